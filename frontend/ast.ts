@@ -1,0 +1,203 @@
+// The abstract syntax tree produced by the parser. Every node carries its span. Fields marked
+// "checker:" are filled in by the type checker and consumed by codegen; the parser leaves them unset.
+
+import type { Span } from "./source.js";
+import type { Type } from "./types.js";
+
+// ---------- type annotations written in source ----------
+export type TypeNode =
+  | { kind: "NamedType"; name: string; span: Span } // int float bool str void json array, or a struct name
+  | { kind: "ArrayType"; elem: TypeNode; span: Span } // T[]
+  | { kind: "PromiseType"; inner: TypeNode; span: Span } // promise<T>
+  | { kind: "FuncType"; params: TypeNode[]; result: TypeNode; span: Span }; // func(int, str): bool
+
+// ---------- symbols (created by the checker) ----------
+export interface VarSymbol {
+  kind: "var";
+  id: number; // unique per program
+  name: string;
+  type: Type;
+  isConst: boolean;
+  isGlobal: boolean; // top-level variable of a module: an LLVM global
+  isParam: boolean;
+  paramIndex?: number;
+  captured: boolean; // referenced from a lambda or nested function (closures; issue 3)
+  decl: Node;
+}
+export interface FuncSymbol {
+  kind: "func";
+  name: string;
+  decl: FuncDecl;
+  type: Type & { k: "func" }; // parameter types and (possibly inferred) result type
+}
+export interface BuiltinSymbol {
+  kind: "builtin";
+  name: string;
+}
+export type SymbolRef = VarSymbol | FuncSymbol | BuiltinSymbol;
+
+// ---------- expressions ----------
+interface ExprBase {
+  span: Span;
+  ty?: Type; // checker: static type of this expression after implicit conversions were inserted
+}
+export interface IntLit extends ExprBase { kind: "IntLit"; value: bigint } // already wrapped to 64 bits
+export interface FloatLit extends ExprBase { kind: "FloatLit"; value: number }
+export interface BoolLit extends ExprBase { kind: "BoolLit"; value: boolean }
+export interface NullLit extends ExprBase { kind: "NullLit" }
+export interface StrLit extends ExprBase { kind: "StrLit"; value: string } // escapes decoded
+/** t"..." : parts alternate literal text and embedded expressions. */
+export interface TString extends ExprBase { kind: "TString"; parts: (string | Expr)[] }
+export interface ArrayLit extends ExprBase { kind: "ArrayLit"; elems: Expr[] }
+/** { key: value, "key": value } : a json object literal, or a struct literal when the context is a struct type. */
+export interface ObjectLit extends ExprBase {
+  kind: "ObjectLit";
+  entries: { key: string; keySpan: Span; value: Expr }[];
+}
+export interface Ident extends ExprBase {
+  kind: "Ident";
+  name: string;
+  sym?: SymbolRef; // checker: what the name resolves to
+}
+export type UnaryOp = "!" | "-" | "+";
+export interface Unary extends ExprBase { kind: "Unary"; op: UnaryOp; operand: Expr }
+export type BinaryOp = "||" | "&&" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%";
+/**
+ * checker: after checking, both operands of arithmetic/comparison have the same type (int, float,
+ * str, bool, json, array...) except for `==`/`!=` against null; `+` with a str side has both sides str.
+ */
+export interface Binary extends ExprBase { kind: "Binary"; op: BinaryOp; left: Expr; right: Expr }
+export interface Ternary extends ExprBase { kind: "Ternary"; cond: Expr; then: Expr; else: Expr }
+export interface Call extends ExprBase {
+  kind: "Call";
+  callee: Expr;
+  args: Expr[];
+  /**
+   * checker: the resolved call. "builtin": callee is a built-in (name, args already converted to the
+   * overload's parameter types). "func": a direct call to a top-level function; `args` then has one
+   * entry per parameter, defaults filled in. "value": calling a function-typed value (closure).
+   * "method": `x.f(a)` rewritten to `f(x, a)` (see `args`, which then includes the receiver).
+   */
+  target?: { kind: "builtin"; name: string } | { kind: "func"; sym: FuncSymbol } | { kind: "value" };
+}
+export interface Index extends ExprBase { kind: "Index"; object: Expr; index: Expr }
+export interface Member extends ExprBase { kind: "Member"; object: Expr; name: string; nameSpan: Span }
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=";
+/** Statement-level: target is Ident, Index or Member. checker: value already converted to target type. */
+export interface Assign extends ExprBase { kind: "Assign"; op: AssignOp; target: Expr; value: Expr }
+export interface Update extends ExprBase { kind: "Update"; op: "++" | "--"; prefix: boolean; target: Expr }
+export interface Await extends ExprBase { kind: "Await"; operand: Expr }
+export interface Lambda extends ExprBase {
+  kind: "Lambda";
+  params: Param[];
+  result: TypeNode | null;
+  body: Expr | Block;
+}
+export interface MatchArm {
+  patterns: Pattern[]; // `1, 2 => ...` may list several; `_` is { kind: "Wildcard" }
+  body: Expr | Block;
+  span: Span;
+}
+export type Pattern =
+  | { kind: "Wildcard"; span: Span }
+  | { kind: "ValuePattern"; value: Expr; span: Span }
+  | { kind: "RangePattern"; lo: Expr; hi: Expr; span: Span }; // inclusive `a .. b`
+export interface Match extends ExprBase { kind: "Match"; subject: Expr; arms: MatchArm[] }
+/**
+ * checker-inserted implicit conversion (never produced by the parser): int→float promotion,
+ * anything→json (boxing), json→static type (checked unboxing), anything→str (in `+` and t-strings),
+ * never→anything.
+ */
+export interface Convert extends ExprBase { kind: "Convert"; expr: Expr; to: Type }
+
+export type Expr =
+  | IntLit | FloatLit | BoolLit | NullLit | StrLit | TString | ArrayLit | ObjectLit | Ident | Unary
+  | Binary | Ternary | Call | Index | Member | Assign | Update | Await | Lambda | Match | Convert;
+
+// ---------- statements ----------
+export interface Param {
+  name: string;
+  type: TypeNode | null; // null: untyped parameter, which is json
+  default: Expr | null;
+  span: Span;
+  sym?: VarSymbol; // checker
+}
+export interface VarDecl {
+  kind: "VarDecl";
+  /** "typed": `int x = 1;` / `Point p;`, "var": `var x = e;`, "const": `const N = 10;` or `const int N = 10;` */
+  mode: "typed" | "var" | "const";
+  declType: TypeNode | null;
+  name: string;
+  nameSpan: Span;
+  init: Expr | null;
+  span: Span;
+  sym?: VarSymbol; // checker
+}
+export interface ExprStmt { kind: "ExprStmt"; expr: Expr; span: Span }
+export interface Block { kind: "Block"; body: Stmt[]; span: Span }
+export interface If { kind: "If"; cond: Expr; then: Block; else: Block | If | null; span: Span }
+export interface While { kind: "While"; cond: Expr; body: Block; span: Span }
+/** for (init; cond; update) body — each part optional */
+export interface For {
+  kind: "For";
+  init: VarDecl | ExprStmt | null;
+  cond: Expr | null;
+  update: Expr | null;
+  body: Block;
+  span: Span;
+}
+/** for (x in xs) / for (int x in xs) / for (var x in xs) */
+export interface ForIn {
+  kind: "ForIn";
+  varName: string;
+  varType: TypeNode | null;
+  iterable: Expr;
+  body: Block;
+  span: Span;
+  sym?: VarSymbol; // checker
+}
+export interface Break { kind: "Break"; span: Span }
+export interface Continue { kind: "Continue"; span: Span }
+export interface Return { kind: "Return"; value: Expr | null; span: Span }
+export interface Throw { kind: "Throw"; value: Expr; span: Span }
+export interface Try {
+  kind: "Try";
+  body: Block;
+  catchName: string | null; // `catch (e)`; `catch` without a name is allowed
+  catchBody: Block | null;
+  finallyBody: Block | null;
+  span: Span;
+  catchSym?: VarSymbol; // checker: the json-typed catch variable
+}
+export interface FuncDecl {
+  kind: "FuncDecl";
+  name: string;
+  nameSpan: Span;
+  isAsync: boolean;
+  params: Param[];
+  result: TypeNode | null; // null: inferred
+  body: Block;
+  span: Span;
+  sym?: FuncSymbol; // checker
+  /** checker: true when no path can return normally (inferred result type is `never`). */
+  neverReturns?: boolean;
+  /** checker: true when the body contains a try statement (codegen keeps its locals in memory). */
+  hasTry?: boolean;
+}
+export interface StructField { name: string; type: TypeNode; span: Span }
+export interface StructDecl { kind: "StructDecl"; name: string; nameSpan: Span; fields: StructField[]; span: Span }
+export interface Import { kind: "Import"; path: string; alias: string | null; span: Span }
+
+export type Stmt =
+  | VarDecl | ExprStmt | Block | If | While | For | ForIn | Break | Continue | Return | Throw | Try
+  | FuncDecl | StructDecl | Import;
+
+export type Node = Stmt | Expr | Param;
+
+export interface Program {
+  kind: "Program";
+  file: import("./source.js").SourceFile;
+  body: Stmt[];
+  /** checker: the top-level statements that are not declarations, in order (the main program). */
+  hasTry?: boolean;
+}

@@ -1,0 +1,59 @@
+// Diagnostics as data (code, severity, message, span), collected by every phase and rendered once
+// as `file:line:col: error: message`, the source line and a caret.
+
+import type { Span } from "./source.js";
+
+export type Severity = "error" | "warning" | "note";
+
+export interface Diagnostic {
+  code: string; // stable identifier, e.g. "E0101"
+  severity: Severity;
+  message: string;
+  span: Span;
+  related?: { message: string; span: Span }[];
+}
+
+/** Thrown only for unrecoverable conditions (too deep nesting etc.); carries diagnostics. */
+export class CompileError extends Error {
+  constructor(public readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map((d) => d.message).join("\n"));
+  }
+}
+
+export class DiagnosticBag {
+  readonly items: Diagnostic[] = [];
+  error(code: string, message: string, span: Span, related?: Diagnostic["related"]): void {
+    this.items.push({ code, severity: "error", message, span, related });
+  }
+  get hasErrors(): boolean {
+    return this.items.some((d) => d.severity === "error");
+  }
+}
+
+function renderOne(severity: string, message: string, span: Span): string {
+  const { line, col } = span.file.position(span.start);
+  const text = span.file.lineText(line);
+  const endPos = span.file.position(Math.max(span.start, span.end));
+  const width = endPos.line === line ? Math.max(1, endPos.col - col) : 1;
+  const gutter = String(line).length;
+  const pad = " ".repeat(gutter);
+  return (
+    `${span.file.path}:${line}:${col}: ${severity}: ${message}\n` +
+    `${pad} |\n${line} | ${text.replace(/\t/g, " ")}\n${pad} | ${" ".repeat(col - 1)}^${"~".repeat(width - 1)}\n`
+  );
+}
+
+/** Renders diagnostics sorted by position, each with its source line and caret. */
+export function renderDiagnostics(diags: Diagnostic[]): string {
+  const sorted = [...diags].sort(
+    (a, b) => a.span.file.path.localeCompare(b.span.file.path) || a.span.start - b.span.start,
+  );
+  let out = "";
+  for (const d of sorted) {
+    out += renderOne(d.severity, d.message, d.span);
+    for (const r of d.related ?? []) out += renderOne("note", r.message, r.span);
+  }
+  const errors = diags.filter((d) => d.severity === "error").length;
+  if (errors > 0) out += `${errors} error${errors === 1 ? "" : "s"} generated.\n`;
+  return out;
+}
