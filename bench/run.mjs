@@ -1,0 +1,55 @@
+// CPU benchmarks: builds each workload in Tulpar (tulc -O2) and in C (clang-14 -O2 and gcc -O2),
+// runs them side by side in one run (best of RUNS wall times), checks the outputs agree and prints
+// the ratio of Tulpar's time to each C build. Usage: node bench/run.mjs [workload ...]
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const out = path.join(root, "bench", "out");
+const RUNS = Number(process.env.RUNS ?? 5);
+
+// Inputs come from the environment so that no optimiser can fold them.
+const WORKLOADS = {
+  fib: { N: "42" },
+  loopsum: { N: "1000000000" },
+  sieve: { N: "20000000", R: "5" },
+  tak: { X: "33", Y: "22", Z: "11" },
+  ackermann: { M: "3", N: "12" },
+};
+
+function build(name) {
+  const src = path.join(root, "bench", "cpu", name);
+  const bins = { tulpar: path.join(out, `${name}-tul`), clang: path.join(out, `${name}-clang`), gcc: path.join(out, `${name}-gcc`) };
+  execFileSync(path.join(root, "bin", "tulc"), ["build", `${src}.tul`, "-O2", "-o", bins.tulpar], { stdio: "inherit" });
+  execFileSync("clang-14", ["-O2", `${src}.c`, "-o", bins.clang]);
+  execFileSync("gcc", ["-O2", `${src}.c`, "-o", bins.gcc]);
+  return bins;
+}
+
+function time(bin, env) {
+  let best = Infinity, output = "";
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(bin, [], { env: { ...process.env, ...env }, encoding: "utf8" });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${bin} failed: ${r.stderr}`);
+    output = r.stdout;
+    best = Math.min(best, ms);
+  }
+  return { ms: best, output };
+}
+
+mkdirSync(out, { recursive: true });
+const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(WORKLOADS);
+console.log(`best of ${RUNS} runs, wall time in ms\n`);
+console.log("workload     tulpar   clang-14 -O2   gcc -O2   tulpar/clang   tulpar/gcc");
+for (const name of names) {
+  const bins = build(name);
+  const env = WORKLOADS[name];
+  const t = time(bins.tulpar, env), c = time(bins.clang, env), g = time(bins.gcc, env);
+  if (t.output !== c.output || c.output !== g.output) throw new Error(`${name}: outputs differ: ${t.output} / ${c.output} / ${g.output}`);
+  const row = [name.padEnd(10), t.ms.toFixed(0).padStart(8), c.ms.toFixed(0).padStart(14), g.ms.toFixed(0).padStart(9),
+    `${(t.ms / c.ms).toFixed(2)}x`.padStart(14), `${(t.ms / g.ms).toFixed(2)}x`.padStart(12)];
+  console.log(row.join(" "));
+}

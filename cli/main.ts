@@ -1,0 +1,184 @@
+// The `tulc` command line: build, run (with a build cache), check, --version, --help.
+// User mistakes get one-line messages or rendered diagnostics; internal stack traces only with TULC_DEBUG=1.
+
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { renderDiagnostics } from "../frontend/diagnostics.js";
+import { buildProgram, readSource, runFrontend, type BuildOptions } from "../codegen/driver.js";
+import { TOOLCHAIN_ROOT, runtimeDir, LinkError } from "../codegen/link.js";
+
+const VERSION = JSON.parse(readFileSync(path.join(TOOLCHAIN_ROOT, "package.json"), "utf8")).version as string;
+
+const HELP = `tulc ${VERSION}: the Tulpar compiler
+
+Usage:
+  tulc build <file.tul> [-o <out>] [-O0|-O1|-O2|-O3] [-g] [--emit-llvm] [--target <triple>]
+  tulc run <file.tul> [build options] [--] [program args...]
+  tulc check <file.tul>
+  tulc --version | --help
+
+Commands:
+  build    compile to a native executable (default output: the file name without .tul)
+  run      build into a cache (~/.cache/tulc) and run; the program's exit status passes through
+  check    parse and type-check only; prints diagnostics, exit status 1 on errors
+
+Options:
+  -o <path>          output path
+  -O0 .. -O3         optimisation level (default -O2)
+  -g                 full debug information (gdb shows .tul lines and locals)
+  --emit-llvm        write LLVM IR text (default <file>.ll) instead of an executable
+  --target <triple>  cross-compile for another target whose runtime was built
+`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  command: string;
+  file: string;
+  out?: string;
+  opts: BuildOptions;
+  programArgs: string[];
+}
+
+function parseArgs(argv: string[]): Parsed {
+  const [command, ...rest] = argv;
+  const opts: BuildOptions = { optLevel: 2, debug: false, emitLlvm: false };
+  let file: string | undefined;
+  let out: string | undefined;
+  const programArgs: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (file && command === "run" && (a === "--" || !a.startsWith("-"))) {
+      programArgs.push(...rest.slice(a === "--" ? i + 1 : i));
+      break;
+    }
+    if (a === "-o" || a === "--target") {
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError(`option '${a}' needs a value`);
+      if (a === "-o") out = v; else opts.target = v;
+    } else if (/^-O[0-3]$/.test(a)) opts.optLevel = Number(a[2]) as 0 | 1 | 2 | 3;
+    else if (a === "-g") opts.debug = true;
+    else if (a === "--emit-llvm") opts.emitLlvm = true;
+    else if (a.startsWith("-")) throw new UsageError(`unknown option '${a}'`);
+    else if (!file) file = a;
+    else throw new UsageError(`unexpected argument '${a}'`);
+  }
+  if (!file) throw new UsageError(`'${command}' needs a source file`);
+  return { command, file, out, opts, programArgs };
+}
+
+/** Parses and checks; prints diagnostics. Returns the program or null. */
+function frontend(file: string) {
+  const source = readSource(file);
+  if (typeof source === "string") {
+    process.stderr.write(`tulc: error: ${source}\n`);
+    return null;
+  }
+  const result = runFrontend(source);
+  if (result.diagnostics.length) process.stderr.write(renderDiagnostics(result.diagnostics));
+  return result.ok ? result : null;
+}
+
+async function cmdBuild(p: Parsed): Promise<number> {
+  const fe = frontend(p.file);
+  if (!fe) return 1;
+  const base = p.file.replace(/\.tul$/, "");
+  const out = p.out ?? (p.opts.emitLlvm ? `${base}.ll` : base === p.file ? `${base}.out` : base);
+  await buildProgram(fe.program, out, p.opts);
+  return 0;
+}
+
+function cmdCheck(p: Parsed): number {
+  return frontend(p.file) ? 0 : 1;
+}
+
+/** The cache key covers the source, the options and the compiler and runtime builds. */
+function cacheKey(p: Parsed, text: string): string {
+  const h = createHash("sha256");
+  h.update(text).update(JSON.stringify(p.opts)).update(VERSION);
+  for (const f of [path.join(TOOLCHAIN_ROOT, "dist", "codegen", "index.js"), path.join(runtimeDir(p.opts.target), "libtulrt.a")]) {
+    h.update(existsSync(f) ? String(statSync(f).mtimeMs) : "missing");
+  }
+  return h.digest("hex").slice(0, 24);
+}
+
+function cacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), ".cache");
+  return path.join(base, "tulc");
+}
+
+async function cmdRun(p: Parsed): Promise<number> {
+  const source = readSource(p.file);
+  if (typeof source === "string") {
+    process.stderr.write(`tulc: error: ${source}\n`);
+    return 1;
+  }
+  const dir = path.join(cacheDir(), cacheKey(p, source.text));
+  const exe = path.join(dir, "program");
+  if (!existsSync(exe)) {
+    const fe = frontend(p.file);
+    if (!fe) return 1;
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${exe}.${process.pid}.tmp`;
+    await buildProgram(fe.program, tmp, { ...p.opts, emitLlvm: false });
+    renameSync(tmp, exe);
+  }
+  return runChild(exe, p.programArgs);
+}
+
+function runChild(exe: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(exe, args, { stdio: "inherit" });
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
+    child.on("error", (e) => {
+      process.stderr.write(`tulc: error: cannot run ${exe}: ${e.message}\n`);
+      resolve(1);
+    });
+    child.on("exit", (code, signal) => {
+      if (signal) resolve(128 + (SIGNALS[signal] ?? 1));
+      else resolve(code ?? 1);
+    });
+  });
+}
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGABRT: 6, SIGFPE: 8, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+      process.stdout.write(HELP);
+      return argv.length === 0 ? 2 : 0;
+    }
+    if (argv[0] === "--version" || argv[0] === "-V") {
+      process.stdout.write(`tulc ${VERSION} (LLVM 14)\n`);
+      return 0;
+    }
+    const p = parseArgs(argv);
+    switch (p.command) {
+      case "build": return await cmdBuild(p);
+      case "run": return await cmdRun(p);
+      case "check": return cmdCheck(p);
+      default: throw new UsageError(`unknown command '${p.command}'`);
+    }
+  } catch (e) {
+    return reportFailure(e);
+  }
+}
+
+function reportFailure(e: unknown): number {
+  if (e instanceof UsageError) {
+    process.stderr.write(`tulc: error: ${e.message}\nRun 'tulc --help' for usage.\n`);
+    return 2;
+  }
+  if (e instanceof LinkError) {
+    process.stderr.write(`tulc: error: ${e.message}\n`);
+    return 1;
+  }
+  const err = e as Error;
+  process.stderr.write(`tulc: internal compiler error: ${err?.message ?? String(e)}\n`);
+  process.stderr.write(process.env.TULC_DEBUG ? `${err?.stack}\n` : "(set TULC_DEBUG=1 for details; please report this as a bug)\n");
+  return 70;
+}

@@ -1,0 +1,64 @@
+// The compile pipeline shared by `tulc build/run/check` and the test runner:
+// read source -> parse -> check -> (generate LLVM bitcode -> link with clang) .
+
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { SourceFile } from "../frontend/source.js";
+import { DiagnosticBag, type Diagnostic } from "../frontend/diagnostics.js";
+import { parseProgram } from "../frontend/parser.js";
+import { checkProgram } from "../frontend/checker.js";
+import type { Program } from "../frontend/ast.js";
+import { generate } from "./index.js";
+import { linkExecutable, type LinkOptions } from "./link.js";
+
+export interface BuildOptions extends LinkOptions {
+  emitLlvm: boolean;
+}
+
+export type FrontendResult =
+  | { ok: true; program: Program; diagnostics: Diagnostic[] }
+  | { ok: false; diagnostics: Diagnostic[]; fatal?: string };
+
+/** Reads a source file as strict UTF-8; returns an error sentence instead of throwing. */
+export function readSource(file: string): SourceFile | string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : String(code ?? e);
+    return `cannot read '${file}': ${why}`;
+  }
+  try {
+    return new SourceFile(file, new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    return `'${file}' is not valid UTF-8`;
+  }
+}
+
+/** Parses and type-checks one source file. */
+export function runFrontend(source: SourceFile): FrontendResult {
+  const diags = new DiagnosticBag();
+  const program = parseProgram(source, diags);
+  if (!diags.hasErrors) checkProgram(program, diags);
+  if (diags.hasErrors) return { ok: false, diagnostics: diags.items };
+  return { ok: true, program, diagnostics: diags.items };
+}
+
+/** Generates code for a checked program and writes an executable (or LLVM text with emitLlvm). */
+export async function buildProgram(program: Program, outPath: string, opts: BuildOptions): Promise<void> {
+  const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target });
+  if (opts.emitLlvm) {
+    writeFileSync(outPath, module.text());
+    return;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), "tulc-"));
+  try {
+    const bc = path.join(dir, "program.bc");
+    module.bitcode(bc);
+    await linkExecutable(bc, outPath, opts);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,55 @@
+// The back end's last step: drives clang-14 (through execa) to optimise the generated bitcode and
+// link it with the C runtime (build/runtime) into a native executable.
+
+import { execa } from "execa";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+/** The checkout (or install) root: dist/codegen/link.js lives two levels below it. */
+export const TOOLCHAIN_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+export interface LinkOptions {
+  optLevel: 0 | 1 | 2 | 3;
+  debug: boolean;
+  target?: string;
+}
+
+const SYSTEM_LIBS = ["-lgc", "-ldw", "-lutf8proc", "-lm", "-lpthread"];
+
+/** Directory holding libtulrt.a and libtulrt_main.a for a target (the host's when target is unset). */
+export function runtimeDir(target?: string): string {
+  return path.join(TOOLCHAIN_ROOT, target ? `build-${target}` : "build", "runtime");
+}
+
+export function clangPath(): string {
+  return process.env.TULC_CLANG ?? "clang-14";
+}
+
+export class LinkError extends Error {}
+
+/** Optimises and links `bitcodePath` into `outPath`; throws LinkError with clang's message on failure. */
+export async function linkExecutable(bitcodePath: string, outPath: string, opts: LinkOptions): Promise<void> {
+  const rt = runtimeDir(opts.target);
+  const libs = [path.join(rt, "libtulrt_main.a"), path.join(rt, "libtulrt.a")];
+  for (const lib of libs) {
+    if (!existsSync(lib)) throw new LinkError(`runtime library ${lib} is missing; run ./scripts/setup.sh`);
+  }
+  const args = [
+    `-O${opts.optLevel}`,
+    ...(opts.debug ? ["-g"] : []),
+    ...(opts.target ? [`--target=${opts.target}`] : []),
+    "-Wno-override-module",
+    bitcodePath,
+    ...libs,
+    "-Wl,--as-needed",
+    ...SYSTEM_LIBS,
+    "-o",
+    outPath,
+  ];
+  const result = await execa(clangPath(), args, { reject: false, all: true });
+  if (result.failed) {
+    const why = result.code === "ENOENT" ? `${clangPath()} not found; run ./scripts/setup.sh` : result.all;
+    throw new LinkError(`linking failed: ${why}`);
+  }
+}

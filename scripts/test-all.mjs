@@ -1,0 +1,37 @@
+// `npm test`: builds the compiler and runtime, then runs the unit tests (node:test), the golden
+// suite and the runtime's C tests (ctest), and prints one closing "N passed, N failed" line.
+import { execFileSync, spawnSync } from "node:child_process";
+import { readdirSync, existsSync } from "node:fs";
+
+const root = new URL("..", import.meta.url).pathname;
+process.chdir(root);
+
+function step(name, cmd, args, parse) {
+  console.log(`\n=== ${name}: ${cmd} ${args.join(" ")}`);
+  const r = spawnSync(cmd, args, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  process.stdout.write(r.stdout ?? "");
+  const counts = parse(r.stdout ?? "");
+  if (r.status !== 0 && counts.failed === 0) counts.failed = 1; // a crash counts as a failure
+  return counts;
+}
+
+const num = (re, s) => Number((re.exec(s) ?? [0, 0])[1]);
+
+execFileSync("npx", ["tsc", "-p", "tsconfig.json"], { stdio: "inherit" });
+execFileSync("cmake", ["--build", "build", "-j", "2"], { stdio: ["ignore", "ignore", "inherit"] });
+
+const unitFiles = existsSync("dist/tests/unit")
+  ? readdirSync("dist/tests/unit").filter((f) => f.endsWith(".test.js")).map((f) => `dist/tests/unit/${f}`)
+  : [];
+const results = [
+  step("unit tests", "node", ["--test", ...unitFiles], (s) => ({ passed: num(/^# pass (\d+)/m, s), failed: num(/^# fail (\d+)/m, s) })),
+  step("golden suite", "node", ["dist/tests/golden/run.js"], (s) => ({ passed: num(/golden: (\d+) passed/, s), failed: num(/(\d+) failed/, s) })),
+  step("runtime C tests", "ctest", ["--test-dir", "build", "--output-on-failure"], (s) => {
+    const total = num(/out of (\d+)/, s), failedN = num(/(\d+) tests failed/, s);
+    return { passed: total - failedN, failed: failedN };
+  }),
+];
+const passed = results.reduce((a, r) => a + r.passed, 0);
+const failed = results.reduce((a, r) => a + r.failed, 0);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
