@@ -1,0 +1,94 @@
+// End-to-end tests of the `tulc` command line: help, version, usage errors, build, run (cache, args,
+// exit status), check, and that user mistakes never print an internal stack trace.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { TOOLCHAIN_ROOT } from "../../codegen/link.js";
+
+const TULC = path.join(TOOLCHAIN_ROOT, "bin", "tulc");
+const dir = mkdtempSync(path.join(tmpdir(), "tulc-cli-"));
+const env = { XDG_CACHE_HOME: path.join(dir, "cache") };
+
+function source(name: string, text: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const tulc = (...args: string[]) => execa(TULC, args, { reject: false, env });
+
+test("--help and --version", async () => {
+  const help = await tulc("--help");
+  assert.equal(help.exitCode, 0);
+  assert.match(help.stdout, /tulc build <file.tul>/);
+  const version = await tulc("--version");
+  assert.match(version.stdout, /^tulc \d+\.\d+\.\d+/);
+});
+
+test("usage errors are one line and status 2", async () => {
+  for (const args of [["build"], ["build", "x.tul", "--bogus"], ["frobnicate", "x.tul"], ["build", "x.tul", "-o"]]) {
+    const r = await tulc(...args);
+    assert.equal(r.exitCode, 2, args.join(" "));
+    assert.match(r.stderr, /^tulc: error: /);
+    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+  }
+});
+
+test("a missing source file is a clear error", async () => {
+  const r = await tulc("build", path.join(dir, "nope.tul"));
+  assert.equal(r.exitCode, 1);
+  assert.match(r.stderr, /tulc: error: cannot read '.*nope.tul': no such file/);
+});
+
+test("build writes an executable next to the source by default", async () => {
+  const file = source("hello.tul", 'print("hi");\n');
+  const r = await tulc("build", file);
+  assert.equal(r.exitCode, 0, r.stderr);
+  const exe = file.replace(/\.tul$/, "");
+  assert.ok(existsSync(exe));
+  assert.equal((await execa(exe)).stdout, "hi");
+});
+
+test("build -o and --emit-llvm", async () => {
+  const file = source("two.tul", "print(1 + 1);\n");
+  const out = path.join(dir, "two-bin");
+  assert.equal((await tulc("build", file, "-o", out, "-O0", "-g")).exitCode, 0);
+  assert.equal((await execa(out)).stdout, "2");
+  const ll = path.join(dir, "two.ll");
+  assert.equal((await tulc("build", file, "--emit-llvm", "-o", ll)).exitCode, 0);
+  assert.ok(existsSync(ll));
+});
+
+test("run passes arguments and the exit status through, and caches the build", async () => {
+  const file = source("args.tul", 'print(args());\nexit(length(args()));\n');
+  const first = await tulc("run", file, "--", "a", "-b");
+  assert.equal(first.stdout, '["a","-b"]');
+  assert.equal(first.exitCode, 2);
+  const t0 = Date.now();
+  const second = await tulc("run", file, "x");
+  assert.equal(second.stdout, '["x"]');
+  assert.equal(second.exitCode, 1);
+  assert.ok(Date.now() - t0 < 2000);
+});
+
+test("check reports every error and exits 1; a clean file exits 0", async () => {
+  const bad = source("bad.tul", "int x = \"s\";\nprint(y);\n");
+  const r = await tulc("check", bad);
+  assert.equal(r.exitCode, 1);
+  assert.match(r.stderr, /bad.tul:1:9: error/);
+  assert.match(r.stderr, /bad.tul:2:7: error: unknown variable 'y'/);
+  assert.match(r.stderr, /2 errors generated/);
+  const good = source("good.tul", "print(1);\n");
+  assert.equal((await tulc("check", good)).exitCode, 0);
+});
+
+test("garbage input never crashes tulc", async () => {
+  for (const text of ["\u0000\u0001", "}}}{{{", "func (", "\"unterminated", "/* open", "int[[[ x", "t\"{", "@#$%^"]) {
+    const r = await tulc("check", source("garbage.tul", text));
+    assert.equal(r.exitCode, 1, JSON.stringify(text));
+    assert.doesNotMatch(r.stderr, /internal compiler error|at .*\.js:\d+/);
+  }
+});
