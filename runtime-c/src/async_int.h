@@ -1,0 +1,153 @@
+/* async_int.h: internal structures shared by the async runtime (task.c, stackpool.c, sched.c,
+ * promise.c, timer.c, gcroots.c). Nothing here is part of the ABI generated code sees. */
+#ifndef TUL_ASYNC_INT_H
+#define TUL_ASYNC_INT_H
+
+#include <setjmp.h>
+#include <stdint.h>
+#include <stddef.h>
+/* Context switch implementation, chosen at build time: TUL_SWITCH_UCONTEXT (swapcontext),
+ * TUL_SWITCH_SETJMP (makecontext/start + _setjmp/_longjmp), or by default on x86_64 TUL_SWITCH_ASM
+ * (a ten-instruction register push/pop switch); other targets default to TUL_SWITCH_SETJMP. */
+#if !defined(TUL_SWITCH_UCONTEXT) && !defined(TUL_SWITCH_SETJMP)
+#if defined(__x86_64__)
+#define TUL_SWITCH_ASM 1
+#else
+#define TUL_SWITCH_SETJMP 1
+#endif
+#endif
+#ifdef TUL_SWITCH_UCONTEXT
+#include <ucontext.h>
+#endif
+#include "tulrt.h"
+#include "tulrt_async.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TUL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TUL_ASAN 1
+#endif
+#endif
+
+/* ---------------------------------------------------------------- contexts (task.c)
+ * The context switch contract: tul__ctx_switch(from, to) saves the running context into `from`
+ * and resumes `to`; it returns when somebody switches back to `from`. Callee-saved registers are
+ * spilled onto the stack first and `from->sp` records the lowest address in use, so the GC can
+ * scan a suspended stack as the range [sp, stack top). A context whose `fresh` flag is set has
+ * never run: the switch starts it with makecontext/setcontext on its stack (tul__task_main). */
+typedef struct tul__ctx {
+#ifdef TUL_SWITCH_UCONTEXT
+  ucontext_t uc;
+#elif defined(TUL_SWITCH_SETJMP)
+  jmp_buf jb;
+#endif
+  void *sp;         /* lowest live address while suspended */
+  int fresh;        /* never ran: start on the stack below */
+  char *stack_lo;   /* the stack this context runs on (NULL: the main stack) */
+  size_t stack_size;
+#ifdef TUL_ASAN
+  void *asan_fake;  /* ASan fake-stack handle while suspended */
+#endif
+} tul__ctx;
+
+void tul__ctx_switch(tul__ctx *from, tul__ctx *to);
+
+/* ---------------------------------------------------------------- stacks (stackpool.c)
+ * A stack is a slice of a slab mapping (MAP_NORESERVE, MADV_NOHUGEPAGE, no guard page: the
+ * prologue check against tul_stack_limit replaces it). Its header sits at the very top, in the
+ * first page the task touches anyway, and holds the context of whatever runs on the stack. A
+ * stack keeps its worker context when it returns to the pool, so the next task that takes it
+ * resumes that loop instead of paying makecontext + setcontext again. */
+typedef struct tul__task tul__task;
+typedef struct tul__stack {
+  tul__ctx ctx;
+  struct tul__stack *next, *prev; /* pool (LIFO, next only) or in-use list (both) */
+  tul__task *task;                /* the task running on it; NULL while pooled */
+  char *lo;                       /* lowest usable address */
+} tul__stack;
+
+void tul__stack_pool_init(void);
+tul__stack *tul__stack_acquire(void);
+void tul__stack_release(tul__stack *s);
+char *tul__stack_top(const tul__stack *s); /* one past the header: the GC's stack bottom */
+void tul__stack_trim(void);                /* loop idle: return surplus pooled stacks to the OS */
+extern tul__stack *tul__stacks_in_use;     /* doubly linked through next/prev */
+extern int64_t tul__stack_pool_high_water; /* most stacks holding memory at once */
+extern int64_t tul__stacks_mapped, tul__stacks_free, tul__stack_slabs; /* holding memory, pooled, slabs */
+extern size_t tul__stack_size;
+
+/* ---------------------------------------------------------------- promises (promise.c) */
+enum { TUL__P_PLAIN = 0, TUL__P_TASK = 1, TUL__P_TIMER = 2, TUL__P_GATHER = 3 };
+enum { TUL__W_TASK = 0, TUL__W_GATHER = 1 };
+
+/* Something waiting for a promise: a suspended task or a gather slot. Intrusive: the task embeds
+ * its own node, a gather holds one per argument. */
+typedef struct tul__waiter {
+  struct tul__waiter *next;
+  void *owner;      /* tul__task* or tul_promise* (the gather) */
+  int32_t kind;     /* TUL__W_* */
+  int32_t index;    /* gather slot */
+} tul__waiter;
+
+struct tul_promise {
+  uint8_t state;    /* enum tul_promise_state */
+  uint8_t kind;     /* TUL__P_* */
+  uint8_t handled;  /* rejection awaited or passed on */
+  uint8_t listed;   /* on the unhandled-rejection list */
+  const tul_type *result_type;
+  uint64_t value;   /* the result slot (bool: first byte) */
+  tul_json *error;
+  tul__waiter *waiters;
+  tul_async_origin *origin;   /* where a rejection came from */
+  struct tul_promise *next_unhandled;
+};
+
+void tul__promise_fulfil(tul_promise *p);           /* value already in p->value */
+void tul__promise_reject(tul_promise *p, tul_json *error, tul_async_origin *origin);
+int64_t tul__result_size(const tul_type *t);        /* 0 void, 1 bool, 8 otherwise */
+
+/* ---------------------------------------------------------------- tasks (task.c) */
+struct tul__task {
+  tul_promise promise;      /* first: a task pointer is its promise pointer */
+  tul__task *next_ready;    /* run queue */
+  tul__stack *stack;        /* NULL until first resumed and after it ends */
+  tul_task_entry entry;
+  void *created_at;
+  tul__waiter wait;         /* used while suspended in tul_await */
+  void *exc;                /* per-task exception state (inside this allocation) */
+  void *args;               /* inside this allocation, 16-byte aligned */
+};
+
+extern tul__task *tul__current;   /* running task, NULL on the main program */
+extern tul__ctx tul__main_ctx;    /* the main program's context while a task runs */
+void tul__task_resume(tul__task *t);   /* main -> t until t suspends or ends */
+void tul__task_suspend(void);          /* current task -> main; returns when resumed */
+void tul__task_main(void);             /* entry point of a fresh stack */
+void tul__task_init(void);
+
+/* ---------------------------------------------------------------- scheduler (sched.c) */
+void tul__ready(tul__task *t);          /* append to the FIFO run queue */
+tul__task *tul__take_next_in_round(void); /* next task of this round, or NULL: go to main */
+void tul__run_until(tul_promise *p);    /* main only: drive the loop until p settles (NULL: idle) */
+extern int64_t tul__live_tasks;         /* spawned and not finished */
+
+/* ---------------------------------------------------------------- timers (timer.c) */
+int64_t tul__now_ns(void);
+int tul__timers_pending(void);
+int64_t tul__timers_next_deadline(void); /* only when pending */
+void tul__timers_fire(int64_t now_ns);   /* fulfils every timer with deadline <= now */
+
+/* ---------------------------------------------------------------- GC (gcroots.c) */
+void tul__gc_init(void);
+void tul__gc_enter_stack(char *bottom);  /* tell the GC the running stack's bottom (NULL: main) */
+void tul__gc_task_count_changed(int64_t live);
+
+/* ---------------------------------------------------------------- hooks provided by exc.c
+ * Weak so the async runtime links before they are wired; without them tasks share the main
+ * handler stack (wrong as soon as a try spans an await) and traces inside tasks are empty. */
+extern const int64_t tul__exc_state_size __attribute__((weak));   /* bytes; all-zero = empty state */
+void *tul__exc_state_swap(void *state) __attribute__((weak));     /* install, return previous */
+int64_t tul__exc_caught_frames(void *const **frames) __attribute__((weak)); /* trace of tul_caught() */
+
+#endif

@@ -1,0 +1,258 @@
+/* task.c: tasks (spawn, resume, suspend, hand-over, the worker loop that runs task bodies under their
+ * own handler) and the context switch behind the single function tul__ctx_switch, chosen at build
+ * time: TUL_SWITCH_UCONTEXT (swapcontext: an rt_sigprocmask system call per switch, ~170 ns),
+ * TUL_SWITCH_SETJMP (_setjmp/_longjmp, ~29 ns) or, the x86_64 default, TUL_SWITCH_ASM (~14 ns). */
+#undef _FORTIFY_SOURCE /* glibc's __longjmp_chk aborts on a jump to another stack */
+#define _GNU_SOURCE
+#include <gc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+#include "async_int.h"
+#ifdef TUL_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+tul__task *tul__current;
+tul__ctx tul__main_ctx;
+static uintptr_t main_stack_limit;
+static void *main_exc_state;
+
+/* ---------------------------------------------------------------- the switch */
+
+/* The address of this frame: below every byte of the caller's frame, callee saves included. */
+static __attribute__((noinline, unused)) void *stack_pointer(void) {
+  return __builtin_frame_address(0);
+}
+
+#ifdef TUL_ASAN
+static void asan_start(tul__ctx *from, tul__ctx *to) {
+  __sanitizer_start_switch_fiber(&from->asan_fake, to->stack_lo, to->stack_size);
+}
+static void asan_finish(tul__ctx *from) {
+  __sanitizer_finish_switch_fiber(from->asan_fake, NULL, NULL);
+}
+#else
+#define asan_start(from, to) ((void)0)
+#define asan_finish(from) ((void)0)
+#endif
+
+/* Prepares `uc` to run tul__task_main on the stack of context `to`. */
+static __attribute__((unused)) void make_fresh(ucontext_t *uc, tul__ctx *to) {
+  if (getcontext(uc) != 0) abort();
+  uc->uc_stack.ss_sp = to->stack_lo;
+  uc->uc_stack.ss_size = to->stack_size;
+  uc->uc_link = NULL;
+  makecontext(uc, tul__task_main, 0);
+}
+
+#if defined(TUL_SWITCH_UCONTEXT)
+__attribute__((noinline)) void tul__ctx_switch(tul__ctx *from, tul__ctx *to) {
+  __builtin_unwind_init();
+  from->sp = stack_pointer();
+  if (to->fresh) {
+    to->fresh = 0;
+    make_fresh(&to->uc, to);
+  }
+  asan_start(from, to);
+  swapcontext(&from->uc, &to->uc);
+  asan_finish(from);
+}
+#elif defined(TUL_SWITCH_ASM)
+/* Pushes the callee-saved registers on the running stack, stores the stack pointer into *save,
+ * loads `next` as the stack pointer and pops the registers saved there. Suspended stacks thus keep
+ * every register the GC must see inside the range [sp, top). */
+__attribute__((naked, noinline)) static void switch_stacks(void **save, void *next) {
+  __asm__("push %rbp\n\tpush %rbx\n\tpush %r12\n\tpush %r13\n\tpush %r14\n\tpush %r15\n\t"
+          "mov %rsp, (%rdi)\n\tmov %rsi, %rsp\n\t"
+          "pop %r15\n\tpop %r14\n\tpop %r13\n\tpop %r12\n\tpop %rbx\n\tpop %rbp\n\tret");
+}
+
+/* A fresh stack looks like one suspended in switch_stacks: six zero registers, then a "return
+ * address" of tul__task_main, then a zero return address that ends backtraces. */
+static void *fresh_frame(tul__ctx *to) {
+  uintptr_t top = ((uintptr_t)to->stack_lo + to->stack_size) & ~(uintptr_t)15;
+  void **sp = (void **)(top - 64);
+  for (int i = 0; i < 6; i++) sp[i] = 0;
+  sp[6] = (void *)tul__task_main;
+  sp[7] = 0;
+  return sp;
+}
+
+__attribute__((noinline)) void tul__ctx_switch(tul__ctx *from, tul__ctx *to) {
+  if (to->fresh) {
+    to->fresh = 0;
+    to->sp = fresh_frame(to);
+  }
+  asan_start(from, to);
+  switch_stacks(&from->sp, to->sp);
+  asan_finish(from);
+}
+#else
+/* Starts tul__task_main on the fresh stack of `to`: no system call where a tiny stack switch is
+ * available (x86_64, aarch64), else makecontext + setcontext (two signal-mask system calls).
+ * The entry sees a zero return address, so unwinders (backtraces) stop there. */
+static __attribute__((noreturn)) void start_fresh(tul__ctx *to) {
+  char *top = (char *)(((uintptr_t)to->stack_lo + to->stack_size) & ~(uintptr_t)15);
+#if defined(__x86_64__) && !defined(TUL_START_MAKECONTEXT)
+  __asm__ volatile("mov %0, %%rsp\n\txor %%ebp, %%ebp\n\tpush $0\n\tjmp *%1"
+                   : : "r"(top), "r"(tul__task_main) : "memory");
+#elif defined(__aarch64__) && !defined(TUL_START_MAKECONTEXT)
+  __asm__ volatile("mov sp, %0\n\tmov x29, xzr\n\tmov x30, xzr\n\tbr %1"
+                   : : "r"(top), "r"(tul__task_main) : "memory");
+#else
+  static ucontext_t boot_uc; /* one start at a time */
+  make_fresh(&boot_uc, to);
+  setcontext(&boot_uc);
+#endif
+  __builtin_unreachable();
+}
+
+__attribute__((noinline)) void tul__ctx_switch(tul__ctx *from, tul__ctx *to) {
+  __builtin_unwind_init(); /* spill callee-saved registers (glibc mangles rbp in the jmp_buf) */
+  from->sp = stack_pointer();
+  asan_start(from, to);
+  if (_setjmp(from->jb) == 0) {
+    if (to->fresh) {
+      to->fresh = 0;
+      start_fresh(to);
+    }
+    _longjmp(to->jb, 1);
+  }
+  asan_finish(from);
+}
+#endif
+
+/* ---------------------------------------------------------------- spawning */
+
+static size_t exc_state_size(void) {
+  return &tul__exc_state_size ? (size_t)tul__exc_state_size : 0;
+}
+
+tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
+                            void **args_out) {
+  tul__async_init();
+  size_t exc_off = (sizeof(tul__task) + 15) & ~(size_t)15;
+  size_t args_off = (exc_off + exc_state_size() + 15) & ~(size_t)15;
+  tul__task *t = GC_MALLOC(args_off + (size_t)(args_size > 0 ? args_size : 0));
+  if (!t) tul_throw_msg("MemoryError: out of memory");
+  t->promise.kind = TUL__P_TASK;
+  t->promise.result_type = result_type;
+  t->entry = entry;
+  t->created_at = __builtin_return_address(0);
+  t->exc = exc_state_size() ? (char *)t + exc_off : NULL;
+  t->args = (char *)t + args_off;
+  if (args_out) *args_out = t->args;
+  tul__live_tasks++;
+  tul__gc_task_count_changed(tul__live_tasks);
+  tul__ready(t);
+  return &t->promise;
+}
+
+/* ---------------------------------------------------------------- running */
+
+/* Runs t's body under a handler and settles its promise. */
+static void run_body(tul__task *volatile t) {
+  _Alignas(16) char handler[TUL_HANDLER_SIZE];
+  tul_try_push(handler);
+  if (_setjmp((struct __jmp_buf_tag *)handler) == 0) {
+    t->entry(t->args, &t->promise.value);
+    tul_try_pop(handler);
+    tul__promise_fulfil(&t->promise);
+    return;
+  }
+  tul_json *error = tul_caught();
+  tul_async_origin *o = GC_MALLOC(sizeof *o);
+  o->created_at = t->created_at;
+  o->inner = tul__async_origin_for(error);
+  if (tul__exc_caught_frames) {
+    void *const *frames = NULL;
+    int64_t n = tul__exc_caught_frames(&frames);
+    if (n > 0 && frames) {
+      void **copy = GC_MALLOC_ATOMIC((size_t)n * sizeof(void *));
+      memcpy(copy, frames, (size_t)n * sizeof(void *));
+      o->frames = copy;
+      o->nframes = n;
+    }
+  }
+  tul__promise_reject(&t->promise, error, o);
+}
+
+/* Entry of a fresh stack: the worker loop. Each pass runs the task that took this stack, gives the
+ * stack back to the pool and parks here; the next task that takes the stack resumes the loop. */
+void tul__task_main(void) {
+#ifdef TUL_ASAN
+  __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+#endif
+  tul__stack *s = tul__current->stack;
+  for (;;) {
+    tul__task *t = s->task;
+    run_body(t);
+    tul__live_tasks--;
+    tul__gc_task_count_changed(tul__live_tasks);
+    t->stack = NULL;
+    tul__stack_release(s);
+    tul__ctx_switch(&s->ctx, &tul__main_ctx);
+  }
+}
+
+/* Makes t the running task as far as the runtime knows (stack, limit, GC stack bottom, handler
+ * stack); the caller switches to it right after, allocating nothing in between. */
+static tul__stack *enter(tul__task *t) {
+  tul__stack *s = t->stack;
+  if (!s) {
+    s = tul__stack_acquire();
+    s->task = t;
+    t->stack = s;
+  }
+  tul__current = t;
+  tul_stack_limit = (uintptr_t)s->lo + TUL_TASK_STACK_RED_ZONE;
+  tul__gc_enter_stack(tul__stack_top(s));
+  return s;
+}
+
+/* Main -> t: switches to t and restores the main program's state when some task switches back
+ * (t or a task t handed over to). Only the main program calls this. */
+void tul__task_resume(tul__task *t) {
+  main_stack_limit = tul_stack_limit;
+  tul__stack *s = enter(t);
+  if (tul__exc_state_swap) main_exc_state = tul__exc_state_swap(t->exc);
+  tul__ctx_switch(&tul__main_ctx, &s->ctx);
+  if (tul__exc_state_swap) tul__exc_state_swap(main_exc_state);
+  tul__gc_enter_stack(NULL);
+  tul_stack_limit = main_stack_limit;
+  tul__current = NULL;
+}
+
+/* The running task waits: hands over directly to the next task of this scheduler round when there
+ * is one (one switch instead of two), else switches to the main program. Returns when resumed. */
+void tul__task_suspend(void) {
+  tul__stack *from = tul__current->stack;
+  tul__task *next = tul__take_next_in_round();
+  if (!next) {
+    tul__ctx_switch(&from->ctx, &tul__main_ctx);
+    return;
+  }
+  tul__stack *to = enter(next);
+  if (tul__exc_state_swap) tul__exc_state_swap(next->exc);
+  tul__ctx_switch(&from->ctx, &to->ctx);
+}
+
+int tul__in_task(void) { return tul__current != NULL; }
+
+/* Records the main stack's bounds (ASan needs them to switch back to it). */
+void tul__task_init(void) {
+#ifdef TUL_ASAN
+  pthread_attr_t attr;
+  void *lo;
+  size_t size;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    pthread_attr_getstack(&attr, &lo, &size);
+    pthread_attr_destroy(&attr);
+    tul__main_ctx.stack_lo = lo;
+    tul__main_ctx.stack_size = size;
+  }
+#endif
+}

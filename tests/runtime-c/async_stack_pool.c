@@ -1,0 +1,79 @@
+/* async_stack_pool.c: stacks return to a LIFO pool when their task ends, so 10,000 tasks run one
+ * after another use a handful of stacks, and a reused stack is the one released last; after a
+ * burst of 5,000 concurrent tasks, once the loop idles, only 1,024 stacks keep their memory, the
+ * rest go back to the OS and are reused from their old addresses (no new slabs) by the next burst. */
+#include "async_support/async_test.h"
+
+static void *seen_stack;
+
+/* Resident memory now, in KiB. */
+static int64_t rss_kib(void) {
+  long pages = 0, resident = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (!f || fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+  if (f) fclose(f);
+  return resident * 4;
+}
+
+static void body(void *args, void *result) {
+  seen_stack = tul__current->stack;
+  *(int64_t *)result = *(int64_t *)args + 1;
+}
+
+static void yielding(void *args, void *result) {
+  tul_await(tul_sleep_async(0), NULL);
+}
+
+int main(void) {
+  test_init();
+  void *first = NULL;
+  for (int64_t i = 0; i < 10000; i++) {
+    void *args;
+    tul_promise *p = tul_task_spawn(body, sizeof(int64_t), &tul_type_int, &args);
+    *(int64_t *)args = i;
+    int64_t r = 0;
+    tul_await(p, &r);
+    CHECK(r == i + 1);
+    if (i == 0) first = seen_stack;
+    CHECK(seen_stack == first); /* LIFO: always the hot one */
+  }
+  printf("10000 sequential tasks: %lld stacks mapped\n", (long long)tul__stack_pool_high_water);
+  CHECK(tul__stack_pool_high_water <= 2);
+  /* 100 concurrent tasks need 100 stacks; afterwards they are all back in the pool */
+  for (int i = 0; i < 100; i++) {
+    void *args;
+    tul_task_spawn(yielding, 0, NULL, &args);
+  }
+  tul__loop_drain();
+  CHECK(tul__stacks_in_use == NULL);
+  CHECK(tul__stacks_free == tul__stacks_mapped);
+  CHECK(tul__stack_pool_high_water <= 101);
+  int64_t before = tul__stacks_mapped;
+  for (int i = 0; i < 100; i++) {
+    void *args;
+    tul_task_spawn(yielding, 0, NULL, &args);
+  }
+  tul__loop_drain();
+  CHECK(tul__stacks_mapped == before); /* reused, none mapped */
+
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 5000; i++) {
+      void *args;
+      tul_task_spawn(yielding, 0, NULL, &args);
+    }
+    tul__loop_drain();
+    int64_t busy = rss_kib();
+    tul_await(tul_sleep_async(2), NULL); /* the loop trims while it waits */
+    int64_t idle = rss_kib();
+    printf("resident %lld KiB -> %lld KiB once idle\n", (long long)busy, (long long)idle);
+    CHECK(busy - idle >= (5000 - 1024) * 4 * 3 / 4); /* most of a page per trimmed stack */
+    printf("after a burst of 5000: %lld stacks hold memory, %lld pooled, %lld slabs, high water %lld\n",
+           (long long)tul__stacks_mapped, (long long)tul__stacks_free, (long long)tul__stack_slabs,
+           (long long)tul__stack_pool_high_water);
+    CHECK(tul__stacks_free == 1024 && tul__stacks_mapped == 1024);
+    CHECK(tul__stack_pool_high_water <= 5001);
+    CHECK(tul__stack_slabs == (5000 + 63) / 64 + 1 || tul__stack_slabs == (5000 + 63) / 64);
+  }
+  puts("ok");
+  return 0;
+}

@@ -1,0 +1,74 @@
+/* async_test.h: shared helpers of the async runtime tests (tests/runtime-c/async_*.c): startup as
+ * the runtime's main does it, checks that report the failing line, timing and string helpers. */
+#ifndef ASYNC_TEST_H
+#define ASYNC_TEST_H
+#undef _FORTIFY_SOURCE
+#include <gc.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "tulrt.h"
+#include "tulrt_async.h"
+#include "../../../runtime-c/src/async_int.h"
+
+#define CHECK(cond)                                                              \
+  do {                                                                           \
+    if (!(cond)) {                                                               \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+      exit(1);                                                                   \
+    }                                                                            \
+  } while (0)
+
+static inline void test_init(void) {
+  GC_INIT();
+  tul__async_init();
+}
+
+static inline double test_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* The text of a thrown value (strings as-is). */
+static inline const char *test_text(const tul_json *j) { return tul_json_to_str(j)->data; }
+
+/* Boxes a C string as a json string value for throwing. */
+static inline tul_json *test_jstr(const char *s) {
+  size_t n = strlen(s);
+  tul_str *r = GC_MALLOC_ATOMIC(sizeof(tul_str) + n + 1);
+  r->len = (int64_t)n;
+  r->cplen = (int64_t)n;
+  memcpy(r->data, s, n + 1);
+  return tul_json_box(&r, &tul_type_str);
+}
+
+/* try { body } catch: runs fn(arg); returns the caught value or NULL. */
+static inline tul_json *test_try(void (*fn)(void *), void *arg) {
+  _Alignas(16) char h[TUL_HANDLER_SIZE];
+  tul_try_push(h);
+  if (_setjmp((struct __jmp_buf_tag *)h) == 0) {
+    fn(arg);
+    tul_try_pop(h);
+    return NULL;
+  }
+  return tul_caught();
+}
+
+/* The prologue check generated functions perform. */
+#define TEST_STACK_CHECK()                                                       \
+  do {                                                                           \
+    char probe_;                                                                 \
+    if ((uintptr_t)&probe_ < tul_stack_limit) tul_stack_overflow();             \
+  } while (0)
+
+static inline int64_t test_peak_rss_kib(void);
+#include <sys/resource.h>
+static inline int64_t test_peak_rss_kib(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+#endif
