@@ -3,7 +3,9 @@
  * time: TUL_SWITCH_UCONTEXT (swapcontext: an rt_sigprocmask system call per switch, ~170 ns),
  * TUL_SWITCH_SETJMP (_setjmp/_longjmp, ~29 ns) or, the x86_64 default, TUL_SWITCH_ASM (~14 ns). */
 #undef _FORTIFY_SOURCE /* glibc's __longjmp_chk aborts on a jump to another stack */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <gc.h>
 #include <pthread.h>
 #include <stdio.h>

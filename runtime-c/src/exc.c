@@ -1,0 +1,211 @@
+/* exc.c: exceptions. Each task (and the main program) owns a handler stack threaded through the
+ * handlers generated code allocates; tul_throw captures a trace of return addresses and longjmps
+ * to the innermost handler. Also the run-time error helpers and the async-runtime hooks. */
+#undef _FORTIFY_SOURCE /* __longjmp_chk aborts on jumps across task stacks */
+#include <gc.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unwind.h>
+#include "rt_int.h"
+
+/* The per-task state; all-zero is an empty handler stack. */
+typedef struct exc_state {
+  void *top;           /* innermost handler */
+  tul_json *caught;    /* the value being thrown / just caught */
+  tul__trace *trace;   /* where it was thrown */
+} exc_state;
+
+/* A handler: the jmp_buf at offset 0, then the link to the enclosing handler. */
+#define HANDLER_PREV(h) (*(void **)((char *)(h) + sizeof(jmp_buf)))
+_Static_assert(sizeof(jmp_buf) + sizeof(void *) <= TUL_HANDLER_SIZE, "handler too small");
+
+static exc_state main_state;
+static exc_state *cur = &main_state;
+const int64_t tul__exc_state_size = sizeof(exc_state);
+uintptr_t tul_stack_limit;
+
+void *tul__exc_state_swap(void *state) {
+  exc_state *old = cur;
+  cur = state ? state : &main_state;
+  return old;
+}
+
+int64_t tul__exc_caught_frames(void *const **frames) {
+  tul__trace *t = cur->trace;
+  *frames = t ? (void *const *)t->pcs : NULL;
+  return t ? t->n : 0;
+}
+
+/* ---------------------------------------------------------------- trace capture */
+
+#define HEAD_FRAMES 48
+#define TAIL_FRAMES 16
+
+typedef struct capture {
+  void *head[HEAD_FRAMES];
+  void *tail[TAIL_FRAMES]; /* ring */
+  int64_t total;
+} capture;
+
+static _Unwind_Reason_Code on_frame(struct _Unwind_Context *ctx, void *arg) {
+  capture *c = arg;
+  void *ip = (void *)_Unwind_GetIP(ctx);
+  if (!ip) return _URC_END_OF_STACK;
+  if (c->total < HEAD_FRAMES) c->head[c->total] = ip;
+  else c->tail[(c->total - HEAD_FRAMES) % TAIL_FRAMES] = ip;
+  c->total++;
+  return _URC_NO_REASON;
+}
+
+/* Captures the return addresses of the running stack: all of them when there are few, else the
+ * innermost HEAD_FRAMES and outermost TAIL_FRAMES around a gap marker. */
+static __attribute__((noinline)) tul__trace *capture_trace(void) {
+  capture c;
+  c.total = 0;
+  _Unwind_Backtrace(on_frame, &c);
+  int64_t head = c.total < HEAD_FRAMES ? c.total : HEAD_FRAMES;
+  int64_t tail = c.total - head;
+  int64_t gap = 0;
+  if (tail > TAIL_FRAMES) {
+    gap = tail - TAIL_FRAMES;
+    tail = TAIL_FRAMES;
+  }
+  int64_t n = head + tail + (gap ? 2 : 0);
+  tul__trace *t = GC_MALLOC_ATOMIC(sizeof(tul__trace) + (size_t)n * sizeof(void *));
+  if (!t) return NULL;
+  t->n = n;
+  memcpy(t->pcs, c.head, (size_t)head * sizeof(void *));
+  int64_t k = head;
+  if (gap) {
+    t->pcs[k++] = NULL;
+    t->pcs[k++] = (void *)(uintptr_t)gap;
+  }
+  for (int64_t i = c.total - tail; i < c.total; i++)
+    t->pcs[k++] = c.tail[(i - HEAD_FRAMES) % TAIL_FRAMES];
+  return t;
+}
+
+/* ---------------------------------------------------------------- handlers */
+
+void tul_try_push(void *handler) {
+  HANDLER_PREV(handler) = cur->top;
+  cur->top = handler;
+}
+
+void tul_try_pop(void *handler) { cur->top = HANDLER_PREV(handler); }
+
+tul_json *tul_caught(void) { return cur->caught; }
+
+/* No handler at all (runtime used outside main): report and exit. */
+static TUL_NORETURN void no_handler(void) {
+  tul__report_uncaught(cur->caught);
+  exit(1);
+}
+
+static TUL_NORETURN void jump(exc_state *s) {
+  void *h = s->top;
+  if (TUL_UNLIKELY(!h)) no_handler();
+  s->top = HANDLER_PREV(h);
+  _longjmp(*(jmp_buf *)h, 1);
+}
+
+void tul_throw(tul_json *value) {
+  exc_state *s = cur;
+  s->caught = value;
+  s->trace = capture_trace();
+  jump(s);
+}
+
+void tul_rethrow(void) { jump(cur); }
+
+void tul__throw_str(tul_str *s) { tul_throw(tul__json_str(s)); }
+
+void tul_throw_msg(const char *kind_and_message) { tul__throw_str(tul__str_c(kind_and_message)); }
+
+void tul__throw_fmt(const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n < (int)sizeof buf) tul__throw_str(tul__str_from(buf, n));
+  char *big = malloc((size_t)n + 1);
+  if (!big) tul_throw_msg("MemoryError: out of memory");
+  va_start(ap, fmt);
+  vsnprintf(big, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  tul_str *s = tul__str_from(big, n);
+  free(big);
+  tul__throw_str(s);
+}
+
+void tul_throw_index(int64_t index, int64_t len) {
+  tul__throw_fmt("IndexError: index %lld out of range for length %lld", (long long)index, (long long)len);
+}
+
+void tul_throw_zero_div(void) { tul_throw_msg("ZeroDivisionError: division by zero"); }
+
+void tul_throw_zero_mod(void) { tul_throw_msg("ZeroDivisionError: modulo by zero"); }
+
+/* Runs in the red zone below tul_stack_limit, which is sized for this throw (allocation, trace
+ * capture) and for a collection the allocation may trigger. A fresh value each time, so the async
+ * origin of one overflow is never mistaken for another's. */
+void tul_stack_overflow(void) { tul_throw_msg("StackOverflowError"); }
+
+/* ---------------------------------------------------------------- main stack */
+
+/* Room kept below tul_stack_limit on the main stack: the throw of StackOverflowError (trace
+ * capture, allocation, a collection the allocation may trigger) and printing. */
+#define MAIN_RED_ZONE (256 * 1024)
+
+/* Sets tul_stack_limit for the main thread from its stack bounds (glibc derives them from
+ * RLIMIT_STACK and the mappings); falls back to the rlimit below the current frame. */
+void tul__stack_limit_init_main(void) {
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0), lo = 0;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void *addr;
+    size_t size;
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0) lo = (uintptr_t)addr;
+    pthread_attr_destroy(&attr);
+  }
+  if (!lo || lo >= here) {
+    struct rlimit rl;
+    rlim_t size = 8u << 20;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) size = rl.rlim_cur;
+    if (size > (rlim_t)1 << 30) size = (rlim_t)1 << 30;
+    lo = here - (uintptr_t)size + 64 * 1024; /* the frames above main use some of it */
+  }
+  tul_stack_limit = lo + MAIN_RED_ZONE < here ? lo + MAIN_RED_ZONE : 0;
+}
+
+/* ---------------------------------------------------------------- uncaught */
+
+void tul__report_uncaught(tul_json *value) {
+  tul__flush_stdout();
+  tul_str *text = tul_json_to_str(value);
+  fputs("Uncaught Exception: ", stderr);
+  fwrite(text->data, 1, (size_t)text->len, stderr);
+  fputc('\n', stderr);
+  void *const *lists[64];
+  int64_t counts[64];
+  int n = 0;
+  const tul_async_origin *chain[62];
+  int depth = 0;
+  for (const tul_async_origin *o = tul__async_origin_for(value); o && depth < 62; o = o->inner)
+    chain[depth++] = o;
+  for (int i = depth - 1; i >= 0; i--) {
+    lists[n] = chain[i]->frames;
+    counts[n++] = chain[i]->nframes;
+  }
+  tul__trace *t = cur->caught == value ? cur->trace : NULL;
+  if (t) {
+    lists[n] = t->pcs;
+    counts[n++] = t->n;
+  }
+  tul__trace_print(lists, counts, n);
+  fflush(stderr);
+}

@@ -1,0 +1,140 @@
+/* io.c: print (buffered stdout), input, args, env, exit, files, clocks and sleep. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "rt_int.h"
+
+static int saved_argc;
+static char **saved_argv;
+static char stdout_buf[1 << 16];
+static int stdout_ready;
+
+static void stdout_init(void) {
+  if (stdout_ready) return;
+  stdout_ready = 1;
+  setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
+}
+
+void tul__set_args(int argc, char **argv) {
+  saved_argc = argc;
+  saved_argv = argv;
+  stdout_init();
+}
+
+void tul__flush_stdout(void) { fflush(stdout); }
+
+void tul_print(const tul_str *line) {
+  if (TUL_UNLIKELY(!stdout_ready)) stdout_init();
+  fwrite_unlocked(line->data, 1, (size_t)line->len, stdout);
+  putc_unlocked('\n', stdout);
+}
+
+tul_str *tul_input(void) {
+  fflush(stdout);
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n = getline(&line, &cap, stdin);
+  if (n <= 0) {
+    free(line);
+    return (tul_str *)&tul_empty_str;
+  }
+  if (line[n - 1] == '\n') n--;
+  if (n > 0 && line[n - 1] == '\r') n--;
+  tul_str *s = tul__str_from(line, n);
+  free(line);
+  return s;
+}
+
+tul_arr *tul_args(void) {
+  int n = saved_argc > 1 ? saved_argc - 1 : 0;
+  tul_arr *a = tul_arr_new(&tul_type_str, n);
+  for (int i = 0; i < n; i++) ((tul_str **)a->data)[i] = tul__str_c(saved_argv[i + 1]);
+  return a;
+}
+
+tul_str *tul_env(const tul_str *name) {
+  const char *v = getenv(name->data);
+  return v ? tul__str_c(v) : (tul_str *)&tul_empty_str;
+}
+
+void tul_exit(int64_t code) {
+  fflush(stdout);
+  fflush(stderr);
+  exit((int)code);
+}
+
+/* ---------------------------------------------------------------- files */
+
+static TUL_NORETURN void io_error(const char *verb, const tul_str *path, int err) {
+  tul__throw_fmt("IOError: cannot %s '%s': %s", verb, path->data, strerror(err));
+}
+
+tul_str *tul_file_read(const tul_str *path) {
+  int fd = open(path->data, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) io_error("read", path, errno);
+  tul__sb b;
+  tul__sb_init(&b);
+  for (;;) {
+    if (b.cap - b.len < 4096) tul__sb_grow(&b, 65536);
+    ssize_t n = read(fd, b.p + b.len, (size_t)(b.cap - b.len - 1));
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      close(fd);
+      tul__sb_free(&b);
+      io_error("read", path, err);
+    }
+    b.len += n;
+  }
+  close(fd);
+  return tul__sb_finish(&b);
+}
+
+static void write_file(const tul_str *path, const tul_str *data, int flags) {
+  int fd = open(path->data, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
+  if (fd < 0) io_error("write", path, errno);
+  for (int64_t off = 0; off < data->len;) {
+    ssize_t n = write(fd, data->data + off, (size_t)(data->len - off));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      close(fd);
+      io_error("write", path, err);
+    }
+    off += n;
+  }
+  if (close(fd) != 0) io_error("write", path, errno);
+}
+
+void tul_file_write(const tul_str *path, const tul_str *data) { write_file(path, data, O_TRUNC); }
+void tul_file_append(const tul_str *path, const tul_str *data) { write_file(path, data, O_APPEND); }
+
+_Bool tul_file_exists(const tul_str *path) {
+  struct stat st;
+  return stat(path->data, &st) == 0;
+}
+
+/* ---------------------------------------------------------------- time */
+
+double tul_clock_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int64_t tul_time_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void tul_sleep(int64_t ms) {
+  if (ms <= 0) return;
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}

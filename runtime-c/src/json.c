@@ -1,0 +1,278 @@
+/* json.c: the dynamic json value: constructors (small ints and bools are shared constants),
+ * insertion-ordered objects with a hash index, boxing from any static type, checked unboxing,
+ * deep equality. */
+#include <gc.h>
+#include <stdio.h>
+#include "rt_int.h"
+
+/* ---------------------------------------------------------------- scalars */
+
+#define SMALL_MIN (-128)
+#define SMALL_MAX 1023
+static struct tul_json small_ints[SMALL_MAX - SMALL_MIN + 1];
+static struct tul_json json_true = {TUL_J_BOOL, {.b = 1}}, json_false = {TUL_J_BOOL, {.b = 0}};
+
+static __attribute__((constructor)) void init_small_ints(void) {
+  for (int64_t i = SMALL_MIN; i <= SMALL_MAX; i++)
+    small_ints[i - SMALL_MIN] = (struct tul_json){TUL_J_INT, {.i = i}};
+}
+
+static tul_json *new_json(int64_t tag) {
+  tul_json *j = GC_MALLOC(sizeof *j);
+  if (TUL_UNLIKELY(!j)) tul_throw_msg("MemoryError: out of memory");
+  j->tag = tag;
+  return j;
+}
+
+tul_json *tul__json_int(int64_t v) {
+  if (v >= SMALL_MIN && v <= SMALL_MAX) return &small_ints[v - SMALL_MIN];
+  tul_json *j = new_json(TUL_J_INT);
+  j->u.i = v;
+  return j;
+}
+
+tul_json *tul__json_float(double v) {
+  tul_json *j = new_json(TUL_J_FLOAT);
+  j->u.f = v;
+  return j;
+}
+
+tul_json *tul__json_bool(_Bool v) { return v ? &json_true : &json_false; }
+
+tul_json *tul__json_str(tul_str *s) {
+  tul_json *j = new_json(TUL_J_STR);
+  j->u.s = s ? s : (tul_str *)&tul_empty_str;
+  return j;
+}
+
+tul_json *tul__json_array(tul_arr *a) {
+  tul_json *j = new_json(TUL_J_ARRAY);
+  j->u.a = a;
+  return j;
+}
+
+tul_json *tul__json_object(void) {
+  tul_json *j = new_json(TUL_J_OBJECT);
+  j->u.o = GC_MALLOC(sizeof(tul__jobj));
+  return j->u.o ? j : (tul_throw_msg("MemoryError: out of memory"), NULL);
+}
+
+const char *tul__json_kind_name(const tul_json *j) {
+  static const char *names[] = {"null", "bool", "int", "float", "str", "array", "object"};
+  return j ? names[j->tag] : "null";
+}
+
+/* ---------------------------------------------------------------- objects */
+
+#define INDEX_FROM 8 /* objects with more keys than this get a hash index */
+
+static uint64_t hash_key(const char *p, int64_t n) {
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (int64_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+  return h;
+}
+
+static void index_insert(tul__jobj *o, int64_t entry) {
+  uint64_t mask = (uint64_t)o->index_cap - 1;
+  const tul_str *k = o->keys[entry];
+  for (uint64_t s = hash_key(k->data, k->len) & mask;; s = (s + 1) & mask)
+    if (!o->index[s]) {
+      o->index[s] = (int32_t)(entry + 1);
+      return;
+    }
+}
+
+static void rebuild_index(tul__jobj *o) {
+  int64_t cap = 16;
+  while (cap < o->len * 2 + 2) cap *= 2;
+  o->index = GC_MALLOC_ATOMIC((size_t)cap * sizeof(int32_t));
+  memset(o->index, 0, (size_t)cap * sizeof(int32_t));
+  o->index_cap = cap;
+  for (int64_t i = 0; i < o->len; i++) index_insert(o, i);
+}
+
+static int key_eq(const tul_str *a, const tul_str *b) {
+  return a == b || (a->len == b->len && memcmp(a->data, b->data, (size_t)a->len) == 0);
+}
+
+/* Entry number of `key`, or -1. */
+static int64_t find_key(const tul__jobj *o, const tul_str *key) {
+  if (!o->index) {
+    for (int64_t i = 0; i < o->len; i++)
+      if (key_eq(o->keys[i], key)) return i;
+    return -1;
+  }
+  uint64_t mask = (uint64_t)o->index_cap - 1;
+  for (uint64_t s = hash_key(key->data, key->len) & mask; o->index[s]; s = (s + 1) & mask)
+    if (key_eq(o->keys[o->index[s] - 1], key)) return o->index[s] - 1;
+  return -1;
+}
+
+tul_json *tul__json_obj_get(const tul_json *j, const tul_str *key) {
+  int64_t i = find_key(j->u.o, key);
+  return i < 0 ? NULL : j->u.o->vals[i];
+}
+
+void tul__json_obj_set(tul_json *j, tul_str *key, tul_json *val) {
+  tul__jobj *o = j->u.o;
+  int64_t i = find_key(o, key);
+  if (i >= 0) {
+    o->vals[i] = val;
+    return;
+  }
+  if (o->len == o->cap) {
+    int64_t cap = o->cap ? o->cap * 2 : 4;
+    o->keys = GC_REALLOC(o->keys, (size_t)cap * sizeof *o->keys);
+    o->vals = GC_REALLOC(o->vals, (size_t)cap * sizeof *o->vals);
+    if (!o->keys || !o->vals) tul_throw_msg("MemoryError: out of memory");
+    o->cap = cap;
+  }
+  o->keys[o->len] = key;
+  o->vals[o->len] = val;
+  o->len++;
+  if (o->len > INDEX_FROM) {
+    if (!o->index || o->len * 2 + 2 > o->index_cap) rebuild_index(o);
+    else index_insert(o, o->len - 1);
+  }
+}
+
+/* ---------------------------------------------------------------- boxing */
+
+static tul_json *box_array(const tul_arr *a) {
+  if (!a) return NULL;
+  const tul_type *et = a->elem;
+  if (et->kind == TUL_K_JSON) return tul__json_array((tul_arr *)a); /* json[]: shared */
+  tul_arr *r = tul_arr_new(&tul_type_json, a->len);
+  tul_json **d = (tul_json **)r->data;
+  for (int64_t i = 0; i < a->len; i++) d[i] = tul_json_box(a->data + i * et->size, et);
+  return tul__json_array(r);
+}
+
+static tul_json *box_struct(const void *obj, const tul_type *t) {
+  if (!obj) return NULL;
+  tul_json *j = tul__json_object();
+  for (int64_t i = 0; i < t->nfields; i++) {
+    const tul_field *f = &t->fields[i];
+    tul__json_obj_set(j, tul__str_c(f->name), tul_json_box((const char *)obj + f->offset, f->type));
+  }
+  return j;
+}
+
+tul_json *tul_json_box(const void *slot, const tul_type *type) {
+  tul__check_stack();
+  if (type->kind == TUL_K_BOOL) return tul__json_bool(*(const char *)slot != 0);
+  if (type->kind == TUL_K_VOID) return NULL;
+  void *ptr;
+  memcpy(&ptr, slot, sizeof ptr);
+  switch (type->kind) {
+  case TUL_K_INT: return tul__json_int(*(const int64_t *)slot);
+  case TUL_K_FLOAT: return tul__json_float(*(const double *)slot);
+  case TUL_K_STR: return tul__json_str(ptr);
+  case TUL_K_JSON: return ptr;
+  case TUL_K_ARRAY: return box_array(ptr);
+  case TUL_K_STRUCT: return box_struct(ptr, type);
+  case TUL_K_PROMISE: return ptr ? tul__json_str(tul__str_c(tul_promise_describe(ptr))) : NULL;
+  default: return tul__json_str(tul__str_c("<function>"));
+  }
+}
+
+/* ---------------------------------------------------------------- unboxing */
+
+static TUL_NORETURN void mismatch(const tul_type *want, const tul_json *got) {
+  char buf[128];
+  tul__throw_fmt("TypeError: expected %s, got %s", tul__type_name(want, buf, sizeof buf),
+                 tul__json_kind_name(got));
+}
+
+static tul_arr *unbox_array(const tul_json *j, const tul_type *type) {
+  if (!j || j->tag != TUL_J_ARRAY) mismatch(type, j);
+  const tul_type *et = type->elem;
+  tul_arr *src = j->u.a;
+  if (et->kind == TUL_K_JSON) return src;
+  tul_arr *r = tul_arr_new(et, src->len);
+  tul_json **d = (tul_json **)src->data;
+  for (int64_t i = 0; i < src->len; i++) tul_json_unbox(d[i], et, r->data + i * et->size);
+  return r;
+}
+
+/* An object's fields by name (missing fields keep their zero value); null gives no instance. */
+static void *unbox_struct(const tul_json *j, const tul_type *type) {
+  if (!j) return NULL;
+  if (j->tag != TUL_J_OBJECT) mismatch(type, j);
+  int64_t size = 0;
+  for (int64_t i = 0; i < type->nfields; i++) {
+    int64_t end = type->fields[i].offset + type->fields[i].type->size;
+    if (end > size) size = end;
+  }
+  char *obj = tul_alloc(size);
+  for (int64_t i = 0; i < type->nfields; i++) {
+    const tul_field *f = &type->fields[i];
+    if (f->type->kind == TUL_K_STR) *(const tul_str **)(obj + f->offset) = &tul_empty_str;
+    tul_json *v = tul__json_obj_get(j, tul__str_c(f->name));
+    if (v || f->type->kind == TUL_K_JSON || f->type->kind == TUL_K_STRUCT) tul_json_unbox(v, f->type, obj + f->offset);
+  }
+  return obj;
+}
+
+void tul_json_unbox(const tul_json *j, const tul_type *type, void *out) {
+  int64_t tag = j ? j->tag : 0;
+  void *ptr;
+  switch (type->kind) {
+  case TUL_K_INT:
+    if (tag != TUL_J_INT) mismatch(type, j);
+    memcpy(out, &j->u.i, 8);
+    return;
+  case TUL_K_FLOAT: {
+    if (tag != TUL_J_FLOAT && tag != TUL_J_INT) mismatch(type, j);
+    double f = tag == TUL_J_INT ? (double)j->u.i : j->u.f;
+    memcpy(out, &f, 8);
+    return;
+  }
+  case TUL_K_BOOL:
+    if (tag != TUL_J_BOOL) mismatch(type, j);
+    *(char *)out = j->u.b;
+    return;
+  case TUL_K_STR:
+    if (tag != TUL_J_STR) mismatch(type, j);
+    ptr = j->u.s;
+    break;
+  case TUL_K_JSON: ptr = (void *)j; break;
+  case TUL_K_ARRAY: ptr = unbox_array(j, type); break;
+  case TUL_K_STRUCT: ptr = unbox_struct(j, type); break;
+  case TUL_K_VOID: return;
+  default: mismatch(type, j);
+  }
+  memcpy(out, &ptr, sizeof ptr);
+}
+
+/* ---------------------------------------------------------------- equality */
+
+static _Bool obj_eq(const tul__jobj *a, const tul__jobj *b) {
+  if (a->len != b->len) return 0;
+  for (int64_t i = 0; i < a->len; i++) {
+    int64_t k = find_key(b, a->keys[i]);
+    if (k < 0 || !tul_json_eq(a->vals[i], b->vals[k])) return 0;
+  }
+  return 1;
+}
+
+/* Deep; ints and floats compare by value (1 == 1.0), like the static operators. */
+_Bool tul_json_eq(const tul_json *a, const tul_json *b) {
+  if (a == b) return 1;
+  if (!a || !b) return 0;
+  tul__check_stack();
+  if (a->tag != b->tag) {
+    if (a->tag == TUL_J_INT && b->tag == TUL_J_FLOAT) return (double)a->u.i == b->u.f;
+    if (a->tag == TUL_J_FLOAT && b->tag == TUL_J_INT) return a->u.f == (double)b->u.i;
+    return 0;
+  }
+  switch (a->tag) {
+  case TUL_J_BOOL: return a->u.b == b->u.b;
+  case TUL_J_INT: return a->u.i == b->u.i;
+  case TUL_J_FLOAT: return a->u.f == b->u.f;
+  case TUL_J_STR: return tul_str_eq(a->u.s, b->u.s);
+  case TUL_J_ARRAY: return tul_arr_eq(a->u.a, b->u.a);
+  case TUL_J_OBJECT: return obj_eq(a->u.o, b->u.o);
+  }
+  return 0;
+}

@@ -1,0 +1,119 @@
+/* rt_int.h: internal declarations shared by the synchronous runtime (exc.c, trace.c, str.c, fmt.c,
+ * array.c, json.c, io.c, mathx.c, gc.c, main.c). Nothing here is part of the ABI codegen sees. */
+#ifndef TUL_RT_INT_H
+#define TUL_RT_INT_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <string.h>
+#include "tulrt.h"
+#include "tulrt_async.h"
+
+#define TUL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TUL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ---------------------------------------------------------------- json representation (json.c)
+ * A json value is NULL (null) or a pointer to one of these. Scalars are immutable (and may be
+ * shared static constants); arrays and objects are mutable containers with reference semantics.
+ * A json array wraps a tul_arr whose element type is tul_type_json, so `json[]` boxes and unboxes
+ * without copying. Objects keep keys in insertion order with an open-addressing hash index once
+ * they grow past a few keys. */
+typedef struct tul__jobj {
+  int64_t len, cap;
+  tul_str **keys;
+  tul_json **vals;
+  int32_t *index;     /* slot -> entry + 1 (0 = empty); NULL while small */
+  int64_t index_cap;  /* power of two */
+} tul__jobj;
+
+struct tul_json {
+  int64_t tag; /* enum tul_jtag */
+  union {
+    _Bool b;
+    int64_t i;
+    double f;
+    tul_str *s;
+    tul_arr *a;
+    tul__jobj *o;
+  } u;
+};
+
+tul_json *tul__json_int(int64_t v);
+tul_json *tul__json_float(double v);
+tul_json *tul__json_bool(_Bool v);
+tul_json *tul__json_str(tul_str *s);
+tul_json *tul__json_array(tul_arr *a);   /* a: json[] (shared) */
+tul_json *tul__json_object(void);        /* new empty object */
+tul_json *tul__json_obj_get(const tul_json *o, const tul_str *key); /* NULL when absent */
+void tul__json_obj_set(tul_json *o, tul_str *key, tul_json *val);
+const char *tul__json_kind_name(const tul_json *j); /* "null", "int", "object", ... */
+
+/* ---------------------------------------------------------------- strings (str.c) */
+tul_str *tul__str_alloc(int64_t len);                    /* len bytes + NUL, cplen -1, atomic */
+tul_str *tul__str_from(const char *p, int64_t n);        /* copies */
+tul_str *tul__str_c(const char *p);                      /* copies a C string */
+int64_t tul__cplen(const tul_str *s);                    /* computes and caches cplen */
+int64_t tul__utf8_count(const char *p, int64_t n);       /* code points in valid-ish UTF-8 */
+
+/* A growable byte buffer for building strings: starts in an inline buffer, spills to malloc. */
+typedef struct tul__sb {
+  char *p;
+  int64_t len, cap;
+  char inline_buf[256];
+} tul__sb;
+void tul__sb_init(tul__sb *b);
+void tul__sb_free(tul__sb *b);
+void tul__sb_grow(tul__sb *b, int64_t extra);
+static inline void tul__sb_add(tul__sb *b, const char *p, int64_t n) {
+  if (TUL_UNLIKELY(b->len + n + 1 > b->cap)) tul__sb_grow(b, n + 1);
+  memcpy(b->p + b->len, p, (size_t)n);
+  b->len += n;
+}
+static inline void tul__sb_ch(tul__sb *b, char c) {
+  if (TUL_UNLIKELY(b->len + 2 > b->cap)) tul__sb_grow(b, 2);
+  b->p[b->len++] = c;
+}
+static inline void tul__sb_cstr(tul__sb *b, const char *s) { tul__sb_add(b, s, (int64_t)strlen(s)); }
+tul_str *tul__sb_finish(tul__sb *b); /* copies into a new tul_str and frees the buffer */
+
+/* ---------------------------------------------------------------- formatting (fmt.c) */
+int tul__fmt_float(double v, char out[40]);              /* Python repr; returns the length */
+void tul__sb_float(tul__sb *b, double v);
+void tul__sb_int(tul__sb *b, int64_t v);
+void tul__sb_quoted(tul__sb *b, const char *p, int64_t n); /* JSON string literal */
+/* Appends the string form of the value at `slot`; `quoted`: strings as JSON literals (inside
+ * containers). */
+void tul__sb_value(tul__sb *b, const void *slot, const tul_type *type, int quoted);
+void tul__sb_json(tul__sb *b, const tul_json *j, int quoted);
+const char *tul__type_name(const tul_type *t, char *buf, size_t n); /* "int", "int[]", "Point" */
+
+/* ---------------------------------------------------------------- exceptions (exc.c, trace.c) */
+TUL_NORETURN void tul__throw_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+TUL_NORETURN void tul__throw_str(tul_str *s);
+/* Prints `Uncaught Exception: <value>` and the trace of the value just caught to stderr. */
+void tul__report_uncaught(tul_json *value);
+/* Checks the stack in runtime code that recurses on user data (printing, equality, boxing). */
+static inline void tul__check_stack(void) {
+  if (TUL_UNLIKELY((uintptr_t)__builtin_frame_address(0) < tul_stack_limit)) tul_stack_overflow();
+}
+
+/* A captured trace: `pcs` holds return addresses innermost first; a NULL entry followed by a
+ * count stands for that many frames left out in the middle (deep recursion). */
+typedef struct tul__trace {
+  int64_t n;
+  void *pcs[];
+} tul__trace;
+/* Prints the `.tul` frames of the given address lists (each innermost first; lists in order) to
+ * stderr, folding runs of identical frames. */
+void tul__trace_print(void *const *const *lists, const int64_t *counts, int nlists);
+
+/* ---------------------------------------------------------------- I/O and process (io.c, main.c) */
+void tul__set_args(int argc, char **argv);
+void tul__flush_stdout(void);
+void tul__stack_limit_init_main(void);
+
+/* ---------------------------------------------------------------- arrays (array.c) */
+int tul__is_pointer_kind(int64_t kind);
+
+#endif

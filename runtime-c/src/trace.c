@@ -1,0 +1,146 @@
+/* trace.c: prints the trace of an uncaught exception: symbolizes captured return addresses with
+ * libdw (inlined calls expanded through dwarf_getscopes), keeps only frames from `.tul` files and
+ * folds runs of identical frames (deep recursion). Runs once, at exit, never on a hot path. */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "rt_int.h"
+
+typedef struct frame {
+  const char *fn;
+  const char *file;
+  int line;
+  int64_t gap; /* > 0: this many frames left out here */
+} frame;
+
+typedef struct frames {
+  frame *v;
+  int64_t n, cap;
+} frames;
+
+static void add(frames *fs, frame f) {
+  if (fs->n == fs->cap) {
+    fs->cap = fs->cap ? fs->cap * 2 : 64;
+    frame *v = realloc(fs->v, (size_t)fs->cap * sizeof *v);
+    if (!v) return;
+    fs->v = v;
+  }
+  fs->v[fs->n++] = f;
+}
+
+static int is_tul(const char *file) {
+  size_t n = file ? strlen(file) : 0;
+  return n >= 4 && strcmp(file + n - 4, ".tul") == 0;
+}
+
+static void add_tul(frames *fs, const char *fn, const char *file, int line) {
+  if (is_tul(file)) add(fs, (frame){fn ? fn : "<unknown>", file, line, 0});
+}
+
+static Dwfl *open_self(void) {
+  static char *debuginfo_path;
+  static const Dwfl_Callbacks callbacks = {
+      .find_elf = dwfl_linux_proc_find_elf,
+      .find_debuginfo = dwfl_standard_find_debuginfo,
+      .debuginfo_path = &debuginfo_path,
+  };
+  Dwfl *d = dwfl_begin(&callbacks);
+  if (!d) return NULL;
+  dwfl_report_begin(d);
+  if (dwfl_linux_proc_report(d, getpid()) != 0 || dwfl_report_end(d, NULL, NULL) != 0) {
+    dwfl_end(d);
+    return NULL;
+  }
+  return d;
+}
+
+static const char *die_name(Dwarf_Die *die) {
+  Dwarf_Attribute a;
+  return dwarf_attr_integrate(die, DW_AT_name, &a) ? dwarf_formstring(&a) : NULL;
+}
+
+static int die_udata(Dwarf_Die *die, int name, Dwarf_Word *out) {
+  Dwarf_Attribute a;
+  return dwarf_attr(die, name, &a) && dwarf_formudata(&a, out) == 0;
+}
+
+/* Adds the frames at return address `pc`, innermost first: inlined calls, then the function. */
+static void symbolize(Dwfl *d, uintptr_t pc, frames *fs) {
+  Dwarf_Addr addr = (Dwarf_Addr)pc - 1, bias = 0;
+  Dwfl_Module *mod = dwfl_addrmodule(d, addr);
+  Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, addr, &bias) : NULL;
+  if (!cu) return;
+  const char *file = NULL;
+  int line = 0;
+  Dwfl_Line *l = dwfl_module_getsrc(mod, addr);
+  if (l) file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+  Dwarf_Files *files = NULL;
+  size_t nfiles = 0;
+  if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0) files = NULL;
+  Dwarf_Die *scopes = NULL;
+  int n = dwarf_getscopes(cu, addr - bias, &scopes);
+  for (int i = 0; i < n; i++) {
+    int tag = dwarf_tag(&scopes[i]);
+    if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) continue;
+    add_tul(fs, die_name(&scopes[i]), file, line);
+    if (tag == DW_TAG_subprogram) break;
+    Dwarf_Word w;
+    if (die_udata(&scopes[i], DW_AT_call_file, &w) && files && w < nfiles) file = dwarf_filesrc(files, w, NULL, NULL);
+    if (die_udata(&scopes[i], DW_AT_call_line, &w)) line = (int)w;
+  }
+  free(scopes);
+}
+
+static int same(const frame *a, const frame *b) {
+  return !a->gap && !b->gap && a->line == b->line && strcmp(a->fn, b->fn) == 0 && strcmp(a->file, b->file) == 0;
+}
+
+/* Prints frames, folding each run of identical ones (and gaps inside such a run). */
+static void print_folded(const frames *fs) {
+  for (int64_t i = 0; i < fs->n;) {
+    const frame *f = &fs->v[i];
+    if (f->gap) {
+      if (i > 0 && i + 1 < fs->n) fprintf(stderr, "    ... %lld more frames\n", (long long)f->gap);
+      i++;
+      continue;
+    }
+    fprintf(stderr, "    at %s (%s:%d)\n", f->fn, f->file, f->line);
+    int64_t j = i + 1, more = 0;
+    for (;;) {
+      if (j < fs->n && same(&fs->v[j], f)) {
+        more++;
+        j++;
+      } else if (j + 1 < fs->n && fs->v[j].gap && same(&fs->v[j + 1], f)) {
+        more += fs->v[j].gap + 1;
+        j += 2;
+      } else {
+        break;
+      }
+    }
+    if (more) fprintf(stderr, "    ... %lld more frames\n", (long long)more);
+    i = j;
+  }
+}
+
+void tul__trace_print(void *const *const *lists, const int64_t *counts, int nlists) {
+  Dwfl *d = open_self();
+  if (!d) return;
+  frames fs = {NULL, 0, 0};
+  for (int k = 0; k < nlists; k++) {
+    void *const *pcs = lists[k];
+    for (int64_t i = 0; pcs && i < counts[k]; i++) {
+      if (!pcs[i]) { /* gap marker: NULL, then the count */
+        if (i + 1 < counts[k]) add(&fs, (frame){"", "", 0, (int64_t)(uintptr_t)pcs[i + 1]});
+        i++;
+        continue;
+      }
+      symbolize(d, (uintptr_t)pcs[i], &fs);
+    }
+  }
+  print_folded(&fs);
+  free(fs.v);
+  dwfl_end(d);
+}
