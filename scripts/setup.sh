@@ -6,6 +6,50 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
+# ---- begin: options and macOS (Homebrew) support, issue 6 "Cross-platform builds" ----
+usage() { echo "usage: scripts/setup.sh [--cross aarch64]   (see docs/targets.md)"; }
+CROSS=""
+while (($#)); do
+  case "$1" in
+    --cross) [ $# -ge 2 ] || { usage >&2; exit 2; }; CROSS="$2"; shift 2 ;;
+    --cross=*) CROSS="${1#--cross=}"; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "setup: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+ncpu() { getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2; }
+
+# macOS: the same libraries from Homebrew. libdw does not exist there (the runtime builds without it).
+BREW_PACKAGES=(llvm@14 bdw-gc libuv curl utf8proc cmake pkg-config)
+
+install_brew_packages() {
+  command -v brew >/dev/null || { echo "setup: macOS needs Homebrew (https://brew.sh)" >&2; exit 1; }
+  local missing=() p
+  for p in "${BREW_PACKAGES[@]}"; do brew list --versions "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if ((${#missing[@]} > 0)); then
+    log "brew install ${missing[*]}"
+    brew install "${missing[@]}"
+  fi
+  local llvm brew_prefix
+  llvm=$(brew --prefix llvm@14)
+  brew_prefix=$(brew --prefix)
+  # llvm@14 is keg-only: put clang-14 on PATH for tulc (a single symlink, nothing else is linked),
+  # and let CMake (llvm-bindings via cmake-js, the runtime) find LLVM 14 and the keg-only curl.
+  [ -e "$brew_prefix/bin/clang-14" ] || ln -s "$llvm/bin/clang-14" "$brew_prefix/bin/clang-14"
+  export PATH="$llvm/bin:$PATH"
+  export CMAKE_PREFIX_PATH="$llvm:$brew_prefix${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
+  export PKG_CONFIG_PATH="$(brew --prefix curl)/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+  SDKROOT=$(xcrun --show-sdk-path)
+  export SDKROOT
+}
+
+if [ "$(uname -s)" = Darwin ] && [ -n "$CROSS" ]; then
+  echo "setup: --cross needs a Debian-based Linux host (see docs/targets.md)" >&2
+  exit 2
+fi
+# ---- end: options and macOS support ----
+
 # System packages the toolchain, the runtime and the tests use.
 PACKAGES=(clang-14 llvm-14-dev cmake make g++ pkg-config python3
           libgc-dev libuv1-dev libcurl4-openssl-dev libutf8proc-dev libdw-dev)
@@ -40,17 +84,19 @@ build_runtime() {
   if [ ! -f build/CMakeCache.txt ]; then
     cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang-14 >/dev/null
   fi
-  cmake --build build -j "$(nproc)" >/dev/null
+  cmake --build build -j "$(ncpu)" >/dev/null
 }
 
 build_compiler() {
   npx tsc -p tsconfig.json
 }
 
-install_packages
+if [ "$(uname -s)" = Darwin ]; then install_brew_packages; else install_packages; fi  # issue 6
 install_node_modules
 log "building the C runtime"
 build_runtime
 log "building tulc"
 build_compiler
 log "ready: ./bin/tulc --help"
+# issue 6: cross targets (their runtime in build-<triple>/runtime), after the host set-up.
+if [ -n "$CROSS" ]; then ./scripts/setup-cross.sh "$CROSS"; fi
