@@ -22,6 +22,25 @@ export function runtimeDir(target?: string): string {
   return path.join(TOOLCHAIN_ROOT, target ? `build-${target}` : "build", "runtime");
 }
 
+// ---- begin: the `--target` path (issue 6, docs/targets.md) ----
+/** The setup.sh --cross name for a triple ("aarch64" for aarch64-linux-gnu), for error messages. */
+function crossName(target: string): string {
+  return target.split("-")[0];
+}
+
+/** Extra clang arguments for a cross target: the triple, and the Debian multiarch library directory
+ *  (clang finds the cross linker <triple>-ld and crt files from binutils/gcc-<triple> on its own). */
+export function targetArgs(target?: string): string[] {
+  if (!target) return [];
+  return [`--target=${target}`, `-L/usr/lib/${target}`];
+}
+
+/** What to run when a target's runtime is missing. */
+function setupHint(target?: string): string {
+  return target ? `run ./scripts/setup.sh --cross ${crossName(target)}` : "run ./scripts/setup.sh";
+}
+// ---- end: the `--target` path ----
+
 export function clangPath(): string {
   return process.env.TULC_CLANG ?? "clang-14";
 }
@@ -33,12 +52,12 @@ export async function linkExecutable(bitcodePath: string, outPath: string, opts:
   const rt = runtimeDir(opts.target);
   const libs = [path.join(rt, "libtulrt_main.a"), path.join(rt, "libtulrt.a")];
   for (const lib of libs) {
-    if (!existsSync(lib)) throw new LinkError(`runtime library ${lib} is missing; run ./scripts/setup.sh`);
+    if (!existsSync(lib)) throw new LinkError(`runtime library ${lib} is missing; ${setupHint(opts.target)}`);
   }
   const args = [
     `-O${opts.optLevel}`,
     ...(opts.debug ? ["-g"] : []),
-    ...(opts.target ? [`--target=${opts.target}`] : []),
+    ...targetArgs(opts.target),
     "-Wno-override-module",
     bitcodePath,
     ...libs,
