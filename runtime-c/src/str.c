@@ -186,6 +186,11 @@ static tul_str *map_case(const tul_str *s, case_fn fn, int upper) {
       tul__sb_ch(&b, s->data[i++]);
       continue;
     }
+    if (upper && cp == 0xDF) { /* ß: the full mapping, as Python and JavaScript do */
+      tul__sb_add(&b, "SS", 2);
+      i += k;
+      continue;
+    }
     utf8proc_uint8_t enc[4];
     utf8proc_ssize_t m = utf8proc_encode_char(fn(cp), enc);
     tul__sb_add(&b, (const char *)enc, m);

@@ -1,0 +1,127 @@
+/* rt_json.c: json values: boxing from every static type (arrays, structs), checked unboxing with
+ * its TypeError texts and int->float widening, deep equality, compact string forms, big objects. */
+#include "rt_support/rt_test.h"
+
+static const tul_type int_arr = {TUL_K_ARRAY, 8, &tul_type_int, NULL, 0, NULL};
+static const tul_type float_arr = {TUL_K_ARRAY, 8, &tul_type_float, NULL, 0, NULL};
+static const tul_type json_arr = {TUL_K_ARRAY, 8, &tul_type_json, NULL, 0, NULL};
+
+typedef struct point { int64_t x; double y; tul_str *name; _Bool on; } point;
+static const tul_field point_fields[] = {{"x", &tul_type_int, 0}, {"y", &tul_type_float, 8},
+                                         {"name", &tul_type_str, 16}, {"on", &tul_type_bool, 24}};
+static const tul_type point_type = {TUL_K_STRUCT, 8, NULL, "Point", 4, point_fields};
+
+static tul_json *parse_ints(const char *csv) {
+  tul_arr *parts = tul_str_split(S(csv), S(","));
+  tul_arr *a = tul_arr_new(&tul_type_int, 0);
+  for (int64_t i = 0; i < parts->len; i++) *(int64_t *)tul_arr_push_slot(a) = tul_str_to_int(((tul_str **)parts->data)[i]);
+  return tul_json_box(&a, &int_arr);
+}
+
+static void boxing(void) {
+  int64_t i = 5000;
+  double f = 2.0;
+  _Bool b = 1;
+  tul_str *s = S("q\"s");
+  CHECK_STR(tul_json_to_str(tul_json_box(&i, &tul_type_int)), "5000");
+  CHECK_STR(tul_json_to_str(tul_json_box(&f, &tul_type_float)), "2.0");
+  CHECK_STR(tul_json_to_str(tul_json_box(&b, &tul_type_bool)), "true");
+  CHECK_STR(tul_json_to_str(tul_json_box(&s, &tul_type_str)), "q\"s");
+  tul_json *arr = parse_ints("1,2,3");
+  CHECK_STR(tul_json_to_str(arr), "[1,2,3]");
+  point *p = tul_alloc(sizeof *p);
+  p->x = 3;
+  p->y = 4.5;
+  p->name = S("pt");
+  p->on = 1;
+  tul_json *pj = tul_json_box(&p, &point_type);
+  CHECK_STR(tul_json_to_str(pj), "{\"x\":3,\"y\":4.5,\"name\":\"pt\",\"on\":true}");
+  point *none = NULL;
+  CHECK(tul_json_box(&none, &point_type) == NULL);
+  /* json[] boxes without copying: reference semantics */
+  tul_arr *ja = tul_arr_new(&tul_type_json, 0);
+  tul_json *boxed = tul_json_box(&ja, &json_arr);
+  *(tul_json **)tul_arr_push_slot(ja) = tul_json_box(&s, &tul_type_str);
+  CHECK_STR(tul_json_to_str(boxed), "[\"q\\\"s\"]");
+}
+
+static void unboxing(void) {
+  int64_t i = 7, iv = 0;
+  double fv = 0;
+  _Bool bv = 0;
+  tul_str *sv = NULL;
+  tul_json *ji = tul_json_box(&i, &tul_type_int);
+  tul_json_unbox(ji, &tul_type_int, &iv);
+  CHECK(iv == 7);
+  tul_json_unbox(ji, &tul_type_float, &fv); /* int -> float widening */
+  CHECK(fv == 7.0);
+  tul_json *js = tul__json_str(S("x"));
+  tul_json_unbox(js, &tul_type_str, &sv);
+  CHECK_STR(sv, "x");
+  tul_json_unbox(tul__json_bool(1), &tul_type_bool, &bv);
+  CHECK(bv == 1);
+  CHECK_THROWS(tul_json_unbox(js, &tul_type_int, &iv), "TypeError: expected int, got str");
+  CHECK_THROWS(tul_json_unbox(NULL, &tul_type_str, &sv), "TypeError: expected str, got null");
+  CHECK_THROWS(tul_json_unbox(tul__json_float(1.5), &tul_type_int, &iv), "TypeError: expected int, got float");
+  CHECK_THROWS(tul_json_unbox(ji, &tul_type_bool, &bv), "TypeError: expected bool, got int");
+  CHECK_THROWS(tul_json_unbox(tul__json_object(), &int_arr, &sv), "TypeError: expected int[], got object");
+  tul_arr *out = NULL;
+  tul_json *mixed = tul__json_array(tul_arr_new(&tul_type_json, 0));
+  *(tul_json **)tul_arr_push_slot(mixed->u.a) = tul__json_int(1);
+  *(tul_json **)tul_arr_push_slot(mixed->u.a) = tul__json_float(2.5);
+  tul_json_unbox(mixed, &float_arr, &out);
+  CHECK(out->len == 2 && ((double *)out->data)[0] == 1.0 && ((double *)out->data)[1] == 2.5);
+  CHECK_THROWS(tul_json_unbox(mixed, &int_arr, &out), "TypeError: expected int, got float");
+  tul_json_unbox(mixed, &json_arr, &out);
+  CHECK(out == mixed->u.a);
+  tul_json *o = tul__json_object();
+  tul__json_obj_set(o, S("x"), tul__json_int(9));
+  tul__json_obj_set(o, S("name"), tul__json_str(S("n")));
+  point *p = NULL;
+  tul_json_unbox(o, &point_type, &p);
+  CHECK(p && p->x == 9 && p->y == 0.0 && tul_str_eq(p->name, S("n")) && !p->on);
+  tul__json_obj_set(o, S("on"), tul__json_int(1));
+  CHECK_THROWS(tul_json_unbox(o, &point_type, &p), "TypeError: expected bool, got int");
+}
+
+static void equality(void) {
+  CHECK(tul_json_eq(parse_ints("1,2,3"), parse_ints("1,2,3")));
+  CHECK(!tul_json_eq(parse_ints("1,2,3"), parse_ints("1,2")));
+  CHECK(tul_json_eq(NULL, NULL));
+  CHECK(!tul_json_eq(NULL, tul__json_int(0)));
+  CHECK(tul_json_eq(tul__json_int(1), tul__json_float(1.0)));
+  CHECK(tul_json_eq(tul__json_str(S("a")), tul__json_str(S("a"))));
+  CHECK(!tul_json_eq(tul__json_str(S("1")), tul__json_int(1)));
+  tul_json *a = tul__json_object(), *b = tul__json_object();
+  tul__json_obj_set(a, S("k"), parse_ints("1"));
+  tul__json_obj_set(a, S("j"), NULL);
+  tul__json_obj_set(b, S("j"), NULL);
+  tul__json_obj_set(b, S("k"), parse_ints("1"));
+  CHECK(tul_json_eq(a, b)); /* key order does not matter */
+  tul__json_obj_set(b, S("k"), parse_ints("2"));
+  CHECK(!tul_json_eq(a, b));
+}
+
+static void big_objects(void) {
+  tul_json *o = tul__json_object();
+  for (int64_t i = 0; i < 5000; i++) tul__json_obj_set(o, tul_str_from_int(i * 7), tul__json_int(i));
+  for (int64_t i = 0; i < 5000; i += 3) tul__json_obj_set(o, tul_str_from_int(i * 7), tul__json_int(-i));
+  GC_gcollect();
+  int ok = o->u.o->len == 5000;
+  for (int64_t i = 0; i < 5000; i++) {
+    tul_json *v = tul__json_obj_get(o, tul_str_from_int(i * 7));
+    ok &= v && v->u.i == (i % 3 == 0 ? -i : i);
+  }
+  CHECK(ok);
+  CHECK(tul__json_obj_get(o, S("1")) == NULL);
+  CHECK_STR(tul_str_slice(tul_json_to_str(o), 0, 20), "{\"0\":0,\"7\":1,\"14\":2,");
+}
+
+int main(int argc, char **argv) {
+  rt_init(argc, argv);
+  boxing();
+  unboxing();
+  equality();
+  big_objects();
+  return rt_done();
+}
