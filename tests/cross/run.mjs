@@ -1,0 +1,138 @@
+// The cross test: builds the golden programs (tests/golden/**/*.tul, except `// compile-error` ones)
+// with `tulc build --target aarch64-linux-gnu`, runs them under qemu-aarch64 and checks stdout, stderr
+// patterns and exit status exactly as the native golden suite does. Skips (status 0) when qemu-aarch64
+// or the aarch64 runtime (scripts/setup.sh --cross aarch64) is missing.
+// Usage: node tests/cross/run.mjs [filter...]   (filters match substrings of the program paths)
+import { readdirSync, readFileSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpus } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const GOLDEN = path.join(ROOT, "tests", "golden");
+const TULC = path.join(ROOT, "bin", "tulc");
+const TRIPLE = "aarch64-linux-gnu";
+const QEMU = "qemu-aarch64";
+const RUNTIME = path.join(ROOT, `build-${TRIPLE}`, "runtime");
+const OUT_DIR = path.join(ROOT, `build-${TRIPLE}`, "cross-tests");
+const QEMU_PREFIX = `/usr/${TRIPLE}`; // the cross libc (libc6-<arch>-cross); multiarch libs are found too
+const TIME_FACTOR = 5; // emulation is slower: stretch each program's timeout
+
+/** True when the emulator and the target's runtime are both installed. */
+function available() {
+  const qemu = spawnSync(QEMU, ["--version"], { stdio: "ignore" });
+  const libs = ["libtulrt.a", "libtulrt_main.a"].every((f) => existsSync(path.join(RUNTIME, f)));
+  return qemu.status === 0 && libs;
+}
+
+/** Reads a program's leading `//` directives (the same ones tests/golden/run.ts understands). */
+function parseCase(file) {
+  const c = { file, name: path.relative(GOLDEN, file), status: 0, stderr: [], compileError: false, args: [], stdin: "", env: {}, timeout: 10000, flags: [] };
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const m = /^\/\/\s*([a-z-]+)(?::\s?(.*))?$/.exec(line.trim());
+    if (!m) { if (line.trim() && !line.trim().startsWith("//")) break; continue; }
+    const [, key, value = ""] = m;
+    if (key === "status") c.status = Number(value);
+    else if (key === "stderr") c.stderr.push(new RegExp(value));
+    else if (key === "compile-error") c.compileError = true;
+    else if (key === "args") c.args = value.split(/\s+/).filter(Boolean);
+    else if (key === "stdin") c.stdin = value.replace(/\\n/g, "\n");
+    else if (key === "env") { const i = value.indexOf("="); c.env[value.slice(0, i)] = value.slice(i + 1); }
+    else if (key === "timeout") c.timeout = Number(value);
+    else if (key === "flags") c.flags = value.split(/\s+/).filter(Boolean);
+  }
+  return c;
+}
+
+/** Every runnable golden program, area by area, optionally filtered by path substrings. */
+function findCases(filters) {
+  const cases = [];
+  for (const area of readdirSync(GOLDEN).sort()) {
+    const dir = path.join(GOLDEN, area);
+    if (area.startsWith(".") || !statSync(dir).isDirectory()) continue;
+    for (const f of readdirSync(dir).sort()) {
+      const full = path.join(dir, f);
+      if (!f.endsWith(".tul") || (filters.length && !filters.some((x) => full.includes(x)))) continue;
+      const c = parseCase(full);
+      if (!c.compileError) cases.push(c);
+    }
+  }
+  return cases;
+}
+
+/** Cross-builds one program, runs it under qemu and returns the list of problems (empty: passed). */
+async function runCase(c) {
+  const exe = path.join(OUT_DIR, c.name.replace(/[/\\]/g, "__").replace(/\.tul$/, ""));
+  const build = await execa(TULC, ["build", c.file, "-o", exe, "--target", TRIPLE, ...c.flags], { reject: false, all: true });
+  if (build.exitCode !== 0) return [`cross build failed (status ${build.exitCode}):\n${firstLines(build.all ?? "", 12)}`];
+  const kind = spawnSync("file", ["-b", exe], { encoding: "utf8" }).stdout ?? "";
+  if (kind && !/aarch64/i.test(kind)) return [`${exe} is not an aarch64 executable: ${kind.trim()}`];
+  const qemuArgs = existsSync(QEMU_PREFIX) ? ["-L", QEMU_PREFIX] : [];
+  const run = await execa(QEMU, [...qemuArgs, exe, ...c.args], {
+    reject: false, input: c.stdin, env: c.env, timeout: c.timeout * TIME_FACTOR, stripFinalNewline: false, cwd: ROOT,
+  });
+  return checkRun(c, run);
+}
+
+/** The golden suite's checks: exit status, full stdout against <name>.out, stderr patterns. */
+function checkRun(c, run) {
+  const problems = [];
+  if (run.timedOut) problems.push(`timed out after ${c.timeout * TIME_FACTOR} ms`);
+  const status = run.exitCode ?? (run.signal ? `signal ${run.signal}` : "none");
+  if (status !== c.status) problems.push(`expected exit status ${c.status}, got ${status}`);
+  const outFile = c.file.replace(/\.tul$/, ".out");
+  const expected = existsSync(outFile) ? readFileSync(outFile, "utf8") : "";
+  if (expected !== run.stdout) problems.push(`stdout differs:\n${firstDifference(expected, run.stdout)}`);
+  if (c.stderr.length === 0 && run.stderr !== "") problems.push(`unexpected stderr:\n${run.stderr}`);
+  for (const re of c.stderr) if (!re.test(run.stderr)) problems.push(`stderr does not match /${re.source}/:\n${run.stderr}`);
+  return problems;
+}
+
+/** At most `n` lines of `text`. */
+function firstLines(text, n) {
+  const lines = text.split("\n");
+  return lines.length <= n ? text : [...lines.slice(0, n), `... (${lines.length - n} more lines)`].join("\n");
+}
+
+/** The first differing line of expected and actual output. */
+function firstDifference(expected, actual) {
+  const a = expected.split("\n"), b = actual.split("\n");
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return `  line ${i + 1}:\n- ${JSON.stringify(a[i])}\n+ ${JSON.stringify(b[i])}`;
+}
+
+/** Runs `f` over `items` with at most `width` at a time, keeping the order of results. */
+async function pool(items, width, f) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => { while (next < items.length) { const i = next++; results[i] = await f(items[i]); } };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
+}
+
+async function main(argv) {
+  if (!available()) {
+    console.log(`cross: skipped (${QEMU} or the aarch64 runtime is not installed)`);
+    return 0;
+  }
+  if (!existsSync(path.join(ROOT, "dist", "cli", "main.js"))) {
+    console.log("cross: 0 passed, 1 failed (tulc is not built: run npx tsc -p tsconfig.json)");
+    return 1;
+  }
+  const cases = findCases(argv.filter((a) => !a.startsWith("--")));
+  mkdirSync(OUT_DIR, { recursive: true });
+  const outcomes = await pool(cases, Math.max(2, cpus().length), runCase);
+  let failed = 0;
+  outcomes.forEach((problems, i) => {
+    if (problems.length === 0) return;
+    failed++;
+    console.log(`FAIL ${cases[i].name} (${TRIPLE})\n${problems.map((p) => "  " + p.replace(/\n/g, "\n  ")).join("\n")}\n`);
+  });
+  console.log(`cross: ${cases.length - failed} passed, ${failed} failed (${TRIPLE} under ${QEMU})`);
+  return failed === 0 && cases.length > 0 ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
