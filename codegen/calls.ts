@@ -1,0 +1,55 @@
+// Calls: direct calls to user functions (`tul_fn_<name>`), built-in dispatch, and `await`.
+// Async functions (tul_task_spawn) plug in here: see spawnAsync.
+
+import llvm from "llvm-bindings";
+import type { Await, Call, FuncDecl } from "../frontend/ast.js";
+import { CodegenError, type Gen } from "./context.js";
+import { dummy, genExpr, tyOf, undefOf } from "./expr.js";
+import { lowerBuiltin } from "./builtins.js";
+import { llvmType } from "./types.js";
+import { outSlot } from "./vars.js";
+
+export function genCall(g: Gen, e: Call): llvm.Value {
+  const target = e.target;
+  if (!target) throw new CodegenError("call without a resolved target (checker contract)");
+  if (target.kind === "builtin") return lowerBuiltin(g, target.name, e);
+  if (target.kind === "value") throw new CodegenError("calling function values is not supported yet");
+  const decl = target.sym.decl;
+  if (decl.isAsync) return spawnAsync(g, decl, e);
+  return callUser(g, decl, e);
+}
+
+/** A direct call; a `never` function's call is followed by unreachable. */
+function callUser(g: Gen, decl: FuncDecl, e: Call): llvm.Value {
+  const fn = g.funcs.get(decl);
+  if (!fn) throw new CodegenError(`function ${decl.name} was not declared`);
+  const args = e.args.map((a) => genExpr(g, a));
+  g.loc(e.span);
+  const result = decl.sym!.type.result;
+  const v = g.b.CreateCall(fn, args);
+  if (result.k === "never" || decl.neverReturns) {
+    g.terminate(() => g.b.CreateUnreachable());
+    return undefOf(g, tyOf(e));
+  }
+  return llvmType(g, result) === g.t.void ? dummy(g) : v;
+}
+
+/** Calling an `async func`: not lowered yet (tul_task_spawn + an entry thunk per function). */
+function spawnAsync(_g: Gen, decl: FuncDecl, _e: Call): llvm.Value {
+  throw new CodegenError(`async functions are not supported yet ('${decl.name}')`);
+}
+
+/** `await e`: tul_await on promises; any other value passes through unchanged. */
+export function genAwait(g: Gen, e: Await): llvm.Value {
+  const t = tyOf(e.operand);
+  const v = genExpr(g, e.operand);
+  if (t.k !== "promise") return v;
+  g.loc(e.span);
+  if (llvmType(g, t.inner) === g.t.void) {
+    g.call("tul_await", [v, g.nullPtr()]);
+    return dummy(g);
+  }
+  const [slot, read] = outSlot(g, t.inner);
+  g.call("tul_await", [v, slot]);
+  return read();
+}

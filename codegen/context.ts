@@ -1,0 +1,169 @@
+// Code generation state: the LLVM module and builder, cached LLVM types, runtime functions, and the
+// per-function state (locals, loops, try/finally cleanups) shared by the lowering files.
+
+import llvm from "llvm-bindings";
+import type { Block, FuncDecl } from "../frontend/ast.js";
+import type { Span } from "../frontend/source.js";
+import type { Type } from "../frontend/types.js";
+import type { Debug } from "./debug.js";
+
+export class CodegenError extends Error {
+  constructor(message: string) {
+    super(`codegen: ${message}`);
+  }
+}
+
+/** Something that must happen when control leaves a try body or catch early. */
+export type Cleanup = { kind: "handler"; handler: llvm.Value } | { kind: "finally"; body: Block };
+
+export interface LoopTarget {
+  breakBB: llvm.BasicBlock;
+  continueBB: llvm.BasicBlock;
+  cleanupDepth: number;
+}
+
+export interface FnState {
+  fn: llvm.Function;
+  result: Type; // Tulpar result type (void/never: LLVM void)
+  allocas: llvm.IRBuilder;
+  locals: Map<number, llvm.Value>; // VarSymbol.id -> alloca
+  volatile: boolean; // locals accessed with volatile loads/stores (functions containing try)
+  loops: LoopTarget[];
+  cleanups: Cleanup[];
+  scope: llvm.DISubprogram;
+}
+
+export interface LlvmTypes {
+  void: llvm.Type;
+  i1: llvm.IntegerType;
+  i8: llvm.IntegerType;
+  i32: llvm.IntegerType;
+  i64: llvm.IntegerType;
+  f64: llvm.Type;
+  ptr: llvm.PointerType; // i8*: every GC reference
+  ptrPtr: llvm.PointerType;
+  i64Ptr: llvm.PointerType;
+  typeDesc: llvm.StructType; // literal { i64, i64, i8*, i8*, i64, i8* } == struct tul_type
+}
+
+export class Gen {
+  readonly b: llvm.IRBuilder;
+  readonly t: LlvmTypes;
+  fs: FnState | null = null;
+  readonly strings = new Map<string, llvm.Constant>();
+  readonly typeDescs = new Map<string, llvm.Constant>();
+  readonly funcs = new Map<FuncDecl, llvm.Function>();
+  readonly globals = new Map<number, llvm.GlobalVariable>();
+  private uniq = 0;
+
+  constructor(
+    readonly ctx: llvm.LLVMContext,
+    readonly mod: llvm.Module,
+    readonly di: Debug,
+    readonly triple: string,
+  ) {
+    this.b = new llvm.IRBuilder(ctx);
+    const i8 = llvm.Type.getInt8Ty(ctx);
+    const i64 = llvm.Type.getInt64Ty(ctx);
+    const ptr = llvm.PointerType.getUnqual(i8);
+    this.t = {
+      void: llvm.Type.getVoidTy(ctx),
+      i1: llvm.Type.getInt1Ty(ctx),
+      i8,
+      i32: llvm.Type.getInt32Ty(ctx),
+      i64,
+      f64: llvm.Type.getDoubleTy(ctx),
+      ptr,
+      ptrPtr: llvm.PointerType.getUnqual(ptr),
+      i64Ptr: llvm.PointerType.getUnqual(i64),
+      typeDesc: llvm.StructType.get(ctx, [i64, i64, ptr, ptr, i64, ptr]),
+    };
+  }
+
+  /** A fresh name suffix for module-level symbols. */
+  nextId(): number {
+    return this.uniq++;
+  }
+
+  get f(): FnState {
+    if (!this.fs) throw new CodegenError("no current function");
+    return this.fs;
+  }
+
+  /** A runtime or prelude function by name. */
+  rt(name: string): llvm.Function {
+    const fn = this.mod.getFunction(name);
+    if (!fn) throw new CodegenError(`runtime function ${name} is not declared`);
+    return fn;
+  }
+
+  /** Calls a runtime/prelude function (types come from its declaration). */
+  call(name: string, args: llvm.Value[]): llvm.Value {
+    return this.b.CreateCall(this.rt(name), args);
+  }
+
+  /** Calls a noreturn runtime function and continues in a fresh unreachable block. */
+  callNoReturn(name: string, args: llvm.Value[]): void {
+    this.call(name, args);
+    this.terminate(() => this.b.CreateUnreachable());
+  }
+
+  runtimeGlobal(name: string): llvm.Constant {
+    const g = this.mod.getGlobalVariable(name);
+    if (!g) throw new CodegenError(`runtime global ${name} is not declared`);
+    return llvm.ConstantExpr.getBitCast(g, this.t.ptr);
+  }
+
+  block(name: string): llvm.BasicBlock {
+    return llvm.BasicBlock.Create(this.ctx, name, this.f.fn);
+  }
+
+  /** Emits a terminator, then moves to a new block with no predecessors (dead code lands there). */
+  terminate(emit: () => void): void {
+    emit();
+    this.b.SetInsertPoint(this.block("dead"));
+  }
+
+  br(target: llvm.BasicBlock): void {
+    this.b.CreateBr(target);
+  }
+
+  /** Positions the builder at `bb`. */
+  at(bb: llvm.BasicBlock): void {
+    this.b.SetInsertPoint(bb);
+  }
+
+  /** Sets the debug location of the instructions emitted next from a source span. */
+  loc(span: Span): void {
+    if (!this.fs) return;
+    const { line, col } = span.file.position(span.start);
+    this.b.SetCurrentDebugLocation(llvm.DILocation.get(this.ctx, line, col, this.fs.scope));
+  }
+
+  /** An exact i64 constant (values beyond 2^53 are assembled from two 32-bit halves). */
+  i64(v: number | bigint): llvm.Value {
+    const big = BigInt.asIntN(64, BigInt(v));
+    if (big >= -(2n ** 52n) && big <= 2n ** 52n) return llvm.ConstantInt.get(this.t.i64, Number(big), true);
+    const u = BigInt.asUintN(64, big);
+    const hi = llvm.ConstantInt.get(this.t.i64, Number(u >> 32n), false);
+    const lo = llvm.ConstantInt.get(this.t.i64, Number(u & 0xffffffffn), false);
+    return this.b.CreateOr(this.b.CreateShl(hi, llvm.ConstantInt.get(this.t.i64, 32, false)), lo);
+  }
+
+  f64(v: number): llvm.Constant {
+    return llvm.ConstantFP.get(this.t.f64, v);
+  }
+
+  bool(v: boolean): llvm.Value {
+    return v ? llvm.ConstantInt.getTrue(this.ctx) : llvm.ConstantInt.getFalse(this.ctx);
+  }
+
+  nullPtr(): llvm.Constant {
+    return llvm.ConstantPointerNull.get(this.t.ptr);
+  }
+
+  /** An entry-block alloca of `type`. */
+  alloca(type: llvm.Type, name = ""): llvm.AllocaInst {
+    return this.f.allocas.CreateAlloca(type, null, name);
+  }
+}

@@ -1,0 +1,94 @@
+// try/catch/finally on the runtime's setjmp handlers (tulrt.h): push a handler, `_setjmp`, body,
+// pop; catch binds tul_caught(); finally is emitted inline on every way out (normal, return,
+// break, continue via runCleanups, and throw, followed by tul_rethrow).
+
+import llvm from "llvm-bindings";
+import type { Block, Try } from "../frontend/ast.js";
+import type { Gen } from "./context.js";
+import { genBlock } from "./stmt.js";
+import { storeVar } from "./vars.js";
+
+/** A 512-byte, 16-byte aligned handler in the entry block ([32 x fp128] has 16-byte alignment). */
+function handlerAlloca(g: Gen): llvm.Value {
+  const ty = llvm.ArrayType.get(llvm.Type.getFP128Ty(g.ctx), 32);
+  return g.b.CreateBitCast(g.alloca(ty, "handler"), g.t.ptr);
+}
+
+/** tul_try_push(h); branch on `_setjmp(h) == 0` to `body`, else to `caught`. */
+function protect(g: Gen, h: llvm.Value, body: llvm.BasicBlock, caught: llvm.BasicBlock): void {
+  g.call("tul_try_push", [h]);
+  const r = g.call("_setjmp", [h]);
+  g.b.CreateCondBr(g.b.CreateICmpEQ(r, llvm.ConstantInt.get(g.t.i32, 0, true)), body, caught);
+}
+
+/** Generates `block` with handler `h` active (popped on normal exit). */
+function guarded(g: Gen, h: llvm.Value, block: Block, after: llvm.BasicBlock): void {
+  g.f.cleanups.push({ kind: "handler", handler: h });
+  genBlock(g, block);
+  g.f.cleanups.pop();
+  g.call("tul_try_pop", [h]);
+  g.br(after);
+}
+
+export function genTry(g: Gen, s: Try): void {
+  g.loc(s.span);
+  const fin = s.finallyBody;
+  if (fin) g.f.cleanups.push({ kind: "finally", body: fin });
+  const h = handlerAlloca(g);
+  const body = g.block("try.body"), caught = g.block("try.caught"), after = g.block("try.after");
+  protect(g, h, body, caught);
+  g.at(body);
+  guarded(g, h, s.body, after);
+  g.at(caught);
+  if (fin) g.f.cleanups.pop();
+  if (s.catchBody) genCatch(g, s, s.catchBody, after);
+  else rethrowAfter(g, fin);
+  g.at(after);
+  if (fin) genBlock(g, fin);
+}
+
+/** The catch clause; with a finally, a second handler makes a throw from catch run finally first. */
+function genCatch(g: Gen, s: Try, catchBody: Block, after: llvm.BasicBlock): void {
+  g.loc(s.span);
+  const e = g.call("tul_caught", []);
+  if (s.catchSym) storeVar(g, s.catchSym, e);
+  const fin = s.finallyBody;
+  if (!fin) {
+    genBlock(g, catchBody);
+    g.br(after);
+    return;
+  }
+  g.f.cleanups.push({ kind: "finally", body: fin });
+  const h2 = handlerAlloca(g);
+  const run = g.block("catch.body"), threw = g.block("catch.threw");
+  protect(g, h2, run, threw);
+  g.at(run);
+  guarded(g, h2, catchBody, after);
+  g.f.cleanups.pop();
+  g.at(threw);
+  rethrowAfter(g, fin);
+}
+
+/** Runs finally (if any) on the exceptional path, then re-throws the caught value. */
+function rethrowAfter(g: Gen, fin: Block | null): void {
+  if (fin) genBlock(g, fin);
+  g.callNoReturn("tul_rethrow", []);
+}
+
+/**
+ * Leaving try bodies early (return/break/continue): pops handlers and runs finally blocks from the
+ * innermost cleanup down to `depth`. A finally block runs with only the cleanups outside it active.
+ */
+export function runCleanups(g: Gen, depth: number): void {
+  const saved = g.f.cleanups;
+  for (let i = saved.length - 1; i >= depth; i--) {
+    const c = saved[i];
+    if (c.kind === "handler") {
+      g.call("tul_try_pop", [c.handler]);
+      continue;
+    }
+    g.f.cleanups = saved.slice(0, i);
+    genBlock(g, c.body);
+    g.f.cleanups = saved;
+  }
+}

@@ -1,0 +1,462 @@
+// Expression lowering: literals, variables, operators (inline zero-division and bounds checks),
+// indexing, struct fields, assignment, ++/--, ternary, match and the checker's Convert nodes.
+
+import llvm from "llvm-bindings";
+import type {
+  ArrayLit, Assign, Binary, Convert, Expr, Ident, Index, Match, Member, ObjectLit, Ternary, TString, Unary, Update, VarSymbol,
+} from "../frontend/ast.js";
+import { typeToString, type Type } from "../frontend/types.js";
+import { CodegenError, type Gen } from "./context.js";
+import { strConst, cString } from "./strings.js";
+import { fromMem, llvmType, memPtrType, memType, structFieldTypes, toMem, typeDesc } from "./types.js";
+import { loadSlot, loadVar, outSlot, storeSlot, storeVar, valueSlot } from "./vars.js";
+import { genCall, genAwait } from "./calls.js";
+import { genBlockValue } from "./stmt.js";
+
+/** Lowers an expression to its register-form value (a dummy for void). */
+export function genExpr(g: Gen, e: Expr): llvm.Value {
+  switch (e.kind) {
+    case "IntLit": return g.i64(e.value);
+    case "FloatLit": return g.f64(e.value);
+    case "BoolLit": return g.bool(e.value);
+    case "NullLit": return g.nullPtr();
+    case "StrLit": return strConst(g, e.value);
+    case "TString": return genTString(g, e);
+    case "ArrayLit": return genArrayLit(g, e);
+    case "ObjectLit": return genObjectLit(g, e);
+    case "Ident": return genIdent(g, e);
+    case "Unary": return genUnary(g, e);
+    case "Binary": return genBinary(g, e);
+    case "Ternary": return genTernary(g, e);
+    case "Call": return genCall(g, e);
+    case "Index": return genIndex(g, e);
+    case "Member": return genMember(g, e);
+    case "Assign": genAssign(g, e); return dummy(g);
+    case "Update": return genUpdate(g, e);
+    case "Await": return genAwait(g, e);
+    case "Match": return genMatch(g, e);
+    case "Convert": return genConvert(g, e);
+    case "Lambda": throw new CodegenError("lambdas are not supported yet");
+  }
+}
+
+export function dummy(g: Gen): llvm.Value {
+  return llvm.UndefValue.get(g.t.i1);
+}
+
+export function tyOf(e: Expr): Type {
+  if (!e.ty) throw new CodegenError(`expression ${e.kind} has no type (checker contract)`);
+  return e.ty;
+}
+
+/** An undefined value of a Tulpar type, for code after a noreturn call. */
+export function undefOf(g: Gen, t: Type): llvm.Value {
+  const lt = llvmType(g, t);
+  return lt === g.t.void ? dummy(g) : llvm.UndefValue.get(lt);
+}
+
+// ---------------------------------------------------------------- literals
+
+function genTString(g: Gen, e: TString): llvm.Value {
+  let acc: llvm.Value | null = null;
+  for (const part of e.parts) {
+    const v = typeof part === "string" ? strConst(g, part) : toStr(g, genExpr(g, part), tyOf(part));
+    acc = acc ? g.call("tul_str_concat", [acc, v]) : v;
+  }
+  return acc ?? strConst(g, "");
+}
+
+/** tul_arr_new(elem, n) then one store per element. */
+function genArrayLit(g: Gen, e: ArrayLit): llvm.Value {
+  const t = tyOf(e);
+  const elem = t.k === "array" ? t.elem : ({ k: "json" } as Type);
+  g.loc(e.span);
+  const arr = g.call("tul_arr_new", [typeDesc(g, elem), g.i64(e.elems.length)]);
+  if (e.elems.length === 0) return arr;
+  const data = g.b.CreateBitCast(arrayData(g, arr), memPtrType(g, elem));
+  e.elems.forEach((x, i) => {
+    const v = genExpr(g, x);
+    g.b.CreateStore(toMem(g, elem, v), g.b.CreateInBoundsGEP(memType(g, elem), data, [g.i64(i)]));
+  });
+  return arr;
+}
+
+/** A struct literal: a zeroed instance, then the given fields. */
+function genObjectLit(g: Gen, e: ObjectLit): llvm.Value {
+  const t = tyOf(e);
+  if (t.k !== "struct") throw new CodegenError("json object literals are not supported yet (no runtime ABI)");
+  const obj = newStruct(g, t);
+  for (const entry of e.entries) {
+    const i = t.decl.fields.findIndex((f) => f.name === entry.key);
+    const ft = structFieldTypes(t)[i];
+    storeSlot(g, fieldPtr(g, obj, i, ft), ft, genExpr(g, entry.value));
+  }
+  return obj;
+}
+
+/** A zeroed struct instance with str fields "" and array fields empty. */
+export function newStruct(g: Gen, t: Type & { k: "struct" }): llvm.Value {
+  const n = Math.max(1, t.decl.fields.length);
+  const obj = g.call("tul_alloc", [g.i64(n * 8)]);
+  structFieldTypes(t).forEach((ft, i) => {
+    if (ft.k === "str" || ft.k === "array") storeSlot(g, fieldPtr(g, obj, i, ft), ft, zeroValue(g, ft));
+  });
+  return obj;
+}
+
+/** The zero value of a type (declarations without initializer). */
+export function zeroValue(g: Gen, t: Type): llvm.Value {
+  switch (t.k) {
+    case "int": return g.i64(0);
+    case "float": return g.f64(0);
+    case "bool": return g.bool(false);
+    case "str": return g.runtimeGlobal("tul_empty_str");
+    case "array": return g.call("tul_arr_new", [typeDesc(g, t.elem), g.i64(0)]);
+    case "struct": return newStruct(g, t);
+    default: return g.nullPtr();
+  }
+}
+
+// ---------------------------------------------------------------- names
+
+function genIdent(g: Gen, e: Ident): llvm.Value {
+  const sym = e.sym;
+  if (!sym) throw new CodegenError(`unresolved name ${e.name}`);
+  if (sym.kind === "var") return loadVar(g, sym);
+  throw new CodegenError(`function values are not supported yet ('${e.name}')`);
+}
+
+// ---------------------------------------------------------------- operators
+
+function genUnary(g: Gen, e: Unary): llvm.Value {
+  const v = genExpr(g, e.operand);
+  if (e.op === "+") return v;
+  if (e.op === "!") return g.b.CreateXor(v, g.bool(true));
+  return tyOf(e.operand).k === "float" ? g.b.CreateFNeg(v) : g.b.CreateSub(g.i64(0), v);
+}
+
+function genBinary(g: Gen, e: Binary): llvm.Value {
+  if (e.op === "&&" || e.op === "||") return genLogical(g, e);
+  const lt = tyOf(e.left), rt = tyOf(e.right);
+  const a = genExpr(g, e.left);
+  const b = genExpr(g, e.right);
+  g.loc(e.span);
+  switch (e.op) {
+    case "+": case "-": case "*": case "/": case "%":
+      return arith(g, e.op, lt, a, b);
+    case "==": case "!=":
+      return equality(g, e.op, lt, rt, a, b);
+    default:
+      return ordering(g, e.op, lt, a, b);
+  }
+}
+
+/** && and ||: the right side only runs when needed. */
+function genLogical(g: Gen, e: Binary): llvm.Value {
+  const a = genExpr(g, e.left);
+  const fromA = g.b.GetInsertBlock()!;
+  const rhs = g.block(e.op === "&&" ? "and.rhs" : "or.rhs");
+  const end = g.block(e.op === "&&" ? "and.end" : "or.end");
+  if (e.op === "&&") g.b.CreateCondBr(a, rhs, end);
+  else g.b.CreateCondBr(a, end, rhs);
+  g.at(rhs);
+  const b = genExpr(g, e.right);
+  const fromB = g.b.GetInsertBlock()!;
+  g.br(end);
+  g.at(end);
+  const phi = g.b.CreatePHI(g.t.i1, 2);
+  phi.addIncoming(g.bool(e.op === "||"), fromA);
+  phi.addIncoming(b, fromB);
+  return phi;
+}
+
+export type ArithOp = "+" | "-" | "*" | "/" | "%";
+
+/** Arithmetic on two values of the same type: int wraps, float IEEE, str concatenates. */
+export function arith(g: Gen, op: ArithOp, t: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
+  if (t.k === "str") return g.call("tul_str_concat", [a, b]);
+  if (t.k === "float") {
+    switch (op) {
+      case "+": return g.b.CreateFAdd(a, b);
+      case "-": return g.b.CreateFSub(a, b);
+      case "*": return g.b.CreateFMul(a, b);
+      case "/": return g.b.CreateFDiv(a, b);
+      case "%": return g.b.CreateFRem(a, b);
+    }
+  }
+  switch (op) {
+    case "+": return g.b.CreateAdd(a, b);
+    case "-": return g.b.CreateSub(a, b);
+    case "*": return g.b.CreateMul(a, b);
+    default: return intDivRem(g, op, a, b);
+  }
+}
+
+/** sdiv/srem behind an inline zero check; a divisor of -1 never traps (INT64_MIN / -1 wraps). */
+function intDivRem(g: Gen, op: "/" | "%", a: llvm.Value, b: llvm.Value): llvm.Value {
+  const bad = g.block("div.zero");
+  const ok = g.block("div.ok");
+  g.b.CreateCondBr(g.b.CreateICmpEQ(b, g.i64(0)), bad, ok);
+  g.at(bad);
+  g.call(op === "/" ? "tul_throw_zero_div" : "tul_throw_zero_mod", []);
+  g.b.CreateUnreachable();
+  g.at(ok);
+  const minusOne = g.b.CreateICmpEQ(b, g.i64(-1));
+  const safe = g.b.CreateSelect(minusOne, g.i64(1), b);
+  if (op === "/") return g.b.CreateSelect(minusOne, g.b.CreateSub(g.i64(0), a), g.b.CreateSDiv(a, safe));
+  return g.b.CreateSelect(minusOne, g.i64(0), g.b.CreateSRem(a, safe));
+}
+
+function equality(g: Gen, op: "==" | "!=", lt: Type, rt: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
+  const eq = equalValues(g, lt, rt, a, b);
+  if (lt.k === "float" && rt.k === "float") return op === "==" ? eq : g.b.CreateFCmpUNE(a, b);
+  return op === "==" ? eq : g.b.CreateXor(eq, g.bool(true));
+}
+
+/** Value equality: strings by content, arrays and json deeply, structs and promises by identity. */
+export function equalValues(g: Gen, lt: Type, rt: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
+  if (lt.k !== rt.k) return g.b.CreateICmpEQ(a, b); // a reference against null
+  switch (lt.k) {
+    case "int": case "bool": return g.b.CreateICmpEQ(a, b);
+    case "float": return g.b.CreateFCmpOEQ(a, b);
+    case "str": return g.call("tul_str_eq", [a, b]);
+    case "json": return g.call("tul_json_eq", [a, b]);
+    case "array": return g.call("tul_arr_eq", [a, b]);
+    default: return g.b.CreateICmpEQ(a, b);
+  }
+}
+
+function ordering(g: Gen, op: string, t: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
+  if (t.k === "float") {
+    if (op === "<") return g.b.CreateFCmpOLT(a, b);
+    if (op === "<=") return g.b.CreateFCmpOLE(a, b);
+    if (op === ">") return g.b.CreateFCmpOGT(a, b);
+    return g.b.CreateFCmpOGE(a, b);
+  }
+  if (t.k === "str") {
+    a = g.call("tul_str_cmp", [a, b]);
+    b = g.i64(0);
+  }
+  if (op === "<") return g.b.CreateICmpSLT(a, b);
+  if (op === "<=") return g.b.CreateICmpSLE(a, b);
+  if (op === ">") return g.b.CreateICmpSGT(a, b);
+  return g.b.CreateICmpSGE(a, b);
+}
+
+function genTernary(g: Gen, e: Ternary): llvm.Value {
+  const t = tyOf(e);
+  const c = genExpr(g, e.cond);
+  const thenBB = g.block("tern.then"), elseBB = g.block("tern.else"), end = g.block("tern.end");
+  g.b.CreateCondBr(c, thenBB, elseBB);
+  const arms: [llvm.Value, llvm.BasicBlock][] = [];
+  for (const [bb, x] of [[thenBB, e.then], [elseBB, e.else]] as const) {
+    g.at(bb);
+    arms.push([genExpr(g, x), g.b.GetInsertBlock()!]);
+    g.br(end);
+  }
+  g.at(end);
+  if (llvmType(g, t) === g.t.void) return dummy(g);
+  const phi = g.b.CreatePHI(llvmType(g, t), 2);
+  for (const [v, bb] of arms) phi.addIncoming(v, bb);
+  return phi;
+}
+
+// ---------------------------------------------------------------- arrays, strings, fields
+
+/** The `data` pointer of a tul_arr (offset 16) as i8*. */
+export function arrayData(g: Gen, arr: llvm.Value): llvm.Value {
+  const p = g.b.CreateInBoundsGEP(g.t.i8, arr, [g.i64(16)]);
+  return g.b.CreateLoad(g.t.ptr, g.b.CreateBitCast(p, g.t.ptrPtr));
+}
+
+/** The `len` of a tul_arr (offset 0). */
+export function arrayLen(g: Gen, arr: llvm.Value): llvm.Value {
+  return g.b.CreateLoad(g.t.i64, g.b.CreateBitCast(arr, g.t.i64Ptr));
+}
+
+/** Pointer to element `i` after the inline bounds check (negative or >= len throws IndexError). */
+export function elemPtr(g: Gen, arr: llvm.Value, i: llvm.Value, elem: Type): llvm.Value {
+  const len = arrayLen(g, arr);
+  const bad = g.block("idx.bad"), ok = g.block("idx.ok");
+  g.b.CreateCondBr(g.b.CreateICmpULT(i, len), ok, bad);
+  g.at(bad);
+  g.call("tul_throw_index", [i, len]);
+  g.b.CreateUnreachable();
+  g.at(ok);
+  const data = g.b.CreateBitCast(arrayData(g, arr), memPtrType(g, elem));
+  return g.b.CreateInBoundsGEP(memType(g, elem), data, [i]);
+}
+
+function genIndex(g: Gen, e: Index): llvm.Value {
+  const ot = tyOf(e.object);
+  const obj = genExpr(g, e.object);
+  const i = genExpr(g, e.index);
+  g.loc(e.span);
+  if (ot.k === "str") return g.call("tul_str_index", [obj, i]);
+  if (ot.k !== "array") throw new CodegenError(`indexing ${typeToString(ot)} is not supported yet`);
+  return loadSlot(g, elemPtr(g, obj, i, ot.elem), ot.elem);
+}
+
+/** Pointer to field `i` (8-byte slots) of a struct instance. */
+export function fieldPtr(g: Gen, obj: llvm.Value, i: number, ft: Type): llvm.Value {
+  const p = g.b.CreateInBoundsGEP(g.t.i8, obj, [g.i64(i * 8)]);
+  return g.b.CreateBitCast(p, memPtrType(g, ft));
+}
+
+/** Field pointer of `obj.name` after a null check (TypeError: null reference). */
+function memberPtr(g: Gen, e: Member): { ptr: llvm.Value; type: Type } {
+  const ot = tyOf(e.object);
+  if (ot.k !== "struct") throw new CodegenError(`field access on ${typeToString(ot)} is not supported yet`);
+  const obj = genExpr(g, e.object);
+  g.loc(e.span);
+  const bad = g.block("null.bad"), ok = g.block("null.ok");
+  g.b.CreateCondBr(g.b.CreateICmpEQ(obj, g.nullPtr()), bad, ok);
+  g.at(bad);
+  g.call("tul_throw_msg", [cString(g, "TypeError: null reference")]);
+  g.b.CreateUnreachable();
+  g.at(ok);
+  const i = ot.decl.fields.findIndex((f) => f.name === e.name);
+  const ft = structFieldTypes(ot)[i];
+  return { ptr: fieldPtr(g, obj, i, ft), type: ft };
+}
+
+function genMember(g: Gen, e: Member): llvm.Value {
+  const { ptr, type } = memberPtr(g, e);
+  return loadSlot(g, ptr, type);
+}
+
+// ---------------------------------------------------------------- assignment
+
+/** An assignable place: read and write in register form. */
+interface Place {
+  type: Type;
+  load(): llvm.Value;
+  store(v: llvm.Value): void;
+}
+
+function place(g: Gen, target: Expr): Place {
+  if (target.kind === "Ident" && target.sym?.kind === "var") {
+    const sym: VarSymbol = target.sym;
+    return { type: sym.type, load: () => loadVar(g, sym), store: (v) => storeVar(g, sym, v) };
+  }
+  if (target.kind === "Index") {
+    const ot = tyOf(target.object);
+    if (ot.k !== "array") throw new CodegenError(`assigning into ${typeToString(ot)} is not supported yet`);
+    const arr = genExpr(g, target.object);
+    const i = genExpr(g, target.index);
+    g.loc(target.span);
+    const ptr = elemPtr(g, arr, i, ot.elem);
+    return { type: ot.elem, load: () => loadSlot(g, ptr, ot.elem), store: (v) => storeSlot(g, ptr, ot.elem, v) };
+  }
+  if (target.kind === "Member") {
+    const { ptr, type } = memberPtr(g, target);
+    return { type, load: () => loadSlot(g, ptr, type), store: (v) => storeSlot(g, ptr, type, v) };
+  }
+  throw new CodegenError(`cannot assign to ${target.kind}`);
+}
+
+function genAssign(g: Gen, e: Assign): void {
+  const p = place(g, e.target);
+  if (e.op === "=") {
+    p.store(genExpr(g, e.value));
+    return;
+  }
+  const old = p.load();
+  const v = genExpr(g, e.value);
+  g.loc(e.span);
+  p.store(arith(g, e.op[0] as ArithOp, p.type, old, v));
+}
+
+function genUpdate(g: Gen, e: Update): llvm.Value {
+  const p = place(g, e.target);
+  const old = p.load();
+  const one = p.type.k === "float" ? g.f64(1) : g.i64(1);
+  const next = arith(g, e.op === "++" ? "+" : "-", p.type, old, one);
+  p.store(next);
+  return e.prefix ? next : old;
+}
+
+// ---------------------------------------------------------------- match
+
+/** `match`: arms tested in order; no match and no `_` throws MatchError. */
+function genMatch(g: Gen, e: Match): llvm.Value {
+  const t = tyOf(e);
+  const st = tyOf(e.subject);
+  const subject = genExpr(g, e.subject);
+  const end = g.block("match.end");
+  const results: [llvm.Value, llvm.BasicBlock][] = [];
+  for (const arm of e.arms) {
+    const body = g.block("match.arm"), next = g.block("match.next");
+    g.b.CreateCondBr(armTest(g, arm.patterns, st, subject), body, next);
+    g.at(body);
+    const v = "kind" in arm.body && arm.body.kind === "Block" ? genBlockValue(g, arm.body, t) : genExpr(g, arm.body as Expr);
+    results.push([v, g.b.GetInsertBlock()!]);
+    g.br(end);
+    g.at(next);
+  }
+  g.loc(e.span);
+  g.call("tul_throw_msg", [cString(g, "MatchError: no arm matched")]);
+  g.b.CreateUnreachable();
+  g.at(end);
+  if (llvmType(g, t) === g.t.void) return dummy(g);
+  const phi = g.b.CreatePHI(llvmType(g, t), Math.max(1, results.length));
+  for (const [v, bb] of results) phi.addIncoming(v, bb);
+  return phi;
+}
+
+function armTest(g: Gen, patterns: Match["arms"][number]["patterns"], st: Type, subject: llvm.Value): llvm.Value {
+  let acc: llvm.Value = g.bool(false);
+  for (const p of patterns) {
+    let test: llvm.Value;
+    if (p.kind === "Wildcard") test = g.bool(true);
+    else if (p.kind === "ValuePattern") test = equalValues(g, st, tyOf(p.value), subject, genExpr(g, p.value));
+    else test = g.b.CreateAnd(ordering(g, ">=", st, subject, genExpr(g, p.lo)), ordering(g, "<=", st, subject, genExpr(g, p.hi)));
+    acc = g.b.CreateOr(acc, test);
+  }
+  return acc;
+}
+
+// ---------------------------------------------------------------- conversions
+
+function genConvert(g: Gen, e: Convert): llvm.Value {
+  const from = tyOf(e.expr), to = e.to;
+  const v = genExpr(g, e.expr);
+  if (from.k === "never") return undefOf(g, to);
+  g.loc(e.span);
+  return convertValue(g, v, from, to);
+}
+
+export function convertValue(g: Gen, v: llvm.Value, from: Type, to: Type): llvm.Value {
+  if (from.k === to.k && from.k !== "json" && to.k !== "str") return v;
+  if (from.k === "int" && to.k === "float") return g.b.CreateSIToFP(v, g.t.f64);
+  if (to.k === "json") return from.k === "json" ? v : box(g, v, from);
+  if (to.k === "str") return toStr(g, v, from);
+  if (from.k === "json") return unbox(g, v, to);
+  return v;
+}
+
+/** Any static value -> json. */
+export function box(g: Gen, v: llvm.Value, t: Type): llvm.Value {
+  return g.call("tul_json_box", [valueSlot(g, t, v), typeDesc(g, t)]);
+}
+
+/** json -> a static type (TypeError on mismatch). */
+export function unbox(g: Gen, j: llvm.Value, t: Type): llvm.Value {
+  const [slot, read] = outSlot(g, t);
+  g.call("tul_json_unbox", [j, typeDesc(g, t), slot]);
+  return read();
+}
+
+/** The string form `print` writes. */
+export function toStr(g: Gen, v: llvm.Value, t: Type): llvm.Value {
+  switch (t.k) {
+    case "str": return v;
+    case "int": return g.call("tul_str_from_int", [v]);
+    case "float": return g.call("tul_str_from_float", [v]);
+    case "bool": return g.call("tul_str_from_bool", [v]);
+    case "json": return g.call("tul_json_to_str", [v]);
+    default: return g.call("tul_to_str", [valueSlot(g, t, v), typeDesc(g, t)]);
+  }
+}
+
+export { fromMem };

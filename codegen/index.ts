@@ -1,0 +1,199 @@
+// Code generation entry point: lowers a checked Program to an LLVM module (functions `tul_fn_<name>`,
+// the main program `tul_user_main`), verifies it and hands back its text and bitcode.
+
+import llvm from "llvm-bindings";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { FuncDecl, Node, Program, Stmt } from "../frontend/ast.js";
+import { T, type Type } from "../frontend/types.js";
+import { CodegenError, Gen, type FnState } from "./context.js";
+import { Debug } from "./debug.js";
+import { preludeText } from "./prelude.js";
+import { genBlock, genStmt } from "./stmt.js";
+import { llvmType, structDecls } from "./types.js";
+import { globalOptions, storeVar } from "./vars.js";
+
+export interface GenerateOptions {
+  optLevel: 0 | 1 | 2 | 3;
+  debug: boolean;
+  targetTriple?: string;
+}
+
+export interface GeneratedModule {
+  text(): string;
+  bitcode(path: string): void;
+}
+
+export { CodegenError };
+
+export function generate(program: Program, opts: GenerateOptions): GeneratedModule {
+  const triple = opts.targetTriple ?? llvm.config.LLVM_DEFAULT_TARGET_TRIPLE;
+  const ctx = new llvm.LLVMContext();
+  const mod = parsePrelude(ctx, triple);
+  mod.setModuleIdentifier(program.file.path);
+  mod.setSourceFileName(program.file.path);
+  mod.setTargetTriple(triple);
+  const layout = dataLayout(triple);
+  if (layout) mod.setDataLayout(layout);
+  const di = new Debug(mod, program.file.path, opts.optLevel > 0);
+  const g = new Gen(ctx, mod, di, triple);
+  lowerProgram(g, program);
+  di.finalize();
+  if (llvm.verifyModule(mod)) throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)\n${mod.print()}`);
+  return { text: () => mod.print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(mod, p) };
+}
+
+/** Parses the IR prelude (declarations with attributes, helpers) as the module to build into. */
+function parsePrelude(ctx: llvm.LLVMContext, triple: string): llvm.Module {
+  const dir = mkdtempSync(path.join(tmpdir(), "tulc-prelude-"));
+  try {
+    const file = path.join(dir, "prelude.ll");
+    writeFileSync(file, preludeText(triple));
+    const mod = llvm.parseIRFile(file, new llvm.SMDiagnostic(), ctx);
+    if (!mod) throw new CodegenError("internal error: the IR prelude does not parse");
+    return mod;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+let targetsReady = false;
+
+/** The target's data layout string (null when the target is not compiled into LLVM). */
+function dataLayout(triple: string): string | null {
+  try {
+    if (!targetsReady) {
+      llvm.InitializeAllTargetInfos();
+      llvm.InitializeAllTargets();
+      llvm.InitializeAllTargetMCs();
+      targetsReady = true;
+    }
+    const target = llvm.TargetRegistry.lookupTarget(triple);
+    if (!target) return null;
+    return target.createTargetMachine(triple, "generic").createDataLayout().getStringRepresentation();
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------- program
+
+function lowerProgram(g: Gen, program: Program): void {
+  const funcs = collectFuncs(program.body);
+  for (const s of walkStmts(program.body)) if (s.kind === "StructDecl") structDecls.set(s.name, s);
+  globalOptions.external = !!program.hasTry || funcs.some((f) => f.hasTry);
+  declareFuncs(g, funcs);
+  for (const f of funcs) genFunction(g, f);
+  genMain(g, program);
+}
+
+/** Every function declaration, top-level and nested. */
+function collectFuncs(body: Stmt[]): FuncDecl[] {
+  const out: FuncDecl[] = [];
+  for (const s of walkStmts(body)) if (s.kind === "FuncDecl") out.push(s);
+  return out;
+}
+
+/** All statements, recursively (into blocks, loops, try, function bodies). */
+function* walkStmts(body: Stmt[]): Generator<Stmt> {
+  for (const s of body) {
+    yield s;
+    for (const child of childBlocks(s)) yield* walkStmts(child);
+  }
+}
+
+function childBlocks(s: Stmt): Stmt[][] {
+  switch (s.kind) {
+    case "Block": return [s.body];
+    case "If": return [s.then.body, ...(s.else ? [[s.else as Stmt]] : [])];
+    case "While": case "ForIn": case "FuncDecl": return [s.body.body];
+    case "For": return [s.body.body];
+    case "Try": return [s.body.body, s.catchBody?.body ?? [], s.finallyBody?.body ?? []];
+    default: return [];
+  }
+}
+
+function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
+  const used = new Set<string>();
+  for (const f of funcs) {
+    if (!f.sym) throw new CodegenError(`function ${f.name} has no symbol (checker contract)`);
+    let name = `tul_fn_${f.name}`;
+    for (let i = 2; used.has(name); i++) name = `tul_fn_${f.name}.${i}`;
+    used.add(name);
+    const ft = llvm.FunctionType.get(llvmType(g, f.sym.type.result), f.sym.type.params.map((p) => llvmType(g, p)), false);
+    g.funcs.set(f, llvm.Function.Create(ft, llvm.Function.LinkageTypes.InternalLinkage, name, g.mod));
+  }
+}
+
+/** Sets up the per-function state, the entry (alloca) block and the body block. */
+function beginFunction(g: Gen, fn: llvm.Function, name: string, line: number, result: Type, isVolatile: boolean): llvm.BasicBlock {
+  const entry = llvm.BasicBlock.Create(g.ctx, "entry", fn);
+  const allocas = new llvm.IRBuilder(g.ctx);
+  allocas.SetInsertPoint(entry);
+  const scope = g.di.subprogram(fn, name, line);
+  const state: FnState = { fn, result, allocas, locals: new Map(), volatile: isVolatile, loops: [], cleanups: [], scope };
+  g.fs = state;
+  const body = g.block("body");
+  g.at(body);
+  g.b.SetCurrentDebugLocation(llvm.DILocation.get(g.ctx, line, 1, scope));
+  return entry;
+}
+
+/** Closes the function: falls off the end with `ret void` (or unreachable), links entry to body. */
+function endFunction(g: Gen, entry: llvm.BasicBlock, body: llvm.BasicBlock): void {
+  if (llvmType(g, g.f.result) === g.t.void && g.f.result.k !== "never") g.b.CreateRetVoid();
+  else g.b.CreateUnreachable();
+  g.f.allocas.CreateBr(body);
+  g.di.finishSubprogram(g.f.scope);
+  g.fs = null;
+}
+
+function lineOf(n: { span: import("../frontend/source.js").Span }): number {
+  return n.span.file.position(n.span.start).line;
+}
+
+function genFunction(g: Gen, f: FuncDecl): void {
+  const fn = g.funcs.get(f)!;
+  const result = f.neverReturns ? T.never : f.sym!.type.result;
+  const entry = beginFunction(g, fn, f.name, lineOf(f), result, !!f.hasTry);
+  const body = g.b.GetInsertBlock()!;
+  if (needsStackCheck(f.body.body)) g.call("tul__stack_check", []);
+  f.params.forEach((p, i) => {
+    if (!p.sym) throw new CodegenError(`parameter ${p.name} has no symbol (checker contract)`);
+    storeVar(g, p.sym, fn.getArg(i));
+  });
+  genBlock(g, f.body);
+  endFunction(g, entry, body);
+}
+
+function genMain(g: Gen, program: Program): void {
+  const ft = llvm.FunctionType.get(g.t.void, [], false);
+  const fn = llvm.Function.Create(ft, llvm.Function.LinkageTypes.ExternalLinkage, "tul_user_main", g.mod);
+  const entry = beginFunction(g, fn, "<main>", 1, T.void, !!program.hasTry);
+  const body = g.b.GetInsertBlock()!;
+  const stmts = program.body.filter((s) => s.kind !== "FuncDecl" && s.kind !== "StructDecl" && s.kind !== "Import");
+  if (needsStackCheck(stmts)) g.call("tul__stack_check", []);
+  for (const s of stmts) genStmt(g, s);
+  endFunction(g, entry, body);
+}
+
+// ---------------------------------------------------------------- leaf detection
+
+const SKIP_KEYS = new Set(["span", "ty", "sym", "target", "catchSym", "to", "file", "decl", "nameSpan", "keySpan"]);
+
+/** True when the code calls a user function or awaits (leaf functions skip the stack check). */
+function needsStackCheck(body: Stmt[]): boolean {
+  return body.some((s) => s.kind !== "FuncDecl" && containsCall(s));
+}
+
+function containsCall(n: unknown): boolean {
+  if (Array.isArray(n)) return n.some(containsCall);
+  if (!n || typeof n !== "object") return false;
+  const node = n as Node & Record<string, unknown>;
+  if (node.kind === "FuncDecl") return false;
+  if (node.kind === "Await") return true;
+  if (node.kind === "Call" && (node as { target?: { kind: string } }).target?.kind !== "builtin") return true;
+  for (const [k, v] of Object.entries(node)) if (!SKIP_KEYS.has(k) && containsCall(v)) return true;
+  return false;
+}

@@ -1,0 +1,204 @@
+// Statement lowering: declarations, blocks, if/while/for/for-in, break/continue/return (running
+// the cleanups of enclosing try/finally first), throw.
+
+import llvm from "llvm-bindings";
+import type { Block, Break, Continue, Expr, For, ForIn, If, Return, Stmt, Throw, VarDecl, While } from "../frontend/ast.js";
+import { T, type Type } from "../frontend/types.js";
+import { CodegenError, type Gen } from "./context.js";
+import { arrayData, arrayLen, dummy, genExpr, tyOf, zeroValue } from "./expr.js";
+import { genTry, runCleanups } from "./exceptions.js";
+import { rangeBounds } from "./builtins.js";
+import { llvmType, memPtrType, memType, fromMem } from "./types.js";
+import { storeVar, tempVar } from "./vars.js";
+
+export function genStmt(g: Gen, s: Stmt): void {
+  switch (s.kind) {
+    case "VarDecl": return genVarDecl(g, s);
+    case "ExprStmt": g.loc(s.span); genExpr(g, s.expr); return;
+    case "Block": return genBlock(g, s);
+    case "If": return genIf(g, s);
+    case "While": return genWhile(g, s);
+    case "For": return genFor(g, s);
+    case "ForIn": return genForIn(g, s);
+    case "Break": return genBreak(g, s);
+    case "Continue": return genContinue(g, s);
+    case "Return": return genReturn(g, s);
+    case "Throw": return genThrow(g, s);
+    case "Try": return genTry(g, s);
+    case "FuncDecl": case "StructDecl": case "Import": return; // generated separately / nothing to run
+  }
+}
+
+export function genBlock(g: Gen, b: Block): void {
+  for (const s of b.body) genStmt(g, s);
+}
+
+/** A block used as a value (match arms): the last expression statement's value. */
+export function genBlockValue(g: Gen, b: Block, t: Type): llvm.Value {
+  const last = b.body[b.body.length - 1];
+  if (!last || last.kind !== "ExprStmt" || llvmType(g, t) === g.t.void) {
+    genBlock(g, b);
+    return dummy(g);
+  }
+  for (const s of b.body.slice(0, -1)) genStmt(g, s);
+  g.loc(last.span);
+  return genExpr(g, last.expr);
+}
+
+function genVarDecl(g: Gen, s: VarDecl): void {
+  const sym = s.sym;
+  if (!sym) throw new CodegenError(`declaration of ${s.name} has no symbol (checker contract)`);
+  g.loc(s.span);
+  const v = s.init ? genExpr(g, s.init) : zeroValue(g, sym.type);
+  storeVar(g, sym, v);
+}
+
+function genIf(g: Gen, s: If): void {
+  g.loc(s.span);
+  const c = genExpr(g, s.cond);
+  const thenBB = g.block("if.then"), elseBB = g.block("if.else"), end = g.block("if.end");
+  g.b.CreateCondBr(c, thenBB, s.else ? elseBB : end);
+  g.at(thenBB);
+  genBlock(g, s.then);
+  g.br(end);
+  g.at(elseBB);
+  if (s.else) genStmt(g, s.else);
+  g.br(end);
+  g.at(end);
+}
+
+/** Runs `body` as a loop body with break/continue targets. */
+function loopBody(g: Gen, body: Block, breakBB: llvm.BasicBlock, continueBB: llvm.BasicBlock): void {
+  g.f.loops.push({ breakBB, continueBB, cleanupDepth: g.f.cleanups.length });
+  genBlock(g, body);
+  g.f.loops.pop();
+}
+
+function condBranch(g: Gen, cond: Expr | null, body: llvm.BasicBlock, end: llvm.BasicBlock): void {
+  if (!cond) return g.br(body);
+  g.loc(cond.span);
+  g.b.CreateCondBr(genExpr(g, cond), body, end);
+}
+
+function genWhile(g: Gen, s: While): void {
+  const head = g.block("while.cond"), body = g.block("while.body"), end = g.block("while.end");
+  g.br(head);
+  g.at(head);
+  condBranch(g, s.cond, body, end);
+  g.at(body);
+  loopBody(g, s.body, end, head);
+  g.br(head);
+  g.at(end);
+}
+
+function genFor(g: Gen, s: For): void {
+  if (s.init) genStmt(g, s.init);
+  const head = g.block("for.cond"), body = g.block("for.body"), step = g.block("for.step"), end = g.block("for.end");
+  g.br(head);
+  g.at(head);
+  condBranch(g, s.cond, body, end);
+  g.at(body);
+  loopBody(g, s.body, end, step);
+  g.br(step);
+  g.at(step);
+  if (s.update) {
+    g.loc(s.update.span);
+    genExpr(g, s.update);
+  }
+  g.br(head);
+  g.at(end);
+}
+
+// ---------------------------------------------------------------- for-in
+
+function genForIn(g: Gen, s: ForIn): void {
+  const it = s.iterable;
+  g.loc(s.span);
+  if (it.kind === "Call" && it.target?.kind === "builtin" && it.target.name === "range") return forRange(g, s, ...rangeBounds(g, it));
+  const t = tyOf(it);
+  if (t.k === "array") return forArray(g, s, genExpr(g, it), t.elem);
+  if (t.k === "str") return forStr(g, s, genExpr(g, it));
+  throw new CodegenError(`for-in over ${t.k} is not supported yet`);
+}
+
+/** The shared shape: index from `start` while `more(i)`, binding the element, then i++. */
+function countingLoop(g: Gen, s: ForIn, start: llvm.Value, more: (i: llvm.Value) => llvm.Value, bind: (i: llvm.Value) => llvm.Value): void {
+  const sym = s.sym;
+  if (!sym) throw new CodegenError("for-in without a symbol (checker contract)");
+  const idx = tempVar(g, T.int, "idx");
+  idx.store(start);
+  const head = g.block("forin.cond"), body = g.block("forin.body"), step = g.block("forin.step"), end = g.block("forin.end");
+  g.br(head);
+  g.at(head);
+  g.b.CreateCondBr(more(idx.load()), body, end);
+  g.at(body);
+  storeVar(g, sym, bind(idx.load()));
+  loopBody(g, s.body, end, step);
+  g.br(step);
+  g.at(step);
+  idx.store(g.b.CreateAdd(idx.load(), g.i64(1)));
+  g.br(head);
+  g.at(end);
+}
+
+function forRange(g: Gen, s: ForIn, a: llvm.Value, b: llvm.Value): void {
+  const hi = tempVar(g, T.int, "hi");
+  hi.store(b);
+  countingLoop(g, s, a, (i) => g.b.CreateICmpSLT(i, hi.load()), (i) => i);
+}
+
+/** Arrays: the length is re-read every iteration (elements pushed in the loop are visited). */
+function forArray(g: Gen, s: ForIn, arr: llvm.Value, elem: Type): void {
+  const xs = tempVar(g, T.str, "xs"); // any pointer-typed slot
+  xs.store(arr);
+  countingLoop(
+    g, s, g.i64(0),
+    (i) => g.b.CreateICmpSLT(i, arrayLen(g, xs.load())),
+    (i) => {
+      const data = g.b.CreateBitCast(arrayData(g, xs.load()), memPtrType(g, elem));
+      return fromMem(g, elem, g.b.CreateLoad(memType(g, elem), g.b.CreateInBoundsGEP(memType(g, elem), data, [i])));
+    },
+  );
+}
+
+/** Strings: code points as one-character strings. */
+function forStr(g: Gen, s: ForIn, str: llvm.Value): void {
+  const sv = tempVar(g, T.str, "s");
+  sv.store(str);
+  const n = tempVar(g, T.int, "n");
+  n.store(g.call("tul_str_len", [str]));
+  countingLoop(g, s, g.i64(0), (i) => g.b.CreateICmpSLT(i, n.load()), (i) => g.call("tul_str_index", [sv.load(), i]));
+}
+
+// ---------------------------------------------------------------- jumps
+
+function genBreak(g: Gen, s: Break): void {
+  const loop = g.f.loops[g.f.loops.length - 1];
+  if (!loop) throw new CodegenError("break outside a loop");
+  g.loc(s.span);
+  runCleanups(g, loop.cleanupDepth);
+  g.terminate(() => g.br(loop.breakBB));
+}
+
+function genContinue(g: Gen, s: Continue): void {
+  const loop = g.f.loops[g.f.loops.length - 1];
+  if (!loop) throw new CodegenError("continue outside a loop");
+  g.loc(s.span);
+  runCleanups(g, loop.cleanupDepth);
+  g.terminate(() => g.br(loop.continueBB));
+}
+
+function genReturn(g: Gen, s: Return): void {
+  g.loc(s.span);
+  const v = s.value ? genExpr(g, s.value) : null;
+  runCleanups(g, 0);
+  g.loc(s.span);
+  const isVoid = llvmType(g, g.f.result) === g.t.void;
+  g.terminate(() => (isVoid || !v ? g.b.CreateRetVoid() : g.b.CreateRet(v)));
+}
+
+function genThrow(g: Gen, s: Throw): void {
+  const v = genExpr(g, s.value);
+  g.loc(s.span);
+  g.callNoReturn("tul_throw", [v]);
+}

@@ -1,0 +1,160 @@
+// Tulpar types -> LLVM types (register and memory forms) and run-time `tul_type` descriptor constants,
+// deduplicated by type string.
+
+import llvm from "llvm-bindings";
+import { typeToString, type Type } from "../frontend/types.js";
+import type { StructDecl } from "../frontend/ast.js";
+import { CodegenError, type Gen } from "./context.js";
+import { cString } from "./strings.js";
+
+const KIND = { int: 0, float: 1, bool: 2, str: 3, json: 4, array: 5, struct: 6, func: 7, promise: 8, void: 9 } as const;
+
+/** The register form: i64, double, i1, void, or i8* for every reference. */
+export function llvmType(g: Gen, t: Type): llvm.Type {
+  switch (t.k) {
+    case "int":
+      return g.t.i64;
+    case "float":
+      return g.t.f64;
+    case "bool":
+      return g.t.i1;
+    case "void":
+    case "never":
+      return g.t.void;
+    default:
+      return g.t.ptr;
+  }
+}
+
+/** The memory form (array slots, struct fields, globals, locals): bool is one byte. */
+export function memType(g: Gen, t: Type): llvm.Type {
+  return t.k === "bool" ? g.t.i8 : llvmType(g, t);
+}
+
+/** Converts a register value to its memory form. */
+export function toMem(g: Gen, t: Type, v: llvm.Value): llvm.Value {
+  return t.k === "bool" ? g.b.CreateZExt(v, g.t.i8) : v;
+}
+
+/** Converts a memory value to its register form. */
+export function fromMem(g: Gen, t: Type, v: llvm.Value): llvm.Value {
+  return t.k === "bool" ? g.b.CreateICmpNE(v, llvm.ConstantInt.get(g.t.i8, 0, false)) : v;
+}
+
+/** Size of a value in an array slot or struct field. */
+export function slotSize(t: Type): number {
+  return t.k === "bool" ? 1 : 8;
+}
+
+/** A typed pointer to the memory form of `t`. */
+export function memPtrType(g: Gen, t: Type): llvm.PointerType {
+  return llvm.PointerType.getUnqual(memType(g, t));
+}
+
+/** `const tul_type *` for a static type, as an i8* constant. */
+export function typeDesc(g: Gen, t: Type): llvm.Constant {
+  switch (t.k) {
+    case "int":
+    case "float":
+    case "bool":
+    case "str":
+    case "json":
+      return g.runtimeGlobal(`tul_type_${t.k}`);
+    default:
+      return composedDesc(g, t);
+  }
+}
+
+function composedDesc(g: Gen, t: Type): llvm.Constant {
+  const key = t.k === "struct" ? `struct ${t.name}#${structId(t.decl)}` : typeToString(t);
+  const cached = g.typeDescs.get(key);
+  if (cached) return cached;
+  const gv = new llvm.GlobalVariable(g.mod, g.t.typeDesc, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, null, `tul.type.${g.nextId()}`);
+  const ptr = llvm.ConstantExpr.getBitCast(gv, g.t.ptr);
+  g.typeDescs.set(key, ptr); // before the initializer: structs may refer to themselves
+  gv.setInitializer(descInit(g, t));
+  return ptr;
+}
+
+const structIds = new WeakMap<StructDecl, number>();
+let nextStructId = 0;
+function structId(d: StructDecl): number {
+  let id = structIds.get(d);
+  if (id === undefined) structIds.set(d, (id = nextStructId++));
+  return id;
+}
+
+function descStruct(g: Gen, kind: number, size: number, elem: llvm.Constant, name: llvm.Constant, n: number, fields: llvm.Constant): llvm.Constant {
+  const i64 = (v: number) => llvm.ConstantInt.get(g.t.i64, v, true);
+  return llvm.ConstantStruct.get(g.t.typeDesc, [i64(kind), i64(size), elem, name, i64(n), fields]);
+}
+
+function descInit(g: Gen, t: Type): llvm.Constant {
+  const nul = g.nullPtr();
+  switch (t.k) {
+    case "array":
+      return descStruct(g, KIND.array, 8, typeDesc(g, t.elem), nul, 0, nul);
+    case "promise":
+      return descStruct(g, KIND.promise, 8, isVoidLike(t.inner) ? nul : typeDesc(g, t.inner), nul, 0, nul);
+    case "func":
+      return descStruct(g, KIND.func, 8, nul, cString(g, typeToString(t)), 0, nul);
+    case "struct":
+      return descStruct(g, KIND.struct, 8, nul, cString(g, t.name), t.decl.fields.length, fieldTable(g, t));
+    case "void":
+    case "never":
+      return descStruct(g, KIND.void, 0, nul, nul, 0, nul);
+    default:
+      throw new CodegenError(`no type descriptor for ${typeToString(t)}`);
+  }
+}
+
+export function isVoidLike(t: Type): boolean {
+  return t.k === "void" || t.k === "never";
+}
+
+/** The field types of a struct, resolved by the checker's struct type (see structFieldTypes). */
+function fieldTable(g: Gen, t: Type & { k: "struct" }): llvm.Constant {
+  const fieldTy = llvm.StructType.get(g.ctx, [g.t.ptr, g.t.ptr, g.t.i64]);
+  const types = structFieldTypes(t);
+  const entries = t.decl.fields.map((f, i) =>
+    llvm.ConstantStruct.get(fieldTy, [cString(g, f.name), typeDesc(g, types[i]), llvm.ConstantInt.get(g.t.i64, i * 8, true)]),
+  );
+  const arrTy = llvm.ArrayType.get(fieldTy, entries.length);
+  const gv = new llvm.GlobalVariable(g.mod, arrTy, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, llvm.ConstantArray.get(arrTy, entries), `tul.fields.${g.nextId()}`);
+  return llvm.ConstantExpr.getBitCast(gv, g.t.ptr);
+}
+
+/** Field types of a struct from its declaration's type annotations. */
+export function structFieldTypes(t: Type & { k: "struct" }): Type[] {
+  return t.decl.fields.map((f) => resolveTypeNode(f.type, t));
+}
+
+/** Resolves a field's written type (the checker does not annotate StructField); struct names resolve by decl name. */
+function resolveTypeNode(n: import("../frontend/ast.js").TypeNode, owner: Type & { k: "struct" }): Type {
+  switch (n.kind) {
+    case "ArrayType":
+      return { k: "array", elem: resolveTypeNode(n.elem, owner) };
+    case "PromiseType":
+      return { k: "promise", inner: resolveTypeNode(n.inner, owner) };
+    case "FuncType":
+      return { k: "func", params: n.params.map((p) => resolveTypeNode(p, owner)), result: resolveTypeNode(n.result, owner) };
+    case "NamedType":
+      return namedType(n.name, owner);
+  }
+}
+
+/** Struct declarations seen by codegen, by name (registered in index.ts). */
+export const structDecls = new Map<string, StructDecl>();
+
+function namedType(name: string, owner: Type & { k: "struct" }): Type {
+  switch (name) {
+    case "int": case "float": case "bool": case "str": case "void": case "json":
+      return { k: name };
+    case "array":
+      return { k: "array", elem: { k: "json" } };
+  }
+  if (name === owner.name) return owner;
+  const d = structDecls.get(name);
+  if (d) return { k: "struct", name, decl: d };
+  return { k: "json" };
+}

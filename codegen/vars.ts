@@ -1,0 +1,88 @@
+// Variable storage: entry-block allocas for locals (volatile accesses in functions containing try),
+// LLVM globals for top-level variables, and typed temporary slots for runtime calls.
+
+import llvm from "llvm-bindings";
+import type { VarSymbol } from "../frontend/ast.js";
+import type { Type } from "../frontend/types.js";
+import type { Gen } from "./context.js";
+import { fromMem, memType, toMem } from "./types.js";
+import { volatileName, type VolatileType } from "./prelude.js";
+
+/** Linkage of globals: external when the program has a try (so setjmp returns reload them). */
+export const globalOptions = { external: true };
+
+/** The memory slot of a variable (creating the global or entry-block alloca on first use). */
+export function varSlot(g: Gen, sym: VarSymbol): llvm.Value {
+  return sym.isGlobal ? globalSlot(g, sym) : localSlot(g, sym);
+}
+
+function globalSlot(g: Gen, sym: VarSymbol): llvm.Value {
+  const hit = g.globals.get(sym.id);
+  if (hit) return hit;
+  const ty = memType(g, sym.type);
+  const linkage = globalOptions.external ? llvm.GlobalValue.LinkageTypes.ExternalLinkage : llvm.GlobalValue.LinkageTypes.InternalLinkage;
+  const gv = new llvm.GlobalVariable(g.mod, ty, false, linkage, llvm.Constant.getNullValue(ty), `tulg.${sym.name}.${sym.id}`);
+  g.globals.set(sym.id, gv);
+  return gv;
+}
+
+function localSlot(g: Gen, sym: VarSymbol): llvm.Value {
+  const hit = g.f.locals.get(sym.id);
+  if (hit) return hit;
+  const slot = g.alloca(memType(g, sym.type), sym.name);
+  g.f.locals.set(sym.id, slot);
+  return slot;
+}
+
+function volatileKind(g: Gen, t: Type): VolatileType {
+  const m = memType(g, t);
+  if (m === g.t.i8 || t.k === "bool") return "i8";
+  if (t.k === "int") return "i64";
+  if (t.k === "float") return "double";
+  return "i8*";
+}
+
+function isVolatile(g: Gen, sym: VarSymbol): boolean {
+  return !sym.isGlobal && g.fs !== null && g.f.volatile;
+}
+
+/** Loads a variable in register form. */
+export function loadVar(g: Gen, sym: VarSymbol): llvm.Value {
+  return loadSlot(g, varSlot(g, sym), sym.type, isVolatile(g, sym));
+}
+
+/** Stores a register-form value into a variable. */
+export function storeVar(g: Gen, sym: VarSymbol, v: llvm.Value): void {
+  storeSlot(g, varSlot(g, sym), sym.type, v, isVolatile(g, sym));
+}
+
+export function loadSlot(g: Gen, slot: llvm.Value, t: Type, vol = false): llvm.Value {
+  const raw = vol ? g.call(volatileName("load", volatileKind(g, t)), [slot]) : g.b.CreateLoad(memType(g, t), slot);
+  return fromMem(g, t, raw);
+}
+
+export function storeSlot(g: Gen, slot: llvm.Value, t: Type, v: llvm.Value, vol = false): void {
+  const m = toMem(g, t, v);
+  if (vol) g.call(volatileName("store", volatileKind(g, t)), [m, slot]);
+  else g.b.CreateStore(m, slot);
+}
+
+/** A temporary local slot of variable-like storage for a compiler-made value (loop indexes etc.). */
+export function tempVar(g: Gen, t: Type, name: string): { load(): llvm.Value; store(v: llvm.Value): void } {
+  const slot = g.alloca(memType(g, t), name);
+  const vol = g.f.volatile;
+  return { load: () => loadSlot(g, slot, t, vol), store: (v) => storeSlot(g, slot, t, v, vol) };
+}
+
+/** Stores `v` into a fresh entry-block slot and returns it as i8* (for runtime calls taking a slot). */
+export function valueSlot(g: Gen, t: Type, v: llvm.Value): llvm.Value {
+  const slot = g.alloca(memType(g, t), "slot");
+  g.b.CreateStore(toMem(g, t, v), slot);
+  return g.b.CreateBitCast(slot, g.t.ptr);
+}
+
+/** An empty slot for a runtime call to fill: returns [i8* for the call, reader in register form]. */
+export function outSlot(g: Gen, t: Type): [llvm.Value, () => llvm.Value] {
+  const slot = g.alloca(memType(g, t), "out");
+  return [g.b.CreateBitCast(slot, g.t.ptr), () => fromMem(g, t, g.b.CreateLoad(memType(g, t), slot))];
+}
