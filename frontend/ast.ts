@@ -108,7 +108,14 @@ export interface Match extends ExprBase { kind: "Match"; subject: Expr; arms: Ma
  * anything→json (boxing), json→static type (checked unboxing), anything→str (in `+` and t-strings),
  * never→anything.
  */
-export interface Convert extends ExprBase { kind: "Convert"; expr: Expr; to: Type }
+export interface Convert extends ExprBase {
+  kind: "Convert";
+  expr: Expr;
+  to: Type;
+  /** checker: true for the string-form conversion of `+` with a str side and t-strings (json -> str then
+   * means "string form", not checked unboxing). */
+  stringify?: boolean;
+}
 
 export type Expr =
   | IntLit | FloatLit | BoolLit | NullLit | StrLit | TString | ArrayLit | ObjectLit | Ident | Unary

@@ -1,0 +1,129 @@
+// Calls: built-ins (overload resolution from frontend/builtins.ts), top-level functions (arity,
+// argument conversion, defaults filled in) and method-call sugar `x.f(a)` -> `f(x, a)`.
+
+import type { BuiltinSymbol, Call, FuncSymbol, Ident, Member, SymbolRef } from "../ast.js";
+import { lookupBuiltin, type BuiltinSpec } from "../builtins.js";
+import { T, type Type } from "../types.js";
+import { E, type Checker } from "./context.js";
+import { coerce, show } from "./conversions.js";
+import { checkExpr, checkValue } from "./expressions.js";
+import { lookupFunction, lookupName } from "./names.js";
+import { callResult, ensureDefaults } from "./functions.js";
+import { fieldType } from "./extras.js";
+
+export function checkCall(cx: Checker, e: Call): Type {
+  if (e.callee.kind === "Member") return checkMethodCall(cx, e, e.callee);
+  if (e.callee.kind !== "Ident") {
+    checkExpr(cx, e.callee);
+    cx.unsupported("calling a function value", e.callee.span);
+    return checkLooseArgs(cx, e, 0);
+  }
+  const sym = lookupName(cx, e.callee.name, e.callee.span);
+  if (!sym) {
+    cx.error(E.unknownFunc, `unknown function '${e.callee.name}'`, e.callee.span);
+    return checkLooseArgs(cx, e, 0);
+  }
+  return dispatch(cx, e, e.callee, sym, 0);
+}
+
+/** Checks arguments without a signature (after an error) so their own errors are still reported. */
+function checkLooseArgs(cx: Checker, e: Call, from: number): Type {
+  for (let i = from; i < e.args.length; i++) checkExpr(cx, e.args[i]);
+  return T.json;
+}
+
+/** `prechecked`: how many leading arguments were already checked (the receiver of method sugar). */
+function dispatch(cx: Checker, e: Call, callee: Ident, sym: SymbolRef, prechecked: number): Type {
+  callee.sym = sym;
+  if (sym.kind === "func") return checkFuncCall(cx, e, callee, sym, prechecked);
+  if (sym.kind === "builtin") return checkBuiltinCall(cx, e, callee, lookupBuiltin(sym.name)!, prechecked);
+  callee.ty = sym.type;
+  if (sym.type.k === "func") cx.unsupported("calling a function value", callee.span);
+  else cx.error(E.notCallable, `'${callee.name}' is a variable of type ${show(sym.type)}, not a function`, callee.span);
+  return checkLooseArgs(cx, e, prechecked);
+}
+
+/**
+ * `x.f(a)`: when x is not a struct with a field f, and f is a top-level function or a built-in,
+ * the call becomes `f(x, a)` (callee Ident f, receiver as first argument).
+ */
+function checkMethodCall(cx: Checker, e: Call, m: Member): Type {
+  const ot = checkValue(cx, m.object);
+  if (ot.k === "struct" && fieldType(ot, m.name)) {
+    m.ty = fieldType(ot, m.name);
+    cx.unsupported("calling a function value", m.span);
+    return checkLooseArgs(cx, e, 0);
+  }
+  const sym = lookupFunction(cx, m.name);
+  if (!sym) {
+    cx.error(E.unknownFunc, `unknown function '${m.name}' (no field or function of that name for ${show(ot)})`, m.nameSpan);
+    return checkLooseArgs(cx, e, 0);
+  }
+  const callee: Ident = { kind: "Ident", name: m.name, span: m.nameSpan };
+  e.callee = callee;
+  e.args = [m.object, ...e.args];
+  return dispatch(cx, e, callee, sym, 1);
+}
+
+function arityText(min: number, max: number): string {
+  if (max === Infinity) return `at least ${min} argument${min === 1 ? "" : "s"}`;
+  if (min === max) return `${min} argument${min === 1 ? "" : "s"}`;
+  return `${min} to ${max} arguments`;
+}
+
+const argMessage = (name: string, i: number) => (found: string, want: string) =>
+  `argument ${i + 1} of '${name}' must be ${want}, found ${found}`;
+
+/** A direct call of a top-level function: arity, arguments converted, defaults appended. */
+function checkFuncCall(cx: Checker, e: Call, callee: Ident, fs: FuncSymbol, prechecked: number): Type {
+  const params = fs.decl.params;
+  const types = fs.type.params;
+  callee.ty = fs.type;
+  let required = params.length;
+  while (required > 0 && params[required - 1].default) required--;
+  if (e.args.length < required || e.args.length > params.length) {
+    cx.error(E.arity, `'${callee.name}' expects ${arityText(required, params.length)}, got ${e.args.length}`, e.span);
+    checkLooseArgs(cx, e, prechecked);
+    return callResult(cx, fs, e);
+  }
+  for (let i = 0; i < e.args.length; i++) {
+    if (i >= prechecked) checkValue(cx, e.args[i], types[i]);
+    e.args[i] = coerce(cx, e.args[i], types[i], argMessage(callee.name, i));
+  }
+  if (e.args.length < params.length) ensureDefaults(cx, fs);
+  for (let i = e.args.length; i < params.length; i++) e.args.push(params[i].default!);
+  e.target = { kind: "func", sym: fs };
+  return callResult(cx, fs, e);
+}
+
+/** A built-in call: arguments checked with the spec's hints, an overload chosen, arguments converted. */
+function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, spec: BuiltinSpec, prechecked: number): Type {
+  const name = callee.name;
+  if (e.args.length < spec.min || e.args.length > spec.max) {
+    cx.error(E.arity, `'${name}' expects ${arityText(spec.min, spec.max)}, got ${e.args.length}`, e.span);
+    return checkLooseArgs(cx, e, prechecked);
+  }
+  const types: Type[] = [];
+  for (let i = 0; i < e.args.length; i++) {
+    const t = i < prechecked ? e.args[i].ty ?? T.json : checkExpr(cx, e.args[i], spec.expected?.(i, types));
+    types.push(voidArg(cx, e, i, name, t));
+  }
+  const r = spec.resolve(types);
+  if ("argIndex" in r) {
+    const bad = e.args[r.argIndex];
+    cx.error(E.argType, argMessage(name, r.argIndex)(show(types[r.argIndex]), r.want), bad.span);
+    return T.json;
+  }
+  for (let i = 0; i < e.args.length; i++) e.args[i] = coerce(cx, e.args[i], r.params[i], argMessage(name, i));
+  e.target = { kind: "builtin", name: spec.name };
+  callee.sym = { kind: "builtin", name: spec.name } satisfies BuiltinSymbol;
+  callee.ty = T.func(r.params, r.result);
+  return r.result;
+}
+
+function voidArg(cx: Checker, e: Call, i: number, name: string, t: Type): Type {
+  if (t.k !== "void") return t;
+  cx.error(E.voidValue, `argument ${i + 1} of '${name}' has no value (its type is void)`, e.args[i].span);
+  e.args[i].ty = T.json;
+  return T.json;
+}

@@ -1,0 +1,165 @@
+// The checker's state: lexical scopes (Map per block), the function being checked, top-level
+// functions and globals with their on-demand inference state, diagnostics codes and helpers.
+
+import type { Call, Expr, FuncDecl, FuncSymbol, Program, Return, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
+import type { DiagnosticBag } from "../diagnostics.js";
+import type { Span } from "../source.js";
+import type { Type } from "../types.js";
+
+/** Diagnostic codes of the checker. */
+export const E = {
+  unknownVar: "E2001",
+  unknownFunc: "E2002",
+  redeclared: "E2003",
+  constAssign: "E2004",
+  mismatch: "E2005",
+  condition: "E2006",
+  arity: "E2007",
+  argType: "E2008",
+  breakOutside: "E2009",
+  continueOutside: "E2010",
+  returnOutside: "E2011",
+  missingReturn: "E2012",
+  cannotInfer: "E2013",
+  operator: "E2014",
+  badTarget: "E2015",
+  voidValue: "E2016",
+  returnValue: "E2017",
+  notIterable: "E2018",
+  unknownType: "E2019",
+  notCallable: "E2020",
+  defaults: "E2021",
+  notIndexable: "E2022",
+  noField: "E2023",
+  loopVar: "E2024",
+  structLit: "E2025",
+  matchArm: "E2026",
+  unsupported: "E9000",
+} as const;
+
+/** A lexical scope: names declared directly in one block (or parameter list). */
+export class Scope {
+  readonly names = new Map<string, SymbolRef>();
+  constructor(readonly parent: Scope | null) {}
+}
+
+export interface LoopCtx {
+  hasBreak: boolean;
+}
+
+/** What the checker knows about one top-level function. */
+export interface FuncInfo {
+  decl: FuncDecl;
+  sym: FuncSymbol;
+  /** The body's result as declared (for async: the T of promise<T>), or null when inferred. */
+  declared: Type | null;
+  state: "pending" | "checking" | "done";
+  /** While checking an inferred function: the unified type of the value returns seen so far. */
+  tentative: Type | null;
+  /** The tentative type a recursive call used (must equal the final result). */
+  tentativeUsed: Type | null;
+  /** Recursive calls typed before any return was seen (provisionally never); fixed when done. */
+  provisional: Call[];
+  defaults: "pending" | "checking" | "done";
+}
+
+/** A top-level variable: declared in order by the main program, visible in every function. */
+export interface GlobalEntry {
+  decl: VarDecl;
+  index: number; // index of its statement in Program.body
+  sym: VarSymbol | null;
+  initChecked: boolean;
+  inProgress: boolean;
+}
+
+/** The function (or main program, decl === null) whose body is being checked. */
+export class FnCtx {
+  loops: LoopCtx[] = [];
+  valueReturns: Return[] = [];
+  bareReturns: Return[] = [];
+  hasTry = false;
+  constructor(
+    readonly decl: FuncDecl | null,
+    readonly info: FuncInfo | null,
+    public scope: Scope,
+    /** Main program: index of the top-level statement being checked (globals declared before it are
+     * visible). Functions and default arguments: Infinity (every global is visible). */
+    public topIndex: number,
+  ) {}
+}
+
+export class Checker {
+  private nextId = 1;
+  readonly globalScope = new Scope(null);
+  readonly funcs = new Map<string, FuncInfo>();
+  readonly funcInfos = new Map<FuncDecl, FuncInfo>();
+  readonly globals = new Map<string, GlobalEntry>();
+  readonly structs = new Map<string, StructDecl>();
+  /** Calls used directly as expression statements (their value is discarded). */
+  readonly stmtCalls = new WeakSet<Expr>();
+  /** Calls whose type is provisional (recursion before the result was known). */
+  readonly provisional = new WeakSet<Expr>();
+  fn: FnCtx;
+
+  constructor(
+    readonly program: Program,
+    readonly diags: DiagnosticBag,
+  ) {
+    this.fn = new FnCtx(null, null, this.globalScope, 0);
+  }
+
+  error(code: string, message: string, span: Span): void {
+    this.diags.error(code, message, span);
+  }
+
+  unsupported(feature: string, span: Span): void {
+    this.error(E.unsupported, `${feature} is not supported yet`, span);
+  }
+
+  newVar(name: string, type: Type, decl: Node, opts: Partial<VarSymbol> = {}): VarSymbol {
+    return {
+      kind: "var",
+      id: this.nextId++,
+      name,
+      type,
+      isConst: false,
+      isGlobal: false,
+      isParam: false,
+      captured: false,
+      decl,
+      ...opts,
+    };
+  }
+
+  /** Declares a local in the current scope; reports a redeclaration in the same scope. */
+  declareLocal(sym: VarSymbol, span: Span): void {
+    const names = this.fn.scope.names;
+    if (names.has(sym.name)) {
+      this.error(E.redeclared, `'${sym.name}' is already declared in this scope`, span);
+      return;
+    }
+    names.set(sym.name, sym);
+  }
+
+  /** Runs `body` in a fresh block scope nested in the current one. */
+  inScope<R>(body: () => R): R {
+    const saved = this.fn.scope;
+    this.fn.scope = new Scope(saved);
+    try {
+      return body();
+    } finally {
+      this.fn.scope = saved;
+    }
+  }
+
+  /** Runs `body` with another function context (on-demand inference), restoring the current one. */
+  inFunction<R>(ctx: FnCtx, body: () => R): R {
+    const saved = this.fn;
+    this.fn = ctx;
+    try {
+      return body();
+    } finally {
+      this.fn = saved;
+    }
+  }
+}

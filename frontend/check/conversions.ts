@@ -1,0 +1,104 @@
+// Type annotations to types, and the implicit conversions of LANGUAGE.md §2, each made explicit as a
+// Convert node: int->float, X->json, json->X, never->X, and X->str (string form) for `+`/t-strings.
+
+import type { Convert, Expr, TypeNode } from "../ast.js";
+import { T, typeEquals, typeToString, isNumeric, type Type } from "../types.js";
+import { E, type Checker } from "./context.js";
+
+/** The semantic type of a type annotation; unknown names are reported and read as json. */
+export function resolveType(cx: Checker, node: TypeNode): Type {
+  switch (node.kind) {
+    case "NamedType":
+      return namedType(cx, node.name, node.span);
+    case "ArrayType": {
+      const elem = resolveType(cx, node.elem);
+      if (elem.k === "void" || elem.k === "never") {
+        cx.error(E.unknownType, `arrays of ${elem.k} are not allowed`, node.span);
+        return T.array(T.json);
+      }
+      return T.array(elem);
+    }
+    case "PromiseType":
+      return T.promise(resolveType(cx, node.inner));
+    case "FuncType":
+      cx.unsupported("function type", node.span);
+      return T.json;
+  }
+}
+
+const NAMED: Record<string, Type> = {
+  int: T.int,
+  float: T.float,
+  bool: T.bool,
+  str: T.str,
+  void: T.void,
+  json: T.json,
+  never: T.never,
+  array: T.array(T.json),
+};
+
+function namedType(cx: Checker, name: string, span: TypeNode["span"]): Type {
+  const t = NAMED[name];
+  if (t) return t;
+  const decl = cx.structs.get(name);
+  if (decl) return { k: "struct", name, decl };
+  cx.error(E.unknownType, `unknown type '${name}'`, span);
+  return T.json;
+}
+
+/** Whether a value of type `from` converts implicitly to `to` (equal types need no conversion). */
+export function convertible(from: Type, to: Type): boolean {
+  if (typeEquals(from, to)) return true;
+  if (from.k === "void" || to.k === "void") return from.k === "never";
+  if (from.k === "never") return true;
+  if (to.k === "json" || from.k === "json") return to.k !== "never";
+  return from.k === "int" && to.k === "float";
+}
+
+/** Wraps `e` in a Convert node to `to`. */
+export function makeConvert(e: Expr, to: Type, stringify = false): Convert {
+  const c: Convert = { kind: "Convert", expr: e, to, span: e.span, ty: to };
+  if (stringify) c.stringify = true;
+  return c;
+}
+
+export type MismatchMessage = (found: string, want: string) => string;
+const defaultMessage: MismatchMessage = (found, want) => `type mismatch: expected ${want}, found ${found}`;
+
+/**
+ * Converts a checked expression to `to`: returns it unchanged when the types are equal, wrapped in a
+ * Convert when an implicit conversion exists, and otherwise reports a mismatch at its span.
+ */
+export function coerce(cx: Checker, e: Expr, to: Type, message: MismatchMessage = defaultMessage, code: string = E.mismatch): Expr {
+  const from = e.ty ?? T.json;
+  if (typeEquals(from, to)) return e;
+  if (from.k === "never" && to.k === "void") return e;
+  if (convertible(from, to)) return makeConvert(e, to);
+  cx.error(code, message(typeToString(from), typeToString(to)), e.span);
+  return e;
+}
+
+/** The string form of a checked expression (`+` with a str side, t-strings). */
+export function stringify(cx: Checker, e: Expr): Expr {
+  const from = e.ty ?? T.json;
+  if (from.k === "str") return e;
+  if (from.k === "void") {
+    cx.error(E.voidValue, "expression of type void has no value", e.span);
+    return e;
+  }
+  return makeConvert(e, T.str, true);
+}
+
+/**
+ * The common type of two values (array elements, ternary branches, returns): equal types, the other
+ * type when one is never, float for int/float; null when there is none.
+ */
+export function unify(a: Type, b: Type): Type | null {
+  if (typeEquals(a, b)) return a;
+  if (a.k === "never") return b;
+  if (b.k === "never") return a;
+  if (isNumeric(a) && isNumeric(b)) return T.float;
+  return null;
+}
+
+export const show = typeToString;

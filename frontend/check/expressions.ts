@@ -1,0 +1,323 @@
+// Expression typing: literals, names, operators (LANGUAGE.md §3 and docs/decisions.md), indexing,
+// members, assignment targets, await. Sets `ty` on every expression and inserts Convert nodes.
+
+import type { ArrayLit, Assign, Binary, Expr, Ident, Index, Member, ObjectLit, Ternary, Unary, Update, Await } from "../ast.js";
+import { T, isNumeric, isReference, typeEquals, type Type } from "../types.js";
+import { E, type Checker } from "./context.js";
+import { coerce, show, stringify, unify, makeConvert } from "./conversions.js";
+import { lookupName } from "./names.js";
+import { checkCall } from "./calls.js";
+import { checkTString, checkMatch, checkStructLit, fieldType } from "./extras.js";
+
+/** Checks an expression (with an optional type the context wants), sets and returns its type. */
+export function checkExpr(cx: Checker, e: Expr, expected?: Type): Type {
+  const t = exprType(cx, e, expected);
+  e.ty = t;
+  return t;
+}
+
+/** Checks an expression that must produce a value; void is reported and read as json. */
+export function checkValue(cx: Checker, e: Expr, expected?: Type): Type {
+  const t = checkExpr(cx, e, expected);
+  if (t.k !== "void") return t;
+  cx.error(E.voidValue, "expression of type void has no value", e.span);
+  return (e.ty = T.json);
+}
+
+function exprType(cx: Checker, e: Expr, expected: Type | undefined): Type {
+  switch (e.kind) {
+    case "IntLit":
+      return T.int;
+    case "FloatLit":
+      return T.float;
+    case "BoolLit":
+      return T.bool;
+    case "NullLit":
+      return T.json;
+    case "StrLit":
+      return T.str;
+    case "TString":
+      return checkTString(cx, e);
+    case "ArrayLit":
+      return checkArrayLit(cx, e, expected);
+    case "ObjectLit":
+      return checkObjectLit(cx, e, expected);
+    case "Ident":
+      return checkIdent(cx, e);
+    case "Unary":
+      return checkUnary(cx, e);
+    case "Binary":
+      return checkBinary(cx, e);
+    case "Ternary":
+      return checkTernary(cx, e, expected);
+    case "Call":
+      return checkCall(cx, e);
+    case "Index":
+      return checkIndex(cx, e, false);
+    case "Member":
+      return checkMember(cx, e);
+    case "Assign":
+      return checkAssign(cx, e);
+    case "Update":
+      return checkUpdate(cx, e);
+    case "Await":
+      return checkAwait(cx, e, expected);
+    case "Lambda":
+      cx.unsupported("lambda", e.span);
+      return T.json;
+    case "Match":
+      return checkMatch(cx, e, expected);
+    case "Convert":
+      return e.to;
+  }
+}
+
+// ---------------------------------------------------------------- names and literals
+
+/** A variable read. Functions as values (closures) are not supported yet. */
+function checkIdent(cx: Checker, e: Ident): Type {
+  const sym = lookupName(cx, e.name, e.span);
+  if (!sym) {
+    cx.error(E.unknownVar, `unknown variable '${e.name}'`, e.span);
+    return T.json;
+  }
+  e.sym = sym;
+  if (sym.kind === "var") return sym.type;
+  cx.unsupported("using a function as a value", e.span);
+  return T.json;
+}
+
+/**
+ * `[a, b]`: with an expected `T[]` every element converts to T; otherwise the elements' common type
+ * (int+float -> float), json[] when they have none; `[]` alone is json[].
+ */
+function checkArrayLit(cx: Checker, e: ArrayLit, expected: Type | undefined): Type {
+  if (expected?.k === "array") {
+    for (let i = 0; i < e.elems.length; i++) {
+      checkValue(cx, e.elems[i], expected.elem);
+      e.elems[i] = coerce(cx, e.elems[i], expected.elem);
+    }
+    return expected;
+  }
+  const types = e.elems.map((el) => checkValue(cx, el));
+  let elem: Type | null = types.length ? types[0] : T.json;
+  for (const t of types) elem = elem && unify(elem, t);
+  if (!elem || elem.k === "never") elem = T.json;
+  for (let i = 0; i < e.elems.length; i++) e.elems[i] = coerce(cx, e.elems[i], elem);
+  return T.array(elem);
+}
+
+/** `{k: v}`: a struct literal where a struct is expected, else a json object (values boxed). */
+function checkObjectLit(cx: Checker, e: ObjectLit, expected: Type | undefined): Type {
+  if (expected?.k === "struct") return checkStructLit(cx, e, expected);
+  for (const entry of e.entries) {
+    checkValue(cx, entry.value);
+    entry.value = coerce(cx, entry.value, T.json);
+  }
+  return T.json;
+}
+
+// ---------------------------------------------------------------- operators
+
+function checkUnary(cx: Checker, e: Unary): Type {
+  const t = checkValue(cx, e.operand);
+  if (e.op === "!") {
+    e.operand = coerce(cx, e.operand, T.bool, (found) => `operator '!' requires bool, found ${found}`);
+    return T.bool;
+  }
+  if (isNumeric(t) || t.k === "json") return t;
+  if (t.k === "never") return T.never;
+  cx.error(E.operator, `operator '${e.op}' requires a number, found ${show(t)}`, e.operand.span);
+  return T.json;
+}
+
+const ARITH = new Set(["+", "-", "*", "/", "%"]);
+const ORDER = new Set(["<", "<=", ">", ">="]);
+
+function checkBinary(cx: Checker, e: Binary): Type {
+  if (e.op === "&&" || e.op === "||") return checkLogical(cx, e);
+  if (e.op === "==" || e.op === "!=") return checkEquality(cx, e);
+  const lt = checkValue(cx, e.left);
+  const rt = checkValue(cx, e.right);
+  if (e.op === "+" && (lt.k === "str" || rt.k === "str")) {
+    e.left = stringify(cx, e.left);
+    e.right = stringify(cx, e.right);
+    return T.str;
+  }
+  const operand = operandType(lt, rt, ORDER.has(e.op));
+  if (!operand) {
+    cx.error(E.operator, `operator '${e.op}' cannot be applied to ${show(lt)} and ${show(rt)}`, e.span);
+    return ARITH.has(e.op) ? T.json : T.bool;
+  }
+  e.left = coerce(cx, e.left, operand);
+  e.right = coerce(cx, e.right, operand);
+  return ARITH.has(e.op) ? operand : T.bool;
+}
+
+/**
+ * The common operand type of arithmetic (or ordering) operands: int, float (promotion), json when
+ * a json side meets a number or json (dynamic), str for ordering of strings; null when invalid.
+ */
+function operandType(lt: Type, rt: Type, ordering: boolean): Type | null {
+  const l = lt.k === "never" ? rt : lt;
+  const r = rt.k === "never" ? lt : rt;
+  if (l.k === "never") return T.int;
+  if (isNumeric(l) && isNumeric(r)) return unify(l, r);
+  const dyn = (t: Type) => isNumeric(t) || t.k === "json" || (ordering && t.k === "str");
+  if ((l.k === "json" || r.k === "json") && dyn(l) && dyn(r)) return T.json;
+  if (ordering && l.k === "str" && r.k === "str") return T.str;
+  return null;
+}
+
+function checkLogical(cx: Checker, e: Binary): Type {
+  const msg = (found: string) => `operator '${e.op}' requires bool operands, found ${found}`;
+  checkValue(cx, e.left);
+  e.left = coerce(cx, e.left, T.bool, msg);
+  checkValue(cx, e.right);
+  e.right = coerce(cx, e.right, T.bool, msg);
+  return T.bool;
+}
+
+/**
+ * `==`/`!=`: same types (after int->float promotion), json against anything (the other side boxed),
+ * null against a reference type (left as is). An array literal side is typed from the other side.
+ */
+function checkEquality(cx: Checker, e: Binary): Type {
+  let lt: Type, rt: Type;
+  if (e.left.kind === "ArrayLit" && e.right.kind !== "ArrayLit") {
+    rt = checkValue(cx, e.right);
+    lt = checkValue(cx, e.left, rt);
+  } else {
+    lt = checkValue(cx, e.left);
+    rt = checkValue(cx, e.right, e.right.kind === "ArrayLit" ? lt : undefined);
+  }
+  if (typeEquals(lt, rt)) return T.bool;
+  if ((e.left.kind === "NullLit" && isReference(rt)) || (e.right.kind === "NullLit" && isReference(lt))) return T.bool;
+  const common = unify(lt, rt) ?? (lt.k === "json" || rt.k === "json" ? T.json : null);
+  if (!common) {
+    cx.error(E.operator, `cannot compare ${show(lt)} and ${show(rt)}`, e.span);
+    return T.bool;
+  }
+  e.left = coerce(cx, e.left, common);
+  e.right = coerce(cx, e.right, common);
+  return T.bool;
+}
+
+/** `c ? a : b`: bool condition; branches converted to the expected type, or to their common type. */
+function checkTernary(cx: Checker, e: Ternary, expected: Type | undefined): Type {
+  checkValue(cx, e.cond);
+  e.cond = coerce(cx, e.cond, T.bool, (found) => `condition must be bool, found ${found}`);
+  const want = expected && expected.k !== "void" && expected.k !== "never" ? expected : undefined;
+  const a = checkValue(cx, e.then, want);
+  const b = checkValue(cx, e.else, want);
+  let t = want ?? unify(a, b) ?? (a.k === "json" || b.k === "json" ? T.json : null);
+  if (!t) {
+    cx.error(E.mismatch, `the branches of '?:' have different types ${show(a)} and ${show(b)}`, e.span);
+    t = T.json;
+  }
+  e.then = coerce(cx, e.then, t);
+  e.else = coerce(cx, e.else, t);
+  return t;
+}
+
+function checkAwait(cx: Checker, e: Await, expected: Type | undefined): Type {
+  const t = checkExpr(cx, e.operand, expected?.k === "promise" ? expected : undefined);
+  return t.k === "promise" ? t.inner : t;
+}
+
+// ---------------------------------------------------------------- indexing and members
+
+/** `a[i]`: T[] -> T, str -> str (int index); json -> json (int, str or json index). */
+export function checkIndex(cx: Checker, e: Index, forWrite: boolean): Type {
+  const ot = checkValue(cx, e.object);
+  if (ot.k === "json" || ot.k === "never") return checkJsonIndex(cx, e);
+  if (ot.k !== "array" && ot.k !== "str") {
+    cx.error(E.notIndexable, `cannot index a value of type ${show(ot)}`, e.object.span);
+    checkValue(cx, e.index);
+    return T.json;
+  }
+  checkValue(cx, e.index);
+  e.index = coerce(cx, e.index, T.int, (found) => `index must be int, found ${found}`);
+  if (ot.k === "array") return ot.elem;
+  if (forWrite) cx.error(E.badTarget, "cannot assign to a character of a str (strings are immutable)", e.span);
+  return T.str;
+}
+
+function checkJsonIndex(cx: Checker, e: Index): Type {
+  const it = checkValue(cx, e.index);
+  if (it.k !== "int" && it.k !== "str" && it.k !== "json" && it.k !== "never") {
+    cx.error(E.notIndexable, `a json index must be int or str, found ${show(it)}`, e.index.span);
+  }
+  return T.json;
+}
+
+/** `a.b`: a json key read (json), or a struct field. */
+function checkMember(cx: Checker, e: Member): Type {
+  const ot = checkValue(cx, e.object);
+  if (ot.k === "json" || ot.k === "never") return T.json;
+  const ft = ot.k === "struct" ? fieldType(ot, e.name) : undefined;
+  if (ft) return ft;
+  cx.error(E.noField, `type ${show(ot)} has no field '${e.name}'`, e.nameSpan);
+  return T.json;
+}
+
+// ---------------------------------------------------------------- assignment
+
+/** The type of an assignment target (variable, element, field); reports constants and non-targets. */
+function checkTarget(cx: Checker, e: Expr): Type {
+  if (e.kind === "Index") return (e.ty = checkIndex(cx, e, true));
+  if (e.kind === "Member") return checkExpr(cx, e);
+  if (e.kind !== "Ident") {
+    cx.error(E.badTarget, "this expression cannot be assigned to", e.span);
+    return checkExpr(cx, e);
+  }
+  const sym = lookupName(cx, e.name, e.span);
+  if (!sym) {
+    cx.error(E.unknownVar, `unknown variable '${e.name}'`, e.span);
+    return (e.ty = T.json);
+  }
+  e.sym = sym;
+  if (sym.kind !== "var") {
+    cx.error(E.badTarget, `cannot assign to function '${e.name}'`, e.span);
+    return (e.ty = T.json);
+  }
+  if (sym.isConst) cx.error(E.constAssign, `cannot assign to constant '${e.name}'`, e.span);
+  return (e.ty = sym.type);
+}
+
+/**
+ * `t = v` converts v to t's type. `t op= v`: the value is converted to t's type (int, float, json;
+ * for `+=` on a str, to its string form), so codegen computes `t = t op v` in t's type.
+ */
+function checkAssign(cx: Checker, e: Assign): Type {
+  const tt = checkTarget(cx, e.target);
+  if (e.op === "=") {
+    checkValue(cx, e.value, tt);
+    e.value = coerce(cx, e.value, tt);
+    return tt;
+  }
+  const vt = checkValue(cx, e.value);
+  if (tt.k === "str" && e.op === "+=") {
+    e.value = stringify(cx, e.value);
+    return tt;
+  }
+  if (isNumeric(tt) || tt.k === "json") {
+    const fits = tt.k === "json" || vt.k === "json" || vt.k === "never" || (isNumeric(vt) && (vt.k === "int" || tt.k === "float"));
+    if (fits) {
+      e.value = coerce(cx, e.value, tt);
+      return tt;
+    }
+  }
+  cx.error(E.operator, `operator '${e.op}' cannot be applied to ${show(tt)} and ${show(vt)}`, e.span);
+  return tt;
+}
+
+/** `x++`, `--x`: int, float or json targets; the expression has the target's type. */
+function checkUpdate(cx: Checker, e: Update): Type {
+  const tt = checkTarget(cx, e.target);
+  if (isNumeric(tt) || tt.k === "json") return tt;
+  cx.error(E.operator, `operator '${e.op}' requires int or float, found ${show(tt)}`, e.span);
+  return T.json;
+}
+
+export { makeConvert };

@@ -1,0 +1,179 @@
+// Top-level functions: signatures (hoisted), default arguments, bodies checked once (on demand when
+// an inferred result is needed first), result inference from returns (void / never / unified type),
+// missing-return checks, and recursion before the result is known.
+
+import type { Call, FuncDecl, Param, Return } from "../ast.js";
+import { T, typeEquals, type Type } from "../types.js";
+import type { Span } from "../source.js";
+import { E, FnCtx, Scope, type Checker, type FuncInfo } from "./context.js";
+import { coerce, convertible, resolveType, show, unify } from "./conversions.js";
+import { checkExpr, checkValue } from "./expressions.js";
+import { checkStmts } from "./statements.js";
+
+/** Pass 1: the FuncSymbol of a top-level function (parameter types, declared result). */
+export function declareFunction(cx: Checker, d: FuncDecl): void {
+  const params = d.params.map((p, i) => declareParam(cx, d, p, i));
+  let declared = d.result ? resolveType(cx, d.result) : null;
+  if (declared && d.isAsync && declared.k === "promise") declared = declared.inner;
+  const result = declared ? wrapResult(d, declared) : T.void;
+  const sym = { kind: "func" as const, name: d.name, decl: d, type: T.func(params, result) as Type & { k: "func" } };
+  d.sym = sym;
+  const info: FuncInfo = { decl: d, sym, declared, state: "pending", tentative: null, tentativeUsed: null, provisional: [], defaults: "pending" };
+  cx.funcInfos.set(d, info);
+  if (cx.funcs.has(d.name)) cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
+  else cx.funcs.set(d.name, info);
+}
+
+function declareParam(cx: Checker, d: FuncDecl, p: Param, i: number): Type {
+  let type = p.type ? resolveType(cx, p.type) : T.json;
+  if (type.k === "void" || type.k === "never") {
+    cx.error(E.unknownType, `parameter '${p.name}' cannot have type ${type.k}`, p.span);
+    type = T.json;
+  }
+  p.sym = cx.newVar(p.name, type, p, { isParam: true, paramIndex: i });
+  if (d.params.slice(0, i).some((q) => q.name === p.name)) {
+    cx.error(E.redeclared, `'${p.name}' is already declared in this scope`, p.span);
+  }
+  if (!p.default && d.params.slice(0, i).some((q) => q.default)) {
+    cx.error(E.defaults, `parameter '${p.name}' needs a default value: it follows a parameter that has one`, p.span);
+  }
+  return type;
+}
+
+const wrapResult = (d: FuncDecl, body: Type): Type => (d.isAsync ? T.promise(body) : body);
+
+/** Checks (once) the default values of a function, in the module scope, converted to the parameter types. */
+export function ensureDefaults(cx: Checker, fs: { decl: FuncDecl }): void {
+  const info = cx.funcInfos.get(fs.decl);
+  if (!info || info.defaults !== "pending") return;
+  info.defaults = "checking";
+  const ctx = new FnCtx(null, null, cx.globalScope, Infinity);
+  cx.inFunction(ctx, () => {
+    for (const p of info.decl.params) {
+      if (!p.default) continue;
+      const t = p.sym!.type;
+      checkValue(cx, p.default, t);
+      p.default = coerce(cx, p.default, t, (found, want) => `default value of '${p.name}' must be ${want}, found ${found}`);
+    }
+  });
+  info.defaults = "done";
+}
+
+/** Checks a function's body once, inferring its result type when it is not declared. */
+export function ensureFunctionChecked(cx: Checker, info: FuncInfo): void {
+  if (info.state !== "pending") return;
+  info.state = "checking";
+  ensureDefaults(cx, info.sym);
+  const d = info.decl;
+  const ctx = new FnCtx(d, info, new Scope(cx.globalScope), Infinity);
+  cx.inFunction(ctx, () => {
+    for (const p of d.params) if (!ctx.scope.names.has(p.name)) ctx.scope.names.set(p.name, p.sym!);
+    const completes = checkStmts(cx, d.body.body);
+    if (info.declared) finishDeclared(cx, info, ctx, completes);
+    else finishInferred(cx, info, ctx, completes);
+  });
+  d.hasTry = ctx.hasTry;
+  info.state = "done";
+}
+
+function finishDeclared(cx: Checker, info: FuncInfo, ctx: FnCtx, completes: boolean): void {
+  const body = info.declared!;
+  const d = info.decl;
+  if (body.k === "never" && (completes || ctx.bareReturns.length > 0)) {
+    cx.error(E.missingReturn, `function '${d.name}' is declared never but can return`, d.nameSpan);
+  } else if (body.k !== "void" && body.k !== "never" && completes) {
+    cx.error(E.missingReturn, `function '${d.name}' must return ${show(body)} on every path`, d.nameSpan);
+  }
+  d.neverReturns = body.k === "never";
+}
+
+/**
+ * The result of a function without annotation: never when no path completes and nothing returns,
+ * void without value returns, else the common type of the returned values (converted to it).
+ */
+function finishInferred(cx: Checker, info: FuncInfo, ctx: FnCtx, completes: boolean): void {
+  const d = info.decl;
+  const valueTypes: Type[] = ctx.valueReturns.map((r) => r.value!.ty ?? T.json).filter((t) => t.k !== "never");
+  let body: Type;
+  if (valueTypes.length === 0) {
+    body = !completes && ctx.bareReturns.length === 0 ? T.never : T.void;
+  } else {
+    body = valueTypes.reduce((a, b) => unify(a, b) ?? a);
+    for (const r of ctx.bareReturns) {
+      cx.error(E.returnValue, `'return' without a value in function '${d.name}' that returns ${show(body)}`, r.span);
+    }
+    if (completes) cx.error(E.missingReturn, `function '${d.name}' must return ${show(body)} on every path`, d.nameSpan);
+    for (const r of ctx.valueReturns) if (convertible(r.value!.ty ?? T.json, body)) r.value = coerce(cx, r.value!, body);
+  }
+  info.sym.type.result = wrapResult(d, body);
+  d.neverReturns = body.k === "never";
+  if (info.tentativeUsed && !typeEquals(info.tentativeUsed, body)) reportCannotInfer(cx, d, d.nameSpan);
+  fixProvisional(cx, info, body);
+}
+
+/** Recursive calls made before the result was known: fine as statements or when nothing returns. */
+function fixProvisional(cx: Checker, info: FuncInfo, body: Type): void {
+  for (const call of info.provisional) {
+    if (cx.stmtCalls.has(call)) call.ty = info.sym.type.result;
+    else if (body.k !== "never") reportCannotInfer(cx, info.decl, call.span);
+  }
+}
+
+function reportCannotInfer(cx: Checker, d: FuncDecl, span: Span): void {
+  cx.error(E.cannotInfer, `cannot infer the result type of '${d.name}': annotate it`, span);
+}
+
+/** The result type of a call of `fs` (inferring it on demand; see FuncInfo.tentative/provisional). */
+export function callResult(cx: Checker, fs: { decl: FuncDecl; type: Type & { k: "func" } }, call: Call): Type {
+  const info = cx.funcInfos.get(fs.decl)!;
+  if (info.declared) return fs.type.result;
+  ensureFunctionChecked(cx, info);
+  if (info.state === "done") return fs.type.result;
+  if (info.tentative) {
+    info.tentativeUsed ??= info.tentative;
+    return wrapResult(info.decl, info.tentative);
+  }
+  info.provisional.push(call);
+  cx.provisional.add(call);
+  return wrapResult(info.decl, T.never);
+}
+
+/** `return e;` / `return;`: checked against the declared result, or recorded for inference. */
+export function checkReturn(cx: Checker, s: Return): void {
+  const info = cx.fn.info;
+  if (!info) {
+    cx.error(E.returnOutside, "'return' outside of a function", s.span);
+    if (s.value) checkExpr(cx, s.value);
+    return;
+  }
+  if (info.declared) return checkDeclaredReturn(cx, info, s);
+  if (!s.value) {
+    cx.fn.bareReturns.push(s);
+    return;
+  }
+  const t = checkValue(cx, s.value);
+  cx.fn.valueReturns.push(s);
+  if (t.k === "never") return;
+  const joined = info.tentative ? unify(info.tentative, t) : t;
+  if (!joined) {
+    const msg = `function '${info.decl.name}' returns ${show(t)} here but ${show(info.tentative!)} elsewhere: annotate its result type`;
+    cx.error(E.mismatch, msg, s.value.span);
+    return;
+  }
+  info.tentative = joined;
+}
+
+function checkDeclaredReturn(cx: Checker, info: FuncInfo, s: Return): void {
+  const body = info.declared!;
+  const name = info.decl.name;
+  if (!s.value) {
+    if (body.k !== "void") cx.error(E.returnValue, `'return' without a value in function '${name}' that returns ${show(body)}`, s.span);
+    return;
+  }
+  const t = checkExpr(cx, s.value, body.k === "void" ? undefined : body);
+  if (body.k === "void") {
+    if (t.k !== "never") cx.error(E.returnValue, `cannot return a value from function '${name}', whose result is void`, s.value.span);
+    return;
+  }
+  s.value = coerce(cx, s.value, body, (found, want) => `function '${name}' must return ${want}, found ${found}`);
+}

@@ -1,0 +1,63 @@
+// Name resolution: block scopes, then top-level functions and globals (a global is visible to the
+// main program after its declaration and to every function), then built-ins. Globals declared with
+// `var`/`const` get their type on demand when a function uses them before the main program has.
+
+import type { BuiltinSymbol, SymbolRef, VarDecl, VarSymbol } from "../ast.js";
+import { lookupBuiltin } from "../builtins.js";
+import { T } from "../types.js";
+import type { Span } from "../source.js";
+import { E, FnCtx, type Checker, type GlobalEntry, type Scope } from "./context.js";
+import { resolveType } from "./conversions.js";
+import { checkVarInit } from "./statements.js";
+
+/** Resolves a name used as a value or a callee. */
+export function lookupName(cx: Checker, name: string, span: Span): SymbolRef | undefined {
+  for (let s: Scope | null = cx.fn.scope; s && s !== cx.globalScope; s = s.parent) {
+    const sym = s.names.get(name);
+    if (sym) return sym;
+  }
+  return lookupTopLevel(cx, name, span);
+}
+
+/** Top-level functions, visible globals, then built-ins. */
+function lookupTopLevel(cx: Checker, name: string, span: Span): SymbolRef | undefined {
+  const f = cx.funcs.get(name);
+  if (f) return f.sym;
+  const g = cx.globals.get(name);
+  if (g && g.index < cx.fn.topIndex) return ensureGlobalSym(cx, g, span);
+  return builtinSymbol(name);
+}
+
+/** A function for method-call sugar `x.f(a)`: a top-level function or a built-in, never a variable. */
+export function lookupFunction(cx: Checker, name: string): SymbolRef | undefined {
+  return cx.funcs.get(name)?.sym ?? builtinSymbol(name);
+}
+
+function builtinSymbol(name: string): BuiltinSymbol | undefined {
+  const spec = lookupBuiltin(name);
+  return spec ? { kind: "builtin", name: spec.name } : undefined;
+}
+
+/**
+ * The symbol of a global, creating it on first use: typed declarations resolve their annotation,
+ * `var`/`const` ones check their initializer now (in the main program's scope at that point).
+ */
+export function ensureGlobalSym(cx: Checker, g: GlobalEntry, span: Span): VarSymbol {
+  if (g.sym) return g.sym;
+  const d = g.decl;
+  if (d.declType) return (g.sym = makeGlobal(cx, d, resolveType(cx, d.declType)));
+  if (g.inProgress) {
+    cx.error(E.cannotInfer, `cannot infer the type of '${d.name}' here: annotate it`, span);
+    return cx.newVar(d.name, T.json, d, { isGlobal: true });
+  }
+  g.inProgress = true;
+  const ctx = new FnCtx(null, null, cx.globalScope, g.index);
+  const type = cx.inFunction(ctx, () => checkVarInit(cx, d, null).type);
+  g.inProgress = false;
+  g.initChecked = true;
+  return (g.sym = makeGlobal(cx, d, type));
+}
+
+function makeGlobal(cx: Checker, d: VarDecl, type: VarSymbol["type"]): VarSymbol {
+  return cx.newVar(d.name, type, d, { isGlobal: true, isConst: d.mode === "const" });
+}

@@ -1,0 +1,53 @@
+// The type checker's entry point: hoists top-level declarations, checks the main program in order
+// and every function body, filling the AST's checker fields (see frontend/check/*.ts by concern).
+
+import type { Program, VarDecl } from "./ast.js";
+import type { DiagnosticBag } from "./diagnostics.js";
+import { Checker, E, FnCtx } from "./check/context.js";
+import { declareFunction, ensureDefaults, ensureFunctionChecked } from "./check/functions.js";
+import { checkGlobalDecl, checkStmt } from "./check/statements.js";
+import { declareStruct } from "./check/extras.js";
+
+/**
+ * Resolves names, types every expression, inserts Convert nodes, resolves calls and sets the
+ * checker fields of the AST. Reports every error into `diags`; never throws for a user's mistake.
+ */
+export function checkProgram(program: Program, diags: DiagnosticBag): void {
+  const cx = new Checker(program, diags);
+  hoist(cx, program);
+  for (const info of cx.funcInfos.values()) ensureDefaults(cx, info.sym);
+  checkMain(cx, program);
+  for (const info of cx.funcInfos.values()) ensureFunctionChecked(cx, info);
+}
+
+/** Pass 1: structs, then function signatures, then the globals (names only; typed on demand). */
+function hoist(cx: Checker, program: Program): void {
+  for (const s of program.body) if (s.kind === "StructDecl") declareStruct(cx, s);
+  for (const s of program.body) if (s.kind === "FuncDecl") declareFunction(cx, s);
+  program.body.forEach((s, index) => {
+    if (s.kind === "VarDecl") registerGlobal(cx, s, index);
+  });
+}
+
+function registerGlobal(cx: Checker, d: VarDecl, index: number): void {
+  if (cx.globals.has(d.name) || cx.funcs.has(d.name)) {
+    cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
+    return;
+  }
+  cx.globals.set(d.name, { decl: d, index, sym: null, initChecked: false, inProgress: false });
+}
+
+/** The main program: the top-level statements that are not declarations, in order. */
+function checkMain(cx: Checker, program: Program): void {
+  const main = new FnCtx(null, null, cx.globalScope, 0);
+  cx.inFunction(main, () => {
+    program.body.forEach((s, index) => {
+      main.topIndex = index;
+      if (s.kind === "FuncDecl" || s.kind === "StructDecl") return;
+      if (s.kind === "Import") cx.unsupported("import", s.span);
+      else if (s.kind === "VarDecl") checkGlobalDecl(cx, s);
+      else checkStmt(cx, s);
+    });
+  });
+  program.hasTry = main.hasTry;
+}
