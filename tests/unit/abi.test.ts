@@ -1,0 +1,97 @@
+// Checks that codegen/abi.ts and the runtime headers (tulrt.h, tulrt_async.h) agree: every ABI entry
+// is declared in a header with the same arity and compatible types, and every public tul_ function
+// of the headers has an ABI entry.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { TOOLCHAIN_ROOT } from "../../codegen/link.js";
+import { ABI, type AbiType } from "../../codegen/abi.js";
+
+interface CDecl {
+  name: string;
+  ret: string;
+  params: string[];
+}
+
+const HEADERS = ["tulrt.h", "tulrt_async.h"].map((h) => path.join(TOOLCHAIN_ROOT, "runtime-c", "include", h));
+
+/** Function declarations `ret name(params);` of a header (comments removed, one per statement). */
+function parseHeader(text: string): CDecl[] {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\/\/.*$/gm, " ").replace(/^\s*#.*$/gm, " ");
+  const decls: CDecl[] = [];
+  const re = /(?<=^|[;{}])\s*((?:TUL_NORETURN\s+)?(?:const\s+)?[A-Za-z_][\w ]*?[\s*]+)(tul_\w+)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*;/g;
+  for (let m; (m = re.exec(code)); ) {
+    const ret = m[1].replace("TUL_NORETURN", "").trim();
+    if (/typedef|struct\s*$/.test(ret)) continue;
+    const raw = m[3].trim();
+    const params = raw === "void" || raw === "" ? [] : splitParams(raw);
+    decls.push({ name: m[2], ret, params });
+  }
+  return decls;
+}
+
+function splitParams(raw: string): string[] {
+  const out: string[] = [];
+  let depth = 0, cur = "";
+  for (const ch of raw) {
+    if (ch === "(") depth++;
+    if (ch === ")") depth--;
+    if (ch === "," && depth === 0) {
+      out.push(cur.trim());
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+/** The LLVM kind a C type travels as. */
+function cToAbi(c: string): AbiType {
+  if (c.includes("*") || c.includes("(")) return "ptr";
+  if (/\btul_task_entry\b/.test(c)) return "ptr";
+  const base = c.replace(/\bconst\b/g, "").replace(/\b\w+$/, (w) => (/^(int64_t|double|_Bool|void|int|uintptr_t)$/.test(w) ? w : "")).trim();
+  if (/\bint64_t\b|\buintptr_t\b/.test(base)) return "i64";
+  if (/\bdouble\b/.test(base)) return "double";
+  if (/\b_Bool\b/.test(base)) return "i1";
+  if (/\bint\b/.test(base)) return "i32";
+  if (/^void$/.test(base)) return "void";
+  throw new Error(`unknown C type '${c}'`);
+}
+
+const decls = new Map(HEADERS.flatMap((h) => parseHeader(readFileSync(h, "utf8"))).map((d) => [d.name, d]));
+
+test("the header parser finds the runtime's declarations", () => {
+  assert.ok(decls.has("tul_str_concat"));
+  assert.ok(decls.has("tul_gather"));
+  assert.deepEqual(decls.get("tul_throw_index")?.params.length, 2);
+});
+
+test("every ABI function is declared in the headers with the same arity and types", () => {
+  for (const fn of ABI) {
+    const d = decls.get(fn.name);
+    assert.ok(d, `${fn.name} is missing from tulrt.h / tulrt_async.h`);
+    assert.equal(d.params.length, fn.params.length, `${fn.name}: arity`);
+    assert.equal(cToAbi(d.ret), fn.ret, `${fn.name}: result type ${d.ret}`);
+    d.params.forEach((p, i) => assert.equal(cToAbi(p), fn.params[i], `${fn.name}: parameter ${i + 1} (${p})`));
+  }
+});
+
+test("every public tul_ function of the headers is in the ABI table", () => {
+  const known = new Set(ABI.map((f) => f.name));
+  const generated = new Set(["tul_user_main"]);
+  for (const name of decls.keys()) {
+    if (name.startsWith("tul__") || generated.has(name)) continue;
+    assert.ok(known.has(name), `${name} is declared in the headers but missing from codegen/abi.ts`);
+  }
+});
+
+test("noreturn functions are marked noreturn", () => {
+  for (const h of HEADERS) {
+    const text = readFileSync(h, "utf8");
+    for (const m of text.matchAll(/TUL_NORETURN\s+void\s+(tul_\w+)/g)) {
+      const fn = ABI.find((f) => f.name === m[1]);
+      assert.ok(fn?.attrs.includes("noreturn"), `${m[1]} must be noreturn in abi.ts`);
+    }
+  }
+});
