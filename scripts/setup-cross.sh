@@ -87,7 +87,11 @@ build_runtime() {
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/toolchain-$TRIPLE.cmake" >/dev/null
   fi
-  cmake --build "$dir" -j "$(nproc)" >/dev/null
+  # Compiler warnings are the native build's business: show the log only when the build fails.
+  if ! cmake --build "$dir" -j "$(nproc)" >"$dir/build.log" 2>&1; then
+    tail -n 40 "$dir/build.log" >&2
+    die "building the $TRIPLE runtime failed (full log: $dir/build.log)"
+  fi
   for lib in libtulrt.a libtulrt_main.a; do
     [ -f "$dir/runtime/$lib" ] || die "$dir/runtime/$lib was not built"
   done
