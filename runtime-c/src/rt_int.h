@@ -93,6 +93,10 @@ TUL_NORETURN void tul__throw_fmt(const char *fmt, ...) __attribute__((format(pri
 TUL_NORETURN void tul__throw_str(tul_str *s);
 /* Prints `Uncaught Exception: <value>` and the trace of the value just caught to stderr. */
 void tul__report_uncaught(tul_json *value);
+/* The async runtime's hooks (declared weak in async_int.h). */
+extern const int64_t tul__exc_state_size;
+void *tul__exc_state_swap(void *state);
+int64_t tul__exc_caught_frames(void *const **frames);
 /* Checks the stack in runtime code that recurses on user data (printing, equality, boxing). */
 static inline void tul__check_stack(void) {
   if (TUL_UNLIKELY((uintptr_t)__builtin_frame_address(0) < tul_stack_limit)) tul_stack_overflow();

@@ -67,21 +67,47 @@ static int die_udata(Dwarf_Die *die, int name, Dwarf_Word *out) {
   return dwarf_attr(die, name, &a) && dwarf_formudata(&a, out) == 0;
 }
 
+/* The compile unit holding `addr`. clang emits no .debug_aranges by default, which
+ * dwfl_module_addrdie relies on, so fall back to asking each unit whether it covers the address. */
+static Dwarf_Die *find_cu(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Addr *bias) {
+  Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, bias);
+  if (cu) return cu;
+  while ((cu = dwfl_module_nextcu(mod, cu, bias)))
+    if (dwarf_haspc(cu, addr - *bias) == 1) return cu;
+  return NULL;
+}
+
 /* Adds the frames at return address `pc`, innermost first: inlined calls, then the function. */
 static void symbolize(Dwfl *d, uintptr_t pc, frames *fs) {
   Dwarf_Addr addr = (Dwarf_Addr)pc - 1, bias = 0;
   Dwfl_Module *mod = dwfl_addrmodule(d, addr);
-  Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, addr, &bias) : NULL;
+  Dwarf_Die *cu = mod ? find_cu(mod, addr, &bias) : NULL;
   if (!cu) return;
   const char *file = NULL;
   int line = 0;
-  Dwfl_Line *l = dwfl_module_getsrc(mod, addr);
-  if (l) file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+  Dwarf_Line *l = dwarf_getsrc_die(cu, addr - bias);
+  if (l) {
+    file = dwarf_linesrc(l, NULL, NULL);
+    dwarf_lineno(l, &line);
+  }
   Dwarf_Files *files = NULL;
   size_t nfiles = 0;
   if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0) files = NULL;
   Dwarf_Die *scopes = NULL;
   int n = dwarf_getscopes(cu, addr - bias, &scopes);
+  /* Inside an inlined call, dwarf_getscopes continues with the abstract definition's scopes;
+   * the concrete chain (inlined calls, then the function that holds them) starts at that DIE. */
+  for (int i = 0; i < n; i++) {
+    int tag = dwarf_tag(&scopes[i]);
+    if (tag == DW_TAG_subprogram) break;
+    if (tag == DW_TAG_inlined_subroutine) {
+      Dwarf_Die inner = scopes[i];
+      free(scopes);
+      scopes = NULL;
+      n = dwarf_getscopes_die(&inner, &scopes);
+      break;
+    }
+  }
   for (int i = 0; i < n; i++) {
     int tag = dwarf_tag(&scopes[i]);
     if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) continue;
