@@ -2,8 +2,8 @@
 // with `tulc build --target aarch64-linux-gnu`, runs them under qemu-aarch64 and checks stdout, stderr
 // patterns and exit status exactly as the native golden suite does. Skips (status 0) when qemu-aarch64
 // or the aarch64 runtime (scripts/setup.sh --cross aarch64) is missing.
-// Usage: node tests/cross/run.mjs [--require] [filter...]   (filters: substrings of program paths;
-// --require: fail instead of skipping when qemu-aarch64 or the aarch64 runtime is missing)
+// Usage: node tests/cross/run.mjs [--target TRIPLE] [--require] [filter...]   (default target
+// aarch64-linux-gnu; filters: substrings of program paths; --require: fail instead of skipping)
 import { readdirSync, readFileSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
@@ -14,12 +14,20 @@ import { execa } from "execa";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const GOLDEN = path.join(ROOT, "tests", "golden");
 const TULC = path.join(ROOT, "bin", "tulc");
-const TRIPLE = "aarch64-linux-gnu";
-const QEMU = "qemu-aarch64";
+const ARGV = process.argv.slice(2);
+const TRIPLE = optionValue(ARGV, "--target") ?? "aarch64-linux-gnu";
+const QEMU = `qemu-${TRIPLE.split("-")[0]}`; // qemu-user names its binaries by the triple's arch
 const RUNTIME = path.join(ROOT, `build-${TRIPLE}`, "runtime");
 const OUT_DIR = path.join(ROOT, `build-${TRIPLE}`, "cross-tests");
 const QEMU_PREFIX = `/usr/${TRIPLE}`; // the cross libc (libc6-<arch>-cross); multiarch libs are found too
+const FILE_ARCH = { aarch64: /aarch64/i, x86_64: /x86-64/i, riscv64: /RISC-V/i, arm: /\bARM\b/ }; // file(1)'s words
 const TIME_FACTOR = 5; // emulation is slower: stretch each program's timeout
+
+/** The value after `name` in argv (`--target riscv64-linux-gnu`), removing both from argv. */
+function optionValue(argv, name) {
+  const i = argv.indexOf(name);
+  return i < 0 ? undefined : argv.splice(i, 2)[1];
+}
 
 /** True when the emulator and the target's runtime are both installed. */
 function available() {
@@ -69,7 +77,9 @@ async function runCase(c) {
   const build = await execa(TULC, ["build", c.file, "-o", exe, "--target", TRIPLE, ...c.flags], { reject: false, all: true });
   if (build.exitCode !== 0) return [`cross build failed (status ${build.exitCode}):\n${firstLines(build.all ?? "", 12)}`];
   const kind = spawnSync("file", ["-b", exe], { encoding: "utf8" }).stdout ?? "";
-  if (kind && !/aarch64/i.test(kind)) return [`${exe} is not an aarch64 executable: ${kind.trim()}`];
+  const arch = TRIPLE.split("-")[0];
+  const pattern = FILE_ARCH[arch];
+  if (kind && pattern && !pattern.test(kind)) return [`${exe} is not an ${arch} executable: ${kind.trim()}`];
   const qemuArgs = existsSync(QEMU_PREFIX) ? ["-L", QEMU_PREFIX] : [];
   const run = await execa(QEMU, [...qemuArgs, exe, ...c.args], {
     reject: false, input: c.stdin, env: c.env, timeout: c.timeout * TIME_FACTOR, stripFinalNewline: false, cwd: ROOT,
@@ -116,7 +126,7 @@ async function pool(items, width, f) {
 
 async function main(argv) {
   if (!available()) {
-    console.log(`cross: skipped (${QEMU} or the aarch64 runtime is not installed)`);
+    console.log(`cross: skipped (${QEMU} or the ${TRIPLE.split("-")[0]} runtime is not installed)`);
     return argv.includes("--require") ? 1 : 0; // CI's cross job set them up: there, missing is a failure
   }
   if (!existsSync(path.join(ROOT, "dist", "cli", "main.js"))) {
@@ -136,4 +146,4 @@ async function main(argv) {
   return failed === 0 && cases.length > 0 ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+main(ARGV).then((code) => { process.exitCode = code; });
