@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cross set-up for one Linux target (`scripts/setup.sh --cross aarch64` calls it after the host set-up):
 # Debian multiarch packages + qemu-user, a clang-14/qemu smoke test, then the C runtime in build-<triple>/.
-# Idempotent: about a second when everything is already there. Debian 12 (or derivatives with multiarch).
+# Idempotent: seconds when everything is already there. Debian 12 (or derivatives with multiarch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
