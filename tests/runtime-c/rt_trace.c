@@ -94,6 +94,7 @@ static void recursion(void) {
   check_lines(r.err, want);
   int lines = 0;
   for (const char *p = r.err; *p; p++) lines += *p == '\n';
+  if (lines != 5) fprintf(stderr, "rt_trace: want 5 lines in:\n%s", r.err);
   CHECK(lines == 5);
   const char *more = strstr(r.err, "    ... ");
   CHECK(more && atoll(more + 8) > 1000);
