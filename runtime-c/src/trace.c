@@ -67,6 +67,19 @@ static int die_udata(Dwarf_Die *die, int name, Dwarf_Word *out) {
   return dwarf_attr(die, name, &a) && dwarf_formudata(&a, out) == 0;
 }
 
+/* The Tulpar name of a function from its symbol or DWARF name: codegen names user functions
+ * `tul_fn_<name>` and the main program `tul_user_main` (DWARF says `<main>`). */
+static const char *tulpar_name(const char *sym) {
+  if (!sym) return NULL;
+  if (strcmp(sym, "tul_user_main") == 0) return "<main>";
+  if (strncmp(sym, "tul_fn_", 7) == 0) return sym + 7;
+  return sym;
+}
+
+static const char *symbol_name(Dwfl_Module *mod, Dwarf_Addr addr) {
+  return tulpar_name(dwfl_module_addrname(mod, addr));
+}
+
 /* The compile unit holding `addr`. clang emits no .debug_aranges by default, which
  * dwfl_module_addrdie relies on, so fall back to asking each unit whether it covers the address. */
 static Dwarf_Die *find_cu(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Addr *bias) {
@@ -108,15 +121,22 @@ static void symbolize(Dwfl *d, uintptr_t pc, frames *fs) {
       break;
     }
   }
-  for (int i = 0; i < n; i++) {
+  int found = 0;
+  for (int i = 0; i < n && !found; i++) {
     int tag = dwarf_tag(&scopes[i]);
     if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) continue;
-    add_tul(fs, die_name(&scopes[i]), file, line);
-    if (tag == DW_TAG_subprogram) break;
+    const char *name = tulpar_name(die_name(&scopes[i]));
+    if (tag == DW_TAG_subprogram) {
+      found = 1;
+      if (!name) name = symbol_name(mod, addr);
+    }
+    add_tul(fs, name, file, line);
     Dwarf_Word w;
     if (die_udata(&scopes[i], DW_AT_call_file, &w) && files && w < nfiles) file = dwarf_filesrc(files, w, NULL, NULL);
     if (die_udata(&scopes[i], DW_AT_call_line, &w)) line = (int)w;
   }
+  /* Line tables only (no -g): functions without inlined calls have no DIE; use the symbol. */
+  if (!found) add_tul(fs, symbol_name(mod, addr), file, line);
   free(scopes);
 }
 
