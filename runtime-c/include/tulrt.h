@@ -169,6 +169,30 @@ double tul_random(void);                        /* [0, 1) */
 int64_t tul_randint(int64_t a, int64_t b);      /* a..b inclusive; a > b: ValueError */
 int64_t tul_float_round(double v);              /* half away from zero; nan/inf: ValueError */
 
+
+/* ---------------------------------------------------------------- json access and JSON text
+ * (added by the runtime engineer; codegen/abi.ts must mirror these). Type errors read
+ * "TypeError: cannot index int with str", "TypeError: expected array, got object",
+ * "TypeError: null has no length"; indexes follow the array rules (IndexError). */
+tul_json *tul_json_new_object(void);                              /* {} (object literals: then tul_json_set) */
+tul_json *tul_json_get(const tul_json *j, const tul_str *key);    /* j.key, j["key"]: missing key -> null */
+tul_json *tul_json_at(const tul_json *j, int64_t i);              /* j[i]: array element, or str code point */
+tul_json *tul_json_index(const tul_json *j, const tul_json *key); /* j[k], k a json int or str */
+void tul_json_set(tul_json *j, const tul_str *key, tul_json *v);  /* j.key = v (objects) */
+void tul_json_set_at(tul_json *j, int64_t i, tul_json *v);        /* j[i] = v (arrays) */
+void tul_json_set_index(tul_json *j, const tul_json *key, tul_json *v);
+int64_t tul_json_len(const tul_json *j);                          /* array, object, str (code points) */
+tul_json *tul_json_iter_at(const tul_json *j, int64_t i);         /* for (x in j): element i, or key i of an object */
+tul_arr *tul_json_keys(const tul_json *j);                        /* str[]: an object's keys in insertion order */
+void tul_json_push(tul_json *j, tul_json *v);                     /* arrays */
+tul_json *tul_json_pop(tul_json *j);                              /* arrays; IndexError: pop from empty array */
+tul_json *tul_json_slice(const tul_json *j, int64_t a, int64_t b);/* array or str, Python slice rules */
+int64_t tul_json_index_of(const tul_json *j, const tul_json *x);  /* array element (deep) or substring; -1 */
+_Bool tul_json_contains(const tul_json *j, const tul_json *x);    /* array element, object key, substring */
+tul_str *tul_to_json(const void *slot, const tul_type *type);     /* toJson: compact JSON text; nan/inf -> null */
+tul_json *tul_from_json(const tul_str *text);                     /* fromJson: strict RFC 8259;
+                                                                     ValueError: invalid JSON: <why> at position N */
+
 #ifdef __cplusplus
 }
 #endif

@@ -276,3 +276,107 @@ _Bool tul_json_eq(const tul_json *a, const tul_json *b) {
   }
   return 0;
 }
+
+/* ---------------------------------------------------------------- access (j.key, j[i], len, ...) */
+
+static TUL_NORETURN void cannot_index(const tul_json *j, const char *with) {
+  tul__throw_fmt("TypeError: cannot index %s with %s", tul__json_kind_name(j), with);
+}
+
+static TUL_NORETURN void expected(const char *want, const tul_json *got) {
+  tul__throw_fmt("TypeError: expected %s, got %s", want, tul__json_kind_name(got));
+}
+
+tul_json *tul_json_new_object(void) { return tul__json_object(); }
+
+tul_json *tul_json_get(const tul_json *j, const tul_str *key) {
+  if (TUL_UNLIKELY(!j || j->tag != TUL_J_OBJECT)) cannot_index(j, "str");
+  return tul__json_obj_get(j, key);
+}
+
+tul_json *tul_json_at(const tul_json *j, int64_t i) {
+  if (j && j->tag == TUL_J_ARRAY) {
+    tul_arr *a = j->u.a;
+    if (TUL_UNLIKELY((uint64_t)i >= (uint64_t)a->len)) tul_throw_index(i, a->len);
+    return ((tul_json **)a->data)[i];
+  }
+  if (j && j->tag == TUL_J_STR) return tul__json_str(tul_str_index(j->u.s, i));
+  cannot_index(j, "int");
+}
+
+tul_json *tul_json_index(const tul_json *j, const tul_json *key) {
+  if (key && key->tag == TUL_J_INT) return tul_json_at(j, key->u.i);
+  if (key && key->tag == TUL_J_STR) return tul_json_get(j, key->u.s);
+  cannot_index(j, tul__json_kind_name(key));
+}
+
+void tul_json_set(tul_json *j, const tul_str *key, tul_json *v) {
+  if (TUL_UNLIKELY(!j || j->tag != TUL_J_OBJECT)) cannot_index(j, "str");
+  tul__json_obj_set(j, (tul_str *)key, v);
+}
+
+void tul_json_set_at(tul_json *j, int64_t i, tul_json *v) {
+  if (TUL_UNLIKELY(!j || j->tag != TUL_J_ARRAY)) cannot_index(j, "int");
+  tul_arr *a = j->u.a;
+  if (TUL_UNLIKELY((uint64_t)i >= (uint64_t)a->len)) tul_throw_index(i, a->len);
+  ((tul_json **)a->data)[i] = v;
+}
+
+void tul_json_set_index(tul_json *j, const tul_json *key, tul_json *v) {
+  if (key && key->tag == TUL_J_INT) tul_json_set_at(j, key->u.i, v);
+  else if (key && key->tag == TUL_J_STR) tul_json_set(j, key->u.s, v);
+  else cannot_index(j, tul__json_kind_name(key));
+}
+
+int64_t tul_json_len(const tul_json *j) {
+  if (j && j->tag == TUL_J_ARRAY) return j->u.a->len;
+  if (j && j->tag == TUL_J_OBJECT) return j->u.o->len;
+  if (j && j->tag == TUL_J_STR) return tul__cplen(j->u.s);
+  tul__throw_fmt("TypeError: %s has no length", tul__json_kind_name(j));
+}
+
+tul_json *tul_json_iter_at(const tul_json *j, int64_t i) {
+  if (j && j->tag == TUL_J_OBJECT) return tul__json_str(j->u.o->keys[i]);
+  return tul_json_at(j, i);
+}
+
+tul_arr *tul_json_keys(const tul_json *j) {
+  if (!j || j->tag != TUL_J_OBJECT) expected("object", j);
+  const tul__jobj *o = j->u.o;
+  tul_arr *r = tul_arr_new(&tul_type_str, o->len);
+  memcpy(r->data, o->keys, (size_t)o->len * sizeof(tul_str *));
+  return r;
+}
+
+void tul_json_push(tul_json *j, tul_json *v) {
+  if (!j || j->tag != TUL_J_ARRAY) expected("array", j);
+  *(tul_json **)tul_arr_push_slot(j->u.a) = v;
+}
+
+tul_json *tul_json_pop(tul_json *j) {
+  if (!j || j->tag != TUL_J_ARRAY) expected("array", j);
+  return *(tul_json **)tul_arr_pop_slot(j->u.a);
+}
+
+tul_json *tul_json_slice(const tul_json *j, int64_t a, int64_t b) {
+  if (j && j->tag == TUL_J_ARRAY) return tul__json_array(tul_arr_slice(j->u.a, a, b));
+  if (j && j->tag == TUL_J_STR) return tul__json_str(tul_str_slice(j->u.s, a, b));
+  expected("array or str", j);
+}
+
+int64_t tul_json_index_of(const tul_json *j, const tul_json *x) {
+  if (j && j->tag == TUL_J_ARRAY) return tul_arr_index_of(j->u.a, &x);
+  if (j && j->tag == TUL_J_STR) {
+    if (!x || x->tag != TUL_J_STR) expected("str", x);
+    return tul_str_index_of(j->u.s, x->u.s);
+  }
+  expected("array or str", j);
+}
+
+_Bool tul_json_contains(const tul_json *j, const tul_json *x) {
+  if (j && j->tag == TUL_J_OBJECT) {
+    if (!x || x->tag != TUL_J_STR) expected("str", x);
+    return tul__json_obj_get(j, x->u.s) != NULL || find_key(j->u.o, x->u.s) >= 0;
+  }
+  return tul_json_index_of(j, x) >= 0;
+}

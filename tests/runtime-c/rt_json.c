@@ -117,11 +117,79 @@ static void big_objects(void) {
   CHECK_STR(tul_str_slice(tul_json_to_str(o), 0, 20), "{\"0\":0,\"7\":1,\"14\":2,");
 }
 
+static void access(void) {
+  tul_json *o = tul_from_json(S("{\"a\": [1, 2.5, \"x\"], \"b\": {\"c\": null}, \"s\": \"h\\u00e9\"}"));
+  CHECK_STR(tul_json_to_str(o), "{\"a\":[1,2.5,\"x\"],\"b\":{\"c\":null},\"s\":\"hé\"}");
+  tul_json *a = tul_json_get(o, S("a"));
+  CHECK(tul_json_len(a) == 3 && tul_json_len(o) == 3 && tul_json_len(tul_json_get(o, S("s"))) == 2);
+  CHECK_STR(tul_json_to_str(tul_json_at(a, 2)), "x");
+  CHECK(tul_json_get(o, S("missing")) == NULL);
+  CHECK(tul_json_get(tul_json_get(o, S("b")), S("c")) == NULL);
+  CHECK_STR(tul_json_to_str(tul_json_index(a, tul__json_int(1))), "2.5");
+  CHECK_STR(tul_json_to_str(tul_json_index(o, tul__json_str(S("s")))), "hé");
+  CHECK_STR(tul_json_to_str(tul_json_at(tul_json_get(o, S("s")), 1)), "é");
+  CHECK_THROWS(tul_json_at(a, 3), "IndexError: index 3 out of range for length 3");
+  CHECK_THROWS(tul_json_at(a, -1), "IndexError: index -1 out of range for length 3");
+  CHECK_THROWS(tul_json_get(a, S("k")), "TypeError: cannot index array with str");
+  CHECK_THROWS(tul_json_get(NULL, S("k")), "TypeError: cannot index null with str");
+  CHECK_THROWS(tul_json_at(o, 0), "TypeError: cannot index object with int");
+  CHECK_THROWS(tul_json_len(tul__json_int(3)), "TypeError: int has no length");
+  tul_json_set(o, S("a"), tul__json_int(5));
+  tul_json_set(o, S("z"), tul__json_bool(1));
+  CHECK_STR(tul_str_join(tul_json_keys(o), S(",")), "a,b,s,z");
+  CHECK_STR(tul_json_to_str(tul_json_iter_at(o, 3)), "z");
+  tul_json_push(a, tul__json_str(S("y")));
+  tul_json_set_at(a, 0, NULL);
+  CHECK_STR(tul_json_to_str(a), "[null,2.5,\"x\",\"y\"]");
+  CHECK_STR(tul_json_to_str(tul_json_pop(a)), "y");
+  CHECK_STR(tul_json_to_str(tul_json_slice(a, -2, 100)), "[2.5,\"x\"]");
+  CHECK(tul_json_index_of(a, tul__json_str(S("x"))) == 2);
+  CHECK(tul_json_contains(a, tul__json_float(2.5)));
+  CHECK(!tul_json_contains(a, tul__json_int(7)));
+  CHECK(tul_json_contains(o, tul__json_str(S("z"))));
+  CHECK(!tul_json_contains(o, tul__json_str(S("q"))));
+  CHECK_THROWS(tul_json_push(o, NULL), "TypeError: expected array, got object");
+  tul_json *e = tul__json_array(tul_arr_new(&tul_type_json, 0));
+  CHECK_THROWS(tul_json_pop(e), "IndexError: pop from empty array");
+}
+
+static void text(void) {
+  const char *round[] = {"null", "true", "[]", "{}", "[1,-2,3.5,1e+100,\"a\\\"b\\n\"]",
+                         "{\"k\":{\"n\":[{}]},\"e\":\"\"}", "9223372036854775807", "0.1", "-0.0", NULL};
+  for (int i = 0; round[i]; i++) {
+    tul_json *j = tul_from_json(S(round[i]));
+    CHECK_STR(tul_to_json(&j, &tul_type_json), round[i]);
+  }
+  CHECK(tul_from_json(S("92233720368547758070"))->tag == TUL_J_FLOAT);
+  CHECK_STR(tul_json_to_str(tul_from_json(S("\"\\ud83d\\ude00 \\u0041\""))), "😀 A");
+  tul_str *s = S("q\"s");
+  CHECK_STR(tul_to_json(&s, &tul_type_str), "\"q\\\"s\"");
+  double nan = 0.0 / 0.0;
+  CHECK_STR(tul_to_json(&nan, &tul_type_float), "null");
+  point *p = tul_alloc(sizeof *p);
+  p->x = 1;
+  p->name = S("n");
+  CHECK_STR(tul_to_json(&p, &point_type), "{\"x\":1,\"y\":0.0,\"name\":\"n\",\"on\":false}");
+  CHECK_THROWS(tul_from_json(S("")), "ValueError: invalid JSON: unexpected end of input");
+  CHECK_THROWS(tul_from_json(S("[1,]")), "ValueError: invalid JSON: unexpected character at position 3 (']')");
+  CHECK_THROWS(tul_from_json(S("{\"a\" 1}")), "ValueError: invalid JSON: expected ':' at position 5 ('1')");
+  CHECK_THROWS(tul_from_json(S("01")), "ValueError: invalid JSON: unexpected character after the value at position 1 ('1')");
+  CHECK_THROWS(tul_from_json(S("'x'")), "ValueError: invalid JSON: unexpected character at position 0 (''')");
+  CHECK_THROWS(tul_from_json(S("\"a\tb\"")), "ValueError: invalid JSON: control character in string at position 2");
+  CHECK_THROWS(tul_from_json(S("[1] x")), "ValueError: invalid JSON: unexpected character after the value at position 4 ('x')");
+  CHECK_THROWS(tul_from_json(S("nul")), "ValueError: invalid JSON: unexpected character at position 0 ('n')");
+  CHECK_THROWS(tul_from_json(S("1.")), "ValueError: invalid JSON: unexpected end of input");
+  tul_str *deep = tul_str_concat(tul_str_repeat(S("["), 5000), tul_str_repeat(S("]"), 5000));
+  CHECK(tul_json_len(tul_from_json(deep)) == 1);
+}
+
 int main(int argc, char **argv) {
   rt_init(argc, argv);
   boxing();
   unboxing();
   equality();
   big_objects();
+  access();
+  text();
   return rt_done();
 }

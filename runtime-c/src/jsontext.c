@@ -1,0 +1,269 @@
+/* jsontext.c: JSON text: toJson (any value to compact JSON, strings always quoted, nan/inf as
+ * null) and fromJson (a strict RFC 8259 parser: ints that fit become int, other numbers float). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include "rt_int.h"
+
+/* ---------------------------------------------------------------- toJson */
+
+static void write_json(tul__sb *b, const tul_json *j) {
+  tul__check_stack();
+  if (!j) {
+    tul__sb_cstr(b, "null");
+    return;
+  }
+  switch (j->tag) {
+  case TUL_J_FLOAT:
+    if (isnan(j->u.f) || isinf(j->u.f)) tul__sb_cstr(b, "null");
+    else tul__sb_float(b, j->u.f);
+    return;
+  case TUL_J_ARRAY: {
+    tul_arr *a = j->u.a;
+    tul__sb_ch(b, '[');
+    for (int64_t i = 0; i < a->len; i++) {
+      if (i) tul__sb_ch(b, ',');
+      write_json(b, ((tul_json **)a->data)[i]);
+    }
+    tul__sb_ch(b, ']');
+    return;
+  }
+  case TUL_J_OBJECT: {
+    const tul__jobj *o = j->u.o;
+    tul__sb_ch(b, '{');
+    for (int64_t i = 0; i < o->len; i++) {
+      if (i) tul__sb_ch(b, ',');
+      tul__sb_quoted(b, o->keys[i]->data, o->keys[i]->len);
+      tul__sb_ch(b, ':');
+      write_json(b, o->vals[i]);
+    }
+    tul__sb_ch(b, '}');
+    return;
+  }
+  default: tul__sb_json(b, j, 1);
+  }
+}
+
+tul_str *tul_to_json(const void *slot, const tul_type *type) {
+  tul_json *j = tul_json_box(slot, type);
+  tul__sb b;
+  tul__sb_init(&b);
+  write_json(&b, j);
+  return tul__sb_finish(&b);
+}
+
+/* ---------------------------------------------------------------- fromJson */
+
+typedef struct parser {
+  const char *s, *end, *start;
+} parser;
+
+static TUL_NORETURN void fail(parser *p, const char *what) {
+  if (p->s >= p->end) tul__throw_fmt("ValueError: invalid JSON: unexpected end of input");
+  unsigned char c = (unsigned char)*p->s;
+  if (c >= 0x20 && c < 0x7f)
+    tul__throw_fmt("ValueError: invalid JSON: %s at position %lld ('%c')", what, (long long)(p->s - p->start), c);
+  tul__throw_fmt("ValueError: invalid JSON: %s at position %lld", what, (long long)(p->s - p->start));
+}
+
+static void skip_ws(parser *p) {
+  while (p->s < p->end && (*p->s == ' ' || *p->s == '\t' || *p->s == '\n' || *p->s == '\r')) p->s++;
+}
+
+static int eat(parser *p, char c) {
+  skip_ws(p);
+  if (p->s < p->end && *p->s == c) {
+    p->s++;
+    return 1;
+  }
+  return 0;
+}
+
+static void expect_word(parser *p, const char *w) {
+  size_t n = strlen(w);
+  if ((size_t)(p->end - p->s) < n || memcmp(p->s, w, n) != 0) fail(p, "unexpected character");
+  p->s += n;
+}
+
+static int hex4(parser *p) {
+  if (p->end - p->s < 4) fail(p, "bad \\u escape");
+  int v = 0;
+  for (int i = 0; i < 4; i++) {
+    char c = *p->s;
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) fail(p, "bad \\u escape");
+    v = v * 16 + d;
+    p->s++;
+  }
+  return v;
+}
+
+static void put_utf8(tul__sb *b, uint32_t cp) {
+  char e[4];
+  int n;
+  if (cp < 0x80) { e[0] = (char)cp; n = 1; }
+  else if (cp < 0x800) { e[0] = (char)(0xC0 | cp >> 6); e[1] = (char)(0x80 | (cp & 63)); n = 2; }
+  else if (cp < 0x10000) { e[0] = (char)(0xE0 | cp >> 12); e[1] = (char)(0x80 | ((cp >> 6) & 63)); e[2] = (char)(0x80 | (cp & 63)); n = 3; }
+  else { e[0] = (char)(0xF0 | cp >> 18); e[1] = (char)(0x80 | ((cp >> 12) & 63)); e[2] = (char)(0x80 | ((cp >> 6) & 63)); e[3] = (char)(0x80 | (cp & 63)); n = 4; }
+  tul__sb_add(b, e, n);
+}
+
+static void escape(parser *p, tul__sb *b) {
+  char c = *p->s++;
+  switch (c) {
+  case '"': case '\\': case '/': tul__sb_ch(b, c); return;
+  case 'b': tul__sb_ch(b, '\b'); return;
+  case 'f': tul__sb_ch(b, '\f'); return;
+  case 'n': tul__sb_ch(b, '\n'); return;
+  case 'r': tul__sb_ch(b, '\r'); return;
+  case 't': tul__sb_ch(b, '\t'); return;
+  case 'u': {
+    uint32_t cp = (uint32_t)hex4(p);
+    if (cp >= 0xD800 && cp < 0xDC00 && p->end - p->s >= 6 && p->s[0] == '\\' && p->s[1] == 'u') {
+      const char *save = p->s;
+      p->s += 2;
+      uint32_t lo = (uint32_t)hex4(p);
+      if (lo >= 0xDC00 && lo < 0xE000) cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+      else p->s = save;
+    }
+    put_utf8(b, cp >= 0xD800 && cp < 0xE000 ? 0xFFFD : cp); /* lone surrogate: replacement char */
+    return;
+  }
+  }
+  p->s--;
+  fail(p, "bad escape");
+}
+
+/* Length of the valid UTF-8 sequence at s (0 if invalid). */
+static int utf8_seq(const unsigned char *s, const unsigned char *end) {
+  unsigned char c = s[0];
+  int n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (!n || n > end - s || (n == 2 && c < 0xC2)) return 0;
+  for (int i = 1; i < n; i++)
+    if ((s[i] & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+static tul_str *parse_string(parser *p) {
+  p->s++; /* opening quote */
+  tul__sb b;
+  tul__sb_init(&b);
+  for (;;) {
+    if (p->s >= p->end) {
+      tul__sb_free(&b);
+      fail(p, "unterminated string");
+    }
+    unsigned char c = (unsigned char)*p->s;
+    if (c == '"') break;
+    if (c < 0x20) {
+      tul__sb_free(&b);
+      fail(p, "control character in string");
+    }
+    if (c == '\\') {
+      p->s++;
+      if (p->s >= p->end) fail(p, "unterminated string");
+      escape(p, &b);
+      continue;
+    }
+    int n = utf8_seq((const unsigned char *)p->s, (const unsigned char *)p->end);
+    if (!n) {
+      tul__sb_free(&b);
+      fail(p, "invalid UTF-8");
+    }
+    tul__sb_add(&b, p->s, n);
+    p->s += n;
+  }
+  p->s++;
+  return tul__sb_finish(&b);
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static tul_json *parse_number(parser *p) {
+  const char *start = p->s;
+  int is_float = 0;
+  if (p->s < p->end && *p->s == '-') p->s++;
+  if (p->s < p->end && *p->s == '0') p->s++;
+  else if (p->s < p->end && is_digit(*p->s)) while (p->s < p->end && is_digit(*p->s)) p->s++;
+  else fail(p, "bad number");
+  if (p->s < p->end && *p->s == '.') {
+    is_float = 1;
+    p->s++;
+    if (p->s >= p->end || !is_digit(*p->s)) fail(p, "bad number");
+    while (p->s < p->end && is_digit(*p->s)) p->s++;
+  }
+  if (p->s < p->end && (*p->s == 'e' || *p->s == 'E')) {
+    is_float = 1;
+    p->s++;
+    if (p->s < p->end && (*p->s == '+' || *p->s == '-')) p->s++;
+    if (p->s >= p->end || !is_digit(*p->s)) fail(p, "bad number");
+    while (p->s < p->end && is_digit(*p->s)) p->s++;
+  }
+  char buf[64];
+  size_t n = (size_t)(p->s - start);
+  char *text = n < sizeof buf ? buf : malloc(n + 1);
+  memcpy(text, start, n);
+  text[n] = 0;
+  tul_json *r = NULL;
+  if (!is_float) {
+    errno = 0;
+    long long v = strtoll(text, NULL, 10);
+    if (errno != ERANGE) r = tul__json_int(v);
+  }
+  if (!r) r = tul__json_float(strtod(text, NULL));
+  if (text != buf) free(text);
+  return r;
+}
+
+static tul_json *parse_value(parser *p, int depth);
+
+static tul_json *parse_array(parser *p, int depth) {
+  p->s++;
+  tul_arr *a = tul_arr_new(&tul_type_json, 0);
+  if (eat(p, ']')) return tul__json_array(a);
+  do *(tul_json **)tul_arr_push_slot(a) = parse_value(p, depth + 1);
+  while (eat(p, ','));
+  if (!eat(p, ']')) fail(p, "expected ',' or ']'");
+  return tul__json_array(a);
+}
+
+static tul_json *parse_object(parser *p, int depth) {
+  p->s++;
+  tul_json *o = tul__json_object();
+  if (eat(p, '}')) return o;
+  do {
+    skip_ws(p);
+    if (p->s >= p->end || *p->s != '"') fail(p, "expected a string key");
+    tul_str *key = parse_string(p);
+    if (!eat(p, ':')) fail(p, "expected ':'");
+    tul__json_obj_set(o, key, parse_value(p, depth + 1));
+  } while (eat(p, ','));
+  if (!eat(p, '}')) fail(p, "expected ',' or '}'");
+  return o;
+}
+
+static tul_json *parse_value(parser *p, int depth) {
+  if (depth > 10000) fail(p, "nesting too deep");
+  tul__check_stack();
+  skip_ws(p);
+  if (p->s >= p->end) fail(p, "unexpected end of input");
+  switch (*p->s) {
+  case '{': return parse_object(p, depth);
+  case '[': return parse_array(p, depth);
+  case '"': return tul__json_str(parse_string(p));
+  case 't': expect_word(p, "true"); return tul__json_bool(1);
+  case 'f': expect_word(p, "false"); return tul__json_bool(0);
+  case 'n': expect_word(p, "null"); return NULL;
+  default:
+    if (*p->s == '-' || is_digit(*p->s)) return parse_number(p);
+    fail(p, "unexpected character");
+  }
+}
+
+tul_json *tul_from_json(const tul_str *text) {
+  parser p = {text->data, text->data + text->len, text->data};
+  tul_json *v = parse_value(&p, 0);
+  skip_ws(&p);
+  if (p.s < p.end) fail(&p, "unexpected character after the value");
+  return v;
+}
