@@ -193,13 +193,17 @@ void tul__report_uncaught(tul_json *value) {
   void *const *lists[64];
   int64_t counts[64];
   int n = 0;
-  const tul_async_origin *chain[62];
+  const tul_async_origin *chain[31];
   int depth = 0;
-  for (const tul_async_origin *o = tul__async_origin_for(value); o && depth < 62; o = o->inner)
+  for (const tul_async_origin *o = tul__async_origin_for(value); o && depth < 31; o = o->inner)
     chain[depth++] = o;
   for (int i = depth - 1; i >= 0; i--) {
     lists[n] = chain[i]->frames;
     counts[n++] = chain[i]->nframes;
+    if (!chain[i]->awaited_at && chain[i]->created_at) { /* never awaited: where it was spawned */
+      lists[n] = (void *const *)&chain[i]->created_at;
+      counts[n++] = 1;
+    }
   }
   tul__trace *t = cur->caught == value ? cur->trace : NULL;
   if (t) {

@@ -9,6 +9,7 @@ void demo_process(int64_t n);
 int64_t demo_forever(int64_t n);
 void demo_task_body(void *args, void *result);
 void demo_await(void);
+void demo_spawn_only(void);
 
 static __attribute__((noinline)) void c_frame(void) { /* a non-.tul frame between .tul frames */
   demo_process(-1);
@@ -52,6 +53,11 @@ __attribute__((noinline)) void demo_await(void) {
   void *args;
   tul_promise *p = tul_task_spawn(demo_task_body, 0, NULL, &args);
   tul_await(p, NULL);
+  __asm__ volatile("");
+}
+__attribute__((noinline)) void demo_spawn_only(void) {
+  void *args;
+  tul_task_spawn(demo_task_body, 0, NULL, &args);
   __asm__ volatile("");
 }
 #line 60 "rt_trace.c"
@@ -113,6 +119,20 @@ static void in_task_main(void) {
   exit(1);
 }
 
+/* A rejection nobody awaits surfaces at the drain, with the task's spawn site. */
+static void never_awaited_main(void) {
+  _Alignas(16) char h[TUL_HANDLER_SIZE];
+  tul_try_push(h);
+  if (_setjmp(*(jmp_buf *)h) == 0) {
+    demo_spawn_only();
+    tul__loop_drain();
+    tul_try_pop(h);
+    exit(0);
+  }
+  tul__report_uncaught(tul_caught());
+  exit(1);
+}
+
 static void in_task(void) {
   static child_result r;
   run_child(in_task_main, &r);
@@ -122,6 +142,13 @@ static void in_task(void) {
                         "    at demo_task_body (", "demo.tul:30)\n",
                         "    at demo_await (", "demo.tul:36)\n", NULL};
   check_lines(r.err, want);
+  run_child(never_awaited_main, &r);
+  CHECK(r.status == 1);
+  const char *want2[] = {"Uncaught Exception: bad input: -1\n",
+                         "    at demo_validate (", "demo.tul:3)\n",
+                         "    at demo_task_body (", "demo.tul:30)\n",
+                         "    at demo_spawn_only (", "demo.tul:41)\n", NULL};
+  check_lines(r.err, want2);
 }
 
 int main(int argc, char **argv) {
