@@ -22,12 +22,12 @@ export interface BuiltinSpec {
   resolve: (args: Type[]) => BuiltinResolution | BuiltinMismatch;
 }
 
-const ALIASES: Record<string, string> = { len: "length" };
+const ALIASES = new Map<string, string>([["len", "length"]]);
 const TABLE = new Map<string, BuiltinSpec>();
 
 /** The spec of a built-in by the name written in source (aliases resolved), if any. */
 export function lookupBuiltin(name: string): BuiltinSpec | undefined {
-  return TABLE.get(ALIASES[name] ?? name);
+  return TABLE.get(ALIASES.get(name) ?? name);
 }
 
 /** Every canonical built-in name. */
@@ -135,13 +135,17 @@ function hintForElement(t: Type | undefined): Type | undefined {
   return undefined;
 }
 
-/** gather(a, b, ...): promise<T[]> when every argument is T or promise<T>, else promise<json>. */
+/**
+ * gather(a, b, ...): promise<T[]> when every argument is T or promise<T>, else promise<json[]>
+ * (LANGUAGE.md says json; the value is an array of json values either way, and json[] indexes,
+ * prints and boxes exactly like a json array: docs/decisions.md).
+ */
 function gatherResult(args: Type[]): Type {
   const inner = args.map((t) => (t.k === "promise" ? t.inner : t));
   const first = inner[0];
   const same = first !== undefined && inner.every((t) => typeEquals(t, first));
   const usable = same && first.k !== "void" && first.k !== "never";
-  return T.promise(usable ? T.array(first) : T.json);
+  return T.promise(T.array(usable ? first : T.json));
 }
 
 // ---------------------------------------------------------------- I/O and system

@@ -6,7 +6,7 @@ import type { DiagnosticBag } from "./diagnostics.js";
 import { Checker, E, FnCtx } from "./check/context.js";
 import { declareFunction, ensureDefaults, ensureFunctionChecked } from "./check/functions.js";
 import { checkGlobalDecl, checkStmt } from "./check/statements.js";
-import { declareStruct } from "./check/extras.js";
+import { declareStruct, resolveStructFields } from "./check/extras.js";
 
 /**
  * Resolves names, types every expression, inserts Convert nodes, resolves calls and sets the
@@ -23,6 +23,7 @@ export function checkProgram(program: Program, diags: DiagnosticBag): void {
 /** Pass 1: structs, then function signatures, then the globals (names only; typed on demand). */
 function hoist(cx: Checker, program: Program): void {
   for (const s of program.body) if (s.kind === "StructDecl") declareStruct(cx, s);
+  for (const s of program.body) if (s.kind === "StructDecl") resolveStructFields(cx, s);
   for (const s of program.body) if (s.kind === "FuncDecl") declareFunction(cx, s);
   program.body.forEach((s, index) => {
     if (s.kind === "VarDecl") registerGlobal(cx, s, index);

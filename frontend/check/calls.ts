@@ -49,8 +49,8 @@ function dispatch(cx: Checker, e: Call, callee: Ident, sym: SymbolRef, prechecke
  */
 function checkMethodCall(cx: Checker, e: Call, m: Member): Type {
   const ot = checkValue(cx, m.object);
-  if (ot.k === "struct" && fieldType(ot, m.name)) {
-    m.ty = fieldType(ot, m.name);
+  if (ot.k === "struct" && fieldType(cx, ot, m.name)) {
+    m.ty = fieldType(cx, ot, m.name);
     cx.unsupported("calling a function value", m.span);
     return checkLooseArgs(cx, e, 0);
   }

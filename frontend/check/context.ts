@@ -95,6 +95,7 @@ export class Checker {
   readonly funcInfos = new Map<FuncDecl, FuncInfo>();
   readonly globals = new Map<string, GlobalEntry>();
   readonly structs = new Map<string, StructDecl>();
+  readonly structFields = new Map<StructDecl, Map<string, Type>>();
   /** Calls used directly as expression statements (their value is discarded). */
   readonly stmtCalls = new WeakSet<Expr>();
   /** Calls whose type is provisional (recursion before the result was known). */

@@ -255,7 +255,7 @@ function checkJsonIndex(cx: Checker, e: Index): Type {
 function checkMember(cx: Checker, e: Member): Type {
   const ot = checkValue(cx, e.object);
   if (ot.k === "json" || ot.k === "never") return T.json;
-  const ft = ot.k === "struct" ? fieldType(ot, e.name) : undefined;
+  const ft = ot.k === "struct" ? fieldType(cx, ot, e.name) : undefined;
   if (ft) return ft;
   cx.error(E.noField, `type ${show(ot)} has no field '${e.name}'`, e.nameSpan);
   return T.json;

@@ -1,34 +1,130 @@
-// Typing of the constructs beyond the core issue: t-strings, match expressions, struct literals and
-// fields. Reported as "not supported yet" (E9000) until they are implemented.
+// Typing of t-strings, match expressions and structs (declarations, literals, fields): the
+// constructs beyond the core scalars/strings/arrays/json of frontend/check/expressions.ts.
 
-import type { Match, ObjectLit, StructDecl, TString } from "../ast.js";
-import { T, type Type } from "../types.js";
-import type { Checker } from "./context.js";
+import type { Block, Expr, Match, MatchArm, ObjectLit, Pattern, StructDecl, TString } from "../ast.js";
+import { T, isNumeric, typeEquals, type Type } from "../types.js";
+import { E, type Checker } from "./context.js";
+import { coerce, convertible, resolveType, show, stringify, unify } from "./conversions.js";
+import { checkValue, checkExpr } from "./expressions.js";
+import { checkBlock } from "./statements.js";
 
+type StructType = Type & { k: "struct" };
+
+// ---------------------------------------------------------------- t-strings
+
+/** `t"{a} b"`: every embedded expression is converted to its string form (Convert stringify). */
 export function checkTString(cx: Checker, e: TString): Type {
-  cx.unsupported("t-string", e.span);
+  for (let i = 0; i < e.parts.length; i++) {
+    const part = e.parts[i];
+    if (typeof part === "string") continue;
+    checkValue(cx, part);
+    e.parts[i] = stringify(cx, part);
+  }
   return T.str;
 }
 
-export function checkMatch(cx: Checker, e: Match, _expected: Type | undefined): Type {
-  cx.unsupported("match expression", e.span);
-  return T.json;
+// ---------------------------------------------------------------- structs
+
+const BUILTIN_TYPE_NAMES = new Set(["int", "float", "bool", "str", "void", "json", "array", "never", "promise"]);
+
+/** Pass 1a: registers a top-level struct name (fields are resolved in pass 1b). */
+export function declareStruct(cx: Checker, d: StructDecl): void {
+  if (cx.structs.has(d.name) || BUILTIN_TYPE_NAMES.has(d.name)) {
+    cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
+    return;
+  }
+  cx.structs.set(d.name, d);
 }
 
-export function checkStructLit(cx: Checker, e: ObjectLit, _t: Type & { k: "struct" }): Type {
-  cx.unsupported("struct literal", e.span);
-  return T.json;
+/** Pass 1b: a struct's field types (other structs, itself included, may be used). */
+export function resolveStructFields(cx: Checker, d: StructDecl): void {
+  if (cx.structs.get(d.name) !== d) return;
+  const fields = new Map<string, Type>();
+  for (const f of d.fields) {
+    let t = resolveType(cx, f.type);
+    if (t.k === "void" || t.k === "never") {
+      cx.error(E.unknownType, `field '${f.name}' cannot have type ${t.k}`, f.type.span);
+      t = T.json;
+    }
+    if (fields.has(f.name)) cx.error(E.redeclared, `field '${f.name}' is already declared in struct '${d.name}'`, f.span);
+    else fields.set(f.name, t);
+  }
+  cx.structFields.set(d, fields);
 }
 
 /** The type of a struct's field, if it has one. */
-export function fieldType(t: Type & { k: "struct" }, name: string): Type | undefined {
-  void t;
-  void name;
-  return undefined;
+export function fieldType(cx: Checker, t: StructType, name: string): Type | undefined {
+  return cx.structFields.get(t.decl)?.get(name);
 }
 
-/** Pass 1: a top-level struct declaration. */
-export function declareStruct(cx: Checker, d: StructDecl): void {
-  cx.unsupported("struct declaration", d.nameSpan);
-  if (!cx.structs.has(d.name)) cx.structs.set(d.name, d);
+/** `{x: 1, y: 2}` where a struct is expected: known fields, each value converted to its type. */
+export function checkStructLit(cx: Checker, e: ObjectLit, t: StructType): Type {
+  const seen = new Set<string>();
+  for (const entry of e.entries) {
+    const ft = fieldType(cx, t, entry.key);
+    if (!ft) {
+      cx.error(E.structLit, `struct '${t.name}' has no field '${entry.key}'`, entry.keySpan);
+      checkExpr(cx, entry.value);
+      continue;
+    }
+    if (seen.has(entry.key)) cx.error(E.structLit, `field '${entry.key}' is given twice`, entry.keySpan);
+    seen.add(entry.key);
+    checkValue(cx, entry.value, ft);
+    entry.value = coerce(cx, entry.value, ft, (found, want) => `field '${entry.key}' of '${t.name}' must be ${want}, found ${found}`);
+  }
+  return t;
+}
+
+// ---------------------------------------------------------------- match
+
+/**
+ * `match s { p => a, ... }`: value patterns are converted to the subject's type (json subject:
+ * patterns boxed), range bounds too (numbers or strings). Expression arms are converted to the
+ * match's type (the expected type, or the arms' common type); a block arm yields no value, so a
+ * match with a block arm that completes is void (a statement); one that cannot complete is never.
+ */
+export function checkMatch(cx: Checker, e: Match, expected: Type | undefined): Type {
+  const subject = checkValue(cx, e.subject);
+  for (const arm of e.arms) for (const p of arm.patterns) checkPattern(cx, p, subject);
+  const want = expected && expected.k !== "void" && expected.k !== "never" ? expected : undefined;
+  const types = e.arms.map((arm) => checkArm(cx, arm, want));
+  const t = matchType(cx, e, types, want);
+  for (const arm of e.arms) if (arm.body.kind !== "Block" && t.k !== "void") arm.body = coerce(cx, arm.body, t);
+  return t;
+}
+
+function checkArm(cx: Checker, arm: MatchArm, want: Type | undefined): Type {
+  if (arm.body.kind === "Block") return checkBlock(cx, arm.body as Block) ? T.void : T.never;
+  return checkExpr(cx, arm.body as Expr, want);
+}
+
+function matchType(cx: Checker, e: Match, types: Type[], want: Type | undefined): Type {
+  if (types.some((t) => t.k === "void")) return T.void;
+  if (want) return want;
+  let t: Type | null = T.never;
+  for (const a of types) t = t && unify(t, a);
+  if (t) return t;
+  if (types.some((a) => a.k === "json")) return T.json;
+  cx.error(E.mismatch, `the arms of 'match' have different types: ${types.map(show).join(", ")}`, e.span);
+  return T.json;
+}
+
+function checkPattern(cx: Checker, p: Pattern, subject: Type): void {
+  if (p.kind === "Wildcard") return;
+  if (p.kind === "ValuePattern") {
+    p.value = patternValue(cx, p.value, subject);
+    return;
+  }
+  if (!isNumeric(subject) && subject.k !== "str" && subject.k !== "json" && subject.k !== "never") {
+    cx.error(E.matchArm, `a range pattern cannot match a value of type ${show(subject)}`, p.span);
+  }
+  p.lo = patternValue(cx, p.lo, subject);
+  p.hi = patternValue(cx, p.hi, subject);
+}
+
+function patternValue(cx: Checker, v: Expr, subject: Type): Expr {
+  const t = checkValue(cx, v, subject);
+  if (typeEquals(t, subject) || convertible(t, subject)) return coerce(cx, v, subject);
+  cx.error(E.matchArm, `a pattern of type ${show(t)} cannot match a value of type ${show(subject)}`, v.span);
+  return v;
 }
