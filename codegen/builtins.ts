@@ -2,6 +2,7 @@
 // call, an LLVM intrinsic or a few inline instructions.
 
 import llvm from "llvm-bindings";
+import { lowerGather } from "./async.js";
 import type { Call, Expr } from "../frontend/ast.js";
 import type { Type } from "../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
@@ -304,6 +305,7 @@ const TABLE: Record<string, Lowering> = {
   random: rtCall("tul_random"),
   randint: rtCall("tul_randint"),
   sleep_async: sleepAsync,
+  gather: lowerGather,
 };
 
 /** Lowers a call to built-in `name`. */

@@ -8,6 +8,7 @@ import { dummy, genExpr, tyOf, undefOf } from "./expr.js";
 import { lowerBuiltin } from "./builtins.js";
 import { llvmType } from "./types.js";
 import { outSlot } from "./vars.js";
+import { spawnAsync } from "./async.js";
 
 export function genCall(g: Gen, e: Call): llvm.Value {
   const target = e.target;
@@ -34,10 +35,6 @@ function callUser(g: Gen, decl: FuncDecl, e: Call): llvm.Value {
   return llvmType(g, result) === g.t.void ? dummy(g) : v;
 }
 
-/** Calling an `async func`: not lowered yet (tul_task_spawn + an entry thunk per function). */
-function spawnAsync(_g: Gen, decl: FuncDecl, _e: Call): llvm.Value {
-  throw new CodegenError(`async functions are not supported yet ('${decl.name}')`);
-}
 
 /** `await e`: tul_await on promises; any other value passes through unchanged. */
 export function genAwait(g: Gen, e: Await): llvm.Value {

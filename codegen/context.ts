@@ -54,6 +54,10 @@ export class Gen {
   readonly typeDescs = new Map<string, llvm.Constant>();
   readonly funcs = new Map<FuncDecl, llvm.Function>();
   readonly globals = new Map<number, llvm.GlobalVariable>();
+  /** LLVM names of functions that must not get tail-recursion elimination (index.ts). */
+  readonly noTailCalls = new Set<string>();
+  /** LLVM names of functions that must stay out of line (async bodies, index.ts). */
+  readonly noInline = new Set<string>();
   private uniq = 0;
 
   constructor(

@@ -10,9 +10,11 @@ import { T, type Type } from "../frontend/types.js";
 import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
+import { hasBaseCase } from "./recursion.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType, structDecls } from "./types.js";
 import { globalOptions, storeVar } from "./vars.js";
+import { asyncBodyResult, declareTaskEntry } from "./async.js";
 
 export interface GenerateOptions {
   optLevel: 0 | 1 | 2 | 3;
@@ -41,21 +43,51 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
   lowerProgram(g, program);
   di.finalize();
   if (llvm.verifyModule(mod)) throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)\n${mod.print()}`);
-  return { text: () => mod.print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(mod, p) };
+  const final = parseText(ctx, addFunctionAttributes(mod.print(), g.noTailCalls, g.noInline));
+  if (llvm.verifyModule(final)) throw new CodegenError("internal error: the attributed LLVM IR is invalid (see the verifier's message above)");
+  return { text: () => final.print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(final, p) };
 }
 
-/** Parses the IR prelude (declarations with attributes, helpers) as the module to build into. */
-function parsePrelude(ctx: llvm.LLVMContext, triple: string): llvm.Module {
-  const dir = mkdtempSync(path.join(tmpdir(), "tulc-prelude-"));
+/**
+ * Attributes the bindings cannot set. Every generated function gets `uwtable`: clang infers
+ * nounwind for them, and without an unwind table their CFI would only go to .debug_frame, where the
+ * runtime's _Unwind_Backtrace cannot walk through them. Functions whose every path recurses (no base case, see
+ * recursion.ts) get "disable-tail-calls", so that tail-recursion elimination cannot turn their
+ * unbounded recursion into an endless loop: it must end in StackOverflowError. Functions with a
+ * base case keep TRE (fib then compiles to the same code as the C version).
+ */
+function addFunctionAttributes(text: string, noTailCalls: Set<string>, noInline: Set<string>): string {
+  const patched = text.replace(/^(define [^\n]*@(tul_fn_[^\n(]*|tul_user_main)\([^\n]*\)) (!dbg !\d+ \{)$/gm, (_all, head: string, name: string, tail: string) => {
+    const group = (noTailCalls.has(name) ? 1 : 0) + (noInline.has(name) ? 2 : 0);
+    return `${head} #${4000 + group} ${tail}`;
+  });
+  return [
+    patched,
+    "attributes #4000 = { uwtable }",
+    'attributes #4001 = { uwtable "disable-tail-calls"="true" }',
+    "attributes #4002 = { uwtable noinline }",
+    'attributes #4003 = { uwtable noinline "disable-tail-calls"="true" }',
+    "",
+  ].join("\n");
+}
+
+/** Parses LLVM IR text into a module of `ctx`. */
+function parseText(ctx: llvm.LLVMContext, text: string): llvm.Module {
+  const dir = mkdtempSync(path.join(tmpdir(), "tulc-ir-"));
   try {
-    const file = path.join(dir, "prelude.ll");
-    writeFileSync(file, preludeText(triple));
+    const file = path.join(dir, "module.ll");
+    writeFileSync(file, text);
     const mod = llvm.parseIRFile(file, new llvm.SMDiagnostic(), ctx);
-    if (!mod) throw new CodegenError("internal error: the IR prelude does not parse");
+    if (!mod) throw new CodegenError("internal error: generated IR text does not parse");
     return mod;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Parses the IR prelude (declarations with attributes, helpers) as the module to build into. */
+function parsePrelude(ctx: llvm.LLVMContext, triple: string): llvm.Module {
+  return parseText(ctx, preludeText(triple));
 }
 
 let targetsReady = false;
@@ -121,8 +153,15 @@ function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
     let name = `tul_fn_${f.name}`;
     for (let i = 2; used.has(name); i++) name = `tul_fn_${f.name}.${i}`;
     used.add(name);
-    const ft = llvm.FunctionType.get(llvmType(g, f.sym.type.result), f.sym.type.params.map((p) => llvmType(g, p)), false);
-    g.funcs.set(f, llvm.Function.Create(ft, llvm.Function.LinkageTypes.InternalLinkage, name, g.mod));
+    const result = f.isAsync ? asyncBodyResult(f) : f.sym.type.result;
+    const ft = llvm.FunctionType.get(llvmType(g, result), f.sym.type.params.map((p) => llvmType(g, p)), false);
+    const fn = llvm.Function.Create(ft, llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
+    g.funcs.set(f, fn);
+    if (!hasBaseCase(f)) g.noTailCalls.add(name);
+    if (f.isAsync) {
+      declareTaskEntry(g, f, fn);
+      g.noInline.add(name); // keeps the body's frames in traces (its task entry has no debug info)
+    }
   }
 }
 
@@ -155,7 +194,7 @@ function lineOf(n: { span: import("../frontend/source.js").Span }): number {
 
 function genFunction(g: Gen, f: FuncDecl): void {
   const fn = g.funcs.get(f)!;
-  const result = f.neverReturns ? T.never : f.sym!.type.result;
+  const result = f.neverReturns ? T.never : f.isAsync ? asyncBodyResult(f) : f.sym!.type.result;
   const entry = beginFunction(g, fn, f.name, lineOf(f), result, !!f.hasTry);
   const body = g.b.GetInsertBlock()!;
   if (needsStackCheck(f.body.body)) g.call("tul__stack_check", []);

@@ -141,7 +141,8 @@ function hintForElement(t: Type | undefined): Type | undefined {
  * prints and boxes exactly like a json array: docs/decisions.md).
  */
 function gatherResult(args: Type[]): Type {
-  const inner = args.map((t) => (t.k === "promise" ? t.inner : t));
+  // children that can only throw (never, promise<never>) fit any T
+  const inner = args.map((t) => (t.k === "promise" ? t.inner : t)).filter((t) => t.k !== "never");
   const first = inner[0];
   const same = first !== undefined && inner.every((t) => typeEquals(t, first));
   const usable = same && first.k !== "void" && first.k !== "never";
