@@ -142,10 +142,10 @@ function hintForElement(t: Type | undefined): Type | undefined {
  */
 function gatherResult(args: Type[]): Type {
   // children that can only throw (never, promise<never>) fit any T
-  const inner = args.map((t) => (t.k === "promise" ? t.inner : t)).filter((t) => t.k !== "never");
+  const inner: Type[] = args.map((t) => (t.k === "promise" ? t.inner : t)).filter((t) => t.k !== "never");
   const first = inner[0];
   const same = first !== undefined && inner.every((t) => typeEquals(t, first));
-  const usable = same && first.k !== "void" && first.k !== "never";
+  const usable = same && first.k !== "void";
   return T.promise(T.array(usable ? first : T.json));
 }
 

@@ -14,10 +14,16 @@ import { declareStruct, resolveStructFields } from "./check/extras.js";
  */
 export function checkProgram(program: Program, diags: DiagnosticBag): void {
   const cx = new Checker(program, diags);
-  hoist(cx, program);
-  for (const info of cx.funcInfos.values()) ensureDefaults(cx, info.sym);
-  checkMain(cx, program);
-  for (const info of cx.funcInfos.values()) ensureFunctionChecked(cx, info);
+  try {
+    hoist(cx, program);
+    for (const info of cx.funcInfos.values()) ensureDefaults(cx, info.sym);
+    checkMain(cx, program);
+    for (const info of cx.funcInfos.values()) ensureFunctionChecked(cx, info);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    // A pathological expression (thousands of chained operators) exhausted the JS stack.
+    cx.error(E.tooDeep, "expression nested too deeply", cx.currentStmt?.span ?? { file: program.file, start: 0, end: 0 });
+  }
 }
 
 /** Pass 1: structs, then function signatures, then the globals (names only; typed on demand). */
@@ -46,7 +52,10 @@ function checkMain(cx: Checker, program: Program): void {
       main.topIndex = index;
       if (s.kind === "FuncDecl" || s.kind === "StructDecl") return;
       if (s.kind === "Import") cx.unsupported("import", s.span);
-      else if (s.kind === "VarDecl") checkGlobalDecl(cx, s);
+      else if (s.kind === "VarDecl") {
+        cx.currentStmt = s;
+        checkGlobalDecl(cx, s);
+      }
       else checkStmt(cx, s);
     });
   });

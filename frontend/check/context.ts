@@ -1,7 +1,7 @@
 // The checker's state: lexical scopes (Map per block), the function being checked, top-level
 // functions and globals with their on-demand inference state, diagnostics codes and helpers.
 
-import type { Call, Expr, FuncDecl, FuncSymbol, Program, Return, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
+import type { Call, Expr, FuncDecl, Stmt, FuncSymbol, Program, Return, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
 import type { DiagnosticBag } from "../diagnostics.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
@@ -34,6 +34,7 @@ export const E = {
   loopVar: "E2024",
   structLit: "E2025",
   matchArm: "E2026",
+  tooDeep: "E2099",
   unsupported: "E9000",
 } as const;
 
@@ -101,6 +102,8 @@ export class Checker {
   /** Calls whose type is provisional (recursion before the result was known). */
   readonly provisional = new WeakSet<Expr>();
   fn: FnCtx;
+  /** The statement being checked (for the position of a stack-exhaustion diagnostic). */
+  currentStmt: Stmt | null = null;
 
   constructor(
     readonly program: Program,

@@ -47,7 +47,7 @@ function exprType(cx: Checker, e: Expr, expected: Type | undefined): Type {
     case "Unary":
       return checkUnary(cx, e);
     case "Binary":
-      return checkBinary(cx, e);
+      return checkBinarySpine(cx, e);
     case "Ternary":
       return checkTernary(cx, e, expected);
     case "Call":
@@ -134,10 +134,22 @@ function checkUnary(cx: Checker, e: Unary): Type {
 const ARITH = new Set(["+", "-", "*", "/", "%"]);
 const ORDER = new Set(["<", "<=", ">", ">="]);
 
-function checkBinary(cx: Checker, e: Binary): Type {
-  if (e.op === "&&" || e.op === "||") return checkLogical(cx, e);
-  if (e.op === "==" || e.op === "!=") return checkEquality(cx, e);
-  const lt = checkValue(cx, e.left);
+/**
+ * Operator chains (`a + b + c + ...`) are left-deep trees: their left spine is checked in a loop,
+ * innermost first, so thousands of chained operators do not exhaust the stack.
+ */
+function checkBinarySpine(cx: Checker, e: Binary): Type {
+  const spine: Binary[] = [];
+  for (let n: Expr = e; n.kind === "Binary"; n = n.left) spine.push(n);
+  for (let i = spine.length - 1; i >= 0; i--) spine[i].ty = checkBinary(cx, spine[i], i < spine.length - 1);
+  return e.ty!;
+}
+
+/** `leftDone`: the left operand was already checked (it is the previous node of the spine). */
+function checkBinary(cx: Checker, e: Binary, leftDone: boolean): Type {
+  if (e.op === "&&" || e.op === "||") return checkLogical(cx, e, leftDone);
+  if (e.op === "==" || e.op === "!=") return checkEquality(cx, e, leftDone);
+  const lt = leftDone ? e.left.ty! : checkValue(cx, e.left);
   const rt = checkValue(cx, e.right);
   if (e.op === "+" && (lt.k === "str" || rt.k === "str")) {
     e.left = stringify(cx, e.left);
@@ -169,9 +181,9 @@ function operandType(lt: Type, rt: Type, ordering: boolean): Type | null {
   return null;
 }
 
-function checkLogical(cx: Checker, e: Binary): Type {
+function checkLogical(cx: Checker, e: Binary, leftDone: boolean): Type {
   const msg = (found: string) => `operator '${e.op}' requires bool operands, found ${found}`;
-  checkValue(cx, e.left);
+  if (!leftDone) checkValue(cx, e.left);
   e.left = coerce(cx, e.left, T.bool, msg);
   checkValue(cx, e.right);
   e.right = coerce(cx, e.right, T.bool, msg);
@@ -182,9 +194,12 @@ function checkLogical(cx: Checker, e: Binary): Type {
  * `==`/`!=`: same types (after int->float promotion), json against anything (the other side boxed),
  * null against a reference type (left as is). An array literal side is typed from the other side.
  */
-function checkEquality(cx: Checker, e: Binary): Type {
+function checkEquality(cx: Checker, e: Binary, leftDone: boolean): Type {
   let lt: Type, rt: Type;
-  if (e.left.kind === "ArrayLit" && e.right.kind !== "ArrayLit") {
+  if (leftDone) {
+    lt = e.left.ty!;
+    rt = checkValue(cx, e.right, e.right.kind === "ArrayLit" ? lt : undefined);
+  } else if (e.left.kind === "ArrayLit" && e.right.kind !== "ArrayLit") {
     rt = checkValue(cx, e.right);
     lt = checkValue(cx, e.left, rt);
   } else {

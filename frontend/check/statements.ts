@@ -17,6 +17,7 @@ export function checkStmts(cx: Checker, stmts: Stmt[]): boolean {
 }
 
 export function checkStmt(cx: Checker, s: Stmt): boolean {
+  cx.currentStmt = s;
   switch (s.kind) {
     case "VarDecl":
       return checkLocalVarDecl(cx, s);
