@@ -15,6 +15,6 @@ else
 fi
 for t in "$root"/tests/runtime-c/async_*.c; do
   n="$(basename "$t" .c)"
-  "$CC" "${CFLAGS[@]}" "$t" "${srcs[@]}" -o "$out/$n" -lgc -luv -lm -lpthread ${LIBS:-}
+  "$CC" "${CFLAGS[@]}" "$t" "${srcs[@]}" -o "$out/$n" -lgc -luv -ldw -lutf8proc -lm -lpthread ${LIBS:-}
 done
 echo "built into $out"
