@@ -1,0 +1,366 @@
+// The Tulpar lexer: turns SourceFile.text into a flat token array with sticky (/y) regexes and
+// charCode loops (linear time). Lexical mistakes become diagnostics; lexing never throws.
+
+import type { SourceFile, Span } from "./source.js";
+import type { DiagnosticBag } from "./diagnostics.js";
+
+/**
+ * Token kinds. Keywords and punctuators use their own text as kind ("if", "(", "+=").
+ * T-strings are flattened into the stream: `t"a{x}b"` lexes as
+ *   tstr-begin, tstr-text("a"), tstr-open, ident(x), tstr-close, tstr-text("b"), tstr-end
+ * (text tokens appear only when non-empty).
+ */
+export type LiteralKind = "ident" | "int-lit" | "float-lit" | "str-lit" | "eof";
+export type TStringKind = "tstr-begin" | "tstr-text" | "tstr-open" | "tstr-close" | "tstr-end";
+
+export interface Token {
+  kind: string; // LiteralKind | TStringKind | keyword | punctuator
+  start: number; // UTF-16 offsets into the file text
+  end: number;
+  text: string; // source text (identifier name, keyword, punctuator, number text)
+  /** int: bigint (may be 2^63 when `tooBig` is unset, see below); float: number; string/tstr-text: decoded text */
+  value?: bigint | number | string;
+  /** int literal exactly 2^63: valid only directly under unary minus (the parser decides). */
+  minInt?: boolean;
+  /** true when a newline (or the start of the file) separates this token from the previous one */
+  nl: boolean;
+}
+
+export const KEYWORDS: ReadonlySet<string> = new Set([
+  "func", "async", "await", "return", "if", "else", "while", "for", "in", "break", "continue", "try",
+  "catch", "finally", "throw", "import", "as", "struct", "type", "var", "const", "match", "true",
+  "false", "null", "int", "float", "bool", "str", "json", "array", "void",
+]);
+
+/** Punctuators, longest first so that the sticky regex prefers `=>` over `=`. */
+const PUNCT_RE = /=>|==|!=|<=|>=|&&|\|\||\+\+|--|\+=|-=|\*=|\/=|%=|\.\.|[(){}[\],;:?.+\-*/%<>=!]/y;
+const IDENT_RE = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
+const IDENT_CONT_RE = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/uy;
+const FLOAT_RE = /[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)/y;
+const INT_RE = /0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|0[oO][0-7](?:_?[0-7])*|0[bB][01](?:_?[01])*|[0-9](?:_?[0-9])*/y;
+const WS_RE = /[ \t\r\n\f\v\uFEFF]+/y;
+
+const INT64_MAX = (1n << 63n) - 1n;
+const MAX_TSTRING_NESTING = 256;
+
+const C_QUOTE = 34, C_BACKSLASH = 92, C_NL = 10, C_LBRACE = 123, C_RBRACE = 125, C_SLASH = 47, C_STAR = 42;
+
+export interface LexResult {
+  tokens: Token[];
+  /** t-strings nested deeper than 256 levels: reported once, and the rest of the file was not lexed. */
+  tooDeep: boolean;
+}
+
+/** Lexes a whole file. The token array always ends with one "eof" token. */
+export function lex(file: SourceFile, diags: DiagnosticBag): LexResult {
+  const lexer = new Lexer(file, diags);
+  lexer.run();
+  return { tokens: lexer.tokens, tooDeep: lexer.tooDeep };
+}
+
+class Lexer {
+  readonly tokens: Token[] = [];
+  private readonly text: string;
+  private pos = 0;
+  private sawNewline = true;
+  private tstringDepth = 0;
+  tooDeep = false;
+
+  constructor(private readonly file: SourceFile, private readonly diags: DiagnosticBag) {
+    this.text = file.text;
+  }
+
+  run(): void {
+    while (this.skipTrivia()) this.lexToken();
+    this.push("eof", this.text.length, this.text.length, "");
+  }
+
+  private span(start: number, end: number): Span {
+    return { file: this.file, start, end };
+  }
+
+  private error(code: string, message: string, start: number, end: number): void {
+    if (!this.tooDeep) this.diags.error(code, message, this.span(start, end));
+  }
+
+  private push(kind: string, start: number, end: number, text: string, value?: Token["value"]): Token {
+    const tok: Token = { kind, start, end, text, value, nl: this.sawNewline };
+    this.sawNewline = false;
+    this.tokens.push(tok);
+    return tok;
+  }
+
+  /** Skips whitespace and comments; returns false at end of input. */
+  private skipTrivia(): boolean {
+    const text = this.text;
+    for (;;) {
+      WS_RE.lastIndex = this.pos;
+      if (WS_RE.test(text)) {
+        if (text.slice(this.pos, WS_RE.lastIndex).includes("\n")) this.sawNewline = true;
+        this.pos = WS_RE.lastIndex;
+      }
+      if (this.pos >= text.length) return false;
+      if (text.charCodeAt(this.pos) !== C_SLASH) return true;
+      const next = text.charCodeAt(this.pos + 1);
+      if (next === C_SLASH) this.skipLineComment();
+      else if (next === C_STAR) this.skipBlockComment();
+      else return true;
+    }
+  }
+
+  // line-comment = "//" { any character except newline }
+  private skipLineComment(): void {
+    const nl = this.text.indexOf("\n", this.pos);
+    this.pos = nl < 0 ? this.text.length : nl;
+  }
+
+  // block-comment = "/*" { any } "*/"   (not nested)
+  private skipBlockComment(): void {
+    const close = this.text.indexOf("*/", this.pos + 2);
+    if (close < 0) {
+      this.error("E0005", "unterminated block comment", this.pos, this.pos + 2);
+      this.pos = this.text.length;
+      return;
+    }
+    if (this.text.slice(this.pos, close).includes("\n")) this.sawNewline = true;
+    this.pos = close + 2;
+  }
+
+  /** Lexes one token starting at this.pos (which is not trivia and not end of input). */
+  private lexToken(): void {
+    const text = this.text;
+    const c = text.charCodeAt(this.pos);
+    if (c === C_QUOTE) return this.lexString();
+    if (c === 116 /* t */ && text.charCodeAt(this.pos + 1) === C_QUOTE) return this.lexTString();
+    if (c >= 48 && c <= 57) return this.lexNumber();
+    IDENT_RE.lastIndex = this.pos;
+    if (IDENT_RE.test(text)) return this.lexWord(IDENT_RE.lastIndex);
+    PUNCT_RE.lastIndex = this.pos;
+    if (PUNCT_RE.test(text)) {
+      const p = text.slice(this.pos, PUNCT_RE.lastIndex);
+      this.push(p, this.pos, PUNCT_RE.lastIndex, p);
+      this.pos = PUNCT_RE.lastIndex;
+      return;
+    }
+    const cp = String.fromCodePoint(text.codePointAt(this.pos)!);
+    this.error("E0001", `unexpected character '${cp}'`, this.pos, this.pos + cp.length);
+    this.pos += cp.length;
+  }
+
+  // identifier = (letter | "_") { letter | digit | "_" } ; keywords are reserved identifiers
+  private lexWord(end: number): void {
+    const word = this.text.slice(this.pos, end);
+    this.push(KEYWORDS.has(word) ? word : "ident", this.pos, end, word);
+    this.pos = end;
+  }
+
+  // number = int-literal | float-literal ; an identifier character right after it is an error
+  private lexNumber(): void {
+    const start = this.pos;
+    FLOAT_RE.lastIndex = start;
+    if (FLOAT_RE.test(this.text)) this.lexFloat(start, FLOAT_RE.lastIndex);
+    else {
+      INT_RE.lastIndex = start;
+      INT_RE.test(this.text);
+      this.lexInt(start, INT_RE.lastIndex);
+    }
+    this.rejectSuffix(start);
+  }
+
+  private lexFloat(start: number, end: number): void {
+    const raw = this.text.slice(start, end);
+    const value = Number(raw.replace(/_/g, ""));
+    if (!Number.isFinite(value)) this.error("E0004", "float literal out of range", start, end);
+    this.push("float-lit", start, end, raw, Number.isFinite(value) ? value : 0);
+    this.pos = end;
+  }
+
+  private lexInt(start: number, end: number): void {
+    const raw = this.text.slice(start, end);
+    let value = BigInt(raw.replace(/_/g, ""));
+    const tok = this.push("int-lit", start, end, raw, value);
+    if (value === INT64_MAX + 1n) tok.minInt = true;
+    else if (value > INT64_MAX) {
+      this.error("E0004", "integer literal out of range", start, end);
+      tok.value = value = 0n;
+    }
+    this.pos = end;
+  }
+
+  /** `123abc`, `0x`, `1_` and `0b102`: report the whole malformed word once. */
+  private rejectSuffix(start: number): void {
+    IDENT_CONT_RE.lastIndex = this.pos;
+    if (!IDENT_CONT_RE.test(this.text)) return;
+    IDENT_RE.lastIndex = this.pos;
+    let end = IDENT_RE.test(this.text) ? IDENT_RE.lastIndex : this.pos + 1;
+    while (end < this.text.length && /[0-9A-Za-z_]/.test(this.text[end])) end++;
+    this.error("E0006", `invalid numeric literal '${this.text.slice(start, end)}'`, start, end);
+    this.pos = end;
+  }
+
+  // string = '"' { character | escape } '"'
+  private lexString(): void {
+    const start = this.pos;
+    this.pos++;
+    const value = this.scanStringBody(start, false);
+    this.push("str-lit", start, this.pos, this.text.slice(start, this.pos), value);
+  }
+
+  /**
+   * Scans string characters up to the closing quote (consumed) or, in a t-string, up to an
+   * unescaped `{` (not consumed). Reports bad escapes, newlines and a missing quote.
+   */
+  private scanStringBody(openQuote: number, tstring: boolean): string {
+    const text = this.text;
+    let out = "";
+    let chunk = this.pos;
+    for (;;) {
+      if (this.pos >= text.length) {
+        out += text.slice(chunk, this.pos);
+        this.error("E0002", "unterminated string literal", openQuote, text.length);
+        return out;
+      }
+      const c = text.charCodeAt(this.pos);
+      if (c === C_QUOTE) {
+        out += text.slice(chunk, this.pos);
+        if (!tstring) this.pos++;
+        return out;
+      }
+      if (c === C_NL) {
+        out += text.slice(chunk, this.pos);
+        this.error("E0002", "newline in string literal (use \\n)", this.pos, this.pos + 1);
+        return out;
+      }
+      if (tstring && (c === C_LBRACE || c === C_RBRACE)) {
+        out += text.slice(chunk, this.pos);
+        if (c === C_LBRACE) return out;
+        this.error("E0003", "unmatched '}' in t-string (write \\} for a literal brace)", this.pos, this.pos + 1);
+        this.pos++;
+        chunk = this.pos;
+        continue;
+      }
+      if (c === C_BACKSLASH) {
+        out += text.slice(chunk, this.pos) + this.scanEscape();
+        chunk = this.pos;
+        continue;
+      }
+      this.pos++;
+    }
+  }
+
+  // escape = "\" ( "n" | "t" | "r" | "0" | '"' | "\" | "{" | "}" | "u{" hex+ "}" )
+  private scanEscape(): string {
+    const start = this.pos;
+    const ch = this.text[this.pos + 1];
+    this.pos += 2;
+    switch (ch) {
+      case "n": return "\n";
+      case "t": return "\t";
+      case "r": return "\r";
+      case "0": return "\0";
+      case '"': return '"';
+      case "\\": return "\\";
+      case "{": return "{";
+      case "}": return "}";
+      case "u": return this.scanUnicodeEscape(start);
+    }
+    if (ch === undefined || ch === "\n") {
+      this.pos = start + 1; // let the caller report the end of input / newline
+      return "";
+    }
+    const shown = String.fromCodePoint(this.text.codePointAt(start + 1)!);
+    this.pos = start + 1 + shown.length;
+    this.error("E0003", `unknown escape sequence '\\${shown}'`, start, this.pos);
+    return shown;
+  }
+
+  // unicode-escape = "\u{" hex-digit{1,6} "}"  naming a Unicode scalar value
+  private scanUnicodeEscape(start: number): string {
+    const m = /\{([0-9a-fA-F]{1,6})\}/y;
+    m.lastIndex = this.pos;
+    const found = m.exec(this.text);
+    const cp = found ? parseInt(found[1], 16) : -1;
+    if (!found || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+      const end = found ? m.lastIndex : this.badUnicodeEnd();
+      this.error("E0003", "invalid unicode escape (expected \\u{XXXX} with 1-6 hex digits naming a code point)", start, end);
+      this.pos = end;
+      return "\uFFFD";
+    }
+    this.pos = m.lastIndex;
+    return String.fromCodePoint(cp);
+  }
+
+  /** End of a malformed `\u...` escape: through the closing `}` if one follows soon on the line. */
+  private badUnicodeEnd(): number {
+    const m = /\{[^}"\n]{0,10}\}/y;
+    m.lastIndex = this.pos;
+    return m.test(this.text) ? m.lastIndex : this.pos;
+  }
+
+  // tstring = 't"' { character | escape | "{" expression "}" } '"'
+  private lexTString(): void {
+    const start = this.pos;
+    if (++this.tstringDepth > MAX_TSTRING_NESTING) {
+      this.error("E0101", "nesting too deep (more than 256 levels)", start, start + 2);
+      this.tooDeep = true;
+      this.pos = this.text.length;
+      this.tstringDepth--;
+      return;
+    }
+    this.push("tstr-begin", start, start + 2, 't"');
+    this.pos += 2;
+    for (;;) {
+      const textStart = this.pos;
+      const value = this.scanStringBody(start, true);
+      if (value !== "" || this.pos > textStart) this.pushText(textStart, value);
+      if (this.text.charCodeAt(this.pos) !== C_LBRACE) break;
+      if (!this.lexInterpolation(start)) break;
+    }
+    const closed = this.text.charCodeAt(this.pos) === C_QUOTE;
+    this.push("tstr-end", this.pos, closed ? this.pos + 1 : this.pos, closed ? '"' : "");
+    if (closed) this.pos++;
+    this.tstringDepth--;
+  }
+
+  private pushText(start: number, value: string): void {
+    if (value !== "") this.push("tstr-text", start, this.pos, this.text.slice(start, this.pos), value);
+  }
+
+  /** Lexes `{ tokens }` inside a t-string; returns false when the input ended first. */
+  private lexInterpolation(tstringStart: number): boolean {
+    this.push("tstr-open", this.pos, this.pos + 1, "{");
+    this.pos++;
+    let depth = 0;
+    for (;;) {
+      if (!this.skipTrivia()) {
+        this.error("E0002", "unterminated t-string", tstringStart, this.text.length);
+        return false;
+      }
+      const c = this.text.charCodeAt(this.pos);
+      if (c === C_RBRACE && depth === 0) break;
+      if (c === C_LBRACE) depth++;
+      if (c === C_RBRACE) depth--;
+      this.lexToken();
+    }
+    this.push("tstr-close", this.pos, this.pos + 1, "}");
+    this.pos++;
+    return true;
+  }
+}
+
+/** How a token is named in "expected X, found Y" messages. */
+export function describeToken(tok: Token): string {
+  switch (tok.kind) {
+    case "eof": return "end of file";
+    case "ident": return `identifier '${tok.text}'`;
+    case "int-lit":
+    case "float-lit": return `number '${tok.text}'`;
+    case "str-lit": return "string literal";
+    case "tstr-begin": return "t-string";
+    case "tstr-text": return "t-string text";
+    case "tstr-open": return "'{'";
+    case "tstr-close": return "'}'";
+    case "tstr-end": return "end of t-string";
+  }
+  return `'${tok.text}'`;
+}

@@ -1,0 +1,350 @@
+// Expression rules: conditional, binary levels (one table-driven `operand (op operand)*` fold),
+// unary/await, postfix, primaries, lambdas, match, array/object literals and t-strings.
+
+import type { Block, Expr, IntLit, MatchArm, Param, Pattern } from "../ast.js";
+import { KEYWORDS, describeToken, type Token } from "../lexer.js";
+import type { Span } from "../source.js";
+import {
+  accept, enter, expect, failHere, lazy, nested, next, peek, peekAt, pos, rule, spanSince, type Ctx, type P, type Run,
+} from "./core.js";
+import { skipType, typeNode } from "./types.js";
+import { block } from "./stmt.js";
+
+/** Binary operators and their precedence (higher binds tighter); all are left-associative. */
+const BIN_PREC: Readonly<Record<string, number>> = {
+  "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6,
+};
+export const ASSIGN_OPS: ReadonlySet<string> = new Set(["=", "+=", "-=", "*=", "/=", "%="]);
+const PREFIX_OPS: ReadonlySet<string> = new Set(["!", "-", "+", "await", "++", "--"]);
+
+// Grammar rules are arcsecond parsers (`rule`); the hot recursive path (binary, unary, postfix,
+// primary and the bracketed forms) are sub-rule functions taking the enclosing rule's `run`, which
+// keeps the stack cost of one nesting level small (256 levels must fit in Node's default stack).
+
+// expression = conditional            (an assignment operator after it is reported: assignments are statements)
+// expression-or-assignment = conditional [ assign-op expression ]   (statement level, for-init/update)
+export const expr: P<Expr> = lazy(() => conditional(false));
+export const exprOrAssign: P<Expr> = lazy(() => conditional(true));
+/** binary as a parser of its own (match patterns). */
+export const binaryExpr: P<Expr> = rule((run, c) => binary(run, c));
+
+// conditional = binary [ "?" expression ":" conditional ]   (else-chains folded in a loop)
+function conditional(allowAssign: boolean): P<Expr> {
+  return rule((run, c) => {
+    const i0 = run(pos);
+    const first = binary(run, c);
+    const e = c.tok(run(pos)).kind === "?" ? ternaryRest(run, c, i0, first) : first;
+    const opIndex = run(pos);
+    if (!ASSIGN_OPS.has(c.tok(opIndex).kind)) return e;
+    if (!allowAssign) c.report("E0102", "assignment is a statement and cannot be used inside an expression", c.tokSpan(opIndex));
+    const op = run(next).kind as "=";
+    checkTarget(c, e, `'${op}'`);
+    const value = run(expr);
+    return { kind: "Assign", op, target: e, value, span: run(spanSince(i0)) };
+  });
+}
+
+function ternaryRest(run: Run, c: Ctx, i0: number, first: Expr): Expr {
+  run(next);
+  const conds = [first], thens: Expr[] = [], starts = [i0];
+  let otherwise: Expr;
+  for (;;) {
+    thens.push(run(nested(expr)));
+    run(expect(":", "in conditional expression"));
+    const i = run(pos);
+    const e = binary(run, c);
+    if (!run(accept("?"))) { otherwise = e; break; }
+    conds.push(e);
+    starts.push(i);
+  }
+  const end = run(pos);
+  for (let k = conds.length - 1; k >= 0; k--) {
+    otherwise = { kind: "Ternary", cond: conds[k], then: thens[k], else: otherwise, span: c.span(starts[k], end) };
+  }
+  return otherwise;
+}
+
+/** Assignment and ++/-- targets must be a variable, an element or a field. */
+function checkTarget(c: Ctx, target: Expr, what: string): void {
+  if (target.kind === "Ident" || target.kind === "Index" || target.kind === "Member") return;
+  c.report("E0103", `invalid target for ${what}: expected a variable, element or field`, target.span);
+}
+
+// binary = unary { bin-op unary }   folded by precedence with an operator stack (linear, no recursion)
+function binary(run: Run, c: Ctx): Expr {
+  const operands: Expr[] = [unary(run, c)];
+  const ops: string[] = [];
+  for (;;) {
+    const prec = BIN_PREC[run(peek).kind];
+    if (prec === undefined) break;
+    const op = run(next).kind;
+    while (ops.length && BIN_PREC[ops[ops.length - 1]] >= prec) reduce(c, operands, ops);
+    ops.push(op);
+    operands.push(unary(run, c));
+  }
+  while (ops.length) reduce(c, operands, ops);
+  return operands[0];
+}
+
+function reduce(c: Ctx, operands: Expr[], ops: string[]): void {
+  const right = operands.pop()!, left = operands.pop()!;
+  const op = ops.pop() as "+";
+  operands.push({ kind: "Binary", op, left, right, span: { file: c.file, start: left.span.start, end: right.span.end } });
+}
+
+// unary = { "!" | "-" | "+" | "await" | "++" | "--" } postfix
+function unary(run: Run, c: Ctx): Expr {
+  if (!PREFIX_OPS.has(run(peek).kind)) return postfix(run, c);
+  const ops: { kind: string; at: number }[] = [];
+  while (PREFIX_OPS.has(run(peek).kind)) ops.push({ at: run(pos), kind: run(next).kind });
+  let e = postfix(run, c);
+  const end = run(pos);
+  for (let k = ops.length - 1; k >= 0; k--) e = applyPrefix(c, ops[k].kind, e, c.span(ops[k].at, end));
+  return e;
+}
+
+/** Builds a prefix node; `-` directly on a number literal folds into a negative literal. */
+function applyPrefix(c: Ctx, op: string, e: Expr, span: Span): Expr {
+  if (op === "await") return { kind: "Await", operand: e, span };
+  if (op === "++" || op === "--") {
+    checkTarget(c, e, `'${op}'`);
+    return { kind: "Update", op, prefix: true, target: e, span };
+  }
+  if (op === "-" && e.kind === "IntLit") {
+    c.pendingMinInt.delete(e);
+    return { kind: "IntLit", value: BigInt.asIntN(64, -e.value), span };
+  }
+  if (op === "-" && e.kind === "FloatLit") return { kind: "FloatLit", value: -e.value, span };
+  return { kind: "Unary", op: op as "-", operand: e, span };
+}
+
+// postfix = primary { "(" args ")" | "[" expression "]" | "." name | "++" | "--" }
+function postfix(run: Run, c: Ctx): Expr {
+  const i0 = run(pos);
+  let e = primary(run, c);
+  for (;;) {
+    const k = run(peek).kind;
+    if (k === "(") e = { kind: "Call", callee: e, args: callArgs(run, c), span: run(spanSince(i0)) };
+    else if (k === "[") e = { kind: "Index", object: e, index: bracketed(run, c, indexSuffix), span: run(spanSince(i0)) };
+    else if (k === ".") {
+      run(next);
+      const t = run(peek);
+      if (!isName(t)) run(failHere(`expected field name after '.', found ${describeToken(t)}`));
+      run(next);
+      e = { kind: "Member", object: e, name: t.text, nameSpan: c.tokSpan(run(pos) - 1), span: run(spanSince(i0)) };
+    } else if (k === "++" || k === "--") {
+      run(next);
+      checkTarget(c, e, `'${k}'`);
+      e = { kind: "Update", op: k, prefix: false, target: e, span: run(spanSince(i0)) };
+    } else return e;
+  }
+}
+
+// args = "(" [ expression { "," expression } [ "," ] ] ")"
+function callArgs(run: Run, c: Ctx): Expr[] {
+  run(enter);
+  try {
+    run(next);
+    const args: Expr[] = [];
+    while (run(peek).kind !== ")") {
+      args.push(run(expr));
+      if (!run(accept(","))) break;
+    }
+    run(expect(")", "in argument list", "',' or ')'"));
+    return args;
+  } finally {
+    c.depth--;
+  }
+}
+
+function indexSuffix(run: Run): Expr {
+  run(next);
+  const index = run(expr);
+  run(expect("]", "to close the index"));
+  return index;
+}
+
+/** A field name after '.': an identifier or a keyword (`j.type`, `j.match` read json keys). */
+function isName(t: Token): boolean {
+  return t.kind === "ident" || KEYWORDS.has(t.kind);
+}
+
+// primary = literal | t-string | identifier | "(" expression ")" | lambda | array | object | match
+function primary(run: Run, c: Ctx): Expr {
+  const i = run(pos);
+  const t = c.tok(i);
+  switch (t.kind) {
+    case "int-lit": return intLiteral(run, c);
+    case "float-lit": run(next); return { kind: "FloatLit", value: t.value as number, span: c.tokSpan(i) };
+    case "str-lit": run(next); return { kind: "StrLit", value: t.value as string, span: c.tokSpan(i) };
+    case "true":
+    case "false": run(next); return { kind: "BoolLit", value: t.kind === "true", span: c.tokSpan(i) };
+    case "null": run(next); return { kind: "NullLit", span: c.tokSpan(i) };
+    case "ident": run(next); return { kind: "Ident", name: t.text, span: c.tokSpan(i) };
+    case "tstr-begin": return bracketed(run, c, tstring);
+    case "(": return bracketed(run, c, isLambdaAt(c, i) ? lambda : parenExpr);
+    case "[": return bracketed(run, c, arrayLit);
+    case "{": return bracketed(run, c, objectLit);
+    case "match": return bracketed(run, c, matchExpr);
+  }
+  return run(failHere(`expected expression, found ${describeToken(t)}`));
+}
+
+/** Runs a bracketed sub-rule one nesting level deeper (see core.ts `enter`). */
+function bracketed(run: Run, c: Ctx, sub: (run: Run, c: Ctx) => Expr): Expr {
+  run(enter);
+  try {
+    return sub(run, c);
+  } finally {
+    c.depth--;
+  }
+}
+
+/** An int literal; 2^63 is remembered until a unary minus claims it (else: out of range). */
+function intLiteral(run: Run, c: Ctx): Expr {
+  const t = run(next);
+  const node: IntLit = { kind: "IntLit", value: t.value as bigint, span: c.tokSpan(run(pos) - 1) };
+  if (t.minInt) c.pendingMinInt.add(node);
+  return node;
+}
+
+/** `(` starts a lambda when its matching `)` is followed by `=>` or by `: type =>`. */
+function isLambdaAt(c: Ctx, i: number): boolean {
+  const close = c.parenMatch[i];
+  if (close < 0) return false;
+  const after = c.tok(close + 1).kind;
+  if (after === "=>") return true;
+  if (after !== ":") return false;
+  const j = skipType(c, close + 2);
+  return j > 0 && c.tok(j).kind === "=>";
+}
+
+function parenExpr(run: Run): Expr {
+  run(next);
+  const e = run(expr);
+  run(expect(")", "to close the parenthesised expression"));
+  return e;
+}
+
+// lambda = params [ ":" type ] "=>" ( block | expression )
+function lambda(run: Run): Expr {
+  const i0 = run(pos);
+  const params = run(paramList);
+  const result = run(accept(":")) ? run(typeNode) : null;
+  run(expect("=>", "after lambda parameters"));
+  const body: Expr | Block = run(peek).kind === "{" ? run(block) : run(expr);
+  return { kind: "Lambda", params, result, body, span: run(spanSince(i0)) };
+}
+
+// params = "(" [ param { "," param } ] ")"
+export const paramList: P<Param[]> = lazy(() =>
+  rule((run) => {
+    run(expect("(", "to start the parameter list"));
+    const params: Param[] = [];
+    while (run(peek).kind !== ")") {
+      params.push(run(param));
+      if (!run(accept(","))) break;
+    }
+    run(expect(")", "after parameter", "',' or ')'"));
+    return params;
+  }),
+);
+
+// param = [ type ] name [ "=" expression ]      (no type: json)
+const param: P<Param> = rule((run) => {
+  const i0 = run(pos);
+  const t = run(peek);
+  const after = run(peekAt(1)).kind;
+  const untyped = t.kind === "ident" && (after === "," || after === ")" || after === "=");
+  const type = untyped ? null : run(typeNode);
+  const name = run(expect("ident", "", "parameter name"));
+  const dflt = run(accept("=")) ? run(expr) : null;
+  return { name: name.text, type, default: dflt, span: run(spanSince(i0)) };
+});
+
+// array = "[" [ expression { "," expression } [ "," ] ] "]"
+function arrayLit(run: Run): Expr {
+  const i0 = run(pos);
+  run(next);
+  const elems: Expr[] = [];
+  while (run(peek).kind !== "]") {
+    elems.push(run(expr));
+    if (!run(accept(","))) break;
+  }
+  run(expect("]", "in array literal", "',' or ']'"));
+  return { kind: "ArrayLit", elems, span: run(spanSince(i0)) };
+}
+
+// object = "{" [ key ":" expression { "," key ":" expression } [ "," ] ] "}"   key = name | string
+function objectLit(run: Run, c: Ctx): Expr {
+  const i0 = run(pos);
+  run(next);
+  const entries: { key: string; keySpan: Span; value: Expr }[] = [];
+  while (run(peek).kind !== "}") {
+    const k = run(peek);
+    if (!isName(k) && k.kind !== "str-lit") run(failHere(`expected object key (a name or a string), found ${describeToken(k)}`));
+    run(next);
+    run(expect(":", "after object key"));
+    const key = k.kind === "str-lit" ? (k.value as string) : k.text;
+    entries.push({ key, keySpan: { file: c.file, start: k.start, end: k.end }, value: run(expr) });
+    if (!run(accept(","))) break;
+  }
+  run(expect("}", "in object literal", "',' or '}'"));
+  return { kind: "ObjectLit", entries, span: run(spanSince(i0)) };
+}
+
+// match = "match" expression "{" { arm [ "," ] } "}"      (the comma is optional after a block arm)
+function matchExpr(run: Run): Expr {
+  const i0 = run(pos);
+  run(next);
+  const subject = run(expr);
+  run(expect("{", "after the match subject"));
+  const arms: MatchArm[] = [];
+  while (run(peek).kind !== "}") {
+    const arm = run(matchArm);
+    arms.push(arm);
+    if (!run(accept(",")) && arm.body.kind !== "Block") break;
+  }
+  run(expect("}", "after match arm", "',' or '}'"));
+  return { kind: "Match", subject, arms, span: run(spanSince(i0)) };
+}
+
+// arm = pattern { "," pattern } "=>" ( block | expression )
+const matchArm: P<MatchArm> = rule((run) => {
+  const i0 = run(pos);
+  const patterns = [run(pattern)];
+  while (run(accept(","))) patterns.push(run(pattern));
+  run(expect("=>", "after match pattern", "',' or '=>'"));
+  const body: Expr | Block = run(peek).kind === "{" ? run(block) : run(expr);
+  return { patterns, body, span: run(spanSince(i0)) };
+});
+
+// pattern = "_" | binary [ ".." binary ]
+const pattern: P<Pattern> = rule((run) => {
+  const i0 = run(pos);
+  const t = run(peek);
+  if (t.kind === "ident" && t.text === "_") {
+    run(next);
+    return { kind: "Wildcard", span: run(spanSince(i0)) };
+  }
+  const lo = run(binaryExpr);
+  if (!run(accept(".."))) return { kind: "ValuePattern", value: lo, span: run(spanSince(i0)) };
+  const hi = run(binaryExpr);
+  return { kind: "RangePattern", lo, hi, span: run(spanSince(i0)) };
+});
+
+// t-string = tstr-begin { tstr-text | tstr-open expression tstr-close } tstr-end   (see lexer.ts)
+function tstring(run: Run): Expr {
+  const i0 = run(pos);
+  run(next);
+  const parts: (string | Expr)[] = [];
+  for (;;) {
+    const t = run(next);
+    if (t.kind === "tstr-text") parts.push(t.value as string);
+    else if (t.kind === "tstr-open") {
+      parts.push(run(expr));
+      run(expect("tstr-close", "to close the t-string expression", "'}'"));
+    } else break;
+  }
+  return { kind: "TString", parts, span: run(spanSince(i0)) };
+}

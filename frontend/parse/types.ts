@@ -1,0 +1,103 @@
+// Type annotations: `int`, `Point`, `u.Point`, `int[]`, `promise<T>`, `func(int, str): bool`,
+// as an arcsecond rule, plus a side-effect-free scanner used to decide "is a declaration here?".
+
+import type { TypeNode } from "../ast.js";
+import type { Token } from "../lexer.js";
+import { accept, expect, failHere, lazy, nested, next, peek, peekAt, pos, rule, spanSince, type Ctx, type P } from "./core.js";
+
+export const TYPE_KEYWORDS: ReadonlySet<string> = new Set(["int", "float", "bool", "str", "json", "array", "void"]);
+
+// type = base-type { "[" "]" }
+export const typeNode: P<TypeNode> = lazy(() =>
+  rule((run) => {
+    const i0 = run(pos);
+    let t = run(baseType);
+    while (run(peek).kind === "[" && run(peekAt(1)).kind === "]") {
+      run(next);
+      run(next);
+      t = { kind: "ArrayType", elem: t, span: run(spanSince(i0)) };
+    }
+    return t;
+  }),
+);
+
+// base-type = type-keyword | "func" "(" [ type { "," type } ] ")" [ ":" type ]
+//           | "promise" "<" type ">" | ident [ "." ident ]
+const baseType: P<TypeNode> = rule((run) => {
+  const i0 = run(pos);
+  const t = run(peek);
+  if (TYPE_KEYWORDS.has(t.kind)) {
+    run(next);
+    return { kind: "NamedType", name: t.kind, span: run(spanSince(i0)) };
+  }
+  if (t.kind === "func") return run(nested(funcType));
+  if (t.kind !== "ident") return run(failHere(`expected a type, found ${describe(t)}`));
+  run(next);
+  if (t.text === "promise" && run(accept("<"))) {
+    const inner = run(nested(typeNode));
+    run(expect(">", "to close 'promise<'"));
+    return { kind: "PromiseType", inner, span: run(spanSince(i0)) };
+  }
+  let name = t.text;
+  if (run(peek).kind === "." && run(peekAt(1)).kind === "ident") {
+    run(next);
+    name += "." + run(next).text;
+  }
+  return { kind: "NamedType", name, span: run(spanSince(i0)) };
+});
+
+// func-type = "func" "(" [ type { "," type } ] ")" [ ":" type ]   (no result: void)
+const funcType: P<TypeNode> = rule((run, c) => {
+  const i0 = run(pos);
+  const kw = run(next);
+  run(expect("(", "after 'func' in a function type"));
+  const params: TypeNode[] = [];
+  while (run(peek).kind !== ")") {
+    params.push(run(typeNode));
+    if (!run(accept(","))) break;
+  }
+  run(expect(")", "to close the parameter types of a function type"));
+  const result: TypeNode = run(accept(":"))
+    ? run(typeNode)
+    : { kind: "NamedType", name: "void", span: { file: c.file, start: kw.start, end: kw.end } };
+  return { kind: "FuncType", params, result, span: run(spanSince(i0)) };
+});
+
+function describe(t: Token): string {
+  return t.kind === "ident" ? `identifier '${t.text}'` : t.kind === "eof" ? "end of file" : `'${t.text}'`;
+}
+
+/**
+ * Scans a type starting at token i without building anything; returns the index after it, or -1.
+ * Used as a bounded look-ahead (`Point p;` vs `p = 1;`, lambda result types).
+ */
+export function skipType(c: Ctx, i: number, depth = 0): number {
+  if (depth > 256) return -1;
+  const t = c.tok(i);
+  if (TYPE_KEYWORDS.has(t.kind)) i++;
+  else if (t.kind === "func") i = skipFuncType(c, i, depth);
+  else if (t.kind !== "ident") return -1;
+  else if (t.text === "promise" && c.tok(i + 1).kind === "<") {
+    i = skipType(c, i + 2, depth + 1);
+    if (i < 0 || c.tok(i).kind !== ">") return -1;
+    i++;
+  } else if (c.tok(i + 1).kind === "." && c.tok(i + 2).kind === "ident") i += 3;
+  else i++;
+  if (i < 0) return -1;
+  while (c.tok(i).kind === "[" && c.tok(i + 1).kind === "]") i += 2;
+  return i;
+}
+
+function skipFuncType(c: Ctx, i: number, depth: number): number {
+  if (c.tok(i + 1).kind !== "(") return -1;
+  i += 2;
+  while (c.tok(i).kind !== ")") {
+    i = skipType(c, i, depth + 1);
+    if (i < 0) return -1;
+    if (c.tok(i).kind !== ",") break;
+    i++;
+  }
+  if (c.tok(i).kind !== ")") return -1;
+  i++;
+  return c.tok(i).kind === ":" ? skipType(c, i + 1, depth + 1) : i;
+}
