@@ -132,8 +132,13 @@ export class Gen {
     this.b.CreateBr(target);
   }
 
-  /** Positions the builder at `bb`. */
+  /**
+   * Positions the builder at `bb`. Live blocks always end in an explicit branch before the builder
+   * moves on, so an unterminated current block is a dead block (see terminate): seal it.
+   */
   at(bb: llvm.BasicBlock): void {
+    const cur = this.b.GetInsertBlock();
+    if (cur && this.fs && cur.getParent() !== null && !cur.getTerminator()) this.b.CreateUnreachable();
     this.b.SetInsertPoint(bb);
   }
 
