@@ -114,10 +114,12 @@ function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, spec: BuiltinSpec
     cx.error(E.argType, argMessage(name, r.argIndex)(show(types[r.argIndex]), r.want), bad.span);
     return T.json;
   }
-  for (let i = 0; i < e.args.length; i++) e.args[i] = coerce(cx, e.args[i], r.params[i], argMessage(name, i));
+  // an argument that can only throw, passed where any value fits, is given the json type (Convert)
+  const params = r.params.map((t) => (t.k === "never" ? T.json : t));
+  for (let i = 0; i < e.args.length; i++) e.args[i] = coerce(cx, e.args[i], params[i], argMessage(name, i));
   e.target = { kind: "builtin", name: spec.name };
   callee.sym = { kind: "builtin", name: spec.name } satisfies BuiltinSymbol;
-  callee.ty = T.func(r.params, r.result);
+  callee.ty = T.func(params, r.result);
   return r.result;
 }
 

@@ -215,6 +215,38 @@ var all = await gather(slow(1), slow(2));`);
   assert.equal(declTy(p, "all"), "int[]");
 });
 
+test("structs, t-strings and match expressions are typed", () => {
+  const p = ok(`struct Point { int x; int y; }
+Point p = { x: 3, y: 4 };
+Point q;
+q.x += 1;
+float fx = p.x;
+str s = t"{p.x} and {fx}";
+int n = 5;
+str size = match n { 0 => "zero", 1, 2 => "small", 3 .. 9 => "medium", _ => "large" };
+var f = match n { 0 => 1, _ => 2.5 };
+print(p == q, p == null);`);
+  assert.equal(declTy(p, "p"), "Point");
+  assert.equal(ty(decl(p, "p").init), "Point");
+  assert.equal(declTy(p, "q"), "Point");
+  assertConvert(decl(p, "fx").init, "int", "float");
+  const ts = decl(p, "s").init as Extract<Expr, { kind: "TString" }>;
+  assert.ok(assertConvert(ts.parts.find((x) => typeof x !== "string") as Expr, "int", "str").stringify);
+  assert.equal(declTy(p, "size"), "str");
+  assert.equal(declTy(p, "f"), "float");
+  const bad = check(`struct P { int x; }\nP a = { x: 1, z: 2 };\nstr m = match 1 { 0 => 1, _ => "x" };`);
+  assert.deepEqual(bad.errors, ["2:15: struct 'P' has no field 'z'", "3:24: type mismatch: expected str, found int"]);
+});
+
+test("gather: T[] when every child is T or promise<T>, children that only throw fit any T", () => {
+  const p = ok(`async func one(int n) { await sleep_async(1); return n; }
+async func boom() { throw "x"; }
+var a = await gather(one(1), 2, boom());
+var b = await gather(one(1), "s");`);
+  assert.equal(declTy(p, "a"), "int[]");
+  assert.equal(declTy(p, "b"), "json[]");
+});
+
 test("the golden type_mismatch program reports all three errors at their positions", () => {
   const c = check(`int x = "hello";\nwhile (5) { }\nint x = 2;\n`);
   assert.deepEqual(c.errors, [
@@ -304,10 +336,11 @@ test("a 10,000-line program checks in well under a second", () => {
   const file = new SourceFile("big.tul", out.join("\n") + "\n");
   const diags = new DiagnosticBag();
   const program = parseProgram(file, diags);
-  const t0 = performance.now();
+  // CPU time rather than wall time: the machine running the tests may be busy with other work.
+  const t0 = process.cpuUsage();
   checkProgram(program, diags);
-  const ms = performance.now() - t0;
+  const used = process.cpuUsage(t0);
+  const ms = (used.user + used.system) / 1000;
   assert.equal(diags.items.length, 0);
-  console.log(`# checked 10,000 lines in ${ms.toFixed(0)} ms`);
-  assert.ok(ms < 1000, `check took ${ms.toFixed(0)} ms`);
+  assert.ok(ms < 1000, `check took ${ms.toFixed(0)} ms of CPU time`);
 });
