@@ -14,7 +14,7 @@ static char *alloc_data(const tul_type *elem, int64_t cap) {
   size_t bytes = (size_t)(cap > 0 ? cap : 1) * (size_t)(elem->size > 0 ? elem->size : 1);
   char *p = tul__is_pointer_kind(elem->kind) ? GC_MALLOC(bytes) : GC_MALLOC_ATOMIC(bytes);
   if (TUL_UNLIKELY(!p)) tul_throw_msg("MemoryError: out of memory");
-  if (!tul__is_pointer_kind(elem->kind)) memset(p, 0, bytes);
+  if (!tul__is_pointer_kind(elem->kind)) memset(p, 0, bytes); /* len zeroed elements */
   return p;
 }
 
@@ -31,12 +31,16 @@ tul_arr *tul_arr_new(const tul_type *elem, int64_t len) {
   return a;
 }
 
+/* Doubles the capacity. A fresh block and a copy rather than GC_REALLOC: that frees the old block
+ * explicitly, so a stale element pointer still held somewhere would write into freed memory; here
+ * it writes into garbage the collector reclaims later. Slots past `len` are always written before
+ * they are read, so the new tail is not cleared. */
 static __attribute__((noinline)) void grow(tul_arr *a) {
   int64_t cap = a->cap < 4 ? 8 : a->cap * 2;
   size_t size = (size_t)a->elem->size;
-  char *p = GC_REALLOC(a->data, (size_t)cap * size); /* keeps the object kind (atomic or not) */
+  char *p = tul__is_pointer_kind(a->elem->kind) ? GC_MALLOC((size_t)cap * size) : GC_MALLOC_ATOMIC((size_t)cap * size);
   if (TUL_UNLIKELY(!p)) tul_throw_msg("MemoryError: out of memory");
-  memset(p + a->len * (int64_t)size, 0, (size_t)(cap - a->len) * size);
+  memcpy(p, a->data, (size_t)a->len * size);
   a->data = p;
   a->cap = cap;
 }

@@ -1,6 +1,7 @@
 /* fmt.c: string forms of values as print/toString write them: ints, floats exactly like Python's
  * repr, bools, strings (quoted inside containers), arrays and json as compact JSON, structs as
  * `Point{x: 3, y: 4}`, promises through the async runtime. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,18 +15,27 @@ static int put(char *out, const char *s) {
   return n;
 }
 
-/* Fewest significant digits (as %.{p}e precision) that read back exactly. Round-tripping is
- * monotonic in the precision, so a binary search over 0..16 finds it in about four tries. */
-static int shortest_precision(double v, char *buf, size_t size) {
-  int lo = 0, hi = 16;
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    snprintf(buf, size, "%.*e", mid, v);
-    if (strtod(buf, NULL) == v) hi = mid;
-    else lo = mid + 1;
+/* The shortest correctly rounded digits that read back exactly, as "%.{p}e" text in buf. If any
+ * string of at most 15 significant digits reads back, the 15-digit rounding is that string padded
+ * with zeros (a double is far closer to it than half the 15-digit spacing), so three tries suffice:
+ * 15 digits (trailing zeros are stripped later), 16, then 17, which always reads back. */
+static void shortest_digits(double v, char *buf, size_t size) {
+  if (fabs(v) < DBL_MIN) { /* subnormal: fewer bits, so search every precision */
+    int lo = 0, hi = 16;
+    while (lo < hi) {
+      int mid = (lo + hi) / 2;
+      snprintf(buf, size, "%.*e", mid, v);
+      if (strtod(buf, NULL) == v) hi = mid;
+      else lo = mid + 1;
+    }
+    snprintf(buf, size, "%.*e", lo, v);
+    return;
   }
-  snprintf(buf, size, "%.*e", lo, v);
-  return lo;
+  for (int p = 14; p < 16; p++) {
+    snprintf(buf, size, "%.*e", p, v);
+    if (strtod(buf, NULL) == v) return;
+  }
+  snprintf(buf, size, "%.16e", v);
 }
 
 /* Python's float repr: scientific when the exponent is < -4 or >= 16, else fixed with at least
@@ -34,8 +44,10 @@ int tul__fmt_float(double v, char out[40]) {
   if (isnan(v)) return put(out, "nan");
   if (isinf(v)) return put(out, v < 0 ? "-inf" : "inf");
   if (v == 0) return put(out, signbit(v) ? "-0.0" : "0.0");
+  if (v == (double)(int64_t)v && v > -1e15 && v < 1e15) /* integral: exact as an int */
+    return sprintf(out, "%lld.0", (long long)v);
   char buf[40], digits[24];
-  shortest_precision(v, buf, sizeof buf);
+  shortest_digits(v, buf, sizeof buf);
   const char *q = buf;
   int nd = 0, k = 0;
   if (*q == '-') {

@@ -46,6 +46,15 @@ static void floats(void) {
   check_float(0.000123, "0.000123");
   check_float(123456.0, "123456.0");
   check_float(1234567890123456.8, "1234567890123456.8");
+  check_float(1e23, "1e+23");
+  check_float(9007199254740993.0, "9007199254740992.0");
+  check_float(999999999999999.0, "999999999999999.0");
+  check_float(-1e15, "-1000000000000000.0");
+  check_float(0.1 + 0.7, "0.7999999999999999");
+  check_float(1.0 / 7.0, "0.14285714285714285");
+  check_float(2.5e-320, "2.5e-320");
+  check_float(1e-310, "1e-310");
+  check_float(123e-20, "1.23e-18");
 }
 
 static void scalars(void) {
