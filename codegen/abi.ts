@@ -103,6 +103,9 @@ export const ABI: AbiFunction[] = [
   f("tul_gather", "ptr", ["i64", "ptr", "ptr", "ptr"]),
   f("tul_promise_state", "i64", ["ptr"]),
   f("tul_promise_describe", "ptr", ["ptr"]),
+  // HTTP client (tulrt.h, http.c)
+  f("tul_http_request", "ptr", ["ptr", "ptr", "ptr", "ptr"]),
+  f("tul_http_request_async", "ptr", ["ptr", "ptr", "ptr", "ptr"]),
 ];
 
 /** Runtime data symbols codegen references (name -> LLVM value type in the prelude). */

@@ -253,6 +253,16 @@ function sleepAsync(g: Gen, e: Call): llvm.Value {
   return rtCall("tul_sleep_async")(g, e);
 }
 
+/** http_request / http_request_async(method, url, body[, opts]): a missing opts passes json null. */
+function httpCall(name: string): Lowering {
+  return (g, e) => {
+    const args = e.args.map((a) => genExpr(g, a));
+    while (args.length < 4) args.push(g.nullPtr());
+    g.loc(e.span);
+    return g.call(name, args);
+  };
+}
+
 const TABLE: Record<string, Lowering> = {
   print,
   exit,
@@ -305,6 +315,8 @@ const TABLE: Record<string, Lowering> = {
   random: rtCall("tul_random"),
   randint: rtCall("tul_randint"),
   sleep_async: sleepAsync,
+  http_request: httpCall("tul_http_request"),
+  http_request_async: httpCall("tul_http_request_async"),
   gather: lowerGather,
 };
 

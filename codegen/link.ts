@@ -15,7 +15,7 @@ export interface LinkOptions {
   target?: string;
 }
 
-const SYSTEM_LIBS = ["-luv", "-lgc", "-ldw", "-lelf", "-lutf8proc", "-lm", "-lpthread"];
+const SYSTEM_LIBS = ["-luv", "-lgc", "-ldw", "-lelf", "-lutf8proc", "-lcurl", "-lm", "-lpthread"];
 
 /** Directory holding libtulrt.a and libtulrt_main.a for a target (the host's when target is unset). */
 export function runtimeDir(target?: string): string {

@@ -193,6 +193,17 @@ tul_str *tul_to_json(const void *slot, const tul_type *type);     /* toJson: com
 tul_json *tul_from_json(const tul_str *text);                     /* fromJson: strict RFC 8259;
                                                                      ValueError: invalid JSON: <why> at position N */
 
+
+/* ---------------------------------------------------------------- HTTP client (http.c, LANGUAGE.md §10)
+ * http_request(method, url, body[, opts]) and http_request_async(...): `opts` is json null or
+ * {"headers": {name: value}, "timeout_ms": n}. Both produce the envelope {"ok", "status", "headers"
+ * (lower-case names, str values), "body"}, or {"ok": false, "status": 0, "error": "<Kind>: <detail>"}
+ * on a transport failure (never a throw). The async form runs on a pool of TULPAR_HTTP_POOL
+ * (default 4) worker threads and fulfils a promise<json> on the loop thread. */
+tul_json *tul_http_request(const tul_str *method, const tul_str *url, const tul_str *body, const tul_json *opts);
+struct tul_promise *tul_http_request_async(const tul_str *method, const tul_str *url, const tul_str *body,
+                                           const tul_json *opts);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,413 @@
+/* http.c: the HTTP client built-ins (LANGUAGE.md §10): http_request (blocking, on the calling
+ * thread) and http_request_async (a libcurl worker pool; completions settle promises on the loop).
+ *
+ * Threads: worker threads never touch GC objects or loop state. A request is copied into a
+ * malloc'd job on the loop thread; a worker runs it on its own reused easy handle (keep-alive),
+ * collecting status, headers and body in malloc'd buffers; it then queues the job under a mutex
+ * and wakes the loop with uv_async_send. The uv_async_t callback (loop thread) builds the envelope
+ * json and resolves the promise. The async handle is ref'd only while requests are in flight, so
+ * the exit drain ends once nothing is pending. Promises of in-flight jobs live in a GC-visible
+ * table (`roots`), since the malloc'd jobs are invisible to the collector. */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <uv.h>
+#include "rt_int.h"
+
+/* ---------------------------------------------------------------- malloc'd byte buffers */
+typedef struct hbuf {
+  char *p;
+  size_t len, cap;
+} hbuf;
+
+static int hbuf_add(hbuf *b, const char *p, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *q = realloc(b->p, cap);
+    if (!q) return 0;
+    b->p = q;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, p, n);
+  b->len += n;
+  b->p[b->len] = 0;
+  return 1;
+}
+
+static void hbuf_free(hbuf *b) {
+  free(b->p);
+  b->p = NULL;
+  b->len = b->cap = 0;
+}
+
+/* ---------------------------------------------------------------- a request and its outcome */
+typedef struct hjob {
+  struct hjob *next;
+  int64_t root;           /* slot in `roots` holding the promise (async only) */
+  char *method, *url;     /* malloc'd copies */
+  char *body;
+  size_t body_len;
+  struct curl_slist *headers;
+  long timeout_ms;        /* 0: none */
+  /* outcome, filled by whoever runs the request */
+  long status;
+  hbuf resp_headers;      /* "name\0value\0" pairs, names lower-cased, of the final response */
+  hbuf resp_body;
+  char error[CURL_ERROR_SIZE + 64]; /* non-empty: transport failure */
+} hjob;
+
+static char *dup_bytes(const char *p, size_t n) {
+  char *q = malloc(n + 1);
+  if (!q) abort();
+  memcpy(q, p, n);
+  q[n] = 0;
+  return q;
+}
+
+static void job_free(hjob *j) {
+  free(j->method);
+  free(j->url);
+  free(j->body);
+  curl_slist_free_all(j->headers);
+  hbuf_free(&j->resp_headers);
+  hbuf_free(&j->resp_body);
+  free(j);
+}
+
+/* ---------------------------------------------------------------- global state */
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static const char *ca_file; /* SSL_CERT_FILE, when set */
+
+static void global_init(void) {
+  curl_global_init(CURL_GLOBAL_ALL);
+  const char *ca = getenv("SSL_CERT_FILE");
+  if (ca && *ca) ca_file = dup_bytes(ca, strlen(ca));
+}
+
+/* ---------------------------------------------------------------- running one request (any thread) */
+static size_t on_body(char *p, size_t size, size_t n, void *ud) {
+  hjob *j = ud;
+  return hbuf_add(&j->resp_body, p, size * n) ? size * n : 0;
+}
+
+static void trim(const char **p, size_t *n) {
+  while (*n && (**p == ' ' || **p == '\t')) (*p)++, (*n)--;
+  while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t' || (*p)[*n - 1] == '\r' || (*p)[*n - 1] == '\n')) (*n)--;
+}
+
+/* One header line. A status line starts a new response (redirects, 100 Continue): headers seen so
+ * far belonged to an earlier one. */
+static size_t on_header(char *p, size_t size, size_t n, void *ud) {
+  hjob *j = ud;
+  size_t len = size * n;
+  if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+    j->resp_headers.len = 0;
+    return len;
+  }
+  char *colon = memchr(p, ':', len);
+  if (!colon) return len;
+  const char *name = p, *val = colon + 1;
+  size_t nlen = (size_t)(colon - p), vlen = len - nlen - 1;
+  trim(&name, &nlen);
+  trim(&val, &vlen);
+  if (!nlen) return len;
+  char lower[256];
+  if (nlen >= sizeof lower) return len;
+  for (size_t i = 0; i < nlen; i++) lower[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
+  if (!hbuf_add(&j->resp_headers, lower, nlen) || !hbuf_add(&j->resp_headers, "", 1) ||
+      !hbuf_add(&j->resp_headers, val, vlen) || !hbuf_add(&j->resp_headers, "", 1))
+    return 0;
+  return len;
+}
+
+/* The error kind prefix for a libcurl result code (the envelope's "error" reads "<Kind>: <detail>"). */
+static const char *error_kind(CURLcode rc) {
+  switch (rc) {
+  case CURLE_COULDNT_RESOLVE_HOST: case CURLE_COULDNT_RESOLVE_PROXY: return "DNSError";
+  case CURLE_COULDNT_CONNECT: return "ConnectError";
+  case CURLE_OPERATION_TIMEDOUT: return "TimeoutError";
+  case CURLE_SSL_CONNECT_ERROR: case CURLE_PEER_FAILED_VERIFICATION: case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER: case CURLE_SSL_CACERT_BADFILE: case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_PINNEDPUBKEYNOTMATCH: case CURLE_SSL_INVALIDCERTSTATUS: case CURLE_SSL_CRL_BADFILE:
+  case CURLE_SSL_ENGINE_NOTFOUND: case CURLE_SSL_ENGINE_SETFAILED: case CURLE_SSL_ENGINE_INITFAILED:
+  case CURLE_SSL_SHUTDOWN_FAILED: case CURLE_USE_SSL_FAILED: return "TLSError";
+  case CURLE_URL_MALFORMAT: case CURLE_UNSUPPORTED_PROTOCOL: return "URLError";
+  case CURLE_TOO_MANY_REDIRECTS: return "RedirectError";
+  case CURLE_WEIRD_SERVER_REPLY: case CURLE_BAD_CONTENT_ENCODING: case CURLE_HTTP2:
+  case CURLE_HTTP2_STREAM: case CURLE_HTTP3: return "ProtocolError";
+  case CURLE_PARTIAL_FILE: case CURLE_RECV_ERROR: case CURLE_SEND_ERROR: case CURLE_GOT_NOTHING:
+    return "ConnectionError";
+  default: return "HTTPError";
+  }
+}
+
+/* libcurl calls HTTP/0.9 (what a server sending garbage looks like) an unsupported protocol. */
+static const char *classify(CURLcode rc, const char *detail) {
+  if (rc == CURLE_UNSUPPORTED_PROTOCOL && strstr(detail, "HTTP/0.9")) return "ProtocolError";
+  return error_kind(rc);
+}
+
+static void set_method(CURL *h, hjob *j) {
+  int has_body = j->body_len > 0;
+  if (strcmp(j->method, "HEAD") == 0) {
+    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  } else if (strcmp(j->method, "POST") == 0) {
+    curl_easy_setopt(h, CURLOPT_POST, 1L); /* a 301/302/303 then turns into GET, as browsers do */
+  } else if (strcmp(j->method, "GET") != 0 || has_body) {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, j->method);
+  }
+  if (has_body || strcmp(j->method, "POST") == 0 || strcmp(j->method, "PUT") == 0 ||
+      strcmp(j->method, "PATCH") == 0) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, j->body ? j->body : "");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->body_len);
+  }
+}
+
+/* Runs `j` on easy handle `h` (reset first; the connection cache survives the reset). */
+static void run_request(CURL *h, hjob *j) {
+  char errbuf[CURL_ERROR_SIZE];
+  errbuf[0] = 0;
+  curl_easy_reset(h);
+  curl_easy_setopt(h, CURLOPT_URL, j->url);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 20L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, j);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, j);
+  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, ca_file);
+  if (j->timeout_ms > 0) curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, j->timeout_ms);
+  if (j->headers) curl_easy_setopt(h, CURLOPT_HTTPHEADER, j->headers);
+  set_method(h, j);
+  CURLcode rc = curl_easy_perform(h);
+  if (rc != CURLE_OK) {
+    const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    snprintf(j->error, sizeof j->error, "%s: %s", classify(rc, detail), detail);
+    if (!j->error[0]) snprintf(j->error, sizeof j->error, "HTTPError: unknown failure");
+    j->status = 0;
+    return;
+  }
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &j->status);
+}
+
+/* ---------------------------------------------------------------- building a job (loop thread) */
+static void add_header(hjob *j, const tul_str *name, const tul_str *value) {
+  size_t n = (size_t)name->len, v = (size_t)value->len;
+  char *line = malloc(n + v + 3);
+  if (!line) abort();
+  memcpy(line, name->data, n);
+  if (v) {
+    memcpy(line + n, ": ", 2);
+    memcpy(line + n + 2, value->data, v);
+    line[n + 2 + v] = 0;
+  } else {
+    memcpy(line + n, ";", 2); /* libcurl's spelling of "send this header with an empty value" */
+  }
+  j->headers = curl_slist_append(j->headers, line);
+  free(line);
+}
+
+/* opts: {"headers": {name: value, ...}, "timeout_ms": n}; anything else is ignored. */
+static void read_opts(hjob *j, const tul_json *opts) {
+  if (!opts || opts->tag != TUL_J_OBJECT) return;
+  const tul_json *hs = tul__json_obj_get(opts, tul__str_c("headers"));
+  if (hs && hs->tag == TUL_J_OBJECT) {
+    for (int64_t i = 0; i < hs->u.o->len; i++) {
+      const tul_json *v = hs->u.o->vals[i];
+      const tul_str *vs = v && v->tag == TUL_J_STR ? v->u.s : tul_json_to_str(v);
+      add_header(j, hs->u.o->keys[i], vs);
+    }
+  }
+  const tul_json *t = tul__json_obj_get(opts, tul__str_c("timeout_ms"));
+  if (t && t->tag == TUL_J_INT && t->u.i > 0) j->timeout_ms = (long)t->u.i;
+  if (t && t->tag == TUL_J_FLOAT && t->u.f > 0) j->timeout_ms = (long)(t->u.f + 0.999);
+}
+
+static hjob *make_job(const tul_str *method, const tul_str *url, const tul_str *body, const tul_json *opts) {
+  pthread_once(&global_once, global_init);
+  hjob *j = calloc(1, sizeof *j);
+  if (!j) abort();
+  j->method = dup_bytes(method->data, (size_t)method->len);
+  for (char *c = j->method; *c; c++)
+    if (*c >= 'a' && *c <= 'z') *c -= 32;
+  j->url = dup_bytes(url->data, (size_t)url->len);
+  j->body_len = body ? (size_t)body->len : 0;
+  j->body = dup_bytes(body ? body->data : "", j->body_len);
+  /* libcurl adds "Expect: 100-continue" to large uploads: one more round trip for nothing */
+  j->headers = curl_slist_append(NULL, "Expect:");
+  read_opts(j, opts);
+  return j;
+}
+
+/* The envelope: {ok, status, headers, body} or {ok: false, status: 0, error}. Loop thread. */
+static tul_json *envelope(hjob *j) {
+  tul_json *o = tul__json_object();
+  if (j->error[0]) {
+    tul__json_obj_set(o, tul__str_c("ok"), tul__json_bool(0));
+    tul__json_obj_set(o, tul__str_c("status"), tul__json_int(0));
+    tul__json_obj_set(o, tul__str_c("error"), tul__json_str(tul__str_c(j->error)));
+    return o;
+  }
+  tul__json_obj_set(o, tul__str_c("ok"), tul__json_bool(j->status >= 200 && j->status <= 299));
+  tul__json_obj_set(o, tul__str_c("status"), tul__json_int(j->status));
+  tul_json *hs = tul__json_object();
+  for (size_t i = 0; i < j->resp_headers.len;) {
+    const char *name = j->resp_headers.p + i;
+    size_t nlen = strlen(name);
+    const char *val = name + nlen + 1;
+    size_t vlen = strlen(val);
+    i += nlen + vlen + 2;
+    tul_str *key = tul__str_from(name, (int64_t)nlen);
+    const tul_json *old = tul__json_obj_get(hs, key);
+    tul_str *v = tul__str_from(val, (int64_t)vlen);
+    if (old && old->tag == TUL_J_STR) /* repeated header: values joined as HTTP allows */
+      v = tul_str_concat(tul_str_concat(old->u.s, tul__str_c(", ")), v);
+    tul__json_obj_set(hs, key, tul__json_str(v));
+  }
+  tul__json_obj_set(o, tul__str_c("headers"), hs);
+  tul_str *b = j->resp_body.len ? tul__str_from(j->resp_body.p, (int64_t)j->resp_body.len) : tul__str_c("");
+  tul__json_obj_set(o, tul__str_c("body"), tul__json_str(b));
+  return o;
+}
+
+/* ---------------------------------------------------------------- blocking http_request */
+static CURL *main_handle; /* the calling thread's (only the loop thread calls the built-ins) */
+
+tul_json *tul_http_request(const tul_str *method, const tul_str *url, const tul_str *body, const tul_json *opts) {
+  hjob *j = make_job(method, url, body, opts);
+  if (!main_handle && !(main_handle = curl_easy_init())) tul_throw_msg("HTTPError: cannot initialise libcurl");
+  run_request(main_handle, j);
+  tul_json *env = envelope(j);
+  job_free(j);
+  return env;
+}
+
+/* ---------------------------------------------------------------- the worker pool */
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t job_cv = PTHREAD_COND_INITIALIZER;
+static hjob *jobs_head, *jobs_tail; /* waiting for a worker (FIFO) */
+static hjob *done_head, *done_tail; /* finished, waiting for the loop (FIFO) */
+static uv_async_t wake;
+static int pool_started;
+static int64_t in_flight; /* loop thread only */
+
+/* GC-visible promises of in-flight jobs, indexed by hjob.root; free slots chain through `free_slots`. */
+static tul_promise **roots;
+static int64_t *free_slots, nroots, free_top;
+
+static int64_t root_promise(tul_promise *p) {
+  if (free_top == 0) {
+    int64_t n = nroots ? nroots * 2 : 64;
+    tul_promise **r = tul_alloc(n * (int64_t)sizeof *r);
+    if (nroots) memcpy(r, roots, (size_t)nroots * sizeof *r);
+    int64_t *f = realloc(free_slots, (size_t)n * sizeof *f);
+    if (!f) abort();
+    for (int64_t i = n - 1; i >= nroots; i--) f[free_top++] = i;
+    roots = r;
+    free_slots = f;
+    nroots = n;
+  }
+  int64_t i = free_slots[--free_top];
+  roots[i] = p;
+  return i;
+}
+
+static tul_promise *unroot_promise(int64_t i) {
+  tul_promise *p = roots[i];
+  roots[i] = NULL;
+  free_slots[free_top++] = i;
+  return p;
+}
+
+static void *worker_main(void *arg) {
+  (void)arg;
+  CURL *h = curl_easy_init();
+  for (;;) {
+    pthread_mutex_lock(&mu);
+    while (!jobs_head) pthread_cond_wait(&job_cv, &mu);
+    hjob *j = jobs_head;
+    jobs_head = j->next;
+    if (!jobs_head) jobs_tail = NULL;
+    pthread_mutex_unlock(&mu);
+    j->next = NULL;
+    if (h) run_request(h, j);
+    else snprintf(j->error, sizeof j->error, "HTTPError: cannot initialise libcurl");
+    pthread_mutex_lock(&mu);
+    if (done_tail) done_tail->next = j;
+    else done_head = j;
+    done_tail = j;
+    pthread_mutex_unlock(&mu);
+    uv_async_send(&wake);
+  }
+  return NULL;
+}
+
+/* Loop thread: settles the promise of every finished job. */
+static void on_wake(uv_async_t *a) {
+  (void)a;
+  pthread_mutex_lock(&mu);
+  hjob *j = done_head;
+  done_head = done_tail = NULL;
+  pthread_mutex_unlock(&mu);
+  while (j) {
+    hjob *next = j->next;
+    tul_json *env = envelope(j);
+    tul_promise *p = unroot_promise(j->root);
+    job_free(j);
+    if (--in_flight == 0) uv_unref((uv_handle_t *)&wake);
+    tul__promise_resolve(p, &env);
+    j = next;
+  }
+}
+
+static int pool_size(void) {
+  const char *s = getenv("TULPAR_HTTP_POOL");
+  long n = s && *s ? strtol(s, NULL, 10) : 4;
+  if (n < 1) n = 1;
+  if (n > 1024) n = 1024;
+  return (int)n;
+}
+
+static void start_pool(void) {
+  uv_async_init(tul__uv_loop(), &wake, on_wake);
+  uv_unref((uv_handle_t *)&wake);
+  int n = pool_size();
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 512 * 1024);
+  int started = 0;
+  for (int i = 0; i < n; i++) {
+    pthread_t t;
+    if (pthread_create(&t, &attr, worker_main, NULL) == 0) started++;
+  }
+  pthread_attr_destroy(&attr);
+  if (!started) tul_throw_msg("HTTPError: cannot start the HTTP worker threads");
+  pool_started = 1;
+}
+
+tul_promise *tul_http_request_async(const tul_str *method, const tul_str *url, const tul_str *body,
+                                    const tul_json *opts) {
+  pthread_once(&global_once, global_init); /* before any worker touches libcurl */
+  if (!pool_started) start_pool();
+  hjob *j = make_job(method, url, body, opts);
+  tul_promise *p = tul__promise_new(&tul_type_json);
+  j->root = root_promise(p);
+  if (in_flight++ == 0) uv_ref((uv_handle_t *)&wake);
+  pthread_mutex_lock(&mu);
+  if (jobs_tail) jobs_tail->next = j;
+  else jobs_head = j;
+  jobs_tail = j;
+  pthread_cond_signal(&job_cv);
+  pthread_mutex_unlock(&mu);
+  return p;
+}
