@@ -16,7 +16,9 @@ static int stdout_ready;
 static void stdout_init(void) {
   if (stdout_ready) return;
   stdout_ready = 1;
-  setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
+  /* Fully buffered into a pipe or file (flushed at exit, before input() and on exit()); line
+   * buffered on a terminal, as C and Python do. */
+  setvbuf(stdout, stdout_buf, isatty(1) ? _IOLBF : _IOFBF, sizeof stdout_buf);
 }
 
 void tul__set_args(int argc, char **argv) {
