@@ -21,7 +21,7 @@ export interface Token {
   /** int: bigint (may be 2^63 when `tooBig` is unset, see below); float: number; string/tstr-text: decoded text */
   value?: bigint | number | string;
   /** int literal exactly 2^63: valid only directly under unary minus (the parser decides). */
-  minInt?: boolean;
+  minInt: boolean;
   /** true when a newline (or the start of the file) separates this token from the previous one */
   nl: boolean;
 }
@@ -38,9 +38,12 @@ const IDENT_RE = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
 const IDENT_CONT_RE = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/uy;
 const FLOAT_RE = /[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)/y;
 const INT_RE = /0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|0[oO][0-7](?:_?[0-7])*|0[bB][01](?:_?[01])*|[0-9](?:_?[0-9])*/y;
-const WS_RE = /[ \t\r\n\f\v\uFEFF]+/y;
 
 const INT64_MAX = (1n << 63n) - 1n;
+
+function isAsciiIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
 const MAX_TSTRING_NESTING = 256;
 
 const C_QUOTE = 34, C_BACKSLASH = 92, C_NL = 10, C_LBRACE = 123, C_RBRACE = 125, C_SLASH = 47, C_STAR = 42;
@@ -84,7 +87,7 @@ class Lexer {
   }
 
   private push(kind: string, start: number, end: number, text: string, value?: Token["value"]): Token {
-    const tok: Token = { kind, start, end, text, value, nl: this.sawNewline };
+    const tok: Token = { kind, start, end, text, value, minInt: false, nl: this.sawNewline };
     this.sawNewline = false;
     this.tokens.push(tok);
     return tok;
@@ -94,13 +97,13 @@ class Lexer {
   private skipTrivia(): boolean {
     const text = this.text;
     for (;;) {
-      WS_RE.lastIndex = this.pos;
-      if (WS_RE.test(text)) {
-        if (text.slice(this.pos, WS_RE.lastIndex).includes("\n")) this.sawNewline = true;
-        this.pos = WS_RE.lastIndex;
+      let c = text.charCodeAt(this.pos);
+      while (c === 32 || c === C_NL || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xfeff) {
+        if (c === C_NL) this.sawNewline = true;
+        c = text.charCodeAt(++this.pos);
       }
       if (this.pos >= text.length) return false;
-      if (text.charCodeAt(this.pos) !== C_SLASH) return true;
+      if (c !== C_SLASH) return true;
       const next = text.charCodeAt(this.pos + 1);
       if (next === C_SLASH) this.skipLineComment();
       else if (next === C_STAR) this.skipBlockComment();
@@ -133,8 +136,11 @@ class Lexer {
     if (c === C_QUOTE) return this.lexString();
     if (c === 116 /* t */ && text.charCodeAt(this.pos + 1) === C_QUOTE) return this.lexTString();
     if (c >= 48 && c <= 57) return this.lexNumber();
-    IDENT_RE.lastIndex = this.pos;
-    if (IDENT_RE.test(text)) return this.lexWord(IDENT_RE.lastIndex);
+    if (isAsciiIdentStart(c)) return this.lexWord(this.asciiWordEnd());
+    if (c >= 128) {
+      IDENT_RE.lastIndex = this.pos;
+      if (IDENT_RE.test(text)) return this.lexWord(IDENT_RE.lastIndex);
+    }
     PUNCT_RE.lastIndex = this.pos;
     if (PUNCT_RE.test(text)) {
       const p = text.slice(this.pos, PUNCT_RE.lastIndex);
@@ -147,6 +153,18 @@ class Lexer {
     this.pos += cp.length;
   }
 
+  /** End of an identifier that starts with an ASCII letter or `_` (continues into Unicode if needed). */
+  private asciiWordEnd(): number {
+    const text = this.text;
+    let i = this.pos + 1;
+    let c = text.charCodeAt(i);
+    while (isAsciiIdentStart(c) || (c >= 48 && c <= 57)) c = text.charCodeAt(++i);
+    if (c < 128 || Number.isNaN(c)) return i;
+    IDENT_RE.lastIndex = this.pos;
+    IDENT_RE.test(text);
+    return IDENT_RE.lastIndex;
+  }
+
   // identifier = (letter | "_") { letter | digit | "_" } ; keywords are reserved identifiers
   private lexWord(end: number): void {
     const word = this.text.slice(this.pos, end);
@@ -157,12 +175,21 @@ class Lexer {
   // number = int-literal | float-literal ; an identifier character right after it is an error
   private lexNumber(): void {
     const start = this.pos;
-    FLOAT_RE.lastIndex = start;
-    if (FLOAT_RE.test(this.text)) this.lexFloat(start, FLOAT_RE.lastIndex);
-    else {
-      INT_RE.lastIndex = start;
-      INT_RE.test(this.text);
-      this.lexInt(start, INT_RE.lastIndex);
+    const text = this.text;
+    let i = start;
+    let c = text.charCodeAt(i);
+    while (c >= 48 && c <= 57) c = text.charCodeAt(++i);
+    const maybeFloat = c === 46 /* . */ || c === 101 || c === 69 /* e E */ || c === 95 /* _ */;
+    if (!maybeFloat && c !== 120 && c !== 88 && c !== 111 && c !== 79 && c !== 98 && c !== 66) {
+      this.lexInt(start, i); // plain decimal digits: the common case
+    } else {
+      FLOAT_RE.lastIndex = start;
+      if (FLOAT_RE.test(text)) this.lexFloat(start, FLOAT_RE.lastIndex);
+      else {
+        INT_RE.lastIndex = start;
+        INT_RE.test(text);
+        this.lexInt(start, INT_RE.lastIndex);
+      }
     }
     this.rejectSuffix(start);
   }
@@ -177,7 +204,7 @@ class Lexer {
 
   private lexInt(start: number, end: number): void {
     const raw = this.text.slice(start, end);
-    let value = BigInt(raw.replace(/_/g, ""));
+    let value = BigInt(raw.length < 16 && !raw.includes("_") ? raw : raw.replace(/_/g, ""));
     const tok = this.push("int-lit", start, end, raw, value);
     if (value === INT64_MAX + 1n) tok.minInt = true;
     else if (value > INT64_MAX) {
@@ -189,6 +216,8 @@ class Lexer {
 
   /** `123abc`, `0x`, `1_` and `0b102`: report the whole malformed word once. */
   private rejectSuffix(start: number): void {
+    const c = this.text.charCodeAt(this.pos);
+    if (c < 128 && !isAsciiIdentStart(c) && !(c >= 48 && c <= 57)) return;
     IDENT_CONT_RE.lastIndex = this.pos;
     if (!IDENT_CONT_RE.test(this.text)) return;
     IDENT_RE.lastIndex = this.pos;

@@ -8,7 +8,7 @@ import type { DiagnosticBag } from "../diagnostics.js";
 import { describeToken, type Token } from "../lexer.js";
 
 // arcsecond is CommonJS: take the named values from the default import (see DESIGN.md §2).
-const { Parser, updateParserState, updateError, updateResult } = arcsecond;
+const { Parser, updateError } = arcsecond;
 
 export const MAX_DEPTH = 256;
 export const DEPTH_MESSAGE = `nesting too deep (more than ${MAX_DEPTH} levels)`;
@@ -23,6 +23,8 @@ export interface SyntaxErr {
 
 /** Everything a parse needs, carried in arcsecond's state.data. */
 export class Ctx {
+  /** Current token index inside a running rule (kept equal to the rule's state.index by `run`). */
+  at = 0;
   depth = 0;
   fatal = false; // set once "nesting too deep" was reported: nothing recovers after it
   furthest = 0; // furthest token index consumed (for last-resort diagnostics)
@@ -35,6 +37,11 @@ export class Ctx {
 
   tok(i: number): Token {
     return this.toks[Math.min(i, this.toks.length - 1)];
+  }
+
+  /** The current token (inside a rule). */
+  peek(): Token {
+    return this.tok(this.at);
   }
 
   /** Span from the start of token i0 to the end of the last token before i1. */
@@ -74,8 +81,9 @@ export function prim<T>(fn: (state: State, c: Ctx) => ParserState<T, SyntaxErr |
   return new Parser((state: State) => (state.isError ? state : fn(state, state.data))) as unknown as P<T>;
 }
 
+/** arcsecond's updateParserState, as one object literal (the parser's hottest allocation). */
 function ok<T>(state: State, result: T, index: number): ParserState<T, SyntaxErr | null, Ctx> {
-  return updateParserState(state, result, index) as ParserState<T, SyntaxErr | null, Ctx>;
+  return { dataView: state.dataView, inputType: state.inputType, isError: false, error: null, result, data: state.data, index };
 }
 
 function err(state: State, e: SyntaxErr): ParserState<never, SyntaxErr | null, Ctx> {
@@ -91,15 +99,18 @@ export function rule<T>(fn: (run: Run, c: Ctx) => T): P<T> {
   return new Parser(function rule$state(state: State) {
     if (state.isError) return state;
     let cur = state;
+    const c = state.data;
+    c.at = state.index;
     const run = <K>(p: P<K>): K => {
       const ns = p.p(cur) as State;
       if (ns.isError) throw ns;
       cur = ns;
+      c.at = ns.index;
       return ns.result as K;
     };
     try {
-      const result = fn(run, state.data);
-      return updateResult(cur, result); // `cur` must be read after fn ran
+      const result = fn(run, c);
+      return ok(cur, result, cur.index); // `cur` must be read after fn ran
     } catch (e) {
       if (e instanceof Error) throw e;
       return e as State;
@@ -119,17 +130,6 @@ export function lazy<T>(thunk: () => P<T>): P<T> {
 
 // ---------- token primitives ----------
 
-/** The current token, not consumed. */
-export const peek: P<Token> = prim((s, c) => ok(s, c.tok(s.index), s.index));
-
-/** The token k places ahead, not consumed. */
-export function peekAt(k: number): P<Token> {
-  return prim((s, c) => ok(s, c.tok(s.index + k), s.index));
-}
-
-/** The current token index. */
-export const pos: P<number> = prim((s) => ok(s, s.index, s.index));
-
 /** Consumes any token (never moves past end of file). */
 export const next: P<Token> = prim((s, c) => {
   const t = c.tok(s.index);
@@ -139,7 +139,14 @@ export const next: P<Token> = prim((s, c) => {
 });
 
 /** Consumes a token of this kind if present; null otherwise. */
+const acceptCache = new Map<string, P<Token | null>>();
 export function accept(kind: string): P<Token | null> {
+  let p = acceptCache.get(kind);
+  if (!p) acceptCache.set(kind, (p = makeAccept(kind)));
+  return p;
+}
+
+function makeAccept(kind: string): P<Token | null> {
   return prim((s, c) => {
     const t = c.tok(s.index);
     if (t.kind !== kind) return ok(s, null, s.index);
@@ -149,7 +156,15 @@ export function accept(kind: string): P<Token | null> {
 }
 
 /** Consumes a token of this kind or fails with "expected 'k' <context>, found X". */
+const expectCache = new Map<string, P<Token>>();
 export function expect(kind: string, context: string, shown = `'${kind}'`): P<Token> {
+  const key = `${kind}\0${context}\0${shown}`;
+  let p = expectCache.get(key);
+  if (!p) expectCache.set(key, (p = makeExpect(kind, context, shown)));
+  return p;
+}
+
+function makeExpect(kind: string, context: string, shown: string): P<Token> {
   return prim((s, c) => {
     const t = c.tok(s.index);
     if (t.kind === kind) {
@@ -169,16 +184,18 @@ export function syntaxErr(c: Ctx, at: number, message: string, code = "E0100"): 
   return { message, at, span: c.tokSpan(at), code };
 }
 
-/** The span of the tokens consumed since token index i0. */
-export function spanSince(i0: number): P<Span> {
-  return prim((s, c) => ok(s, c.span(i0, s.index), s.index));
-}
-
 /**
  * Statement terminator: consumes ';'. A missing ';' before a token on a new line (or before '}' /
  * end of file) is reported after the previous token and parsing goes on as if it were there.
  */
+const endStmtCache = new Map<string, P<null>>();
 export function endStmt(after: string): P<null> {
+  let p = endStmtCache.get(after);
+  if (!p) endStmtCache.set(after, (p = makeEndStmt(after)));
+  return p;
+}
+
+function makeEndStmt(after: string): P<null> {
   return prim((s, c) => {
     const t = c.tok(s.index);
     if (t.kind === ";") return ok(s, null, s.index + 1);

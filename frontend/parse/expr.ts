@@ -5,7 +5,7 @@ import type { Block, Expr, IntLit, MatchArm, Param, Pattern } from "../ast.js";
 import { KEYWORDS, describeToken, type Token } from "../lexer.js";
 import type { Span } from "../source.js";
 import {
-  accept, enter, expect, failHere, lazy, nested, next, peek, peekAt, pos, rule, spanSince, type Ctx, type P, type Run,
+  accept, enter, expect, failHere, lazy, nested, next, rule, type Ctx, type P, type Run,
 } from "./core.js";
 import { skipType, typeNode } from "./types.js";
 import { block } from "./stmt.js";
@@ -25,22 +25,23 @@ const PREFIX_OPS: ReadonlySet<string> = new Set(["!", "-", "+", "await", "++", "
 // expression-or-assignment = conditional [ assign-op expression ]   (statement level, for-init/update)
 export const expr: P<Expr> = lazy(() => conditional(false));
 export const exprOrAssign: P<Expr> = lazy(() => conditional(true));
+const nestedExpr: P<Expr> = lazy(() => nested(expr));
 /** binary as a parser of its own (match patterns). */
 export const binaryExpr: P<Expr> = rule((run, c) => binary(run, c));
 
 // conditional = binary [ "?" expression ":" conditional ]   (else-chains folded in a loop)
 function conditional(allowAssign: boolean): P<Expr> {
   return rule((run, c) => {
-    const i0 = run(pos);
+    const i0 = c.at;
     const first = binary(run, c);
-    const e = c.tok(run(pos)).kind === "?" ? ternaryRest(run, c, i0, first) : first;
-    const opIndex = run(pos);
+    const e = c.tok(c.at).kind === "?" ? ternaryRest(run, c, i0, first) : first;
+    const opIndex = c.at;
     if (!ASSIGN_OPS.has(c.tok(opIndex).kind)) return e;
     if (!allowAssign) c.report("E0102", "assignment is a statement and cannot be used inside an expression", c.tokSpan(opIndex));
     const op = run(next).kind as "=";
     checkTarget(c, e, `'${op}'`);
     const value = run(expr);
-    return { kind: "Assign", op, target: e, value, span: run(spanSince(i0)) };
+    return { kind: "Assign", op, target: e, value, span: c.span(i0, c.at) };
   });
 }
 
@@ -49,15 +50,15 @@ function ternaryRest(run: Run, c: Ctx, i0: number, first: Expr): Expr {
   const conds = [first], thens: Expr[] = [], starts = [i0];
   let otherwise: Expr;
   for (;;) {
-    thens.push(run(nested(expr)));
+    thens.push(run(nestedExpr));
     run(expect(":", "in conditional expression"));
-    const i = run(pos);
+    const i = c.at;
     const e = binary(run, c);
     if (!run(accept("?"))) { otherwise = e; break; }
     conds.push(e);
     starts.push(i);
   }
-  const end = run(pos);
+  const end = c.at;
   for (let k = conds.length - 1; k >= 0; k--) {
     otherwise = { kind: "Ternary", cond: conds[k], then: thens[k], else: otherwise, span: c.span(starts[k], end) };
   }
@@ -75,7 +76,7 @@ function binary(run: Run, c: Ctx): Expr {
   const operands: Expr[] = [unary(run, c)];
   const ops: string[] = [];
   for (;;) {
-    const prec = BIN_PREC[run(peek).kind];
+    const prec = BIN_PREC[c.peek().kind];
     if (prec === undefined) break;
     const op = run(next).kind;
     while (ops.length && BIN_PREC[ops[ops.length - 1]] >= prec) reduce(c, operands, ops);
@@ -94,11 +95,11 @@ function reduce(c: Ctx, operands: Expr[], ops: string[]): void {
 
 // unary = { "!" | "-" | "+" | "await" | "++" | "--" } postfix
 function unary(run: Run, c: Ctx): Expr {
-  if (!PREFIX_OPS.has(run(peek).kind)) return postfix(run, c);
+  if (!PREFIX_OPS.has(c.peek().kind)) return postfix(run, c);
   const ops: { kind: string; at: number }[] = [];
-  while (PREFIX_OPS.has(run(peek).kind)) ops.push({ at: run(pos), kind: run(next).kind });
+  while (PREFIX_OPS.has(c.peek().kind)) ops.push({ at: c.at, kind: run(next).kind });
   let e = postfix(run, c);
-  const end = run(pos);
+  const end = c.at;
   for (let k = ops.length - 1; k >= 0; k--) e = applyPrefix(c, ops[k].kind, e, c.span(ops[k].at, end));
   return e;
 }
@@ -120,22 +121,22 @@ function applyPrefix(c: Ctx, op: string, e: Expr, span: Span): Expr {
 
 // postfix = primary { "(" args ")" | "[" expression "]" | "." name | "++" | "--" }
 function postfix(run: Run, c: Ctx): Expr {
-  const i0 = run(pos);
+  const i0 = c.at;
   let e = primary(run, c);
   for (;;) {
-    const k = run(peek).kind;
-    if (k === "(") e = { kind: "Call", callee: e, args: callArgs(run, c), span: run(spanSince(i0)) };
-    else if (k === "[") e = { kind: "Index", object: e, index: bracketed(run, c, indexSuffix), span: run(spanSince(i0)) };
+    const k = c.peek().kind;
+    if (k === "(") e = { kind: "Call", callee: e, args: callArgs(run, c), span: c.span(i0, c.at) };
+    else if (k === "[") e = { kind: "Index", object: e, index: bracketed(run, c, indexSuffix), span: c.span(i0, c.at) };
     else if (k === ".") {
       run(next);
-      const t = run(peek);
+      const t = c.peek();
       if (!isName(t)) run(failHere(`expected field name after '.', found ${describeToken(t)}`));
       run(next);
-      e = { kind: "Member", object: e, name: t.text, nameSpan: c.tokSpan(run(pos) - 1), span: run(spanSince(i0)) };
+      e = { kind: "Member", object: e, name: t.text, nameSpan: c.tokSpan(c.at - 1), span: c.span(i0, c.at) };
     } else if (k === "++" || k === "--") {
       run(next);
       checkTarget(c, e, `'${k}'`);
-      e = { kind: "Update", op: k, prefix: false, target: e, span: run(spanSince(i0)) };
+      e = { kind: "Update", op: k, prefix: false, target: e, span: c.span(i0, c.at) };
     } else return e;
   }
 }
@@ -146,7 +147,7 @@ function callArgs(run: Run, c: Ctx): Expr[] {
   try {
     run(next);
     const args: Expr[] = [];
-    while (run(peek).kind !== ")") {
+    while (c.peek().kind !== ")") {
       args.push(run(expr));
       if (!run(accept(","))) break;
     }
@@ -157,7 +158,7 @@ function callArgs(run: Run, c: Ctx): Expr[] {
   }
 }
 
-function indexSuffix(run: Run): Expr {
+function indexSuffix(run: Run, c: Ctx): Expr {
   run(next);
   const index = run(expr);
   run(expect("]", "to close the index"));
@@ -171,7 +172,7 @@ function isName(t: Token): boolean {
 
 // primary = literal | t-string | identifier | "(" expression ")" | lambda | array | object | match
 function primary(run: Run, c: Ctx): Expr {
-  const i = run(pos);
+  const i = c.at;
   const t = c.tok(i);
   switch (t.kind) {
     case "int-lit": return intLiteral(run, c);
@@ -203,7 +204,7 @@ function bracketed(run: Run, c: Ctx, sub: (run: Run, c: Ctx) => Expr): Expr {
 /** An int literal; 2^63 is remembered until a unary minus claims it (else: out of range). */
 function intLiteral(run: Run, c: Ctx): Expr {
   const t = run(next);
-  const node: IntLit = { kind: "IntLit", value: t.value as bigint, span: c.tokSpan(run(pos) - 1) };
+  const node: IntLit = { kind: "IntLit", value: t.value as bigint, span: c.tokSpan(c.at - 1) };
   if (t.minInt) c.pendingMinInt.add(node);
   return node;
 }
@@ -219,7 +220,7 @@ function isLambdaAt(c: Ctx, i: number): boolean {
   return j > 0 && c.tok(j).kind === "=>";
 }
 
-function parenExpr(run: Run): Expr {
+function parenExpr(run: Run, c: Ctx): Expr {
   run(next);
   const e = run(expr);
   run(expect(")", "to close the parenthesised expression"));
@@ -227,21 +228,21 @@ function parenExpr(run: Run): Expr {
 }
 
 // lambda = params [ ":" type ] "=>" ( block | expression )
-function lambda(run: Run): Expr {
-  const i0 = run(pos);
+function lambda(run: Run, c: Ctx): Expr {
+  const i0 = c.at;
   const params = run(paramList);
   const result = run(accept(":")) ? run(typeNode) : null;
   run(expect("=>", "after lambda parameters"));
-  const body: Expr | Block = run(peek).kind === "{" ? run(block) : run(expr);
-  return { kind: "Lambda", params, result, body, span: run(spanSince(i0)) };
+  const body: Expr | Block = c.peek().kind === "{" ? run(block) : run(expr);
+  return { kind: "Lambda", params, result, body, span: c.span(i0, c.at) };
 }
 
 // params = "(" [ param { "," param } ] ")"
 export const paramList: P<Param[]> = lazy(() =>
-  rule((run) => {
+  rule((run, c) => {
     run(expect("(", "to start the parameter list"));
     const params: Param[] = [];
-    while (run(peek).kind !== ")") {
+    while (c.peek().kind !== ")") {
       params.push(run(param));
       if (!run(accept(","))) break;
     }
@@ -251,37 +252,37 @@ export const paramList: P<Param[]> = lazy(() =>
 );
 
 // param = [ type ] name [ "=" expression ]      (no type: json)
-const param: P<Param> = rule((run) => {
-  const i0 = run(pos);
-  const t = run(peek);
-  const after = run(peekAt(1)).kind;
+const param: P<Param> = rule((run, c) => {
+  const i0 = c.at;
+  const t = c.peek();
+  const after = c.tok(c.at + 1).kind;
   const untyped = t.kind === "ident" && (after === "," || after === ")" || after === "=");
   const type = untyped ? null : run(typeNode);
   const name = run(expect("ident", "", "parameter name"));
   const dflt = run(accept("=")) ? run(expr) : null;
-  return { name: name.text, type, default: dflt, span: run(spanSince(i0)) };
+  return { name: name.text, type, default: dflt, span: c.span(i0, c.at) };
 });
 
 // array = "[" [ expression { "," expression } [ "," ] ] "]"
-function arrayLit(run: Run): Expr {
-  const i0 = run(pos);
+function arrayLit(run: Run, c: Ctx): Expr {
+  const i0 = c.at;
   run(next);
   const elems: Expr[] = [];
-  while (run(peek).kind !== "]") {
+  while (c.peek().kind !== "]") {
     elems.push(run(expr));
     if (!run(accept(","))) break;
   }
   run(expect("]", "in array literal", "',' or ']'"));
-  return { kind: "ArrayLit", elems, span: run(spanSince(i0)) };
+  return { kind: "ArrayLit", elems, span: c.span(i0, c.at) };
 }
 
 // object = "{" [ key ":" expression { "," key ":" expression } [ "," ] ] "}"   key = name | string
 function objectLit(run: Run, c: Ctx): Expr {
-  const i0 = run(pos);
+  const i0 = c.at;
   run(next);
   const entries: { key: string; keySpan: Span; value: Expr }[] = [];
-  while (run(peek).kind !== "}") {
-    const k = run(peek);
+  while (c.peek().kind !== "}") {
+    const k = c.peek();
     if (!isName(k) && k.kind !== "str-lit") run(failHere(`expected object key (a name or a string), found ${describeToken(k)}`));
     run(next);
     run(expect(":", "after object key"));
@@ -290,52 +291,52 @@ function objectLit(run: Run, c: Ctx): Expr {
     if (!run(accept(","))) break;
   }
   run(expect("}", "in object literal", "',' or '}'"));
-  return { kind: "ObjectLit", entries, span: run(spanSince(i0)) };
+  return { kind: "ObjectLit", entries, span: c.span(i0, c.at) };
 }
 
 // match = "match" expression "{" { arm [ "," ] } "}"      (the comma is optional after a block arm)
-function matchExpr(run: Run): Expr {
-  const i0 = run(pos);
+function matchExpr(run: Run, c: Ctx): Expr {
+  const i0 = c.at;
   run(next);
   const subject = run(expr);
   run(expect("{", "after the match subject"));
   const arms: MatchArm[] = [];
-  while (run(peek).kind !== "}") {
+  while (c.peek().kind !== "}") {
     const arm = run(matchArm);
     arms.push(arm);
     if (!run(accept(",")) && arm.body.kind !== "Block") break;
   }
   run(expect("}", "after match arm", "',' or '}'"));
-  return { kind: "Match", subject, arms, span: run(spanSince(i0)) };
+  return { kind: "Match", subject, arms, span: c.span(i0, c.at) };
 }
 
 // arm = pattern { "," pattern } "=>" ( block | expression )
-const matchArm: P<MatchArm> = rule((run) => {
-  const i0 = run(pos);
+const matchArm: P<MatchArm> = rule((run, c) => {
+  const i0 = c.at;
   const patterns = [run(pattern)];
   while (run(accept(","))) patterns.push(run(pattern));
   run(expect("=>", "after match pattern", "',' or '=>'"));
-  const body: Expr | Block = run(peek).kind === "{" ? run(block) : run(expr);
-  return { patterns, body, span: run(spanSince(i0)) };
+  const body: Expr | Block = c.peek().kind === "{" ? run(block) : run(expr);
+  return { patterns, body, span: c.span(i0, c.at) };
 });
 
 // pattern = "_" | binary [ ".." binary ]
-const pattern: P<Pattern> = rule((run) => {
-  const i0 = run(pos);
-  const t = run(peek);
+const pattern: P<Pattern> = rule((run, c) => {
+  const i0 = c.at;
+  const t = c.peek();
   if (t.kind === "ident" && t.text === "_") {
     run(next);
-    return { kind: "Wildcard", span: run(spanSince(i0)) };
+    return { kind: "Wildcard", span: c.span(i0, c.at) };
   }
   const lo = run(binaryExpr);
-  if (!run(accept(".."))) return { kind: "ValuePattern", value: lo, span: run(spanSince(i0)) };
+  if (!run(accept(".."))) return { kind: "ValuePattern", value: lo, span: c.span(i0, c.at) };
   const hi = run(binaryExpr);
-  return { kind: "RangePattern", lo, hi, span: run(spanSince(i0)) };
+  return { kind: "RangePattern", lo, hi, span: c.span(i0, c.at) };
 });
 
 // t-string = tstr-begin { tstr-text | tstr-open expression tstr-close } tstr-end   (see lexer.ts)
-function tstring(run: Run): Expr {
-  const i0 = run(pos);
+function tstring(run: Run, c: Ctx): Expr {
+  const i0 = c.at;
   run(next);
   const parts: (string | Expr)[] = [];
   for (;;) {
@@ -346,5 +347,5 @@ function tstring(run: Run): Expr {
       run(expect("tstr-close", "to close the t-string expression", "'}'"));
     } else break;
   }
-  return { kind: "TString", parts, span: run(spanSince(i0)) };
+  return { kind: "TString", parts, span: c.span(i0, c.at) };
 }

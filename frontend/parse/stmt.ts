@@ -3,7 +3,7 @@
 
 import type { Block, Expr, ExprStmt, For, FuncDecl, If, Stmt, StructField, VarDecl } from "../ast.js";
 import {
-  accept, endStmt, expect, failHere, lazy, nested, next, peek, peekAt, pos, recoverStmt, rule, spanSince,
+  accept, endStmt, expect, failHere, lazy, nested, next, recoverStmt, rule,
   type Ctx, type P, type Run,
 } from "./core.js";
 import { exprOrAssign, expr, paramList } from "./expr.js";
@@ -13,7 +13,7 @@ import { skipType, TYPE_KEYWORDS, typeNode } from "./types.js";
 //           | var-decl | typed-decl | ";" | expression-statement
 export const statement: P<Stmt | null> = lazy(() =>
   rule((run, c): Stmt | null => {
-    const i = run(pos);
+    const i = c.at;
     switch (c.tok(i).kind) {
       case "{": return run(block);
       case "if": return ifStmt(run, c);
@@ -21,10 +21,10 @@ export const statement: P<Stmt | null> = lazy(() =>
       case "for": return forStmt(run, c);
       case "break":
       case "continue": return jumpStmt(run, c);
-      case "return": return returnStmt(run);
-      case "throw": return throwStmt(run);
+      case "return": return returnStmt(run, c);
+      case "throw": return throwStmt(run, c);
       case "try": return tryStmt(run, c);
-      case "import": return importStmt(run);
+      case "import": return importStmt(run, c);
       case "struct":
       case "type": return structDecl(run, c);
       case "async": return funcDecl(run, c);
@@ -33,11 +33,12 @@ export const statement: P<Stmt | null> = lazy(() =>
       case "const": return run(varDecl);
       case ";": run(next); return null;
     }
-    return startsTypedDecl(c, i) ? run(typedDecl) : exprStmt(run);
+    return startsTypedDecl(c, i) ? run(typedDecl) : exprStmt(run, c);
   }),
 );
 
 const recoveringStatement = recoverStmt(statement);
+const nestedStatement = nested(statement);
 
 /** `int x`, `Point p`, `u.Point p`, `int[] xs`, `promise<int> p`, `func(int): int f` start a declaration. */
 function startsTypedDecl(c: Ctx, i: number): boolean {
@@ -52,11 +53,11 @@ function startsTypedDecl(c: Ctx, i: number): boolean {
 function blockRule(context: string): P<Block> {
   return nested(
     rule((run, c) => {
-      const i0 = run(pos);
+      const i0 = c.at;
       run(expect("{", context));
       const body: Stmt[] = [];
       for (;;) {
-        const k = run(peek).kind;
+        const k = c.peek().kind;
         if (k === "}") break;
         if (k === "eof") run(failHere("expected '}' to close the block, found end of file"));
         const s = run(recoveringStatement);
@@ -64,7 +65,7 @@ function blockRule(context: string): P<Block> {
         if (c.fatal) break;
       }
       run(next);
-      return { kind: "Block", body, span: run(spanSince(i0)) };
+      return { kind: "Block", body, span: c.span(i0, c.at) };
     }),
   );
 }
@@ -73,41 +74,41 @@ export const block: P<Block> = lazy(() => blockRule("to start a block"));
 const funcBody: P<Block> = lazy(() => blockRule("to start the function body"));
 
 // body = block | statement       (a single statement is wrapped in a Block)
-function body(run: Run): Block {
-  if (run(peek).kind === "{") return run(block);
-  const i0 = run(pos);
-  const s = run(nested(statement));
-  return { kind: "Block", body: s ? [s] : [], span: run(spanSince(i0)) };
+function body(run: Run, c: Ctx): Block {
+  if (c.peek().kind === "{") return run(block);
+  const i0 = c.at;
+  const s = run(nestedStatement);
+  return { kind: "Block", body: s ? [s] : [], span: c.span(i0, c.at) };
 }
 
 // if = "if" "(" expression ")" body [ "else" ( if | body ) ]      (else-if chains built in a loop)
 function ifStmt(run: Run, c: Ctx): If {
-  const chain = [ifHead(run)];
+  const chain = [ifHead(run, c)];
   while (run(accept("else"))) {
     const last = chain[chain.length - 1];
-    if (run(peek).kind !== "if") {
-      last.else = body(run);
+    if (c.peek().kind !== "if") {
+      last.else = body(run, c);
       break;
     }
-    const nextIf = ifHead(run);
+    const nextIf = ifHead(run, c);
     last.else = nextIf;
     chain.push(nextIf);
   }
-  const end = c.tok(run(pos) - 1).end;
+  const end = c.tok(c.at - 1).end;
   for (const s of chain) s.span = { ...s.span, end };
   return chain[0];
 }
 
-function ifHead(run: Run): If {
-  const i0 = run(pos);
+function ifHead(run: Run, c: Ctx): If {
+  const i0 = c.at;
   run(next);
   const cond = run(ifCondition);
-  const then = body(run);
-  return { kind: "If", cond, then, else: null, span: run(spanSince(i0)) };
+  const then = body(run, c);
+  return { kind: "If", cond, then, else: null, span: c.span(i0, c.at) };
 }
 
 function parenCondition(after: string): P<Expr> {
-  return rule((run) => {
+  return rule((run, c) => {
     run(expect("(", `after ${after}`));
     const cond = run(expr);
     run(expect(")", "after the condition"));
@@ -120,25 +121,25 @@ const ifCondition = parenCondition("'if'");
 // while = "while" "(" expression ")" body
 const whileCondition = parenCondition("'while'");
 function whileStmt(run: Run, c: Ctx): Stmt {
-  const i0 = run(pos);
+  const i0 = c.at;
   run(next);
   const cond = run(whileCondition);
-  return { kind: "While", cond, body: body(run), span: c.span(i0, run(pos)) };
+  return { kind: "While", cond, body: body(run, c), span: c.span(i0, c.at) };
 }
 
 // for = "for" "(" ( for-in-head | [init] ";" [expression] ";" [update] ) ")" body
 function forStmt(run: Run, c: Ctx): Stmt {
-  const i0 = run(pos);
+  const i0 = c.at;
   run(next);
   run(expect("(", "after 'for'"));
-  const form = forInForm(c, run(pos));
-  if (form) return forInRest(run, i0, form);
+  const form = forInForm(c, c.at);
+  if (form) return forInRest(run, c, i0, form);
   const init = run(forInit);
-  const cond = run(peek).kind === ";" ? null : run(expr);
+  const cond = c.peek().kind === ";" ? null : run(expr);
   run(expect(";", "after the loop condition"));
-  const update = run(peek).kind === ")" ? null : run(exprOrAssign);
+  const update = c.peek().kind === ")" ? null : run(exprOrAssign);
   run(expect(")", "after the loop update"));
-  const loop: For = { kind: "For", init, cond, update, body: body(run), span: run(spanSince(i0)) };
+  const loop: For = { kind: "For", init, cond, update, body: body(run, c), span: c.span(i0, c.at) };
   return loop;
 }
 
@@ -152,26 +153,26 @@ function forInForm(c: Ctx, i: number): "bare" | "var" | "typed" | null {
 }
 
 // for-in-head = [ "var" | type ] name "in" expression ")"
-function forInRest(run: Run, i0: number, form: "bare" | "var" | "typed"): Stmt {
+function forInRest(run: Run, c: Ctx, i0: number, form: "bare" | "var" | "typed"): Stmt {
   if (form === "var") run(next);
   const varType = form === "typed" ? run(typeNode) : null;
   const name = run(next);
   run(next); // "in"
   const iterable = run(expr);
   run(expect(")", "after the for-in iterable"));
-  return { kind: "ForIn", varName: name.text, varType, iterable, body: body(run), span: run(spanSince(i0)) };
+  return { kind: "ForIn", varName: name.text, varType, iterable, body: body(run, c), span: c.span(i0, c.at) };
 }
 
 // init = ";" | var-decl | typed-decl | expression-or-assignment ";"
 const forInit: P<VarDecl | ExprStmt | null> = lazy(() =>
   rule((run, c) => {
-    const i0 = run(pos);
+    const i0 = c.at;
     const k = c.tok(i0).kind;
     if (k === ";") return run(next) && null;
     if (k === "var" || k === "const") return run(varDecl);
     if (startsTypedDecl(c, i0)) return run(typedDecl);
     const e = run(exprOrAssign);
-    const span = run(spanSince(i0));
+    const span = c.span(i0, c.at);
     run(expect(";", "after the loop initializer"));
     return { kind: "ExprStmt", expr: e, span };
   }),
@@ -180,51 +181,51 @@ const forInit: P<VarDecl | ExprStmt | null> = lazy(() =>
 // jump = ( "break" | "continue" ) ";"
 function jumpStmt(run: Run, c: Ctx): Stmt {
   const t = run(next);
-  const span = c.tokSpan(run(pos) - 1);
+  const span = c.tokSpan(c.at - 1);
   run(endStmt(`after '${t.kind}'`));
   return t.kind === "break" ? { kind: "Break", span } : { kind: "Continue", span };
 }
 
 // return = "return" [ expression ] ";"
-function returnStmt(run: Run): Stmt {
-  const i0 = run(pos);
+function returnStmt(run: Run, c: Ctx): Stmt {
+  const i0 = c.at;
   run(next);
-  const k = run(peek).kind;
+  const k = c.peek().kind;
   const value = k === ";" || k === "}" || k === "eof" ? null : run(expr);
-  const span = run(spanSince(i0));
+  const span = c.span(i0, c.at);
   run(endStmt(value ? "after the return value" : "after 'return'"));
   return { kind: "Return", value, span };
 }
 
 // throw = "throw" expression ";"
-function throwStmt(run: Run): Stmt {
-  const i0 = run(pos);
+function throwStmt(run: Run, c: Ctx): Stmt {
+  const i0 = c.at;
   run(next);
   const value = run(expr);
-  const span = run(spanSince(i0));
+  const span = c.span(i0, c.at);
   run(endStmt("after the thrown value"));
   return { kind: "Throw", value, span };
 }
 
 // try = "try" block [ "catch" [ "(" [ name ] ")" ] block ] [ "finally" block ]   (not both omitted)
 function tryStmt(run: Run, c: Ctx): Stmt {
-  const i0 = run(pos);
+  const i0 = c.at;
   run(next);
   const tryBody = run(block);
   let catchName: string | null = null, catchBody: Block | null = null, finallyBody: Block | null = null;
   if (run(accept("catch"))) {
     if (run(accept("("))) {
-      if (run(peek).kind === "ident") catchName = run(next).text;
+      if (c.peek().kind === "ident") catchName = run(next).text;
       run(expect(")", "after the catch variable"));
     }
     catchBody = run(block);
   }
   if (run(accept("finally"))) finallyBody = run(block);
   if (!catchBody && !finallyBody) {
-    const at = run(pos);
+    const at = c.at;
     c.report("E0104", `expected 'catch' or 'finally' after the try block, found ${describe(c, at)}`, c.tokSpan(at));
   }
-  return { kind: "Try", body: tryBody, catchName, catchBody, finallyBody, span: run(spanSince(i0)) };
+  return { kind: "Try", body: tryBody, catchName, catchBody, finallyBody, span: c.span(i0, c.at) };
 }
 
 function describe(c: Ctx, i: number): string {
@@ -233,61 +234,61 @@ function describe(c: Ctx, i: number): string {
 }
 
 // import = "import" string [ "as" name ] ";"
-function importStmt(run: Run): Stmt {
-  const i0 = run(pos);
+function importStmt(run: Run, c: Ctx): Stmt {
+  const i0 = c.at;
   run(next);
   const path = run(expect("str-lit", "after 'import'", "a module path string"));
   const alias = run(accept("as")) ? run(expect("ident", "after 'as'", "a module name")).text : null;
-  const span = run(spanSince(i0));
+  const span = c.span(i0, c.at);
   run(endStmt("after import"));
   return { kind: "Import", path: path.value as string, alias, span };
 }
 
 // struct = ( "struct" | "type" ) name "{" { type name ( ";" | "," ) } "}" [ ";" ]
 function structDecl(run: Run, c: Ctx): Stmt {
-  const i0 = run(pos);
+  const i0 = c.at;
   const kw = run(next).kind;
   const name = run(expect("ident", `after '${kw}'`, "a struct name"));
   run(expect("{", "to start the struct body"));
   const fields: StructField[] = [];
-  while (run(peek).kind !== "}") {
-    const f0 = run(pos);
+  while (c.peek().kind !== "}") {
+    const f0 = c.at;
     const type = run(typeNode);
     const fname = run(expect("ident", "", "field name"));
-    fields.push({ name: fname.text, type, span: run(spanSince(f0)) });
+    fields.push({ name: fname.text, type, span: c.span(f0, c.at) });
     if (!run(accept(";")) && !run(accept(","))) break;
   }
   run(expect("}", "after struct field", "';' or '}'"));
-  const span = run(spanSince(i0));
+  const span = c.span(i0, c.at);
   run(accept(";"));
   return { kind: "StructDecl", name: name.text, nameSpan: c.tokSpan(i0 + 1), fields, span };
 }
 
 // function = [ "async" ] "func" name params [ ":" type ] block
 function funcDecl(run: Run, c: Ctx): FuncDecl {
-  const i0 = run(pos);
+  const i0 = c.at;
   const isAsync = !!run(accept("async"));
   run(expect("func", "after 'async'"));
-  const nameAt = run(pos);
+  const nameAt = c.at;
   const name = run(expect("ident", "after 'func'", "a function name"));
   const params = run(paramList);
   const result = run(accept(":")) ? run(typeNode) : null;
   const fnBody = run(funcBody);
-  return { kind: "FuncDecl", name: name.text, nameSpan: c.tokSpan(nameAt), isAsync, params, result, body: fnBody, span: run(spanSince(i0)) };
+  return { kind: "FuncDecl", name: name.text, nameSpan: c.tokSpan(nameAt), isAsync, params, result, body: fnBody, span: c.span(i0, c.at) };
 }
 
 // var-decl = ( "var" | "const" [ type ] ) name "=" expression ";"
 const varDecl: P<VarDecl> = lazy(() =>
   rule((run, c) => {
-    const i0 = run(pos);
+    const i0 = c.at;
     const kw = run(next).kind as "var" | "const";
-    const untyped = kw === "var" || (run(peek).kind === "ident" && run(peekAt(1)).kind === "=");
+    const untyped = kw === "var" || (c.peek().kind === "ident" && c.tok(c.at + 1).kind === "=");
     const declType = untyped ? null : run(typeNode);
-    const nameAt = run(pos);
+    const nameAt = c.at;
     const name = run(expect("ident", "", "a variable name"));
     run(expect("=", `after '${kw} ${name.text}' (it needs an initializer)`));
     const init = run(expr);
-    const span = run(spanSince(i0));
+    const span = c.span(i0, c.at);
     run(endStmt("after variable declaration"));
     return { kind: "VarDecl", mode: kw, declType, name: name.text, nameSpan: c.tokSpan(nameAt), init, span };
   }),
@@ -296,30 +297,30 @@ const varDecl: P<VarDecl> = lazy(() =>
 // typed-decl = type name [ "=" expression ] ";"
 const typedDecl: P<VarDecl> = lazy(() =>
   rule((run, c) => {
-    const i0 = run(pos);
+    const i0 = c.at;
     const declType = run(typeNode);
-    const nameAt = run(pos);
+    const nameAt = c.at;
     const name = run(expect("ident", "", "a variable name"));
     const init = run(accept("=")) ? run(expr) : null;
-    const span = run(spanSince(i0));
+    const span = c.span(i0, c.at);
     run(endStmt("after variable declaration"));
     return { kind: "VarDecl", mode: "typed", declType, name: name.text, nameSpan: c.tokSpan(nameAt), init, span };
   }),
 );
 
 // expression-statement = expression-or-assignment ";"     (a match statement needs no ';')
-function exprStmt(run: Run): Stmt {
-  const i0 = run(pos);
+function exprStmt(run: Run, c: Ctx): Stmt {
+  const i0 = c.at;
   const e = run(exprOrAssign);
-  const span = run(spanSince(i0));
-  if (e.kind !== "Match" || run(peek).kind === ";") run(endStmt("after expression"));
+  const span = c.span(i0, c.at);
+  if (e.kind !== "Match" || c.peek().kind === ";") run(endStmt("after expression"));
   return { kind: "ExprStmt", expr: e, span };
 }
 
 // program = { statement } end-of-file
 export const program: P<Stmt[]> = rule((run, c) => {
   const out: Stmt[] = [];
-  while (run(peek).kind !== "eof" && !c.fatal) {
+  while (c.peek().kind !== "eof" && !c.fatal) {
     const s = run(recoveringStatement);
     if (s) out.push(s);
   }

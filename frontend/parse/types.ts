@@ -3,19 +3,19 @@
 
 import type { TypeNode } from "../ast.js";
 import type { Token } from "../lexer.js";
-import { accept, expect, failHere, lazy, nested, next, peek, peekAt, pos, rule, spanSince, type Ctx, type P } from "./core.js";
+import { accept, expect, failHere, lazy, nested, next, rule, type Ctx, type P } from "./core.js";
 
 export const TYPE_KEYWORDS: ReadonlySet<string> = new Set(["int", "float", "bool", "str", "json", "array", "void"]);
 
 // type = base-type { "[" "]" }
 export const typeNode: P<TypeNode> = lazy(() =>
-  rule((run) => {
-    const i0 = run(pos);
+  rule((run, c) => {
+    const i0 = c.at;
     let t = run(baseType);
-    while (run(peek).kind === "[" && run(peekAt(1)).kind === "]") {
+    while (c.peek().kind === "[" && c.tok(c.at + 1).kind === "]") {
       run(next);
       run(next);
-      t = { kind: "ArrayType", elem: t, span: run(spanSince(i0)) };
+      t = { kind: "ArrayType", elem: t, span: c.span(i0, c.at) };
     }
     return t;
   }),
@@ -23,12 +23,12 @@ export const typeNode: P<TypeNode> = lazy(() =>
 
 // base-type = type-keyword | "func" "(" [ type { "," type } ] ")" [ ":" type ]
 //           | "promise" "<" type ">" | ident [ "." ident ]
-const baseType: P<TypeNode> = rule((run) => {
-  const i0 = run(pos);
-  const t = run(peek);
+const baseType: P<TypeNode> = rule((run, c) => {
+  const i0 = c.at;
+  const t = c.peek();
   if (TYPE_KEYWORDS.has(t.kind)) {
     run(next);
-    return { kind: "NamedType", name: t.kind, span: run(spanSince(i0)) };
+    return { kind: "NamedType", name: t.kind, span: c.span(i0, c.at) };
   }
   if (t.kind === "func") return run(nested(funcType));
   if (t.kind !== "ident") return run(failHere(`expected a type, found ${describe(t)}`));
@@ -36,23 +36,23 @@ const baseType: P<TypeNode> = rule((run) => {
   if (t.text === "promise" && run(accept("<"))) {
     const inner = run(nested(typeNode));
     run(expect(">", "to close 'promise<'"));
-    return { kind: "PromiseType", inner, span: run(spanSince(i0)) };
+    return { kind: "PromiseType", inner, span: c.span(i0, c.at) };
   }
   let name = t.text;
-  if (run(peek).kind === "." && run(peekAt(1)).kind === "ident") {
+  if (c.peek().kind === "." && c.tok(c.at + 1).kind === "ident") {
     run(next);
     name += "." + run(next).text;
   }
-  return { kind: "NamedType", name, span: run(spanSince(i0)) };
+  return { kind: "NamedType", name, span: c.span(i0, c.at) };
 });
 
 // func-type = "func" "(" [ type { "," type } ] ")" [ ":" type ]   (no result: void)
 const funcType: P<TypeNode> = rule((run, c) => {
-  const i0 = run(pos);
+  const i0 = c.at;
   const kw = run(next);
   run(expect("(", "after 'func' in a function type"));
   const params: TypeNode[] = [];
-  while (run(peek).kind !== ")") {
+  while (c.peek().kind !== ")") {
     params.push(run(typeNode));
     if (!run(accept(","))) break;
   }
@@ -60,7 +60,7 @@ const funcType: P<TypeNode> = rule((run, c) => {
   const result: TypeNode = run(accept(":"))
     ? run(typeNode)
     : { kind: "NamedType", name: "void", span: { file: c.file, start: kw.start, end: kw.end } };
-  return { kind: "FuncType", params, result, span: run(spanSince(i0)) };
+  return { kind: "FuncType", params, result, span: c.span(i0, c.at) };
 });
 
 function describe(t: Token): string {
