@@ -12,6 +12,8 @@ import { fromMem, llvmType, memPtrType, memType, structFieldTypes, toMem, typeDe
 import { loadSlot, loadVar, outSlot, storeSlot, storeVar, valueSlot } from "./vars.js";
 import { genCall, genAwait } from "./calls.js";
 import { genBlockValue } from "./stmt.js";
+import { genJsonMember, genJsonObjectLit, jsonArith, jsonIndexValue, jsonNeg, jsonOne, jsonOrder, jsonPlace } from "./json.js";
+import { DATA_NAME, ELEM_NAME, LEN_NAME } from "./tbaa.js";
 
 /** Lowers an expression to its register-form value (a dummy for void). */
 export function genExpr(g: Gen, e: Expr): llvm.Value {
@@ -84,7 +86,7 @@ function genArrayLit(g: Gen, e: ArrayLit): llvm.Value {
 /** A struct literal: a zeroed instance, then the given fields. */
 function genObjectLit(g: Gen, e: ObjectLit): llvm.Value {
   const t = tyOf(e);
-  if (t.k !== "struct") throw new CodegenError("json object literals are not supported yet (no runtime ABI)");
+  if (t.k !== "struct") return genJsonObjectLit(g, e);
   const obj = newStruct(g, t);
   for (const entry of e.entries) {
     const i = t.decl.fields.findIndex((f) => f.name === entry.key);
@@ -132,6 +134,7 @@ function genUnary(g: Gen, e: Unary): llvm.Value {
   const v = genExpr(g, e.operand);
   if (e.op === "+") return v;
   if (e.op === "!") return g.b.CreateXor(v, g.bool(true));
+  if (tyOf(e.operand).k === "json") return jsonNeg(g, v);
   return tyOf(e.operand).k === "float" ? g.b.CreateFNeg(v) : g.b.CreateSub(g.i64(0), v);
 }
 
@@ -175,6 +178,7 @@ export type ArithOp = "+" | "-" | "*" | "/" | "%";
 /** Arithmetic on two values of the same type: int wraps, float IEEE, str concatenates. */
 export function arith(g: Gen, op: ArithOp, t: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
   if (t.k === "str") return g.call("tul_str_concat", [a, b]);
+  if (t.k === "json") return jsonArith(g, op, a, b);
   if (t.k === "float") {
     switch (op) {
       case "+": return g.b.CreateFAdd(a, b);
@@ -227,6 +231,7 @@ export function equalValues(g: Gen, lt: Type, rt: Type, a: llvm.Value, b: llvm.V
 }
 
 function ordering(g: Gen, op: string, t: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
+  if (t.k === "json") return jsonOrder(g, op, a, b);
   if (t.k === "float") {
     if (op === "<") return g.b.CreateFCmpOLT(a, b);
     if (op === "<=") return g.b.CreateFCmpOLE(a, b);
@@ -266,12 +271,12 @@ function genTernary(g: Gen, e: Ternary): llvm.Value {
 /** The `data` pointer of a tul_arr (offset 16) as i8*. */
 export function arrayData(g: Gen, arr: llvm.Value): llvm.Value {
   const p = g.b.CreateInBoundsGEP(g.t.i8, arr, [g.i64(16)]);
-  return g.b.CreateLoad(g.t.ptr, g.b.CreateBitCast(p, g.t.ptrPtr));
+  return g.b.CreateLoad(g.t.ptr, g.b.CreateBitCast(p, g.t.ptrPtr), DATA_NAME);
 }
 
 /** The `len` of a tul_arr (offset 0). */
 export function arrayLen(g: Gen, arr: llvm.Value): llvm.Value {
-  return g.b.CreateLoad(g.t.i64, g.b.CreateBitCast(arr, g.t.i64Ptr));
+  return g.b.CreateLoad(g.t.i64, g.b.CreateBitCast(arr, g.t.i64Ptr), LEN_NAME);
 }
 
 /** Pointer to element `i` after the inline bounds check (negative or >= len throws IndexError). */
@@ -284,7 +289,7 @@ export function elemPtr(g: Gen, arr: llvm.Value, i: llvm.Value, elem: Type): llv
   g.b.CreateUnreachable();
   g.at(ok);
   const data = g.b.CreateBitCast(arrayData(g, arr), memPtrType(g, elem));
-  return g.b.CreateInBoundsGEP(memType(g, elem), data, [i]);
+  return g.b.CreateInBoundsGEP(memType(g, elem), data, [i], ELEM_NAME);
 }
 
 function genIndex(g: Gen, e: Index): llvm.Value {
@@ -293,6 +298,7 @@ function genIndex(g: Gen, e: Index): llvm.Value {
   const i = genExpr(g, e.index);
   g.loc(e.span);
   if (ot.k === "str") return g.call("tul_str_index", [obj, i]);
+  if (ot.k === "json") return jsonIndexValue(g, obj, i, tyOf(e.index));
   if (ot.k !== "array") throw new CodegenError(`indexing ${typeToString(ot)} is not supported yet`);
   return loadSlot(g, elemPtr(g, obj, i, ot.elem), ot.elem);
 }
@@ -321,6 +327,7 @@ function memberPtr(g: Gen, e: Member): { ptr: llvm.Value; type: Type } {
 }
 
 function genMember(g: Gen, e: Member): llvm.Value {
+  if (tyOf(e.object).k === "json") return genJsonMember(g, e);
   const { ptr, type } = memberPtr(g, e);
   return loadSlot(g, ptr, type);
 }
@@ -335,6 +342,7 @@ interface Place {
 }
 
 function place(g: Gen, target: Expr): Place {
+  if ((target.kind === "Index" || target.kind === "Member") && tyOf(target.object).k === "json") return jsonPlace(g, target);
   if (target.kind === "Ident" && target.sym?.kind === "var") {
     const sym: VarSymbol = target.sym;
     return { type: sym.type, load: () => loadVar(g, sym), store: (v) => storeVar(g, sym, v) };
@@ -370,7 +378,7 @@ function genAssign(g: Gen, e: Assign): void {
 function genUpdate(g: Gen, e: Update): llvm.Value {
   const p = place(g, e.target);
   const old = p.load();
-  const one = p.type.k === "float" ? g.f64(1) : g.i64(1);
+  const one = p.type.k === "json" ? jsonOne(g) : p.type.k === "float" ? g.f64(1) : g.i64(1);
   const next = arith(g, e.op === "++" ? "+" : "-", p.type, old, one);
   p.store(next);
   return e.prefix ? next : old;

@@ -11,6 +11,7 @@ import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
 import { hasBaseCase } from "./recursion.js";
+import { addTbaa } from "./tbaa.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType, structDecls } from "./types.js";
 import { globalOptions, storeVar } from "./vars.js";
@@ -43,7 +44,7 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
   lowerProgram(g, program);
   di.finalize();
   if (llvm.verifyModule(mod)) throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)\n${mod.print()}`);
-  const final = parseText(ctx, addFunctionAttributes(mod.print(), g.noTailCalls, g.noInline));
+  const final = parseText(ctx, addTbaa(addFunctionAttributes(mod.print(), g.noTailCalls, g.noInline)));
   if (llvm.verifyModule(final)) throw new CodegenError("internal error: the attributed LLVM IR is invalid (see the verifier's message above)");
   return { text: () => final.print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(final, p) };
 }
@@ -90,23 +91,15 @@ function parsePrelude(ctx: llvm.LLVMContext, triple: string): llvm.Module {
   return parseText(ctx, preludeText(triple));
 }
 
-let targetsReady = false;
-
-/** The target's data layout string (null when the target is not compiled into LLVM). */
+/**
+ * The target's data layout (LLVM 14 strings; the bindings' createTargetMachine rejects its
+ * arguments, so known targets come from this table). Null: leave it to clang.
+ */
 function dataLayout(triple: string): string | null {
-  try {
-    if (!targetsReady) {
-      llvm.InitializeAllTargetInfos();
-      llvm.InitializeAllTargets();
-      llvm.InitializeAllTargetMCs();
-      targetsReady = true;
-    }
-    const target = llvm.TargetRegistry.lookupTarget(triple);
-    if (!target) return null;
-    return target.createTargetMachine(triple, "generic").createDataLayout().getStringRepresentation();
-  } catch {
-    return null;
-  }
+  const darwin = /apple|darwin|macos/.test(triple);
+  if (/^x86_64/.test(triple)) return `e-m:${darwin ? "o" : "e"}-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128`;
+  if (/^(aarch64|arm64)/.test(triple)) return darwin ? "e-m:o-i64:64-i128:128-n32:64-S128" : "e-m:e-i8:8:32-i16:16:32-i64:64-i128:128-n32:64-S128";
+  return null;
 }
 
 // ---------------------------------------------------------------- program

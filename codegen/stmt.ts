@@ -8,8 +8,10 @@ import { CodegenError, type Gen } from "./context.js";
 import { arrayData, arrayLen, dummy, genExpr, tyOf, zeroValue } from "./expr.js";
 import { genTry, runCleanups } from "./exceptions.js";
 import { rangeBounds } from "./builtins.js";
+import { forJson } from "./json.js";
 import { llvmType, memPtrType, memType, fromMem } from "./types.js";
 import { storeVar, tempVar } from "./vars.js";
+import { ELEM_NAME } from "./tbaa.js";
 
 export function genStmt(g: Gen, s: Stmt): void {
   switch (s.kind) {
@@ -118,6 +120,7 @@ function genForIn(g: Gen, s: ForIn): void {
   const t = tyOf(it);
   if (t.k === "array") return forArray(g, s, genExpr(g, it), t.elem);
   if (t.k === "str") return forStr(g, s, genExpr(g, it));
+  if (t.k === "json") return forJson(g, s, genExpr(g, it));
   throw new CodegenError(`for-in over ${t.k} is not supported yet`);
 }
 
@@ -156,7 +159,7 @@ function forArray(g: Gen, s: ForIn, arr: llvm.Value, elem: Type): void {
     (i) => g.b.CreateICmpSLT(i, arrayLen(g, xs.load())),
     (i) => {
       const data = g.b.CreateBitCast(arrayData(g, xs.load()), memPtrType(g, elem));
-      return fromMem(g, elem, g.b.CreateLoad(memType(g, elem), g.b.CreateInBoundsGEP(memType(g, elem), data, [i])));
+      return fromMem(g, elem, g.b.CreateLoad(memType(g, elem), g.b.CreateInBoundsGEP(memType(g, elem), data, [i], ELEM_NAME)));
     },
   );
 }
