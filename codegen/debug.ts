@@ -14,8 +14,8 @@ export class Debug {
     this.dib = new llvm.DIBuilder(mod);
     const abs = path.resolve(sourcePath);
     this.file = this.dib.createFile(path.basename(abs), path.dirname(abs));
-    // llvm-bindings exposes no emission-kind parameter: the unit is FullDebug; without -g we simply
-    // emit no variables, which keeps the DWARF to line tables and subprograms.
+    // llvm-bindings exposes no emission-kind parameter: the unit is created FullDebug and index.ts
+    // rewrites it to LineTablesOnly in the IR text when -g is not given.
     this.dib.createCompileUnit(llvm.dwarf.SourceLanguage.DW_LANG_C, this.file, "tulc", optimized, "", 0);
     this.fnType = this.dib.createSubroutineType(this.dib.getOrCreateTypeArray([]));
     mod.addModuleFlag(llvm.Module.ModFlagBehavior.Warning, "Debug Info Version", llvm.LLVMConstants.DEBUG_METADATA_VERSION);

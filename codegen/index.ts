@@ -44,7 +44,7 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
   lowerProgram(g, program);
   di.finalize();
   if (llvm.verifyModule(mod)) throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)\n${mod.print()}`);
-  const final = parseText(ctx, addTbaa(addFunctionAttributes(mod.print(), g.noTailCalls, g.noInline)));
+  const final = parseText(ctx, emissionKind(addTbaa(addFunctionAttributes(mod.print(), g.noTailCalls, g.noInline)), opts.debug));
   if (llvm.verifyModule(final)) throw new CodegenError("internal error: the attributed LLVM IR is invalid (see the verifier's message above)");
   return { text: () => final.print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(final, p) };
 }
@@ -70,6 +70,11 @@ function addFunctionAttributes(text: string, noTailCalls: Set<string>, noInline:
     'attributes #4003 = { uwtable noinline "disable-tail-calls"="true" }',
     "",
   ].join("\n");
+}
+
+/** The bindings create FullDebug units; without -g the unit is LineTablesOnly. */
+function emissionKind(text: string, debug: boolean): string {
+  return debug ? text : text.replace(/emissionKind: FullDebug/, "emissionKind: LineTablesOnly");
 }
 
 /** Parses LLVM IR text into a module of `ctx`. */
