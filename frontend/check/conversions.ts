@@ -73,6 +73,10 @@ export function coerce(cx: Checker, e: Expr, to: Type, message: MismatchMessage 
   const from = e.ty ?? T.json;
   if (typeEquals(from, to)) return e;
   if (from.k === "never" && to.k === "void") return e;
+  if (e.kind === "NullLit" && to.k === "struct") {
+    e.ty = to; // a struct-typed null: no instance (the same null pointer as json null)
+    return e;
+  }
   if (convertible(from, to)) return makeConvert(e, to);
   cx.error(code, message(typeToString(from), typeToString(to)), e.span);
   return e;

@@ -221,7 +221,7 @@ function checkEquality(cx: Checker, e: Binary, leftDone: boolean): Type {
 /** `c ? a : b`: bool condition; branches converted to the expected type, or to their common type. */
 function checkTernary(cx: Checker, e: Ternary, expected: Type | undefined): Type {
   checkValue(cx, e.cond);
-  e.cond = coerce(cx, e.cond, T.bool, (found) => `condition must be bool, found ${found}`);
+  e.cond = coerce(cx, e.cond, T.bool, (found) => `condition must be bool, found ${found}`, E.condition);
   const want = expected && expected.k !== "void" && expected.k !== "never" ? expected : undefined;
   const a = checkValue(cx, e.then, want);
   const b = checkValue(cx, e.else, want);
