@@ -266,7 +266,12 @@ export function recoverStmt<T>(p: P<T>): P<T | null> {
 
 /** Where parsing resumes after an error at token `at` in a statement that began at `start`. */
 function syncIndex(c: Ctx, at: number, start: number): number {
-  let depth = 0;
+  let depth = 0; // braces opened by this statement before the error and not yet closed
+  for (let j = start; j < at; j++) {
+    const k = c.tok(j).kind;
+    if (k === "{") depth++;
+    else if (k === "}" && depth > 0) depth--;
+  }
   let i = at;
   for (; ; i++) {
     const t = c.tok(i);

@@ -220,10 +220,13 @@ function isLambdaAt(c: Ctx, i: number): boolean {
   return j > 0 && c.tok(j).kind === "=>";
 }
 
+/** `( e )` yields e itself, its span widened to include the parentheses. */
 function parenExpr(run: Run, c: Ctx): Expr {
+  const i0 = c.at;
   run(next);
   const e = run(expr);
   run(expect(")", "to close the parenthesised expression"));
+  e.span = c.span(i0, c.at);
   return e;
 }
 

@@ -28,7 +28,7 @@ export const statement: P<Stmt | null> = lazy(() =>
       case "struct":
       case "type": return structDecl(run, c);
       case "async": return funcDecl(run, c);
-      case "func": if (c.tok(i + 1).kind === "ident") return funcDecl(run, c); break;
+      case "func": if (c.tok(i + 1).kind !== "(") return funcDecl(run, c); break;
       case "var":
       case "const": return run(varDecl);
       case ";": run(next); return null;
