@@ -57,8 +57,10 @@ export interface FuncInfo {
   state: "pending" | "checking" | "done";
   /** While checking an inferred function: the unified type of the value returns seen so far. */
   tentative: Type | null;
-  /** The tentative type a recursive call used (must equal the final result). */
-  tentativeUsed: Type | null;
+  /** A guess from the body's obviously typed returns (literals, parameters), for early recursion. */
+  seed: Type | null;
+  /** The tentative types recursive calls used (each must equal the final result). */
+  tentativeUsed: Type[];
   /** Recursive calls typed before any return was seen (provisionally never); fixed when done. */
   provisional: Call[];
   defaults: "pending" | "checking" | "done";

@@ -78,7 +78,8 @@ export function coerce(cx: Checker, e: Expr, to: Type, message: MismatchMessage 
     return e;
   }
   if (convertible(from, to)) return makeConvert(e, to);
-  cx.error(code, message(typeToString(from), typeToString(to)), e.span);
+  const hint = from.k === "promise" && convertible(from.inner, to) ? " (missing 'await'?)" : "";
+  cx.error(code, message(typeToString(from), typeToString(to)) + hint, e.span);
   return e;
 }
 

@@ -2,7 +2,7 @@
 // an inferred result is needed first), result inference from returns (void / never / unified type),
 // missing-return checks, and recursion before the result is known.
 
-import type { Call, FuncDecl, Param, Return } from "../ast.js";
+import type { Call, Expr, FuncDecl, Param, Return, Stmt } from "../ast.js";
 import { T, typeEquals, type Type } from "../types.js";
 import type { Span } from "../source.js";
 import { E, FnCtx, Scope, type Checker, type FuncInfo } from "./context.js";
@@ -18,7 +18,7 @@ export function declareFunction(cx: Checker, d: FuncDecl): void {
   const result = declared ? wrapResult(d, declared) : T.void;
   const sym = { kind: "func" as const, name: d.name, decl: d, type: T.func(params, result) as Type & { k: "func" } };
   d.sym = sym;
-  const info: FuncInfo = { decl: d, sym, declared, state: "pending", tentative: null, tentativeUsed: null, provisional: [], defaults: "pending" };
+  const info: FuncInfo = { decl: d, sym, declared, state: "pending", tentative: null, seed: null, tentativeUsed: [], provisional: [], defaults: "pending" };
   cx.funcInfos.set(d, info);
   if (cx.funcs.has(d.name)) cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
   else cx.funcs.set(d.name, info);
@@ -66,6 +66,7 @@ export function ensureFunctionChecked(cx: Checker, info: FuncInfo): void {
   ensureDefaults(cx, info.sym);
   const d = info.decl;
   const ctx = new FnCtx(d, info, new Scope(cx.globalScope), Infinity);
+  if (!info.declared) info.seed = seedResult(d);
   cx.inFunction(ctx, () => {
     for (const p of d.params) if (!ctx.scope.names.has(p.name)) ctx.scope.names.set(p.name, p.sym!);
     const completes = checkStmts(cx, d.body.body);
@@ -98,7 +99,7 @@ function finishInferred(cx: Checker, info: FuncInfo, ctx: FnCtx, completes: bool
   if (valueTypes.length === 0) {
     body = !completes && ctx.bareReturns.length === 0 ? T.never : T.void;
   } else {
-    body = valueTypes.reduce((a, b) => unify(a, b) ?? a);
+    body = valueTypes.reduce((a, b) => unifyReturns(a, b) ?? a);
     for (const r of ctx.bareReturns) {
       cx.error(E.returnValue, `'return' without a value in function '${d.name}' that returns ${show(body)}`, r.span);
     }
@@ -107,7 +108,7 @@ function finishInferred(cx: Checker, info: FuncInfo, ctx: FnCtx, completes: bool
   }
   info.sym.type.result = wrapResult(d, body);
   d.neverReturns = body.k === "never";
-  if (info.tentativeUsed && !typeEquals(info.tentativeUsed, body)) reportCannotInfer(cx, d, d.nameSpan);
+  if (info.tentativeUsed.some((t) => !typeEquals(t, body))) reportCannotInfer(cx, d, d.nameSpan);
   fixProvisional(cx, info, body);
 }
 
@@ -129,13 +130,19 @@ export function callResult(cx: Checker, fs: { decl: FuncDecl; type: Type & { k: 
   if (info.declared) return fs.type.result;
   ensureFunctionChecked(cx, info);
   if (info.state === "done") return fs.type.result;
-  if (info.tentative) {
-    info.tentativeUsed ??= info.tentative;
-    return wrapResult(info.decl, info.tentative);
+  const guess = info.tentative ?? info.seed;
+  if (guess) {
+    info.tentativeUsed.push(guess);
+    return wrapResult(info.decl, guess);
   }
   info.provisional.push(call);
   cx.provisional.add(call);
   return wrapResult(info.decl, T.never);
+}
+
+/** The common type of two returned values: as unify, and json absorbs any other type (boxed). */
+function unifyReturns(a: Type, b: Type): Type | null {
+  return unify(a, b) ?? (a.k === "json" || b.k === "json" ? T.json : null);
 }
 
 /** `return e;` / `return;`: checked against the declared result, or recorded for inference. */
@@ -154,7 +161,7 @@ export function checkReturn(cx: Checker, s: Return): void {
   const t = checkValue(cx, s.value);
   cx.fn.valueReturns.push(s);
   if (t.k === "never") return;
-  const joined = info.tentative ? unify(info.tentative, t) : t;
+  const joined = info.tentative ? unifyReturns(info.tentative, t) : t;
   if (!joined) {
     const msg = `function '${info.decl.name}' returns ${show(t)} here but ${show(info.tentative!)} elsewhere: annotate its result type`;
     cx.error(E.mismatch, msg, s.value.span);
@@ -176,4 +183,50 @@ function checkDeclaredReturn(cx: Checker, info: FuncInfo, s: Return): void {
     return;
   }
   s.value = coerce(cx, s.value, body, (found, want) => `function '${name}' must return ${want}, found ${found}`);
+}
+
+/**
+ * A guess of an inferred result from returns whose type is obvious before checking (literals,
+ * typed parameters), so that `return n * f(n - 1); ... return 1;` can use it for the recursive call.
+ * Never reported itself: a wrong guess only leads to "cannot infer ... annotate it".
+ */
+function seedResult(d: FuncDecl): Type | null {
+  const params = new Map(d.params.map((p) => [p.name, p.sym!.type] as const));
+  for (const value of returnValues(d.body.body)) {
+    const t = obviousType(value, params);
+    if (t) return t;
+  }
+  return null;
+}
+
+function obviousType(e: Expr, params: Map<string, Type>): Type | null {
+  switch (e.kind) {
+    case "IntLit":
+      return T.int;
+    case "FloatLit":
+      return T.float;
+    case "StrLit":
+    case "TString":
+      return T.str;
+    case "BoolLit":
+      return T.bool;
+    case "Unary":
+      return e.op === "!" ? T.bool : obviousType(e.operand, params);
+    case "Ident":
+      return params.get(e.name) ?? null;
+    default:
+      return null;
+  }
+}
+
+/** The values of the return statements in a body (not looking into expressions). */
+function returnValues(stmts: Stmt[], out: Expr[] = []): Expr[] {
+  for (const s of stmts) {
+    if (s.kind === "Return" && s.value) out.push(s.value);
+    else if (s.kind === "Block") returnValues(s.body, out);
+    else if (s.kind === "If") returnValues(s.else ? [s.then, s.else] : [s.then], out);
+    else if (s.kind === "While" || s.kind === "For" || s.kind === "ForIn") returnValues(s.body.body, out);
+    else if (s.kind === "Try") returnValues([s.body, ...(s.catchBody ? [s.catchBody] : []), ...(s.finallyBody ? [s.finallyBody] : [])], out);
+  }
+  return out;
 }

@@ -269,7 +269,8 @@ test("distinct error kinds with line:col", () => {
     [`continue;`, "1:1: 'continue' outside of a loop"],
     [`return 1;`, "1:1: 'return' outside of a function"],
     [`func sign(int n): int {\n  if (n > 0) { return 1; }\n}`, "1:6: function 'sign' must return int on every path"],
-    [`func f(int n) { if (n > 1) { return n * f(n - 1); } return 1; }`, "1:41: cannot infer the result type of 'f': annotate it"],
+    [`func f(int n) { if (n > 1) { return f(n - 1) * 0.5; } return 1; }`, "1:6: cannot infer the result type of 'f': annotate it"],
+    [`func f(n) { if (n > 1) { return n * f(n - 1); } return 1; }`, "1:6: cannot infer the result type of 'f': annotate it"],
     [`print(!1);`, "1:8: operator '!' requires bool, found int"],
     [`print("a" - 1);`, "1:7: operator '-' cannot be applied to str and int"],
     [`for (x in 5) { }`, "1:11: cannot iterate over a value of type int"],
@@ -310,7 +311,9 @@ test("every error in a file is reported, without cascades from an unknown name",
 
 test("recursion: void recursion without annotation, provisional calls fixed afterwards", () => {
   const p = ok(`func countdown(int n) { if (n > 0) { print(n); countdown(n - 1); } }
+func fact(int n) { if (n > 1) { return n * fact(n - 1); } return 1; }
 countdown(3);`);
+  assert.equal(typeToString(func(p, "fact").sym!.type.result), "int");
   const f = func(p, "countdown");
   assert.equal(typeToString(f.sym!.type.result), "void");
   const inner = ((f.body.body[0] as Extract<Stmt, { kind: "If" }>).then.body[1] as ExprStmt).expr;
