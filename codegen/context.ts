@@ -58,6 +58,8 @@ export class Gen {
   readonly noTailCalls = new Set<string>();
   /** LLVM names of functions that must stay out of line (async bodies, index.ts). */
   readonly noInline = new Set<string>();
+  /** -g: describe locals and parameters (DILocalVariable + dbg.declare). */
+  debugVars = false;
   private uniq = 0;
 
   constructor(

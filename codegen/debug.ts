@@ -4,6 +4,7 @@
 
 import llvm from "llvm-bindings";
 import path from "node:path";
+import { typeToString, type Type } from "../frontend/types.js";
 
 export class Debug {
   private readonly dib: llvm.DIBuilder;
@@ -29,6 +30,30 @@ export class Debug {
     const sp = this.dib.createFunction(this.file, name, "", this.file, line, this.fnType, line, llvm.DINode.DIFlags.FlagPrototyped, spFlags);
     fn.setSubprogram(sp);
     return sp;
+  }
+
+  private readonly types = new Map<string, llvm.DIBasicType>();
+
+  /** A basic DWARF type for a Tulpar type (references show as addresses). */
+  private diType(t: Type): llvm.DIBasicType {
+    const name = typeToString(t);
+    let dt = this.types.get(name);
+    if (dt) return dt;
+    const kinds = llvm.dwarf.TypeKind;
+    if (t.k === "int") dt = this.dib.createBasicType(name, 64, kinds.DW_ATE_signed);
+    else if (t.k === "float") dt = this.dib.createBasicType(name, 64, kinds.DW_ATE_float);
+    else if (t.k === "bool") dt = this.dib.createBasicType(name, 8, kinds.DW_ATE_boolean);
+    else dt = this.dib.createBasicType(name, 64, kinds.DW_ATE_address);
+    this.types.set(name, dt);
+    return dt;
+  }
+
+  /** -g: describes a local (or parameter, argNo > 0) living in `storage`, declared at `line`. */
+  declareVar(ctx: llvm.LLVMContext, sp: llvm.DISubprogram, storage: llvm.Value, name: string, argNo: number, line: number, t: Type, entry: llvm.BasicBlock): void {
+    const v = argNo > 0
+      ? this.dib.createParameterVariable(sp, name, argNo, this.file, line, this.diType(t), true)
+      : this.dib.createAutoVariable(sp, name, this.file, line, this.diType(t), true);
+    this.dib.insertDeclare(storage, v, this.dib.createExpression(), llvm.DILocation.get(ctx, line, 0, sp), entry);
   }
 
   finishSubprogram(sp: llvm.DISubprogram): void {

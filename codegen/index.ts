@@ -41,6 +41,7 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
   if (layout) mod.setDataLayout(layout);
   const di = new Debug(mod, program.file.path, opts.optLevel > 0);
   const g = new Gen(ctx, mod, di, triple);
+  g.debugVars = opts.debug;
   lowerProgram(g, program);
   di.finalize();
   if (llvm.verifyModule(mod)) throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)\n${mod.print()}`);

@@ -31,7 +31,17 @@ function localSlot(g: Gen, sym: VarSymbol): llvm.Value {
   if (hit) return hit;
   const slot = g.alloca(memType(g, sym.type), sym.name);
   g.f.locals.set(sym.id, slot);
+  if (g.debugVars) describeVar(g, sym, slot);
   return slot;
+}
+
+/** -g: a DILocalVariable for the slot, at the declaration's line. */
+function describeVar(g: Gen, sym: VarSymbol, slot: llvm.Value): void {
+  const span = (sym.decl as { span?: import("../frontend/source.js").Span }).span;
+  const line = span ? span.file.position(span.start).line : 0;
+  const argNo = sym.isParam ? (sym.paramIndex ?? 0) + 1 : 0;
+  const entry = g.f.allocas.GetInsertBlock();
+  if (entry) g.di.declareVar(g.ctx, g.f.scope, slot, sym.name, argNo, line, sym.type, entry);
 }
 
 function volatileKind(g: Gen, t: Type): VolatileType {
