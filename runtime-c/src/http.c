@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <uv.h>
 #include "rt_int.h"
+#include "async_int.h"
 
 /* ---------------------------------------------------------------- malloc'd byte buffers */
 typedef struct hbuf {
@@ -351,6 +352,37 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* While requests are in flight the ref'd async handle lets libuv block in poll with no timeout;
+ * the scheduler's own wake-up timer can then be lost (started against a stale loop clock, it fires
+ * in the timer phase before the poll). This prepare hook (run just before each poll) re-arms a
+ * timer for the next sleep_async deadline against a fresh clock, so timers keep firing. */
+static uv_prepare_t prepare;
+static uv_timer_t deadline_timer;
+
+static void on_deadline(uv_timer_t *t) { (void)t; }
+
+static void on_prepare(uv_prepare_t *h) {
+  (void)h;
+  if (!tul__timers_pending()) {
+    uv_timer_stop(&deadline_timer);
+    return;
+  }
+  uv_update_time(tul__uv_loop());
+  int64_t ns = tul__timers_next_deadline() - tul__now_ns();
+  uv_timer_start(&deadline_timer, on_deadline, ns <= 0 ? 0 : (uint64_t)((ns + 999999) / 1000000), 0);
+}
+
+static void set_busy(int busy) {
+  if (busy) {
+    uv_ref((uv_handle_t *)&wake);
+    uv_prepare_start(&prepare, on_prepare);
+  } else {
+    uv_unref((uv_handle_t *)&wake);
+    uv_prepare_stop(&prepare);
+    uv_timer_stop(&deadline_timer);
+  }
+}
+
 /* Loop thread: settles the promise of every finished job. */
 static void on_wake(uv_async_t *a) {
   (void)a;
@@ -363,7 +395,7 @@ static void on_wake(uv_async_t *a) {
     tul_json *env = envelope(j);
     tul_promise *p = unroot_promise(j->root);
     job_free(j);
-    if (--in_flight == 0) uv_unref((uv_handle_t *)&wake);
+    if (--in_flight == 0) set_busy(0);
     tul__promise_resolve(p, &env);
     j = next;
   }
@@ -380,6 +412,10 @@ static int pool_size(void) {
 static void start_pool(void) {
   uv_async_init(tul__uv_loop(), &wake, on_wake);
   uv_unref((uv_handle_t *)&wake);
+  uv_prepare_init(tul__uv_loop(), &prepare);
+  uv_unref((uv_handle_t *)&prepare);
+  uv_timer_init(tul__uv_loop(), &deadline_timer);
+  uv_unref((uv_handle_t *)&deadline_timer);
   int n = pool_size();
   pthread_attr_t attr;
   pthread_attr_init(&attr);
@@ -402,7 +438,7 @@ tul_promise *tul_http_request_async(const tul_str *method, const tul_str *url, c
   hjob *j = make_job(method, url, body, opts);
   tul_promise *p = tul__promise_new(&tul_type_json);
   j->root = root_promise(p);
-  if (in_flight++ == 0) uv_ref((uv_handle_t *)&wake);
+  if (in_flight++ == 0) set_busy(1);
   pthread_mutex_lock(&mu);
   if (jobs_tail) jobs_tail->next = j;
   else jobs_head = j;
