@@ -1,10 +1,12 @@
 // The HTTP client suite: starts the loopback servers (server.mjs), builds every tests/http/*.tul with
 // ./bin/tulc build, runs each against the servers (ports in env vars) and compares stdout with <name>.out.
 // A file <name>.<variant>.out runs the same program again with that variant's environment (VARIANTS).
+// A leading `// with-stdlib: NAME` comment prepends stdlib/NAME.tul to the program (imports are not
+// implemented yet; once they are, such tests should `import "NAME";` instead).
 // Usage: node tests/http/run.mjs [name-filter]
 
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,9 +36,20 @@ function cases(filter) {
   return out;
 }
 
+/** The source to compile: `src` itself, or a copy with the stdlib modules it names prepended. */
+function withStdlib(src, exe) {
+  const text = readFileSync(src, "utf8");
+  const mods = [...text.matchAll(/^\/\/\s*with-stdlib:\s*(\S+)/gm)].map((m) => m[1]);
+  if (!mods.length) return src;
+  const parts = mods.map((m) => readFileSync(path.join(ROOT, "stdlib", `${m}.tul`), "utf8"));
+  const combined = `${exe}.tul`;
+  writeFileSync(combined, [...parts, text].join("\n"));
+  return combined;
+}
+
 async function build(src, exe) {
   try {
-    await run(TULC, ["build", src, "-o", exe], { cwd: ROOT });
+    await run(TULC, ["build", withStdlib(src, exe), "-o", exe], { cwd: ROOT });
     return null;
   } catch (e) {
     return `build failed:\n${e.stderr || e.stdout || e.message}`;
