@@ -21,6 +21,7 @@ const RUNTIME = path.join(ROOT, `build-${TRIPLE}`, "runtime");
 const OUT_DIR = path.join(ROOT, `build-${TRIPLE}`, "cross-tests");
 const QEMU_PREFIX = `/usr/${TRIPLE}`; // the cross libc (libc6-<arch>-cross); multiarch libs are found too
 const FILE_ARCH = { aarch64: /aarch64/i, x86_64: /x86-64/i, riscv64: /RISC-V/i, arm: /\bARM\b/ }; // file(1)'s words
+const BUILD_TIMEOUT = 120_000; // ms for one `tulc build`
 const TIME_FACTOR = 5; // emulation is slower: stretch each program's timeout
 
 /** The value after `name` in argv (`--target riscv64-linux-gnu`), removing both from argv. */
@@ -74,7 +75,8 @@ function findCases(filters) {
 /** Cross-builds one program, runs it under qemu and returns the list of problems (empty: passed). */
 async function runCase(c) {
   const exe = path.join(OUT_DIR, c.name.replace(/[/\\]/g, "__").replace(/\.tul$/, ""));
-  const build = await execa(TULC, ["build", c.file, "-o", exe, "--target", TRIPLE, ...c.flags], { reject: false, all: true });
+  const build = await execa(TULC, ["build", c.file, "-o", exe, "--target", TRIPLE, ...c.flags], { reject: false, all: true, timeout: BUILD_TIMEOUT });
+  if (build.timedOut) return [`cross build timed out after ${BUILD_TIMEOUT} ms`];
   if (build.exitCode !== 0) return [`cross build failed (status ${build.exitCode}):\n${firstLines(build.all ?? "", 12)}`];
   const kind = spawnSync("file", ["-b", exe], { encoding: "utf8" }).stdout ?? "";
   const arch = TRIPLE.split("-")[0];
@@ -82,7 +84,7 @@ async function runCase(c) {
   if (kind && pattern && !pattern.test(kind)) return [`${exe} is not an ${arch} executable: ${kind.trim()}`];
   const qemuArgs = existsSync(QEMU_PREFIX) ? ["-L", QEMU_PREFIX] : [];
   const run = await execa(QEMU, [...qemuArgs, exe, ...c.args], {
-    reject: false, input: c.stdin, env: c.env, timeout: c.timeout * TIME_FACTOR, stripFinalNewline: false, cwd: ROOT,
+    reject: false, input: c.stdin, env: c.env, timeout: c.timeout * TIME_FACTOR, killSignal: "SIGKILL", stripFinalNewline: false, cwd: ROOT,
   });
   return checkRun(c, run);
 }
@@ -135,12 +137,12 @@ async function main(argv) {
   }
   const cases = findCases(argv.filter((a) => !a.startsWith("--")));
   mkdirSync(OUT_DIR, { recursive: true });
-  const outcomes = await pool(cases, Math.max(2, cpus().length), runCase);
   let failed = 0;
-  outcomes.forEach((problems, i) => {
+  await pool(cases, Math.max(2, cpus().length), async (c) => {
+    const problems = await runCase(c);
     if (problems.length === 0) return;
     failed++;
-    console.log(`FAIL ${cases[i].name} (${TRIPLE})\n${problems.map((p) => "  " + p.replace(/\n/g, "\n  ")).join("\n")}\n`);
+    console.log(`FAIL ${c.name} (${TRIPLE})\n${problems.map((p) => "  " + p.replace(/\n/g, "\n  ")).join("\n")}\n`);
   });
   console.log(`cross: ${cases.length - failed} passed, ${failed} failed (${TRIPLE} under ${QEMU})`);
   return failed === 0 && cases.length > 0 ? 0 : 1;
