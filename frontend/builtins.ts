@@ -149,6 +149,13 @@ function gatherResult(args: Type[]): Type {
   return T.promise(T.array(usable ? first : T.json));
 }
 
+/** Promise arguments are passed as they are; the others are converted to the element type. */
+function gatherResolve(args: Type[]): BuiltinResolution {
+  const result = gatherResult(args) as Type & { k: "promise" };
+  const elem = (result.inner as Type & { k: "array" }).elem;
+  return { params: args.map((t) => (t.k === "promise" || t.k === "never" ? t : elem)), result };
+}
+
 // ---------------------------------------------------------------- I/O and system
 def({ name: "print", min: 0, max: Infinity, resolve: (args) => ({ params: args, result: T.void }) });
 fixed("input", [], T.str);
@@ -163,7 +170,7 @@ fixed("clock_ms", [], T.float);
 fixed("time_ms", [], T.int);
 fixed("sleep", [T.int], T.void);
 fixed("sleep_async", [T.int], T.promise(T.void));
-def({ name: "gather", min: 0, max: Infinity, resolve: (args) => ({ params: args, result: gatherResult(args) }) });
+def({ name: "gather", min: 0, max: Infinity, resolve: gatherResolve });
 fixed("http_request", [T.str, T.str, T.str, T.json], T.json, 3);
 fixed("http_request_async", [T.str, T.str, T.str, T.json], T.promise(T.json), 3);
 
