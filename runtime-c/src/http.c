@@ -7,7 +7,14 @@
  * and wakes the loop with uv_async_send. The uv_async_t callback (loop thread) builds the envelope
  * json and resolves the promise. The async handle is ref'd only while requests are in flight, so
  * the exit drain ends once nothing is pending. Promises of in-flight jobs live in a GC-visible
- * table (`roots`), since the malloc'd jobs are invisible to the collector. */
+ * table (`roots`), since the malloc'd jobs are invisible to the collector.
+ *
+ * Behaviour: redirects are followed (up to 20; a POST turns into a GET on 301/302/303, as browsers
+ * do); no overall timeout unless opts.timeout_ms; HTTPS verifies peers against the system CAs, or
+ * against the file named by SSL_CERT_FILE when set (read once, at the first request). Repeated
+ * response headers are joined with ", ". Transport failures give "error": "<Kind>: <libcurl detail>"
+ * with Kind one of ConnectError, DNSError, TimeoutError, TLSError, URLError, RedirectError,
+ * ProtocolError (garbage, HTTP/0.9), ConnectionError (reset or closed mid-response), HTTPError. */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>

@@ -28,6 +28,9 @@ function send(res, status, body, headers = {}) {
   res.end(body);
 }
 
+/** In-flight and peak counts of /slow requests per `key` (the pool test measures its waves with them). */
+const concurrency = {};
+
 /** The route table; every route answers whatever the method. */
 const ROUTES = {
   "/echo": async (req, res, url) => send(res, 200, `${req.method} ${url.search} ${await readBody(req)}`),
@@ -49,8 +52,16 @@ const ROUTES = {
   "/big": (req, res) => send(res, 200, BIG),
   "/length": async (req, res) => send(res, 200, String(Buffer.byteLength(await readBody(req)))),
   "/slow": (req, res, url) => {
-    const ms = Number(url.searchParams.get("ms") ?? 200);
-    setTimeout(() => send(res, 200, `slept ${ms}`), ms);
+    const ms = Number(url.searchParams.get("ms") ?? 200), key = url.searchParams.get("key") ?? "";
+    const c = (concurrency[key] ??= { now: 0, max: 0 });
+    c.max = Math.max(c.max, ++c.now);
+    setTimeout(() => { c.now--; send(res, 200, `slept ${ms}`); }, ms);
+  },
+  // the most /slow?key=K requests that were in flight at once (then forgets K)
+  "/slow-max": (req, res, url) => {
+    const key = url.searchParams.get("key") ?? "";
+    send(res, 200, String(concurrency[key]?.max ?? 0));
+    delete concurrency[key];
   },
   "/close-mid-body": (req, res) => {
     res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": "100000" });
