@@ -1,6 +1,8 @@
 // The runtime ABI as codegen sees it: every function of runtime-c/include/tulrt.h and tulrt_async.h
 // that generated code calls, with LLVM types and attributes, rendered into the IR prelude text.
 
+import { JSON_ABI } from "./abi_json.js";
+
 /** LLVM-level parameter/result kinds: `ptr` is i8* (typed-pointer mode), `i1` is C `_Bool`. */
 export type AbiType = "void" | "i1" | "i32" | "i64" | "double" | "ptr";
 
@@ -106,6 +108,7 @@ export const ABI: AbiFunction[] = [
   // HTTP client (tulrt.h, http.c)
   f("tul_http_request", "ptr", ["ptr", "ptr", "ptr", "ptr"]),
   f("tul_http_request_async", "ptr", ["ptr", "ptr", "ptr", "ptr"]),
+  ...JSON_ABI,
 ];
 
 /** Runtime data symbols codegen references (name -> LLVM value type in the prelude). */

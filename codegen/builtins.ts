@@ -10,6 +10,7 @@ import { arrayLen, dummy, genExpr, toStr, tyOf, unbox } from "./expr.js";
 import { loadSlot, storeSlot, valueSlot } from "./vars.js";
 import { memPtrType, typeDesc } from "./types.js";
 import { strConst } from "./strings.js";
+import { lowerJsonBuiltin } from "./json.js";
 
 type Lowering = (g: Gen, e: Call) => llvm.Value;
 
@@ -322,6 +323,8 @@ const TABLE: Record<string, Lowering> = {
 
 /** Lowers a call to built-in `name`. */
 export function lowerBuiltin(g: Gen, name: string, e: Call): llvm.Value {
+  const viaJson = lowerJsonBuiltin(g, name, e);
+  if (viaJson) return viaJson;
   const lower = TABLE[name];
   if (!lower) throw new CodegenError(`built-in '${name}' is not supported yet`);
   return lower(g, e);

@@ -193,6 +193,15 @@ tul_str *tul_to_json(const void *slot, const tul_type *type);     /* toJson: com
 tul_json *tul_from_json(const tul_str *text);                     /* fromJson: strict RFC 8259;
                                                                      ValueError: invalid JSON: <why> at position N */
 
+/* ---------------------------------------------------------------- json operators (json_extra.c)
+ * Arithmetic and ordering where the checker's operand type is json. op: 0 +, 1 -, 2 *, 3 /, 4 %.
+ * int op int stays int, a float side gives float, `+` with a str side concatenates string forms;
+ * otherwise "TypeError: unsupported operand types for -: str and int". tul_json_cmp returns
+ * -1/0/1, or 2 when unordered (nan); "TypeError: cannot compare str and int". */
+tul_json *tul_json_arith(int64_t op, const tul_json *a, const tul_json *b);
+tul_json *tul_json_neg(const tul_json *a);     /* TypeError: bad operand type for unary -: str */
+int64_t tul_json_cmp(const tul_json *a, const tul_json *b);
+
 
 /* ---------------------------------------------------------------- HTTP client (http.c, LANGUAGE.md §10)
  * http_request(method, url, body[, opts]) and http_request_async(...): `opts` is json null or

@@ -1,0 +1,151 @@
+// json lowering: object literals, `j[i]` / `j["k"]` / `j.k` reads and writes, for-in over json,
+// json operators (runtime json_extra.c), and the json forms of the collection built-ins, toJson, fromJson.
+
+import llvm from "llvm-bindings";
+import type { Call, Expr, ForIn, Index, Member, ObjectLit } from "../frontend/ast.js";
+import { T, type Type } from "../frontend/types.js";
+import { CodegenError, type Gen } from "./context.js";
+import { dummy, genExpr, tyOf } from "./expr.js";
+import { genBlock } from "./stmt.js";
+import { strConst } from "./strings.js";
+import { typeDesc } from "./types.js";
+import { storeVar, tempVar, valueSlot } from "./vars.js";
+
+const INT64_MAX = (1n << 63n) - 1n;
+const OP_CODE = { "+": 0, "-": 1, "*": 2, "/": 3, "%": 4 } as const;
+
+// ---------------------------------------------------------------- literals and reads
+
+/** `{ "k": v, ... }` as json: a new object, then one set per entry (values already boxed by the checker). */
+export function genJsonObjectLit(g: Gen, e: ObjectLit): llvm.Value {
+  g.loc(e.span);
+  const obj = g.call("tul_json_new_object", []);
+  for (const entry of e.entries) {
+    const v = genExpr(g, entry.value);
+    g.call("tul_json_set", [obj, strConst(g, entry.key), v]);
+  }
+  return obj;
+}
+
+/** `j[k]` for an already evaluated json object and key of type int, str or json. */
+export function jsonIndexValue(g: Gen, obj: llvm.Value, key: llvm.Value, keyType: Type): llvm.Value {
+  if (keyType.k === "int") return g.call("tul_json_at", [obj, key]);
+  if (keyType.k === "str") return g.call("tul_json_get", [obj, key]);
+  return g.call("tul_json_index", [obj, key]);
+}
+
+/** `j.k` is `j["k"]`. */
+export function genJsonMember(g: Gen, e: Member): llvm.Value {
+  const obj = genExpr(g, e.object);
+  g.loc(e.span);
+  return g.call("tul_json_get", [obj, strConst(g, e.name)]);
+}
+
+// ---------------------------------------------------------------- writes
+
+/** An assignable json element or key: object and key evaluated once. */
+export function jsonPlace(g: Gen, target: Index | Member): { type: Type; load(): llvm.Value; store(v: llvm.Value): void } {
+  const obj = genExpr(g, target.object);
+  let key: llvm.Value, kt: Type;
+  if (target.kind === "Member") {
+    key = strConst(g, target.name);
+    kt = T.str;
+  } else {
+    kt = tyOf(target.index);
+    key = genExpr(g, target.index);
+  }
+  g.loc(target.span);
+  const setter = kt.k === "int" ? "tul_json_set_at" : kt.k === "str" ? "tul_json_set" : "tul_json_set_index";
+  return {
+    type: T.json,
+    load: () => jsonIndexValue(g, obj, key, kt),
+    store: (v) => {
+      g.loc(target.span);
+      g.call(setter, [obj, key, v]);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- operators
+
+export function jsonArith(g: Gen, op: keyof typeof OP_CODE, a: llvm.Value, b: llvm.Value): llvm.Value {
+  return g.call("tul_json_arith", [g.i64(OP_CODE[op]), a, b]);
+}
+
+export function jsonNeg(g: Gen, v: llvm.Value): llvm.Value {
+  return g.call("tul_json_neg", [v]);
+}
+
+/** json 1, for `j++` / `j--`. */
+export function jsonOne(g: Gen): llvm.Value {
+  return g.call("tul_json_box", [valueSlot(g, T.int, g.i64(1)), typeDesc(g, T.int)]);
+}
+
+/** `<`, `<=`, `>`, `>=` through tul_json_cmp (-1, 0, 1; 2 when unordered, which is never true). */
+export function jsonOrder(g: Gen, op: string, a: llvm.Value, b: llvm.Value): llvm.Value {
+  const c = g.call("tul_json_cmp", [a, b]);
+  const is = (v: number) => g.b.CreateICmpEQ(c, g.i64(v));
+  switch (op) {
+    case "<": return is(-1);
+    case ">": return is(1);
+    case "<=": return g.b.CreateOr(is(-1), is(0));
+    default: return g.b.CreateOr(is(1), is(0));
+  }
+}
+
+// ---------------------------------------------------------------- for-in
+
+/** `for (x in j)`: array elements, object keys or str code points; the length is re-read each time. */
+export function forJson(g: Gen, s: ForIn, j: llvm.Value): void {
+  const sym = s.sym;
+  if (!sym) throw new CodegenError("for-in without a symbol (checker contract)");
+  const jv = tempVar(g, T.json, "jit");
+  jv.store(j);
+  const idx = tempVar(g, T.int, "idx");
+  idx.store(g.i64(0));
+  const head = g.block("jfor.cond"), body = g.block("jfor.body"), step = g.block("jfor.step"), end = g.block("jfor.end");
+  g.br(head);
+  g.at(head);
+  g.loc(s.span);
+  g.b.CreateCondBr(g.b.CreateICmpSLT(idx.load(), g.call("tul_json_len", [jv.load()])), body, end);
+  g.at(body);
+  storeVar(g, sym, g.call("tul_json_iter_at", [jv.load(), idx.load()]));
+  g.f.loops.push({ breakBB: end, continueBB: step, cleanupDepth: g.f.cleanups.length });
+  genBlock(g, s.body);
+  g.f.loops.pop();
+  g.br(step);
+  g.at(step);
+  idx.store(g.b.CreateAdd(idx.load(), g.i64(1)));
+  g.br(head);
+  g.at(end);
+}
+
+// ---------------------------------------------------------------- built-ins
+
+type JsonLowering = (g: Gen, args: llvm.Value[], e: Call) => llvm.Value;
+
+const ON_JSON: Record<string, JsonLowering> = {
+  length: (g, [j]) => g.call("tul_json_len", [j]),
+  push: (g, [j, x]) => (g.call("tul_json_push", [j, x]), dummy(g)),
+  pop: (g, [j]) => g.call("tul_json_pop", [j]),
+  slice: (g, [j, a, b]) => g.call("tul_json_slice", [j, a, b ?? g.i64(INT64_MAX)]),
+  contains: (g, [j, x]) => g.call("tul_json_contains", [j, x]),
+  indexOf: (g, [j, x]) => g.call("tul_json_index_of", [j, x]),
+  keys: (g, [j]) => g.call("tul_json_keys", [j]),
+};
+
+const ANY_ARG: Record<string, JsonLowering> = {
+  toJson: (g, [v], e) => g.call("tul_to_json", [valueSlot(g, tyOf(e.args[0]), v), typeDesc(g, tyOf(e.args[0]))]),
+  fromJson: (g, [s]) => g.call("tul_from_json", [s]),
+  keys: (g, [j]) => g.call("tul_json_keys", [j]),
+};
+
+/** The json form of a built-in, or null when `name` with these argument types is not json's business. */
+export function lowerJsonBuiltin(g: Gen, name: string, e: Call): llvm.Value | null {
+  const first: Expr | undefined = e.args[0];
+  const lower = ANY_ARG[name] ?? (first && tyOf(first).k === "json" ? ON_JSON[name] : undefined);
+  if (!lower) return null;
+  const args = e.args.map((a) => genExpr(g, a));
+  g.loc(e.span);
+  return lower(g, args, e);
+}
