@@ -95,7 +95,7 @@ async function main() {
     await close();
     rmSync(work, { recursive: true, force: true });
   }
-  console.log(`http: ${total - failed}/${total} passed`);
+  console.log(`http: ${total - failed} passed, ${failed} failed`);
   process.exitCode = failed ? 1 : 0;
 }
 
