@@ -323,9 +323,13 @@ const TABLE: Record<string, Lowering> = {
 
 /** Lowers a call to built-in `name`. */
 export function lowerBuiltin(g: Gen, name: string, e: Call): llvm.Value {
-  const viaJson = lowerJsonBuiltin(g, name, e);
+  // json.ts handles json arguments and the json-only built-ins; a name the table below knows with a
+  // non-json first argument never goes there (its lookup must not see Object.prototype names).
+  const firstIsJson = e.args.length > 0 && tyOf(e.args[0]).k === "json";
+  const jsonsBusiness = (firstIsJson || !Object.hasOwn(TABLE, name) || name === "toJson") && !(name in Object.prototype);
+  const viaJson = jsonsBusiness ? lowerJsonBuiltin(g, name, e) : null;
   if (viaJson) return viaJson;
-  const lower = TABLE[name];
+  const lower = Object.hasOwn(TABLE, name) ? TABLE[name] : undefined;
   if (!lower) throw new CodegenError(`built-in '${name}' is not supported yet`);
   return lower(g, e);
 }
