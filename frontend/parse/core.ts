@@ -175,6 +175,13 @@ function makeExpect(kind: string, context: string, shown: string): P<Token> {
   });
 }
 
+/** Inside a rule: consumes a token of this kind or fails like `expect` (no parser built per call). */
+export function want(run: Run, c: Ctx, kind: string, context: string, shown = `'${kind}'`): Token {
+  const t = c.peek();
+  if (t.kind === kind) return run(next);
+  return run(failHere(`expected ${shown}${context ? " " + context : ""}, found ${describeToken(t)}`));
+}
+
 /** Fails at the current token with this message. */
 export function failHere<T = never>(message: string): P<T> {
   return prim((s, c) => err(s, syntaxErr(c, s.index, message)));

@@ -5,7 +5,7 @@ import type { Block, Expr, IntLit, MatchArm, Param, Pattern } from "../ast.js";
 import { KEYWORDS, describeToken, type Token } from "../lexer.js";
 import type { Span } from "../source.js";
 import {
-  accept, enter, expect, failHere, lazy, nested, next, rule, type Ctx, type P, type Run,
+  accept, want, enter, expect, failHere, lazy, nested, next, rule, type Ctx, type P, type Run,
 } from "./core.js";
 import { skipType, typeNode } from "./types.js";
 import { block } from "./stmt.js";
@@ -51,7 +51,7 @@ function ternaryRest(run: Run, c: Ctx, i0: number, first: Expr): Expr {
   let otherwise: Expr;
   for (;;) {
     thens.push(run(nestedExpr));
-    run(expect(":", "in conditional expression"));
+    want(run, c, ":", "in conditional expression");
     const i = c.at;
     const e = binary(run, c);
     if (!run(accept("?"))) { otherwise = e; break; }
@@ -151,7 +151,7 @@ function callArgs(run: Run, c: Ctx): Expr[] {
       args.push(run(expr));
       if (!run(accept(","))) break;
     }
-    run(expect(")", "in argument list", "',' or ')'"));
+    want(run, c, ")", "in argument list", "',' or ')'");
     return args;
   } finally {
     c.depth--;
@@ -161,12 +161,12 @@ function callArgs(run: Run, c: Ctx): Expr[] {
 function indexSuffix(run: Run, c: Ctx): Expr {
   run(next);
   const index = run(expr);
-  run(expect("]", "to close the index"));
+  want(run, c, "]", "to close the index");
   return index;
 }
 
-/** A field name after '.': an identifier or a keyword (`j.type`, `j.match` read json keys). */
-function isName(t: Token): boolean {
+/** A field name (after '.', in a struct or as an object key): an identifier or a keyword (`j.type`). */
+export function isName(t: Token): boolean {
   return t.kind === "ident" || KEYWORDS.has(t.kind);
 }
 
@@ -225,7 +225,7 @@ function parenExpr(run: Run, c: Ctx): Expr {
   const i0 = c.at;
   run(next);
   const e = run(expr);
-  run(expect(")", "to close the parenthesised expression"));
+  want(run, c, ")", "to close the parenthesised expression");
   e.span = c.span(i0, c.at);
   return e;
 }
@@ -235,7 +235,7 @@ function lambda(run: Run, c: Ctx): Expr {
   const i0 = c.at;
   const params = run(paramList);
   const result = run(accept(":")) ? run(typeNode) : null;
-  run(expect("=>", "after lambda parameters"));
+  want(run, c, "=>", "after lambda parameters");
   const body: Expr | Block = c.peek().kind === "{" ? run(block) : run(expr);
   return { kind: "Lambda", params, result, body, span: c.span(i0, c.at) };
 }
@@ -243,13 +243,13 @@ function lambda(run: Run, c: Ctx): Expr {
 // params = "(" [ param { "," param } ] ")"
 export const paramList: P<Param[]> = lazy(() =>
   rule((run, c) => {
-    run(expect("(", "to start the parameter list"));
+    want(run, c, "(", "to start the parameter list");
     const params: Param[] = [];
     while (c.peek().kind !== ")") {
       params.push(run(param));
       if (!run(accept(","))) break;
     }
-    run(expect(")", "after parameter", "',' or ')'"));
+    want(run, c, ")", "after parameter", "',' or ')'");
     return params;
   }),
 );
@@ -261,7 +261,7 @@ const param: P<Param> = rule((run, c) => {
   const after = c.tok(c.at + 1).kind;
   const untyped = t.kind === "ident" && (after === "," || after === ")" || after === "=");
   const type = untyped ? null : run(typeNode);
-  const name = run(expect("ident", "", "parameter name"));
+  const name = want(run, c, "ident", "", "parameter name");
   const dflt = run(accept("=")) ? run(expr) : null;
   return { name: name.text, type, default: dflt, span: c.span(i0, c.at) };
 });
@@ -275,7 +275,7 @@ function arrayLit(run: Run, c: Ctx): Expr {
     elems.push(run(expr));
     if (!run(accept(","))) break;
   }
-  run(expect("]", "in array literal", "',' or ']'"));
+  want(run, c, "]", "in array literal", "',' or ']'");
   return { kind: "ArrayLit", elems, span: c.span(i0, c.at) };
 }
 
@@ -288,12 +288,12 @@ function objectLit(run: Run, c: Ctx): Expr {
     const k = c.peek();
     if (!isName(k) && k.kind !== "str-lit") run(failHere(`expected object key (a name or a string), found ${describeToken(k)}`));
     run(next);
-    run(expect(":", "after object key"));
+    want(run, c, ":", "after object key");
     const key = k.kind === "str-lit" ? (k.value as string) : k.text;
     entries.push({ key, keySpan: { file: c.file, start: k.start, end: k.end }, value: run(expr) });
     if (!run(accept(","))) break;
   }
-  run(expect("}", "in object literal", "',' or '}'"));
+  want(run, c, "}", "in object literal", "',' or '}'");
   return { kind: "ObjectLit", entries, span: c.span(i0, c.at) };
 }
 
@@ -302,14 +302,14 @@ function matchExpr(run: Run, c: Ctx): Expr {
   const i0 = c.at;
   run(next);
   const subject = run(expr);
-  run(expect("{", "after the match subject"));
+  want(run, c, "{", "after the match subject");
   const arms: MatchArm[] = [];
   while (c.peek().kind !== "}") {
     const arm = run(matchArm);
     arms.push(arm);
     if (!run(accept(",")) && arm.body.kind !== "Block") break;
   }
-  run(expect("}", "after match arm", "',' or '}'"));
+  want(run, c, "}", "after match arm", "',' or '}'");
   return { kind: "Match", subject, arms, span: c.span(i0, c.at) };
 }
 
@@ -318,7 +318,7 @@ const matchArm: P<MatchArm> = rule((run, c) => {
   const i0 = c.at;
   const patterns = [run(pattern)];
   while (run(accept(","))) patterns.push(run(pattern));
-  run(expect("=>", "after match pattern", "',' or '=>'"));
+  want(run, c, "=>", "after match pattern", "',' or '=>'");
   const body: Expr | Block = c.peek().kind === "{" ? run(block) : run(expr);
   return { patterns, body, span: c.span(i0, c.at) };
 });
@@ -347,7 +347,7 @@ function tstring(run: Run, c: Ctx): Expr {
     if (t.kind === "tstr-text") parts.push(t.value as string);
     else if (t.kind === "tstr-open") {
       parts.push(run(expr));
-      run(expect("tstr-close", "to close the t-string expression", "'}'"));
+      want(run, c, "tstr-close", "to close the t-string expression", "'}'");
     } else break;
   }
   return { kind: "TString", parts, span: c.span(i0, c.at) };

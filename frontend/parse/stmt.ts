@@ -3,10 +3,11 @@
 
 import type { Block, Expr, ExprStmt, For, FuncDecl, If, Stmt, StructField, VarDecl } from "../ast.js";
 import {
-  accept, endStmt, expect, failHere, lazy, nested, next, recoverStmt, rule,
+  accept, want, endStmt, expect, failHere, lazy, nested, next, recoverStmt, rule,
   type Ctx, type P, type Run,
 } from "./core.js";
-import { exprOrAssign, expr, paramList } from "./expr.js";
+import { exprOrAssign, expr, isName, paramList } from "./expr.js";
+import { describeToken } from "../lexer.js";
 import { skipType, TYPE_KEYWORDS, typeNode } from "./types.js";
 
 // statement = block | if | while | for | jump | return | throw | try | import | struct | function
@@ -54,7 +55,7 @@ function blockRule(context: string): P<Block> {
   return nested(
     rule((run, c) => {
       const i0 = c.at;
-      run(expect("{", context));
+      want(run, c, "{", context);
       const body: Stmt[] = [];
       for (;;) {
         const k = c.peek().kind;
@@ -109,9 +110,9 @@ function ifHead(run: Run, c: Ctx): If {
 
 function parenCondition(after: string): P<Expr> {
   return rule((run, c) => {
-    run(expect("(", `after ${after}`));
+    want(run, c, "(", `after ${after}`);
     const cond = run(expr);
-    run(expect(")", "after the condition"));
+    want(run, c, ")", "after the condition");
     return cond;
   });
 }
@@ -131,14 +132,14 @@ function whileStmt(run: Run, c: Ctx): Stmt {
 function forStmt(run: Run, c: Ctx): Stmt {
   const i0 = c.at;
   run(next);
-  run(expect("(", "after 'for'"));
+  want(run, c, "(", "after 'for'");
   const form = forInForm(c, c.at);
   if (form) return forInRest(run, c, i0, form);
   const init = run(forInit);
   const cond = c.peek().kind === ";" ? null : run(expr);
-  run(expect(";", "after the loop condition"));
+  want(run, c, ";", "after the loop condition");
   const update = c.peek().kind === ")" ? null : run(exprOrAssign);
-  run(expect(")", "after the loop update"));
+  want(run, c, ")", "after the loop update");
   const loop: For = { kind: "For", init, cond, update, body: body(run, c), span: c.span(i0, c.at) };
   return loop;
 }
@@ -159,7 +160,7 @@ function forInRest(run: Run, c: Ctx, i0: number, form: "bare" | "var" | "typed")
   const name = run(next);
   run(next); // "in"
   const iterable = run(expr);
-  run(expect(")", "after the for-in iterable"));
+  want(run, c, ")", "after the for-in iterable");
   return { kind: "ForIn", varName: name.text, varType, iterable, body: body(run, c), span: c.span(i0, c.at) };
 }
 
@@ -173,7 +174,7 @@ const forInit: P<VarDecl | ExprStmt | null> = lazy(() =>
     if (startsTypedDecl(c, i0)) return run(typedDecl);
     const e = run(exprOrAssign);
     const span = c.span(i0, c.at);
-    run(expect(";", "after the loop initializer"));
+    want(run, c, ";", "after the loop initializer");
     return { kind: "ExprStmt", expr: e, span };
   }),
 );
@@ -216,29 +217,24 @@ function tryStmt(run: Run, c: Ctx): Stmt {
   if (run(accept("catch"))) {
     if (run(accept("("))) {
       if (c.peek().kind === "ident") catchName = run(next).text;
-      run(expect(")", "after the catch variable"));
+      want(run, c, ")", "after the catch variable");
     }
     catchBody = run(block);
   }
   if (run(accept("finally"))) finallyBody = run(block);
   if (!catchBody && !finallyBody) {
     const at = c.at;
-    c.report("E0104", `expected 'catch' or 'finally' after the try block, found ${describe(c, at)}`, c.tokSpan(at));
+    c.report("E0104", `expected 'catch' or 'finally' after the try block, found ${describeToken(c.tok(at))}`, c.tokSpan(at));
   }
   return { kind: "Try", body: tryBody, catchName, catchBody, finallyBody, span: c.span(i0, c.at) };
-}
-
-function describe(c: Ctx, i: number): string {
-  const t = c.tok(i);
-  return t.kind === "eof" ? "end of file" : t.kind === "ident" ? `identifier '${t.text}'` : `'${t.text}'`;
 }
 
 // import = "import" string [ "as" name ] ";"
 function importStmt(run: Run, c: Ctx): Stmt {
   const i0 = c.at;
   run(next);
-  const path = run(expect("str-lit", "after 'import'", "a module path string"));
-  const alias = run(accept("as")) ? run(expect("ident", "after 'as'", "a module name")).text : null;
+  const path = want(run, c, "str-lit", "after 'import'", "a module path string");
+  const alias = run(accept("as")) ? want(run, c, "ident", "after 'as'", "a module name").text : null;
   const span = c.span(i0, c.at);
   run(endStmt("after import"));
   return { kind: "Import", path: path.value as string, alias, span };
@@ -248,17 +244,19 @@ function importStmt(run: Run, c: Ctx): Stmt {
 function structDecl(run: Run, c: Ctx): Stmt {
   const i0 = c.at;
   const kw = run(next).kind;
-  const name = run(expect("ident", `after '${kw}'`, "a struct name"));
-  run(expect("{", "to start the struct body"));
+  const name = want(run, c, "ident", `after '${kw}'`, "a struct name");
+  want(run, c, "{", "to start the struct body");
   const fields: StructField[] = [];
   while (c.peek().kind !== "}") {
     const f0 = c.at;
     const type = run(typeNode);
-    const fname = run(expect("ident", "", "field name"));
+    const fname = c.peek();
+    if (!isName(fname)) run(failHere(`expected field name, found ${describeToken(fname)}`));
+    run(next);
     fields.push({ name: fname.text, type, span: c.span(f0, c.at) });
     if (!run(accept(";")) && !run(accept(","))) break;
   }
-  run(expect("}", "after struct field", "';' or '}'"));
+  want(run, c, "}", "after struct field", "';' or '}'");
   const span = c.span(i0, c.at);
   run(accept(";"));
   return { kind: "StructDecl", name: name.text, nameSpan: c.tokSpan(i0 + 1), fields, span };
@@ -268,9 +266,9 @@ function structDecl(run: Run, c: Ctx): Stmt {
 function funcDecl(run: Run, c: Ctx): FuncDecl {
   const i0 = c.at;
   const isAsync = !!run(accept("async"));
-  run(expect("func", "after 'async'"));
+  want(run, c, "func", "after 'async'");
   const nameAt = c.at;
-  const name = run(expect("ident", "after 'func'", "a function name"));
+  const name = want(run, c, "ident", "after 'func'", "a function name");
   const params = run(paramList);
   const result = run(accept(":")) ? run(typeNode) : null;
   const fnBody = run(funcBody);
@@ -285,8 +283,8 @@ const varDecl: P<VarDecl> = lazy(() =>
     const untyped = kw === "var" || (c.peek().kind === "ident" && c.tok(c.at + 1).kind === "=");
     const declType = untyped ? null : run(typeNode);
     const nameAt = c.at;
-    const name = run(expect("ident", "", "a variable name"));
-    run(expect("=", `after '${kw} ${name.text}' (it needs an initializer)`));
+    const name = want(run, c, "ident", "", "a variable name");
+    want(run, c, "=", `after '${kw} ${name.text}' (it needs an initializer)`);
     const init = run(expr);
     const span = c.span(i0, c.at);
     run(endStmt("after variable declaration"));
@@ -300,7 +298,7 @@ const typedDecl: P<VarDecl> = lazy(() =>
     const i0 = c.at;
     const declType = run(typeNode);
     const nameAt = c.at;
-    const name = run(expect("ident", "", "a variable name"));
+    const name = want(run, c, "ident", "", "a variable name");
     const init = run(accept("=")) ? run(expr) : null;
     const span = c.span(i0, c.at);
     run(endStmt("after variable declaration"));

@@ -2,8 +2,8 @@
 // as an arcsecond rule, plus a side-effect-free scanner used to decide "is a declaration here?".
 
 import type { TypeNode } from "../ast.js";
-import type { Token } from "../lexer.js";
-import { accept, expect, failHere, lazy, nested, next, rule, type Ctx, type P } from "./core.js";
+import { describeToken } from "../lexer.js";
+import { accept, want, failHere, lazy, nested, next, rule, type Ctx, type P } from "./core.js";
 
 export const TYPE_KEYWORDS: ReadonlySet<string> = new Set(["int", "float", "bool", "str", "json", "array", "void"]);
 
@@ -31,11 +31,11 @@ const baseType: P<TypeNode> = rule((run, c) => {
     return { kind: "NamedType", name: t.kind, span: c.span(i0, c.at) };
   }
   if (t.kind === "func") return run(nested(funcType));
-  if (t.kind !== "ident") return run(failHere(`expected a type, found ${describe(t)}`));
+  if (t.kind !== "ident") return run(failHere(`expected a type, found ${describeToken(t)}`));
   run(next);
   if (t.text === "promise" && run(accept("<"))) {
     const inner = run(nested(typeNode));
-    run(expect(">", "to close 'promise<'"));
+    want(run, c, ">", "to close 'promise<'");
     return { kind: "PromiseType", inner, span: c.span(i0, c.at) };
   }
   let name = t.text;
@@ -50,22 +50,18 @@ const baseType: P<TypeNode> = rule((run, c) => {
 const funcType: P<TypeNode> = rule((run, c) => {
   const i0 = c.at;
   const kw = run(next);
-  run(expect("(", "after 'func' in a function type"));
+  want(run, c, "(", "after 'func' in a function type");
   const params: TypeNode[] = [];
   while (c.peek().kind !== ")") {
     params.push(run(typeNode));
     if (!run(accept(","))) break;
   }
-  run(expect(")", "to close the parameter types of a function type"));
+  want(run, c, ")", "to close the parameter types of a function type");
   const result: TypeNode = run(accept(":"))
     ? run(typeNode)
     : { kind: "NamedType", name: "void", span: { file: c.file, start: kw.start, end: kw.end } };
   return { kind: "FuncType", params, result, span: c.span(i0, c.at) };
 });
-
-function describe(t: Token): string {
-  return t.kind === "ident" ? `identifier '${t.text}'` : t.kind === "eof" ? "end of file" : `'${t.text}'`;
-}
 
 /**
  * Scans a type starting at token i without building anything; returns the index after it, or -1.

@@ -248,9 +248,9 @@ test("functions: async, defaults, untyped parameters, results, nesting", () => {
 });
 
 test("structs, type, imports", () => {
-  const body = parseOk('struct Point { int x; int y; }\ntype Pair { str a, json b }\nimport "http_client";\nimport "./util.tul" as u;');
+  const body = parseOk('struct Point { int x; int y; }\ntype Pair { str type, json b }\nimport "http_client";\nimport "./util.tul" as u;');
   assert.deepEqual(body.map((s) => (s.kind === "StructDecl" ? `${s.name}{${s.fields.map((f) => `${show(f.type)} ${f.name}`).join(",")}}` : s.kind === "Import" ? `import ${s.path} as ${s.alias}` : s.kind)), [
-    "Point{int x,int y}", "Pair{str a,json b}", "import http_client as null", "import ./util.tul as u",
+    "Point{int x,int y}", "Pair{str type,json b}", "import http_client as null", "import ./util.tul as u",
   ]);
 });
 
