@@ -85,7 +85,9 @@ void tul_try_push(void *handler);
 void tul_try_pop(void *handler);               /* normal exit, or leaving by return/break/continue */
 tul_json *tul_caught(void);                    /* the value just caught */
 TUL_NORETURN void tul_throw(tul_json *value);  /* throws any value (already boxed to json) */
-TUL_NORETURN void tul_rethrow(void);           /* re-throws the value just caught (after a finally) */
+TUL_NORETURN void tul_rethrow(void);           /* re-throws the value in flight after a finally on the
+                                                  exceptional path (no tul_caught before it); a try/catch
+                                                  inside that finally does not change it */
 TUL_NORETURN void tul_throw_index(int64_t index, int64_t len); /* IndexError: index 5 out of range for length 3 */
 TUL_NORETURN void tul_throw_zero_div(void);    /* ZeroDivisionError: division by zero */
 TUL_NORETURN void tul_throw_zero_mod(void);    /* ZeroDivisionError: modulo by zero */

@@ -13,14 +13,20 @@
 
 /* The per-task state; all-zero is an empty handler stack. */
 typedef struct exc_state {
-  void *top;           /* innermost handler */
-  tul_json *caught;    /* the value being thrown / just caught */
-  tul__trace *trace;   /* where it was thrown */
+  void *top;             /* innermost handler */
+  tul_json *caught;      /* the value in flight (what tul_rethrow throws) */
+  tul__trace *trace;     /* where it was thrown */
+  void *landed;          /* the handler the last throw jumped to */
+  tul__trace *last_trace;/* trace of the value tul_caught returned last */
 } exc_state;
 
-/* A handler: the jmp_buf at offset 0, then the link to the enclosing handler. */
+/* A handler: the jmp_buf at offset 0, then the link to the enclosing handler and the value in
+ * flight when it was pushed. tul_caught puts that value back, so a finally block that catches an
+ * exception of its own still re-throws the original one with tul_rethrow. */
 #define HANDLER_PREV(h) (*(void **)((char *)(h) + sizeof(jmp_buf)))
-_Static_assert(sizeof(jmp_buf) + sizeof(void *) <= TUL_HANDLER_SIZE, "handler too small");
+#define HANDLER_CAUGHT(h) (*(tul_json **)((char *)(h) + sizeof(jmp_buf) + sizeof(void *)))
+#define HANDLER_TRACE(h) (*(tul__trace **)((char *)(h) + sizeof(jmp_buf) + 2 * sizeof(void *)))
+_Static_assert(sizeof(jmp_buf) + 3 * sizeof(void *) <= TUL_HANDLER_SIZE, "handler too small");
 
 static exc_state main_state;
 static exc_state *cur = &main_state;
@@ -34,7 +40,7 @@ void *tul__exc_state_swap(void *state) {
 }
 
 int64_t tul__exc_caught_frames(void *const **frames) {
-  tul__trace *t = cur->trace;
+  tul__trace *t = cur->last_trace;
   *frames = t ? (void *const *)t->pcs : NULL;
   return t ? t->n : 0;
 }
@@ -91,16 +97,32 @@ static __attribute__((noinline)) tul__trace *capture_trace(void) {
 /* ---------------------------------------------------------------- handlers */
 
 void tul_try_push(void *handler) {
-  HANDLER_PREV(handler) = cur->top;
-  cur->top = handler;
+  exc_state *s = cur;
+  HANDLER_PREV(handler) = s->top;
+  HANDLER_CAUGHT(handler) = s->caught;
+  HANDLER_TRACE(handler) = s->trace;
+  s->top = handler;
 }
 
 void tul_try_pop(void *handler) { cur->top = HANDLER_PREV(handler); }
 
-tul_json *tul_caught(void) { return cur->caught; }
+/* Called first thing in a catch: returns the value and puts back the one that was in flight when
+ * the handler was pushed. */
+tul_json *tul_caught(void) {
+  exc_state *s = cur;
+  tul_json *v = s->caught;
+  s->last_trace = s->trace;
+  if (s->landed) {
+    s->caught = HANDLER_CAUGHT(s->landed);
+    s->trace = HANDLER_TRACE(s->landed);
+    s->landed = NULL;
+  }
+  return v;
+}
 
 /* No handler at all (runtime used outside main): report and exit. */
 static TUL_NORETURN void no_handler(void) {
+  cur->last_trace = cur->trace;
   tul__report_uncaught(cur->caught);
   exit(1);
 }
@@ -109,6 +131,7 @@ static TUL_NORETURN void jump(exc_state *s) {
   void *h = s->top;
   if (TUL_UNLIKELY(!h)) no_handler();
   s->top = HANDLER_PREV(h);
+  s->landed = h;
   _longjmp(*(jmp_buf *)h, 1);
 }
 
@@ -205,7 +228,7 @@ void tul__report_uncaught(tul_json *value) {
       counts[n++] = 1;
     }
   }
-  tul__trace *t = cur->caught == value ? cur->trace : NULL;
+  tul__trace *t = cur->last_trace;
   if (t) {
     lists[n] = t->pcs;
     counts[n++] = t->n;

@@ -7,8 +7,11 @@
 
 static volatile int steps;
 
+/* try { try { throw "first" } finally { try { throw "inner" } catch {} } } catch (e): the finally
+ * (on the exceptional path, no tul_caught) catches an exception of its own, then re-throws the
+ * original one to the outer handler, as codegen emits it. */
 static void nested(void) {
-  _Alignas(16) char outer[TUL_HANDLER_SIZE], inner[TUL_HANDLER_SIZE];
+  _Alignas(16) char outer[TUL_HANDLER_SIZE], inner[TUL_HANDLER_SIZE], fin[TUL_HANDLER_SIZE];
   tul_try_push(outer);
   if (_setjmp(*(jmp_buf *)outer) == 0) {
     tul_try_push(inner);
@@ -16,13 +19,20 @@ static void nested(void) {
       steps = 1;
       tul_throw_msg("first");
     } else {
-      CHECK_STR(tul_json_to_str(tul_caught()), "first");
       steps = 2;
-      tul_rethrow(); /* a finally that re-throws: goes to the outer handler */
+      tul_try_push(fin);
+      if (_setjmp(*(jmp_buf *)fin) == 0) {
+        tul_throw_msg("inner");
+      } else {
+        CHECK_STR(tul_json_to_str(tul_caught()), "inner");
+      }
+      tul_rethrow();
     }
   } else {
     CHECK(steps == 2);
     CHECK_STR(tul_json_to_str(tul_caught()), "first");
+    void *const *frames;
+    CHECK(tul__exc_caught_frames(&frames) > 0);
     steps = 3;
   }
   CHECK(steps == 3);
