@@ -44,9 +44,13 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
   g.debugVars = opts.debug;
   lowerProgram(g, program);
   di.finalize();
-  if (llvm.verifyModule(mod)) throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)\n${mod.print()}`);
+  if (llvm.verifyModule(mod)) {
+    const dump = process.env.TULC_DEBUG ? `\n${mod.print()}` : "";
+    throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
+  }
   const final = parseText(ctx, emissionKind(addTbaa(addFunctionAttributes(mod.print(), g.noTailCalls, g.noInline)), opts.debug));
   if (llvm.verifyModule(final)) throw new CodegenError("internal error: the attributed LLVM IR is invalid (see the verifier's message above)");
+  final.setModuleIdentifier(program.file.path);
   return { text: () => final.print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(final, p) };
 }
 
