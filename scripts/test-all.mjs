@@ -1,5 +1,6 @@
 // `npm test`: builds the compiler and runtime, then runs the unit tests (node:test), the golden
-// suite and the runtime's C tests (ctest), and prints one closing "N passed, N failed" line.
+// suite, the HTTP client suite (loopback servers), the aarch64 cross suite (skips unless set up with
+// `scripts/setup.sh --cross aarch64`) and the runtime C tests (ctest); prints one "N passed, N failed" line.
 import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, existsSync } from "node:fs";
 
@@ -25,7 +26,10 @@ const unitFiles = existsSync("dist/tests/unit")
   : [];
 const results = [
   step("unit tests", "node", ["--test", ...unitFiles], (s) => ({ passed: num(/^# pass (\d+)/m, s), failed: num(/^# fail (\d+)/m, s) })),
-  step("golden suite", "node", ["dist/tests/golden/run.js"], (s) => ({ passed: num(/golden: (\d+) passed/, s), failed: num(/(\d+) failed/, s) })),
+  step("golden suite", "node", ["dist/tests/golden/run.js"], (s) => ({ passed: num(/golden: (\d+) passed/, s), failed: num(/golden: \d+ passed, (\d+) failed/, s) })),
+  step("HTTP client suite", "node", ["tests/http/run.mjs"], (s) => ({ passed: num(/http: (\d+) passed/, s), failed: num(/http: \d+ passed, (\d+) failed/, s) })),
+  // Cross-built programs under qemu-user: runs only after `scripts/setup.sh --cross aarch64`, else skips.
+  step("cross (aarch64 under qemu)", "node", ["tests/cross/run.mjs"], (s) => ({ passed: num(/cross: (\d+) passed/, s), failed: num(/cross: \d+ passed, (\d+) failed/, s) })),
   step("runtime C tests", "ctest", ["--test-dir", "build", "--output-on-failure"], (s) => {
     const total = num(/out of (\d+)/, s), failedN = num(/(\d+) tests failed/, s);
     return { passed: total - failedN, failed: failedN };
