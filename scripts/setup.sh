@@ -52,7 +52,8 @@ fi
 
 # System packages the toolchain, the runtime and the tests use.
 PACKAGES=(clang-14 llvm-14-dev cmake make g++ pkg-config python3
-          libgc-dev libuv1-dev libcurl4-openssl-dev libutf8proc-dev libdw-dev)
+          libgc-dev libuv1-dev libcurl4-openssl-dev libutf8proc-dev libdw-dev libelf-dev
+          openssl)  # openssl: the HTTP suite generates its TLS certificate at test time
 
 install_packages() {
   local missing=()
