@@ -122,6 +122,7 @@ tul_json *tul_caught(void) {
 
 /* No handler at all (runtime used outside main): report and exit. */
 static TUL_NORETURN void no_handler(void) {
+  tul_stack_limit = 0; /* may run in the red zone: printing must not throw StackOverflowError again */
   cur->last_trace = cur->trace;
   tul__report_uncaught(cur->caught);
   exit(1);
