@@ -5,7 +5,7 @@ import type { Block, Expr, IntLit, MatchArm, Param, Pattern } from "../ast.js";
 import { KEYWORDS, describeToken, type Token } from "../lexer.js";
 import type { Span } from "../source.js";
 import {
-  accept, want, enter, expect, failHere, lazy, nested, next, rule, type Ctx, type P, type Run,
+  accept, want, enter, failHere, lazy, nested, next, rule, type Ctx, type P, type Run,
 } from "./core.js";
 import { skipType, typeNode } from "./types.js";
 import { block } from "./stmt.js";

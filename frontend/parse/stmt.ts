@@ -3,7 +3,7 @@
 
 import type { Block, Expr, ExprStmt, For, FuncDecl, If, Stmt, StructField, VarDecl } from "../ast.js";
 import {
-  accept, want, endStmt, expect, failHere, lazy, nested, next, recoverStmt, rule,
+  accept, want, endStmt, failHere, lazy, nested, next, recoverStmt, rule,
   type Ctx, type P, type Run,
 } from "./core.js";
 import { exprOrAssign, expr, isName, paramList } from "./expr.js";
