@@ -60,6 +60,7 @@ async function build(src, exe) {
 async function runCase(c, exe, baseEnv) {
   const env = { ...process.env, ...baseEnv, ...c.env };
   if (!("TULPAR_HTTP_POOL" in c.env)) delete env.TULPAR_HTTP_POOL;
+  for (const v of ["http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"]) delete env[v]; // libcurl honours them
   let stdout, stderr, status = 0;
   try {
     ({ stdout, stderr } = await run(exe, [], { env, timeout: 30000, maxBuffer: 64 << 20 }));
