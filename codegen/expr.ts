@@ -9,7 +9,7 @@ import { typeToString, type Type } from "../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { strConst, cString } from "./strings.js";
 import { fromMem, llvmType, memPtrType, memType, structFieldTypes, toMem, typeDesc } from "./types.js";
-import { loadSlot, loadVar, outSlot, storeSlot, storeVar, valueSlot } from "./vars.js";
+import { loadSlot, loadVar, outSlot, requireOwnLocal, storeSlot, storeVar, valueSlot } from "./vars.js";
 import { genCall, genAwait } from "./calls.js";
 import { genBlockValue } from "./stmt.js";
 import { genJsonMember, genJsonObjectLit, jsonArith, jsonIndexValue, jsonNeg, jsonOne, jsonOrder, jsonPlace } from "./json.js";
@@ -345,6 +345,7 @@ function place(g: Gen, target: Expr): Place {
   if ((target.kind === "Index" || target.kind === "Member") && tyOf(target.object).k === "json") return jsonPlace(g, target);
   if (target.kind === "Ident" && target.sym?.kind === "var") {
     const sym: VarSymbol = target.sym;
+    requireOwnLocal(g, sym);
     return { type: sym.type, load: () => loadVar(g, sym), store: (v) => storeVar(g, sym, v) };
   }
   if (target.kind === "Index") {
@@ -397,7 +398,8 @@ function genMatch(g: Gen, e: Match): llvm.Value {
     const body = g.block("match.arm"), next = g.block("match.next");
     g.b.CreateCondBr(armTest(g, arm.patterns, st, subject), body, next);
     g.at(body);
-    const v = "kind" in arm.body && arm.body.kind === "Block" ? genBlockValue(g, arm.body, t) : genExpr(g, arm.body as Expr);
+    // a block arm yields no value (checker): in a value match it cannot complete, so its result is undef
+    const v = "kind" in arm.body && arm.body.kind === "Block" ? (genBlockValue(g, arm.body, { k: "void" }), undefOf(g, t)) : genExpr(g, arm.body as Expr);
     results.push([v, g.b.GetInsertBlock()!]);
     g.br(end);
     g.at(next);
@@ -431,6 +433,9 @@ function genConvert(g: Gen, e: Convert): llvm.Value {
   const v = genExpr(g, e.expr);
   if (from.k === "never") return undefOf(g, to);
   g.loc(e.span);
+  // json -> str is a checked unboxing (TypeError unless a string) except where the checker marks
+  // a string-form conversion (`+` with a str side, t-strings).
+  if (from.k === "json" && to.k === "str" && !e.stringify) return unbox(g, v, to);
   return convertValue(g, v, from, to);
 }
 
