@@ -79,18 +79,31 @@ int64_t tul__cplen(const tul_str *s) {
   return n;
 }
 
+/* The last non-ASCII lookup, so that walking a string by index (`for (c in s)`, `s[i]` in a loop)
+ * costs O(n) in all rather than O(n) per step. Holding the pointer keeps the string alive, so the
+ * address cannot be reused by another string while cached. */
+static const tul_str *cursor_str;
+static int64_t cursor_cp, cursor_off;
+
 /* Byte offset of code point `i` (0 <= i <= cplen). */
 static int64_t cp_offset(const tul_str *s, int64_t i) {
   if (tul__cplen(s) == s->len) return i;
-  int64_t off = 0;
+  int64_t cp = 0, off = 0;
+  if (s == cursor_str && i >= cursor_cp) {
+    cp = cursor_cp;
+    off = cursor_off;
+  }
   const unsigned char *p = (const unsigned char *)s->data;
   for (; off < s->len; off++) {
     if ((p[off] & 0xC0) != 0x80) {
-      if (i == 0) return off;
-      i--;
+      if (cp == i) break;
+      cp++;
     }
   }
-  return s->len;
+  cursor_str = s;
+  cursor_cp = cp;
+  cursor_off = off;
+  return off;
 }
 
 /* Length in bytes of the code point starting at byte `off`. */

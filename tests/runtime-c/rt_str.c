@@ -121,6 +121,19 @@ static void conversions(void) {
   CHECK_THROWS(tul_str_to_bool(S("True")), "ValueError: invalid bool literal: \"True\"");
 }
 
+/* Indexing forwards, backwards and across strings agrees with split(s, ""). */
+static void walk(void) {
+  tul_str *a = tul_str_repeat(S("aé😀ß"), 50), *b = S("xyzé");
+  tul_arr *cps = tul_str_split(a, S(""));
+  int ok = cps->len == 200;
+  for (int64_t i = 0; i < 200; i++) ok &= tul_str_eq(tul_str_index(a, i), ((tul_str **)cps->data)[i]);
+  for (int64_t i = 199; i >= 0; i -= 7) {
+    ok &= tul_str_eq(tul_str_index(a, i), ((tul_str **)cps->data)[i]);
+    ok &= tul_str_eq(tul_str_index(b, i % 4), tul_str_substring(b, i % 4, i % 4 + 1));
+  }
+  CHECK(ok);
+}
+
 int main(int argc, char **argv) {
   rt_init(argc, argv);
   basics();
@@ -129,5 +142,6 @@ int main(int argc, char **argv) {
   split_join_replace();
   ranges();
   conversions();
+  walk();
   return rt_done();
 }
