@@ -14,7 +14,7 @@ export interface AbiFunction {
   attrs: string[];
 }
 
-const NR = ["noreturn", "nounwind", "cold"];
+const NR = ["noreturn", "nounwind", "cold", "nomerge"]; // nomerge: each throw site keeps its own line for traces
 const NU = ["nounwind"];
 
 function f(name: string, ret: AbiType, params: AbiType[], attrs: string[] = NU): AbiFunction {
