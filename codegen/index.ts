@@ -116,6 +116,7 @@ function dataLayout(triple: string): string | null {
 
 function lowerProgram(g: Gen, program: Program): void {
   const funcs = collectFuncs(program.body);
+  structDecls.clear();
   for (const s of walkStmts(program.body)) if (s.kind === "StructDecl") structDecls.set(s.name, s);
   globalOptions.external = !!program.hasTry || funcs.some((f) => f.hasTry);
   declareFuncs(g, funcs);

@@ -4,7 +4,7 @@
 import llvm from "llvm-bindings";
 import type { VarSymbol } from "../frontend/ast.js";
 import type { Type } from "../frontend/types.js";
-import type { Gen } from "./context.js";
+import { CodegenError, type Gen } from "./context.js";
 import { fromMem, memType, toMem } from "./types.js";
 import { volatileName, type VolatileType } from "./prelude.js";
 
@@ -58,7 +58,17 @@ function isVolatile(g: Gen, sym: VarSymbol): boolean {
 
 /** Loads a variable in register form. */
 export function loadVar(g: Gen, sym: VarSymbol): llvm.Value {
+  requireOwnLocal(g, sym);
   return loadSlot(g, varSlot(g, sym), sym.type, isVolatile(g, sym));
+}
+
+/**
+ * Code is generated in source order, so a local read (or assigned) before this function declared it
+ * belongs to an enclosing function: a closure capture, which codegen does not support yet.
+ */
+export function requireOwnLocal(g: Gen, sym: VarSymbol): void {
+  if (sym.isGlobal || g.f.locals.has(sym.id)) return;
+  throw new CodegenError(`closures are not supported yet (a nested function or lambda uses '${sym.name}' of its enclosing function)`);
 }
 
 /** Stores a register-form value into a variable. */
