@@ -27,4 +27,7 @@ export const JSON_ABI: AbiFunction[] = [
   f("tul_json_arith", "ptr", ["i64", "ptr", "ptr"]),
   f("tul_json_neg", "ptr", ["ptr"]),
   f("tul_json_cmp", "i64", ["ptr", "ptr"]),
+  f("tul_json_to_int", "i64", ["ptr"]),
+  f("tul_json_to_float", "double", ["ptr"]),
+  f("tul_json_to_bool", "i1", ["ptr"]),
 ];

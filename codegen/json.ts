@@ -132,6 +132,9 @@ const ON_JSON: Record<string, JsonLowering> = {
   contains: (g, [j, x]) => g.call("tul_json_contains", [j, x]),
   indexOf: (g, [j, x]) => g.call("tul_json_index_of", [j, x]),
   keys: (g, [j]) => g.call("tul_json_keys", [j]),
+  toInt: (g, [j]) => g.call("tul_json_to_int", [j]),
+  toFloat: (g, [j]) => g.call("tul_json_to_float", [j]),
+  toBool: (g, [j]) => g.call("tul_json_to_bool", [j]),
 };
 
 const ANY_ARG: Record<string, JsonLowering> = {
@@ -143,7 +146,8 @@ const ANY_ARG: Record<string, JsonLowering> = {
 /** The json form of a built-in, or null when `name` with these argument types is not json's business. */
 export function lowerJsonBuiltin(g: Gen, name: string, e: Call): llvm.Value | null {
   const first: Expr | undefined = e.args[0];
-  const lower = ANY_ARG[name] ?? (first && tyOf(first).k === "json" ? ON_JSON[name] : undefined);
+  const own = (t: Record<string, JsonLowering>) => (Object.hasOwn(t, name) ? t[name] : undefined);
+  const lower = own(ANY_ARG) ?? (first && tyOf(first).k === "json" ? own(ON_JSON) : undefined);
   if (!lower) return null;
   const args = e.args.map((a) => genExpr(g, a));
   g.loc(e.span);

@@ -203,6 +203,11 @@ tul_json *tul_from_json(const tul_str *text);                     /* fromJson: s
 tul_json *tul_json_arith(int64_t op, const tul_json *a, const tul_json *b);
 tul_json *tul_json_neg(const tul_json *a);     /* TypeError: bad operand type for unary -: str */
 int64_t tul_json_cmp(const tul_json *a, const tul_json *b);
+/* toInt/toFloat/toBool of a json value: by its dynamic type (str parses, float truncates, bool 0/1);
+ * null, arrays and objects: "TypeError: cannot convert null to int". */
+int64_t tul_json_to_int(const tul_json *j);
+double tul_json_to_float(const tul_json *j);
+_Bool tul_json_to_bool(const tul_json *j);
 
 
 /* ---------------------------------------------------------------- HTTP client (http.c, LANGUAGE.md §10)

@@ -69,3 +69,34 @@ int64_t tul_json_cmp(const tul_json *a, const tul_json *b) {
   }
   tul__throw_fmt("TypeError: cannot compare %s and %s", tul__json_kind_name(a), tul__json_kind_name(b));
 }
+
+/* ---------------------------------------------------------------- toInt / toFloat / toBool on json
+ * Dispatch on the dynamic type with the static rules of docs/decisions.md (a json str parses like a
+ * str, a json float truncates, a bool is 0/1); null, arrays and objects are a TypeError. */
+static TUL_NORETURN void cannot_convert(const tul_json *j, const char *to) {
+  tul__throw_fmt("TypeError: cannot convert %s to %s", tul__json_kind_name(j), to);
+}
+
+int64_t tul_json_to_int(const tul_json *j) {
+  if (j && j->tag == TUL_J_INT) return j->u.i;
+  if (j && j->tag == TUL_J_FLOAT) return tul_float_to_int(j->u.f);
+  if (j && j->tag == TUL_J_BOOL) return j->u.b ? 1 : 0;
+  if (j && j->tag == TUL_J_STR) return tul_str_to_int(j->u.s);
+  cannot_convert(j, "int");
+}
+
+double tul_json_to_float(const tul_json *j) {
+  if (j && j->tag == TUL_J_INT) return (double)j->u.i;
+  if (j && j->tag == TUL_J_FLOAT) return j->u.f;
+  if (j && j->tag == TUL_J_BOOL) return j->u.b ? 1.0 : 0.0;
+  if (j && j->tag == TUL_J_STR) return tul_str_to_float(j->u.s);
+  cannot_convert(j, "float");
+}
+
+_Bool tul_json_to_bool(const tul_json *j) {
+  if (j && j->tag == TUL_J_BOOL) return j->u.b;
+  if (j && j->tag == TUL_J_INT) return j->u.i != 0;
+  if (j && j->tag == TUL_J_FLOAT) return j->u.f != 0.0;
+  if (j && j->tag == TUL_J_STR) return tul_str_to_bool(j->u.s);
+  cannot_convert(j, "bool");
+}
