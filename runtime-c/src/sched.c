@@ -62,6 +62,9 @@ static int wait_for_events(void) {
   if (timers) {
     int64_t ns = tul__timers_next_deadline() - tul__now_ns();
     ms = ns <= 0 ? 0 : (uint64_t)((ns + 999999) / 1000000);
+    /* libuv measures timeouts from its cached clock, which is stale after tasks ran: refresh it,
+     * or the wake timer fires early, in the timer phase, and the poll then blocks with no timeout. */
+    uv_update_time(loop);
     uv_timer_start(&wake_timer, on_wake_timer, ms, 0);
   }
   if (ms > 0) tul__stack_trim(); /* about to sleep anyway */
