@@ -145,6 +145,12 @@ async function main(argv) {
     console.log("cross: 0 passed, 1 failed (tulc is not built: run npx tsc -p tsconfig.json)");
     return 1;
   }
+  // Like test-all does for build/: bring the target's runtime up to date with runtime-c/ first.
+  const rebuilt = spawnSync("cmake", ["--build", path.dirname(RUNTIME), "-j", String(cpus().length)], { encoding: "utf8" });
+  if (rebuilt.status !== 0) {
+    console.log(`${firstLines(rebuilt.stdout + rebuilt.stderr, 30)}\ncross: 0 passed, 1 failed (the ${TRIPLE} runtime does not build)`);
+    return 1;
+  }
   const cases = findCases(argv.filter((a) => !a.startsWith("--")));
   mkdirSync(OUT_DIR, { recursive: true });
   let failed = 0;
