@@ -9,12 +9,13 @@ import { lowerBuiltin } from "./builtins.js";
 import { llvmType } from "./types.js";
 import { outSlot } from "./vars.js";
 import { spawnAsync } from "./async.js";
+import { genValueCall } from "./closures.js";
 
 export function genCall(g: Gen, e: Call): llvm.Value {
   const target = e.target;
   if (!target) throw new CodegenError("call without a resolved target (checker contract)");
   if (target.kind === "builtin") return lowerBuiltin(g, target.name, e);
-  if (target.kind === "value") throw new CodegenError("calling function values is not supported yet");
+  if (target.kind === "value") return genValueCall(g, e);
   const decl = target.sym.decl;
   if (decl.isAsync) return spawnAsync(g, decl, e);
   return callUser(g, decl, e);

@@ -12,6 +12,7 @@ import { fromMem, llvmType, memPtrType, memType, structFieldTypes, toMem, typeDe
 import { loadSlot, loadVar, outSlot, requireOwnLocal, storeSlot, storeVar, valueSlot } from "./vars.js";
 import { genCall, genAwait } from "./calls.js";
 import { genBlockValue } from "./stmt.js";
+import { funcValue, genLambda } from "./closures.js";
 import { genJsonMember, genJsonObjectLit, jsonArith, jsonIndexValue, jsonNeg, jsonOne, jsonOrder, jsonPlace } from "./json.js";
 import { DATA_NAME, ELEM_NAME, LEN_NAME } from "./tbaa.js";
 
@@ -38,7 +39,7 @@ export function genExpr(g: Gen, e: Expr): llvm.Value {
     case "Await": return genAwait(g, e);
     case "Match": return genMatch(g, e);
     case "Convert": return genConvert(g, e);
-    case "Lambda": throw new CodegenError("lambdas are not supported yet");
+    case "Lambda": return genLambda(g, e);
   }
 }
 
@@ -125,6 +126,7 @@ function genIdent(g: Gen, e: Ident): llvm.Value {
   const sym = e.sym;
   if (!sym) throw new CodegenError(`unresolved name ${e.name}`);
   if (sym.kind === "var") return loadVar(g, sym);
+  if (sym.kind === "func") return funcValue(g, sym.decl);
   throw new CodegenError(`function values are not supported yet ('${e.name}')`);
 }
 

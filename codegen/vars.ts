@@ -7,6 +7,7 @@ import type { Type } from "../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { fromMem, memType, toMem } from "./types.js";
 import { volatileName, type VolatileType } from "./prelude.js";
+import { cellSlot } from "./closures.js";
 
 /** Linkage of globals: external when the program has a try (so setjmp returns reload them). */
 export const globalOptions = { external: true };
@@ -29,6 +30,7 @@ function globalSlot(g: Gen, sym: VarSymbol): llvm.Value {
 function localSlot(g: Gen, sym: VarSymbol): llvm.Value {
   const hit = g.f.locals.get(sym.id);
   if (hit) return hit;
+  if (sym.captured) return cellSlot(g, sym);
   const slot = g.alloca(memType(g, sym.type), sym.name);
   g.f.locals.set(sym.id, slot);
   if (g.debugVars) describeVar(g, sym, slot);

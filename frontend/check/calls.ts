@@ -10,11 +10,13 @@ import { checkExpr, checkValue } from "./expressions.js";
 import { lookupFunction, lookupName } from "./names.js";
 import { callResult, ensureDefaults } from "./functions.js";
 import { fieldType } from "./extras.js";
+import { checkValueCall } from "./closures.js";
 
 export function checkCall(cx: Checker, e: Call): Type {
   if (e.callee.kind === "Member") return checkMethodCall(cx, e, e.callee);
   if (e.callee.kind !== "Ident") {
-    checkExpr(cx, e.callee);
+    const ct = checkExpr(cx, e.callee);
+    if (ct.k === "func") return checkValueCall(cx, e, ct, 0);
     cx.unsupported("calling a function value", e.callee.span);
     return checkLooseArgs(cx, e, 0);
   }
@@ -38,7 +40,7 @@ function dispatch(cx: Checker, e: Call, callee: Ident, sym: SymbolRef, prechecke
   if (sym.kind === "func") return checkFuncCall(cx, e, callee, sym, prechecked);
   if (sym.kind === "builtin") return checkBuiltinCall(cx, e, callee, lookupBuiltin(sym.name)!, prechecked);
   callee.ty = sym.type;
-  if (sym.type.k === "func") cx.unsupported("calling a function value", callee.span);
+  if (sym.type.k === "func") return checkValueCall(cx, e, sym.type, prechecked);
   else cx.error(E.notCallable, `'${callee.name}' is a variable of type ${show(sym.type)}, not a function`, callee.span);
   return checkLooseArgs(cx, e, prechecked);
 }
@@ -51,6 +53,7 @@ function checkMethodCall(cx: Checker, e: Call, m: Member): Type {
   const ot = checkValue(cx, m.object);
   if (ot.k === "struct" && fieldType(cx, ot, m.name)) {
     m.ty = fieldType(cx, ot, m.name);
+    if (m.ty?.k === "func") return checkValueCall(cx, e, m.ty, 0);
     cx.unsupported("calling a function value", m.span);
     return checkLooseArgs(cx, e, 0);
   }

@@ -21,8 +21,7 @@ export function resolveType(cx: Checker, node: TypeNode): Type {
     case "PromiseType":
       return T.promise(resolveType(cx, node.inner));
     case "FuncType":
-      cx.unsupported("function type", node.span);
-      return T.json;
+      return T.func(node.params.map((p) => resolveType(cx, p)), resolveType(cx, node.result));
   }
 }
 

@@ -8,6 +8,7 @@ import { coerce, show, stringify, unify, makeConvert } from "./conversions.js";
 import { lookupName } from "./names.js";
 import { checkCall } from "./calls.js";
 import { checkTString, checkMatch, checkStructLit, fieldType } from "./extras.js";
+import { checkLambda, funcValueType } from "./closures.js";
 
 /** Checks an expression (with an optional type the context wants), sets and returns its type. */
 export function checkExpr(cx: Checker, e: Expr, expected?: Type): Type {
@@ -63,8 +64,7 @@ function exprType(cx: Checker, e: Expr, expected: Type | undefined): Type {
     case "Await":
       return checkAwait(cx, e, expected);
     case "Lambda":
-      cx.unsupported("lambda", e.span);
-      return T.json;
+      return checkLambda(cx, e, expected);
     case "Match":
       return checkMatch(cx, e, expected);
     case "Convert":
@@ -83,6 +83,7 @@ function checkIdent(cx: Checker, e: Ident): Type {
   }
   e.sym = sym;
   if (sym.kind === "var") return sym.type;
+  if (sym.kind === "func") return funcValueType(cx, sym, e.span);
   cx.unsupported("using a function as a value", e.span);
   return T.json;
 }

@@ -274,7 +274,7 @@ test("distinct error kinds with line:col", () => {
     [`print(!1);`, "1:8: operator '!' requires bool, found int"],
     [`print("a" - 1);`, "1:7: operator '-' cannot be applied to str and int"],
     [`for (x in 5) { }`, "1:11: cannot iterate over a value of type int"],
-    [`var f = (int x) => x;`, "1:9: lambda is not supported yet"],
+    [`var f = (int x) => x; f("a");`, "1:25: type mismatch: expected int, found str"],
     [`func v() { } int x = v();`, "1:22: type mismatch: expected int, found void"],
     [`func v() { return 1; return; }`, "1:22: 'return' without a value in function 'v' that returns int"],
     [`func v(): void { return 1; }`, "1:25: cannot return a value from function 'v', whose result is void"],

@@ -1,0 +1,181 @@
+// Closures: a function value is a pointer to a GC block { fn, cell_1 .. cell_n } where fn takes the block
+// as its first argument. Captured variables (VarSymbol.captured) live in heap cells allocated once per
+// invocation of the function that declares them, so the function and its lambdas share them by reference.
+
+import llvm from "llvm-bindings";
+import type { Call, Expr, FuncDecl, Lambda, Node, VarSymbol } from "../frontend/ast.js";
+import type { Type } from "../frontend/types.js";
+import { lambdaHasTry } from "../frontend/check/closures.js";
+import { CodegenError, type FnState, type Gen } from "./context.js";
+import { dummy, genExpr, tyOf, undefOf } from "./expr.js";
+import { genBlock } from "./stmt.js";
+import { cString } from "./strings.js";
+import { llvmType, memPtrType } from "./types.js";
+import { storeVar, varSlot } from "./vars.js";
+
+/** The slot of a captured local: a heap cell allocated in the entry block of the declaring function. */
+export function cellSlot(g: Gen, sym: VarSymbol): llvm.Value {
+  const cell = g.f.allocas.CreateCall(g.rt("tul_alloc"), [llvm.ConstantInt.get(g.t.i64, 8, true)]);
+  const slot = g.f.allocas.CreateBitCast(cell, memPtrType(g, sym.type));
+  g.f.locals.set(sym.id, slot);
+  return slot;
+}
+
+function closureFnType(g: Gen, ft: Type & { k: "func" }): llvm.FunctionType {
+  return llvm.FunctionType.get(llvmType(g, ft.result), [g.t.ptr, ...ft.params.map((p) => llvmType(g, p))], false);
+}
+
+// ---------------------------------------------------------------- calls
+
+/** `f(a, b)` on a function value: loads fn from the closure block and passes the block first. */
+export function genValueCall(g: Gen, e: Call): llvm.Value {
+  const ft = tyOf(e.callee);
+  if (ft.k !== "func") throw new CodegenError("calling a value that is not a function (checker contract)");
+  const clo = genExpr(g, e.callee);
+  const args = e.args.map((a) => genExpr(g, a));
+  g.loc(e.span);
+  const fty = closureFnType(g, ft);
+  const nullCheck = g.block("clo.null"), ok = g.block("clo.ok");
+  g.b.CreateCondBr(g.b.CreateICmpEQ(clo, g.nullPtr()), nullCheck, ok);
+  g.at(nullCheck);
+  g.callNoReturn("tul_throw_msg", [nullMessage(g)]);
+  g.at(ok);
+  const fnRaw = g.b.CreateLoad(g.t.ptr, g.b.CreateBitCast(clo, g.t.ptrPtr));
+  const fn = g.b.CreateBitCast(fnRaw, llvm.PointerType.getUnqual(fty));
+  const v = g.b.CreateCall(fty, fn, [clo, ...args]);
+  if (ft.result.k === "never") {
+    g.terminate(() => g.b.CreateUnreachable());
+    return undefOf(g, tyOf(e));
+  }
+  return llvmType(g, ft.result) === g.t.void ? dummy(g) : v;
+}
+
+function nullMessage(g: Gen): llvm.Value {
+  return cString(g, "TypeError: null reference");
+}
+
+// ---------------------------------------------------------------- named functions as values
+
+const thunks = new WeakMap<Gen, Map<FuncDecl, llvm.Constant>>();
+
+/** A constant closure { thunk } for a top-level function; the thunk drops the block argument. */
+export function funcValue(g: Gen, decl: FuncDecl): llvm.Value {
+  let cache = thunks.get(g);
+  if (!cache) thunks.set(g, (cache = new Map()));
+  const hit = cache.get(decl);
+  if (hit) return hit;
+  const target = g.funcs.get(decl);
+  if (!target || decl.isAsync || !decl.sym) throw new CodegenError(`function ${decl.name} cannot be used as a value`);
+  const ft = decl.sym.type;
+  const fty = closureFnType(g, ft);
+  const thunk = llvm.Function.Create(fty, llvm.Function.LinkageTypes.InternalLinkage, `tul_fnval_${decl.name}`, g.mod);
+  const bb = llvm.BasicBlock.Create(g.ctx, "entry", thunk);
+  const b = new llvm.IRBuilder(g.ctx);
+  b.SetInsertPoint(bb);
+  const args = ft.params.map((_, i) => thunk.getArg(i + 1));
+  const r = b.CreateCall(target, args);
+  if (llvmType(g, ft.result) === g.t.void) b.CreateRetVoid();
+  else b.CreateRet(r);
+  const arrTy = llvm.ArrayType.get(g.t.ptr, 1);
+  const init = llvm.ConstantArray.get(arrTy, [llvm.ConstantExpr.getBitCast(thunk, g.t.ptr)]);
+  const gv = new llvm.GlobalVariable(g.mod, arrTy, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, init, `tul.fnval.${decl.name}`);
+  const c = llvm.ConstantExpr.getBitCast(gv, g.t.ptr);
+  cache.set(decl, c);
+  return c;
+}
+
+// ---------------------------------------------------------------- lambdas
+
+/** Captured variables a lambda uses from outside (including through lambdas nested in it). */
+function capturesOf(e: Lambda): VarSymbol[] {
+  const seen = new Map<number, VarSymbol>();
+  const inside = (n: Node) => {
+    const s = (n as { span?: { start: number; end: number } }).span;
+    return !!s && s.start >= e.span.start && s.end <= e.span.end;
+  };
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== "object") return;
+    const node = n as Record<string, unknown>;
+    const sym = node.kind === "Ident" ? (node.sym as VarSymbol | undefined) : undefined;
+    if (sym?.kind === "var" && sym.captured && !sym.isGlobal && !inside(sym.decl)) seen.set(sym.id, sym);
+    for (const [k, v] of Object.entries(node)) if (!SKIP.has(k)) walk(v);
+  };
+  walk(e.body);
+  return [...seen.values()];
+}
+
+const SKIP = new Set(["span", "ty", "sym", "to", "file", "decl", "nameSpan", "keySpan", "catchSym"]);
+
+let lambdaCount = 0;
+
+/** Emits the lambda's function, then builds its closure block from the current function's cells. */
+export function genLambda(g: Gen, e: Lambda): llvm.Value {
+  const ft = tyOf(e);
+  if (ft.k !== "func") throw new CodegenError("lambda without a function type (checker contract)");
+  const caps = capturesOf(e);
+  const fn = emitLambda(g, e, ft, caps);
+  g.loc(e.span);
+  const clo = g.call("tul_alloc", [g.i64(8 * (1 + caps.length))]);
+  const slots = g.b.CreateBitCast(clo, g.t.ptrPtr);
+  g.b.CreateStore(llvm.ConstantExpr.getBitCast(fn, g.t.ptr), slots);
+  caps.forEach((sym, i) => {
+    const cell = g.b.CreateBitCast(varSlot(g, sym), g.t.ptr);
+    g.b.CreateStore(cell, g.b.CreateInBoundsGEP(g.t.ptr, slots, [g.i64(i + 1)]));
+  });
+  return clo;
+}
+
+function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[]): llvm.Function {
+  const fn = llvm.Function.Create(closureFnType(g, ft), llvm.Function.LinkageTypes.InternalLinkage, `tul_lambda.${lambdaCount++}`, g.mod);
+  const saved = g.fs;
+  const savedBB = g.b.GetInsertBlock();
+  const line = e.span.file.position(e.span.start).line;
+  const entry = llvm.BasicBlock.Create(g.ctx, "entry", fn);
+  const allocas = new llvm.IRBuilder(g.ctx);
+  allocas.SetInsertPoint(entry);
+  const scope = g.di.subprogram(fn, "<lambda>", line);
+  const result = ft.result;
+  const state: FnState = { fn, result, allocas, locals: new Map(), volatile: !!lambdaHasTry.get(e), loops: [], cleanups: [], scope };
+  g.fs = state;
+  const body = g.block("body");
+  g.b.SetInsertPoint(body);
+  g.b.SetCurrentDebugLocation(llvm.DILocation.get(g.ctx, line, 1, scope));
+  g.call("tul__stack_check", []);
+  bindCaptures(g, fn, caps);
+  e.params.forEach((p, i) => {
+    if (!p.sym) throw new CodegenError(`lambda parameter ${p.name} has no symbol (checker contract)`);
+    storeVar(g, p.sym, fn.getArg(i + 1));
+  });
+  lambdaBody(g, e, result);
+  allocas.CreateBr(body);
+  g.di.finishSubprogram(scope);
+  g.fs = saved;
+  if (savedBB) g.b.SetInsertPoint(savedBB);
+  return fn;
+}
+
+/** Inside the lambda, each captured variable's slot is its cell, read from the closure block. */
+function bindCaptures(g: Gen, fn: llvm.Function, caps: VarSymbol[]): void {
+  const slots = g.f.allocas.CreateBitCast(fn.getArg(0), g.t.ptrPtr);
+  caps.forEach((sym, i) => {
+    const p = g.f.allocas.CreateInBoundsGEP(g.t.ptr, slots, [llvm.ConstantInt.get(g.t.i64, i + 1, true)]);
+    const cell = g.f.allocas.CreateLoad(g.t.ptr, p);
+    g.f.locals.set(sym.id, g.f.allocas.CreateBitCast(cell, memPtrType(g, sym.type)));
+  });
+}
+
+function lambdaBody(g: Gen, e: Lambda, result: Type): void {
+  const isVoid = llvmType(g, result) === g.t.void;
+  if ("kind" in e.body && e.body.kind === "Block") {
+    genBlock(g, e.body);
+    if (isVoid && result.k !== "never") g.b.CreateRetVoid();
+    else g.b.CreateUnreachable();
+    return;
+  }
+  const v = genExpr(g, e.body as Expr);
+  if (result.k === "never") g.b.CreateUnreachable();
+  else if (isVoid) g.b.CreateRetVoid();
+  else g.b.CreateRet(v);
+}
+

@@ -1,0 +1,117 @@
+// Checker support for closures (LANGUAGE.md §5): lambdas, top-level functions used as values and calls
+// of function-typed values. A lambda body sees the enclosing scopes; the variables it uses from outside
+// (locals and parameters of enclosing functions) are marked VarSymbol.captured for codegen.
+
+import type { Call, Expr, FuncDecl, FuncSymbol, Lambda, Node, VarSymbol } from "../ast.js";
+import { T, type Type } from "../types.js";
+import { E, FnCtx, Scope, type Checker, type FuncInfo } from "./context.js";
+import { coerce, resolveType, show, unify } from "./conversions.js";
+import { checkExpr, checkValue } from "./expressions.js";
+import { checkStmts } from "./statements.js";
+import { ensureFunctionChecked } from "./functions.js";
+
+/** checker: per lambda, whether its body contains a try (codegen keeps its locals in memory). */
+export const lambdaHasTry = new WeakMap<Lambda, boolean>();
+
+/** `(int x) => x * 2`, `(x) => { ... }`: parameters typed by annotation, else by the expected type, else json. */
+export function checkLambda(cx: Checker, e: Lambda, expected: Type | undefined): Type {
+  const want = expected?.k === "func" ? expected : undefined;
+  const params = e.params.map((p, i) => lambdaParam(cx, e, i, want));
+  // the expected function type fixes the result like an annotation does
+  const declared = e.result ? resolveType(cx, e.result) : want && want.result.k !== "void" ? want.result : null;
+  const decl = lambdaDecl(e);
+  const sym: FuncSymbol = { kind: "func", name: "<lambda>", decl, type: { k: "func", params, result: declared ?? T.json } };
+  const info: FuncInfo = {
+    decl, sym, declared, state: "checking", tentative: null, seed: null, tentativeUsed: [], provisional: [], defaults: "done",
+  };
+  const ctx = new FnCtx(decl, info, new Scope(cx.fn.scope), cx.fn.topIndex);
+  for (const p of e.params) if (p.sym && !ctx.scope.names.has(p.name)) ctx.scope.names.set(p.name, p.sym);
+  const result = cx.inFunction(ctx, () => lambdaBody(cx, e, ctx, declared, !!declared));
+  lambdaHasTry.set(e, ctx.hasTry);
+  markCaptures(e);
+  return T.func(params, result);
+}
+
+function lambdaParam(cx: Checker, e: Lambda, i: number, want: (Type & { k: "func" }) | undefined): Type {
+  const p = e.params[i];
+  let type = p.type ? resolveType(cx, p.type) : want?.params[i] ?? T.json;
+  if (type.k === "void" || type.k === "never") type = T.json;
+  if (p.default) cx.error(E.defaults, "lambda parameters cannot have default values", p.span);
+  p.sym = cx.newVar(p.name, type, p, { isParam: true, paramIndex: i });
+  return type;
+}
+
+/** A FuncDecl standing for the lambda while its body is checked (return statements refer to it). */
+function lambdaDecl(e: Lambda): FuncDecl {
+  const body = "kind" in e.body && e.body.kind === "Block" ? e.body : { kind: "Block" as const, body: [], span: e.span };
+  return { kind: "FuncDecl", name: "<lambda>", nameSpan: e.span, isAsync: false, params: e.params, result: e.result, body, span: e.span };
+}
+
+/** The lambda's result type: the expression body's type, or the block's declared / inferred result. */
+function lambdaBody(cx: Checker, e: Lambda, ctx: FnCtx, hint: Type | null, isDeclared: boolean): Type {
+  if (!("kind" in e.body) || e.body.kind !== "Block") {
+    const body = e.body as Expr;
+    const t = checkExpr(cx, body, hint ?? undefined);
+    if (isDeclared && hint && hint.k !== "void") {
+      e.body = coerce(cx, body, hint);
+      return hint;
+    }
+    return t;
+  }
+  const completes = checkStmts(cx, e.body.body);
+  if (isDeclared && hint) {
+    if (hint.k !== "void" && hint.k !== "never" && completes) {
+      cx.error(E.missingReturn, `lambda must return ${show(hint)} on every path`, e.span);
+    }
+    return hint;
+  }
+  const types = ctx.valueReturns.map((r) => r.value!.ty ?? T.json).filter((t) => t.k !== "never");
+  if (types.length === 0) return !completes && ctx.bareReturns.length === 0 ? T.never : T.void;
+  let result: Type = types[0];
+  for (const t of types) result = unify(result, t) ?? (result.k === "json" || t.k === "json" ? T.json : result);
+  for (const r of ctx.valueReturns) r.value = coerce(cx, r.value!, result);
+  return result;
+}
+
+/** Marks every local of an enclosing function that the lambda (or a lambda inside it) reads or writes. */
+function markCaptures(e: Lambda): void {
+  const inside = (n: Node) => {
+    const s = (n as { span?: { start: number; end: number } }).span;
+    return !!s && s.start >= e.span.start && s.end <= e.span.end;
+  };
+  walk(e.body, (sym) => {
+    if (!sym.isGlobal && !inside(sym.decl)) sym.captured = true;
+  });
+}
+
+const SKIP = new Set(["span", "ty", "to", "file", "decl", "nameSpan", "keySpan", "catchSym"]);
+
+function walk(n: unknown, visit: (sym: VarSymbol) => void): void {
+  if (Array.isArray(n)) return n.forEach((x) => walk(x, visit));
+  if (!n || typeof n !== "object") return;
+  const node = n as Record<string, unknown>;
+  if (node.kind === "Ident" && (node.sym as VarSymbol | undefined)?.kind === "var") visit(node.sym as VarSymbol);
+  for (const [k, v] of Object.entries(node)) if (k !== "sym" && !SKIP.has(k)) walk(v, visit);
+}
+
+/** A top-level function used as a value: its function type (its result inferred first when needed). */
+export function funcValueType(cx: Checker, sym: FuncSymbol, span: import("../source.js").Span): Type {
+  const info = cx.funcInfos.get(sym.decl);
+  if (info) ensureFunctionChecked(cx, info);
+  if (sym.decl.isAsync) cx.unsupported("using an async function as a value", span);
+  return sym.type;
+}
+
+/** `f(a, b)` where `f` has a function type: arity and argument conversions, target "value". */
+export function checkValueCall(cx: Checker, e: Call, ft: Type & { k: "func" }, prechecked: number): Type {
+  if (e.args.length !== ft.params.length) {
+    cx.error(E.arity, `this function value takes ${ft.params.length} argument(s), found ${e.args.length}`, e.span);
+  }
+  e.args.forEach((a, i) => {
+    const pt = ft.params[i];
+    if (i >= prechecked) checkValue(cx, a, pt);
+    if (pt) e.args[i] = coerce(cx, a, pt);
+  });
+  e.target = { kind: "value" };
+  return ft.result;
+}
