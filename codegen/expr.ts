@@ -355,9 +355,13 @@ function place(g: Gen, target: Expr): Place {
     if (ot.k !== "array") throw new CodegenError(`assigning into ${typeToString(ot)} is not supported yet`);
     const arr = genExpr(g, target.object);
     const i = genExpr(g, target.index);
-    g.loc(target.span);
-    const ptr = elemPtr(g, arr, i, ot.elem);
-    return { type: ot.elem, load: () => loadSlot(g, ptr, ot.elem), store: (v) => storeSlot(g, ptr, ot.elem, v) };
+    // The element address is taken at each access: evaluating the value may grow the array
+    // (`xs[0] = f()` where f pushes to xs), which moves its elements to a new block.
+    const at = (): llvm.Value => {
+      g.loc(target.span);
+      return elemPtr(g, arr, i, ot.elem);
+    };
+    return { type: ot.elem, load: () => loadSlot(g, at(), ot.elem), store: (v) => storeSlot(g, at(), ot.elem, v) };
   }
   if (target.kind === "Member") {
     const { ptr, type } = memberPtr(g, target);
