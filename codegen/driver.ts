@@ -9,8 +9,7 @@ import { DiagnosticBag, type Diagnostic } from "../frontend/diagnostics.js";
 import { parseProgram } from "../frontend/parser.js";
 import { checkProgram } from "../frontend/checker.js";
 import type { Program } from "../frontend/ast.js";
-import { generate } from "./index.js";
-import { linkExecutable, type LinkOptions } from "./link.js";
+import type { LinkOptions } from "./link.js";
 
 export interface BuildOptions extends LinkOptions {
   emitLlvm: boolean;
@@ -48,6 +47,9 @@ export function runFrontend(source: SourceFile): FrontendResult {
 
 /** Generates code for a checked program and writes an executable (or LLVM text with emitLlvm). */
 export async function buildProgram(program: Program, outPath: string, opts: BuildOptions): Promise<void> {
+  // Loaded on first use: llvm-bindings (a 150 ms native load) and execa are not needed by `tulc check`.
+  const { generate } = await import("./index.js");
+  const { linkExecutable } = await import("./link.js");
   const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target });
   if (opts.emitLlvm) {
     writeFileSync(outPath, module.text());

@@ -1,7 +1,6 @@
 // The back end's last step: drives clang-14 (through execa) to optimise the generated bitcode and
 // link it with the C runtime (build/runtime) into a native executable.
 
-import { execa } from "execa";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -66,6 +65,7 @@ export async function linkExecutable(bitcodePath: string, outPath: string, opts:
     "-o",
     outPath,
   ];
+  const { execa } = await import("execa"); // loaded on first use: `tulc check` never links
   const result = await execa(clangPath(), args, { reject: false, all: true });
   if (result.failed) {
     const why = result.code === "ENOENT" ? `${clangPath()} not found; run ./scripts/setup.sh` : result.all;
