@@ -72,6 +72,10 @@ export function coerce(cx: Checker, e: Expr, to: Type, message: MismatchMessage 
   const from = e.ty ?? T.json;
   if (typeEquals(from, to)) return e;
   if (from.k === "never" && to.k === "void") return e;
+  if (from.k === "promise" && to.k === "promise" && from.inner.k === "never") {
+    e.ty = to; // a promise that can only reject fits any promise type (same representation)
+    return e;
+  }
   if (e.kind === "NullLit" && to.k === "struct") {
     e.ty = to; // a struct-typed null: no instance (the same null pointer as json null)
     return e;
