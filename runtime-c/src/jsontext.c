@@ -138,9 +138,12 @@ static void escape(parser *p, tul__sb *b) {
 static int utf8_seq(const unsigned char *s, const unsigned char *end) {
   unsigned char c = s[0];
   int n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-  if (!n || n > end - s || (n == 2 && c < 0xC2)) return 0;
+  if (!n || n > end - s || (n == 2 && c < 0xC2) || c > 0xF4) return 0;
   for (int i = 1; i < n; i++)
     if ((s[i] & 0xC0) != 0x80) return 0;
+  /* RFC 3629: no overlong 3/4-byte forms, no encoded surrogates, nothing above U+10FFFF */
+  if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
+    return 0;
   return n;
 }
 
@@ -243,8 +246,8 @@ static tul_json *parse_object(parser *p, int depth) {
 }
 
 static tul_json *parse_value(parser *p, int depth) {
-  if (depth > 10000) fail(p, "nesting too deep");
-  tul__check_stack();
+  /* Too deep for the limit or for the stack left: a ValueError either way, never a crash. */
+  if (depth > 10000 || TUL_UNLIKELY((uintptr_t)__builtin_frame_address(0) < tul_stack_limit)) fail(p, "nesting too deep");
   skip_ws(p);
   if (p->s >= p->end) fail(p, "unexpected end of input");
   switch (*p->s) {
