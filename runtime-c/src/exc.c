@@ -50,16 +50,42 @@ int64_t tul__exc_caught_frames(void *const **frames) {
 #define HEAD_FRAMES 48
 #define TAIL_FRAMES 16
 
+/* Most frames one capture walks: bounds the time a throw may take whatever the stack holds. */
+#define MAX_FRAMES (1 << 22)
+/* Most consecutive frames with the same CFA: frames never share one, except when unwinding loops. */
+#define MAX_SAME_CFA 8
+
 typedef struct capture {
   void *head[HEAD_FRAMES];
   void *tail[TAIL_FRAMES]; /* ring */
   int64_t total;
+  void *prev_ip;
+  uintptr_t prev_cfa;
+  int same_cfa;
 } capture;
+
+/* Whether the unwinder went wrong: the stack grows down, so each caller's CFA must lie above its
+ * callee's. A function whose only call never returns may save no return address (LLVM does this on
+ * aarch64 for a task entry that calls a throwing function), and the unwinder then finds the same
+ * frame forever. Stopping there loses only runtime frames above it (run_body, the worker loop). */
+static int unwinding_looped(capture *c, void *ip, uintptr_t cfa) {
+  if (c->total == 0) return 0;
+  if (cfa < c->prev_cfa || c->total >= MAX_FRAMES) return 1;
+  if (cfa != c->prev_cfa) {
+    c->same_cfa = 0;
+    return 0;
+  }
+  return ip == c->prev_ip || ++c->same_cfa >= MAX_SAME_CFA;
+}
 
 static _Unwind_Reason_Code on_frame(struct _Unwind_Context *ctx, void *arg) {
   capture *c = arg;
   void *ip = (void *)_Unwind_GetIP(ctx);
   if (!ip) return _URC_END_OF_STACK;
+  uintptr_t cfa = (uintptr_t)_Unwind_GetCFA(ctx);
+  if (unwinding_looped(c, ip, cfa)) return _URC_END_OF_STACK;
+  c->prev_ip = ip;
+  c->prev_cfa = cfa;
   if (c->total < HEAD_FRAMES) c->head[c->total] = ip;
   else c->tail[(c->total - HEAD_FRAMES) % TAIL_FRAMES] = ip;
   c->total++;
@@ -71,6 +97,9 @@ static _Unwind_Reason_Code on_frame(struct _Unwind_Context *ctx, void *arg) {
 static __attribute__((noinline)) tul__trace *capture_trace(void) {
   capture c;
   c.total = 0;
+  c.prev_ip = NULL;
+  c.prev_cfa = 0;
+  c.same_cfa = 0;
   _Unwind_Backtrace(on_frame, &c);
   int64_t head = c.total < HEAD_FRAMES ? c.total : HEAD_FRAMES;
   int64_t tail = c.total - head;
