@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { SourceFile } from "../frontend/source.js";
 import { DiagnosticBag, type Diagnostic } from "../frontend/diagnostics.js";
-import { parseProgram } from "../frontend/parser.js";
+import { loadProgram } from "../frontend/modules.js";
 import { checkProgram } from "../frontend/checker.js";
 import type { Program } from "../frontend/ast.js";
 import type { LinkOptions } from "./link.js";
@@ -36,10 +36,10 @@ export function readSource(file: string): SourceFile | string {
   }
 }
 
-/** Parses and type-checks one source file. */
+/** Parses a source file and the modules it imports, and type-checks them. */
 export function runFrontend(source: SourceFile): FrontendResult {
   const diags = new DiagnosticBag();
-  const program = parseProgram(source, diags);
+  const program = loadProgram(source, diags);
   if (!diags.hasErrors) checkProgram(program, diags);
   if (diags.hasErrors) return { ok: false, diagnostics: diags.items };
   return { ok: true, program, diagnostics: diags.items };

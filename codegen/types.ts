@@ -126,6 +126,7 @@ function fieldTable(g: Gen, t: Type & { k: "struct" }): llvm.Constant {
 
 /** Field types of a struct from its declaration's type annotations. */
 export function structFieldTypes(t: Type & { k: "struct" }): Type[] {
+  if (t.decl.fieldTypes) return t.decl.fieldTypes;
   return t.decl.fields.map((f) => resolveTypeNode(f.type, t));
 }
 

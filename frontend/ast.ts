@@ -192,8 +192,14 @@ export interface FuncDecl {
   hasTry?: boolean;
 }
 export interface StructField { name: string; type: TypeNode; span: Span }
-export interface StructDecl { kind: "StructDecl"; name: string; nameSpan: Span; fields: StructField[]; span: Span }
-export interface Import { kind: "Import"; path: string; alias: string | null; span: Span }
+export interface StructDecl {
+  kind: "StructDecl"; name: string; nameSpan: Span; fields: StructField[]; span: Span;
+  fieldTypes?: Type[]; // checker: the resolved type of each field, in order
+}
+export interface Import {
+  kind: "Import"; path: string; alias: string | null; span: Span;
+  target?: import("./source.js").SourceFile; // frontend/modules.ts: the imported module's file
+}
 
 export type Stmt =
   | VarDecl | ExprStmt | Block | If | While | For | ForIn | Break | Continue | Return | Throw | Try

@@ -1,7 +1,7 @@
 // The type checker's entry point: hoists top-level declarations, checks the main program in order
 // and every function body, filling the AST's checker fields (see frontend/check/*.ts by concern).
 
-import type { Program, VarDecl } from "./ast.js";
+import type { Import, Program, VarDecl } from "./ast.js";
 import type { DiagnosticBag } from "./diagnostics.js";
 import { Checker, E, FnCtx } from "./check/context.js";
 import { declareFunction, ensureDefaults, ensureFunctionChecked } from "./check/functions.js";
@@ -28,6 +28,7 @@ export function checkProgram(program: Program, diags: DiagnosticBag): void {
 
 /** Pass 1: structs, then function signatures, then the globals (names only; typed on demand). */
 function hoist(cx: Checker, program: Program): void {
+  for (const s of program.body) if (s.kind === "Import") registerImport(cx, s);
   for (const s of program.body) if (s.kind === "StructDecl") declareStruct(cx, s);
   for (const s of program.body) if (s.kind === "StructDecl") resolveStructFields(cx, s);
   for (const s of program.body) if (s.kind === "FuncDecl") declareFunction(cx, s);
@@ -36,12 +37,22 @@ function hoist(cx: Checker, program: Program): void {
   });
 }
 
+/** An import resolved by frontend/modules.ts: the module's names become visible to the importer. */
+function registerImport(cx: Checker, s: Import): void {
+  if (!s.target) return;
+  const from = cx.mod(s.span), to = cx.mod(s.target);
+  if (!s.alias) from.imports.push(to);
+  else if (from.aliases.has(s.alias)) cx.error(E.redeclared, `'${s.alias}' is already declared in this scope`, s.span);
+  else from.aliases.set(s.alias, to);
+}
+
 function registerGlobal(cx: Checker, d: VarDecl, index: number): void {
-  if (cx.globals.has(d.name) || cx.funcs.has(d.name)) {
+  const m = cx.mod(d.nameSpan);
+  if (m.globals.has(d.name) || m.funcs.has(d.name)) {
     cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
     return;
   }
-  cx.globals.set(d.name, { decl: d, index, sym: null, initChecked: false, inProgress: false });
+  m.globals.set(d.name, { decl: d, index, sym: null, initChecked: false, inProgress: false });
 }
 
 /** The main program: the top-level statements that are not declarations, in order. */
@@ -51,7 +62,9 @@ function checkMain(cx: Checker, program: Program): void {
     program.body.forEach((s, index) => {
       main.topIndex = index;
       if (s.kind === "FuncDecl" || s.kind === "StructDecl") return;
-      if (s.kind === "Import") cx.unsupported("import", s.span);
+      if (s.kind === "Import") {
+        if (!s.target) cx.unsupported("import without frontend/modules.ts's loadProgram", s.span);
+      }
       else if (s.kind === "VarDecl") {
         cx.currentStmt = s;
         checkGlobalDecl(cx, s);

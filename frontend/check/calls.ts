@@ -4,10 +4,10 @@
 import type { BuiltinSymbol, Call, FuncSymbol, Ident, Member, SymbolRef } from "../ast.js";
 import { lookupBuiltin, type BuiltinSpec } from "../builtins.js";
 import { T, type Type } from "../types.js";
-import { E, type Checker } from "./context.js";
+import { E, type Checker, type ModuleScope } from "./context.js";
 import { coerce, show } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
-import { lookupFunction, lookupName } from "./names.js";
+import { aliasModule, lookupFunction, lookupName, lookupQualified } from "./names.js";
 import { callResult, ensureDefaults } from "./functions.js";
 import { fieldType } from "./extras.js";
 import { checkValueCall } from "./closures.js";
@@ -50,6 +50,8 @@ function dispatch(cx: Checker, e: Call, callee: Ident, sym: SymbolRef, prechecke
  * the call becomes `f(x, a)` (callee Ident f, receiver as first argument).
  */
 function checkMethodCall(cx: Checker, e: Call, m: Member): Type {
+  const mod = aliasModule(cx, m.object);
+  if (mod) return checkQualifiedCall(cx, e, m, mod);
   const ot = checkValue(cx, m.object);
   if (ot.k === "struct" && fieldType(cx, ot, m.name)) {
     m.ty = fieldType(cx, ot, m.name);
@@ -57,7 +59,7 @@ function checkMethodCall(cx: Checker, e: Call, m: Member): Type {
     cx.unsupported("calling a function value", m.span);
     return checkLooseArgs(cx, e, 0);
   }
-  const sym = lookupFunction(cx, m.name);
+  const sym = lookupFunction(cx, m.name, m.nameSpan);
   if (!sym) {
     cx.error(E.unknownFunc, `unknown function '${m.name}' (no field or function of that name for ${show(ot)})`, m.nameSpan);
     return checkLooseArgs(cx, e, 0);
@@ -66,6 +68,15 @@ function checkMethodCall(cx: Checker, e: Call, m: Member): Type {
   e.callee = callee;
   e.args = [m.object, ...e.args];
   return dispatch(cx, e, callee, sym, 1);
+}
+
+/** `u.f(a)` where `u` is an import alias: a call of the function (or function value) f of that module. */
+function checkQualifiedCall(cx: Checker, e: Call, m: Member, mod: ModuleScope): Type {
+  const sym = lookupQualified(cx, mod, (m.object as Ident).name, m.name, m.nameSpan);
+  if (!sym) return checkLooseArgs(cx, e, 0);
+  const callee: Ident = { kind: "Ident", name: m.name, span: m.span };
+  e.callee = callee;
+  return dispatch(cx, e, callee, sym, 0);
 }
 
 function arityText(min: number, max: number): string {

@@ -3,7 +3,7 @@
 
 import type { Call, Expr, FuncDecl, Stmt, FuncSymbol, Program, Return, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
 import type { DiagnosticBag } from "../diagnostics.js";
-import type { Span } from "../source.js";
+import { SourceFile, type Span } from "../source.js";
 import type { Type } from "../types.js";
 
 /** Diagnostic codes of the checker. */
@@ -75,6 +75,30 @@ export interface GlobalEntry {
   inProgress: boolean;
 }
 
+/**
+ * The top-level names one module declares, and the modules it imports: without an alias their own
+ * names are visible to it (not transitively), with `as u` they are reachable as `u.name`.
+ */
+export class ModuleScope {
+  readonly funcs = new Map<string, FuncInfo>();
+  readonly globals = new Map<string, GlobalEntry>();
+  readonly structs = new Map<string, StructDecl>();
+  readonly imports: ModuleScope[] = [];
+  readonly aliases = new Map<string, ModuleScope>();
+
+  /** A name declared by this module, else by a module it imports without an alias. */
+  find<K extends "funcs" | "globals" | "structs">(table: K, name: string): ModuleScope[K] extends Map<string, infer V> ? V | undefined : never {
+    type V = ModuleScope[K] extends Map<string, infer X> ? X : never;
+    const own = (this[table] as Map<string, V>).get(name);
+    if (own !== undefined) return own as never;
+    for (const m of this.imports) {
+      const hit = (m[table] as Map<string, V>).get(name);
+      if (hit !== undefined) return hit as never;
+    }
+    return undefined as never;
+  }
+}
+
 /** The function (or main program, decl === null) whose body is being checked. */
 export class FnCtx {
   loops: LoopCtx[] = [];
@@ -94,10 +118,9 @@ export class FnCtx {
 export class Checker {
   private nextId = 1;
   readonly globalScope = new Scope(null);
-  readonly funcs = new Map<string, FuncInfo>();
   readonly funcInfos = new Map<FuncDecl, FuncInfo>();
-  readonly globals = new Map<string, GlobalEntry>();
-  readonly structs = new Map<string, StructDecl>();
+  /** Top-level names per module (source file); a node's module is its span's file. */
+  private readonly modules = new Map<SourceFile, ModuleScope>();
   readonly structFields = new Map<StructDecl, Map<string, Type>>();
   /** Calls used directly as expression statements (their value is discarded). */
   readonly stmtCalls = new WeakSet<Expr>();
@@ -112,6 +135,14 @@ export class Checker {
     readonly diags: DiagnosticBag,
   ) {
     this.fn = new FnCtx(null, null, this.globalScope, 0);
+  }
+
+  /** The module a node belongs to (by the file of its span). */
+  mod(at: Span | SourceFile): ModuleScope {
+    const file = at instanceof SourceFile ? at : at.file;
+    let m = this.modules.get(file);
+    if (!m) this.modules.set(file, (m = new ModuleScope()));
+    return m;
   }
 
   error(code: string, message: string, span: Span): void {

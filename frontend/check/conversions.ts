@@ -1,7 +1,7 @@
 // Type annotations to types, and the implicit conversions of LANGUAGE.md §2, each made explicit as a
 // Convert node: int->float, X->json, json->X, never->X, and X->str (string form) for `+`/t-strings.
 
-import type { Convert, Expr, TypeNode } from "../ast.js";
+import type { Convert, Expr, StructDecl, TypeNode } from "../ast.js";
 import { T, typeEquals, typeToString, isNumeric, type Type } from "../types.js";
 import { E, type Checker } from "./context.js";
 
@@ -39,10 +39,18 @@ const NAMED: Record<string, Type> = {
 function namedType(cx: Checker, name: string, span: TypeNode["span"]): Type {
   const t = NAMED[name];
   if (t) return t;
-  const decl = cx.structs.get(name);
-  if (decl) return { k: "struct", name, decl };
+  const decl = lookupStruct(cx, name, span);
+  if (decl) return { k: "struct", name: decl.name, decl };
   cx.error(E.unknownType, `unknown type '${name}'`, span);
   return T.json;
+}
+
+/** A struct visible in the span's module; `u.Point` names a struct of the module imported as `u`. */
+function lookupStruct(cx: Checker, name: string, span: TypeNode["span"]): StructDecl | undefined {
+  const m = cx.mod(span);
+  const dot = name.indexOf(".");
+  if (dot < 0) return m.find("structs", name);
+  return m.aliases.get(name.slice(0, dot))?.structs.get(name.slice(dot + 1));
 }
 
 /** Whether a value of type `from` converts implicitly to `to` (equal types need no conversion). */

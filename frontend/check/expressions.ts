@@ -3,9 +3,9 @@
 
 import type { ArrayLit, Assign, Binary, Expr, Ident, Index, Member, ObjectLit, Ternary, Unary, Update, Await } from "../ast.js";
 import { T, isNumeric, isReference, typeEquals, type Type } from "../types.js";
-import { E, type Checker } from "./context.js";
+import { E, type Checker, type ModuleScope } from "./context.js";
 import { coerce, show, stringify, unify, makeConvert } from "./conversions.js";
-import { lookupName } from "./names.js";
+import { aliasModule, lookupName, lookupQualified } from "./names.js";
 import { checkCall } from "./calls.js";
 import { checkTString, checkMatch, checkStructLit, fieldType } from "./extras.js";
 import { checkLambda, funcValueType } from "./closures.js";
@@ -269,6 +269,8 @@ function checkJsonIndex(cx: Checker, e: Index): Type {
 
 /** `a.b`: a json key read (json), or a struct field. */
 function checkMember(cx: Checker, e: Member): Type {
+  const mod = aliasModule(cx, e.object);
+  if (mod) return checkQualifiedName(cx, e, mod);
   const ot = checkValue(cx, e.object);
   if (ot.k === "json" || ot.k === "never") return T.json;
   const ft = ot.k === "struct" ? fieldType(cx, ot, e.name) : undefined;
@@ -277,12 +279,36 @@ function checkMember(cx: Checker, e: Member): Type {
   return T.json;
 }
 
+/**
+ * `u.x` where `u` is an import alias: the node becomes an Ident resolved to that module's global
+ * (or function value), so codegen sees an ordinary name.
+ */
+function checkQualifiedName(cx: Checker, e: Member, mod: ModuleScope): Type {
+  const sym = lookupQualified(cx, mod, (e.object as Ident).name, e.name, e.nameSpan);
+  const name = e.name;
+  const rest = e as Partial<Member>;
+  delete rest.object;
+  delete rest.nameSpan;
+  const id = Object.assign(e as unknown as Ident, { kind: "Ident", name, sym });
+  if (!sym) return T.json;
+  if (sym.kind === "var") return sym.type;
+  if (sym.kind === "func") return funcValueType(cx, sym, id.span);
+  return T.json;
+}
+
 // ---------------------------------------------------------------- assignment
 
 /** The type of an assignment target (variable, element, field); reports constants and non-targets. */
 function checkTarget(cx: Checker, e: Expr): Type {
   if (e.kind === "Index") return (e.ty = checkIndex(cx, e, true));
-  if (e.kind === "Member") return checkExpr(cx, e);
+  if (e.kind === "Member") {
+    const t = checkExpr(cx, e);
+    if ((e as Expr).kind !== "Ident") return t;
+    const sym = (e as unknown as Ident).sym;
+    if (sym?.kind === "var" && sym.isConst) cx.error(E.constAssign, `cannot assign to constant '${sym.name}'`, e.span);
+    else if (sym && sym.kind !== "var") cx.error(E.badTarget, `cannot assign to function '${sym.name}'`, e.span);
+    return (e.ty = t);
+  }
   if (e.kind !== "Ident") {
     cx.error(E.badTarget, "this expression cannot be assigned to", e.span);
     return checkExpr(cx, e);

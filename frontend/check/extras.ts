@@ -29,17 +29,19 @@ const BUILTIN_TYPE_NAMES = new Set(["int", "float", "bool", "str", "void", "json
 
 /** Pass 1a: registers a top-level struct name (fields are resolved in pass 1b). */
 export function declareStruct(cx: Checker, d: StructDecl): void {
-  if (cx.structs.has(d.name) || BUILTIN_TYPE_NAMES.has(d.name)) {
+  const m = cx.mod(d.nameSpan);
+  if (m.structs.has(d.name) || BUILTIN_TYPE_NAMES.has(d.name)) {
     cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
     return;
   }
-  cx.structs.set(d.name, d);
+  m.structs.set(d.name, d);
 }
 
 /** Pass 1b: a struct's field types (other structs, itself included, may be used). */
 export function resolveStructFields(cx: Checker, d: StructDecl): void {
-  if (cx.structs.get(d.name) !== d) return;
+  if (cx.mod(d.nameSpan).structs.get(d.name) !== d) return;
   const fields = new Map<string, Type>();
+  const types: Type[] = [];
   for (const f of d.fields) {
     let t = resolveType(cx, f.type);
     if (t.k === "void" || t.k === "never") {
@@ -48,8 +50,10 @@ export function resolveStructFields(cx: Checker, d: StructDecl): void {
     }
     if (fields.has(f.name)) cx.error(E.redeclared, `field '${f.name}' is already declared in struct '${d.name}'`, f.span);
     else fields.set(f.name, t);
+    types.push(t);
   }
   cx.structFields.set(d, fields);
+  d.fieldTypes = types;
 }
 
 /** The type of a struct's field, if it has one. */

@@ -20,8 +20,9 @@ export function declareFunction(cx: Checker, d: FuncDecl): void {
   d.sym = sym;
   const info: FuncInfo = { decl: d, sym, declared, state: "pending", tentative: null, seed: null, tentativeUsed: [], provisional: [], defaults: "pending" };
   cx.funcInfos.set(d, info);
-  if (cx.funcs.has(d.name)) cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
-  else cx.funcs.set(d.name, info);
+  const m = cx.mod(d.nameSpan);
+  if (m.funcs.has(d.name)) cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
+  else m.funcs.set(d.name, info);
 }
 
 function declareParam(cx: Checker, d: FuncDecl, p: Param, i: number): Type {

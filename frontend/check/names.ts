@@ -2,11 +2,11 @@
 // main program after its declaration and to every function), then built-ins. Globals declared with
 // `var`/`const` get their type on demand when a function uses them before the main program has.
 
-import type { BuiltinSymbol, SymbolRef, VarDecl, VarSymbol } from "../ast.js";
+import type { BuiltinSymbol, Expr, SymbolRef, VarDecl, VarSymbol } from "../ast.js";
 import { lookupBuiltin } from "../builtins.js";
 import { T } from "../types.js";
 import type { Span } from "../source.js";
-import { E, FnCtx, type Checker, type GlobalEntry, type Scope } from "./context.js";
+import { E, FnCtx, type Checker, type GlobalEntry, type ModuleScope, type Scope } from "./context.js";
 import { resolveType } from "./conversions.js";
 import { checkVarInit } from "./statements.js";
 
@@ -21,16 +21,40 @@ export function lookupName(cx: Checker, name: string, span: Span): SymbolRef | u
 
 /** Top-level functions, visible globals, then built-ins. */
 function lookupTopLevel(cx: Checker, name: string, span: Span): SymbolRef | undefined {
-  const f = cx.funcs.get(name);
+  return lookupInModule(cx, cx.mod(span), name, span, true) ?? builtinSymbol(name);
+}
+
+/** A module's function or visible global (own names; with `imports`, also its unaliased imports'). */
+function lookupInModule(cx: Checker, m: ModuleScope, name: string, span: Span, imports: boolean): SymbolRef | undefined {
+  const f = imports ? m.find("funcs", name) : m.funcs.get(name);
   if (f) return f.sym;
-  const g = cx.globals.get(name);
+  const g = imports ? m.find("globals", name) : m.globals.get(name);
   if (g && g.index < cx.fn.topIndex) return ensureGlobalSym(cx, g, span);
-  return builtinSymbol(name);
+  return undefined;
 }
 
 /** A function for method-call sugar `x.f(a)`: a top-level function or a built-in, never a variable. */
-export function lookupFunction(cx: Checker, name: string): SymbolRef | undefined {
-  return cx.funcs.get(name)?.sym ?? builtinSymbol(name);
+export function lookupFunction(cx: Checker, name: string, span: Span): SymbolRef | undefined {
+  return cx.mod(span).find("funcs", name)?.sym ?? builtinSymbol(name);
+}
+
+/**
+ * `u.name` where `u` is an import alias of the current module (and not a local variable): the module
+ * imported as `u`, or undefined.
+ */
+export function aliasModule(cx: Checker, e: Expr): ModuleScope | undefined {
+  if (e.kind !== "Ident") return undefined;
+  for (let s: Scope | null = cx.fn.scope; s && s !== cx.globalScope; s = s.parent) if (s.names.has(e.name)) return undefined;
+  const m = cx.mod(e.span);
+  if (m.find("funcs", e.name) || m.find("globals", e.name)) return undefined;
+  return m.aliases.get(e.name);
+}
+
+/** `u.name`: a function or global of the module imported as `u`; reports an unknown name. */
+export function lookupQualified(cx: Checker, m: ModuleScope, alias: string, name: string, span: Span): SymbolRef | undefined {
+  const sym = lookupInModule(cx, m, name, span, false);
+  if (!sym) cx.error(E.unknownVar, `module '${alias}' has no function or variable '${name}'`, span);
+  return sym;
 }
 
 function builtinSymbol(name: string): BuiltinSymbol | undefined {

@@ -118,7 +118,7 @@ function checkLocalVarDecl(cx: Checker, d: VarDecl): boolean {
 
 /** A top-level declaration in the main program: the global's symbol (maybe typed on demand already). */
 export function checkGlobalDecl(cx: Checker, d: VarDecl): boolean {
-  const g = cx.globals.get(d.name);
+  const g = cx.mod(d.nameSpan).globals.get(d.name);
   if (!g || g.decl !== d) {
     const { type, completes } = checkVarInit(cx, d, null); // a redeclaration, already reported
     d.sym = cx.newVar(d.name, type, d, { isGlobal: true, isConst: d.mode === "const" });

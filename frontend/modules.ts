@@ -1,0 +1,121 @@
+// Module loading (LANGUAGE.md §8): resolves `import` statements recursively, parses every module once
+// and merges them into one Program whose body lists each module's statements in run order.
+
+import { readFileSync, realpathSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Import, Program, Stmt } from "./ast.js";
+import type { DiagnosticBag } from "./diagnostics.js";
+import { parseProgram } from "./parser.js";
+import { SourceFile } from "./source.js";
+
+/** The checkout (or install) root: dist/frontend/modules.js lives two levels below it (as in codegen/link.ts). */
+const TOOLCHAIN_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const STDLIB_DIR = path.join(TOOLCHAIN_ROOT, "stdlib");
+
+const E_MISSING = "E0301";
+const E_CYCLE = "E0302";
+
+interface Loading {
+  key: string; // real path
+  file: SourceFile;
+}
+
+class Loader {
+  private readonly done = new Map<string, SourceFile>();
+  private readonly stack: Loading[] = [];
+  readonly body: Stmt[] = [];
+
+  constructor(private readonly diags: DiagnosticBag, private readonly mainDir: string) {}
+
+  /** Loads `file` and its imports (dependencies first), appending their statements to `body`. */
+  visit(file: SourceFile, key: string): void {
+    this.stack.push({ key, file });
+    const program = parseProgram(file, this.diags);
+    for (const s of program.body) if (s.kind === "Import") this.resolveImport(s, file);
+    this.stack.pop();
+    this.done.set(key, file);
+    this.body.push(...program.body);
+  }
+
+  private resolveImport(imp: Import, from: SourceFile): void {
+    const target = modulePath(imp.path, from);
+    const key = realPath(target);
+    if (key === null) {
+      this.diags.error(E_MISSING, `cannot find module '${imp.path}' (imported from ${this.chain()})`, imp.span);
+      return;
+    }
+    const loaded = this.done.get(key);
+    if (loaded) {
+      imp.target = loaded;
+      return;
+    }
+    const open = this.stack.findIndex((l) => l.key === key);
+    if (open >= 0) {
+      const names = [...this.stack.slice(open).map((l) => this.display(l.file)), this.display(this.stack[open].file)];
+      this.diags.error(E_CYCLE, `import cycle: ${names.join(" -> ")}`, imp.span);
+      return;
+    }
+    const source = readModule(target);
+    if (typeof source === "string") {
+      this.diags.error(E_MISSING, `${source} (imported from ${this.chain()})`, imp.span);
+      return;
+    }
+    this.visit(source, key);
+    imp.target = source;
+  }
+
+  /** The import chain from the main file to the module being loaded, e.g. `main.tul -> lib/a.tul`. */
+  private chain(): string {
+    return this.stack.map((l) => this.display(l.file)).join(" -> ");
+  }
+
+  /** A module's name in messages: its path relative to the main file's directory (stdlib: stdlib/x.tul). */
+  private display(file: SourceFile): string {
+    const abs = path.resolve(file.path);
+    if (abs.startsWith(STDLIB_DIR + path.sep)) return path.join("stdlib", path.relative(STDLIB_DIR, abs));
+    return path.relative(this.mainDir, abs);
+  }
+}
+
+/** `"name"` is stdlib/name.tul; `"./x.tul"` and `"../x.tul"` are relative to the importing file. */
+function modulePath(spec: string, from: SourceFile): string {
+  if (spec.startsWith("./") || spec.startsWith("../")) return path.normalize(path.join(path.dirname(from.path), spec));
+  return path.join(STDLIB_DIR, `${spec}.tul`);
+}
+
+function realPath(p: string): string | null {
+  try {
+    return realpathSync(p);
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a module as strict UTF-8; an error sentence instead of throwing. */
+function readModule(file: string): SourceFile | string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return `cannot read module '${file}': ${code === "EISDIR" ? "is a directory" : String(code ?? e)}`;
+  }
+  try {
+    return new SourceFile(file, new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    return `module '${file}' is not valid UTF-8`;
+  }
+}
+
+/**
+ * Parses the main file and every module it imports (each once, by real path) into one Program:
+ * the body holds every module's statements, dependencies before their importers (depth-first, in
+ * import order), so top-level code runs in that order. Each Import gets `target` (the module's file).
+ */
+export function loadProgram(mainFile: SourceFile, diags: DiagnosticBag): Program {
+  const mainDir = path.dirname(path.resolve(mainFile.path));
+  const loader = new Loader(diags, mainDir);
+  loader.visit(mainFile, realPath(mainFile.path) ?? path.resolve(mainFile.path));
+  return { kind: "Program", file: mainFile, body: loader.body };
+}
