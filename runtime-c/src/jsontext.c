@@ -54,9 +54,15 @@ tul_str *tul_to_json(const void *slot, const tul_type *type) {
 
 /* ---------------------------------------------------------------- fromJson */
 
+#define KEY_CACHE 256 /* object keys seen recently: repeated keys share one string */
+#define KEY_CACHE_MAX 32
+
 typedef struct parser {
   const char *s, *end, *start;
+  tul_str *keys[KEY_CACHE];
 } parser;
+
+static tul_str *parse_string(parser *p);
 
 static TUL_NORETURN void fail(parser *p, const char *what) {
   if (p->s >= p->end) tul__throw_fmt("ValueError: invalid JSON: unexpected end of input");
@@ -147,7 +153,36 @@ static int utf8_seq(const unsigned char *s, const unsigned char *end) {
   return n;
 }
 
+/* The common case: printable ASCII up to the closing quote, no escapes; one allocation, no copy
+ * through the builder. Returns NULL (and consumes nothing) otherwise. */
+static tul_str *plain_string(parser *p) {
+  const char *q = p->s + 1;
+  while (q < p->end && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80 && *q != '"' && *q != '\\') q++;
+  if (q >= p->end || *q != '"') return NULL;
+  tul_str *r = tul__str_from(p->s + 1, q - p->s - 1);
+  if (r->cplen < 0) r->cplen = r->len;
+  p->s = q + 1;
+  return r;
+}
+
+/* An object key: plain keys go through a small cache so that the keys of repeated records are
+ * shared (strings are immutable). */
+static tul_str *parse_key(parser *p) {
+  const char *q = p->s + 1;
+  uint32_t h = 2166136261u;
+  while (q < p->end && q - p->s <= KEY_CACHE_MAX && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80 && *q != '"' && *q != '\\')
+    h = (h ^ (unsigned char)*q++) * 16777619u;
+  if (q >= p->end || *q != '"') return parse_string(p);
+  int64_t n = q - p->s - 1;
+  tul_str **slot = &p->keys[h % KEY_CACHE];
+  if (!*slot || (*slot)->len != n || memcmp((*slot)->data, p->s + 1, (size_t)n) != 0) *slot = plain_string(p);
+  else p->s = q + 1;
+  return *slot;
+}
+
 static tul_str *parse_string(parser *p) {
+  tul_str *plain = plain_string(p);
+  if (plain) return plain;
   p->s++; /* opening quote */
   tul__sb b;
   tul__sb_init(&b);
@@ -237,7 +272,7 @@ static tul_json *parse_object(parser *p, int depth) {
   do {
     skip_ws(p);
     if (p->s >= p->end || *p->s != '"') fail(p, "expected a string key");
-    tul_str *key = parse_string(p);
+    tul_str *key = parse_key(p);
     if (!eat(p, ':')) fail(p, "expected ':'");
     tul__json_obj_set(o, key, parse_value(p, depth + 1));
   } while (eat(p, ','));
@@ -264,7 +299,7 @@ static tul_json *parse_value(parser *p, int depth) {
 }
 
 tul_json *tul_from_json(const tul_str *text) {
-  parser p = {text->data, text->data + text->len, text->data};
+  parser p = {text->data, text->data + text->len, text->data, {0}};
   tul_json *v = parse_value(&p, 0);
   skip_ws(&p);
   if (p.s < p.end) fail(&p, "unexpected character after the value");
