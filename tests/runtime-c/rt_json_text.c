@@ -13,6 +13,20 @@ static void utf8(void) {
   CHECK_THROWS(tul_from_json(S("\"\xf5\x80\x80\x80\"")), "ValueError: invalid JSON: invalid UTF-8 at position 1");
 }
 
+/* Plain strings take a no-copy path and repeated plain keys share one string; others still decode. */
+static void strings_and_keys(void) {
+  tul_json *a = tul_from_json(S("[{\"id\": \"a\", \"k\\u00e9\": 1, \"a_key_longer_than_thirty_two_bytes__\": 2}, "
+                                  "{\"id\": \"b\\n\", \"k\\u00e9\": 3, \"a_key_longer_than_thirty_two_bytes__\": 4}]"));
+  CHECK_STR(tul_json_to_str(a), "[{\"id\":\"a\",\"k\u00e9\":1,\"a_key_longer_than_thirty_two_bytes__\":2},"
+                                "{\"id\":\"b\\n\",\"k\u00e9\":3,\"a_key_longer_than_thirty_two_bytes__\":4}]");
+  tul_arr *arr = a->u.a;
+  tul_json *o0 = ((tul_json **)arr->data)[0], *o1 = ((tul_json **)arr->data)[1];
+  CHECK(o0->u.o->keys[0] == o1->u.o->keys[0]);
+  CHECK(tul_json_eq(o0, o0));
+  CHECK_STR(tul_json_to_str(tul_from_json(S("\"plain then \\t escape\""))), "plain then \t escape");
+  CHECK(tul_str_len(tul_from_json(S("\"abc\""))->u.s) == 3);
+}
+
 static void depth(void) {
   tul_str *ok = tul_str_concat(tul_str_repeat(S("["), 10000), tul_str_repeat(S("]"), 10000));
   CHECK(tul_json_len(tul_from_json(ok)) == 1);
@@ -38,6 +52,7 @@ static void depth(void) {
 int main(int argc, char **argv) {
   rt_init(argc, argv);
   utf8();
+  strings_and_keys();
   depth();
   return rt_done();
 }
