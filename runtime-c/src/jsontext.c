@@ -1,6 +1,7 @@
 /* jsontext.c: JSON text: toJson (any value to compact JSON, strings always quoted, nan/inf as
  * null) and fromJson (a strict RFC 8259 parser: ints that fit become int, other numbers float). */
 #include <errno.h>
+#include <gc.h>
 #include <math.h>
 #include <stdlib.h>
 #include "rt_int.h"
@@ -60,7 +61,21 @@ tul_str *tul_to_json(const void *slot, const tul_type *type) {
 typedef struct parser {
   const char *s, *end, *start;
   tul_str *keys[KEY_CACHE];
+  void **stack; /* GC memory: the values (and keys) of the containers being parsed, innermost last */
+  int64_t sp, cap;
 } parser;
+
+static void push(parser *p, void *v) {
+  if (TUL_UNLIKELY(p->sp == p->cap)) {
+    int64_t cap = p->cap ? p->cap * 2 : 256;
+    void **s = GC_MALLOC((size_t)cap * sizeof *s);
+    if (!s) tul_throw_msg("MemoryError: out of memory");
+    if (p->sp) memcpy(s, p->stack, (size_t)p->sp * sizeof *s);
+    p->stack = s;
+    p->cap = cap;
+  }
+  p->stack[p->sp++] = v;
+}
 
 static tul_str *parse_string(parser *p);
 
@@ -255,28 +270,46 @@ static tul_json *parse_number(parser *p) {
 
 static tul_json *parse_value(parser *p, int depth);
 
+/* Containers collect their items on the parser's stack and are then allocated at their exact size. */
 static tul_json *parse_array(parser *p, int depth) {
   p->s++;
-  tul_arr *a = tul_arr_new(&tul_type_json, 0);
-  if (eat(p, ']')) return tul__json_array(a);
-  do *(tul_json **)tul_arr_push_slot(a) = parse_value(p, depth + 1);
-  while (eat(p, ','));
-  if (!eat(p, ']')) fail(p, "expected ',' or ']'");
+  int64_t base = p->sp;
+  if (!eat(p, ']')) {
+    do push(p, parse_value(p, depth + 1));
+    while (eat(p, ','));
+    if (!eat(p, ']')) fail(p, "expected ',' or ']'");
+  }
+  int64_t n = p->sp - base;
+  tul_arr *a = tul_arr_new(&tul_type_json, n);
+  if (n) memcpy(a->data, p->stack + base, (size_t)n * sizeof(void *));
+  p->sp = base;
   return tul__json_array(a);
 }
 
 static tul_json *parse_object(parser *p, int depth) {
   p->s++;
+  int64_t base = p->sp;
+  if (!eat(p, '}')) {
+    do {
+      skip_ws(p);
+      if (p->s >= p->end || *p->s != '"') fail(p, "expected a string key");
+      push(p, parse_key(p));
+      if (!eat(p, ':')) fail(p, "expected ':'");
+      push(p, parse_value(p, depth + 1));
+    } while (eat(p, ','));
+    if (!eat(p, '}')) fail(p, "expected ',' or '}'");
+  }
   tul_json *o = tul__json_object();
-  if (eat(p, '}')) return o;
-  do {
-    skip_ws(p);
-    if (p->s >= p->end || *p->s != '"') fail(p, "expected a string key");
-    tul_str *key = parse_key(p);
-    if (!eat(p, ':')) fail(p, "expected ':'");
-    tul__json_obj_set(o, key, parse_value(p, depth + 1));
-  } while (eat(p, ','));
-  if (!eat(p, '}')) fail(p, "expected ',' or '}'");
+  int64_t n = (p->sp - base) / 2;
+  if (n) {
+    tul__jobj *jo = o->u.o;
+    jo->keys = GC_MALLOC((size_t)n * sizeof *jo->keys);
+    jo->vals = GC_MALLOC((size_t)n * sizeof *jo->vals);
+    if (!jo->keys || !jo->vals) tul_throw_msg("MemoryError: out of memory");
+    jo->cap = n;
+  }
+  for (int64_t i = 0; i < n; i++) tul__json_obj_set(o, p->stack[base + 2 * i], p->stack[base + 2 * i + 1]);
+  p->sp = base;
   return o;
 }
 
@@ -299,7 +332,7 @@ static tul_json *parse_value(parser *p, int depth) {
 }
 
 tul_json *tul_from_json(const tul_str *text) {
-  parser p = {text->data, text->data + text->len, text->data, {0}};
+  parser p = {text->data, text->data + text->len, text->data, {0}, NULL, 0, 0};
   tul_json *v = parse_value(&p, 0);
   skip_ws(&p);
   if (p.s < p.end) fail(&p, "unexpected character after the value");
