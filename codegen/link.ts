@@ -1,6 +1,7 @@
 // The back end's last step: drives clang-14 (through execa) to optimise the generated bitcode and
 // link it with the C runtime (build/runtime) into a native executable.
 
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -15,6 +16,32 @@ export interface LinkOptions {
 }
 
 const SYSTEM_LIBS = ["-luv", "-lgc", "-ldw", "-lelf", "-lutf8proc", "-lcurl", "-lm", "-lpthread"];
+
+// ---- the macOS host (untested here): Homebrew libraries, no libdw, ld64 has no --as-needed ----
+const DARWIN_SYSTEM_LIBS = ["-luv", "-lgc", "-lutf8proc", "-lcurl", "-lm", "-lpthread"];
+
+let brewPrefix: string | undefined;
+
+/** Homebrew's prefix: $HOMEBREW_PREFIX, else `brew --prefix` (asked once), else /opt/homebrew. */
+function homebrewPrefix(): string {
+  if (brewPrefix === undefined) {
+    brewPrefix = process.env.HOMEBREW_PREFIX || undefined;
+    if (!brewPrefix) {
+      const r = spawnSync("brew", ["--prefix"], { encoding: "utf8" });
+      const out = r.status === 0 && typeof r.stdout === "string" ? r.stdout.trim() : "";
+      brewPrefix = out || "/opt/homebrew";
+    }
+  }
+  return brewPrefix;
+}
+
+/** The system libraries and linker flags after the runtime archives, for the host or a cross target. */
+function systemLinkArgs(target?: string): string[] {
+  if (!target && process.platform === "darwin") {
+    return [`-L${path.join(homebrewPrefix(), "lib")}`, ...DARWIN_SYSTEM_LIBS];
+  }
+  return ["-Wl,--as-needed", ...SYSTEM_LIBS];
+}
 
 /** Directory holding libtulrt.a and libtulrt_main.a for a target (the host's when target is unset). */
 export function runtimeDir(target?: string): string {
@@ -60,8 +87,7 @@ export async function linkExecutable(bitcodePath: string, outPath: string, opts:
     "-Wno-override-module",
     bitcodePath,
     ...libs,
-    "-Wl,--as-needed",
-    ...SYSTEM_LIBS,
+    ...systemLinkArgs(opts.target),
     "-o",
     outPath,
   ];

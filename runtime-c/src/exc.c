@@ -215,9 +215,14 @@ void tul_stack_overflow(void) { tul_throw_msg("StackOverflowError"); }
 #define MAIN_RED_ZONE (256 * 1024)
 
 /* Sets tul_stack_limit for the main thread from its stack bounds (glibc derives them from
- * RLIMIT_STACK and the mappings); falls back to the rlimit below the current frame. */
+ * RLIMIT_STACK and the mappings; macOS knows them per thread); falls back to the rlimit below the
+ * current frame. */
 void tul__stack_limit_init_main(void) {
   uintptr_t here = (uintptr_t)__builtin_frame_address(0), lo = 0;
+#ifdef __APPLE__
+  pthread_t self = pthread_self(); /* stackaddr is the top: the stack grows down from it */
+  lo = (uintptr_t)pthread_get_stackaddr_np(self) - (uintptr_t)pthread_get_stacksize_np(self);
+#else
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) == 0) {
     void *addr;
@@ -225,6 +230,7 @@ void tul__stack_limit_init_main(void) {
     if (pthread_attr_getstack(&attr, &addr, &size) == 0) lo = (uintptr_t)addr;
     pthread_attr_destroy(&attr);
   }
+#endif
   if (!lo || lo >= here) {
     struct rlimit rl;
     rlim_t size = 8u << 20;

@@ -6,6 +6,10 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#if defined(__APPLE__) && !defined(_XOPEN_SOURCE) /* CMake defines both there */
+#define _XOPEN_SOURCE 600 /* macOS's <ucontext.h> refuses to compile without it */
+#define _DARWIN_C_SOURCE 1 /* and keep the BSD interfaces _XOPEN_SOURCE would hide */
+#endif
 #include <gc.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -159,7 +163,7 @@ tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_t
 static void run_body(tul__task *volatile t) {
   _Alignas(16) char handler[TUL_HANDLER_SIZE];
   tul_try_push(handler);
-  if (_setjmp((struct __jmp_buf_tag *)handler) == 0) {
+  if (_setjmp(*(jmp_buf *)handler) == 0) {
     t->entry(t->args, &t->promise.value);
     tul_try_pop(handler);
     tul__promise_fulfil(&t->promise);
@@ -246,7 +250,11 @@ int tul__in_task(void) { return tul__current != NULL; }
 
 /* Records the main stack's bounds (ASan needs them to switch back to it). */
 void tul__task_init(void) {
-#ifdef TUL_ASAN
+#if defined(TUL_ASAN) && defined(__APPLE__)
+  pthread_t self = pthread_self(); /* stackaddr is the top */
+  tul__main_ctx.stack_size = pthread_get_stacksize_np(self);
+  tul__main_ctx.stack_lo = (char *)pthread_get_stackaddr_np(self) - tul__main_ctx.stack_size;
+#elif defined(TUL_ASAN)
   pthread_attr_t attr;
   void *lo;
   size_t size;

@@ -1,9 +1,17 @@
 /* trace.c: prints the trace of an uncaught exception: symbolizes captured return addresses with
  * libdw (inlined calls expanded through dwarf_getscopes), keeps only frames from `.tul` files and
- * folds runs of identical frames (deep recursion). Runs once, at exit, never on a hot path. */
+ * folds runs of identical frames (deep recursion). Runs once, at exit, never on a hot path.
+ * Without libdw (macOS) it names user functions from dladdr's symbols, with no file or line. */
+#if !defined(TUL_HAVE_LIBDW) && !defined(__APPLE__)
+#define TUL_HAVE_LIBDW 1 /* CMake defines it where it found libdw; Linux always has it */
+#endif
+#ifdef TUL_HAVE_LIBDW
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#else
+#include <dlfcn.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -31,6 +39,16 @@ static void add(frames *fs, frame f) {
   fs->v[fs->n++] = f;
 }
 
+/* The Tulpar name of a function from its symbol or DWARF name: codegen names user functions
+ * `tul_fn_<name>` and the main program `tul_user_main` (DWARF says `<main>`). */
+static const char *tulpar_name(const char *sym) {
+  if (!sym) return NULL;
+  if (strcmp(sym, "tul_user_main") == 0) return "<main>";
+  if (strncmp(sym, "tul_fn_", 7) == 0) return sym + 7;
+  return sym;
+}
+
+#ifdef TUL_HAVE_LIBDW
 static int is_tul(const char *file) {
   size_t n = file ? strlen(file) : 0;
   return n >= 4 && strcmp(file + n - 4, ".tul") == 0;
@@ -65,15 +83,6 @@ static const char *die_name(Dwarf_Die *die) {
 static int die_udata(Dwarf_Die *die, int name, Dwarf_Word *out) {
   Dwarf_Attribute a;
   return dwarf_attr(die, name, &a) && dwarf_formudata(&a, out) == 0;
-}
-
-/* The Tulpar name of a function from its symbol or DWARF name: codegen names user functions
- * `tul_fn_<name>` and the main program `tul_user_main` (DWARF says `<main>`). */
-static const char *tulpar_name(const char *sym) {
-  if (!sym) return NULL;
-  if (strcmp(sym, "tul_user_main") == 0) return "<main>";
-  if (strncmp(sym, "tul_fn_", 7) == 0) return sym + 7;
-  return sym;
 }
 
 static const char *symbol_name(Dwfl_Module *mod, Dwarf_Addr addr) {
@@ -139,6 +148,24 @@ static void symbolize(Dwfl *d, uintptr_t pc, frames *fs) {
   if (!found) add_tul(fs, symbol_name(mod, addr), file, line);
   free(scopes);
 }
+#else
+typedef void Dwfl; /* no libdw (macOS): symbol names from dladdr, no files or lines */
+
+static Dwfl *open_self(void) { return (Dwfl *)1; }
+
+static void dwfl_end(Dwfl *d) {}
+
+/* Adds the user function holding return address `pc` (the symbol table's nearest name: inlined
+ * calls are not seen), without a location. */
+static void symbolize(Dwfl *d, uintptr_t pc, frames *fs) {
+  Dl_info info;
+  if (!dladdr((void *)(pc - 1), &info) || !info.dli_sname) return;
+  const char *sym = info.dli_sname;
+  if (sym[0] == '_' && strncmp(sym + 1, "tul_", 4) == 0) sym++; /* Mach-O's leading underscore */
+  if (strcmp(sym, "tul_user_main") != 0 && strncmp(sym, "tul_fn_", 7) != 0) return;
+  add(fs, (frame){tulpar_name(sym), "", 0, 0});
+}
+#endif
 
 static int same(const frame *a, const frame *b) {
   return !a->gap && !b->gap && a->line == b->line && strcmp(a->fn, b->fn) == 0 && strcmp(a->file, b->file) == 0;
@@ -153,7 +180,8 @@ static void print_folded(const frames *fs) {
       i++;
       continue;
     }
-    fprintf(stderr, "    at %s (%s:%d)\n", f->fn, f->file, f->line);
+    if (f->file[0]) fprintf(stderr, "    at %s (%s:%d)\n", f->fn, f->file, f->line);
+    else fprintf(stderr, "    at %s\n", f->fn); /* no line information (no libdw) */
     int64_t j = i + 1, more = 0;
     for (;;) {
       if (j < fs->n && same(&fs->v[j], f)) {
