@@ -134,7 +134,7 @@ function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol
   const entry = llvm.BasicBlock.Create(g.ctx, "entry", fn);
   const allocas = new llvm.IRBuilder(g.ctx);
   allocas.SetInsertPoint(entry);
-  const scope = g.di.subprogram(fn, "<lambda>", line);
+  const scope = g.di.subprogram(fn, "<lambda>", line, e.span.file.path);
   const result = ft.result;
   const state: FnState = { fn, result, allocas, locals: new Map(), volatile: !!lambdaHasTry.get(e), loops: [], cleanups: [], scope };
   g.fs = state;

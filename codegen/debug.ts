@@ -15,6 +15,7 @@ export class Debug {
     this.dib = new llvm.DIBuilder(mod);
     const abs = path.resolve(sourcePath);
     this.file = this.dib.createFile(path.basename(abs), path.dirname(abs));
+    this.files.set(abs, this.file);
     // llvm-bindings exposes no emission-kind parameter: the unit is created FullDebug and index.ts
     // rewrites it to LineTablesOnly in the IR text when -g is not given.
     this.dib.createCompileUnit(llvm.dwarf.SourceLanguage.DW_LANG_C, this.file, "tulc", optimized, "", 0);
@@ -23,11 +24,23 @@ export class Debug {
     mod.addModuleFlag(llvm.Module.ModFlagBehavior.Warning, "Dwarf Version", 4);
   }
 
-  /** A DISubprogram named `name` (the Tulpar name) starting at `line`, attached to `fn`. */
-  subprogram(fn: llvm.Function, name: string, line: number): llvm.DISubprogram {
+  private readonly files = new Map<string, llvm.DIFile>();
+
+  /** The DIFile of a source path (an imported module's functions live in its own file). */
+  private fileOf(sourcePath: string | undefined): llvm.DIFile {
+    if (!sourcePath) return this.file;
+    const abs = path.resolve(sourcePath);
+    let f = this.files.get(abs);
+    if (!f) this.files.set(abs, (f = this.dib.createFile(path.basename(abs), path.dirname(abs))));
+    return f;
+  }
+
+  /** A DISubprogram named `name` (the Tulpar name) starting at `line` of `sourcePath` (default: the main file), attached to `fn`. */
+  subprogram(fn: llvm.Function, name: string, line: number, sourcePath?: string): llvm.DISubprogram {
     const flags = llvm.DISubprogram.DISPFlags;
     const spFlags = flags.SPFlagDefinition | (this.optimized ? flags.SPFlagOptimized : 0);
-    const sp = this.dib.createFunction(this.file, name, "", this.file, line, this.fnType, line, llvm.DINode.DIFlags.FlagPrototyped, spFlags);
+    const file = this.fileOf(sourcePath);
+    const sp = this.dib.createFunction(file, name, "", file, line, this.fnType, line, llvm.DINode.DIFlags.FlagPrototyped, spFlags);
     fn.setSubprogram(sp);
     return sp;
   }

@@ -5,7 +5,8 @@ import llvm from "llvm-bindings";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { FuncDecl, Node, Program, Stmt } from "../frontend/ast.js";
+import type { FuncDecl, Import, Node, Program, Stmt } from "../frontend/ast.js";
+import type { SourceFile } from "../frontend/source.js";
 import { T, type Type } from "../frontend/types.js";
 import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
@@ -170,11 +171,11 @@ function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
 }
 
 /** Sets up the per-function state, the entry (alloca) block and the body block. */
-function beginFunction(g: Gen, fn: llvm.Function, name: string, line: number, result: Type, isVolatile: boolean): llvm.BasicBlock {
+function beginFunction(g: Gen, fn: llvm.Function, name: string, line: number, result: Type, isVolatile: boolean, file?: string): llvm.BasicBlock {
   const entry = llvm.BasicBlock.Create(g.ctx, "entry", fn);
   const allocas = new llvm.IRBuilder(g.ctx);
   allocas.SetInsertPoint(entry);
-  const scope = g.di.subprogram(fn, name, line);
+  const scope = g.di.subprogram(fn, name, line, file);
   const state: FnState = { fn, result, allocas, locals: new Map(), volatile: isVolatile, loops: [], cleanups: [], scope };
   g.fs = state;
   const body = g.block("body");
@@ -199,7 +200,7 @@ function lineOf(n: { span: import("../frontend/source.js").Span }): number {
 function genFunction(g: Gen, f: FuncDecl): void {
   const fn = g.funcs.get(f)!;
   const result = f.neverReturns ? T.never : f.isAsync ? asyncBodyResult(f) : f.sym!.type.result;
-  const entry = beginFunction(g, fn, f.name, lineOf(f), result, !!f.hasTry);
+  const entry = beginFunction(g, fn, f.name, lineOf(f), result, !!f.hasTry, f.span.file.path);
   const body = g.b.GetInsertBlock()!;
   if (needsStackCheck(f.body.body)) g.call("tul__stack_check", []);
   f.params.forEach((p, i) => {
@@ -210,15 +211,67 @@ function genFunction(g: Gen, f: FuncDecl): void {
   endFunction(g, entry, body);
 }
 
+/**
+ * The main program. With imports (frontend/modules.ts), every imported module's top-level code is
+ * its own function (DWARF name `<module FILE>`, so traces show the module's file), called once by
+ * its first importer before the importer's own statements, dependencies first: the run order of
+ * LANGUAGE.md §8, the same order as Program.body.
+ */
 function genMain(g: Gen, program: Program): void {
+  const byFile = new Map<SourceFile, Stmt[]>();
+  for (const s of program.body) {
+    const list = byFile.get(s.span.file) ?? [];
+    if (!list.length) byFile.set(s.span.file, list);
+    list.push(s);
+  }
+  const calls = planModuleInits(byFile, program.file);
   const ft = llvm.FunctionType.get(g.t.void, [], false);
-  const fn = llvm.Function.Create(ft, llvm.Function.LinkageTypes.ExternalLinkage, "tul_user_main", g.mod);
-  const entry = beginFunction(g, fn, "<main>", 1, T.void, !!program.hasTry);
-  const body = g.b.GetInsertBlock()!;
-  const stmts = program.body.filter((s) => s.kind !== "FuncDecl" && s.kind !== "StructDecl" && s.kind !== "Import");
-  if (needsStackCheck(stmts)) g.call("tul__stack_check", []);
+  const fns = new Map<SourceFile, llvm.Function>();
+  for (const file of byFile.keys()) {
+    if (file === program.file) fns.set(file, llvm.Function.Create(ft, llvm.Function.LinkageTypes.ExternalLinkage, "tul_user_main", g.mod));
+    else fns.set(file, llvm.Function.Create(ft, llvm.Function.LinkageTypes.InternalLinkage, moduleSymbol(file), g.mod));
+  }
+  if (!fns.has(program.file)) fns.set(program.file, llvm.Function.Create(ft, llvm.Function.LinkageTypes.ExternalLinkage, "tul_user_main", g.mod));
+  for (const [file, fn] of fns) {
+    const name = file === program.file ? "<main>" : `<module ${path.basename(file.path)}>`;
+    genModuleBody(g, fn, name, file, byFile.get(file) ?? [], calls.get(file) ?? [], fns, !!program.hasTry);
+  }
+}
+
+/** The LLVM name of a module's top-level code: `tul_fn_module.<file name>` (traces without DWARF show `module.<name>`). */
+function moduleSymbol(file: SourceFile): string {
+  return `tul_fn_module.${path.basename(file.path, ".tul").replace(/[^A-Za-z0-9_]/g, "_")}`;
+}
+
+/** For each module, the imports whose module it runs (the first import of each module, depth-first). */
+function planModuleInits(byFile: Map<SourceFile, Stmt[]>, main: SourceFile): Map<SourceFile, Import[]> {
+  const calls = new Map<SourceFile, Import[]>();
+  const started = new Set<SourceFile>([main]);
+  const visit = (file: SourceFile): void => {
+    const list: Import[] = [];
+    calls.set(file, list);
+    for (const s of byFile.get(file) ?? []) {
+      if (s.kind !== "Import" || !s.target || started.has(s.target)) continue;
+      started.add(s.target);
+      list.push(s);
+      visit(s.target);
+    }
+  };
+  visit(main);
+  return calls;
+}
+
+function genModuleBody(g: Gen, fn: llvm.Function, name: string, file: SourceFile, body: Stmt[], imports: Import[], fns: Map<SourceFile, llvm.Function>, hasTry: boolean): void {
+  const entry = beginFunction(g, fn, name, 1, T.void, hasTry, file.path);
+  const block = g.b.GetInsertBlock()!;
+  const stmts = body.filter((s) => s.kind !== "FuncDecl" && s.kind !== "StructDecl" && s.kind !== "Import");
+  if (imports.length || needsStackCheck(stmts)) g.call("tul__stack_check", []);
+  for (const imp of imports) {
+    g.loc(imp.span);
+    g.b.CreateCall(fns.get(imp.target!)!, []);
+  }
   for (const s of stmts) genStmt(g, s);
-  endFunction(g, entry, body);
+  endFunction(g, entry, block);
 }
 
 // ---------------------------------------------------------------- leaf detection
