@@ -25,6 +25,8 @@ export class Debug {
   }
 
   private readonly files = new Map<string, llvm.DIFile>();
+  /** The file of each subprogram (its variables are declared in the same file). */
+  private readonly spFiles = new Map<llvm.DISubprogram, llvm.DIFile>();
 
   /** The DIFile of a source path (an imported module's functions live in its own file). */
   private fileOf(sourcePath: string | undefined): llvm.DIFile {
@@ -42,6 +44,7 @@ export class Debug {
     const file = this.fileOf(sourcePath);
     const sp = this.dib.createFunction(file, name, "", file, line, this.fnType, line, llvm.DINode.DIFlags.FlagPrototyped, spFlags);
     fn.setSubprogram(sp);
+    this.spFiles.set(sp, file);
     return sp;
   }
 
@@ -63,9 +66,10 @@ export class Debug {
 
   /** -g: describes a local (or parameter, argNo > 0) living in `storage`, declared at `line`. */
   declareVar(ctx: llvm.LLVMContext, sp: llvm.DISubprogram, storage: llvm.Value, name: string, argNo: number, line: number, t: Type, entry: llvm.BasicBlock): void {
+    const file = this.spFiles.get(sp) ?? this.file;
     const v = argNo > 0
-      ? this.dib.createParameterVariable(sp, name, argNo, this.file, line, this.diType(t), true)
-      : this.dib.createAutoVariable(sp, name, this.file, line, this.diType(t), true);
+      ? this.dib.createParameterVariable(sp, name, argNo, file, line, this.diType(t), true)
+      : this.dib.createAutoVariable(sp, name, file, line, this.diType(t), true);
     this.dib.insertDeclare(storage, v, this.dib.createExpression(), llvm.DILocation.get(ctx, line, 0, sp), entry);
   }
 
