@@ -132,13 +132,17 @@ function irType(t: AbiType): string {
 export function declareLine(fn: AbiFunction): string {
   const ret = fn.ret === "i1" ? "zeroext i1" : irType(fn.ret);
   const params = fn.params.map((p) => (p === "i1" ? "i1 zeroext" : irType(p))).join(", ");
-  return `declare ${ret} @${fn.name}(${params}) ${fn.attrs.join(" ")}`;
+  return `declare dso_local ${ret} @${fn.name}(${params}) ${fn.attrs.join(" ")}`;
 }
 
-/** The declarations part of the IR prelude. */
+/**
+ * The declarations part of the IR prelude. The runtime is linked statically into every program, so
+ * its symbols are dso_local: direct calls and RIP-relative data access instead of PLT and GOT
+ * (the stack check then needs no register: `cmp tul_stack_limit(%rip), %rsp`).
+ */
 export function abiDeclarations(): string {
   const lines = ABI.map(declareLine);
-  for (const g of ABI_GLOBALS) lines.push(`@${g.name} = external global ${g.type}`);
+  for (const g of ABI_GLOBALS) lines.push(`@${g.name} = external dso_local global ${g.type}`);
   lines.push("declare i32 @_setjmp(i8*) returns_twice nounwind");
   return lines.join("\n");
 }

@@ -8,7 +8,7 @@ import type { Type } from "../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { arrayLen, dummy, genExpr, toStr, tyOf, unbox } from "./expr.js";
 import { loadSlot, storeSlot, valueSlot } from "./vars.js";
-import { memPtrType, typeDesc } from "./types.js";
+import { memPtrType, slotSize, typeDesc } from "./types.js";
 import { strConst } from "./strings.js";
 import { lowerJsonBuiltin } from "./json.js";
 
@@ -147,9 +147,35 @@ function push(g: Gen, e: Call): llvm.Value {
   const elem = elemOf(argTy(e, 0));
   const xs = arg(g, e, 0), x = arg(g, e, 1);
   g.loc(e.span);
-  const slot = g.call("tul_arr_push_slot", [xs]);
+  const slot = pushSlot(g, xs, slotSize(elem));
   storeSlot(g, g.b.CreateBitCast(slot, memPtrType(g, elem)), elem, x);
   return dummy(g);
+}
+
+/**
+ * tul_arr_push_slot with its fast path inline (tul_arr: len @0, cap @8, data @16): when there is
+ * room, the new slot is data + len * size and len grows by one; only a full array calls the runtime.
+ */
+function pushSlot(g: Gen, xs: llvm.Value, size: number): llvm.Value {
+  const hdr = g.b.CreateBitCast(xs, g.t.i64Ptr);
+  const field = (i: number) => g.b.CreateGEP(g.t.i64, hdr, [g.i64(i)]);
+  const len = g.b.CreateLoad(g.t.i64, hdr);
+  const cap = g.b.CreateLoad(g.t.i64, field(1));
+  const fast = g.block("push.fast"), slow = g.block("push.slow"), done = g.block("push.done");
+  g.b.CreateCondBr(g.b.CreateICmpSLT(len, cap), fast, slow);
+  g.at(fast);
+  const data = g.b.CreateLoad(g.t.ptr, g.b.CreateBitCast(field(2), g.t.ptrPtr));
+  const fastSlot = g.b.CreateGEP(g.t.i8, data, [g.b.CreateMul(len, g.i64(size))]);
+  g.b.CreateStore(g.b.CreateAdd(len, g.i64(1)), hdr);
+  g.br(done);
+  g.at(slow);
+  const slowSlot = g.call("tul_arr_push_slot", [xs]);
+  g.br(done);
+  g.at(done);
+  const phi = g.b.CreatePHI(g.t.ptr, 2);
+  phi.addIncoming(fastSlot, fast);
+  phi.addIncoming(slowSlot, slow);
+  return phi;
 }
 
 function pop(g: Gen, e: Call): llvm.Value {
