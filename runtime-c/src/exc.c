@@ -256,12 +256,15 @@ void tul__report_uncaught(tul_json *value) {
   int depth = 0;
   for (const tul_async_origin *o = tul__async_origin_for(value); o && depth < 31; o = o->inner)
     chain[depth++] = o;
+  void *created[31][2];
   for (int i = depth - 1; i >= 0; i--) {
     lists[n] = chain[i]->frames;
     counts[n++] = chain[i]->nframes;
-    if (!chain[i]->awaited_at && chain[i]->created_at) { /* never awaited: where it was spawned */
-      lists[n] = (void *const *)&chain[i]->created_at;
-      counts[n++] = 1;
+    if (chain[i]->created_at) { /* where the task was spawned; its awaiter's frames follow */
+      created[i][0] = TUL__TRACE_CREATED;
+      created[i][1] = chain[i]->created_at;
+      lists[n] = created[i];
+      counts[n++] = 2;
     }
   }
   tul__trace *t = cur->last_trace;

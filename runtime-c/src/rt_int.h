@@ -110,6 +110,10 @@ typedef struct tul__trace {
 } tul__trace;
 /* Prints the `.tul` frames of the given address lists (each innermost first; lists in order) to
  * stderr, folding runs of identical frames. */
+/* Prints the `.tul` frames of several lists of return addresses, innermost first. In a list, NULL
+ * followed by a count marks left-out frames; TUL__TRACE_CREATED followed by an address marks the
+ * call that created a task (printed as `created by f (file:line)`). */
+#define TUL__TRACE_CREATED ((void *)1)
 void tul__trace_print(void *const *const *lists, const int64_t *counts, int nlists);
 
 /* ---------------------------------------------------------------- I/O and process (io.c, main.c) */

@@ -22,6 +22,7 @@ typedef struct frame {
   const char *file;
   int line;
   int64_t gap; /* > 0: this many frames left out here */
+  int created; /* the call that created a task (printed as `created by`) */
 } frame;
 
 typedef struct frames {
@@ -168,7 +169,7 @@ static void symbolize(Dwfl *d, uintptr_t pc, frames *fs) {
 #endif
 
 static int same(const frame *a, const frame *b) {
-  return !a->gap && !b->gap && a->line == b->line && strcmp(a->fn, b->fn) == 0 && strcmp(a->file, b->file) == 0;
+  return !a->gap && !b->gap && !a->created && !b->created && a->line == b->line && strcmp(a->fn, b->fn) == 0 && strcmp(a->file, b->file) == 0;
 }
 
 /* Prints frames, folding each run of identical ones (and gaps inside such a run). */
@@ -180,8 +181,9 @@ static void print_folded(const frames *fs) {
       i++;
       continue;
     }
-    if (f->file[0]) fprintf(stderr, "    at %s (%s:%d)\n", f->fn, f->file, f->line);
-    else fprintf(stderr, "    at %s\n", f->fn); /* no line information (no libdw) */
+    const char *verb = f->created ? "created by" : "at";
+    if (f->file[0]) fprintf(stderr, "    %s %s (%s:%d)\n", verb, f->fn, f->file, f->line);
+    else fprintf(stderr, "    %s %s\n", verb, f->fn); /* no line information (no libdw) */
     int64_t j = i + 1, more = 0;
     for (;;) {
       if (j < fs->n && same(&fs->v[j], f)) {
@@ -207,7 +209,14 @@ void tul__trace_print(void *const *const *lists, const int64_t *counts, int nlis
     void *const *pcs = lists[k];
     for (int64_t i = 0; pcs && i < counts[k]; i++) {
       if (!pcs[i]) { /* gap marker: NULL, then the count */
-        if (i + 1 < counts[k]) add(&fs, (frame){"", "", 0, (int64_t)(uintptr_t)pcs[i + 1]});
+        if (i + 1 < counts[k]) add(&fs, (frame){"", "", 0, (int64_t)(uintptr_t)pcs[i + 1], 0});
+        i++;
+        continue;
+      }
+      if (pcs[i] == TUL__TRACE_CREATED) { /* task-creation marker, then the spawn call's address */
+        int64_t before = fs.n;
+        if (i + 1 < counts[k]) symbolize(d, (uintptr_t)pcs[i + 1], &fs);
+        if (fs.n > before) fs.v[before].created = 1;
         i++;
         continue;
       }

@@ -147,7 +147,7 @@ static void in_task(void) {
   const char *want2[] = {"Uncaught Exception: bad input: -1\n",
                          "    at demo_validate (", "demo.tul:3)\n",
                          "    at demo_task_body (", "demo.tul:30)\n",
-                         "    at demo_spawn_only (", "demo.tul:41)\n", NULL};
+                         "    created by demo_spawn_only (", "demo.tul:41)\n", NULL};
   check_lines(r.err, want2);
 }
 
