@@ -284,13 +284,16 @@ export function arrayLen(g: Gen, arr: llvm.Value): llvm.Value {
 /** Pointer to element `i` after the inline bounds check (negative or >= len throws IndexError). */
 export function elemPtr(g: Gen, arr: llvm.Value, i: llvm.Value, elem: Type): llvm.Value {
   const len = arrayLen(g, arr);
+  // `data` is loaded before the check, with `len`: executed on every path, LICM can hoist both out
+  // of loops (after the check it was reloaded on every iteration).
+  const raw = arrayData(g, arr);
   const bad = g.block("idx.bad"), ok = g.block("idx.ok");
   g.b.CreateCondBr(g.b.CreateICmpULT(i, len), ok, bad);
   g.at(bad);
   g.call("tul_throw_index", [i, len]);
   g.b.CreateUnreachable();
   g.at(ok);
-  const data = g.b.CreateBitCast(arrayData(g, arr), memPtrType(g, elem));
+  const data = g.b.CreateBitCast(raw, memPtrType(g, elem));
   return g.b.CreateInBoundsGEP(memType(g, elem), data, [i], ELEM_NAME);
 }
 
