@@ -1,5 +1,5 @@
 // `npm test`: builds the compiler and runtime, then runs the unit tests (node:test), the golden
-// suite, the JSON conformance set, the HTTP client suite (loopback servers), the aarch64 cross suite (skips unless set up with
+// suite, a CLI mutation fuzz (no internal errors), the JSON conformance set, the HTTP client suite (loopback servers), the aarch64 cross suite (skips unless set up with
 // `scripts/setup.sh --cross aarch64`) and the runtime C tests (ctest); prints one "N passed, N failed" line.
 import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, existsSync } from "node:fs";
@@ -27,6 +27,7 @@ const unitFiles = existsSync("dist/tests/unit")
 const results = [
   step("unit tests", "node", ["--test", ...unitFiles], (s) => ({ passed: num(/^# pass (\d+)/m, s), failed: num(/^# fail (\d+)/m, s) })),
   step("golden suite", "node", ["dist/tests/golden/run.js"], (s) => ({ passed: num(/golden: (\d+) passed/, s), failed: num(/golden: \d+ passed, (\d+) failed/, s) })),
+  step("CLI mutation fuzz", "node", ["tests/fuzz/mutations.mjs", "40"], (s) => ({ passed: num(/fuzz: (\d+) passed/, s), failed: num(/fuzz: \d+ passed, (\d+) failed/, s) })),
   step("JSON conformance", "node", ["tests/json-conformance/run.mjs"], (s) => ({ passed: num(/json-conformance: (\d+) passed/, s), failed: num(/json-conformance: \d+ passed, (\d+) failed/, s) })),
   step("HTTP client suite", "node", ["tests/http/run.mjs"], (s) => ({ passed: num(/http: (\d+) passed/, s), failed: num(/http: \d+ passed, (\d+) failed/, s) })),
   // Cross-built programs under qemu-user: runs only after `scripts/setup.sh --cross aarch64`, else skips.
