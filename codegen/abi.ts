@@ -39,6 +39,7 @@ export const ABI: AbiFunction[] = [
   f("tul_stack_overflow", "void", [], NR),
   // strings
   f("tul_str_concat", "ptr", ["ptr", "ptr"]),
+  f("tul_str_append", "ptr", ["ptr", "ptr", "i1"]),
   f("tul_str_len", "i64", ["ptr"]),
   f("tul_str_index", "ptr", ["ptr", "i64"]),
   f("tul_str_eq", "i1", ["ptr", "ptr"]),

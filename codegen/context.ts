@@ -31,6 +31,8 @@ export interface FnState {
   loops: LoopTarget[];
   cleanups: Cleanup[];
   scope: llvm.DISubprogram;
+  /** VarSymbol.id -> i8 flag: the str local holds the only reference to its value (vars.ts). */
+  owned?: Map<number, llvm.Value>;
 }
 
 export interface LlvmTypes {

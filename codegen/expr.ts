@@ -9,7 +9,7 @@ import { typeToString, type Type } from "../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { strConst, cString } from "./strings.js";
 import { fromMem, llvmType, memPtrType, memType, structFieldTypes, toMem, typeDesc } from "./types.js";
-import { loadSlot, loadVar, outSlot, requireOwnLocal, storeSlot, storeVar, valueSlot } from "./vars.js";
+import { appendable, loadSlot, loadVar, outSlot, ownedFlag, requireOwnLocal, storeSlot, storeVar, valueSlot, varSlot } from "./vars.js";
 import { genCall, genAwait } from "./calls.js";
 import { genBlockValue } from "./stmt.js";
 import { funcValue, genLambda } from "./closures.js";
@@ -374,6 +374,8 @@ function place(g: Gen, target: Expr): Place {
 }
 
 function genAssign(g: Gen, e: Assign): void {
+  const added = appendedValue(g, e);
+  if (added) return genAppend(g, e.target as Ident, added);
   const p = place(g, e.target);
   if (e.op === "=") {
     p.store(genExpr(g, e.value));
@@ -383,6 +385,29 @@ function genAssign(g: Gen, e: Assign): void {
   const v = genExpr(g, e.value);
   g.loc(e.span);
   p.store(arith(g, e.op[0] as ArithOp, p.type, old, v));
+}
+
+/** `s += x` or `s = s + x` on an appendable str local: the appended expression, else null. */
+function appendedValue(g: Gen, e: Assign): Expr | null {
+  const t = e.target;
+  if (t.kind !== "Ident" || t.sym?.kind !== "var" || !appendable(g, t.sym)) return null;
+  if (e.op === "+=") return e.value;
+  const v = e.value;
+  if (e.op === "=" && v.kind === "Binary" && v.op === "+" && v.left.kind === "Ident" && v.left.sym === t.sym && tyOf(v.right).k === "str") return v.right;
+  return null;
+}
+
+/** An append that grows the variable's string in place when the variable owns it (str.c). */
+function genAppend(g: Gen, target: Ident, added: Expr): void {
+  const sym = target.sym as VarSymbol;
+  const rhs = genExpr(g, added); // may read the variable, which clears its owned flag
+  g.loc(target.span);
+  const slot = varSlot(g, sym);
+  const flag = ownedFlag(g, sym);
+  const owned = g.b.CreateICmpNE(g.b.CreateLoad(g.t.i8, flag), llvm.ConstantInt.get(g.t.i8, 0, false));
+  const result = g.call("tul_str_append", [g.b.CreateLoad(g.t.ptr, slot), rhs, owned]);
+  g.b.CreateStore(result, slot);
+  g.b.CreateStore(llvm.ConstantInt.get(g.t.i8, 1, false), flag);
 }
 
 function genUpdate(g: Gen, e: Update): llvm.Value {

@@ -61,6 +61,7 @@ function isVolatile(g: Gen, sym: VarSymbol): boolean {
 /** Loads a variable in register form. */
 export function loadVar(g: Gen, sym: VarSymbol): llvm.Value {
   requireOwnLocal(g, sym);
+  disown(g, sym);
   return loadSlot(g, varSlot(g, sym), sym.type, isVolatile(g, sym));
 }
 
@@ -75,6 +76,7 @@ export function requireOwnLocal(g: Gen, sym: VarSymbol): void {
 
 /** Stores a register-form value into a variable. */
 export function storeVar(g: Gen, sym: VarSymbol, v: llvm.Value): void {
+  disown(g, sym);
   storeSlot(g, varSlot(g, sym), sym.type, v, isVolatile(g, sym));
 }
 
@@ -107,4 +109,47 @@ export function valueSlot(g: Gen, t: Type, v: llvm.Value): llvm.Value {
 export function outSlot(g: Gen, t: Type): [llvm.Value, () => llvm.Value] {
   const slot = g.alloca(memType(g, t), "out");
   return [g.b.CreateBitCast(slot, g.t.ptr), () => fromMem(g, t, g.b.CreateLoad(memType(g, t), slot))];
+}
+
+// ---------------------------------------------------------------- in-place string appends
+
+/**
+ * A str variable whose appends (`s += x`, `s = s + x`) may grow its string in place: a global, or a
+ * local not captured by a closure and not in a function with `try` (a longjmp could restore a stale
+ * register copy of its flag). Its
+ * "owned" flag says the variable holds the only reference to its current string: set by an append,
+ * cleared by every other read or store of the variable (anything that could copy the reference).
+ */
+export function appendable(g: Gen, sym: VarSymbol): boolean {
+  if (sym.type.k !== "str" || sym.captured) return false;
+  return sym.isGlobal || (g.fs !== null && !g.f.volatile);
+}
+
+const globalFlags = new WeakMap<Gen, Map<number, llvm.GlobalVariable>>();
+
+/** The variable's owned flag: an i8 alloca, 0 at function entry (a zeroed i8 global for globals). */
+export function ownedFlag(g: Gen, sym: VarSymbol): llvm.Value {
+  if (sym.isGlobal) {
+    let flags = globalFlags.get(g);
+    if (!flags) globalFlags.set(g, (flags = new Map()));
+    let gv = flags.get(sym.id);
+    if (!gv) {
+      const linkage = globalOptions.external ? llvm.GlobalValue.LinkageTypes.ExternalLinkage : llvm.GlobalValue.LinkageTypes.InternalLinkage;
+      gv = new llvm.GlobalVariable(g.mod, g.t.i8, false, linkage, llvm.ConstantInt.get(g.t.i8, 0, false), `tulg.${sym.name}.${sym.id}.owned`);
+      flags.set(sym.id, gv);
+    }
+    return gv;
+  }
+  const map = (g.f.owned ??= new Map());
+  let flag = map.get(sym.id);
+  if (!flag) {
+    flag = g.alloca(g.t.i8, `${sym.name}.owned`);
+    g.f.allocas.CreateStore(llvm.ConstantInt.get(g.t.i8, 0, false), flag);
+    map.set(sym.id, flag);
+  }
+  return flag;
+}
+
+function disown(g: Gen, sym: VarSymbol): void {
+  if (appendable(g, sym)) g.b.CreateStore(llvm.ConstantInt.get(g.t.i8, 0, false), ownedFlag(g, sym));
 }

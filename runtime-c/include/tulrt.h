@@ -102,6 +102,8 @@ extern uintptr_t tul_stack_limit;
 /* ---------------------------------------------------------------- strings */
 extern const tul_str tul_empty_str;
 tul_str *tul_str_concat(const tul_str *a, const tul_str *b);
+/* `s += b` on a local variable; `owned`: the variable holds the only reference to `a` (see str.c). */
+tul_str *tul_str_append(tul_str *a, const tul_str *b, _Bool owned);
 int64_t tul_str_len(const tul_str *s);                 /* code points */
 tul_str *tul_str_index(const tul_str *s, int64_t i);   /* one-code-point string; IndexError */
 _Bool tul_str_eq(const tul_str *a, const tul_str *b);

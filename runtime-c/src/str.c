@@ -145,6 +145,31 @@ tul_str *tul_str_concat(const tul_str *a, const tul_str *b) {
   return r;
 }
 
+/* `s += b` / `s = s + b` on a local variable. `owned` is codegen's promise that the variable holds
+ * the only reference to `a` (set by the previous append, cleared by any other read or store of the
+ * variable): then `a` grows in place while its allocation has room. Otherwise the result is a copy
+ * with half again as much room, so a loop of appends costs amortised O(length of what is added). */
+tul_str *tul_str_append(tul_str *a, const tul_str *b, _Bool owned) {
+  int64_t n = a->len + b->len;
+  int64_t cplen = a->cplen >= 0 && b->cplen >= 0 ? a->cplen + b->cplen : -1;
+  if (owned && sizeof(tul_str) + (size_t)n + 1 <= GC_size(a)) {
+    memcpy(a->data + a->len, b->data, (size_t)b->len);
+    a->len = n;
+    a->cplen = cplen;
+    a->data[n] = 0;
+    return a;
+  }
+  size_t cap = (size_t)n + (size_t)n / 2 + 32;
+  tul_str *r = GC_MALLOC_ATOMIC(sizeof(tul_str) + cap + 1);
+  if (TUL_UNLIKELY(!r)) tul_throw_msg("MemoryError: out of memory");
+  memcpy(r->data, a->data, (size_t)a->len);
+  memcpy(r->data + a->len, b->data, (size_t)b->len);
+  r->len = n;
+  r->cplen = cplen;
+  r->data[n] = 0;
+  return r;
+}
+
 int64_t tul_str_len(const tul_str *s) { return tul__cplen(s); }
 
 tul_str *tul_str_index(const tul_str *s, int64_t i) {
