@@ -43,11 +43,10 @@ const dir = mkdtempSync(path.join(tmpdir(), "tulc-fuzz-"));
 let bad = 0;
 for (let k = 0; k < COUNT; k++) {
   const src = files[rnd(files.length)];
-  // Mutants keep their directory so that relative imports still resolve.
-  const file = path.join(path.dirname(src), `.fuzz-${process.pid}-${k}.tul`);
+  // Mutants live in a temporary folder (relative imports then fail with a diagnostic, which is fine).
+  const file = path.join(dir, `mutant-${k}.tul`);
   writeFileSync(file, mutate(readFileSync(src, "utf8").split("\n")));
   const r = spawnSync(TULC, ["build", file, "-o", path.join(dir, "out")], { encoding: "utf8" });
-  rmSync(file, { force: true });
   const out = `${r.stdout}${r.stderr}`;
   if (INTERNAL.test(out) || (r.status !== 0 && r.status !== 1)) {
     bad++;
