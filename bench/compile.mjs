@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { generateProgram } from "./program-gen.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const tulc = path.join(root, "bin", "tulc");
@@ -17,26 +18,6 @@ function best(args, runs = 5) {
     ms = Math.min(ms, Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return ms;
-}
-
-/** A program of about `lines` lines: functions with loops, conditionals, arrays and strings. */
-export function generateProgram(lines) {
-  const out = [];
-  for (let i = 0; out.length < lines; i++) {
-    out.push(
-      `func f${i}(int n, str tag = "t${i}"): int {`,
-      `    int acc = ${i};`,
-      `    int[] xs = [n, n + 1, n * 2];`,
-      `    for (int j = 0; j < n; j++) {`,
-      `        if (j % 3 == 0 && acc > -1000000) { acc += xs[j % 3] * 2 - j / 2; } else { acc -= 1; }`,
-      `    }`,
-      `    str s = tag + ":" + toString(acc) + upper("x");`,
-      `    return acc + length(s)${i > 0 ? ` + f${i - 1}(n - 1)` : ""};`,
-      `}`,
-      `print(f${i}(3));`,
-    );
-  }
-  return out.join("\n") + "\n";
 }
 
 const hello = path.join(dir, "hello.tul");
