@@ -53,7 +53,7 @@ fi
 # System packages the toolchain, the runtime and the tests use.
 PACKAGES=(clang-14 llvm-14-dev cmake make g++ pkg-config python3
           libgc-dev libuv1-dev libcurl4-openssl-dev libutf8proc-dev libdw-dev libelf-dev
-          openssl)  # openssl: the HTTP suite generates its TLS certificate at test time
+          openssl libclang-rt-14-dev)  # openssl: the HTTP suite's TLS certificate; clang-rt: the ASan build
 
 install_packages() {
   local missing=()
