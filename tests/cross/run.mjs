@@ -4,15 +4,14 @@
 // or the aarch64 runtime (scripts/setup.sh --cross aarch64) is missing.
 // Usage: node tests/cross/run.mjs [--target TRIPLE] [--require] [filter...]   (default target
 // aarch64-linux-gnu; filters: substrings of program paths; --require: fail instead of skipping)
-import { readdirSync, readFileSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { readFileSync, existsSync, mkdirSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { execa } from "execa";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const GOLDEN = path.join(ROOT, "tests", "golden");
 const TULC = path.join(ROOT, "bin", "tulc");
 const ARGV = process.argv.slice(2);
 const TRIPLE = optionValue(ARGV, "--target") ?? "aarch64-linux-gnu";
@@ -42,41 +41,18 @@ function available() {
   return qemu.status === 0 && libs;
 }
 
-/** Reads a program's leading `//` directives (the same ones tests/golden/run.ts understands). */
-function parseCase(file) {
-  const c = { file, name: path.relative(GOLDEN, file), status: 0, stderr: [], compileError: false, args: [], stdin: "", env: {}, timeout: 10000, flags: [] };
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    const m = /^\/\/\s*([a-z-]+)(?::\s?(.*))?$/.exec(line.trim());
-    if (!m) { if (line.trim() && !line.trim().startsWith("//")) break; continue; }
-    const [, key, value = ""] = m;
-    if (key === "status") c.status = Number(value);
-    else if (key === "stderr") c.stderr.push(new RegExp(value));
-    else if (key === "compile-error") c.compileError = true;
-    else if (key === "args") c.args = value.split(/\s+/).filter(Boolean);
-    else if (key === "stdin") c.stdin = value.replace(/\\n/g, "\n");
-    else if (key === "env") { const i = value.indexOf("="); c.env[value.slice(0, i)] = value.slice(i + 1); }
-    else if (key === "timeout") c.timeout = Number(value);
-    else if (key === "flags") c.flags = value.split(/\s+/).filter(Boolean);
-    else if (key === "cross" && value.startsWith("skip")) c.crossSkip = value.slice(4).trim() || "marked // cross: skip";
-  }
-  c.crossSkip ??= WALL_CLOCK[c.name];
-  return c;
-}
-
-/** Every runnable golden program, area by area, optionally filtered by path substrings. */
-function findCases(filters) {
+/**
+ * Every runnable golden program, area by area, optionally filtered by path substrings: the golden
+ * suite's own reader (dist/tests/golden/cases.js), minus compile-error cases and skipped ones.
+ */
+async function findCases(filters) {
+  const { findCases: goldenCases } = await import(pathToFileURL(path.join(ROOT, "dist", "tests", "golden", "cases.js")).href);
   const cases = [];
-  for (const area of readdirSync(GOLDEN).sort()) {
-    const dir = path.join(GOLDEN, area);
-    if (area.startsWith(".") || !statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir).sort()) {
-      const full = path.join(dir, f);
-      if (!f.endsWith(".tul") || (filters.length && !filters.some((x) => full.includes(x)))) continue;
-      const c = parseCase(full);
-      if (c.compileError) continue;
-      if (c.crossSkip) console.log(`skip ${c.name}: ${c.crossSkip}`);
-      else cases.push(c);
-    }
+  for (const c of goldenCases(filters)) {
+    if (c.compileError) continue;
+    const skip = c.crossSkip ?? WALL_CLOCK[c.name];
+    if (skip) console.log(`skip ${c.name}: ${skip}`);
+    else cases.push(c);
   }
   return cases;
 }
@@ -151,7 +127,7 @@ async function main(argv) {
     console.log(`${firstLines(rebuilt.stdout + rebuilt.stderr, 30)}\ncross: 0 passed, 1 failed (the ${TRIPLE} runtime does not build)`);
     return 1;
   }
-  const cases = findCases(argv.filter((a) => !a.startsWith("--")));
+  const cases = await findCases(argv.filter((a) => !a.startsWith("--")));
   mkdirSync(OUT_DIR, { recursive: true });
   let failed = 0;
   await pool(cases, Math.max(2, cpus().length), async (c) => {

@@ -6,65 +6,19 @@
 //   // compile-error        the build must fail; stderr patterns apply to the diagnostics
 //   // args: a b c          program arguments        // stdin: text (\n escapes)
 //   // env: NAME=value      environment (repeatable) // timeout: ms (default 10000)
-//   // flags: -O0 -g        tulc build options
+//   // flags: -O0 -g        tulc build options  // cross: skip <why>   left out of the cross suite
 
-import { readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { cpus } from "node:os";
 import { execa } from "execa";
 import { TOOLCHAIN_ROOT } from "../../codegen/link.js";
-
-interface Case {
-  file: string;
-  name: string;
-  status: number;
-  stderr: RegExp[];
-  compileError: boolean;
-  args: string[];
-  stdin: string;
-  env: Record<string, string>;
-  timeout: number;
-  flags: string[];
-}
-
-const GOLDEN = path.join(TOOLCHAIN_ROOT, "tests", "golden");
-const OUT_DIR = path.join(GOLDEN, ".out");
-const TULC = path.join(TOOLCHAIN_ROOT, "bin", "tulc");
-
-function parseCase(file: string): Case {
-  const c: Case = { file, name: path.relative(GOLDEN, file), status: 0, stderr: [], compileError: false, args: [], stdin: "", env: {}, timeout: 10000, flags: [] };
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    const m = /^\/\/\s*([a-z-]+)(?::\s?(.*))?$/.exec(line.trim());
-    if (!m) { if (line.trim() && !line.trim().startsWith("//")) break; continue; }
-    const [, key, value = ""] = m;
-    if (key === "status") c.status = Number(value);
-    else if (key === "stderr") c.stderr.push(new RegExp(value));
-    else if (key === "compile-error") { c.compileError = true; c.status = 1; }
-    else if (key === "args") c.args = value.split(/\s+/).filter(Boolean);
-    else if (key === "stdin") c.stdin = value.replace(/\\n/g, "\n");
-    else if (key === "env") { const i = value.indexOf("="); c.env[value.slice(0, i)] = value.slice(i + 1); }
-    else if (key === "timeout") c.timeout = Number(value);
-    else if (key === "flags") c.flags = value.split(/\s+/).filter(Boolean);
-  }
-  return c;
-}
-
-function findCases(filter: string[]): Case[] {
-  const out: Case[] = [];
-  for (const area of readdirSync(GOLDEN).sort()) {
-    const dir = path.join(GOLDEN, area);
-    if (area.startsWith(".") || !statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir).sort()) {
-      if (!f.endsWith(".tul")) continue;
-      const full = path.join(dir, f);
-      if (filter.length && !filter.some((x) => full.includes(x))) continue;
-      out.push(parseCase(full));
-    }
-  }
-  return out;
-}
+import { GOLDEN, findCases, type Case } from "./cases.js";
 
 interface Outcome { c: Case; problems: string[]; stdout: string }
+
+const OUT_DIR = path.join(GOLDEN, ".out");
+const TULC = path.join(TOOLCHAIN_ROOT, "bin", "tulc");
 
 async function runCase(c: Case): Promise<Outcome> {
   const exe = path.join(OUT_DIR, c.name.replace(/[\/\\]/g, "__").replace(/\.tul$/, ""));
