@@ -22,23 +22,28 @@ export function asyncBodyResult(f: FuncDecl): Type {
 
 /** `void tul_task_<name>(i8 *args, i8 *result_slot)`: unpacks the arguments and runs the body. */
 export function declareTaskEntry(g: Gen, f: FuncDecl, body: llvm.Function): llvm.Function {
+  const fn = buildTaskEntry(g, `tul_task_${f.name}`, f.sym!.type.params, asyncBodyResult(f), body);
+  let map = thunks.get(g);
+  if (!map) thunks.set(g, (map = new Map()));
+  map.set(f, fn);
+  return fn;
+}
+
+/** A task entry calling `body` with the values of `types` read from the task's argument block. */
+export function buildTaskEntry(g: Gen, name: string, types: Type[], rt: Type, body: llvm.Function): llvm.Function {
   const ft = llvm.FunctionType.get(g.t.void, [g.t.ptr, g.t.ptr], false);
-  const fn = llvm.Function.Create(ft, llvm.Function.LinkageTypes.InternalLinkage, `tul_task_${f.name}`, g.mod);
+  const fn = llvm.Function.Create(ft, llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
   // A builder of its own with no debug location: the thunk has no DISubprogram, so the trace
   // shows the body's frames only (the body is kept out of line, see index.ts).
   const b = new llvm.IRBuilder(g.ctx);
   b.SetInsertPoint(llvm.BasicBlock.Create(g.ctx, "entry", fn));
-  const params = f.sym!.type.params.map((t, i) => loadArg(g, b, fn.getArg(0), t, i));
+  const params = types.map((t, i) => loadArg(g, b, fn.getArg(0), t, i));
   const result = b.CreateCall(body, params);
-  const rt = asyncBodyResult(f);
   if (llvmType(g, rt) !== g.t.void) {
     const slot = b.CreateBitCast(fn.getArg(1), memPtrType(g, rt));
     b.CreateStore(rt.k === "bool" ? b.CreateZExt(result, g.t.i8) : result, slot);
   }
   b.CreateRetVoid();
-  let map = thunks.get(g);
-  if (!map) thunks.set(g, (map = new Map()));
-  map.set(f, fn);
   return fn;
 }
 
@@ -48,26 +53,57 @@ function loadArg(g: Gen, b: llvm.IRBuilder, block: llvm.Value, t: Type, i: numbe
   return t.k === "bool" ? b.CreateICmpNE(v, llvm.ConstantInt.get(g.t.i8, 0, false)) : v;
 }
 
-/** A call of an async func: spawn the task, fill its argument block, yield the promise. */
-export function spawnAsync(g: Gen, decl: FuncDecl, e: Call): llvm.Value {
+/** The task entry of a top-level async function (declared by index.ts). */
+export function taskEntryOf(g: Gen, decl: FuncDecl): llvm.Function {
   const entry = thunks.get(g)?.get(decl);
   if (!entry) throw new CodegenError(`async function ${decl.name} has no task entry`);
+  return entry;
+}
+
+/** A call of an async func: spawn the task, fill its argument block, yield the promise. */
+export function spawnAsync(g: Gen, decl: FuncDecl, e: Call): llvm.Value {
+  const entry = taskEntryOf(g, decl);
   const args = e.args.map((a) => genExpr(g, a));
-  const types = decl.sym!.type.params;
-  const rt = asyncBodyResult(decl);
-  const resultDesc = llvmType(g, rt) === g.t.void ? g.nullPtr() : typeDesc(g, rt);
   const out = g.alloca(g.t.ptr, "task_args");
   g.loc(e.span);
-  const entryPtr = g.b.CreateBitCast(entry, g.t.ptr);
-  const promise = g.call("tul_task_spawn", [entryPtr, g.i64(types.length * SLOT), resultDesc, g.b.CreateBitCast(out, g.t.ptr)]);
-  const block = g.b.CreateLoad(g.t.ptr, out);
-  args.forEach((v, i) => storeSlotAt(g, block, i, types[i], v));
+  return spawnWith(g, g.b, entry, decl.sym!.type.params, asyncBodyResult(decl), args, out);
+}
+
+/** tul_task_spawn of `entry` with `args` (of `types`) stored into the new task's argument block. */
+function spawnWith(g: Gen, b: llvm.IRBuilder, entry: llvm.Function, types: Type[], rt: Type, args: llvm.Value[], out: llvm.Value): llvm.Value {
+  const resultDesc = llvmType(g, rt) === g.t.void ? g.nullPtr() : typeDesc(g, rt);
+  const entryPtr = b.CreateBitCast(entry, g.t.ptr);
+  const promise = b.CreateCall(g.rt("tul_task_spawn"), [entryPtr, llvm.ConstantInt.get(g.t.i64, types.length * SLOT, true), resultDesc, b.CreateBitCast(out, g.t.ptr)]);
+  const block = b.CreateLoad(g.t.ptr, out);
+  args.forEach((v, i) => storeSlotWith(g, b, block, i, types[i], v));
   return promise;
 }
 
+/**
+ * `i8* <name>(i8* closure, params...)`: the code of an async function's value. It spawns `entry`
+ * with the call's arguments, preceded by the closure block itself when `passClosure` (nested async
+ * functions read their captured cells from it). No debug info: traces skip it.
+ */
+export function buildSpawnThunk(g: Gen, name: string, ft: Type & { k: "func" }, entry: llvm.Function, passClosure: boolean): llvm.Function {
+  const inner = ft.result.k === "promise" ? ft.result.inner : ft.result;
+  const fty = llvm.FunctionType.get(g.t.ptr, [g.t.ptr, ...ft.params.map((p) => llvmType(g, p))], false);
+  const fn = llvm.Function.Create(fty, llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
+  const b = new llvm.IRBuilder(g.ctx);
+  b.SetInsertPoint(llvm.BasicBlock.Create(g.ctx, "entry", fn));
+  const out = b.CreateAlloca(g.t.ptr, null, "task_args");
+  const args = ft.params.map((_, i) => fn.getArg(i + 1));
+  const types = passClosure ? [ft as Type, ...ft.params] : ft.params;
+  b.CreateRet(spawnWith(g, b, entry, types, inner, passClosure ? [fn.getArg(0), ...args] : args, out));
+  return fn;
+}
+
+function storeSlotWith(g: Gen, b: llvm.IRBuilder, block: llvm.Value, i: number, t: Type, v: llvm.Value): void {
+  const at = b.CreateGEP(g.t.i8, block, [llvm.ConstantInt.get(g.t.i64, i * SLOT, true)]);
+  b.CreateStore(t.k === "bool" ? b.CreateZExt(v, g.t.i8) : v, b.CreateBitCast(at, memPtrType(g, t)));
+}
+
 function storeSlotAt(g: Gen, block: llvm.Value, i: number, t: Type, v: llvm.Value): void {
-  const at = g.b.CreateGEP(g.t.i8, block, [g.i64(i * SLOT)]);
-  g.b.CreateStore(t.k === "bool" ? g.b.CreateZExt(v, g.t.i8) : v, g.b.CreateBitCast(at, memPtrType(g, t)));
+  storeSlotWith(g, g.b, block, i, t, v);
 }
 
 /** `gather(a, b, ...)`: values and their static types side by side, then tul_gather. */

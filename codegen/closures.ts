@@ -1,11 +1,12 @@
 // Closures: a function value is a pointer to a GC block { fn, cell_1 .. cell_n } where fn takes the block
-// as its first argument. Captured variables (VarSymbol.captured) live in heap cells allocated once per
+// as its first argument (lambdas, nested named functions, named functions used as values). Captured variables (VarSymbol.captured) live in heap cells allocated once per
 // invocation of the function that declares them, so the function and its lambdas share them by reference.
 
 import llvm from "llvm-bindings";
 import type { Call, Expr, FuncDecl, Lambda, Node, VarSymbol } from "../frontend/ast.js";
-import type { Type } from "../frontend/types.js";
-import { lambdaHasTry } from "../frontend/check/closures.js";
+import { T, type Type } from "../frontend/types.js";
+import { lambdaHasTry, nestedLambda } from "../frontend/check/closures.js";
+import { buildSpawnThunk, buildTaskEntry, taskEntryOf } from "./async.js";
 import { CodegenError, type FnState, type Gen } from "./context.js";
 import { dummy, genExpr, tyOf, undefOf } from "./expr.js";
 import { genBlock } from "./stmt.js";
@@ -65,23 +66,28 @@ export function funcValue(g: Gen, decl: FuncDecl): llvm.Value {
   const hit = cache.get(decl);
   if (hit) return hit;
   const target = g.funcs.get(decl);
-  if (!target || decl.isAsync || !decl.sym) throw new CodegenError(`function ${decl.name} cannot be used as a value`);
+  if (!target || !decl.sym) throw new CodegenError(`function ${decl.name} cannot be used as a value`);
   const ft = decl.sym.type;
-  const fty = closureFnType(g, ft);
-  const thunk = llvm.Function.Create(fty, llvm.Function.LinkageTypes.InternalLinkage, `tul_fnval_${decl.name}`, g.mod);
-  const bb = llvm.BasicBlock.Create(g.ctx, "entry", thunk);
-  const b = new llvm.IRBuilder(g.ctx);
-  b.SetInsertPoint(bb);
-  const args = ft.params.map((_, i) => thunk.getArg(i + 1));
-  const r = b.CreateCall(target, args);
-  if (llvmType(g, ft.result) === g.t.void) b.CreateRetVoid();
-  else b.CreateRet(r);
+  const thunk = decl.isAsync
+    ? buildSpawnThunk(g, `tul_fnval_${decl.name}`, ft, taskEntryOf(g, decl), false)
+    : callThunk(g, target, ft, `tul_fnval_${decl.name}`);
   const arrTy = llvm.ArrayType.get(g.t.ptr, 1);
   const init = llvm.ConstantArray.get(arrTy, [llvm.ConstantExpr.getBitCast(thunk, g.t.ptr)]);
   const gv = new llvm.GlobalVariable(g.mod, arrTy, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, init, `tul.fnval.${decl.name}`);
   const c = llvm.ConstantExpr.getBitCast(gv, g.t.ptr);
   cache.set(decl, c);
   return c;
+}
+
+/** `<name>(i8* closure, params...)`: calls `target` with the parameters. */
+function callThunk(g: Gen, target: llvm.Function, ft: Type & { k: "func" }, name: string): llvm.Function {
+  const thunk = llvm.Function.Create(closureFnType(g, ft), llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
+  const b = new llvm.IRBuilder(g.ctx);
+  b.SetInsertPoint(llvm.BasicBlock.Create(g.ctx, "entry", thunk));
+  const r = b.CreateCall(target, ft.params.map((_, i) => thunk.getArg(i + 1)));
+  if (llvmType(g, ft.result) === g.t.void) b.CreateRetVoid();
+  else b.CreateRet(r);
+  return thunk;
 }
 
 // ---------------------------------------------------------------- lambdas
@@ -114,7 +120,7 @@ export function genLambda(g: Gen, e: Lambda): llvm.Value {
   const ft = tyOf(e);
   if (ft.k !== "func") throw new CodegenError("lambda without a function type (checker contract)");
   const caps = capturesOf(e);
-  const fn = emitLambda(g, e, ft, caps);
+  const fn = closureCode(g, e, ft, caps);
   g.loc(e.span);
   const clo = g.call("tul_alloc", [g.i64(8 * (1 + caps.length))]);
   const slots = g.b.CreateBitCast(clo, g.t.ptrPtr);
@@ -126,15 +132,39 @@ export function genLambda(g: Gen, e: Lambda): llvm.Value {
   return clo;
 }
 
-function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[]): llvm.Function {
-  const fn = llvm.Function.Create(closureFnType(g, ft), llvm.Function.LinkageTypes.InternalLinkage, `tul_lambda.${lambdaCount++}`, g.mod);
+/**
+ * The code a closure block points to. A nested named function (frontend/check/nested.ts) is named
+ * `tul_fn_<name>` in LLVM and DWARF (traces show its name); a nested async one is a spawn thunk that
+ * starts a task running its body (closure block first in the task's arguments).
+ */
+function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[]): llvm.Function {
+  const decl = nestedLambda.get(e);
+  if (!decl) return emitLambda(g, e, ft, caps, `tul_lambda.${lambdaCount++}`, "<lambda>");
+  const name = freshName(g, `tul_fn_${decl.name}`);
+  if (!decl.isAsync) return emitLambda(g, e, ft, caps, name, decl.name);
+  const inner = ft.result.k === "promise" ? ft.result.inner : ft.result;
+  const body = emitLambda(g, e, { k: "func", params: ft.params, result: decl.neverReturns ? T.never : inner }, caps, name, decl.name);
+  g.noInline.add(name); // keeps the body's frames in traces, as for top-level async functions
+  const entry = buildTaskEntry(g, `tul_task_${decl.name}`, [ft, ...ft.params], inner, body);
+  return buildSpawnThunk(g, `tul_fnval_${decl.name}`, ft, entry, true);
+}
+
+/** `base`, or `base.N` when the module already has a function of that name. */
+function freshName(g: Gen, base: string): string {
+  let name = base;
+  for (let i = 2; g.mod.getFunction(name); i++) name = `${base}.${i}`;
+  return name;
+}
+
+function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[], name: string, diName: string): llvm.Function {
+  const fn = llvm.Function.Create(closureFnType(g, ft), llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
   const saved = g.fs;
   const savedBB = g.b.GetInsertBlock();
   const line = e.span.file.position(e.span.start).line;
   const entry = llvm.BasicBlock.Create(g.ctx, "entry", fn);
   const allocas = new llvm.IRBuilder(g.ctx);
   allocas.SetInsertPoint(entry);
-  const scope = g.di.subprogram(fn, "<lambda>", line, e.span.file.path);
+  const scope = g.di.subprogram(fn, diName, line, e.span.file.path);
   const result = ft.result;
   const state: FnState = { fn, result, allocas, locals: new Map(), volatile: !!lambdaHasTry.get(e), loops: [], cleanups: [], scope };
   g.fs = state;

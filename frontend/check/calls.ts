@@ -1,5 +1,6 @@
-// Calls: built-ins (overload resolution from frontend/builtins.ts), top-level functions (arity,
-// argument conversion, defaults filled in) and method-call sugar `x.f(a)` -> `f(x, a)`.
+// Calls: built-ins (overload resolution from frontend/builtins.ts), named functions (arity, argument
+// conversion, defaults filled in; a nested one is then called through its closure) and method-call
+// sugar `x.f(a)` -> `f(x, a)`.
 
 import type { BuiltinSymbol, Call, FuncSymbol, Ident, Member, SymbolRef } from "../ast.js";
 import { lookupBuiltin, type BuiltinSpec } from "../builtins.js";
@@ -11,6 +12,7 @@ import { aliasModule, lookupFunction, lookupName, lookupQualified } from "./name
 import { callResult, ensureDefaults } from "./functions.js";
 import { fieldType } from "./extras.js";
 import { checkValueCall } from "./closures.js";
+import { asNestedCall } from "./nested.js";
 
 export function checkCall(cx: Checker, e: Call): Type {
   if (e.callee.kind === "Member") return checkMethodCall(cx, e, e.callee);
@@ -107,7 +109,9 @@ function checkFuncCall(cx: Checker, e: Call, callee: Ident, fs: FuncSymbol, prec
   if (e.args.length < params.length) ensureDefaults(cx, fs);
   for (let i = e.args.length; i < params.length; i++) e.args.push(params[i].default!);
   e.target = { kind: "func", sym: fs };
-  return callResult(cx, fs, e);
+  const result = callResult(cx, fs, e);
+  asNestedCall(cx, e, callee, fs);
+  return result;
 }
 
 /** A built-in call: arguments checked with the spec's hints, an overload chosen, arguments converted. */

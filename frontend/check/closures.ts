@@ -1,5 +1,5 @@
-// Checker support for closures (LANGUAGE.md §5): lambdas, top-level functions used as values and calls
-// of function-typed values. A lambda body sees the enclosing scopes; the variables it uses from outside
+// Checker support for closures (LANGUAGE.md §5): lambdas, named functions used as values and calls
+// of function-typed values (nested named functions are desugared to closures in nested.ts). A lambda body sees the enclosing scopes; the variables it uses from outside
 // (locals and parameters of enclosing functions) are marked VarSymbol.captured for codegen.
 
 import type { Call, Expr, FuncDecl, FuncSymbol, Lambda, Node, VarSymbol } from "../ast.js";
@@ -12,6 +12,8 @@ import { ensureFunctionChecked } from "./functions.js";
 
 /** checker: per lambda, whether its body contains a try (codegen keeps its locals in memory). */
 export const lambdaHasTry = new WeakMap<Lambda, boolean>();
+/** checker: the closures that stand for nested named functions (nested.ts), with their declaration. */
+export const nestedLambda = new WeakMap<Lambda, FuncDecl>();
 
 /** `(int x) => x * 2`, `(x) => { ... }`: parameters typed by annotation, else by the expected type, else json. */
 export function checkLambda(cx: Checker, e: Lambda, expected: Type | undefined): Type {
@@ -74,7 +76,7 @@ function lambdaBody(cx: Checker, e: Lambda, ctx: FnCtx, hint: Type | null, isDec
 }
 
 /** Marks every local of an enclosing function that the lambda (or a lambda inside it) reads or writes. */
-function markCaptures(e: Lambda): void {
+export function markCaptures(e: Lambda): void {
   const inside = (n: Node) => {
     const s = (n as { span?: { start: number; end: number } }).span;
     return !!s && s.start >= e.span.start && s.end <= e.span.end;
@@ -94,11 +96,13 @@ function walk(n: unknown, visit: (sym: VarSymbol) => void): void {
   for (const [k, v] of Object.entries(node)) if (k !== "sym" && !SKIP.has(k)) walk(v, visit);
 }
 
-/** A top-level function used as a value: its function type (its result inferred first when needed). */
+/**
+ * A named function used as a value: its function type (its result inferred first when needed); an
+ * async function's value returns the promise a direct call would (`func(int): promise<int>`).
+ */
 export function funcValueType(cx: Checker, sym: FuncSymbol, span: import("../source.js").Span): Type {
   const info = cx.funcInfos.get(sym.decl);
-  if (info) ensureFunctionChecked(cx, info);
-  if (sym.decl.isAsync) cx.unsupported("using an async function as a value", span);
+  if (info) ensureFunctionChecked(cx, info, span);
   return sym.type;
 }
 

@@ -1,7 +1,7 @@
 // The checker's state: lexical scopes (Map per block), the function being checked, top-level
 // functions and globals with their on-demand inference state, diagnostics codes and helpers.
 
-import type { Call, Expr, FuncDecl, Stmt, FuncSymbol, Program, Return, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
+import type { Call, Expr, FuncDecl, Stmt, FuncSymbol, Lambda, Program, Return, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
 import type { DiagnosticBag } from "../diagnostics.js";
 import { SourceFile, type Span } from "../source.js";
 import type { Type } from "../types.js";
@@ -34,6 +34,7 @@ export const E = {
   loopVar: "E2024",
   structLit: "E2025",
   matchArm: "E2026",
+  useBeforeDecl: "E2027",
   tooDeep: "E2099",
   unsupported: "E9000",
 } as const;
@@ -48,7 +49,7 @@ export interface LoopCtx {
   hasBreak: boolean;
 }
 
-/** What the checker knows about one top-level function. */
+/** What the checker knows about one named function (top-level or nested in a block). */
 export interface FuncInfo {
   decl: FuncDecl;
   sym: FuncSymbol;
@@ -64,6 +65,34 @@ export interface FuncInfo {
   /** Recursive calls typed before any return was seen (provisionally never); fixed when done. */
   provisional: Call[];
   defaults: "pending" | "checking" | "done";
+  /** Set for a function declared inside a block (frontend/check/nested.ts). */
+  nested?: NestedFn;
+}
+
+/**
+ * A function declared inside a block: checked in its block's scope (names declared before its use),
+ * compiled as the closure `lambda`, which the local `closure` holds (created at the block's start).
+ */
+export interface NestedFn {
+  scope: Scope;
+  topIndex: number;
+  lambda: Lambda;
+  closure: VarSymbol;
+  closureDecl: VarDecl;
+  /** The statements of the declaring block (names declared later in it, for diagnostics). */
+  stmts: Stmt[];
+  /** Whether checking has reached the declaration statement. */
+  reached: boolean;
+}
+
+/** A nested function whose body is being checked early, for a use before its declaration. */
+export interface EarlyCheck {
+  decl: FuncDecl;
+  use: Span;
+  stmts: Stmt[];
+  /** The use is inside a sibling function's body (it runs when that function is called). */
+  fromSibling: boolean;
+  reported: boolean;
 }
 
 /** A top-level variable: declared in order by the main program, visible in every function. */
@@ -127,6 +156,8 @@ export class Checker {
   /** Calls whose type is provisional (recursion before the result was known). */
   readonly provisional = new WeakSet<Expr>();
   fn: FnCtx;
+  /** Nested functions being checked before their declaration was reached (innermost last). */
+  readonly early: EarlyCheck[] = [];
   /** The statement being checked (for the position of a stack-exhaustion diagnostic). */
   currentStmt: Stmt | null = null;
 

@@ -9,6 +9,7 @@ import { aliasModule, lookupName, lookupQualified } from "./names.js";
 import { checkCall } from "./calls.js";
 import { checkTString, checkMatch, checkStructLit, fieldType } from "./extras.js";
 import { checkLambda, funcValueType } from "./closures.js";
+import { nestedClosure, reportEarlyUse } from "./nested.js";
 
 /** Checks an expression (with an optional type the context wants), sets and returns its type. */
 export function checkExpr(cx: Checker, e: Expr, expected?: Type): Type {
@@ -78,12 +79,16 @@ function exprType(cx: Checker, e: Expr, expected: Type | undefined): Type {
 function checkIdent(cx: Checker, e: Ident): Type {
   const sym = lookupName(cx, e.name, e.span);
   if (!sym) {
-    cx.error(E.unknownVar, `unknown variable '${e.name}'`, e.span);
+    if (!reportEarlyUse(cx, e.name, e.span)) cx.error(E.unknownVar, `unknown variable '${e.name}'`, e.span);
     return T.json;
   }
   e.sym = sym;
   if (sym.kind === "var") return sym.type;
-  if (sym.kind === "func") return funcValueType(cx, sym, e.span);
+  if (sym.kind === "func") {
+    const t = funcValueType(cx, sym, e.span);
+    e.sym = nestedClosure(cx, sym) ?? sym; // a nested function's value is its closure local
+    return t;
+  }
   cx.unsupported("using a function as a value", e.span);
   return T.json;
 }
@@ -315,7 +320,7 @@ function checkTarget(cx: Checker, e: Expr): Type {
   }
   const sym = lookupName(cx, e.name, e.span);
   if (!sym) {
-    cx.error(E.unknownVar, `unknown variable '${e.name}'`, e.span);
+    if (!reportEarlyUse(cx, e.name, e.span)) cx.error(E.unknownVar, `unknown variable '${e.name}'`, e.span);
     return (e.ty = T.json);
   }
   e.sym = sym;

@@ -1,6 +1,6 @@
-// Top-level functions: signatures (hoisted), default arguments, bodies checked once (on demand when
-// an inferred result is needed first), result inference from returns (void / never / unified type),
-// missing-return checks, and recursion before the result is known.
+// Named functions (top-level; nested ones share this through nested.ts): signatures (hoisted), default
+// arguments, bodies checked once (on demand when an inferred result is needed first), result inference
+// from returns (void / never / unified type), missing-return checks, recursion before the result is known.
 
 import type { Call, Expr, FuncDecl, Param, Return, Stmt } from "../ast.js";
 import { T, typeEquals, type Type } from "../types.js";
@@ -9,6 +9,7 @@ import { E, FnCtx, Scope, type Checker, type FuncInfo } from "./context.js";
 import { coerce, convertible, resolveType, show, unify } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { checkStmts } from "./statements.js";
+import { checkNestedEarly, finishNestedBody } from "./nested.js";
 
 /** Pass 1: the FuncSymbol of a top-level function (parameter types, declared result). */
 export function declareFunction(cx: Checker, d: FuncDecl): void {
@@ -25,7 +26,7 @@ export function declareFunction(cx: Checker, d: FuncDecl): void {
   else m.funcs.set(d.name, info);
 }
 
-function declareParam(cx: Checker, d: FuncDecl, p: Param, i: number): Type {
+export function declareParam(cx: Checker, d: FuncDecl, p: Param, i: number): Type {
   let type = p.type ? resolveType(cx, p.type) : T.json;
   if (type.k === "void" || type.k === "never") {
     cx.error(E.unknownType, `parameter '${p.name}' cannot have type ${type.k}`, p.span);
@@ -41,7 +42,7 @@ function declareParam(cx: Checker, d: FuncDecl, p: Param, i: number): Type {
   return type;
 }
 
-const wrapResult = (d: FuncDecl, body: Type): Type => (d.isAsync ? T.promise(body) : body);
+export const wrapResult = (d: FuncDecl, body: Type): Type => (d.isAsync ? T.promise(body) : body);
 
 /** Checks (once) the default values of a function, in the module scope, converted to the parameter types. */
 export function ensureDefaults(cx: Checker, fs: { decl: FuncDecl }): void {
@@ -60,22 +61,29 @@ export function ensureDefaults(cx: Checker, fs: { decl: FuncDecl }): void {
   info.defaults = "done";
 }
 
-/** Checks a function's body once, inferring its result type when it is not declared. */
-export function ensureFunctionChecked(cx: Checker, info: FuncInfo): void {
+/**
+ * Checks a function's body once, inferring its result type when it is not declared. `use`: the call
+ * or value that needs it now (a nested function used before its declaration, see nested.ts).
+ */
+export function ensureFunctionChecked(cx: Checker, info: FuncInfo, use?: Span): void {
   if (info.state !== "pending") return;
   info.state = "checking";
   ensureDefaults(cx, info.sym);
   const d = info.decl;
-  const ctx = new FnCtx(d, info, new Scope(cx.globalScope), Infinity);
+  const nested = info.nested;
+  const ctx = new FnCtx(d, info, new Scope(nested?.scope ?? cx.globalScope), nested?.topIndex ?? Infinity);
   if (!info.declared) info.seed = seedResult(d);
-  cx.inFunction(ctx, () => {
+  const check = () => cx.inFunction(ctx, () => {
     for (const p of d.params) if (!ctx.scope.names.has(p.name)) ctx.scope.names.set(p.name, p.sym!);
     const completes = checkStmts(cx, d.body.body);
     if (info.declared) finishDeclared(cx, info, ctx, completes);
     else finishInferred(cx, info, ctx, completes);
   });
+  if (nested) checkNestedEarly(cx, info, use, check);
+  else check();
   d.hasTry = ctx.hasTry;
   info.state = "done";
+  if (nested) finishNestedBody(nested, ctx);
 }
 
 function finishDeclared(cx: Checker, info: FuncInfo, ctx: FnCtx, completes: boolean): void {
@@ -129,7 +137,7 @@ function reportCannotInfer(cx: Checker, d: FuncDecl, span: Span): void {
 export function callResult(cx: Checker, fs: { decl: FuncDecl; type: Type & { k: "func" } }, call: Call): Type {
   const info = cx.funcInfos.get(fs.decl)!;
   if (info.declared) return fs.type.result;
-  ensureFunctionChecked(cx, info);
+  ensureFunctionChecked(cx, info, call.span);
   if (info.state === "done") return fs.type.result;
   const guess = info.tentative ?? info.seed;
   if (guess) {

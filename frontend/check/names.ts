@@ -33,8 +33,12 @@ function lookupInModule(cx: Checker, m: ModuleScope, name: string, span: Span, i
   return undefined;
 }
 
-/** A function for method-call sugar `x.f(a)`: a top-level function or a built-in, never a variable. */
+/** A function for method-call sugar `x.f(a)`: a nested, top-level or built-in function, never a variable. */
 export function lookupFunction(cx: Checker, name: string, span: Span): SymbolRef | undefined {
+  for (let s: Scope | null = cx.fn.scope; s && s !== cx.globalScope; s = s.parent) {
+    const sym = s.names.get(name);
+    if (sym?.kind === "func") return sym;
+  }
   return cx.mod(span).find("funcs", name)?.sym ?? builtinSymbol(name);
 }
 

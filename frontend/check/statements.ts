@@ -8,11 +8,14 @@ import { coerce, makeConvert, resolveType, show } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { checkReturn } from "./functions.js";
 import { ensureGlobalSym } from "./names.js";
+import { checkNestedDecl, finishNestedBlock, hoistNested } from "./nested.js";
 
 /** Checks statements in order; false when the sequence cannot complete normally. */
 export function checkStmts(cx: Checker, stmts: Stmt[]): boolean {
+  const nested = stmts.some((s) => s.kind === "FuncDecl") ? hoistNested(cx, stmts) : null;
   let completes = true;
   for (const s of stmts) if (!checkStmt(cx, s)) completes = false;
+  if (nested) finishNestedBlock(cx, stmts, nested);
   return completes;
 }
 
@@ -46,7 +49,7 @@ export function checkStmt(cx: Checker, s: Stmt): boolean {
     case "Try":
       return checkTry(cx, s);
     case "FuncDecl":
-      cx.unsupported("nested function", s.nameSpan);
+      checkNestedDecl(cx, s);
       return true;
     case "StructDecl":
       cx.unsupported("struct declaration inside a block", s.nameSpan);

@@ -1,0 +1,199 @@
+// Functions declared inside a block (LANGUAGE.md §5): hoisted within their block, checked like
+// top-level functions (functions.ts) in their block's scope, then desugared into closures: each
+// becomes a const local holding a Lambda, created at the start of the block (so siblings can call
+// each other, and themselves, through captured cells), and every use of the name uses that local.
+
+import type { Call, FuncDecl, FuncSymbol, Ident, Lambda, Stmt, VarDecl, VarSymbol } from "../ast.js";
+import { T, type Type } from "../types.js";
+import type { Span } from "../source.js";
+import { E, type Checker, type FnCtx, type FuncInfo, type NestedFn } from "./context.js";
+import { coerce, resolveType } from "./conversions.js";
+import { checkValue } from "./expressions.js";
+import { declareParam, ensureFunctionChecked, wrapResult } from "./functions.js";
+import { lambdaHasTry, markCaptures, nestedLambda } from "./closures.js";
+
+/** Block entry: declares the block's nested functions (names visible in the whole block), then their defaults. */
+export function hoistNested(cx: Checker, stmts: Stmt[]): FuncDecl[] {
+  const decls = stmts.filter((s): s is FuncDecl => s.kind === "FuncDecl");
+  const infos = decls.map((d) => declareNested(cx, d, stmts));
+  for (const info of infos) checkNestedDefaults(cx, info);
+  return decls;
+}
+
+function declareNested(cx: Checker, d: FuncDecl, stmts: Stmt[]): FuncInfo {
+  const params = d.params.map((p, i) => declareParam(cx, d, p, i));
+  let declared = d.result ? resolveType(cx, d.result) : null;
+  if (declared && d.isAsync && declared.k === "promise") declared = declared.inner;
+  const type = T.func(params, declared ? wrapResult(d, declared) : T.void) as Type & { k: "func" };
+  const sym: FuncSymbol = { kind: "func", name: d.name, decl: d, type };
+  d.sym = sym;
+  const info: FuncInfo = {
+    decl: d, sym, declared, state: "pending", tentative: null, seed: null, tentativeUsed: [], provisional: [], defaults: "checking",
+    nested: closureFor(cx, d, type, stmts),
+  };
+  cx.funcInfos.set(d, info);
+  const names = cx.fn.scope.names;
+  if (names.has(d.name)) cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
+  else names.set(d.name, sym);
+  return info;
+}
+
+/**
+ * The closure standing for `d`: a Lambda sharing its parameters and body (its span starts after the
+ * name, so that the local holding it, declared at the name, counts as captured by a recursive body).
+ */
+function closureFor(cx: Checker, d: FuncDecl, type: Type & { k: "func" }, stmts: Stmt[]): NestedFn {
+  const lambda: Lambda = {
+    kind: "Lambda", params: d.params, result: d.result, body: d.body, ty: type,
+    span: { file: d.span.file, start: d.nameSpan.end, end: d.span.end },
+  };
+  nestedLambda.set(lambda, d);
+  const closureDecl: VarDecl = { kind: "VarDecl", mode: "const", declType: null, name: d.name, nameSpan: d.nameSpan, init: lambda, span: d.span };
+  const closure = cx.newVar(d.name, type, closureDecl, { isConst: true });
+  closureDecl.sym = closure;
+  return { scope: cx.fn.scope, topIndex: cx.fn.topIndex, lambda, closure, closureDecl, stmts, reached: false };
+}
+
+/** Default values are checked in the block's scope at its start, converted to the parameter types. */
+function checkNestedDefaults(cx: Checker, info: FuncInfo): void {
+  for (const p of info.decl.params) {
+    if (!p.default) continue;
+    const t = p.sym!.type;
+    checkValue(cx, p.default, t);
+    p.default = coerce(cx, p.default, t, (found, want) => `default value of '${p.name}' must be ${want}, found ${found}`);
+  }
+  info.defaults = "done";
+}
+
+/** The declaration statement itself: checks the body now unless a use already needed it. */
+export function checkNestedDecl(cx: Checker, d: FuncDecl): void {
+  const info = cx.funcInfos.get(d);
+  if (!info?.nested) return;
+  info.nested.reached = true;
+  ensureFunctionChecked(cx, info);
+}
+
+/** Runs `check` (the body's check); a use before the declaration is recorded for reportEarlyUse. */
+export function checkNestedEarly(cx: Checker, info: FuncInfo, use: Span | undefined, check: () => void): void {
+  const nested = info.nested!;
+  if (nested.reached || !use) return check();
+  const inside = (s: Stmt) => s.kind === "FuncDecl" && s.span.start <= use.start && use.end <= s.span.end;
+  cx.early.push({ decl: info.decl, use, stmts: nested.stmts, fromSibling: nested.stmts.some(inside), reported: false });
+  try {
+    check();
+  } finally {
+    cx.early.pop();
+  }
+}
+
+/**
+ * An unknown name met while checking a nested function early: when its block declares the name after
+ * the use, says so (a use that runs too early, or a result that needs an annotation). False otherwise.
+ */
+export function reportEarlyUse(cx: Checker, name: string, span: Span): boolean {
+  const top = cx.early[cx.early.length - 1];
+  if (!top || !top.stmts.some((s) => s.kind === "VarDecl" && s.name === name && s.span.start > top.use.start)) return false;
+  const f = top.decl.name;
+  if (top.fromSibling) cx.error(E.cannotInfer, `cannot infer the result type of '${f}' before '${name}' is declared: annotate it`, span);
+  else if (!top.reported) cx.error(E.useBeforeDecl, `'${f}' is used here before '${name}' is declared, and '${f}' uses '${name}'`, top.use);
+  top.reported = true;
+  return true;
+}
+
+/** After the body was checked (functions.ts): codegen facts of the closure. */
+export function finishNestedBody(nested: NestedFn, ctx: FnCtx): void {
+  lambdaHasTry.set(nested.lambda, ctx.hasTry);
+  markCaptures(nested.lambda);
+}
+
+/** The closure local of a nested function, or undefined for a top-level one. */
+export function nestedClosure(cx: Checker, fs: FuncSymbol): VarSymbol | undefined {
+  return cx.funcInfos.get(fs.decl)?.nested?.closure;
+}
+
+/** A direct call of a nested function (arity and defaults already done): a call of its closure. */
+export function asNestedCall(cx: Checker, e: Call, callee: Ident, fs: FuncSymbol): void {
+  const closure = nestedClosure(cx, fs);
+  if (!closure) return;
+  callee.sym = closure;
+  callee.ty = fs.type;
+  e.target = { kind: "value" };
+}
+
+/**
+ * Block exit: reports uses that run before a variable the function needs is declared, then replaces
+ * the declarations by their closure locals at the start of the block.
+ */
+export function finishNestedBlock(cx: Checker, stmts: Stmt[], decls: FuncDecl[]): void {
+  const infos = decls.map((d) => cx.funcInfos.get(d)).filter((i): i is FuncInfo & { nested: NestedFn } => !!i?.nested);
+  checkEarlyUses(cx, stmts, infos);
+  const rest = stmts.filter((s) => s.kind !== "FuncDecl");
+  stmts.splice(0, stmts.length, ...infos.map((i) => i.nested.closureDecl), ...rest);
+}
+
+// ---------------------------------------------------------------- uses before a captured declaration
+
+type Nested = FuncInfo & { nested: NestedFn };
+
+/**
+ * `f(); int n = 1; func f() { print(n); }`: the call runs before `n` has a value. For each function,
+ * the block's variables it reads (itself or through sibling functions it uses); a use outside the
+ * siblings' bodies placed before such a variable's declaration ends is an error.
+ */
+function checkEarlyUses(cx: Checker, stmts: Stmt[], infos: Nested[]): void {
+  const vars = new Set<VarSymbol>();
+  for (const s of stmts) if (s.kind === "VarDecl" && s.sym) vars.add(s.sym);
+  if (vars.size === 0) return;
+  const byClosure = new Map(infos.map((i) => [i.nested.closure, i] as const));
+  const needs = neededVars(infos, vars, byClosure);
+  const reported = new Set<string>();
+  for (const s of stmts) {
+    if (s.kind === "FuncDecl") continue;
+    visitIdents(s, (id) => {
+      const f = byClosure.get(id.sym as VarSymbol);
+      if (!f) return;
+      for (const v of needs.get(f) ?? []) {
+        const end = (v.decl as VarDecl).span.end;
+        if (id.span.start >= end || reported.has(`${id.span.start}:${v.id}`)) continue;
+        reported.add(`${id.span.start}:${v.id}`);
+        cx.error(E.useBeforeDecl, `'${f.decl.name}' is used here before '${v.name}' is declared, and '${f.decl.name}' uses '${v.name}'`, id.span);
+      }
+    });
+  }
+}
+
+/** Per function, the block variables it needs, directly or through the sibling functions it uses. */
+function neededVars(infos: Nested[], vars: Set<VarSymbol>, byClosure: Map<VarSymbol, Nested>): Map<Nested, Set<VarSymbol>> {
+  const direct = new Map<Nested, { vars: Set<VarSymbol>; deps: Set<Nested> }>();
+  for (const i of infos) {
+    const own = { vars: new Set<VarSymbol>(), deps: new Set<Nested>() };
+    visitIdents(i.decl.body, (id) => {
+      const sym = id.sym as VarSymbol;
+      if (vars.has(sym)) own.vars.add(sym);
+      const dep = byClosure.get(sym);
+      if (dep) own.deps.add(dep);
+    });
+    direct.set(i, own);
+  }
+  const out = new Map<Nested, Set<VarSymbol>>();
+  for (const i of infos) {
+    const acc = new Set<VarSymbol>(), seen = new Set<Nested>([i]), todo = [i];
+    while (todo.length) {
+      const cur = direct.get(todo.pop()!)!;
+      cur.vars.forEach((v) => acc.add(v));
+      for (const d of cur.deps) if (!seen.has(d)) { seen.add(d); todo.push(d); }
+    }
+    out.set(i, acc);
+  }
+  return out;
+}
+
+const SKIP = new Set(["span", "ty", "sym", "to", "file", "decl", "nameSpan", "keySpan", "catchSym"]);
+
+function visitIdents(n: unknown, visit: (id: Ident) => void): void {
+  if (Array.isArray(n)) return n.forEach((x) => visitIdents(x, visit));
+  if (!n || typeof n !== "object") return;
+  const node = n as Record<string, unknown>;
+  if (node.kind === "Ident" && (node.sym as VarSymbol | undefined)?.kind === "var") visit(node as unknown as Ident);
+  for (const [k, v] of Object.entries(node)) if (!SKIP.has(k)) visitIdents(v, visit);
+}
