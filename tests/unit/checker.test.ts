@@ -337,3 +337,51 @@ test("a 10,000-line program checks in well under a second", async () => {
   assert.equal(diags.items.length, 0);
   assert.ok(ms < 1000, `check took ${ms.toFixed(0)} ms of CPU time`);
 });
+
+test("nested functions become closure locals at the start of their block; calls go through them", () => {
+  const p = ok(`func outer(int base): int {
+  print(twice(1));
+  func twice(int x, int y = base): int { return 2 * x + y; }
+  func fact(int n) { if (n <= 1) { return 1; } return n * fact(n - 1); }
+  return fact(3);
+}`);
+  const body = func(p, "outer").body.body;
+  assert.deepEqual(body.map((s) => s.kind), ["VarDecl", "VarDecl", "ExprStmt", "Return"]);
+  const [twice, fact] = body as VarDecl[];
+  assert.equal(twice.init?.kind, "Lambda");
+  assert.equal(typeToString(twice.sym!.type), "func(int, int): int");
+  assert.equal(typeToString(fact.sym!.type), "func(int): int");
+  assert.ok(fact.sym!.captured, "a recursive nested function captures its own closure local");
+  const call = (exprOf(body[2]) as Call).args[0] as Call;
+  assert.equal(call.target?.kind, "value");
+  assert.equal((call.callee as Extract<Expr, { kind: "Ident" }>).sym, twice.sym);
+  assert.equal(call.args.length, 2, "the default value is filled in");
+});
+
+test("async functions as values have type func(...): promise<T>", () => {
+  const p = ok(`async func slow(int n) { await sleep_async(1); return n * 2; }
+var f = slow;
+var p = f(3);
+var both = gather(f(1), f(2));`);
+  assert.equal(declTy(p, "f"), "func(int): promise<int>");
+  assert.equal(declTy(p, "p"), "promise<int>");
+  assert.equal(declTy(p, "both"), "promise<int[]>");
+});
+
+test("nested functions: uses before a captured variable is declared, duplicates, inference limits", () => {
+  const c = check(`func outer() {
+  tick();
+  int count = 0;
+  func tick(): void { count++; }
+  func a() { return b(); }
+  int k = 3;
+  func b() { return k; }
+  func a() {}
+}`);
+  assert.deepEqual(c.errors, [
+    "2:3: 'tick' is used here before 'count' is declared, and 'tick' uses 'count'",
+    "7:21: cannot infer the result type of 'b' before 'k' is declared: annotate it",
+    "8:8: 'a' is already declared in this scope",
+  ]);
+  assert.deepEqual(c.codes, ["E2027", "E2013", "E2003"]);
+});
