@@ -1,11 +1,17 @@
 /* trace.c: prints the trace of an uncaught exception: symbolizes captured return addresses with
  * libdw (inlined calls expanded through dwarf_getscopes), keeps only frames from `.tul` files and
  * folds runs of identical frames (deep recursion). Runs once, at exit, never on a hot path.
- * Without libdw (macOS) it names user functions from dladdr's symbols, with no file or line. */
-#if !defined(TUL_HAVE_LIBDW) && !defined(__APPLE__)
-#define TUL_HAVE_LIBDW 1 /* CMake defines it where it found libdw; Linux always has it */
+ * Without libdw (macOS; Linux with -DTULPAR_WITH_LIBDW=OFF) it looks return addresses up in the
+ * call-site tables that tulc links into the program (codegen/linetable.ts), and names functions
+ * from dladdr's symbols, with no file or line, for addresses no table holds. */
+#ifndef TUL_HAVE_LIBDW /* CMake defines it to 1 or 0; without CMake: libdw everywhere but macOS */
+#ifdef __APPLE__
+#define TUL_HAVE_LIBDW 0
+#else
+#define TUL_HAVE_LIBDW 1
 #endif
-#ifdef TUL_HAVE_LIBDW
+#endif
+#if TUL_HAVE_LIBDW
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -49,7 +55,28 @@ static const char *tulpar_name(const char *sym) {
   return sym;
 }
 
-#ifdef TUL_HAVE_LIBDW
+/* A call-site table (codegen/linetable.ts writes one per program into an object linked with it,
+ * whose constructor registers it): for each return address in user code, the `.tul` frames it
+ * stands for, innermost first (inlined calls expanded), with names already in Tulpar form. */
+typedef struct tul__line_table {
+  const char *anchor;     /* a function of the object; rows count from its address */
+  int64_t nrows;
+  const int32_t *rows;    /* nrows triples: offset from anchor, first frame, frame count; by offset */
+  const int32_t *frames;  /* triples: function name and file (offsets into strings), line */
+  const char *strings;
+} tul__line_table;
+
+void tul__trace_add_lines(const tul__line_table *t);
+
+static const tul__line_table *line_tables[16];
+static int nline_tables;
+
+/* Called by the constructors of the linked tables, before main. */
+void tul__trace_add_lines(const tul__line_table *t) {
+  if (nline_tables < (int)(sizeof line_tables / sizeof *line_tables)) line_tables[nline_tables++] = t;
+}
+
+#if TUL_HAVE_LIBDW
 static int is_tul(const char *file) {
   size_t n = file ? strlen(file) : 0;
   return n >= 4 && strcmp(file + n - 4, ".tul") == 0;
@@ -150,21 +177,43 @@ static void symbolize(Dwfl *d, uintptr_t pc, frames *fs) {
   free(scopes);
 }
 #else
-typedef void Dwfl; /* no libdw (macOS): symbol names from dladdr, no files or lines */
+typedef void Dwfl; /* no libdw: the linked call-site tables, then dladdr's symbols */
 
 static Dwfl *open_self(void) { return (Dwfl *)1; }
 
 static void dwfl_end(Dwfl *d) {}
 
-/* Adds the user function holding return address `pc` (the symbol table's nearest name: inlined
- * calls are not seen), without a location. */
+/* Adds the .tul frames a call-site table lists for return address `pc`; 0 when no table has it. */
+static int symbolize_from_table(uintptr_t pc, frames *fs) {
+  for (int k = 0; k < nline_tables; k++) {
+    const tul__line_table *t = line_tables[k];
+    intptr_t off = (intptr_t)(pc - (uintptr_t)t->anchor);
+    if (off < INT32_MIN || off > INT32_MAX) continue;
+    int64_t lo = 0, hi = t->nrows;
+    while (lo < hi) { /* rows are sorted by offset */
+      int64_t mid = lo + (hi - lo) / 2;
+      if (t->rows[3 * mid] < off) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo == t->nrows || t->rows[3 * lo] != off) continue;
+    const int32_t *f = t->frames + 3 * t->rows[3 * lo + 1];
+    for (int32_t i = 0; i < t->rows[3 * lo + 2]; i++, f += 3)
+      add(fs, (frame){t->strings + f[0], t->strings + f[1], f[2], 0, 0});
+    return 1;
+  }
+  return 0;
+}
+
+/* Adds the frames at return address `pc`: from a call-site table, else the user function holding
+ * it (the symbol table's nearest name: inlined calls are not seen), without a location. */
 static void symbolize(Dwfl *d, uintptr_t pc, frames *fs) {
+  if (symbolize_from_table(pc, fs)) return;
   Dl_info info;
   if (!dladdr((void *)(pc - 1), &info) || !info.dli_sname) return;
   const char *sym = info.dli_sname;
   if (sym[0] == '_' && strncmp(sym + 1, "tul_", 4) == 0) sym++; /* Mach-O's leading underscore */
   if (strcmp(sym, "tul_user_main") != 0 && strncmp(sym, "tul_fn_", 7) != 0) return;
-  add(fs, (frame){tulpar_name(sym), "", 0, 0});
+  add(fs, (frame){tulpar_name(sym), "", 0, 0, 0});
 }
 #endif
 
