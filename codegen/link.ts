@@ -35,10 +35,25 @@ function homebrewPrefix(): string {
   return brewPrefix;
 }
 
+/** macOS SDK: $SDKROOT, else `xcrun --show-sdk-path` (asked once); clang-14 from Homebrew may not find it. */
+function darwinSdkArgs(): string[] {
+  if (sdkRoot === undefined) {
+    sdkRoot = process.env.SDKROOT || undefined;
+    if (!sdkRoot) {
+      const r = spawnSync("xcrun", ["--show-sdk-path"], { encoding: "utf8" });
+      sdkRoot = r.status === 0 && typeof r.stdout === "string" ? r.stdout.trim() : "";
+    }
+  }
+  return sdkRoot ? ["-isysroot", sdkRoot] : [];
+}
+let sdkRoot: string | undefined;
+
 /** The system libraries and linker flags after the runtime archives, for the host or a cross target. */
 function systemLinkArgs(target: string | undefined, libdw: boolean): string[] {
   if (!target && process.platform === "darwin") {
-    return [`-L${path.join(homebrewPrefix(), "lib")}`, ...DARWIN_SYSTEM_LIBS];
+    // Homebrew's curl is keg-only (opt/curl/lib): the runtime was built against it (setup.sh).
+    const dirs = [path.join(homebrewPrefix(), "opt", "curl", "lib"), path.join(homebrewPrefix(), "lib")].filter(existsSync);
+    return [...darwinSdkArgs(), ...dirs.map((d) => `-L${d}`), ...DARWIN_SYSTEM_LIBS];
   }
   return ["-Wl,--as-needed", ...SYSTEM_LIBS.filter((l) => libdw || (l !== "-ldw" && l !== "-lelf"))];
 }

@@ -20,7 +20,8 @@ done
 
 ncpu() { getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2; }
 
-# macOS: the same libraries from Homebrew. libdw does not exist there (the runtime builds without it).
+# macOS: the same libraries from Homebrew. libdw does not exist there: the runtime builds without it
+# and tulc links a call-site table into each program (llvm-objdump/llvm-symbolizer from llvm@14).
 BREW_PACKAGES=(llvm@14 bdw-gc libuv curl utf8proc cmake pkg-config)
 
 install_brew_packages() {
@@ -34,9 +35,12 @@ install_brew_packages() {
   local llvm brew_prefix
   llvm=$(brew --prefix llvm@14)
   brew_prefix=$(brew --prefix)
-  # llvm@14 is keg-only: put clang-14 on PATH for tulc (a single symlink, nothing else is linked),
-  # and let CMake (llvm-bindings via cmake-js, the runtime) find LLVM 14 and the keg-only curl.
-  [ -e "$brew_prefix/bin/clang-14" ] || ln -s "$llvm/bin/clang-14" "$brew_prefix/bin/clang-14"
+  # llvm@14 is keg-only: put clang-14 on PATH for tulc (a single symlink, nothing else is linked;
+  # tulc finds llvm-objdump, llvm-symbolizer and dsymutil beside its target), and let CMake
+  # (llvm-bindings via cmake-js, the runtime) find LLVM 14 and the keg-only curl.
+  local clang="$llvm/bin/clang-14"
+  [ -x "$clang" ] || clang="$llvm/bin/clang"
+  [ -x "$brew_prefix/bin/clang-14" ] || ln -sf "$clang" "$brew_prefix/bin/clang-14"
   export PATH="$llvm/bin:$PATH"
   export CMAKE_PREFIX_PATH="$llvm:$brew_prefix${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
   export PKG_CONFIG_PATH="$(brew --prefix curl)/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
@@ -94,10 +98,10 @@ build_compiler() {
 
 if [ "$(uname -s)" = Darwin ]; then install_brew_packages; else install_packages; fi  # issue 6
 install_node_modules
+log "building tulc"
+build_compiler  # first: without libdw (macOS) the runtime's trace tests use dist/codegen/linetable.js
 log "building the C runtime"
 build_runtime
-log "building tulc"
-build_compiler
 log "ready: ./bin/tulc --help"
 # issue 6: cross targets (their runtime in build-<triple>/runtime), after the host set-up.
 if [ -n "$CROSS" ]; then ./scripts/setup-cross.sh "$CROSS"; fi
