@@ -54,27 +54,32 @@ typedef struct tul__ctx {
 void tul__ctx_switch(tul__ctx *from, tul__ctx *to);
 
 /* ---------------------------------------------------------------- stacks (stackpool.c)
- * A stack is a slice of a slab mapping (MAP_NORESERVE, MADV_NOHUGEPAGE, no guard page: the
- * prologue check against tul_stack_limit replaces it). Its header sits at the very top, in the
- * first page the task touches anyway, and holds the context of whatever runs on the stack. A
- * stack keeps its worker context when it returns to the pool, so the next task that takes it
- * resumes that loop instead of paying makecontext + setcontext again. */
+ * A stack ("slot") is a slice of a slab mapping (MAP_NORESERVE, MADV_NOHUGEPAGE, no guard page:
+ * the prologue check against tul_stack_limit replaces it). Its header sits at the very top, in the
+ * first page the task touches anyway, and holds the context of whatever runs on the stack. A free
+ * slot keeps its worker context, so the next task that takes it resumes that loop instead of
+ * starting a fresh one. At most tul__slot_limit slots exist; beyond that, suspended tasks are
+ * evicted (their live bytes copied out) and restored at the same addresses (see stackpool.c). */
 typedef struct tul__task tul__task;
 typedef struct tul__stack {
   tul__ctx ctx;
-  struct tul__stack *next, *prev; /* pool (LIFO, next only) or in-use list (both) */
-  tul__task *task;                /* the task running on it; NULL while pooled */
+  struct tul__stack *next, *prev; /* free list or in-use list */
+  tul__task *task;                /* the occupant (running or suspended); NULL while free */
   char *lo;                       /* lowest usable address */
 } tul__stack;
 
 void tul__stack_pool_init(void);
-tul__stack *tul__stack_acquire(void);
+/* A slot for a task that never ran: a free one, a new one, or one whose suspended occupant is
+ * evicted (never `running`). Listed as in use; the caller sets its occupant. */
+tul__stack *tul__stack_acquire(const tul__stack *running);
+tul__stack *tul__stack_restore(tul__task *t); /* evicted t back on t->home (not the running slot) */
 void tul__stack_release(tul__stack *s);
 char *tul__stack_top(const tul__stack *s); /* one past the header: the GC's stack bottom */
-void tul__stack_trim(void);                /* loop idle: return surplus pooled stacks to the OS */
-extern tul__stack *tul__stacks_in_use;     /* doubly linked through next/prev */
-extern int64_t tul__stack_pool_high_water; /* most stacks holding memory at once */
-extern int64_t tul__stacks_mapped, tul__stacks_free, tul__stack_slabs; /* holding memory, pooled, slabs */
+extern tul__stack *tul__stacks_in_use;     /* occupied slots, doubly linked through next/prev */
+extern int64_t tul__stack_pool_high_water; /* most slots at once */
+extern int64_t tul__stacks_mapped, tul__stacks_free, tul__stack_slabs; /* slots, free slots, slabs */
+extern int64_t tul__stack_evictions, tul__stack_restores;
+extern int64_t tul__slot_limit;
 extern size_t tul__stack_size;
 
 /* ---------------------------------------------------------------- promises (promise.c) */
@@ -111,7 +116,11 @@ int64_t tul__result_size(const tul_type *t);        /* 0 void, 1 bool, 8 otherwi
 struct tul__task {
   tul_promise promise;      /* first: a task pointer is its promise pointer */
   tul__task *next_ready;    /* run queue */
-  tul__stack *stack;        /* NULL until first resumed and after it ends */
+  tul__stack *stack;        /* the slot it occupies; NULL before it first runs, while evicted, after it ends */
+  tul__stack *home;         /* the slot it runs on (its stack addresses), from its first run */
+  void *saved;              /* GC block holding its live stack bytes while evicted */
+  void *saved_sp;           /* ... which belong at [saved_sp, home) */
+  size_t saved_cap;
   tul_task_entry entry;
   void *created_at;
   tul__waiter wait;         /* used while suspended in tul_await */
@@ -128,7 +137,8 @@ void tul__task_init(void);
 
 /* ---------------------------------------------------------------- scheduler (sched.c) */
 void tul__ready(tul__task *t);          /* append to the FIFO run queue */
-tul__task *tul__take_next_in_round(void); /* next task of this round, or NULL: go to main */
+/* Next task of this round that `running` can hand over to directly, or NULL: go to main. */
+tul__task *tul__take_next_in_round(const tul__stack *running);
 void tul__run_until(tul_promise *p);    /* main only: drive the loop until p settles (NULL: idle) */
 extern int64_t tul__live_tasks;         /* spawned and not finished */
 

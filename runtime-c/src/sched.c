@@ -67,7 +67,6 @@ static int wait_for_events(void) {
     uv_update_time(loop);
     uv_timer_start(&wake_timer, on_wake_timer, ms, 0);
   }
-  if (ms > 0) tul__stack_trim(); /* about to sleep anyway */
   uv_run(loop, UV_RUN_ONCE);
   uv_timer_stop(&wake_timer);
   return 1;
@@ -87,8 +86,9 @@ static int run_round(void) {
   return 0;
 }
 
-tul__task *tul__take_next_in_round(void) {
+tul__task *tul__take_next_in_round(const tul__stack *running) {
   if (round_left <= 0 || !rq_head || rq_head == &main_marker) return NULL;
+  if (!rq_head->stack && rq_head->home == running) return NULL; /* evicted from the running slot */
   round_left--;
   return pop_ready();
 }

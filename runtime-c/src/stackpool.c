@@ -1,29 +1,39 @@
-/* stackpool.c: task stacks carved from slab mappings (MAP_NORESERVE, MADV_NOHUGEPAGE, no guard
- * pages, so the map count stays tiny), handed out LIFO from a pool so that a reused stack is hot.
- * Beyond HOT_STACKS pooled stacks, released ones go back to the OS (MADV_DONTNEED, when the loop
- * is idle) and only their addresses are kept, so a burst of tasks does not pin its memory.
- * (Pre-faulting the next slab from a helper thread with MADV_POPULATE_WRITE was tried: it made
- * 100,000 fresh tasks slower, 240 -> 350 ms, through page-table lock contention.) */
+/* stackpool.c: the stacks tasks run on ("slots") and how many tasks share them. At most
+ * tul__slot_limit slots exist (1024 unless TULPAR_STACK_SLOTS says otherwise), carved from slab
+ * mappings (MAP_NORESERVE, MADV_NOHUGEPAGE, no guard pages: the prologue check against
+ * tul_stack_limit replaces them, so the map count stays tiny). A task runs on the slot it was
+ * first given, its "home", for its whole life. When every slot holds a suspended task and another
+ * task needs one, a suspended occupant is evicted: its live bytes [sp, top) are copied into a GC
+ * block the task owns and copied back to the same addresses before it runs again, so pointers into
+ * a task's own stack stay valid. A suspended task thus costs the bytes it really uses (a few
+ * hundred for a sleeper) instead of a freshly faulted page, and 1,000,000 sleeping tasks touch
+ * 1,024 stacks. Only the running slot is never evicted. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <gc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "async_int.h"
+#ifdef TUL_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
 
 #define STACKS_PER_SLAB 64
-#define HOT_STACKS 1024
+#define DEFAULT_SLOTS 1024
 
 size_t tul__stack_size;
+int64_t tul__slot_limit;
 tul__stack *tul__stacks_in_use;
 int64_t tul__stack_pool_high_water;
 int64_t tul__stacks_mapped, tul__stacks_free, tul__stack_slabs;
-static tul__stack *free_list;
-static tul__stack *trim_list;      /* released beyond HOT_STACKS, memory not yet returned */
-static char **cold;                /* stacks whose memory went back to the OS (their lo) */
-static int64_t ncold, cold_cap;
+int64_t tul__stack_evictions, tul__stack_restores;
+static tul__stack *free_list;      /* slots without an occupant, most recently released first */
+static tul__stack **slots;         /* every slot, for choosing whom to evict */
+static int64_t hand;               /* the next eviction candidate (round robin) */
 static char *slab_next, *slab_end; /* never used stacks of the newest slab */
 
 void tul__stack_pool_init(void) {
@@ -33,7 +43,30 @@ void tul__stack_pool_init(void) {
   if (size < 2 * TUL_TASK_STACK_RED_ZONE) size = 2 * TUL_TASK_STACK_RED_ZONE;
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
   tul__stack_size = (size + page - 1) / page * page;
+  const char *limit = getenv("TULPAR_STACK_SLOTS");
+  tul__slot_limit = limit && atol(limit) > 0 ? atol(limit) : DEFAULT_SLOTS;
+  if (tul__slot_limit < 2) tul__slot_limit = 2; /* one running, one to evict */
+  slots = malloc((size_t)tul__slot_limit * sizeof *slots);
+  if (!slots) abort();
 }
+
+/* ---------------------------------------------------------------- lists (next/prev) */
+
+static void unlink_from(tul__stack **head, tul__stack *s) {
+  if (s->prev) s->prev->next = s->next;
+  else *head = s->next;
+  if (s->next) s->next->prev = s->prev;
+  s->next = s->prev = NULL;
+}
+
+static void push_on(tul__stack **head, tul__stack *s) {
+  s->prev = NULL;
+  s->next = *head;
+  if (*head) (*head)->prev = s;
+  *head = s;
+}
+
+/* ---------------------------------------------------------------- new slots */
 
 static void map_slab(void) {
   size_t bytes = tul__stack_size * STACKS_PER_SLAB;
@@ -51,85 +84,117 @@ static void map_slab(void) {
   tul__stack_slabs++;
 }
 
-/* Writes the header of the never-used stack at `lo` (this touches its top page only). */
-static tul__stack *carve(char *lo) {
-  char *top = lo + tul__stack_size;
-  tul__stack *s = (tul__stack *)(((uintptr_t)top - sizeof(tul__stack)) & ~(uintptr_t)63);
+/* Writes the header of a never-used stack at the top of its memory (touching its top page only). */
+static tul__stack *carve(void) {
+  if (slab_next == slab_end) map_slab();
+  char *lo = slab_next;
+  slab_next += tul__stack_size;
+  tul__stack *s = (tul__stack *)(((uintptr_t)(lo + tul__stack_size) - sizeof(tul__stack)) & ~(uintptr_t)63);
+  memset(s, 0, sizeof *s);
   s->lo = lo;
   s->ctx.fresh = 1;
   s->ctx.stack_lo = lo;
   s->ctx.stack_size = (size_t)((char *)s - lo);
-  tul__stacks_mapped++;
+  slots[tul__stacks_mapped++] = s;
   if (tul__stacks_mapped > tul__stack_pool_high_water) tul__stack_pool_high_water = tul__stacks_mapped;
   return s;
 }
 
-tul__stack *tul__stack_acquire(void) {
+/* ---------------------------------------------------------------- eviction */
+
+/* Copies without AddressSanitizer's checks: a suspended stack holds poisoned redzones. */
+#ifdef TUL_ASAN
+__attribute__((no_sanitize_address)) static void copy_words(void *to, const void *from, size_t n) {
+  uint64_t *d = to;
+  const uint64_t *s = from;
+  for (size_t i = 0; i < n / 8; i++) d[i] = s[i];
+}
+#else
+#define copy_words(to, from, n) memcpy((to), (from), (n))
+#endif
+
+/* Moves the suspended occupant of `s` into its own GC block: its live stack bytes, then the slot's
+ * context (for the setjmp and ucontext switches it holds registers, not just sp). `s` is left
+ * empty, to start fresh. */
+static void evict(tul__stack *s) {
+  tul__task *o = s->task;
+  char *sp = s->ctx.sp;
+  size_t len = (size_t)((char *)s - sp);
+  size_t need = len + sizeof(tul__ctx);
+  if (o->saved_cap < need) {
+    o->saved = NULL; /* the GC may run in GC_MALLOC: o is still resident and scanned in place */
+    o->saved = GC_MALLOC(need);
+    if (!o->saved) {
+      fprintf(stderr, "Fatal: out of memory suspending a task\n");
+      exit(1);
+    }
+    o->saved_cap = need;
+  }
+  copy_words(o->saved, sp, len);
+  memcpy((char *)o->saved + len, &s->ctx, sizeof(tul__ctx));
+  o->saved_sp = sp;
+  o->stack = NULL;
+  s->task = NULL;
+  unlink_from(&tul__stacks_in_use, s);
+  s->ctx.fresh = 1;
+  tul__stack_evictions++;
+}
+
+/* The next slot whose suspended occupant may be evicted (any but `running`). */
+static tul__stack *victim(const tul__stack *running) {
+  for (;;) {
+    tul__stack *s = slots[hand];
+    hand = (hand + 1) % tul__stacks_mapped;
+    if (s != running && s->task) return s;
+  }
+}
+
+/* ---------------------------------------------------------------- the pool's interface */
+
+tul__stack *tul__stack_acquire(const tul__stack *running) {
   tul__stack *s = free_list;
   if (s) {
-    free_list = s->next;
+    unlink_from(&free_list, s);
     tul__stacks_free--;
-  } else if ((s = trim_list)) {
-    trim_list = s->next;
-  } else if (ncold) {
-    s = carve(cold[--ncold]);
+  } else if (tul__stacks_mapped < tul__slot_limit) {
+    s = carve();
   } else {
-    if (slab_next == slab_end) map_slab();
-    s = carve(slab_next);
-    slab_next += tul__stack_size;
+    s = victim(running);
+    evict(s);
   }
-  s->prev = NULL;
-  s->next = tul__stacks_in_use;
-  if (tul__stacks_in_use) tul__stacks_in_use->prev = s;
-  tul__stacks_in_use = s;
+  push_on(&tul__stacks_in_use, s);
+  return s;
+}
+
+/* Puts an evicted task back on its home slot, evicting that slot's occupant first. The caller
+ * must not be running on that slot. Returns the slot, listed as in use, occupied by t. */
+tul__stack *tul__stack_restore(tul__task *t) {
+  tul__stack *s = t->home;
+  if (s->task) {
+    evict(s);
+  } else {
+    unlink_from(&free_list, s);
+    tul__stacks_free--;
+  }
+#ifdef TUL_ASAN /* the previous occupant's frames left their own poisoning on these addresses */
+  __asan_unpoison_memory_region(s->lo, (size_t)((char *)s - s->lo));
+#endif
+  size_t len = (size_t)((char *)s - (char *)t->saved_sp);
+  copy_words(t->saved_sp, t->saved, len);
+  memcpy(&s->ctx, (char *)t->saved + len, sizeof(tul__ctx));
+  s->task = t;
+  t->stack = s;
+  push_on(&tul__stacks_in_use, s);
+  tul__stack_restores++;
   return s;
 }
 
 /* May run on `s` itself (the ending task): the stack is only reused after the switch away. */
 void tul__stack_release(tul__stack *s) {
-  if (s->prev) s->prev->next = s->next;
-  else tul__stacks_in_use = s->next;
-  if (s->next) s->next->prev = s->prev;
+  unlink_from(&tul__stacks_in_use, s);
   s->task = NULL;
-  s->prev = NULL;
-  if (tul__stacks_free >= HOT_STACKS) {
-    s->next = trim_list;
-    trim_list = s;
-    return;
-  }
-  s->next = free_list;
-  free_list = s;
+  push_on(&free_list, s);
   tul__stacks_free++;
-}
-
-static int by_address(const void *a, const void *b) {
-  char *x = *(char *const *)a, *y = *(char *const *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* Returns the memory of stacks released beyond HOT_STACKS to the OS, one madvise per run of
- * adjacent stacks. Called by the loop when it is about to block (idle time), on the main stack.
- * The headers vanish with the pages, so a reused one starts fresh from its address. */
-void tul__stack_trim(void) {
-  int64_t first = ncold;
-  while (trim_list) {
-    tul__stack *s = trim_list;
-    trim_list = s->next;
-    if (ncold == cold_cap) {
-      cold_cap = cold_cap ? cold_cap * 2 : 1024;
-      cold = realloc(cold, (size_t)cold_cap * sizeof *cold);
-      if (!cold) abort();
-    }
-    cold[ncold++] = s->lo;
-    tul__stacks_mapped--;
-  }
-  qsort(cold + first, (size_t)(ncold - first), sizeof *cold, by_address);
-  for (int64_t i = first; i < ncold;) {
-    int64_t j = i + 1;
-    while (j < ncold && cold[j] == cold[j - 1] + tul__stack_size) j++;
-    madvise(cold[i], (size_t)(j - i) * tul__stack_size, MADV_DONTNEED);
-    i = j;
-  }
 }
 
 char *tul__stack_top(const tul__stack *s) { return (char *)(s + 1); }

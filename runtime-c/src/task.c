@@ -159,9 +159,13 @@ tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_t
 
 /* ---------------------------------------------------------------- running */
 
+/* The handler run_body needs: exc.c's layout (jmp_buf, then three pointers), not the 512 bytes
+ * generated code reserves, because a suspended task's stack bytes are what eviction copies. */
+#define TASK_HANDLER_SIZE ((sizeof(jmp_buf) + 3 * sizeof(void *) + 15) & ~(size_t)15)
+
 /* Runs t's body under a handler and settles its promise. */
 static void run_body(tul__task *volatile t) {
-  _Alignas(16) char handler[TUL_HANDLER_SIZE];
+  _Alignas(16) char handler[TASK_HANDLER_SIZE];
   tul_try_push(handler);
   if (_setjmp(*(jmp_buf *)handler) == 0) {
     t->entry(t->args, &t->promise.value);
@@ -186,8 +190,8 @@ static void run_body(tul__task *volatile t) {
   tul__promise_reject(&t->promise, error, o);
 }
 
-/* Entry of a fresh stack: the worker loop. Each pass runs the task that took this stack, gives the
- * stack back to the pool and parks here; the next task that takes the stack resumes the loop. */
+/* Entry of a fresh stack: the worker loop. Each pass runs the task that occupies this stack, gives
+ * the stack back to the pool and parks here; the next task that takes the stack resumes the loop. */
 void tul__task_main(void) {
 #ifdef TUL_ASAN
   __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
@@ -198,21 +202,29 @@ void tul__task_main(void) {
     run_body(t);
     tul__live_tasks--;
     tul__gc_task_count_changed(tul__live_tasks);
-    t->stack = NULL;
+    t->stack = t->home = NULL;
+    if (t->saved) GC_FREE(t->saved); /* only this task ever pointed at it */
+    t->saved = NULL;
     tul__stack_release(s);
     tul__ctx_switch(&s->ctx, &tul__main_ctx);
   }
 }
 
+/* Gives t its stack: where it is, back from eviction, or a slot for its first run (`running`: the
+ * slot of the task handing over, never evicted). May allocate: call before switching state. */
+static tul__stack *place(tul__task *t, const tul__stack *running) {
+  if (t->stack) return t->stack;
+  if (t->home) return tul__stack_restore(t);
+  tul__stack *s = tul__stack_acquire(running);
+  s->task = t;
+  t->stack = t->home = s;
+  return s;
+}
+
 /* Makes t the running task as far as the runtime knows (stack, limit, GC stack bottom, handler
  * stack); the caller switches to it right after, allocating nothing in between. */
-static tul__stack *enter(tul__task *t) {
-  tul__stack *s = t->stack;
-  if (!s) {
-    s = tul__stack_acquire();
-    s->task = t;
-    t->stack = s;
-  }
+static tul__stack *enter(tul__task *t, const tul__stack *running) {
+  tul__stack *s = place(t, running);
   tul__current = t;
   tul_stack_limit = (uintptr_t)s->lo + TUL_TASK_STACK_RED_ZONE;
   tul__gc_enter_stack(tul__stack_top(s));
@@ -223,7 +235,7 @@ static tul__stack *enter(tul__task *t) {
  * (t or a task t handed over to). Only the main program calls this. */
 void tul__task_resume(tul__task *t) {
   main_stack_limit = tul_stack_limit;
-  tul__stack *s = enter(t);
+  tul__stack *s = enter(t, NULL);
   if (tul__exc_state_swap) main_exc_state = tul__exc_state_swap(t->exc);
   tul__ctx_switch(&tul__main_ctx, &s->ctx);
   if (tul__exc_state_swap) tul__exc_state_swap(main_exc_state);
@@ -236,12 +248,12 @@ void tul__task_resume(tul__task *t) {
  * is one (one switch instead of two), else switches to the main program. Returns when resumed. */
 void tul__task_suspend(void) {
   tul__stack *from = tul__current->stack;
-  tul__task *next = tul__take_next_in_round();
+  tul__task *next = tul__take_next_in_round(from);
   if (!next) {
     tul__ctx_switch(&from->ctx, &tul__main_ctx);
     return;
   }
-  tul__stack *to = enter(next);
+  tul__stack *to = enter(next, from);
   if (tul__exc_state_swap) tul__exc_state_swap(next->exc);
   tul__ctx_switch(&from->ctx, &to->ctx);
 }
