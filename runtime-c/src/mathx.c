@@ -31,7 +31,11 @@ static uint64_t splitmix(uint64_t *x) {
 
 static void seed(void) {
   uint64_t s = 0;
+#ifdef __APPLE__ /* no getrandom there; getentropy (<sys/random.h>) since macOS 10.12 */
+  if (getentropy(&s, sizeof s) != 0) {
+#else
   if (getrandom(&s, sizeof s, GRND_NONBLOCK) != sizeof s) {
+#endif
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     s = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20);
