@@ -46,6 +46,10 @@ void tul_await(tul_promise *p, void *out_slot);
  * of the loop). Timers fire in (deadline, creation) order and never before their deadline. */
 tul_promise *tul_sleep_async(int64_t ms);
 
+/* `await sleep_async(ms)` as one call: inside a task it suspends the task on a timer embedded in
+ * the task (nothing allocated); on the main program it is tul_await(tul_sleep_async(ms), NULL). */
+void tul_sleep_await(int64_t ms);
+
 /* `gather(a, b, ...)` with n arguments. `values` is an array of n 8-byte slots (a bool in the first
  * byte of its slot); `types[i]` is the static type of argument i: a TUL_K_PROMISE type (whose
  * `elem` is its result type, NULL for void) means slot i holds a tul_promise*, anything else is a

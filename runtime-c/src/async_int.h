@@ -113,6 +113,15 @@ void tul__promise_reject(tul_promise *p, tul_json *error, tul_async_origin *orig
 int64_t tul__result_size(const tul_type *t);        /* 0 void, 1 bool, 8 otherwise */
 
 /* ---------------------------------------------------------------- tasks (task.c) */
+/* A pending timer (timer.c): in the heap or the zero-delay FIFO. `task`: the task to wake
+ * (tul_sleep_await), or NULL for a sleep_async promise's own node. */
+typedef struct tul__timer_node {
+  int64_t deadline; /* monotonic ns */
+  uint64_t seq;     /* creation order */
+  struct tul__timer_node *next_zero;
+  tul__task *task;
+} tul__timer_node;
+
 struct tul__task {
   tul_promise promise;      /* first: a task pointer is its promise pointer */
   tul__task *next_ready;    /* run queue */
@@ -124,6 +133,7 @@ struct tul__task {
   tul_task_entry entry;
   void *created_at;
   tul__waiter wait;         /* used while suspended in tul_await */
+  tul__timer_node sleep;    /* used while suspended in tul_sleep_await */
   void *exc;                /* per-task exception state (inside this allocation) */
   void *args;               /* inside this allocation, 16-byte aligned */
 };

@@ -1,22 +1,24 @@
 /* timer.c: sleep_async. Pending timers live in a binary min-heap ordered by (deadline, creation
- * sequence), so earlier deadlines fire first and equal deadlines fire in creation order. */
+ * sequence), so earlier deadlines fire first and equal deadlines fire in creation order. A timer is
+ * either a promise of its own (sleep_async) or the node a task embeds for `await sleep_async(ms)`
+ * (tul_sleep_await), which wakes the task without allocating anything. */
 #include <gc.h>
 #include <time.h>
 #include "async_int.h"
 
+typedef tul__timer_node node;
+
 typedef struct tul__timer {
   tul_promise promise;
-  struct tul__timer *next_zero;
-  int64_t deadline; /* monotonic ns */
-  uint64_t seq;
+  node node;
 } tul__timer;
 
-static tul__timer **heap; /* GC-allocated, reachable from this global */
+static node **heap; /* GC-allocated, reachable from this global (interior pointers keep owners) */
 static int64_t heap_len, heap_cap;
 static uint64_t next_seq;
 /* sleep_async(0 or less): due at once, so no clock read and no heap; they form a FIFO stamped
  * with the time of the current round, which is also (deadline, creation) order. */
-static tul__timer *zero_head, *zero_tail;
+static node *zero_head, *zero_tail;
 static int64_t round_now;
 
 int64_t tul__now_ns(void) {
@@ -25,12 +27,12 @@ int64_t tul__now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int before(const tul__timer *a, const tul__timer *b) {
+static int before(const node *a, const node *b) {
   return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
 }
 
 static void sift_up(int64_t i) {
-  tul__timer *t = heap[i];
+  node *t = heap[i];
   while (i > 0) {
     int64_t parent = (i - 1) / 2;
     if (!before(t, heap[parent])) break;
@@ -41,7 +43,7 @@ static void sift_up(int64_t i) {
 }
 
 static void sift_down(int64_t i) {
-  tul__timer *t = heap[i];
+  node *t = heap[i];
   for (;;) {
     int64_t c = 2 * i + 1;
     if (c >= heap_len) break;
@@ -53,7 +55,7 @@ static void sift_down(int64_t i) {
   heap[i] = t;
 }
 
-static void push(tul__timer *t) {
+static void push(node *t) {
   if (heap_len == heap_cap) {
     heap_cap = heap_cap ? heap_cap * 2 : 64;
     heap = GC_REALLOC(heap, (size_t)heap_cap * sizeof *heap);
@@ -62,50 +64,72 @@ static void push(tul__timer *t) {
   sift_up(heap_len++);
 }
 
-static tul__timer *pop(void) {
-  tul__timer *top = heap[0];
+static node *pop(void) {
+  node *top = heap[0];
   heap[0] = heap[--heap_len];
   heap[heap_len] = NULL;
   if (heap_len) sift_down(0);
   return top;
 }
 
+/* Queues n to fire `ms` from now (ms <= 0: at the next turn of the loop). */
+static void arm(node *n, int64_t ms) {
+  n->seq = next_seq++;
+  if (ms > 0) {
+    n->deadline = tul__now_ns() + ms * 1000000;
+    push(n);
+    return;
+  }
+  n->deadline = round_now;
+  n->next_zero = NULL;
+  if (zero_tail) zero_tail->next_zero = n;
+  else zero_head = n;
+  zero_tail = n;
+}
+
 tul_promise *tul_sleep_async(int64_t ms) {
   tul__async_init();
   tul__timer *t = GC_MALLOC(sizeof *t);
   t->promise.kind = TUL__P_TIMER;
-  t->seq = next_seq++;
-  if (ms > 0) {
-    t->deadline = tul__now_ns() + ms * 1000000;
-    push(t);
-    return &t->promise;
-  }
-  t->deadline = round_now;
-  if (zero_tail) zero_tail->next_zero = t;
-  else zero_head = t;
-  zero_tail = t;
+  arm(&t->node, ms);
   return &t->promise;
+}
+
+void tul_sleep_await(int64_t ms) {
+  tul__task *t = tul__current;
+  if (!t) {
+    tul_await(tul_sleep_async(ms), NULL);
+    return;
+  }
+  t->sleep.task = t;
+  arm(&t->sleep, ms);
+  tul__task_suspend();
 }
 
 int tul__timers_pending(void) { return heap_len > 0 || zero_head; }
 
 int64_t tul__timers_next_deadline(void) { return zero_head ? round_now : heap[0]->deadline; }
 
-static tul__timer *pop_zero(void) {
-  tul__timer *t = zero_head;
+static node *pop_zero(void) {
+  node *t = zero_head;
   zero_head = t->next_zero;
   if (!zero_head) zero_tail = NULL;
   t->next_zero = NULL;
   return t;
 }
 
-/* Fulfils every due timer, merging the zero-delay FIFO with the heap in (deadline, seq) order. */
+static void fire(node *n) {
+  if (n->task) tul__ready(n->task);
+  else tul__promise_fulfil(&((tul__timer *)((char *)n - offsetof(tul__timer, node)))->promise);
+}
+
+/* Fires every due timer, merging the zero-delay FIFO with the heap in (deadline, seq) order. */
 void tul__timers_fire(int64_t now_ns) {
   round_now = now_ns;
   for (;;) {
     int heap_due = heap_len && heap[0]->deadline <= now_ns;
-    if (zero_head && (!heap_due || before(zero_head, heap[0]))) tul__promise_fulfil(&pop_zero()->promise);
-    else if (heap_due) tul__promise_fulfil(&pop()->promise);
+    if (zero_head && (!heap_due || before(zero_head, heap[0]))) fire(pop_zero());
+    else if (heap_due) fire(pop());
     else break;
   }
 }
