@@ -103,6 +103,7 @@ export const ABI: AbiFunction[] = [
   f("tul_task_spawn", "ptr", ["ptr", "i64", "ptr", "ptr"]),
   f("tul_await", "void", ["ptr", "ptr"]),
   f("tul_sleep_async", "ptr", ["i64"]),
+  f("tul_sleep_await", "void", ["i64"]),
   f("tul_gather", "ptr", ["i64", "ptr", "ptr", "ptr"]),
   f("tul_promise_state", "i64", ["ptr"]),
   f("tul_promise_describe", "ptr", ["ptr"]),

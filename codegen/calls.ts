@@ -2,7 +2,7 @@
 // Async functions (tul_task_spawn) plug in here: see spawnAsync.
 
 import llvm from "llvm-bindings";
-import type { Await, Call, FuncDecl } from "../frontend/ast.js";
+import type { Await, Call, Expr, FuncDecl } from "../frontend/ast.js";
 import { CodegenError, type Gen } from "./context.js";
 import { dummy, genExpr, tyOf, undefOf } from "./expr.js";
 import { lowerBuiltin } from "./builtins.js";
@@ -37,8 +37,23 @@ function callUser(g: Gen, decl: FuncDecl, e: Call): llvm.Value {
 }
 
 
+/** `sleep_async(ms)` itself, not a promise variable holding one. */
+function isSleepAsync(e: Expr): e is Call {
+  return e.kind === "Call" && e.target?.kind === "builtin" && e.target.name === "sleep_async";
+}
+
+/** `await sleep_async(ms)`: one runtime call that parks the task on a timer inside the task itself,
+ * so the most common await allocates nothing (the promise could never be seen anyway). */
+function awaitSleep(g: Gen, e: Call): llvm.Value {
+  const ms = genExpr(g, e.args[0]);
+  g.loc(e.span);
+  g.call("tul_sleep_await", [ms]);
+  return dummy(g);
+}
+
 /** `await e`: tul_await on promises; any other value passes through unchanged. */
 export function genAwait(g: Gen, e: Await): llvm.Value {
+  if (isSleepAsync(e.operand)) return awaitSleep(g, e.operand);
   const t = tyOf(e.operand);
   const v = genExpr(g, e.operand);
   if (t.k !== "promise") return v;
