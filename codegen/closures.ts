@@ -3,7 +3,7 @@
 // invocation of the function that declares them, so the function and its lambdas share them by reference.
 
 import llvm from "llvm-bindings";
-import type { Call, Expr, FuncDecl, Lambda, Node, VarSymbol } from "../frontend/ast.js";
+import type { Call, Expr, FuncDecl, Lambda, Node, Return, Stmt, VarSymbol } from "../frontend/ast.js";
 import { T, type Type } from "../frontend/types.js";
 import { lambdaHasTry, nestedLambda } from "../frontend/check/closures.js";
 import { buildSpawnThunk, buildTaskEntry, taskEntryOf } from "./async.js";
@@ -28,27 +28,36 @@ function closureFnType(g: Gen, ft: Type & { k: "func" }): llvm.FunctionType {
 
 // ---------------------------------------------------------------- calls
 
-/** `f(a, b)` on a function value: loads fn from the closure block and passes the block first. */
+/**
+ * `f(a, b)` on a function value: loads fn from the closure block and passes the block first. A call
+ * of a nested function by name is a direct call of its code (its closure local is never null), and
+ * inside that function's own body it passes its own closure block.
+ */
 export function genValueCall(g: Gen, e: Call): llvm.Value {
   const ft = tyOf(e.callee);
   if (ft.k !== "func") throw new CodegenError("calling a value that is not a function (checker contract)");
-  const clo = genExpr(g, e.callee);
+  const known = e.callee.kind === "Ident" && e.callee.sym?.kind === "var" ? nestedCode.get(g)?.get(e.callee.sym.id) : undefined;
+  const clo = known && known === g.f.fn ? known.getArg(0) : genExpr(g, e.callee);
   const args = e.args.map((a) => genExpr(g, a));
   g.loc(e.span);
   const fty = closureFnType(g, ft);
+  const v = g.b.CreateCall(fty, known ?? loadCode(g, clo, fty), [clo, ...args]);
+  if (ft.result.k === "never") {
+    g.terminate(() => g.b.CreateUnreachable());
+    return undefOf(g, tyOf(e));
+  }
+  return llvmType(g, ft.result) === g.t.void ? dummy(g) : v;
+}
+
+/** The code pointer of a closure (TypeError: null reference when the value is null). */
+function loadCode(g: Gen, clo: llvm.Value, fty: llvm.FunctionType): llvm.Value {
   const nullCheck = g.block("clo.null"), ok = g.block("clo.ok");
   g.b.CreateCondBr(g.b.CreateICmpEQ(clo, g.nullPtr()), nullCheck, ok);
   g.at(nullCheck);
   g.callNoReturn("tul_throw_msg", [nullMessage(g)]);
   g.at(ok);
   const fnRaw = g.b.CreateLoad(g.t.ptr, g.b.CreateBitCast(clo, g.t.ptrPtr));
-  const fn = g.b.CreateBitCast(fnRaw, llvm.PointerType.getUnqual(fty));
-  const v = g.b.CreateCall(fty, fn, [clo, ...args]);
-  if (ft.result.k === "never") {
-    g.terminate(() => g.b.CreateUnreachable());
-    return undefOf(g, tyOf(e));
-  }
-  return llvmType(g, ft.result) === g.t.void ? dummy(g) : v;
+  return g.b.CreateBitCast(fnRaw, llvm.PointerType.getUnqual(fty));
 }
 
 function nullMessage(g: Gen): llvm.Value {
@@ -138,16 +147,50 @@ export function genLambda(g: Gen, e: Lambda): llvm.Value {
  * starts a task running its body (closure block first in the task's arguments).
  */
 function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[]): llvm.Function {
-  const decl = nestedLambda.get(e);
-  if (!decl) return emitLambda(g, e, ft, caps, `tul_lambda.${lambdaCount++}`, "<lambda>");
+  const nested = nestedLambda.get(e);
+  if (!nested) return emitLambda(g, e, ft, caps, `tul_lambda.${lambdaCount++}`, "<lambda>");
+  const { decl, closure } = nested;
+  let known = nestedCode.get(g);
+  if (!known) nestedCode.set(g, (known = new Map()));
   const name = freshName(g, `tul_fn_${decl.name}`);
-  if (!decl.isAsync) return emitLambda(g, e, ft, caps, name, decl.name);
+  if (!hasBaseCase(decl.body.body, closure)) g.noTailCalls.add(name);
+  if (!decl.isAsync) return emitLambda(g, e, ft, caps, name, decl.name, (fn) => known!.set(closure.id, fn));
   const inner = ft.result.k === "promise" ? ft.result.inner : ft.result;
   const body = emitLambda(g, e, { k: "func", params: ft.params, result: decl.neverReturns ? T.never : inner }, caps, name, decl.name);
   g.noInline.add(name); // keeps the body's frames in traces, as for top-level async functions
   const entry = buildTaskEntry(g, `tul_task_${decl.name}`, [ft, ...ft.params], inner, body);
-  return buildSpawnThunk(g, `tul_fnval_${decl.name}`, ft, entry, true);
+  const thunk = buildSpawnThunk(g, `tul_fnval_${decl.name}`, ft, entry, true);
+  known.set(closure.id, thunk);
+  return thunk;
 }
+
+/** As recursion.ts for top-level functions: whether some way out of the body does not call itself. */
+function hasBaseCase(body: Stmt[], self: VarSymbol): boolean {
+  const callsSelf = (n: unknown): boolean => {
+    if (Array.isArray(n)) return n.some(callsSelf);
+    if (!n || typeof n !== "object") return false;
+    const node = n as Record<string, unknown> & { kind?: string; callee?: { kind: string; sym?: unknown } };
+    if (node.kind === "Call" && node.callee?.kind === "Ident" && node.callee.sym === self) return true;
+    return Object.entries(node).some(([k, v]) => !SKIP.has(k) && callsSelf(v));
+  };
+  if (!callsSelf(body)) return true;
+  const returns: Return[] = [];
+  const collect = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(collect);
+    if (!n || typeof n !== "object") return;
+    const node = n as Record<string, unknown> & { kind?: string };
+    if (node.kind === "Lambda") return;
+    if (node.kind === "Return") returns.push(node as unknown as Return);
+    for (const [k, v] of Object.entries(node)) if (!SKIP.has(k)) collect(v);
+  };
+  collect(body);
+  if (returns.some((r) => !r.value || !callsSelf(r.value))) return true;
+  const last = body[body.length - 1];
+  return (!last || last.kind !== "Return") && !body.some((s) => s.kind === "ExprStmt" && callsSelf(s));
+}
+
+/** Per nested function (by its closure local's id): the code its closure points to, once emitted. */
+const nestedCode = new WeakMap<Gen, Map<number, llvm.Function>>();
 
 /** `base`, or `base.N` when the module already has a function of that name. */
 function freshName(g: Gen, base: string): string {
@@ -156,8 +199,9 @@ function freshName(g: Gen, base: string): string {
   return name;
 }
 
-function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[], name: string, diName: string): llvm.Function {
+function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[], name: string, diName: string, created?: (fn: llvm.Function) => void): llvm.Function {
   const fn = llvm.Function.Create(closureFnType(g, ft), llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
+  created?.(fn);
   const saved = g.fs;
   const savedBB = g.b.GetInsertBlock();
   const line = e.span.file.position(e.span.start).line;

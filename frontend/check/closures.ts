@@ -12,8 +12,8 @@ import { ensureFunctionChecked } from "./functions.js";
 
 /** checker: per lambda, whether its body contains a try (codegen keeps its locals in memory). */
 export const lambdaHasTry = new WeakMap<Lambda, boolean>();
-/** checker: the closures that stand for nested named functions (nested.ts), with their declaration. */
-export const nestedLambda = new WeakMap<Lambda, FuncDecl>();
+/** checker: the closures that stand for nested named functions (nested.ts): declaration, closure local. */
+export const nestedLambda = new WeakMap<Lambda, { decl: FuncDecl; closure: VarSymbol }>();
 
 /** `(int x) => x * 2`, `(x) => { ... }`: parameters typed by annotation, else by the expected type, else json. */
 export function checkLambda(cx: Checker, e: Lambda, expected: Type | undefined): Type {

@@ -47,10 +47,10 @@ function closureFor(cx: Checker, d: FuncDecl, type: Type & { k: "func" }, stmts:
     kind: "Lambda", params: d.params, result: d.result, body: d.body, ty: type,
     span: { file: d.span.file, start: d.nameSpan.end, end: d.span.end },
   };
-  nestedLambda.set(lambda, d);
   const closureDecl: VarDecl = { kind: "VarDecl", mode: "const", declType: null, name: d.name, nameSpan: d.nameSpan, init: lambda, span: d.span };
   const closure = cx.newVar(d.name, type, closureDecl, { isConst: true });
   closureDecl.sym = closure;
+  nestedLambda.set(lambda, { decl: d, closure });
   return { scope: cx.fn.scope, topIndex: cx.fn.topIndex, lambda, closure, closureDecl, stmts, reached: false };
 }
 
