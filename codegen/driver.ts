@@ -1,9 +1,7 @@
 // The compile pipeline shared by `tulc build/run/check` and the test runner:
 // read source -> parse -> check -> (generate LLVM bitcode -> link with clang) .
 
-import { readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
 import { SourceFile } from "../frontend/source.js";
 import { DiagnosticBag, type Diagnostic } from "../frontend/diagnostics.js";
 import { loadProgram } from "../frontend/modules.js";
@@ -47,20 +45,17 @@ export function runFrontend(source: SourceFile): FrontendResult {
 
 /** Generates code for a checked program and writes an executable (or LLVM text with emitLlvm). */
 export async function buildProgram(program: Program, outPath: string, opts: BuildOptions): Promise<void> {
-  // Loaded on first use: llvm-bindings (a 150 ms native load) and execa are not needed by `tulc check`.
-  const { generate } = await import("./index.js");
-  const { linkExecutable } = await import("./link.js");
-  const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target });
-  if (opts.emitLlvm) {
-    writeFileSync(outPath, module.text());
-    return;
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), "tulc-"));
+  // Loaded on first use: llvm-bindings (a ~100 ms native load) is not needed by `tulc check`. The
+  // link starts first: clang loads while llvm-bindings does and reads the IR once it is generated.
+  const { startLink } = await import("./link.js");
+  const link = opts.emitLlvm ? null : startLink(outPath, opts);
   try {
-    const bc = path.join(dir, "program.bc");
-    module.bitcode(bc);
-    await linkExecutable(bc, outPath, opts);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    const { generate } = await import("./index.js");
+    const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target });
+    if (!link) return writeFileSync(outPath, module.text());
+    await link.finish(module);
+  } catch (e) {
+    link?.abort();
+    throw e;
   }
 }

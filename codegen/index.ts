@@ -11,7 +11,7 @@ import { T, type Type } from "../frontend/types.js";
 import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
-import { hasBaseCase } from "./recursion.js";
+import { hasBaseCase, placeStackChecks } from "./recursion.js";
 import { addTbaa } from "./tbaa.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType, structDecls } from "./types.js";
@@ -25,8 +25,12 @@ export interface GenerateOptions {
 }
 
 export interface GeneratedModule {
+  /** The IR as LLVM prints it (parsed and verified once more after the text passes). */
   text(): string;
   bitcode(path: string): void;
+  /** The IR straight from the text passes, for clang's stdin: clang's parser verifies it (our modules
+   *  carry debug info, and LLVM verifies those on load), so tulc skips its own re-parse (~15 ms). */
+  rawText(): string;
 }
 
 export { CodegenError };
@@ -49,10 +53,17 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
     const dump = process.env.TULC_DEBUG ? `\n${mod.print()}` : "";
     throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
   }
-  const final = parseText(ctx, emissionKind(addTbaa(addFunctionAttributes(mod.print(), g.noTailCalls, g.noInline)), opts.debug));
+  const raw = emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(mod.print(), g.noTailCalls, g.noInline))), opts.debug);
+  let final: llvm.Module | null = null;
+  const parsed = (): llvm.Module => (final ??= parseFinal(ctx, raw, program.file.path));
+  return { text: () => parsed().print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(parsed(), p), rawText: () => raw };
+}
+
+function parseFinal(ctx: llvm.LLVMContext, text: string, id: string): llvm.Module {
+  const final = parseText(ctx, text);
   if (llvm.verifyModule(final)) throw new CodegenError("internal error: the attributed LLVM IR is invalid (see the verifier's message above)");
-  final.setModuleIdentifier(program.file.path);
-  return { text: () => final.print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(final, p) };
+  final.setModuleIdentifier(id);
+  return final;
 }
 
 /**
