@@ -126,26 +126,28 @@ function checkBlock(blocks: Block[], callers: Block[]): number | null {
   const succs = blocks.map((b) => b.succs.map((s) => index.get(s)));
   if (succs.some((s) => s.some((x) => x === undefined))) return null;
   const edges = succs as number[][];
-  const idom = dominators(edges);
+  const { idom, intersect } = dominators(edges);
   const targets = callers.map((b) => blocks.indexOf(b));
   if (targets.some((t) => idom[t] === -1)) return null;
-  let at = targets.reduce((a, t) => commonDominator(idom, a, t));
+  let at = targets.reduce(intersect);
   while (at !== 0 && inCycle(edges, at)) at = idom[at];
   return at;
 }
 
-/** Immediate dominators (Cooper, Harvey, Kennedy); -1 for blocks unreachable from block 0. */
-function dominators(succs: number[][]): number[] {
+/** Immediate dominators (Cooper, Harvey, Kennedy; -1 for blocks unreachable from block 0) and the
+ *  nearest common dominator of two reachable blocks. */
+function dominators(succs: number[][]): { idom: number[]; intersect: (a: number, b: number) => number } {
   const rpo = reversePostorder(succs);
-  const num = new Map(rpo.map((n, i) => [n, i]));
+  const num = succs.map(() => -1);
+  rpo.forEach((n, i) => (num[n] = i));
   const preds = succs.map(() => [] as number[]);
   succs.forEach((ss, n) => ss.forEach((s) => preds[s].push(n)));
   const idom = succs.map(() => -1);
   idom[0] = 0;
   const intersect = (a: number, b: number): number => {
     while (a !== b) {
-      while (num.get(a)! > num.get(b)!) a = idom[a];
-      while (num.get(b)! > num.get(a)!) b = idom[b];
+      while (num[a] > num[b]) a = idom[a];
+      while (num[b] > num[a]) b = idom[b];
     }
     return a;
   };
@@ -153,11 +155,11 @@ function dominators(succs: number[][]): number[] {
     changed = false;
     for (const n of rpo.slice(1)) {
       const done = preds[n].filter((p) => idom[p] !== -1);
-      const d = done.reduce((a, p) => intersect(a, p));
+      const d = done.reduce(intersect);
       if (idom[n] !== d) { idom[n] = d; changed = true; }
     }
   }
-  return idom;
+  return { idom, intersect };
 }
 
 /** Blocks reachable from block 0 in reverse postorder (iterative: bodies can have thousands of blocks). */
@@ -177,14 +179,6 @@ function reversePostorder(succs: number[][]): number[] {
     }
   }
   return order.reverse();
-}
-
-function commonDominator(idom: number[], a: number, b: number): number {
-  const up = new Set<number>();
-  for (let x = a; ; x = idom[x]) { up.add(x); if (x === 0) break; }
-  let y = b;
-  while (!up.has(y)) y = idom[y];
-  return y;
 }
 
 /** True when block `n` can reach itself. */

@@ -8,42 +8,52 @@ export const LEN_NAME = "tul.len";
 export const DATA_NAME = "tul.data";
 export const ELEM_NAME = "tul.elem";
 
-const ELEM_TAGS: Record<string, number> = { i8: 9013, i64: 9014, double: 9015, "i8*": 9016 };
+/** Element tags by memory type, as offsets from the metadata base (see metadata()). */
+const ELEM_TAGS: Record<string, number> = { i8: 13, i64: 14, double: 15, "i8*": 16 };
 
-const METADATA = [
-  '!9000 = !{!"tulpar tbaa"}',
-  '!9001 = !{!"tul_arr.len", !9000, i64 0}',
-  '!9002 = !{!"tul_arr.data", !9000, i64 0}',
-  '!9003 = !{!"elem i8", !9000, i64 0}',
-  '!9004 = !{!"elem i64", !9000, i64 0}',
-  '!9005 = !{!"elem double", !9000, i64 0}',
-  '!9006 = !{!"elem ptr", !9000, i64 0}',
-  "!9011 = !{!9001, !9001, i64 0}",
-  "!9012 = !{!9002, !9002, i64 0}",
-  "!9013 = !{!9003, !9003, i64 0}",
-  "!9014 = !{!9004, !9004, i64 0}",
-  "!9015 = !{!9005, !9005, i64 0}",
-  "!9016 = !{!9006, !9006, i64 0}",
-];
+/** The type tree and access tags, numbered from `base` (above every id the module already uses:
+ *  a large program has more than 9,000 metadata nodes of its own). */
+function metadata(base: number): string[] {
+  const id = (k: number): string => `!${base + k}`;
+  return [
+    `${id(0)} = !{!"tulpar tbaa"}`,
+    `${id(1)} = !{!"tul_arr.len", ${id(0)}, i64 0}`,
+    `${id(2)} = !{!"tul_arr.data", ${id(0)}, i64 0}`,
+    `${id(3)} = !{!"elem i8", ${id(0)}, i64 0}`,
+    `${id(4)} = !{!"elem i64", ${id(0)}, i64 0}`,
+    `${id(5)} = !{!"elem double", ${id(0)}, i64 0}`,
+    `${id(6)} = !{!"elem ptr", ${id(0)}, i64 0}`,
+    ...[1, 2, 3, 4, 5, 6].map((k) => `${id(k + 10)} = !{${id(k)}, ${id(k)}, i64 0}`),
+  ];
+}
 
+/** Tag offset for a recognised load or store (11: len, 12: data, 13..16: elements). */
 function tagFor(line: string): number | null {
-  if (/^\s+%tul\.len\d* = load i64, /.test(line)) return 9011;
-  if (/^\s+%tul\.data\d* = load i8\*, /.test(line)) return 9012;
+  if (/^\s+%tul\.len\d* = load i64, /.test(line)) return 11;
+  if (/^\s+%tul\.data\d* = load i8\*, /.test(line)) return 12;
   if (!/\* %tul\.elem\d*, align/.test(line)) return null;
   const m = /^\s+(?:%\S+ = load (\S+), |store (\S+) )/.exec(line);
   const ty = m ? m[1] ?? m[2] : null;
   return ty ? ELEM_TAGS[ty] ?? null : null;
 }
 
+/** One more than the largest metadata id in the text. */
+function nextMetadataId(text: string): number {
+  let max = -1;
+  for (const m of text.matchAll(/!(\d+)\b/g)) max = Math.max(max, Number(m[1]));
+  return max + 1;
+}
+
 /** Adds `!tbaa` to the recognised loads and stores and appends the type tree. */
 export function addTbaa(text: string): string {
+  const base = nextMetadataId(text);
   let used = false;
   const lines = text.split("\n").map((line) => {
     if (line.includes("!tbaa") || line.includes(" volatile ")) return line;
     const tag = tagFor(line);
     if (tag === null) return line;
     used = true;
-    return `${line}, !tbaa !${tag}`;
+    return `${line}, !tbaa !${base + tag}`;
   });
-  return used ? [...lines, ...METADATA, ""].join("\n") : text;
+  return used ? [...lines, ...metadata(base), ""].join("\n") : text;
 }
