@@ -23,6 +23,9 @@ interface ObjectInfo { macho: boolean; syms: Sym[]; calls: Call[] }
 /** The functions of a table's section as offsets from its anchor, for `checkLayout`. */
 export interface Layout { anchor: string; offsets: Map<string, number> }
 
+/** What `writeLineTable` reports: the layout the table assumes, and whether the object is Mach-O. */
+export interface LineTable { layout: Layout[]; macho: boolean }
+
 // ---- tools ----
 
 /** The directory clang lives in after symlinks (Debian /usr/lib/llvm-14/bin, Homebrew's llvm@14 keg). */
@@ -210,20 +213,20 @@ function layoutOf(info: ObjectInfo, tables: Table[]): Layout[] {
   }));
 }
 
-/** Writes `outObj`, the call-site table of `obj`; returns the layout for `checkLayout`. */
-export function writeLineTable(obj: string, outObj: string, clang: string, clangArgs: string[] = []): Layout[] {
+/** Writes `outLl`, the call-site table of `obj` as LLVM IR (clang compiles it, in the link command). */
+export function writeLineTable(obj: string, outLl: string, clang: string): LineTable {
   const info = readObject(clang, obj);
   const tables = buildTables(clang, obj, info);
-  const ll = outObj.replace(/\.o$/, "") + ".ll";
-  writeFileSync(ll, tablesIr(tables, info.macho));
-  const r = spawnSync(clang, [...clangArgs, "-c", ll, "-o", outObj], { encoding: "utf8" });
-  if (r.error || r.status !== 0) throw new LineTableError(`compiling the call-site table failed: ${r.stderr ?? r.error}`);
-  return layoutOf(info, tables);
+  writeFileSync(outLl, tablesIr(tables, info.macho));
+  return { layout: layoutOf(info, tables), macho: info.macho };
 }
 
-/** Checks that the linker kept each table section's functions where the table counts them. */
-export function checkLayout(exe: string, clang: string, layouts: Layout[]): void {
-  if (layouts.length === 0) return;
+/** Checks that the linker kept each table section's functions where the table counts them. ELF
+ *  linkers never split an input section, so only Mach-O (ld64 places each function as an atom)
+ *  is checked, with one `llvm-objdump -t` of the executable. */
+export function checkLayout(exe: string, clang: string, table: LineTable): void {
+  const layouts = table.layout;
+  if (layouts.length === 0 || !table.macho) return;
   const addr = new Map<string, number | null>(); // null: a name several symbols share
   for (const line of run(llvmTool(clang, "llvm-objdump"), ["-t", exe]).split("\n")) {
     const s = SYMBOL.exec(line);
@@ -248,7 +251,10 @@ function main(argv: string[]): void {
     return;
   }
   try {
-    writeLineTable(obj, out, clang, args);
+    const ll = out.replace(/\.o$/, "") + ".ll";
+    writeLineTable(obj, ll, clang);
+    const r = spawnSync(clang, [...args, "-Wno-override-module", "-c", ll, "-o", out], { encoding: "utf8" });
+    if (r.error || r.status !== 0) throw new LineTableError(`compiling the call-site table failed: ${r.stderr ?? r.error}`);
   } catch (e) {
     console.error(`linetable: ${(e as Error).message}`);
     process.exitCode = 1;

@@ -235,15 +235,14 @@ async function lineTableStep<T>(step: () => T): Promise<T> {
   }
 }
 
-/** Compiles the bitcode to an object and writes its call-site table beside it: the link inputs, and
- *  the check that the executable kept the layout the table assumes. */
+/** Compiles the bitcode to an object and writes its call-site table (LLVM IR) beside it: the link
+ *  inputs, and the check that the executable kept the layout the table assumes. */
 async function compileWithLineTable(bitcode: string, compile: string[]): Promise<{ inputs: string[]; check: (exe: string) => void }> {
   const { writeLineTable, checkLayout } = await import("./linetable.js");
   const base = bitcode.replace(/\.bc$/, "");
   await runClang([...compile, "-c", bitcode, "-o", `${base}.o`], "compiling");
-  const tableArgs = compile.filter((a) => !/^(-O\d|-g|-L.*)$/.test(a));
-  const layout = await lineTableStep(() => writeLineTable(`${base}.o`, `${base}.lines.o`, clangPath(), tableArgs));
-  return { inputs: [`${base}.o`, `${base}.lines.o`], check: (exe) => checkLayout(exe, clangPath(), layout) };
+  const table = await lineTableStep(() => writeLineTable(`${base}.o`, `${base}.lines.ll`, clangPath()));
+  return { inputs: [`${base}.o`, `${base}.lines.ll`], check: (exe) => checkLayout(exe, clangPath(), table) };
 }
 
 /** -g on macOS: the DWARF stays in the object files, which tulc deletes; dsymutil keeps it in exe.dSYM. */
