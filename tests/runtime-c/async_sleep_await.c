@@ -55,7 +55,9 @@ int main(void) {
   size_t allocated = GC_get_total_bytes() - before;
   printf("100 tasks x 1000 yields: %zu bytes allocated\n", allocated);
   CHECK(sum == 100 * 1000);
-  CHECK(allocated < 4096); /* no timer objects: 100,000 sleep_async(0) would be ~10 MB */
+  /* no timer objects (100,000 sleep_async(0) would be ~10 MB); a task beyond the slots gets one
+   * eviction buffer, reused at every later eviction */
+  CHECK(allocated < 100 * 1024);
   puts("ok");
   return 0;
 }
