@@ -1,8 +1,9 @@
 // CPU benchmarks: builds each workload in Tulpar (tulc -O2) and in C (clang-14 -O2 and gcc -O2),
-// runs them side by side in one run (best of RUNS wall times), checks the outputs agree and prints
+// runs them side by side in one run (best of RUNS wall times, runs interleaved), checks the outputs agree and prints
 // the ratio of Tulpar's time to each C build. Usage: node bench/run.mjs [workload ...]
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -27,29 +28,39 @@ function build(name) {
   return bins;
 }
 
-function time(bin, env) {
-  let best = Infinity, output = "";
+function runOnce(bin, env) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(bin, [], { env: { ...process.env, ...env }, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${bin} failed: ${r.stderr}`);
+  return { ms, output: r.stdout };
+}
+
+/** Best of RUNS wall times for each binary, the runs interleaved (t c g t c g ...) so that a burst
+ *  of load on the machine hits all three alike. */
+function timeAll(bins, env) {
+  const best = bins.map(() => ({ ms: Infinity, output: "" }));
   for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(bin, [], { env: { ...process.env, ...env }, encoding: "utf8" });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0) throw new Error(`${bin} failed: ${r.stderr}`);
-    output = r.stdout;
-    best = Math.min(best, ms);
+    bins.forEach((bin, k) => {
+      const r = runOnce(bin, env);
+      best[k] = { ms: Math.min(best[k].ms, r.ms), output: r.output };
+    });
   }
-  return { ms: best, output };
+  return best;
 }
 
 mkdirSync(out, { recursive: true });
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(WORKLOADS);
-console.log(`best of ${RUNS} runs, wall time in ms\n`);
+const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
+console.log(`best of ${RUNS} runs, wall time in ms; ${cpus().length} CPUs, load average ${load()} (1/5/15 min)\n`);
 console.log("workload     tulpar   clang-14 -O2   gcc -O2   tulpar/clang   tulpar/gcc");
 for (const name of names) {
   const bins = build(name);
   const env = WORKLOADS[name];
-  const t = time(bins.tulpar, env), c = time(bins.clang, env), g = time(bins.gcc, env);
+  const [t, c, g] = timeAll([bins.tulpar, bins.clang, bins.gcc], env);
   if (t.output !== c.output || c.output !== g.output) throw new Error(`${name}: outputs differ: ${t.output} / ${c.output} / ${g.output}`);
   const row = [name.padEnd(10), t.ms.toFixed(0).padStart(8), c.ms.toFixed(0).padStart(14), g.ms.toFixed(0).padStart(9),
     `${(t.ms / c.ms).toFixed(2)}x`.padStart(14), `${(t.ms / g.ms).toFixed(2)}x`.padStart(12)];
   console.log(row.join(" "));
 }
+console.log(`\nload average at the end: ${load()}`);

@@ -3,8 +3,9 @@
 // and reads the IR from stdin, so its start-up (~100 ms of loading libLLVM) overlaps tulc's own work.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -140,9 +141,11 @@ export interface LinkInput {
 }
 
 /**
- * Starts the optimise-and-link step before the module exists. With libdw (Linux) that is one clang
- * run reading the IR from stdin, spawned right away; otherwise (call-site tables, macOS -g) the
- * module goes through a bitcode file and linkExecutable.
+ * Starts the optimise-and-link step before the module exists. With libdw (Linux) clang is spawned
+ * right away to compile IR from stdin to an object (`-c`: one job, so cc1 runs inside the driver
+ * instead of as a second process that loads libLLVM again), and the object is linked by running
+ * the linker clang would run, with the command line clang gave for it (cached, see linkCommand).
+ * Otherwise (call-site tables, macOS) the module goes through a bitcode file and linkExecutable.
  */
 export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   const libs = runtimeLibs(opts);
@@ -150,15 +153,115 @@ export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   if (!libdw || (!opts.target && process.platform === "darwin")) {
     return { finish: (m) => linkBitcode(m, outPath, opts), abort: () => undefined };
   }
-  const args = [...compileArgs(opts), ...fastLinker(opts.target), "-x", "ir", "-", "-x", "none", ...libs, ...systemLinkArgs(opts.target, true), "-o", outPath];
-  const run = startClang(args, "linking");
+  const dir = mkdtempSync(path.join(tmpdir(), "tulc-"));
+  const obj = path.join(dir, "program.o");
+  writeFileSync(obj, ""); // `clang -###` below wants its input to exist
+  const compile = startClang([...compileArgs(opts), "-c", "-x", "ir", "-", "-o", obj], "compiling");
+  const linkArgs = [...compileArgs(opts), ...fastLinker(opts.target), obj, ...libs, ...systemLinkArgs(opts.target, true), "-o", outPath];
+  const command = linkCommand(linkArgs, obj, outPath);
+  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   return {
-    finish: (m) => {
-      run.input(m.rawText());
-      return run.done;
+    finish: async (m) => {
+      try {
+        compile.input(m.rawText());
+        await compile.done;
+        await runLinker(await command, linkArgs);
+      } finally {
+        cleanup();
+      }
     },
-    abort: () => run.kill(),
+    abort: () => {
+      compile.kill();
+      cleanup();
+    },
   };
+}
+
+/** Runs the cached linker command; when it fails (a changed toolchain), links through clang and forgets the cache. */
+async function runLinker(command: LinkCommand | null, clangArgs: string[]): Promise<void> {
+  if (command) {
+    const run = startProcess(command.argv[0], command.argv.slice(1), "linking");
+    run.input("");
+    try {
+      return await run.done;
+    } catch {
+      command.forget();
+    }
+  }
+  await runClang(clangArgs, "linking");
+}
+
+interface LinkCommand {
+  argv: string[];
+  forget(): void;
+}
+
+const OBJ = "\u0000obj", OUT = "\u0000out";
+
+/**
+ * The linker command clang runs for `args` (from `clang -###`, which starts clang but runs nothing),
+ * with this build's object and output paths. Cached under ~/.cache/tulc by clang binary and
+ * arguments, so a build normally starts clang once. Null when it cannot be worked out.
+ */
+async function linkCommand(args: string[], obj: string, out: string): Promise<LinkCommand | null> {
+  const template = args.map((a) => (a === obj ? OBJ : a === out ? OUT : a));
+  const file = linkCacheFile(template);
+  const fill = (argv: string[]): LinkCommand => ({
+    argv: argv.map((a) => (a === OBJ ? obj : a === OUT ? out : a)),
+    forget: () => file && rmSync(file, { force: true }),
+  });
+  if (file && existsSync(file)) {
+    try {
+      const argv = JSON.parse(readFileSync(file, "utf8")) as unknown;
+      if (Array.isArray(argv) && argv.length && argv.every((a) => typeof a === "string")) return fill(argv as string[]);
+    } catch {
+      // unreadable: ask clang again
+    }
+  }
+  const argv = await clangLinkerArgv(args);
+  if (!argv || !argv.includes(obj) || !argv.includes(out)) return null;
+  if (file) {
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(argv.map((a) => (a === obj ? OBJ : a === out ? OUT : a))));
+    } catch {
+      // no cache directory: ask clang next time too
+    }
+  }
+  return fill(argv);
+}
+
+/** The cache file for a link template: keyed by the clang binary (path, size, mtime) and the arguments. */
+function linkCacheFile(template: string[]): string | null {
+  const clang = resolveOnPath(clangPath());
+  if (!clang) return null;
+  const st = statSync(clang);
+  const key = JSON.stringify([clang, st.size, st.mtimeMs, template]);
+  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), ".cache");
+  return path.join(base, "tulc", `link-${createHash("sha256").update(key).digest("hex").slice(0, 24)}.json`);
+}
+
+function resolveOnPath(cmd: string): string | null {
+  if (cmd.includes("/")) return existsSync(cmd) ? path.resolve(cmd) : null;
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const p = path.join(dir || ".", cmd);
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+/** The last command `clang -### args` prints (the linker), split into its quoted arguments. */
+async function clangLinkerArgv(args: string[]): Promise<string[] | null> {
+  const run = startProcess(clangPath(), ["-###", ...args], "linking");
+  run.input("");
+  try {
+    const text = await run.output;
+    const line = text.split("\n").filter((l) => l.startsWith(" \"")).pop();
+    if (!line) return null;
+    return [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, "$1"));
+  } catch {
+    return null;
+  }
 }
 
 /** Writes the module's bitcode to a temporary directory and links it from there. */
@@ -180,31 +283,40 @@ function fastLinker(target?: string): string[] {
   return dirs.some((d) => existsSync(path.join(d, "ld.gold"))) ? ["-fuse-ld=gold"] : [];
 }
 
-interface ClangRun {
+interface ProcessRun {
   input(text: string): void;
   kill(): void;
+  /** Resolves when the process exits with status 0. */
   done: Promise<void>;
+  /** Its stdout and stderr, once it exited with status 0. */
+  output: Promise<string>;
 }
 
-/** Spawns clang now; `done` rejects with LinkError carrying clang's output (`what` failed: ...). */
-function startClang(args: string[], what: string): ClangRun {
-  const child = spawn(clangPath(), args, { stdio: ["pipe", "pipe", "pipe"] });
+function startClang(args: string[], what: string): ProcessRun {
+  return startProcess(clangPath(), args, what);
+}
+
+/** Spawns a tool now; `done` rejects with LinkError carrying its output (`what` failed: ...). */
+function startProcess(cmd: string, args: string[], what: string): ProcessRun {
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
   let all = "";
   child.stdout.on("data", (d: Buffer) => (all += d.toString()));
   child.stderr.on("data", (d: Buffer) => (all += d.toString()));
-  child.stdin.on("error", () => undefined); // EPIPE when clang is missing or died: reported by `done`
-  const done = new Promise<void>((resolve, reject) => {
+  child.stdin.on("error", () => undefined); // EPIPE when the tool is missing or died: reported by `done`
+  const output = new Promise<string>((resolve, reject) => {
     let notFound = false;
     child.on("error", (e: NodeJS.ErrnoException) => {
       notFound = e.code === "ENOENT";
-      if (notFound) reject(new LinkError(`${what} failed: ${clangPath()} not found; run ./scripts/setup.sh`));
+      if (notFound) reject(new LinkError(`${what} failed: ${cmd} not found; run ./scripts/setup.sh`));
       else reject(new LinkError(`${what} failed: ${e.message}`));
     });
     child.on("close", (code, signal) => {
-      if (code === 0) resolve();
-      else if (!notFound) reject(new LinkError(`${what} failed: ${all.trim() || `${clangPath()} exited with ${signal ?? code}`}`));
+      if (code === 0) resolve(all);
+      else if (!notFound) reject(new LinkError(`${what} failed: ${all.trim() || `${cmd} exited with ${signal ?? code}`}`));
     });
   });
+  const done = output.then(() => undefined);
+  output.catch(() => undefined);
   done.catch(() => undefined); // awaited by the caller; never an unhandled rejection when aborted
   return {
     input: (text) => child.stdin.end(text),
@@ -213,6 +325,7 @@ function startClang(args: string[], what: string): ClangRun {
       child.kill();
     },
     done,
+    output,
   };
 }
 
