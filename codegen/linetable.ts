@@ -1,10 +1,11 @@
 // Call-site tables for runtimes without libdw (macOS; Linux with -DTULPAR_WITH_LIBDW=OFF): reads the
 // compiled program object's calls (llvm-objdump) and their `.tul` frames (llvm-symbolizer, inlined calls
-// expanded) and writes a small object whose constructor hands the table to the runtime (trace.c).
+// expanded) and writes them as LLVM IR (compiled in the link command) whose constructor hands the table
+// to the runtime (trace.c). See "Errors" in docs/decisions.md.
 //
 // Rows count from an anchor, a global function of the same section: user functions are internal, so
 // the table cannot name them, but the linker keeps a section's code together; `checkLayout` verifies
-// that on the executable. CLI (CMake's trace tests): node linetable.js <obj> <out.o> <clang> [args...]
+// that on Mach-O executables. CLI (CMake's trace tests): node linetable.js <obj> <out.o> <clang> [args...]
 
 import { spawnSync } from "node:child_process";
 import { existsSync, realpathSync, writeFileSync } from "node:fs";
