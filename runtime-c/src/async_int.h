@@ -129,7 +129,6 @@ struct tul__task {
   tul__stack *home;         /* the slot it runs on (its stack addresses), from its first run */
   void *saved;              /* GC block holding its live stack bytes while evicted */
   void *saved_sp;           /* ... which belong at [saved_sp, home) */
-  size_t saved_cap;
   tul_task_entry entry;
   void *created_at;
   tul__waiter wait;         /* used while suspended in tul_await */

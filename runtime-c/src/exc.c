@@ -23,10 +23,11 @@ typedef struct exc_state {
 /* A handler: the jmp_buf at offset 0, then the link to the enclosing handler and the value in
  * flight when it was pushed. tul_caught puts that value back, so a finally block that catches an
  * exception of its own still re-throws the original one with tul_rethrow. */
-#define HANDLER_PREV(h) (*(void **)((char *)(h) + sizeof(jmp_buf)))
-#define HANDLER_CAUGHT(h) (*(tul_json **)((char *)(h) + sizeof(jmp_buf) + sizeof(void *)))
-#define HANDLER_TRACE(h) (*(tul__trace **)((char *)(h) + sizeof(jmp_buf) + 2 * sizeof(void *)))
-_Static_assert(sizeof(jmp_buf) + 3 * sizeof(void *) <= TUL_HANDLER_SIZE, "handler too small");
+#define HANDLER_PREV(h) (*(void **)((char *)(h) + TUL__HANDLER_LINKS))
+#define HANDLER_CAUGHT(h) (*(tul_json **)((char *)(h) + TUL__HANDLER_LINKS + sizeof(void *)))
+#define HANDLER_TRACE(h) (*(tul__trace **)((char *)(h) + TUL__HANDLER_LINKS + 2 * sizeof(void *)))
+_Static_assert(TUL__HANDLER_BYTES <= TUL_HANDLER_SIZE && sizeof(jmp_buf) <= TUL_HANDLER_SIZE,
+               "handler too small");
 
 static exc_state main_state;
 static exc_state *cur = &main_state;

@@ -10,6 +10,21 @@
 #include "tulrt.h"
 #include "tulrt_async.h"
 
+/* ---------------------------------------------------------------- handler layout (exc.c)
+ * A handler is a jmp_buf at offset 0 followed by three links (enclosing handler, value in flight,
+ * its trace) at TUL__HANDLER_LINKS. glibc's _setjmp never writes the signal-mask part of its
+ * jmp_buf (only sigsetjmp(env, 1) does; _longjmp reads it only when that flag is set), except the
+ * first 16 bytes: the mask word and, with CET, the shadow-stack pointer. The links go right after
+ * those there, so a handler needs TUL__HANDLER_BYTES (112 on x86-64), not sizeof(jmp_buf) + 24:
+ * every task's base handler lives on its stack, and suspended stacks are copied when evicted. */
+#include <setjmp.h>
+#if defined(__GLIBC__)
+#define TUL__HANDLER_LINKS (offsetof(struct __jmp_buf_tag, __saved_mask) + 16)
+#else
+#define TUL__HANDLER_LINKS sizeof(jmp_buf)
+#endif
+#define TUL__HANDLER_BYTES ((TUL__HANDLER_LINKS + 3 * sizeof(void *) + 15) & ~(size_t)15)
+
 #define TUL_LIKELY(x) __builtin_expect(!!(x), 1)
 #define TUL_UNLIKELY(x) __builtin_expect(!!(x), 0)
 

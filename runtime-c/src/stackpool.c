@@ -114,25 +114,30 @@ __attribute__((no_sanitize_address)) static void copy_words(void *to, const void
 #define copy_words(to, from, n) memcpy((to), (from), (n))
 #endif
 
-/* Moves the suspended occupant of `s` into its own GC block: its live stack bytes, then the slot's
- * context (for the setjmp and ucontext switches it holds registers, not just sp). `s` is left
- * empty, to start fresh. */
+/* What of a slot's context must travel with an evicted task: for the asm switch its stack pointer
+ * alone (kept in saved_sp); the setjmp and ucontext switches keep registers in the context. */
+#if defined(TUL_SWITCH_ASM) && !defined(TUL_ASAN)
+#define SAVED_CTX 0
+#else
+#define SAVED_CTX sizeof(tul__ctx)
+#endif
+
+/* Moves the suspended occupant of `s` into its own GC block (its live stack bytes, then what
+ * SAVED_CTX says of the context); `s` is left empty, to start fresh. */
 static void evict(tul__stack *s) {
   tul__task *o = s->task;
   char *sp = s->ctx.sp;
   size_t len = (size_t)((char *)s - sp);
-  size_t need = len + sizeof(tul__ctx);
-  if (o->saved_cap < need) {
+  if (!o->saved || GC_size(o->saved) < len + SAVED_CTX) {
     o->saved = NULL; /* the GC may run in GC_MALLOC: o is still resident and scanned in place */
-    o->saved = GC_MALLOC(need);
+    o->saved = GC_MALLOC(len + SAVED_CTX);
     if (!o->saved) {
       fprintf(stderr, "Fatal: out of memory suspending a task\n");
       exit(1);
     }
-    o->saved_cap = need;
   }
   copy_words(o->saved, sp, len);
-  memcpy((char *)o->saved + len, &s->ctx, sizeof(tul__ctx));
+  if (SAVED_CTX) memcpy((char *)o->saved + len, &s->ctx, SAVED_CTX);
   o->saved_sp = sp;
   o->stack = NULL;
   s->task = NULL;
@@ -182,7 +187,9 @@ tul__stack *tul__stack_restore(tul__task *t) {
 #endif
   size_t len = (size_t)((char *)s - (char *)t->saved_sp);
   copy_words(t->saved_sp, t->saved, len);
-  memcpy(&s->ctx, (char *)t->saved + len, sizeof(tul__ctx));
+  if (SAVED_CTX) memcpy(&s->ctx, (char *)t->saved + len, SAVED_CTX);
+  s->ctx.sp = t->saved_sp;
+  s->ctx.fresh = 0;
   s->task = t;
   t->stack = s;
   push_on(&tul__stacks_in_use, s);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <ucontext.h>
 #include "async_int.h"
+#include "rt_int.h"
 #ifdef TUL_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
@@ -159,13 +160,11 @@ tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_t
 
 /* ---------------------------------------------------------------- running */
 
-/* The handler run_body needs: exc.c's layout (jmp_buf, then three pointers), not the 512 bytes
- * generated code reserves, because a suspended task's stack bytes are what eviction copies. */
-#define TASK_HANDLER_SIZE ((sizeof(jmp_buf) + 3 * sizeof(void *) + 15) & ~(size_t)15)
-
 /* Runs t's body under a handler and settles its promise. */
 static void run_body(tul__task *volatile t) {
-  _Alignas(16) char handler[TASK_HANDLER_SIZE];
+  /* what exc.c's layout needs, not the 512 bytes generated code reserves: suspended stacks are
+   * copied when evicted, byte for byte */
+  _Alignas(16) char handler[TUL__HANDLER_BYTES];
   tul_try_push(handler);
   if (_setjmp(*(jmp_buf *)handler) == 0) {
     t->entry(t->args, &t->promise.value);
