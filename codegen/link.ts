@@ -4,7 +4,7 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -158,7 +158,7 @@ export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   writeFileSync(obj, ""); // `clang -###` below wants its input to exist
   const compile = startClang([...compileArgs(opts), "-c", "-x", "ir", "-", "-o", obj], "compiling");
   const linkArgs = [...compileArgs(opts), ...fastLinker(opts.target), obj, ...libs, ...systemLinkArgs(opts.target, true), "-o", outPath];
-  const command = linkCommand(linkArgs, obj, outPath);
+  const command = linkCommand(linkArgs, obj, outPath).catch(() => null); // null: link through clang
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   return {
     finish: async (m) => {
@@ -223,7 +223,9 @@ async function linkCommand(args: string[], obj: string, out: string): Promise<Li
   if (file) {
     try {
       mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(argv.map((a) => (a === obj ? OBJ : a === out ? OUT : a))));
+      const tmp = `${file}.${process.pid}`; // written whole, then renamed: concurrent builds never read half a file
+      writeFileSync(tmp, JSON.stringify(argv.map((a) => (a === obj ? OBJ : a === out ? OUT : a))));
+      renameSync(tmp, file);
     } catch {
       // no cache directory: ask clang next time too
     }
