@@ -1,6 +1,7 @@
 // The back end's last step: drives clang-14 to optimise the generated IR and link it with the C
-// runtime (build/runtime) into a native executable. On Linux clang is started before code generation
-// and reads the IR from stdin, so its start-up (~100 ms of loading libLLVM) overlaps tulc's own work.
+// runtime (build/runtime) into a native executable. On Linux `clang -c` is started before code
+// generation and reads the IR from stdin, so its start-up (~100 ms of loading libLLVM) overlaps
+// tulc's own work; the linker then runs directly (see startLink).
 
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";

@@ -1,5 +1,6 @@
-// Detects functions without a base case (every way out recurses), whose tail recursion must stay
-// real recursion so that it ends in StackOverflowError instead of an endless loop after TRE.
+// Recursion safety: detects functions without a base case (every way out recurses), whose tail
+// recursion must stay real recursion so that it ends in StackOverflowError instead of an endless
+// loop after TRE; and places each function's stack check where its calls start (placeStackChecks).
 
 import type { FuncDecl, Return, Stmt } from "../frontend/ast.js";
 
