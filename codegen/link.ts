@@ -102,6 +102,13 @@ export function clangPath(): string {
 
 export class LinkError extends Error {}
 
+/** A tool's failure, with its exit status. */
+class ToolError extends LinkError {
+  constructor(message: string, readonly status: number | null) {
+    super(message);
+  }
+}
+
 /** The runtime archives for a target; LinkError when they are not built. */
 function runtimeLibs(opts: LinkOptions): string[] {
   const rt = runtimeDir(opts.target);
@@ -145,8 +152,9 @@ export interface LinkInput {
  * Starts the optimise-and-link step before the module exists. With libdw (Linux) clang is spawned
  * right away to compile IR from stdin to an object (`-c`: one job, so cc1 runs inside the driver
  * instead of as a second process that loads libLLVM again), and the object is linked by running
- * the linker clang would run, with the command line clang gave for it (cached, see linkCommand).
- * Otherwise (call-site tables, macOS) the module goes through a bitcode file and linkExecutable.
+ * the linker clang would run, with the command line clang gave for it (cached, see linkCommand;
+ * with a cached command both run from one shell, see startChain). Otherwise (call-site tables,
+ * macOS) the module goes through a bitcode file and linkExecutable.
  */
 export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   const libs = runtimeLibs(opts);
@@ -156,25 +164,70 @@ export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   }
   const dir = mkdtempSync(path.join(tmpdir(), "tulc-"));
   const obj = path.join(dir, "program.o");
-  writeFileSync(obj, ""); // `clang -###` below wants its input to exist
-  const compile = startClang([...compileArgs(opts), "-c", "-x", "ir", "-", "-o", obj], "compiling");
+  writeFileSync(obj, ""); // `clang -###` wants its input to exist
+  const compileArgv = [...compileArgs(opts), "-c", "-x", "ir", "-", "-o", obj];
   const linkArgs = [...compileArgs(opts), ...fastLinker(opts.target), obj, ...libs, ...systemLinkArgs(opts.target, true), "-o", outPath];
-  const command = linkCommand(linkArgs, obj, outPath).catch(() => null); // null: link through clang
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  const cached = cachedLinkCommand(linkArgs, obj, outPath);
+  const run = cached ? startChain(compileArgv, cached, linkArgs) : startTwoSteps(compileArgv, linkArgs, obj, outPath);
   return {
     finish: async (m) => {
       try {
-        compile.input(m.rawText());
-        await compile.done;
-        await runLinker(await command, linkArgs);
+        await run.finish(m.rawText());
       } finally {
         cleanup();
       }
     },
     abort: () => {
-      compile.kill();
+      run.kill();
       cleanup();
     },
+  };
+}
+
+interface LinkRun {
+  finish(ir: string): Promise<void>;
+  kill(): void;
+}
+
+/** Exit status of the chain's shell when clang failed (the linker did not run). */
+const COMPILE_FAILED = 111;
+
+/**
+ * With the linker command known (cached): one shell runs `clang -c` then execs the linker, so the
+ * link starts the moment the object is written, without a round trip through tulc (whose fork,
+ * with libLLVM loaded, costs more than the shell's). A failing cached command falls back to clang.
+ */
+function startChain(compileArgv: string[], command: LinkCommand, linkArgs: string[]): LinkRun {
+  const q = (a: string): string => `'${a.replace(/'/g, "'\\''")}'`;
+  const script = `${[clangPath(), ...compileArgv].map(q).join(" ")} || exit ${COMPILE_FAILED}\nexec ${command.argv.map(q).join(" ")}`;
+  const run = startProcess("/bin/sh", ["-c", script], "linking");
+  return {
+    finish: async (ir) => {
+      run.input(ir);
+      try {
+        await run.done;
+      } catch (e) {
+        if (e instanceof ToolError && e.status === COMPILE_FAILED) throw new LinkError(e.message.replace(/^linking failed/, "compiling failed"));
+        command.forget();
+        await runClang(linkArgs, "linking");
+      }
+    },
+    kill: () => run.kill(),
+  };
+}
+
+/** Without a cached linker command: `clang -c` now, `clang -###` beside it, then the linker. */
+function startTwoSteps(compileArgv: string[], linkArgs: string[], obj: string, out: string): LinkRun {
+  const compile = startClang(compileArgv, "compiling");
+  const command = linkCommand(linkArgs, obj, out).catch(() => null); // null: link through clang
+  return {
+    finish: async (ir) => {
+      compile.input(ir);
+      await compile.done;
+      await runLinker(await command, linkArgs);
+    },
+    kill: () => compile.kill(),
   };
 }
 
@@ -205,20 +258,9 @@ const OBJ = "\u0000obj", OUT = "\u0000out";
  * arguments, so a build normally starts clang once. Null when it cannot be worked out.
  */
 async function linkCommand(args: string[], obj: string, out: string): Promise<LinkCommand | null> {
-  const template = args.map((a) => (a === obj ? OBJ : a === out ? OUT : a));
-  const file = linkCacheFile(template);
-  const fill = (argv: string[]): LinkCommand => ({
-    argv: argv.map((a) => (a === OBJ ? obj : a === OUT ? out : a)),
-    forget: () => file && rmSync(file, { force: true }),
-  });
-  if (file && existsSync(file)) {
-    try {
-      const argv = JSON.parse(readFileSync(file, "utf8")) as unknown;
-      if (Array.isArray(argv) && argv.length && argv.every((a) => typeof a === "string")) return fill(argv as string[]);
-    } catch {
-      // unreadable: ask clang again
-    }
-  }
+  const cached = cachedLinkCommand(args, obj, out);
+  if (cached) return cached;
+  const file = linkCacheFile(args.map((a) => (a === obj ? OBJ : a === out ? OUT : a)));
   const argv = await clangLinkerArgv(args);
   if (!argv || !argv.includes(obj) || !argv.includes(out)) return null;
   if (file) {
@@ -231,7 +273,27 @@ async function linkCommand(args: string[], obj: string, out: string): Promise<Li
       // no cache directory: ask clang next time too
     }
   }
-  return fill(argv);
+  return fillCommand(argv, obj, out, file);
+}
+
+/** The linker command from the cache, or null. */
+function cachedLinkCommand(args: string[], obj: string, out: string): LinkCommand | null {
+  try {
+    const file = linkCacheFile(args.map((a) => (a === obj ? OBJ : a === out ? OUT : a)));
+    if (!file || !existsSync(file)) return null;
+    const argv = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    if (Array.isArray(argv) && argv.length && argv.every((a) => typeof a === "string")) return fillCommand(argv as string[], obj, out, file);
+  } catch {
+    // unreadable: ask clang again
+  }
+  return null;
+}
+
+function fillCommand(argv: string[], obj: string, out: string, file: string | null): LinkCommand {
+  return {
+    argv: argv.map((a) => (a === OBJ ? obj : a === OUT ? out : a)),
+    forget: () => file && rmSync(file, { force: true }),
+  };
 }
 
 /** The cache file for a link template: keyed by the clang binary (path, size, mtime) and the arguments. */
@@ -315,7 +377,7 @@ function startProcess(cmd: string, args: string[], what: string): ProcessRun {
     });
     child.on("close", (code, signal) => {
       if (code === 0) resolve(all);
-      else if (!notFound) reject(new LinkError(`${what} failed: ${all.trim() || `${cmd} exited with ${signal ?? code}`}`));
+      else if (!notFound) reject(new ToolError(`${what} failed: ${all.trim() || `${cmd} exited with ${signal ?? code}`}`, code));
     });
   });
   const done = output.then(() => undefined);
