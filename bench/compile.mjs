@@ -1,7 +1,7 @@
 // Compiler speed: wall time of `tulc build` for hello world (best of 5) and of type-checking a
 // generated 10,000-line program (through `tulc check`, so Node start-up is included).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { generateProgram } from "./program-gen.mjs";
@@ -26,3 +26,4 @@ const big = path.join(dir, "big.tul");
 writeFileSync(big, generateProgram(10000));
 console.log(`tulc build hello.tul:        ${best(["build", hello, "-o", path.join(dir, "hello")]).toFixed(0)} ms (best of 5)`);
 console.log(`tulc check (10,000 lines):   ${best(["check", big]).toFixed(0)} ms (best of 5)`);
+rmSync(dir, { recursive: true, force: true });
