@@ -14,6 +14,7 @@ static char *alloc_data(const tul_type *elem, int64_t cap) {
   size_t bytes = (size_t)(cap > 0 ? cap : 1) * (size_t)(elem->size > 0 ? elem->size : 1);
   char *p = tul__is_pointer_kind(elem->kind) ? GC_MALLOC(bytes) : GC_MALLOC_ATOMIC(bytes);
   if (TUL_UNLIKELY(!p)) tul_throw_msg("MemoryError: out of memory");
+  tul__huge_pages(p, bytes);
   if (!tul__is_pointer_kind(elem->kind)) memset(p, 0, bytes); /* len zeroed elements */
   return p;
 }
@@ -40,6 +41,7 @@ static __attribute__((noinline)) void grow(tul_arr *a) {
   size_t size = (size_t)a->elem->size;
   char *p = tul__is_pointer_kind(a->elem->kind) ? GC_MALLOC((size_t)cap * size) : GC_MALLOC_ATOMIC((size_t)cap * size);
   if (TUL_UNLIKELY(!p)) tul_throw_msg("MemoryError: out of memory");
+  tul__huge_pages(p, (size_t)cap * size);
   memcpy(p, a->data, (size_t)a->len * size);
   a->data = p;
   a->cap = cap;

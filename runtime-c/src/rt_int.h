@@ -25,6 +25,8 @@
 #endif
 #define TUL__HANDLER_BYTES ((TUL__HANDLER_LINKS + 3 * sizeof(void *) + 15) & ~(size_t)15)
 
+void tul__huge_pages(void *p, size_t bytes); /* gc.c: THP hint for blocks of 4 MiB or more */
+
 #define TUL_LIKELY(x) __builtin_expect(!!(x), 1)
 #define TUL_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
