@@ -205,7 +205,9 @@ static void sb_struct(tul__sb *b, const void *obj, const tul_type *t) {
   tul__sb_ch(b, '}');
 }
 
-void tul__sb_json(tul__sb *b, const tul_json *j, int quoted) {
+/* A json value in print form (`quoted`: a string is quoted, as inside containers) or, `strict`,
+ * as toJson's JSON text, where a non-finite float becomes null. Container elements are quoted. */
+static void sb_json_as(tul__sb *b, const tul_json *j, int quoted, int strict) {
   tul__check_stack();
   if (!j) {
     tul__sb_cstr(b, "null");
@@ -214,9 +216,21 @@ void tul__sb_json(tul__sb *b, const tul_json *j, int quoted) {
   switch (j->tag) {
   case TUL_J_BOOL: tul__sb_cstr(b, j->u.b ? "true" : "false"); return;
   case TUL_J_INT: tul__sb_int(b, j->u.i); return;
-  case TUL_J_FLOAT: tul__sb_float(b, j->u.f); return;
+  case TUL_J_FLOAT:
+    if (strict && !isfinite(j->u.f)) tul__sb_cstr(b, "null");
+    else tul__sb_float(b, j->u.f);
+    return;
   case TUL_J_STR: sb_str(b, j->u.s, quoted); return;
-  case TUL_J_ARRAY: sb_array(b, j->u.a); return;
+  case TUL_J_ARRAY: {
+    const tul_arr *a = j->u.a; /* elements are json */
+    tul__sb_ch(b, '[');
+    for (int64_t i = 0; i < a->len; i++) {
+      if (i) tul__sb_ch(b, ',');
+      sb_json_as(b, ((tul_json *const *)a->data)[i], 1, strict);
+    }
+    tul__sb_ch(b, ']');
+    return;
+  }
   case TUL_J_OBJECT: {
     const tul__jobj *o = j->u.o;
     tul__sb_ch(b, '{');
@@ -224,7 +238,7 @@ void tul__sb_json(tul__sb *b, const tul_json *j, int quoted) {
       if (i) tul__sb_ch(b, ',');
       tul__sb_quoted(b, o->keys[i]->data, o->keys[i]->len);
       tul__sb_ch(b, ':');
-      tul__sb_json(b, o->vals[i], 1);
+      sb_json_as(b, o->vals[i], 1, strict);
     }
     tul__sb_ch(b, '}');
     return;
@@ -232,6 +246,10 @@ void tul__sb_json(tul__sb *b, const tul_json *j, int quoted) {
   }
   tul__sb_cstr(b, "null");
 }
+
+void tul__sb_json(tul__sb *b, const tul_json *j, int quoted) { sb_json_as(b, j, quoted, 0); }
+
+void tul__sb_json_text(tul__sb *b, const tul_json *j) { sb_json_as(b, j, 1, 1); }
 
 void tul__sb_value(tul__sb *b, const void *slot, const tul_type *type, int quoted) {
   tul__check_stack();

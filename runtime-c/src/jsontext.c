@@ -8,48 +8,11 @@
 
 /* ---------------------------------------------------------------- toJson */
 
-static void write_json(tul__sb *b, const tul_json *j) {
-  tul__check_stack();
-  if (!j) {
-    tul__sb_cstr(b, "null");
-    return;
-  }
-  switch (j->tag) {
-  case TUL_J_FLOAT:
-    if (isnan(j->u.f) || isinf(j->u.f)) tul__sb_cstr(b, "null");
-    else tul__sb_float(b, j->u.f);
-    return;
-  case TUL_J_ARRAY: {
-    tul_arr *a = j->u.a;
-    tul__sb_ch(b, '[');
-    for (int64_t i = 0; i < a->len; i++) {
-      if (i) tul__sb_ch(b, ',');
-      write_json(b, ((tul_json **)a->data)[i]);
-    }
-    tul__sb_ch(b, ']');
-    return;
-  }
-  case TUL_J_OBJECT: {
-    const tul__jobj *o = j->u.o;
-    tul__sb_ch(b, '{');
-    for (int64_t i = 0; i < o->len; i++) {
-      if (i) tul__sb_ch(b, ',');
-      tul__sb_quoted(b, o->keys[i]->data, o->keys[i]->len);
-      tul__sb_ch(b, ':');
-      write_json(b, o->vals[i]);
-    }
-    tul__sb_ch(b, '}');
-    return;
-  }
-  default: tul__sb_json(b, j, 1);
-  }
-}
-
 tul_str *tul_to_json(const void *slot, const tul_type *type) {
   tul_json *j = tul_json_box(slot, type);
   tul__sb b;
   tul__sb_init(&b);
-  write_json(&b, j);
+  tul__sb_json_text(&b, j);
   return tul__sb_finish(&b);
 }
 

@@ -103,6 +103,7 @@ void tul__sb_quoted(tul__sb *b, const char *p, int64_t n); /* JSON string litera
  * containers). */
 void tul__sb_value(tul__sb *b, const void *slot, const tul_type *type, int quoted);
 void tul__sb_json(tul__sb *b, const tul_json *j, int quoted);
+void tul__sb_json_text(tul__sb *b, const tul_json *j); /* toJson's form: non-finite floats as null */
 const char *tul__type_name(const tul_type *t, char *buf, size_t n); /* "int", "int[]", "Point" */
 
 /* ---------------------------------------------------------------- exceptions (exc.c, trace.c) */
