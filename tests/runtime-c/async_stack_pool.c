@@ -5,15 +5,6 @@
 
 static void *seen_stack;
 
-/* Resident memory now, in KiB. */
-static int64_t rss_kib(void) {
-  long pages = 0, resident = 0;
-  FILE *f = fopen("/proc/self/statm", "r");
-  if (!f || fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-  if (f) fclose(f);
-  return resident * 4;
-}
-
 static void body(void *args, void *result) {
   seen_stack = tul__current->stack;
   *(int64_t *)result = *(int64_t *)args + 1;
@@ -57,13 +48,13 @@ int main(void) {
 
   /* 5,000 concurrent tasks share the slots: the rest wait evicted, costing their live bytes */
   for (int round = 0; round < 2; round++) {
-    int64_t evictions = tul__stack_evictions, rss = rss_kib();
+    int64_t evictions = tul__stack_evictions, rss = test_rss_kib();
     for (int i = 0; i < 5000; i++) {
       void *args;
       tul_task_spawn(yielding, 0, NULL, &args);
     }
     tul__loop_drain();
-    int64_t grew = rss_kib() - rss;
+    int64_t grew = test_rss_kib() - rss;
     printf("a burst of 5000: %lld slots, %lld evictions, %lld slabs, resident +%lld KiB\n",
            (long long)tul__stacks_mapped, (long long)(tul__stack_evictions - evictions),
            (long long)tul__stack_slabs, (long long)grew);

@@ -66,9 +66,34 @@ static inline tul_json *test_try(void (*fn)(void *), void *arg) {
 
 static inline int64_t test_peak_rss_kib(void);
 #include <sys/resource.h>
+#include <unistd.h>
 static inline int64_t test_peak_rss_kib(void) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
+#ifdef __APPLE__
+  return ru.ru_maxrss / 1024; /* bytes there, KiB on Linux */
+#else
   return ru.ru_maxrss;
+#endif
 }
+
+/* Resident memory now, in KiB (0 where it cannot be read). */
+#ifdef __APPLE__
+#include <mach/mach.h>
+static inline int64_t test_rss_kib(void) {
+  mach_task_basic_info_data_t info;
+  mach_msg_type_number_t count = MACH_TASK_BASIC_INFO_COUNT;
+  if (task_info(mach_task_self(), MACH_TASK_BASIC_INFO, (task_info_t)&info, &count) != KERN_SUCCESS)
+    return 0;
+  return (int64_t)(info.resident_size / 1024);
+}
+#else
+static inline int64_t test_rss_kib(void) {
+  long pages = 0, resident = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (!f || fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+  if (f) fclose(f);
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+#endif
 #endif
