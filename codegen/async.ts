@@ -12,8 +12,6 @@ import { llvmType, memType, memPtrType, typeDesc } from "./types.js";
 /** Bytes per argument in a task's argument block: every value fits an 8-byte slot. */
 const SLOT = 8;
 
-const thunks = new WeakMap<Gen, Map<FuncDecl, llvm.Function>>();
-
 /** The Tulpar type an async function's body returns (T of its promise<T>). */
 export function asyncBodyResult(f: FuncDecl): Type {
   const r = f.sym!.type.result;
@@ -23,9 +21,7 @@ export function asyncBodyResult(f: FuncDecl): Type {
 /** `void tul_task_<name>(i8 *args, i8 *result_slot)`: unpacks the arguments and runs the body. */
 export function declareTaskEntry(g: Gen, f: FuncDecl, body: llvm.Function): llvm.Function {
   const fn = buildTaskEntry(g, `tul_task_${f.name}`, f.sym!.type.params, asyncBodyResult(f), body);
-  let map = thunks.get(g);
-  if (!map) thunks.set(g, (map = new Map()));
-  map.set(f, fn);
+  g.taskEntries.set(f, fn);
   return fn;
 }
 
@@ -55,7 +51,7 @@ function loadArg(g: Gen, b: llvm.IRBuilder, block: llvm.Value, t: Type, i: numbe
 
 /** The task entry of a top-level async function (declared by index.ts). */
 export function taskEntryOf(g: Gen, decl: FuncDecl): llvm.Function {
-  const entry = thunks.get(g)?.get(decl);
+  const entry = g.taskEntries.get(decl);
   if (!entry) throw new CodegenError(`async function ${decl.name} has no task entry`);
   return entry;
 }

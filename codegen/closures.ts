@@ -36,7 +36,7 @@ function closureFnType(g: Gen, ft: Type & { k: "func" }): llvm.FunctionType {
 export function genValueCall(g: Gen, e: Call): llvm.Value {
   const ft = tyOf(e.callee);
   if (ft.k !== "func") throw new CodegenError("calling a value that is not a function (checker contract)");
-  const known = e.callee.kind === "Ident" && e.callee.sym?.kind === "var" ? nestedCode.get(g)?.get(e.callee.sym.id) : undefined;
+  const known = e.callee.kind === "Ident" && e.callee.sym?.kind === "var" ? g.nestedCode.get(e.callee.sym.id) : undefined;
   const clo = known && known === g.f.fn ? known.getArg(0) : genExpr(g, e.callee);
   const args = e.args.map((a) => genExpr(g, a));
   g.loc(e.span);
@@ -66,12 +66,9 @@ function nullMessage(g: Gen): llvm.Value {
 
 // ---------------------------------------------------------------- named functions as values
 
-const thunks = new WeakMap<Gen, Map<FuncDecl, llvm.Constant>>();
-
 /** A constant closure { thunk } for a top-level function; the thunk drops the block argument. */
 export function funcValue(g: Gen, decl: FuncDecl): llvm.Value {
-  let cache = thunks.get(g);
-  if (!cache) thunks.set(g, (cache = new Map()));
+  const cache = g.funcValues;
   const hit = cache.get(decl);
   if (hit) return hit;
   const target = g.funcs.get(decl);
@@ -150,17 +147,15 @@ function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbo
   const nested = nestedLambda.get(e);
   if (!nested) return emitLambda(g, e, ft, caps, `tul_lambda.${lambdaCount++}`, "<lambda>");
   const { decl, closure } = nested;
-  let known = nestedCode.get(g);
-  if (!known) nestedCode.set(g, (known = new Map()));
   const name = freshName(g, `tul_fn_${decl.name}`);
   if (!hasBaseCase(decl.body.body, closure)) g.noTailCalls.add(name);
-  if (!decl.isAsync) return emitLambda(g, e, ft, caps, name, decl.name, (fn) => known!.set(closure.id, fn));
+  if (!decl.isAsync) return emitLambda(g, e, ft, caps, name, decl.name, (fn) => g.nestedCode.set(closure.id, fn));
   const inner = ft.result.k === "promise" ? ft.result.inner : ft.result;
   const body = emitLambda(g, e, { k: "func", params: ft.params, result: decl.neverReturns ? T.never : inner }, caps, name, decl.name);
   g.noInline.add(name); // keeps the body's frames in traces, as for top-level async functions
   const entry = buildTaskEntry(g, `tul_task_${decl.name}`, [ft, ...ft.params], inner, body);
   const thunk = buildSpawnThunk(g, `tul_fnval_${decl.name}`, ft, entry, true);
-  known.set(closure.id, thunk);
+  g.nestedCode.set(closure.id, thunk);
   return thunk;
 }
 
@@ -188,9 +183,6 @@ function hasBaseCase(body: Stmt[], self: VarSymbol): boolean {
   const last = body[body.length - 1];
   return (!last || last.kind !== "Return") && !body.some((s) => s.kind === "ExprStmt" && callsSelf(s));
 }
-
-/** Per nested function (by its closure local's id): the code its closure points to, once emitted. */
-const nestedCode = new WeakMap<Gen, Map<number, llvm.Function>>();
 
 /** `base`, or `base.N` when the module already has a function of that name. */
 function freshName(g: Gen, base: string): string {

@@ -56,6 +56,16 @@ export class Gen {
   readonly typeDescs = new Map<string, llvm.Constant>();
   readonly funcs = new Map<FuncDecl, llvm.Function>();
   readonly globals = new Map<number, llvm.GlobalVariable>();
+  /** NUL-terminated C string constants by text (strings.ts cString). */
+  readonly cStrings = new Map<string, llvm.Constant>();
+  /** Constant closures of top-level functions used as values (closures.ts funcValue). */
+  readonly funcValues = new Map<FuncDecl, llvm.Constant>();
+  /** Task entries of top-level async functions (async.ts). */
+  readonly taskEntries = new Map<FuncDecl, llvm.Function>();
+  /** The code of each nested function, by its closure local's id, once emitted (closures.ts). */
+  readonly nestedCode = new Map<number, llvm.Function>();
+  /** Owned flags of global str variables, by symbol id (vars.ts ownedFlag). */
+  readonly globalOwnedFlags = new Map<number, llvm.GlobalVariable>();
   /** LLVM names of functions that must not get tail-recursion elimination (index.ts). */
   readonly noTailCalls = new Set<string>();
   /** LLVM names of functions that must stay out of line (async bodies, index.ts). */

@@ -30,12 +30,9 @@ export function strConst(g: Gen, s: string): llvm.Constant {
   return ptr;
 }
 
-const cStrings = new WeakMap<Gen, Map<string, llvm.Constant>>();
-
 /** A NUL-terminated C string constant as i8*. */
 export function cString(g: Gen, s: string): llvm.Constant {
-  let cache = cStrings.get(g);
-  if (!cache) cStrings.set(g, (cache = new Map()));
+  const cache = g.cStrings;
   const hit = cache.get(s);
   if (hit) return hit;
   const data = byteArray(g, new TextEncoder().encode(s));

@@ -125,13 +125,10 @@ export function appendable(g: Gen, sym: VarSymbol): boolean {
   return sym.isGlobal || (g.fs !== null && !g.f.volatile);
 }
 
-const globalFlags = new WeakMap<Gen, Map<number, llvm.GlobalVariable>>();
-
 /** The variable's owned flag: an i8 alloca, 0 at function entry (a zeroed i8 global for globals). */
 export function ownedFlag(g: Gen, sym: VarSymbol): llvm.Value {
   if (sym.isGlobal) {
-    let flags = globalFlags.get(g);
-    if (!flags) globalFlags.set(g, (flags = new Map()));
+    const flags = g.globalOwnedFlags;
     let gv = flags.get(sym.id);
     if (!gv) {
       const linkage = globalOptions.external ? llvm.GlobalValue.LinkageTypes.ExternalLinkage : llvm.GlobalValue.LinkageTypes.InternalLinkage;
