@@ -22,8 +22,8 @@ export function genStmt(g: Gen, s: Stmt): void {
     case "While": return genWhile(g, s);
     case "For": return genFor(g, s);
     case "ForIn": return genForIn(g, s);
-    case "Break": return genBreak(g, s);
-    case "Continue": return genContinue(g, s);
+    case "Break": return genLoopJump(g, s);
+    case "Continue": return genLoopJump(g, s);
     case "Return": return genReturn(g, s);
     case "Throw": return genThrow(g, s);
     case "Try": return genTry(g, s);
@@ -175,20 +175,13 @@ function forStr(g: Gen, s: ForIn, str: llvm.Value): void {
 
 // ---------------------------------------------------------------- jumps
 
-function genBreak(g: Gen, s: Break): void {
+/** `break` / `continue`: leaves the try blocks inside the innermost loop, then jumps. */
+function genLoopJump(g: Gen, s: Break | Continue): void {
   const loop = g.f.loops[g.f.loops.length - 1];
-  if (!loop) throw new CodegenError("break outside a loop");
+  if (!loop) throw new CodegenError(`${s.kind.toLowerCase()} outside a loop`);
   g.loc(s.span);
   runCleanups(g, loop.cleanupDepth);
-  g.terminate(() => g.br(loop.breakBB));
-}
-
-function genContinue(g: Gen, s: Continue): void {
-  const loop = g.f.loops[g.f.loops.length - 1];
-  if (!loop) throw new CodegenError("continue outside a loop");
-  g.loc(s.span);
-  runCleanups(g, loop.cleanupDepth);
-  g.terminate(() => g.br(loop.continueBB));
+  g.terminate(() => g.br(s.kind === "Break" ? loop.breakBB : loop.continueBB));
 }
 
 function genReturn(g: Gen, s: Return): void {

@@ -50,15 +50,18 @@ export function ensureDefaults(cx: Checker, fs: { decl: FuncDecl }): void {
   if (!info || info.defaults !== "pending") return;
   info.defaults = "checking";
   const ctx = new FnCtx(null, null, cx.globalScope, Infinity);
-  cx.inFunction(ctx, () => {
-    for (const p of info.decl.params) {
-      if (!p.default) continue;
-      const t = p.sym!.type;
-      checkValue(cx, p.default, t);
-      p.default = coerce(cx, p.default, t, (found, want) => `default value of '${p.name}' must be ${want}, found ${found}`);
-    }
-  });
+  cx.inFunction(ctx, () => checkDefaultValues(cx, info.decl));
   info.defaults = "done";
+}
+
+/** Checks a function's default values in the current scope, converted to the parameter types. */
+export function checkDefaultValues(cx: Checker, decl: FuncDecl): void {
+  for (const p of decl.params) {
+    if (!p.default) continue;
+    const t = p.sym!.type;
+    checkValue(cx, p.default, t);
+    p.default = coerce(cx, p.default, t, (found, want) => `default value of '${p.name}' must be ${want}, found ${found}`);
+  }
 }
 
 /**

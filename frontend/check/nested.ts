@@ -7,9 +7,8 @@ import type { Call, FuncDecl, FuncSymbol, Ident, Lambda, Stmt, VarDecl, VarSymbo
 import { T, type Type } from "../types.js";
 import type { Span } from "../source.js";
 import { E, type Checker, type FnCtx, type FuncInfo, type NestedFn } from "./context.js";
-import { coerce, resolveType } from "./conversions.js";
-import { checkValue } from "./expressions.js";
-import { declareParam, ensureFunctionChecked, wrapResult } from "./functions.js";
+import { resolveType } from "./conversions.js";
+import { checkDefaultValues, declareParam, ensureFunctionChecked, wrapResult } from "./functions.js";
 import { lambdaHasTry, markCaptures, nestedLambda } from "./closures.js";
 
 /** Block entry: declares the block's nested functions (names visible in the whole block), then their defaults. */
@@ -56,12 +55,7 @@ function closureFor(cx: Checker, d: FuncDecl, type: Type & { k: "func" }, stmts:
 
 /** Default values are checked in the block's scope at its start, converted to the parameter types. */
 function checkNestedDefaults(cx: Checker, info: FuncInfo): void {
-  for (const p of info.decl.params) {
-    if (!p.default) continue;
-    const t = p.sym!.type;
-    checkValue(cx, p.default, t);
-    p.default = coerce(cx, p.default, t, (found, want) => `default value of '${p.name}' must be ${want}, found ${found}`);
-  }
+  checkDefaultValues(cx, info.decl);
   info.defaults = "done";
 }
 
