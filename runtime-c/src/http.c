@@ -308,6 +308,14 @@ static uv_async_t wake;
 static int pool_started;
 static int64_t in_flight; /* loop thread only */
 
+/* Appends j to a FIFO of jobs (under mu). */
+static void enqueue(hjob **head, hjob **tail, hjob *j) {
+  j->next = NULL;
+  if (*tail) (*tail)->next = j;
+  else *head = j;
+  *tail = j;
+}
+
 /* GC-visible promises of in-flight jobs, indexed by hjob.root; free slots chain through `free_slots`. */
 static tul_promise **roots;
 static int64_t *free_slots, nroots, free_top;
@@ -346,13 +354,10 @@ static void *worker_main(void *arg) {
     jobs_head = j->next;
     if (!jobs_head) jobs_tail = NULL;
     pthread_mutex_unlock(&mu);
-    j->next = NULL;
     if (h) run_request(h, j);
     else snprintf(j->error, sizeof j->error, "HTTPError: cannot initialise libcurl");
     pthread_mutex_lock(&mu);
-    if (done_tail) done_tail->next = j;
-    else done_head = j;
-    done_tail = j;
+    enqueue(&done_head, &done_tail, j);
     pthread_mutex_unlock(&mu);
     uv_async_send(&wake);
   }
@@ -447,9 +452,7 @@ tul_promise *tul_http_request_async(const tul_str *method, const tul_str *url, c
   j->root = root_promise(p);
   if (in_flight++ == 0) set_busy(1);
   pthread_mutex_lock(&mu);
-  if (jobs_tail) jobs_tail->next = j;
-  else jobs_head = j;
-  jobs_tail = j;
+  enqueue(&jobs_head, &jobs_tail, j);
   pthread_cond_signal(&job_cv);
   pthread_mutex_unlock(&mu);
   return p;
