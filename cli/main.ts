@@ -7,8 +7,9 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { renderDiagnostics } from "../frontend/diagnostics.js";
-import { buildProgram, readSource, runFrontend, type BuildOptions } from "../codegen/driver.js";
-import { TOOLCHAIN_ROOT, runtimeDir, LinkError } from "../codegen/link.js";
+import { buildProgram, readSource, runFrontend, type BuildOptions } from "../driver/pipeline.js";
+import { runtimeDir, LinkError } from "../codegen/toolchain/link.js";
+import { TOOLCHAIN_ROOT } from "../common/paths.js";
 
 const VERSION = JSON.parse(readFileSync(path.join(TOOLCHAIN_ROOT, "package.json"), "utf8")).version as string;
 

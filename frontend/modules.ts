@@ -3,15 +3,13 @@
 
 import { readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Import, Program, Stmt } from "./ast.js";
 import type { DiagnosticBag } from "./diagnostics.js";
 import { parseProgram } from "./parser.js";
 import { SourceFile } from "./source.js";
 
-/** The checkout (or install) root: dist/frontend/modules.js lives two levels below it (as in codegen/link.ts). */
-const TOOLCHAIN_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const STDLIB_DIR = path.join(TOOLCHAIN_ROOT, "stdlib");
+import { STDLIB_DIR } from "../common/paths.js";
+export { STDLIB_DIR };
 
 const E_MISSING = "E0301";
 const E_CYCLE = "E0302";

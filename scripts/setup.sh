@@ -99,7 +99,7 @@ build_compiler() {
 if [ "$(uname -s)" = Darwin ]; then install_brew_packages; else install_packages; fi  # issue 6
 install_node_modules
 log "building tulc"
-build_compiler  # first: without libdw (macOS) the runtime's trace tests use dist/codegen/linetable.js
+build_compiler  # first: without libdw (macOS) the runtime's trace tests use dist/codegen/toolchain/linetable.js
 log "building the C runtime"
 build_runtime
 log "ready: ./bin/tulc --help"

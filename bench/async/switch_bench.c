@@ -8,7 +8,7 @@
 #include <time.h>
 #include "tulrt.h"
 #include "tulrt_async.h"
-#include "../../runtime-c/src/async_int.h"
+#include "async_int.h"
 
 static double now_s(void) {
   struct timespec ts;

@@ -3,7 +3,7 @@
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { TOOLCHAIN_ROOT } from "../../codegen/link.js";
+import { TOOLCHAIN_ROOT } from "../../common/paths.js";
 
 export const GOLDEN = path.join(TOOLCHAIN_ROOT, "tests", "golden");
 

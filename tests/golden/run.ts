@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { cpus } from "node:os";
 import { execa } from "execa";
-import { TOOLCHAIN_ROOT } from "../../codegen/link.js";
+import { TOOLCHAIN_ROOT } from "../../common/paths.js";
 import { GOLDEN, findCases, type Case } from "./cases.js";
 
 interface Outcome { c: Case; problems: string[]; stdout: string }

@@ -5,8 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { TOOLCHAIN_ROOT } from "../../codegen/link.js";
-import { ABI, type AbiType } from "../../codegen/abi.js";
+import { TOOLCHAIN_ROOT } from "../../common/paths.js";
+import { ABI, type AbiType } from "../../codegen/lower/abi.js";
 
 interface CDecl {
   name: string;

@@ -10,7 +10,7 @@ import type { Call, Convert, Expr, ExprStmt, FuncDecl, Program, Stmt, VarDecl, B
 import { typeToString } from "../../frontend/types.js";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { TOOLCHAIN_ROOT } from "../../codegen/link.js";
+import { TOOLCHAIN_ROOT } from "../../common/paths.js";
 
 interface Checked {
   program: Program;

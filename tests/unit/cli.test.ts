@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { TOOLCHAIN_ROOT } from "../../codegen/link.js";
+import { TOOLCHAIN_ROOT } from "../../common/paths.js";
 
 const TULC = path.join(TOOLCHAIN_ROOT, "bin", "tulc");
 const dir = mkdtempSync(path.join(tmpdir(), "tulc-cli-"));

@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { TOOLCHAIN_ROOT } from "../../codegen/link.js";
+import { TOOLCHAIN_ROOT } from "../../common/paths.js";
 
 const TULC = path.join(TOOLCHAIN_ROOT, "bin", "tulc");
 const env = { XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), "tulc-examples-")) };

@@ -11,7 +11,7 @@
 #include <time.h>
 #include "tulrt.h"
 #include "tulrt_async.h"
-#include "../../../runtime-c/src/async_int.h"
+#include "async_int.h"
 
 #define CHECK(cond)                                                              \
   do {                                                                           \

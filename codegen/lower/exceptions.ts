@@ -3,7 +3,7 @@
 // break, continue via runCleanups, and throw, followed by tul_rethrow).
 
 import llvm from "llvm-bindings";
-import type { Block, Try } from "../frontend/ast.js";
+import type { Block, Try } from "../../frontend/ast.js";
 import type { Gen } from "./context.js";
 import { genBlock } from "./stmt.js";
 import { storeVar } from "./vars.js";

@@ -2,7 +2,7 @@
 // Async functions (tul_task_spawn) plug in here: see spawnAsync.
 
 import llvm from "llvm-bindings";
-import type { Await, Call, Expr, FuncDecl } from "../frontend/ast.js";
+import type { Await, Call, Expr, FuncDecl } from "../../frontend/ast.js";
 import { CodegenError, type Gen } from "./context.js";
 import { dummy, genExpr, tyOf, undefOf } from "./expr.js";
 import { lowerBuiltin } from "./builtins.js";

@@ -3,8 +3,8 @@
 // for tul_gather. `await` itself is in calls.ts (one runtime call).
 
 import llvm from "llvm-bindings";
-import type { Call, FuncDecl } from "../frontend/ast.js";
-import { T, type Type } from "../frontend/types.js";
+import type { Call, FuncDecl } from "../../frontend/ast.js";
+import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { genExpr, tyOf } from "./expr.js";
 import { llvmType, memType, memPtrType, typeDesc } from "./types.js";

@@ -2,8 +2,8 @@
 // the cleanups of enclosing try/finally first), throw.
 
 import llvm from "llvm-bindings";
-import type { Block, Break, Continue, Expr, For, ForIn, If, Return, Stmt, Throw, VarDecl, While } from "../frontend/ast.js";
-import { T, type Type } from "../frontend/types.js";
+import type { Block, Break, Continue, Expr, For, ForIn, If, Return, Stmt, Throw, VarDecl, While } from "../../frontend/ast.js";
+import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { arrayData, arrayLen, dummy, genExpr, tyOf, zeroValue } from "./expr.js";
 import { genTry, runCleanups } from "./exceptions.js";
@@ -11,7 +11,7 @@ import { rangeBounds } from "./builtins.js";
 import { forJson } from "./json.js";
 import { llvmType, memPtrType, memType, fromMem } from "./types.js";
 import { storeVar, tempVar } from "./vars.js";
-import { ELEM_NAME } from "./tbaa.js";
+import { ELEM_NAME } from "../passes/tbaa.js";
 
 export function genStmt(g: Gen, s: Stmt): void {
   switch (s.kind) {

@@ -2,8 +2,8 @@
 // json operators (runtime json_extra.c), and the json forms of the collection built-ins, toJson, fromJson.
 
 import llvm from "llvm-bindings";
-import type { Call, Expr, ForIn, Index, Member, ObjectLit } from "../frontend/ast.js";
-import { T, type Type } from "../frontend/types.js";
+import type { Call, Expr, ForIn, Index, Member, ObjectLit } from "../../frontend/ast.js";
+import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { dummy, genExpr, tyOf } from "./expr.js";
 import { genBlock } from "./stmt.js";

@@ -2,9 +2,9 @@
 // per-function state (locals, loops, try/finally cleanups) shared by the lowering files.
 
 import llvm from "llvm-bindings";
-import type { Block, FuncDecl } from "../frontend/ast.js";
-import type { Span } from "../frontend/source.js";
-import type { Type } from "../frontend/types.js";
+import type { Block, FuncDecl } from "../../frontend/ast.js";
+import type { Span } from "../../frontend/source.js";
+import type { Type } from "../../frontend/types.js";
 import type { Debug } from "./debug.js";
 
 export class CodegenError extends Error {

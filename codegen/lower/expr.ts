@@ -4,8 +4,8 @@
 import llvm from "llvm-bindings";
 import type {
   ArrayLit, Assign, Binary, Convert, Expr, Ident, Index, Match, Member, ObjectLit, Ternary, TString, Unary, Update, VarSymbol,
-} from "../frontend/ast.js";
-import { typeToString, type Type } from "../frontend/types.js";
+} from "../../frontend/ast.js";
+import { typeToString, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { strConst, cString } from "./strings.js";
 import { fromMem, llvmType, memPtrType, memType, structFieldTypes, toMem, typeDesc } from "./types.js";
@@ -14,7 +14,7 @@ import { genCall, genAwait } from "./calls.js";
 import { genBlockValue } from "./stmt.js";
 import { funcValue, genLambda } from "./closures.js";
 import { genJsonMember, genJsonObjectLit, jsonArith, jsonIndexValue, jsonNeg, jsonOne, jsonOrder, jsonPlace } from "./json.js";
-import { DATA_NAME, ELEM_NAME, LEN_NAME } from "./tbaa.js";
+import { DATA_NAME, ELEM_NAME, LEN_NAME } from "../passes/tbaa.js";
 
 /** Lowers an expression to its register-form value (a dummy for void). */
 export function genExpr(g: Gen, e: Expr): llvm.Value {

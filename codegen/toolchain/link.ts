@@ -10,8 +10,7 @@ import { homedir, tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
-/** The checkout (or install) root: dist/codegen/link.js lives two levels below it. */
-export const TOOLCHAIN_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { TOOLCHAIN_ROOT } from "../../common/paths.js";
 
 export interface LinkOptions {
   optLevel: 0 | 1 | 2 | 3;
@@ -70,7 +69,7 @@ export function runtimeDir(target?: string): string {
 }
 
 /** Whether a runtime symbolizes traces with libdw (CMake's tulrt-config.txt says; else: not on macOS).
- *  Without it, each program gets a call-site table (codegen/linetable.ts). */
+ *  Without it, each program gets a call-site table (codegen/toolchain/linetable.ts). */
 function runtimeHasLibdw(rt: string, target?: string): boolean {
   const config = path.join(rt, "tulrt-config.txt");
   if (existsSync(config)) return !readFileSync(config, "utf8").includes("traces=table");
@@ -401,7 +400,7 @@ async function runClang(args: string[], what: string): Promise<void> {
   await run.done;
 }
 
-// ---- traces without libdw (macOS; -DTULPAR_WITH_LIBDW=OFF): see codegen/linetable.ts ----
+// ---- traces without libdw (macOS; -DTULPAR_WITH_LIBDW=OFF): see codegen/toolchain/linetable.ts ----
 
 /** Runs a call-site table step, reporting its failures as LinkError. */
 async function lineTableStep<T>(step: () => T): Promise<T> {

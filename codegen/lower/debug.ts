@@ -4,7 +4,7 @@
 
 import llvm from "llvm-bindings";
 import path from "node:path";
-import { typeToString, type Type } from "../frontend/types.js";
+import { typeToString, type Type } from "../../frontend/types.js";
 
 export class Debug {
   private readonly dib: llvm.DIBuilder;

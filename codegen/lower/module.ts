@@ -5,14 +5,14 @@ import llvm from "llvm-bindings";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { FuncDecl, Import, Node, Program, Stmt } from "../frontend/ast.js";
-import type { SourceFile } from "../frontend/source.js";
-import { T, type Type } from "../frontend/types.js";
+import type { FuncDecl, Import, Node, Program, Stmt } from "../../frontend/ast.js";
+import type { SourceFile } from "../../frontend/source.js";
+import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
-import { hasBaseCase, placeStackChecks } from "./recursion.js";
-import { addTbaa } from "./tbaa.js";
+import { hasBaseCase, placeStackChecks } from "../passes/stack_checks.js";
+import { addTbaa } from "../passes/tbaa.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType, structDecls } from "./types.js";
 import { globalOptions, storeVar } from "./vars.js";
@@ -204,7 +204,7 @@ function endFunction(g: Gen, entry: llvm.BasicBlock, body: llvm.BasicBlock): voi
   g.fs = null;
 }
 
-function lineOf(n: { span: import("../frontend/source.js").Span }): number {
+function lineOf(n: { span: import("../../frontend/source.js").Span }): number {
   return n.span.file.position(n.span.start).line;
 }
 

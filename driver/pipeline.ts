@@ -7,7 +7,7 @@ import { DiagnosticBag, type Diagnostic } from "../frontend/diagnostics.js";
 import { loadProgram } from "../frontend/modules.js";
 import { checkProgram } from "../frontend/checker.js";
 import type { Program } from "../frontend/ast.js";
-import type { LinkOptions } from "./link.js";
+import type { LinkOptions } from "../codegen/toolchain/link.js";
 
 export interface BuildOptions extends LinkOptions {
   emitLlvm: boolean;
@@ -47,10 +47,10 @@ export function runFrontend(source: SourceFile): FrontendResult {
 export async function buildProgram(program: Program, outPath: string, opts: BuildOptions): Promise<void> {
   // Loaded on first use: llvm-bindings (a ~100 ms native load) is not needed by `tulc check`. The
   // link starts first: clang loads while llvm-bindings does and reads the IR once it is generated.
-  const { startLink } = await import("./link.js");
+  const { startLink } = await import("../codegen/toolchain/link.js");
   const link = opts.emitLlvm ? null : startLink(outPath, opts);
   try {
-    const { generate } = await import("./index.js");
+    const { generate } = await import("../codegen/lower/module.js");
     const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target });
     if (!link) return writeFileSync(outPath, module.text());
     await link.finish(module);

@@ -3,9 +3,9 @@
 // invocation of the function that declares them, so the function and its lambdas share them by reference.
 
 import llvm from "llvm-bindings";
-import type { Call, Expr, FuncDecl, Lambda, Node, Return, Stmt, VarSymbol } from "../frontend/ast.js";
-import { T, type Type } from "../frontend/types.js";
-import { lambdaHasTry, nestedLambda } from "../frontend/check/closures.js";
+import type { Call, Expr, FuncDecl, Lambda, Node, Return, Stmt, VarSymbol } from "../../frontend/ast.js";
+import { T, type Type } from "../../frontend/types.js";
+import { lambdaHasTry, nestedLambda } from "../../frontend/check/closures.js";
 import { buildSpawnThunk, buildTaskEntry, taskEntryOf } from "./async.js";
 import { CodegenError, type FnState, type Gen } from "./context.js";
 import { dummy, genExpr, tyOf, undefOf } from "./expr.js";

@@ -2,8 +2,8 @@
 // deduplicated by type string.
 
 import llvm from "llvm-bindings";
-import { typeToString, type Type } from "../frontend/types.js";
-import type { StructDecl } from "../frontend/ast.js";
+import { typeToString, type Type } from "../../frontend/types.js";
+import type { StructDecl } from "../../frontend/ast.js";
 import { CodegenError, type Gen } from "./context.js";
 import { cString } from "./strings.js";
 
@@ -131,7 +131,7 @@ export function structFieldTypes(t: Type & { k: "struct" }): Type[] {
 }
 
 /** Resolves a field's written type (the checker does not annotate StructField); struct names resolve by decl name. */
-function resolveTypeNode(n: import("../frontend/ast.js").TypeNode, owner: Type & { k: "struct" }): Type {
+function resolveTypeNode(n: import("../../frontend/ast.js").TypeNode, owner: Type & { k: "struct" }): Type {
   switch (n.kind) {
     case "ArrayType":
       return { k: "array", elem: resolveTypeNode(n.elem, owner) };

@@ -2,7 +2,7 @@
 // recursion must stay real recursion so that it ends in StackOverflowError instead of an endless
 // loop after TRE; and places each function's stack check where its calls start (placeStackChecks).
 
-import type { FuncDecl, Return, Stmt } from "../frontend/ast.js";
+import type { FuncDecl, Return, Stmt } from "../../frontend/ast.js";
 
 const SKIP = new Set(["span", "ty", "sym", "target", "catchSym", "to", "file", "decl", "nameSpan", "keySpan"]);
 

@@ -3,8 +3,8 @@
 
 import llvm from "llvm-bindings";
 import { lowerGather } from "./async.js";
-import type { Call, Expr } from "../frontend/ast.js";
-import type { Type } from "../frontend/types.js";
+import type { Call, Expr } from "../../frontend/ast.js";
+import type { Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { arrayLen, dummy, genExpr, toStr, tyOf, unbox } from "./expr.js";
 import { loadSlot, storeSlot, valueSlot } from "./vars.js";

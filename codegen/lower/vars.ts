@@ -2,8 +2,8 @@
 // LLVM globals for top-level variables, and typed temporary slots for runtime calls.
 
 import llvm from "llvm-bindings";
-import type { VarSymbol } from "../frontend/ast.js";
-import type { Type } from "../frontend/types.js";
+import type { VarSymbol } from "../../frontend/ast.js";
+import type { Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { fromMem, memType, toMem } from "./types.js";
 import { volatileName, type VolatileType } from "./prelude.js";
@@ -39,7 +39,7 @@ function localSlot(g: Gen, sym: VarSymbol): llvm.Value {
 
 /** -g: a DILocalVariable for the slot, at the declaration's line. */
 function describeVar(g: Gen, sym: VarSymbol, slot: llvm.Value): void {
-  const span = (sym.decl as { span?: import("../frontend/source.js").Span }).span;
+  const span = (sym.decl as { span?: import("../../frontend/source.js").Span }).span;
   const line = span ? span.file.position(span.start).line : 0;
   const argNo = sym.isParam ? (sym.paramIndex ?? 0) + 1 : 0;
   const entry = g.f.allocas.GetInsertBlock();
