@@ -3,7 +3,7 @@
 // invocation of the function that declares them, so the function and its lambdas share them by reference.
 
 import llvm from "llvm-bindings";
-import type { Call, Expr, FuncDecl, Lambda, Node, Return, Stmt, VarSymbol } from "../../frontend/ast.js";
+import type { Call, Expr, FuncDecl, Lambda, Node, VarSymbol } from "../../frontend/ast.js";
 import { T, type Type } from "../../frontend/types.js";
 import { lambdaHasTry, nestedLambda } from "../../frontend/check/closures.js";
 import { buildSpawnThunk, buildTaskEntry, taskEntryOf } from "./async.js";
@@ -148,7 +148,6 @@ function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbo
   if (!nested) return emitLambda(g, e, ft, caps, `tul_lambda.${lambdaCount++}`, "<lambda>");
   const { decl, closure } = nested;
   const name = freshName(g, `tul_fn_${decl.name}`);
-  if (!hasBaseCase(decl.body.body, closure)) g.noTailCalls.add(name);
   if (!decl.isAsync) return emitLambda(g, e, ft, caps, name, decl.name, (fn) => g.nestedCode.set(closure.id, fn));
   const inner = ft.result.k === "promise" ? ft.result.inner : ft.result;
   const body = emitLambda(g, e, { k: "func", params: ft.params, result: decl.neverReturns ? T.never : inner }, caps, name, decl.name);
@@ -157,31 +156,6 @@ function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbo
   const thunk = buildSpawnThunk(g, `tul_fnval_${decl.name}`, ft, entry, true);
   g.nestedCode.set(closure.id, thunk);
   return thunk;
-}
-
-/** As recursion.ts for top-level functions: whether some way out of the body does not call itself. */
-function hasBaseCase(body: Stmt[], self: VarSymbol): boolean {
-  const callsSelf = (n: unknown): boolean => {
-    if (Array.isArray(n)) return n.some(callsSelf);
-    if (!n || typeof n !== "object") return false;
-    const node = n as Record<string, unknown> & { kind?: string; callee?: { kind: string; sym?: unknown } };
-    if (node.kind === "Call" && node.callee?.kind === "Ident" && node.callee.sym === self) return true;
-    return Object.entries(node).some(([k, v]) => !SKIP.has(k) && callsSelf(v));
-  };
-  if (!callsSelf(body)) return true;
-  const returns: Return[] = [];
-  const collect = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(collect);
-    if (!n || typeof n !== "object") return;
-    const node = n as Record<string, unknown> & { kind?: string };
-    if (node.kind === "Lambda") return;
-    if (node.kind === "Return") returns.push(node as unknown as Return);
-    for (const [k, v] of Object.entries(node)) if (!SKIP.has(k)) collect(v);
-  };
-  collect(body);
-  if (returns.some((r) => !r.value || !callsSelf(r.value))) return true;
-  const last = body[body.length - 1];
-  return (!last || last.kind !== "Return") && !body.some((s) => s.kind === "ExprStmt" && callsSelf(s));
 }
 
 /** `base`, or `base.N` when the module already has a function of that name. */

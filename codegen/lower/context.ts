@@ -66,8 +66,6 @@ export class Gen {
   readonly nestedCode = new Map<number, llvm.Function>();
   /** Owned flags of global str variables, by symbol id (vars.ts ownedFlag). */
   readonly globalOwnedFlags = new Map<number, llvm.GlobalVariable>();
-  /** LLVM names of functions that must not get tail-recursion elimination (index.ts). */
-  readonly noTailCalls = new Set<string>();
   /** LLVM names of functions that must stay out of line (async bodies, index.ts). */
   readonly noInline = new Set<string>();
   /** -g: describe locals and parameters (DILocalVariable + dbg.declare). */

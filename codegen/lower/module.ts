@@ -11,7 +11,8 @@ import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
-import { hasBaseCase, placeStackChecks } from "../passes/stack_checks.js";
+import { placeStackChecks } from "../passes/stack_checks.js";
+import { unboundedRecursion } from "../passes/recursion.js";
 import { addTbaa } from "../passes/tbaa.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType, structDecls } from "./types.js";
@@ -53,7 +54,8 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
     const dump = process.env.TULC_DEBUG ? `\n${mod.print()}` : "";
     throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
   }
-  const raw = emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(mod.print(), g.noTailCalls, g.noInline))), opts.debug);
+  const printed = mod.print();
+  const raw = emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(printed, unboundedRecursion(printed), g.noInline))), opts.debug);
   let final: llvm.Module | null = null;
   const parsed = (): llvm.Module => (final ??= parseFinal(ctx, raw, program.file.path));
   return { text: () => parsed().print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(parsed(), p), rawText: () => raw };
@@ -69,13 +71,14 @@ function parseFinal(ctx: llvm.LLVMContext, text: string, id: string): llvm.Modul
 /**
  * Attributes the bindings cannot set. Every generated function gets `uwtable`: clang infers
  * nounwind for them, and without an unwind table their CFI would only go to .debug_frame, where the
- * runtime's _Unwind_Backtrace cannot walk through them. Functions whose every path recurses (no base case, see
- * recursion.ts) get "disable-tail-calls", so that tail-recursion elimination cannot turn their
+ * runtime's _Unwind_Backtrace cannot walk through them. Functions whose recursion has no way out
+ * (passes/recursion.ts: mutual recursion, lambdas and function values included) get
+ * "disable-tail-calls", so that neither tail-recursion elimination nor sibling calls can turn their
  * unbounded recursion into an endless loop: it must end in StackOverflowError. Functions with a
  * base case keep TRE (fib then compiles to the same code as the C version).
  */
 function addFunctionAttributes(text: string, noTailCalls: Set<string>, noInline: Set<string>): string {
-  const patched = text.replace(/^(define [^\n]*@(tul_fn_[^\n(]*|tul_user_main)\([^\n]*\)) (!dbg !\d+ \{)$/gm, (_all, head: string, name: string, tail: string) => {
+  const patched = text.replace(/^(define [^\n]*@((?:tul_fn_|tul_lambda\.|tul_task_|tul_fnval_)[^\n(]*|tul_user_main)\([^\n]*\)) (!dbg !\d+ \{|\{)$/gm, (_all, head: string, name: string, tail: string) => {
     const group = (noTailCalls.has(name) ? 1 : 0) + (noInline.has(name) ? 2 : 0);
     return `${head} #${4000 + group} ${tail}`;
   });
@@ -173,7 +176,6 @@ function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
     const ft = llvm.FunctionType.get(llvmType(g, result), f.sym.type.params.map((p) => llvmType(g, p)), false);
     const fn = llvm.Function.Create(ft, llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
     g.funcs.set(f, fn);
-    if (!hasBaseCase(f)) g.noTailCalls.add(name);
     if (f.isAsync) {
       declareTaskEntry(g, f, fn);
       g.noInline.add(name); // keeps the body's frames in traces (its task entry has no debug info)
