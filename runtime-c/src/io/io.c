@@ -72,11 +72,20 @@ void tul_exit(int64_t code) {
 /* ---------------------------------------------------------------- files */
 
 static TUL_NORETURN void io_error(const char *verb, const tul_str *path, int err) {
-  tul__throw_fmt("IOError: cannot %s '%s': %s", verb, path->data, strerror(err));
+  char before[32], after[160];
+  snprintf(before, sizeof before, "IOError: cannot %s '", verb);
+  snprintf(after, sizeof after, "': %s", strerror(err));
+  tul__throw_quoting(before, path->data, path->len, after);
+}
+
+/* The path as a C string; a NUL inside it would silently name another file. */
+static const char *c_path(const char *verb, const tul_str *path) {
+  if (memchr(path->data, 0, (size_t)path->len)) io_error(verb, path, EINVAL);
+  return path->data;
 }
 
 tul_str *tul_file_read(const tul_str *path) {
-  int fd = open(path->data, O_RDONLY | O_CLOEXEC);
+  int fd = open(c_path("read", path), O_RDONLY | O_CLOEXEC);
   if (fd < 0) io_error("read", path, errno);
   tul__sb b;
   tul__sb_init(&b);
@@ -98,7 +107,7 @@ tul_str *tul_file_read(const tul_str *path) {
 }
 
 static void write_file(const tul_str *path, const tul_str *data, int flags) {
-  int fd = open(path->data, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
+  int fd = open(c_path("write", path), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
   if (fd < 0) io_error("write", path, errno);
   for (int64_t off = 0; off < data->len;) {
     ssize_t n = write(fd, data->data + off, (size_t)(data->len - off));
@@ -118,7 +127,7 @@ void tul_file_append(const tul_str *path, const tul_str *data) { write_file(path
 
 _Bool tul_file_exists(const tul_str *path) {
   struct stat st;
-  return stat(path->data, &st) == 0;
+  return !memchr(path->data, 0, (size_t)path->len) && stat(path->data, &st) == 0;
 }
 
 /* ---------------------------------------------------------------- time */
