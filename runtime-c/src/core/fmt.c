@@ -44,7 +44,8 @@ int tul__fmt_float(double v, char out[40]) {
   if (isnan(v)) return put(out, "nan");
   if (isinf(v)) return put(out, v < 0 ? "-inf" : "inf");
   if (v == 0) return put(out, signbit(v) ? "-0.0" : "0.0");
-  if (v == (double)(int64_t)v && v > -1e15 && v < 1e15) /* integral: exact as an int */
+  if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v) /* integral: exact as an int (range first:
+                                                            converting a float beyond int64 is UB) */
     return sprintf(out, "%lld.0", (long long)v);
   char buf[40], digits[24];
   shortest_digits(v, buf, sizeof buf);
