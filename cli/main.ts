@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { renderDiagnostics } from "../frontend/diagnostics.js";
 import { buildProgram, readSource, runFrontend, type BuildOptions } from "../driver/pipeline.js";
 import { runtimeDir, LinkError } from "../codegen/toolchain/link.js";
+import { parseSanitizers, SanitizeError } from "../codegen/toolchain/sanitize.js";
 import { TOOLCHAIN_ROOT } from "../common/paths.js";
 
 const VERSION = JSON.parse(readFileSync(path.join(TOOLCHAIN_ROOT, "package.json"), "utf8")).version as string;
@@ -17,6 +18,7 @@ const HELP = `tulc ${VERSION}: the Tulpar compiler
 
 Usage:
   tulc build <file.tul> [-o <out>] [-O0|-O1|-O2|-O3] [-g] [--emit-llvm] [--target <triple>]
+             [--sanitize=address,undefined]
   tulc run <file.tul> [build options] [--] [program args...]
   tulc check <file.tul>
   tulc --version | --help
@@ -32,6 +34,8 @@ Options:
   -g                 full debug information (gdb shows .tul lines and locals)
   --emit-llvm        write LLVM IR text (default <file>.ll) instead of an executable
   --target <triple>  cross-compile for another target whose runtime was built
+  --sanitize=<list>  build the program and the runtime with sanitizers: address (ASan),
+                     undefined (UBSan), or both; reports end the program (see the guide)
 `;
 
 class UsageError extends Error {}
@@ -56,11 +60,12 @@ function parseArgs(argv: string[]): Parsed {
       programArgs.push(...rest.slice(a === "--" ? i + 1 : i));
       break;
     }
-    if (a === "-o" || a === "--target") {
+    if (a === "-o" || a === "--target" || a === "--sanitize") {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`option '${a}' needs a value`);
-      if (a === "-o") out = v; else opts.target = v;
-    } else if (/^-O[0-3]$/.test(a)) opts.optLevel = Number(a[2]) as 0 | 1 | 2 | 3;
+      if (a === "-o") out = v; else if (a === "--target") opts.target = v; else opts.sanitize = sanitizers(v);
+    } else if (a.startsWith("--sanitize=")) opts.sanitize = sanitizers(a.slice("--sanitize=".length));
+    else if (/^-O[0-3]$/.test(a)) opts.optLevel = Number(a[2]) as 0 | 1 | 2 | 3;
     else if (a === "-g") opts.debug = true;
     else if (a === "--emit-llvm") opts.emitLlvm = true;
     else if (a.startsWith("-")) throw new UsageError(`unknown option '${a}'`);
@@ -69,6 +74,15 @@ function parseArgs(argv: string[]): Parsed {
   }
   if (!file) throw new UsageError(`'${command}' needs a source file`);
   return { command, file, out, opts, programArgs };
+}
+
+function sanitizers(list: string): string[] {
+  try {
+    return parseSanitizers(list);
+  } catch (e) {
+    if (e instanceof SanitizeError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 /** Parses and checks; prints diagnostics. Returns the program or null. */
@@ -100,7 +114,7 @@ function cmdCheck(p: Parsed): number {
 function cacheKey(p: Parsed, text: string): string {
   const h = createHash("sha256");
   h.update(text).update(JSON.stringify(p.opts)).update(VERSION);
-  for (const f of [path.join(TOOLCHAIN_ROOT, "dist", "codegen", "index.js"), path.join(runtimeDir(p.opts.target), "libtulrt.a")]) {
+  for (const f of [path.join(TOOLCHAIN_ROOT, "dist", "codegen", "lower", "module.js"), path.join(runtimeDir(p.opts.target, p.opts.sanitize), "libtulrt.a")]) {
     h.update(existsSync(f) ? String(statSync(f).mtimeMs) : "missing");
   }
   return h.digest("hex").slice(0, 24);

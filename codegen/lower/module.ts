@@ -13,6 +13,7 @@ import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
 import { placeStackChecks } from "../passes/stack_checks.js";
 import { unboundedRecursion } from "../passes/recursion.js";
+import { sanitizeAttributes } from "../toolchain/sanitize.js";
 import { addTbaa } from "../passes/tbaa.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType, structDecls } from "./types.js";
@@ -23,6 +24,8 @@ export interface GenerateOptions {
   optLevel: 0 | 1 | 2 | 3;
   debug: boolean;
   targetTriple?: string;
+  /** Sanitizers (toolchain/sanitize.ts): their attributes go on every generated function. */
+  sanitize?: string[];
 }
 
 export interface GeneratedModule {
@@ -55,7 +58,7 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
     throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
   }
   const printed = mod.print();
-  const raw = emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(printed, unboundedRecursion(printed), g.noInline))), opts.debug);
+  const raw = emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(printed, unboundedRecursion(printed), g.noInline, sanitizeAttributes(opts.sanitize)))), opts.debug);
   let final: llvm.Module | null = null;
   const parsed = (): llvm.Module => (final ??= parseFinal(ctx, raw, program.file.path));
   return { text: () => parsed().print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(parsed(), p), rawText: () => raw };
@@ -75,19 +78,21 @@ function parseFinal(ctx: llvm.LLVMContext, text: string, id: string): llvm.Modul
  * (passes/recursion.ts: mutual recursion, lambdas and function values included) get
  * "disable-tail-calls", so that neither tail-recursion elimination nor sibling calls can turn their
  * unbounded recursion into an endless loop: it must end in StackOverflowError. Functions with a
- * base case keep TRE (fib then compiles to the same code as the C version).
+ * base case keep TRE (fib then compiles to the same code as the C version). `extra`: attributes for
+ * every generated function (sanitize_address with --sanitize=address).
  */
-function addFunctionAttributes(text: string, noTailCalls: Set<string>, noInline: Set<string>): string {
+function addFunctionAttributes(text: string, noTailCalls: Set<string>, noInline: Set<string>, extra: string[]): string {
   const patched = text.replace(/^(define [^\n]*@((?:tul_fn_|tul_lambda\.|tul_task_|tul_fnval_)[^\n(]*|tul_user_main)\([^\n]*\)) (!dbg !\d+ \{|\{)$/gm, (_all, head: string, name: string, tail: string) => {
     const group = (noTailCalls.has(name) ? 1 : 0) + (noInline.has(name) ? 2 : 0);
     return `${head} #${4000 + group} ${tail}`;
   });
+  const common = ["uwtable", ...extra].join(" ");
   return [
     patched,
-    "attributes #4000 = { uwtable }",
-    'attributes #4001 = { uwtable "disable-tail-calls"="true" }',
-    "attributes #4002 = { uwtable noinline }",
-    'attributes #4003 = { uwtable noinline "disable-tail-calls"="true" }',
+    `attributes #4000 = { ${common} }`,
+    `attributes #4001 = { ${common} "disable-tail-calls"="true" }`,
+    `attributes #4002 = { ${common} noinline }`,
+    `attributes #4003 = { ${common} noinline "disable-tail-calls"="true" }`,
     "",
   ].join("\n");
 }
