@@ -154,9 +154,9 @@ function search(name: string, result: Type, str: string, array: InlineEmitter, j
 
 /**
  * gather(a, b, ...): promise<T[]> when every argument is T or promise<T>, else promise<json[]>
- * (LANGUAGE.md says json; the value is an array of json values either way, and json[] indexes,
- * prints and boxes exactly like a json array: docs/decisions.md). Promise arguments are passed as
- * they are; the others are converted to the element type.
+ * (the language contract says json; the value is an array of json values either way, and json[]
+ * indexes, prints and boxes exactly like a json array: docs/reference.md §9.5, docs/decisions.md).
+ * Promise arguments are passed as they are; the others are converted to the element type.
  */
 function gatherResolve(args: Type[]): { params: Type[]; result: Type } {
   // children that can only throw (never, promise<never>) fit any T
