@@ -107,6 +107,18 @@ export const ABI: AbiFunction[] = [
   f("tul_gather", "ptr", ["i64", "ptr", "ptr", "ptr"]),
   f("tul_promise_state", "i64", ["ptr"]),
   f("tul_promise_describe", "ptr", ["ptr"]),
+  // channels and select (tulrt_async.h, channel.c, select.c)
+  f("tul_chan_new", "ptr", ["ptr", "i64"]),
+  f("tul_chan_send_await", "void", ["ptr", "ptr"]),
+  f("tul_chan_recv_await", "void", ["ptr", "ptr"]),
+  f("tul_chan_send", "ptr", ["ptr", "ptr"]),
+  f("tul_chan_recv", "ptr", ["ptr"]),
+  f("tul_chan_recv_next", "i1", ["ptr", "ptr"]),
+  f("tul_chan_close", "void", ["ptr"]),
+  f("tul_chan_len", "i64", ["ptr"]),
+  f("tul_chan_cap", "i64", ["ptr"]),
+  f("tul_chan_closed", "i1", ["ptr"]),
+  f("tul_select", "i64", ["ptr", "i64", "i1"]),
   // HTTP client (tulrt.h, http.c)
   f("tul_http_request", "ptr", ["ptr", "ptr", "ptr", "ptr"]),
   f("tul_http_request_async", "ptr", ["ptr", "ptr", "ptr", "ptr"]),
