@@ -42,6 +42,7 @@ static void wake(tul_promise *p) {
   for (w = rev; w; ) {
     tul__waiter *next = w->next;
     if (w->kind == TUL__W_TASK) tul__ready(w->owner);
+    else if (w->kind == TUL__W_CALL) ((tul__callback *)w->owner)->fn(w->owner, p);
     else if (w->kind == TUL__W_SELECT) tul__select_won(w->owner, w->index, TUL__CW_DONE);
     else gather_child_settled(w->owner, w->index, p);
     w = next;
@@ -92,6 +93,16 @@ void tul__promise_unwait(tul_promise *p, tul__waiter *w) {
       *at = w->next;
       return;
     }
+}
+
+void tul__promise_on_settle(tul_promise *p, tul__waiter *w, tul__callback *cb) {
+  if (p->state != TUL_PROMISE_PENDING) {
+    p->handled = 1;
+    cb->fn(cb, p);
+    return;
+  }
+  *w = (tul__waiter){p->waiters, cb, TUL__W_CALL, 0};
+  p->waiters = w;
 }
 
 /* ---------------------------------------------------------------- await */
