@@ -163,6 +163,7 @@ tul_chan *tul_chan_new(const tul_type *elem, int64_t cap) {
 }
 
 void tul_chan_close(tul_chan *c) {
+  tul__forbid_on_worker("channels");
   if (c->closed) tul_throw_msg("ChannelClosedError: close of a closed channel");
   c->closed = 1;
   while (!q_empty(&c->recvq)) complete(q_pop(&c->recvq), TUL__CW_CLOSED, 0);
@@ -210,9 +211,15 @@ static chan_promise *recv_promise(tul_chan *c) {
   return cp;
 }
 
-tul_promise *tul_chan_send(tul_chan *c, const void *slot) { return &send_promise(c, load(c, slot))->promise; }
+tul_promise *tul_chan_send(tul_chan *c, const void *slot) {
+  tul__forbid_on_worker("channels");
+  return &send_promise(c, load(c, slot))->promise;
+}
 
-tul_promise *tul_chan_recv(tul_chan *c) { return &recv_promise(c)->promise; }
+tul_promise *tul_chan_recv(tul_chan *c) {
+  tul__forbid_on_worker("channels");
+  return &recv_promise(c)->promise;
+}
 
 /* ---------------------------------------------------------------- the main program waiting */
 
@@ -252,6 +259,7 @@ static uint8_t task_wait(tul_chan *c, int send, uint64_t v, uint64_t *got) {
 }
 
 void tul_chan_send_await(tul_chan *c, const void *slot) {
+  tul__forbid_on_worker("channels");
   uint64_t v = load(c, slot);
   int r = tul__chan_try_send(c, v);
   if (r > 0) return;
@@ -267,6 +275,7 @@ void tul_chan_send_await(tul_chan *c, const void *slot) {
 
 /* Receives into *v: 1, or 0 when closed and drained. */
 static int recv_wait(tul_chan *c, uint64_t *v) {
+  tul__forbid_on_worker("channels");
   int r = tul__chan_try_recv(c, v);
   if (r) return r > 0;
   if (tul__current) return task_wait(c, 0, 0, v) == TUL__CW_DONE;

@@ -154,6 +154,7 @@ static int64_t wait_cases(tul_select_case *cs, int64_t n) {
 }
 
 int64_t tul_select(tul_select_case *cases, int64_t n, _Bool has_default) {
+  tul__forbid_on_worker("select");
   int64_t i = poll_cases(cases, n);
   if (i >= 0) {
     perform(&cases[i]);
