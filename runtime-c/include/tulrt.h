@@ -224,6 +224,20 @@ tul_json *tul_http_request(const tul_str *method, const tul_str *url, const tul_
 struct tul_promise *tul_http_request_async(const tul_str *method, const tul_str *url, const tul_str *body,
                                            const tul_json *opts);
 
+/* ---------------------------------------------------------------- HTTP server (src/net/http_server.c, LANGUAGE.md §18)
+ * `handler` is a function value of type func(json): promise<json> (a closure block whose first word
+ * is its code, called with the block first). Every request runs in a task of its own that calls it
+ * with the request json; the promise's value is the response json.
+ * tul_http_server_listen: `opts` is json null or {"max_header_bytes", "max_body_bytes",
+ * "header_timeout_ms", "idle_timeout_ms", "max_connections", "max_pipeline"}; the promise fulfils
+ * with {"port", "host", "id"} (port 0 binds a free port); a bind failure throws
+ * "IOError: cannot listen on HOST:PORT: <reason>".
+ * tul_http_server_stop: stops accepting; promise<void> that settles when every connection closed.
+ * tul_http_server_until_signal: the same promise, and SIGINT or SIGTERM starts the stop. */
+struct tul_promise *tul_http_server_listen(const tul_str *host, int64_t port, void *handler, const tul_json *opts);
+struct tul_promise *tul_http_server_stop(const tul_json *srv);
+struct tul_promise *tul_http_server_until_signal(const tul_json *srv);
+
 #ifdef __cplusplus
 }
 #endif

@@ -84,7 +84,7 @@ extern size_t tul__stack_size;
 
 /* ---------------------------------------------------------------- promises (promise.c) */
 enum { TUL__P_PLAIN = 0, TUL__P_TASK = 1, TUL__P_TIMER = 2, TUL__P_GATHER = 3 };
-enum { TUL__W_TASK = 0, TUL__W_GATHER = 1 };
+enum { TUL__W_TASK = 0, TUL__W_GATHER = 1, TUL__W_CALL = 2 };
 
 /* Something waiting for a promise: a suspended task or a gather slot. Intrusive: the task embeds
  * its own node, a gather holds one per argument. */
@@ -94,6 +94,16 @@ typedef struct tul__waiter {
   int32_t kind;     /* TUL__W_* */
   int32_t index;    /* gather slot */
 } tul__waiter;
+
+/* A runtime callback waiting for a promise (TUL__W_CALL: the waiter's owner is a tul__callback).
+ * `fn` runs on the loop thread when the promise settles, inside whatever settled it (a task's end,
+ * an I/O callback): it must not run user code or suspend. A rejection with such a waiter counts as
+ * handled. */
+typedef struct tul__callback {
+  void (*fn)(struct tul__callback *cb, tul_promise *p);
+} tul__callback;
+/* Calls cb->fn(cb, p) when p settles, or at once when it already has. `w` is the caller's node. */
+void tul__promise_on_settle(tul_promise *p, tul__waiter *w, tul__callback *cb);
 
 struct tul_promise {
   uint8_t state;    /* enum tul_promise_state */

@@ -42,6 +42,7 @@ static void wake(tul_promise *p) {
   for (w = rev; w; ) {
     tul__waiter *next = w->next;
     if (w->kind == TUL__W_TASK) tul__ready(w->owner);
+    else if (w->kind == TUL__W_CALL) ((tul__callback *)w->owner)->fn(w->owner, p);
     else gather_child_settled(w->owner, w->index, p);
     w = next;
   }
@@ -83,6 +84,16 @@ void tul__promise_resolve(tul_promise *p, const void *slot) {
 void tul__promise_reject_value(tul_promise *p, tul_json *error) {
   if (p->state != TUL_PROMISE_PENDING) return;
   tul__promise_reject(p, error, NULL);
+}
+
+void tul__promise_on_settle(tul_promise *p, tul__waiter *w, tul__callback *cb) {
+  if (p->state != TUL_PROMISE_PENDING) {
+    p->handled = 1;
+    cb->fn(cb, p);
+    return;
+  }
+  *w = (tul__waiter){p->waiters, cb, TUL__W_CALL, 0};
+  p->waiters = w;
 }
 
 /* ---------------------------------------------------------------- await */

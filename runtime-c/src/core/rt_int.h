@@ -111,6 +111,9 @@ TUL_NORETURN void tul__throw_fmt(const char *fmt, ...) __attribute__((format(pri
 TUL_NORETURN void tul__throw_str(tul_str *s);
 /* Prints `Uncaught Exception: <value>` and the trace of the value just caught to stderr. */
 void tul__report_uncaught(tul_json *value);
+/* The same with another first-line prefix and an explicit async origin (a rejected promise's);
+ * `caught`: also the trace of the value tul_caught returned last. */
+void tul__report_error(const char *prefix, tul_json *value, const tul_async_origin *origin, int caught);
 /* The async runtime's hooks (declared weak in async_int.h). */
 extern const int64_t tul__exc_state_size;
 void *tul__exc_state_swap(void *state);
