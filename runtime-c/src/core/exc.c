@@ -29,10 +29,12 @@ typedef struct exc_state {
 _Static_assert(TUL__HANDLER_BYTES <= TUL_HANDLER_SIZE && sizeof(jmp_buf) <= TUL_HANDLER_SIZE,
                "handler too small");
 
+/* The loop thread's own state, and the running one of this thread: the loop thread swaps task
+ * states in and out; each spawn worker installs one of its own (tul__exc_state_swap). */
 static exc_state main_state;
-static exc_state *cur = &main_state;
+static TUL_TLS exc_state *cur = &main_state; /* workers install their own first thing */
 const int64_t tul__exc_state_size = sizeof(exc_state);
-uintptr_t tul_stack_limit;
+TUL_TLS uintptr_t tul_stack_limit;
 
 void *tul__exc_state_swap(void *state) {
   exc_state *old = cur;
