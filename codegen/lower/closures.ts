@@ -3,9 +3,8 @@
 // invocation of the function that declares them, so the function and its lambdas share them by reference.
 
 import llvm from "llvm-bindings";
-import type { Call, Expr, FuncDecl, Lambda, Node, VarSymbol } from "../../frontend/ast.js";
+import type { Call, Expr, FuncDecl, Lambda, VarSymbol } from "../../frontend/ast.js";
 import { T, type Type } from "../../frontend/types.js";
-import { lambdaHasTry, nestedLambda } from "../../frontend/check/closures.js";
 import { buildSpawnThunk, buildTaskEntry, taskEntryOf } from "./async.js";
 import { CodegenError, type FnState, type Gen } from "./context.js";
 import { dummy, genExpr, tyOf, undefOf } from "./expr.js";
@@ -98,34 +97,12 @@ function callThunk(g: Gen, target: llvm.Function, ft: Type & { k: "func" }, name
 
 // ---------------------------------------------------------------- lambdas
 
-/** Captured variables a lambda uses from outside (including through lambdas nested in it). */
-function capturesOf(e: Lambda): VarSymbol[] {
-  const seen = new Map<number, VarSymbol>();
-  const inside = (n: Node) => {
-    const s = (n as { span?: { start: number; end: number } }).span;
-    return !!s && s.start >= e.span.start && s.end <= e.span.end;
-  };
-  const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (!n || typeof n !== "object") return;
-    const node = n as Record<string, unknown>;
-    const sym = node.kind === "Ident" ? (node.sym as VarSymbol | undefined) : undefined;
-    if (sym?.kind === "var" && sym.captured && !sym.isGlobal && !inside(sym.decl)) seen.set(sym.id, sym);
-    for (const [k, v] of Object.entries(node)) if (!SKIP.has(k)) walk(v);
-  };
-  walk(e.body);
-  return [...seen.values()];
-}
-
-const SKIP = new Set(["span", "ty", "sym", "to", "file", "decl", "nameSpan", "keySpan", "catchSym"]);
-
-let lambdaCount = 0;
-
 /** Emits the lambda's function, then builds its closure block from the current function's cells. */
 export function genLambda(g: Gen, e: Lambda): llvm.Value {
   const ft = tyOf(e);
   if (ft.k !== "func") throw new CodegenError("lambda without a function type (checker contract)");
-  const caps = capturesOf(e);
+  const caps = e.captures;
+  if (!caps) throw new CodegenError("lambda without its captures (checker contract)");
   const fn = closureCode(g, e, ft, caps);
   g.loc(e.span);
   const clo = g.call("tul_alloc", [g.i64(8 * (1 + caps.length))]);
@@ -144,8 +121,8 @@ export function genLambda(g: Gen, e: Lambda): llvm.Value {
  * starts a task running its body (closure block first in the task's arguments).
  */
 function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[]): llvm.Function {
-  const nested = nestedLambda.get(e);
-  if (!nested) return emitLambda(g, e, ft, caps, `tul_lambda.${lambdaCount++}`, "<lambda>");
+  const nested = e.nested;
+  if (!nested) return emitLambda(g, e, ft, caps, `tul_lambda.${g.lambdaCount++}`, "<lambda>");
   const { decl, closure } = nested;
   const name = freshName(g, `tul_fn_${decl.name}`);
   if (!decl.isAsync) return emitLambda(g, e, ft, caps, name, decl.name, (fn) => g.nestedCode.set(closure.id, fn));
@@ -176,7 +153,7 @@ function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol
   allocas.SetInsertPoint(entry);
   const scope = g.di.subprogram(fn, diName, line, e.span.file.path);
   const result = ft.result;
-  const state: FnState = { fn, result, allocas, locals: new Map(), volatile: !!lambdaHasTry.get(e), loops: [], cleanups: [], scope };
+  const state: FnState = { fn, result, allocas, locals: new Map(), volatile: !!e.hasTry, loops: [], cleanups: [], scope };
   g.fs = state;
   const body = g.block("body");
   g.b.SetInsertPoint(body);

@@ -9,6 +9,9 @@ import path from "node:path";
 import { execa } from "execa";
 import { TOOLCHAIN_ROOT } from "../../common/paths.js";
 import { unboundedRecursion } from "../../codegen/passes/recursion.js";
+import { generate } from "../../codegen/lower/module.js";
+import { runFrontend } from "../../driver/pipeline.js";
+import { SourceFile } from "../../frontend/source.js";
 import { parseCase } from "../golden/cases.js";
 
 const fn = (name: string, ...body: string[]) => [`define internal i64 @${name}(i64 %0) {`, "entry:", ...body, "}"].join("\n");
@@ -54,6 +57,27 @@ test("indirect calls reach every address-taken function", () => {
 
 test("a call to a runtime function (declared, not defined) is not recursion", () => {
   assert.deepEqual(names("declare i64 @ext(i64)", fn("f", "  %1 = call i64 @ext(i64 %0)", "  ret i64 %1")), []);
+});
+
+test("on a whole program: top-level and nested functions, lambdas; base cases found through branches", () => {
+  const r = runFrontend(new SourceFile("t.tul", `func fib(int n): int { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }
+func spin(int n): int { return spin(n + 1); }
+func loop(int n) { loop(n + 1); }
+func leaf(): int { return 1; }
+func lazy(int n): int { var k = () => lazy(n); return 0; }
+func outer() {
+  func down(int n): int { if (n == 0) { return 0; } return down(n - 1); }
+  func forever(int n): int { return forever(n); }
+  print(down(3), forever(1));
+}
+func viaLambda(int n): int { var k = (int m) => viaLambda(m + 1) * 2; return k(n); }
+`));
+  assert.ok(r.ok, JSON.stringify(r.diagnostics));
+  const text = generate(r.program, { optLevel: 2, debug: false }).rawText();
+  const marked = [...unboundedRecursion(text)].filter((n) => !n.startsWith("tul_lambda.")).sort();
+  assert.deepEqual(marked, ["tul_fn_forever", "tul_fn_loop", "tul_fn_spin", "tul_fn_viaLambda"]);
+  assert.match(text, /define internal i64 @tul_fn_spin\(i64 %0\) #400[13] /); // disable-tail-calls
+  assert.match(text, /define internal i64 @tul_fn_fib\(i64 %0\) #4000 /);
 });
 
 // ---------------------------------------------------------------- every -O level

@@ -1,0 +1,76 @@
+// The AST traversal (frontend/ast.ts children/walk/someNode): source order, every kind's children,
+// no recursion on the depth of the program. (Base cases of recursion are found on the IR:
+// tests/unit/recursion.test.ts.)
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { SourceFile } from "../../frontend/source.js";
+import { runFrontend } from "../../driver/pipeline.js";
+import { children, isStmt, someNode, walk, type AstNode, type Expr, type FuncDecl, type Lambda, type Program, type VarDecl } from "../../frontend/ast.js";
+
+function checked(text: string): Program {
+  const r = runFrontend(new SourceFile("t.tul", text));
+  assert.deepEqual(r.diagnostics.map((d) => d.message), []);
+  assert.ok(r.ok);
+  return r.program;
+}
+
+/** The names and literals of a tree in walk order. */
+function leaves(roots: AstNode[]): string[] {
+  const out: string[] = [];
+  walk(roots, (n) => {
+    if (n.kind === "Ident") out.push(n.name);
+    else if (n.kind === "IntLit") out.push(String(n.value));
+    else if (n.kind === "StrLit") out.push(JSON.stringify(n.value));
+  });
+  return out;
+}
+
+test("walk visits every kind's children in source order", () => {
+  const p = checked(`int a = 1; int[] xs = [2, 3]; json o = {"k": 4};
+func f(int x, int y = 5): int { return x + y; }
+var g = (int z) => z * 6;
+for (int i = 7; i < 8; i++) { if (i == 9) { break; } else { continue; } }
+for (v in xs) { while (v > 10) { v = v - 11; } }
+try { throw 12; } catch (e) { print(t"{a}-{13}"); } finally { print(a > 14 ? 15 : 16); }
+int m = match a { 17 => 18, 19 .. 20 => 21, _ => -a };
+print(xs[a], o.k, toInt("22"), await gather(23));`);
+  assert.deepEqual(leaves(p.body), [
+    "1", "2", "3", "4",
+    "5", "x", "y",
+    "z", "6",
+    "7", "i", "8", "i", "i", "9",
+    "xs", "v", "10", "v", "v", "11",
+    "12", "print", "a", "13", "print", "a", "14", "15", "16",
+    "a", "17", "18", "19", "20", "21", "a",
+    "print", "xs", "a", "o", "toInt", "\"22\"", "gather", "23",
+  ]);
+});
+
+test("children of statements and expressions are nodes, statements are told apart", () => {
+  const p = checked(`func f(int n = 1): int { if (n > 0) { return n; } return 0; }\nprint(f());`);
+  const f = p.body[0] as FuncDecl;
+  assert.deepEqual(children(f).map((n) => n.kind), ["IntLit", "Block"]);
+  assert.ok(isStmt(f) && isStmt(f.body) && !isStmt(f.params[0].default!));
+  let count = 0;
+  walk(p.body, () => void count++);
+  assert.ok(count > 10);
+});
+
+test("walk and someNode do not recurse on the depth of the tree", () => {
+  const span = { file: new SourceFile("deep.tul", ""), start: 0, end: 0 };
+  let e: Expr = { kind: "IntLit", value: 1n, span };
+  for (let i = 0; i < 200_000; i++) e = { kind: "Unary", op: "-", operand: e, span };
+  let n = 0;
+  walk(e, () => void n++);
+  assert.equal(n, 200_001);
+  assert.equal(someNode(e, (x) => x.kind === "IntLit"), true);
+  assert.equal(someNode(e, (x) => x.kind === "IntLit", (x) => x.kind !== "Unary"), false);
+});
+
+test("someNode stops at the first match and skips what enter refuses", () => {
+  const p = checked(`var f = () => g(); func g(): int { return 1; }`);
+  const visited: string[] = [];
+  assert.equal(someNode(p.body, (n) => (visited.push(n.kind), n.kind === "Lambda")), true);
+  assert.deepEqual(visited, ["VarDecl", "Lambda"]);
+  assert.equal(someNode(p.body, (n) => n.kind === "Call", (n) => n.kind !== "Lambda"), false);
+});
