@@ -2,6 +2,7 @@
 // that generated code calls, with LLVM types and attributes, rendered into the IR prelude text.
 
 import { JSON_ABI } from "./abi_json.js";
+import { LIBRARY_ABI } from "./abi_library.js";
 
 /** LLVM-level parameter/result kinds: `ptr` is i8* (typed-pointer mode), `i1` is C `_Bool`. */
 export type AbiType = "void" | "i1" | "i32" | "i64" | "double" | "ptr";
@@ -111,6 +112,7 @@ export const ABI: AbiFunction[] = [
   f("tul_http_request", "ptr", ["ptr", "ptr", "ptr", "ptr"]),
   f("tul_http_request_async", "ptr", ["ptr", "ptr", "ptr", "ptr"]),
   ...JSON_ABI,
+  ...LIBRARY_ABI,
 ];
 
 /** Runtime data symbols codegen references (name -> LLVM value type in the prelude). */

@@ -222,6 +222,21 @@ tul_json *tul_http_request(const tul_str *method, const tul_str *url, const tul_
 struct tul_promise *tul_http_request_async(const tul_str *method, const tul_str *url, const tul_str *body,
                                            const tul_json *opts);
 
+
+/* ---------------------------------------------------------------- formatting (fmtspec.c, LANGUAGE.md §19)
+ * Python's format mini-language: [[fill]align][sign][z][#][0][width][,|_][.precision][type] with the
+ * types s d c b o x X e E f F g G %. format(v, spec) of any value (`slot` as for tul_to_str): ints and
+ * floats by the number rules, json by its dynamic kind, bools and everything else through its string
+ * form with the str rules. A bad spec throws "ValueError: <why>". */
+tul_str *tul_format(const void *slot, const tul_type *type, const tul_str *spec);
+tul_str *tul_format_int(int64_t v, const tul_str *spec);
+tul_str *tul_format_float(double v, const tul_str *spec);
+tul_str *tul_format_str(const tul_str *s, const tul_str *spec);
+/* pad_left(s, n[, fill]) / pad_right: pads to n code points with one fill code point (NULL: a space);
+ * a fill of another length throws ValueError. */
+tul_str *tul_pad_left(const tul_str *s, int64_t width, const tul_str *fill);
+tul_str *tul_pad_right(const tul_str *s, int64_t width, const tul_str *fill);
+
 #ifdef __cplusplus
 }
 #endif

@@ -105,6 +105,8 @@ void tul__sb_value(tul__sb *b, const void *slot, const tul_type *type, int quote
 void tul__sb_json(tul__sb *b, const tul_json *j, int quoted);
 void tul__sb_json_text(tul__sb *b, const tul_json *j); /* toJson's form: non-finite floats as null */
 const char *tul__type_name(const tul_type *t, char *buf, size_t n); /* "int", "int[]", "Point" */
+/* format(v, spec) appended to a builder (fmtspec.c); throws ValueError on a bad spec. */
+void tul__sb_format(tul__sb *b, const void *slot, const tul_type *type, const tul_str *spec);
 
 /* ---------------------------------------------------------------- exceptions (exc.c, trace.c) */
 TUL_NORETURN void tul__throw_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
