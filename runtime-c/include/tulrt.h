@@ -34,16 +34,17 @@ typedef struct tul_str {
  * The runtime uses them to print, compare, sort, box and copy values generically. */
 enum tul_kind {
   TUL_K_INT = 0, TUL_K_FLOAT = 1, TUL_K_BOOL = 2, TUL_K_STR = 3, TUL_K_JSON = 4,
-  TUL_K_ARRAY = 5, TUL_K_STRUCT = 6, TUL_K_FUNC = 7, TUL_K_PROMISE = 8, TUL_K_VOID = 9
+  TUL_K_ARRAY = 5, TUL_K_STRUCT = 6, TUL_K_FUNC = 7, TUL_K_PROMISE = 8, TUL_K_VOID = 9,
+  TUL_K_MAP = 10
 };
 typedef struct tul_type tul_type;
 typedef struct tul_field { const char *name; const tul_type *type; int64_t offset; } tul_field;
 struct tul_type {
   int64_t kind;           /* enum tul_kind */
   int64_t size;           /* bytes a value takes in an array slot or struct field: 1 for bool, else 8 */
-  const tul_type *elem;   /* ARRAY: element type; PROMISE: result type */
+  const tul_type *elem;   /* ARRAY: element type; PROMISE: result type; MAP: value type */
   const char *name;       /* STRUCT: struct name */
-  int64_t nfields;        /* STRUCT */
+  int64_t nfields;        /* STRUCT; MAP: the key's kind (TUL_K_INT or TUL_K_STR) */
   const tul_field *fields;/* STRUCT */
 };
 extern const tul_type tul_type_int, tul_type_float, tul_type_bool, tul_type_str, tul_type_json;
@@ -236,6 +237,35 @@ tul_str *tul_format_str(const tul_str *s, const tul_str *spec);
  * a fill of another length throws ValueError. */
 tul_str *tul_pad_left(const tul_str *s, int64_t width, const tul_str *fill);
 tul_str *tul_pad_right(const tul_str *s, int64_t width, const tul_str *fill);
+
+/* ---------------------------------------------------------------- maps (map.c, LANGUAGE.md §19)
+ * map<K, V> with K int or str: insertion-ordered, hashed. Values sit in 8-byte slots (a bool in the
+ * slot's first byte) read and written through the slot pointers these functions return. Keys are
+ * passed as int64_t or tul_str*: the _int and _str families. The type descriptor of map<K, V> has
+ * kind TUL_K_MAP, size 8, elem = V and nfields = K's kind. Printing, ==, toJson and json -> map
+ * conversion go through tul_to_str, tul_value_eq, tul_json_box and tul_json_unbox as for any type. */
+typedef struct tul_map tul_map;
+tul_map *tul_map_new(int64_t key_kind, const tul_type *val);  /* key_kind: TUL_K_INT or TUL_K_STR */
+int64_t tul_map_len(const tul_map *m);
+void *tul_map_find_int(const tul_map *m, int64_t key);          /* the value slot, or NULL: get, has */
+void *tul_map_find_str(const tul_map *m, const tul_str *key);
+void *tul_map_at_int(const tul_map *m, int64_t key);            /* m[k]: KeyError: 5 */
+void *tul_map_at_str(const tul_map *m, const tul_str *key);     /* m[k]: KeyError: "k" */
+void *tul_map_put_int(tul_map *m, int64_t key);                 /* m[k] = v: the slot, a new key's */
+void *tul_map_put_str(tul_map *m, const tul_str *key);          /*   holding V's zero value */
+_Bool tul_map_delete_int(tul_map *m, int64_t key);              /* true when the key was there */
+_Bool tul_map_delete_str(tul_map *m, const tul_str *key);
+tul_arr *tul_map_keys(const tul_map *m);                        /* int[] or str[], insertion order */
+tul_arr *tul_map_values(const tul_map *m);                      /* V[], insertion order */
+/* for (k in m): `v = tul_map_version(m); for (p = tul_map_next(m, 0, v); p >= 0; p = tul_map_next(m,
+ * p + 1, v)) { k = tul_map_key_str_at(m, p); ... }`. Deleting during the loop is fine (deleted keys
+ * not reached yet are skipped); adding a key makes the next step throw "RuntimeError: map changed
+ * during iteration (a key was added)". */
+int64_t tul_map_version(const tul_map *m);
+int64_t tul_map_next(const tul_map *m, int64_t pos, int64_t version); /* first entry >= pos, or -1 */
+int64_t tul_map_key_int_at(const tul_map *m, int64_t pos);
+tul_str *tul_map_key_str_at(const tul_map *m, int64_t pos);
+void *tul_map_value_at(const tul_map *m, int64_t pos);
 
 #ifdef __cplusplus
 }

@@ -171,6 +171,7 @@ tul_json *tul_json_box(const void *slot, const tul_type *type) {
   case TUL_K_JSON: return ptr;
   case TUL_K_ARRAY: return box_array(ptr);
   case TUL_K_STRUCT: return box_struct(ptr, type);
+  case TUL_K_MAP: return tul__map_box(ptr);
   case TUL_K_PROMISE: return ptr ? tul__json_str(tul__str_c(tul_promise_describe(ptr))) : NULL;
   default: return tul__json_str(tul__str_c("<function>"));
   }
@@ -239,6 +240,10 @@ void tul_json_unbox(const tul_json *j, const tul_type *type, void *out) {
   case TUL_K_JSON: ptr = (void *)j; break;
   case TUL_K_ARRAY: ptr = unbox_array(j, type); break;
   case TUL_K_STRUCT: ptr = unbox_struct(j, type); break;
+  case TUL_K_MAP:
+    if (tag != TUL_J_OBJECT) mismatch(type, j);
+    ptr = tul__map_unbox(j, type);
+    break;
   case TUL_K_VOID: return;
   default: mismatch(type, j);
   }
