@@ -238,6 +238,13 @@ tul_str *tul_format_str(const tul_str *s, const tul_str *spec);
 tul_str *tul_pad_left(const tul_str *s, int64_t width, const tul_str *fill);
 tul_str *tul_pad_right(const tul_str *s, int64_t width, const tul_str *fill);
 
+/* ---------------------------------------------------------------- sorting (sort.c, LANGUAGE.md §19)
+ * Both return a new array and are stable (merge sort). `less` is a closure func(T, T): bool and `key`
+ * a closure func(T): K with K int, float, str or bool (`key_type` its descriptor); either may throw,
+ * leaving xs as it was. Floats sort NaN last. */
+tul_arr *tul_arr_sort_less(const tul_arr *a, void *less);
+tul_arr *tul_arr_sort_by(const tul_arr *a, void *key, const tul_type *key_type);
+
 /* ---------------------------------------------------------------- maps (map.c, LANGUAGE.md §19)
  * map<K, V> with K int or str: insertion-ordered, hashed. Values sit in 8-byte slots (a bool in the
  * slot's first byte) read and written through the slot pointers these functions return. Keys are
