@@ -14,6 +14,14 @@ export const LIBRARY_ABI: AbiFunction[] = [
   f("tul_format_str", "ptr", ["ptr", "ptr"]),
   f("tul_pad_left", "ptr", ["ptr", "i64", "ptr"]),
   f("tul_pad_right", "ptr", ["ptr", "i64", "ptr"]),
+  // code points (unicode.c)
+  f("tul_str_ord", "i64", ["ptr"]),
+  f("tul_str_chr", "ptr", ["i64"]),
+  f("tul_str_is_letter", "i1", ["ptr"]),
+  f("tul_str_is_digit", "i1", ["ptr"]),
+  f("tul_str_is_space", "i1", ["ptr"]),
+  f("tul_str_is_upper", "i1", ["ptr"]),
+  f("tul_str_is_lower", "i1", ["ptr"]),
   // sorting (sort.c)
   f("tul_arr_sort_less", "ptr", ["ptr", "ptr"]),
   f("tul_arr_sort_by", "ptr", ["ptr", "ptr", "ptr"]),

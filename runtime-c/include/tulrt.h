@@ -115,8 +115,8 @@ tul_str *tul_str_from_bool(_Bool v);
 /* The string form of any value as `print` writes it (strings as-is at top level). `slot` points to
  * the value as stored in memory (8 bytes, or 1 byte for bool). */
 tul_str *tul_to_str(const void *slot, const tul_type *type);
-tul_str *tul_str_upper(const tul_str *s);
-tul_str *tul_str_lower(const tul_str *s);
+tul_str *tul_str_upper(const tul_str *s);            /* full Unicode mappings (unicode.c): "ß" -> "SS" */
+tul_str *tul_str_lower(const tul_str *s);            /* "İ" -> "i̇", a word-final "Σ" -> "ς" */
 tul_str *tul_str_trim(const tul_str *s);
 tul_arr *tul_str_split(const tul_str *s, const tul_str *sep);   /* str[]; empty sep splits code points */
 tul_str *tul_str_join(const tul_arr *xs, const tul_str *sep);   /* xs: str[] */
@@ -237,6 +237,19 @@ tul_str *tul_format_str(const tul_str *s, const tul_str *spec);
  * a fill of another length throws ValueError. */
 tul_str *tul_pad_left(const tul_str *s, int64_t width, const tul_str *fill);
 tul_str *tul_pad_right(const tul_str *s, int64_t width, const tul_str *fill);
+
+/* ---------------------------------------------------------------- code points (unicode.c, LANGUAGE.md §19)
+ * ord(s): the code point of a one-character string (else ValueError); chr(n): the one-character
+ * string (ValueError outside 0..0x10FFFF or for a surrogate). The is_* tests are true when s is not
+ * empty and every code point qualifies: letters (categories L*), decimal digits (Nd), White_Space;
+ * is_upper/is_lower follow Python: some cased letter, and all cased letters of that case. */
+int64_t tul_str_ord(const tul_str *s);
+tul_str *tul_str_chr(int64_t n);
+_Bool tul_str_is_letter(const tul_str *s);
+_Bool tul_str_is_digit(const tul_str *s);
+_Bool tul_str_is_space(const tul_str *s);
+_Bool tul_str_is_upper(const tul_str *s);
+_Bool tul_str_is_lower(const tul_str *s);
 
 /* ---------------------------------------------------------------- sorting (sort.c, LANGUAGE.md §19)
  * Both return a new array and are stable (merge sort). `less` is a closure func(T, T): bool and `key`
