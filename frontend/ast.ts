@@ -21,7 +21,7 @@ export interface VarSymbol {
   isGlobal: boolean; // top-level variable of a module: an LLVM global
   isParam: boolean;
   paramIndex?: number;
-  captured: boolean; // referenced from a lambda or nested function (closures; issue 3)
+  captured: boolean; // referenced from a lambda or nested function (closures capture it by reference)
   decl: Node;
 }
 export interface FuncSymbol {

@@ -137,8 +137,8 @@ function hintForElement(t: Type | undefined): Type | undefined {
 
 /**
  * gather(a, b, ...): promise<T[]> when every argument is T or promise<T>, else promise<json[]>
- * (LANGUAGE.md says json; the value is an array of json values either way, and json[] indexes,
- * prints and boxes exactly like a json array: docs/decisions.md).
+ * (the language contract says json; the value is an array of json values either way, and json[]
+ * indexes, prints and boxes exactly like a json array: docs/reference.md §9.5, docs/decisions.md).
  */
 function gatherResult(args: Type[]): Type {
   // children that can only throw (never, promise<never>) fit any T

@@ -213,7 +213,7 @@ double tul_json_to_float(const tul_json *j);
 _Bool tul_json_to_bool(const tul_json *j);
 
 
-/* ---------------------------------------------------------------- HTTP client (http.c, LANGUAGE.md §10)
+/* ---------------------------------------------------------------- HTTP client (http.c, docs/reference.md §10)
  * http_request(method, url, body[, opts]) and http_request_async(...): `opts` is json null or
  * {"headers": {name: value}, "timeout_ms": n}. Both produce the envelope {"ok", "status", "headers"
  * (lower-case names, str values), "body"}, or {"ok": false, "status": 0, "error": "<Kind>: <detail>"}
