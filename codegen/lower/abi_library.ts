@@ -1,4 +1,4 @@
-// Runtime ABI entries of the library additions (tulrt.h from "formatting" on, LANGUAGE.md §19);
+// Runtime ABI entries of the library additions (tulrt.h from "formatting" on, docs/reference.md §19);
 // spread into codegen/abi.ts's ABI table.
 import type { AbiFunction, AbiType } from "./abi.js";
 

@@ -224,7 +224,7 @@ struct tul_promise *tul_http_request_async(const tul_str *method, const tul_str 
                                            const tul_json *opts);
 
 
-/* ---------------------------------------------------------------- formatting (fmtspec.c, LANGUAGE.md §19)
+/* ---------------------------------------------------------------- formatting (fmtspec.c, docs/reference.md §19)
  * Python's format mini-language: [[fill]align][sign][z][#][0][width][,|_][.precision][type] with the
  * types s d c b o x X e E f F g G %. format(v, spec) of any value (`slot` as for tul_to_str): ints and
  * floats by the number rules, json by its dynamic kind, bools and everything else through its string
@@ -238,7 +238,7 @@ tul_str *tul_format_str(const tul_str *s, const tul_str *spec);
 tul_str *tul_pad_left(const tul_str *s, int64_t width, const tul_str *fill);
 tul_str *tul_pad_right(const tul_str *s, int64_t width, const tul_str *fill);
 
-/* ---------------------------------------------------------------- code points (unicode.c, LANGUAGE.md §19)
+/* ---------------------------------------------------------------- code points (unicode.c, docs/reference.md §19)
  * ord(s): the code point of a one-character string (else ValueError); chr(n): the one-character
  * string (ValueError outside 0..0x10FFFF or for a surrogate). The is_* tests are true when s is not
  * empty and every code point qualifies: letters (categories L*), decimal digits (Nd), White_Space;
@@ -251,14 +251,14 @@ _Bool tul_str_is_space(const tul_str *s);
 _Bool tul_str_is_upper(const tul_str *s);
 _Bool tul_str_is_lower(const tul_str *s);
 
-/* ---------------------------------------------------------------- sorting (sort.c, LANGUAGE.md §19)
+/* ---------------------------------------------------------------- sorting (sort.c, docs/reference.md §19)
  * Both return a new array and are stable (merge sort). `less` is a closure func(T, T): bool and `key`
  * a closure func(T): K with K int, float, str or bool (`key_type` its descriptor); either may throw,
  * leaving xs as it was. Floats sort NaN last. */
 tul_arr *tul_arr_sort_less(const tul_arr *a, void *less);
 tul_arr *tul_arr_sort_by(const tul_arr *a, void *key, const tul_type *key_type);
 
-/* ---------------------------------------------------------------- maps (map.c, LANGUAGE.md §19)
+/* ---------------------------------------------------------------- maps (map.c, docs/reference.md §19)
  * map<K, V> with K int or str: insertion-ordered, hashed. Values sit in 8-byte slots (a bool in the
  * slot's first byte) read and written through the slot pointers these functions return. Keys are
  * passed as int64_t or tul_str*: the _int and _str families. The type descriptor of map<K, V> has
