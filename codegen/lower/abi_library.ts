@@ -22,6 +22,11 @@ export const LIBRARY_ABI: AbiFunction[] = [
   f("tul_str_is_space", "i1", ["ptr"]),
   f("tul_str_is_upper", "i1", ["ptr"]),
   f("tul_str_is_lower", "i1", ["ptr"]),
+  // regular expressions (regex.c)
+  f("tul_re_match", "ptr", ["ptr", "ptr"]),
+  f("tul_re_find_all", "ptr", ["ptr", "ptr"]),
+  f("tul_re_split", "ptr", ["ptr", "ptr"]),
+  f("tul_re_replace", "ptr", ["ptr", "ptr", "ptr"]),
   // sorting (sort.c)
   f("tul_arr_sort_less", "ptr", ["ptr", "ptr"]),
   f("tul_arr_sort_by", "ptr", ["ptr", "ptr", "ptr"]),

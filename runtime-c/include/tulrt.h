@@ -251,6 +251,18 @@ _Bool tul_str_is_space(const tul_str *s);
 _Bool tul_str_is_upper(const tul_str *s);
 _Bool tul_str_is_lower(const tul_str *s);
 
+/* ---------------------------------------------------------------- regular expressions (regex.c, docs/reference.md §19)
+ * PCRE2 syntax, UTF and Unicode properties on, JIT-compiled, cached. A bad pattern throws
+ * "ValueError: invalid regex "<p>" at position N: <why>" (N in code points). re_match finds the
+ * first match anywhere (anchor with ^): json null or {"match", "groups" (null for a group that did
+ * not take part), "start", "end"} with code-point offsets. re_find_all: every match, whole (not
+ * groups). re_split: the pieces between matches. re_replace: every match replaced; $1, ${1},
+ * ${name} and $0 insert groups, $$ is a dollar sign. */
+tul_json *tul_re_match(const tul_str *pattern, const tul_str *s);
+tul_arr *tul_re_find_all(const tul_str *pattern, const tul_str *s);
+tul_arr *tul_re_split(const tul_str *pattern, const tul_str *s);
+tul_str *tul_re_replace(const tul_str *pattern, const tul_str *s, const tul_str *repl);
+
 /* ---------------------------------------------------------------- sorting (sort.c, docs/reference.md §19)
  * Both return a new array and are stable (merge sort). `less` is a closure func(T, T): bool and `key`
  * a closure func(T): K with K int, float, str or bool (`key_type` its descriptor); either may throw,
