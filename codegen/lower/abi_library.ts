@@ -14,6 +14,11 @@ export const LIBRARY_ABI: AbiFunction[] = [
   f("tul_format_str", "ptr", ["ptr", "ptr"]),
   f("tul_pad_left", "ptr", ["ptr", "i64", "ptr"]),
   f("tul_pad_right", "ptr", ["ptr", "i64", "ptr"]),
+  // I/O (io.c)
+  f("tul_eprint", "void", ["ptr"]),
+  f("tul_read_lines", "ptr", ["ptr"]),
+  f("tul_file_delete", "void", ["ptr"]),
+  f("tul_list_dir", "ptr", ["ptr"]),
   // code points (unicode.c)
   f("tul_str_ord", "i64", ["ptr"]),
   f("tul_str_chr", "ptr", ["i64"]),

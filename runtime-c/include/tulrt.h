@@ -156,7 +156,8 @@ tul_str *tul_json_to_str(const tul_json *j);
 
 /* ---------------------------------------------------------------- I/O and system */
 void tul_print(const tul_str *line);          /* writes line + "\n" to stdout (buffered) */
-tul_str *tul_input(void);                     /* one line without its newline; "" at end of input */
+tul_str *tul_input(void);                     /* one line without its newline; EOFError: end of input */
+void tul_eprint(const tul_str *line);         /* writes line + "\n" to stderr (stdout flushed first) */
 tul_arr *tul_args(void);                      /* str[]: program arguments, without the program name */
 tul_str *tul_env(const tul_str *name);        /* "" when unset */
 TUL_NORETURN void tul_exit(int64_t code);     /* flushes stdout, then exits */
@@ -164,6 +165,9 @@ tul_str *tul_file_read(const tul_str *path);  /* IOError: cannot read 'p': <reas
 void tul_file_write(const tul_str *path, const tul_str *data);
 void tul_file_append(const tul_str *path, const tul_str *data);
 _Bool tul_file_exists(const tul_str *path);
+tul_arr *tul_read_lines(const tul_str *path); /* str[]: lines without "\n" / "\r\n" */
+void tul_file_delete(const tul_str *path);    /* IOError: cannot delete 'p': <reason> */
+tul_arr *tul_list_dir(const tul_str *path);   /* str[]: names sorted, without . and ..; IOError */
 double tul_clock_ms(void);                    /* monotonic, milliseconds, fractional */
 int64_t tul_time_ms(void);                    /* wall clock, ms since the Unix epoch */
 void tul_sleep(int64_t ms);                   /* blocks the thread */
