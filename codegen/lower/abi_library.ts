@@ -32,6 +32,20 @@ export const LIBRARY_ABI: AbiFunction[] = [
   f("tul_re_find_all", "ptr", ["ptr", "ptr"]),
   f("tul_re_split", "ptr", ["ptr", "ptr"]),
   f("tul_re_replace", "ptr", ["ptr", "ptr", "ptr"]),
+  // math (numbers.c)
+  f("tul_random_seed", "void", ["i64"]),
+  f("tul_mod_int", "i64", ["i64", "i64"]),
+  f("tul_mod_float", "double", ["double", "double"]),
+  // encodings and time (encoding.c, timefmt.c)
+  f("tul_sha256", "ptr", ["ptr"]),
+  f("tul_sha1", "ptr", ["ptr"]),
+  f("tul_hmac_sha256", "ptr", ["ptr", "ptr"]),
+  f("tul_base64_encode", "ptr", ["ptr"]),
+  f("tul_base64_decode", "ptr", ["ptr"]),
+  f("tul_url_encode", "ptr", ["ptr"]),
+  f("tul_url_decode", "ptr", ["ptr"]),
+  f("tul_format_time", "ptr", ["i64", "ptr"]),
+  f("tul_parse_time", "i64", ["ptr", "ptr"]),
   // sorting (sort.c)
   f("tul_arr_sort_less", "ptr", ["ptr", "ptr"]),
   f("tul_arr_sort_by", "ptr", ["ptr", "ptr", "ptr"]),

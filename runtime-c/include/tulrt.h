@@ -177,6 +177,9 @@ int64_t tul_pow_int(int64_t base, int64_t exp); /* exp < 0: ValueError: negative
 double tul_random(void);                        /* [0, 1) */
 int64_t tul_randint(int64_t a, int64_t b);      /* a..b inclusive; a > b: ValueError */
 int64_t tul_float_round(double v);              /* half away from zero; nan/inf: ValueError */
+void tul_random_seed(int64_t n);                /* random_seed(n): reproducible random()/randint() */
+int64_t tul_mod_int(int64_t a, int64_t b);      /* mod: sign of the divisor; ZeroDivisionError: modulo by zero */
+double tul_mod_float(double a, double b);       /* mod(x, 0.0) is nan */
 
 
 /* ---------------------------------------------------------------- json access and JSON text
@@ -266,6 +269,24 @@ tul_json *tul_re_match(const tul_str *pattern, const tul_str *s);
 tul_arr *tul_re_find_all(const tul_str *pattern, const tul_str *s);
 tul_arr *tul_re_split(const tul_str *pattern, const tul_str *s);
 tul_str *tul_re_replace(const tul_str *pattern, const tul_str *s, const tul_str *repl);
+
+/* ---------------------------------------------------------------- encodings and time (encoding.c, timefmt.c)
+ * sha256, sha1 and hmac_sha256(key, s) of the UTF-8 bytes, as lower-case hex (libcrypto).
+ * base64_encode: standard alphabet with padding; base64_decode skips ASCII whitespace, takes missing
+ * padding, and throws "ValueError: invalid base64 at position N: <why>" otherwise. url_encode
+ * percent-encodes every byte but A-Z a-z 0-9 - . _ ~; url_decode turns %XX back into bytes (a '+'
+ * stays a '+'). format_time(ms, fmt) and parse_time(s, fmt): UTC, strftime/strptime patterns, or
+ * "iso" (2024-05-06T07:08:09.010Z); a mismatch throws "ValueError: time data "s" does not match
+ * format "f"". */
+tul_str *tul_sha256(const tul_str *s);
+tul_str *tul_sha1(const tul_str *s);
+tul_str *tul_hmac_sha256(const tul_str *key, const tul_str *s);
+tul_str *tul_base64_encode(const tul_str *s);
+tul_str *tul_base64_decode(const tul_str *s);
+tul_str *tul_url_encode(const tul_str *s);
+tul_str *tul_url_decode(const tul_str *s);
+tul_str *tul_format_time(int64_t ms, const tul_str *fmt);
+int64_t tul_parse_time(const tul_str *s, const tul_str *fmt);
 
 /* ---------------------------------------------------------------- sorting (sort.c, docs/reference.md §19)
  * Both return a new array and are stable (merge sort). `less` is a closure func(T, T): bool and `key`
