@@ -46,6 +46,10 @@ export const LIBRARY_ABI: AbiFunction[] = [
   f("tul_url_decode", "ptr", ["ptr"]),
   f("tul_format_time", "ptr", ["i64", "ptr"]),
   f("tul_parse_time", "i64", ["ptr", "ptr"]),
+  // json objects (json.c)
+  f("tul_json_has", "i1", ["ptr", "ptr"]),
+  f("tul_json_delete", "i1", ["ptr", "ptr"]),
+  f("tul_json_get_existing", "ptr", ["ptr", "ptr"]),
   // sorting (sort.c)
   f("tul_arr_sort_less", "ptr", ["ptr", "ptr"]),
   f("tul_arr_sort_by", "ptr", ["ptr", "ptr", "ptr"]),

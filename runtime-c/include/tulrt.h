@@ -187,6 +187,9 @@ double tul_mod_float(double a, double b);       /* mod(x, 0.0) is nan */
  * "TypeError: cannot index int with str", "TypeError: expected array, got object",
  * "TypeError: null has no length"; indexes follow the array rules (IndexError). */
 tul_json *tul_json_new_object(void);                              /* {} (object literals: then tul_json_set) */
+_Bool tul_json_has(const tul_json *j, const tul_str *key);        /* has(j, k): objects only */
+_Bool tul_json_delete(tul_json *j, const tul_str *key);           /* delete(j, k): true when it was there */
+tul_json *tul_json_get_existing(const tul_json *j, const tul_str *key); /* missing key: KeyError: "k" */
 tul_json *tul_json_get(const tul_json *j, const tul_str *key);    /* j.key, j["key"]: missing key -> null */
 tul_json *tul_json_at(const tul_json *j, int64_t i);              /* j[i]: array element, or str code point */
 tul_json *tul_json_index(const tul_json *j, const tul_json *key); /* j[k], k a json int or str */

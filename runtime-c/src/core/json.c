@@ -294,6 +294,44 @@ static TUL_NORETURN void expected(const char *want, const tul_json *got) {
 
 tul_json *tul_json_new_object(void) { return tul__json_object(); }
 
+static const tul__jobj *object_of(const tul_json *j) {
+  if (TUL_UNLIKELY(!j || j->tag != TUL_J_OBJECT)) expected("object", j);
+  return j->u.o;
+}
+
+_Bool tul_json_has(const tul_json *j, const tul_str *key) { return find_key(object_of(j), key) >= 0; }
+
+/* Removes the entry and closes the gap, so the other keys keep their order; the index (if any) is
+ * rebuilt. */
+_Bool tul_json_delete(tul_json *j, const tul_str *key) {
+  tul__jobj *o = (tul__jobj *)object_of(j);
+  int64_t i = find_key(o, key);
+  if (i < 0) return 0;
+  memmove(o->keys + i, o->keys + i + 1, (size_t)(o->len - i - 1) * sizeof *o->keys);
+  memmove(o->vals + i, o->vals + i + 1, (size_t)(o->len - i - 1) * sizeof *o->vals);
+  o->len--;
+  o->keys[o->len] = NULL;
+  o->vals[o->len] = NULL;
+  if (o->index) {
+    if (o->len > INDEX_FROM) rebuild_index(o);
+    else o->index = NULL, o->index_cap = 0;
+  }
+  return 1;
+}
+
+/* j[key] where a missing key is an error (`j[k] += 1`): KeyError: "k". */
+tul_json *tul_json_get_existing(const tul_json *j, const tul_str *key) {
+  int64_t i = find_key(object_of(j), key);
+  if (TUL_UNLIKELY(i < 0)) {
+    tul__sb b;
+    tul__sb_init(&b);
+    tul__sb_cstr(&b, "KeyError: ");
+    tul__sb_quoted(&b, key->data, key->len);
+    tul__throw_str(tul__sb_finish(&b));
+  }
+  return j->u.o->vals[i];
+}
+
 tul_json *tul_json_get(const tul_json *j, const tul_str *key) {
   if (TUL_UNLIKELY(!j || j->tag != TUL_J_OBJECT)) cannot_index(j, "str");
   return tul__json_obj_get(j, key);
