@@ -1,5 +1,5 @@
-/* io.c: print (buffered stdout), eprint, input, args, env, exit, files and directories, clocks and
- * sleep. */
+/* io.c: print (buffered stdout; whole lines from any thread), eprint, input, args, env, exit, files and
+ * directories, clocks and sleep. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -31,10 +31,15 @@ void tul__set_args(int argc, char **argv) {
 
 void tul__flush_stdout(void) { fflush(stdout); }
 
+/* Whole lines: once spawn workers exist, each line goes into stdout's buffer under its lock, so
+ * lines of different threads never mix; before that nothing else writes to stdout. */
 void tul_print(const tul_str *line) {
   if (TUL_UNLIKELY(!stdout_ready)) stdout_init();
+  int locked = tul__threads_live;
+  if (TUL_UNLIKELY(locked)) flockfile(stdout);
   fwrite_unlocked(line->data, 1, (size_t)line->len, stdout);
   putc_unlocked('\n', stdout);
+  if (TUL_UNLIKELY(locked)) funlockfile(stdout);
 }
 
 /* stderr is unbuffered; stdout is flushed first so that a terminal or a 2>&1 log shows the lines in
