@@ -189,8 +189,31 @@ static void large(void) {
   CHECK(ok);
 }
 
+/* A deep copy (spawn's arguments): independent of the original, shared values stay shared. */
+static void copying(void) {
+  static const tul_type arr_int = {TUL_K_ARRAY, 8, &tul_type_int, NULL, 0, NULL};
+  static const tul_type map_str_arr = {TUL_K_MAP, 8, &arr_int, NULL, TUL_K_STR, NULL};
+  tul_map *m = tul_map_new(TUL_K_STR, &arr_int);
+  tul_arr *shared = tul_range(0, 3);
+  *(tul_arr **)tul_map_put_str(m, S("a")) = shared;
+  *(tul_arr **)tul_map_put_str(m, S("b")) = shared;
+  *(tul_arr **)tul_map_put_str(m, S("gone")) = shared;
+  tul_map_delete_str(m, S("gone"));
+  tul__copier *c = tul__copier_new();
+  tul_map *copy;
+  tul__copy_value(c, &m, &map_str_arr, &copy);
+  tul__copier_free(c);
+  CHECK(copy != m && tul_value_eq(&copy, &m, &map_str_arr));
+  tul_arr *a = *(tul_arr **)tul_map_at_str(copy, S("a")), *b = *(tul_arr **)tul_map_at_str(copy, S("b"));
+  CHECK(a == b && a != shared);
+  *(int64_t *)tul_arr_push_slot(a) = 9;
+  CHECK(shared->len == 3);
+  CHECK_STR(show(copy, &map_str_arr), "{\"a\":[0,1,2,9],\"b\":[0,1,2,9]}");
+}
+
 int main(int argc, char **argv) {
   rt_init(argc, argv);
+  copying();
   basics();
   int_keys_and_zero_values();
   iteration();
