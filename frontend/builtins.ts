@@ -64,8 +64,9 @@ export interface BuiltinRow {
   doc: string;
   /** Tried in order; the first whose `kinds` patterns all accept the arguments wins. */
   overloads: Overload[];
-  /** What an argument that no overload accepts should have been, e.g. "int or float". */
-  want?: string;
+  /** What an argument that no overload accepts should have been, e.g. "int or float"; a list says
+   *  it per argument position (the last entry serves the positions after it). */
+  want?: string | string[];
   /** The type hint for argument i given the arguments before it, when the derived one (see
    *  hintFor) is not what the built-in wants. */
   hint?: (i: number, before: Type[]) => Type | undefined;
@@ -257,13 +258,13 @@ export const BUILTINS: BuiltinRow[] = [
       { params: [kinds(...JSON_ARG), T.int, optional(T.int, INT64_MAX)], result: T.json, lower: rt("tul_json_slice") },
     ] },
   { name: "sort", doc: "A new array sorted ascending (strings by code point), or stably by a less function.",
-    want: "int[], float[], str[] or bool[], or an array and a less function",
+    want: ["an array (int[], float[], str[] or bool[] without a less function)", "a less function func(T, T): bool for T[]"],
     overloads: [
       { params: [kinds("int[]", "float[]", "str[]", "bool[]")], result: sameAsFirst, lower: rt("tul_arr_sort") },
       { params: [kinds("array"), fnOf(0, 2, T.bool)], result: sameAsFirst, lower: rt("tul_arr_sort_less") },
     ] },
   { name: "sort_by", doc: "A new array sorted stably by a key function's int, float, str or bool result.",
-    want: "an array and a key function returning int, float, str or bool",
+    want: ["an array", "a key function func(T): int, float, str or bool for T[]"],
     overloads: [{ params: [kinds("array"), fnOf(0, 1, ["int", "float", "str", "bool"])], result: sameAsFirst, lower: inline("sortBy") }] },
   search("contains", T.bool, "tul_str_contains", "arrayContains", "tul_json_contains",
     "Whether a str contains a substring, an array an element (deep equality), or json an element or key."),
@@ -294,7 +295,7 @@ export const BUILTINS: BuiltinRow[] = [
   fixed("is_upper", [T.str], T.bool, "tul_str_is_upper", "Whether a str has cased letters and all of them are upper case."),
   fixed("is_lower", [T.str], T.bool, "tul_str_is_lower", "Whether a str has cased letters and all of them are lower case."),
   { name: "format", doc: "A value formatted by a Python format spec: fill, align, sign, width, grouping, precision, type.",
-    want: "a value and a str spec", spec: { arg: 1, of: 0 },
+    want: ["any value", "a str"], spec: { arg: 1, of: 0 },
     overloads: [
       { params: [kinds("int"), T.str], result: T.str, lower: rt("tul_format_int") },
       { params: [kinds("float"), T.str], result: T.str, lower: rt("tul_format_float") },
@@ -418,7 +419,9 @@ export function resolveBuiltin(row: BuiltinRow, args: Type[]): BuiltinResolution
   }
   const fitting = row.overloads.filter((o) => fitsArity(o, args.length));
   const bad = args.findIndex((t, i) => !fitting.some((o) => accepts(patternAt(o, i), t)));
-  return { argIndex: Math.max(bad, 0), want: row.want ?? "another type" };
+  const at = Math.max(bad, 0);
+  const want = Array.isArray(row.want) ? row.want[Math.min(at, row.want.length - 1)] : row.want;
+  return { argIndex: at, want: want ?? "another type" };
 }
 
 /**
