@@ -61,6 +61,48 @@ void tul_sleep_await(int64_t ms);
 tul_promise *tul_gather(int64_t n, const void *values, const tul_type *const *types,
                         const tul_type *elem_type);
 
+/* `gather(ps)` on one array: `ps` is a promise<T>[] (elem: the TUL_K_PROMISE type), the result
+ * T[] (elem_type: T; void results give json[] of nulls). */
+tul_promise *tul_gather_arr(const tul_arr *ps, const tul_type *elem_type);
+
+/* ---------------------------------------------------------------- cancellation and scopes (§14)
+ * `cancel(p)`: nothing if p has settled; a task that never ran never runs (it rejects at once); a
+ * suspended one is woken and its pending await throws "CancelledError: cancelled", as does every
+ * later await of that task outside `shield`; timers, HTTP requests and combinators release what
+ * they hold and reject at once. CancelledError rejections are never reported as uncaught. */
+void tul_cancel(tul_promise *p);
+
+/* `scope { B }` compiles to:
+ *     void *s = tul_scope_enter();
+ *     try { B } catch (e) { tul_scope_fail(s, e); rethrow e } finally { tul_scope_exit(s); }
+ * tul_scope_fail records the body's error (unless a task failed first) and cancels the scope's
+ * tasks; tul_scope_exit (every way out: end, return, break, throw) waits until every task of the
+ * scope has settled, leaves the scope and throws the first error when a task produced it (a body
+ * error is left to propagate as it is, with its own trace). Its call site names the scope in
+ * async traces. `shield { B }` compiles to `void *h = tul_shield_enter(); try { B } finally {
+ * tul_shield_exit(h); }`: awaits inside B do not throw CancelledError. */
+void *tul_scope_enter(void);
+void tul_scope_fail(void *scope, tul_json *error);
+void tul_scope_exit(void *scope);
+void *tul_shield_enter(void);
+void tul_shield_exit(void *shield);
+
+/* `timeout(ms, p)`: p itself when already settled; else a promise that settles like p, unless p is
+ * still pending after ms: then p is cancelled and, once it has settled, the result rejects with
+ * "TimeoutError: timed out after <ms> ms". */
+tul_promise *tul_timeout(int64_t ms, tul_promise *p);
+
+/* `race(p1, ..., pn)` (n promises in `ps`) and `race(ps)`: settles like the first to settle (the
+ * first settled in argument order when some already are); the others are cancelled and have
+ * settled before it does. One argument: that promise itself. None: ValueError at the call. */
+tul_promise *tul_race(int64_t n, tul_promise *const *ps);
+tul_promise *tul_race_arr(const tul_arr *ps);
+
+/* `vote(ps)`: once all have settled, fulfils with the value most of them fulfilled with (compared
+ * with tul_value_eq on `elem_type`; ties: the earliest in argument order); rejects with the first
+ * rejection only when all reject. Empty: ValueError at the call. */
+tul_promise *tul_vote(const tul_arr *ps, const tul_type *elem_type);
+
 /* State for printing `<promise pending>` / `<promise fulfilled>` / `<promise rejected>`. */
 int64_t tul_promise_state(const tul_promise *p);          /* enum tul_promise_state */
 const char *tul_promise_describe(const tul_promise *p);   /* "<promise pending>" etc. */
