@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
-# ---- begin: options and macOS (Homebrew) support, issue 6 "Cross-platform builds" ----
+# ---- begin: options and macOS (Homebrew) support ----
 usage() { echo "usage: scripts/setup.sh [--cross aarch64]   (see docs/targets.md)"; }
 CROSS=""
 while (($#)); do
@@ -96,12 +96,12 @@ build_compiler() {
   npx tsc -p tsconfig.json
 }
 
-if [ "$(uname -s)" = Darwin ]; then install_brew_packages; else install_packages; fi  # issue 6
+if [ "$(uname -s)" = Darwin ]; then install_brew_packages; else install_packages; fi
 install_node_modules
 log "building tulc"
 build_compiler  # first: without libdw (macOS) the runtime's trace tests use dist/codegen/toolchain/linetable.js
 log "building the C runtime"
 build_runtime
 log "ready: ./bin/tulc --help"
-# issue 6: cross targets (their runtime in build-<triple>/runtime), after the host set-up.
+# Cross targets (their runtime in build-<triple>/runtime), after the host set-up.
 if [ -n "$CROSS" ]; then ./scripts/setup-cross.sh "$CROSS"; fi

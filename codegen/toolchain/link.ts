@@ -76,7 +76,7 @@ function runtimeHasLibdw(rt: string, target?: string): boolean {
   return target ? !target.includes("apple") : process.platform !== "darwin";
 }
 
-// ---- begin: the `--target` path (issue 6, docs/targets.md) ----
+// ---- begin: the `--target` path (cross-compilation, docs/targets.md) ----
 /** The setup.sh --cross name for a triple ("aarch64" for aarch64-linux-gnu), for error messages. */
 function crossName(target: string): string {
   return target.split("-")[0];
