@@ -91,6 +91,8 @@ export interface Update extends ExprBase { kind: "Update"; op: "++" | "--"; pref
 export interface Await extends ExprBase { kind: "Await"; operand: Expr }
 export interface Lambda extends ExprBase {
   kind: "Lambda";
+  /** `async (int x) => ...`: a call starts a task; the value's type is func(int): promise<T>. */
+  isAsync?: boolean;
   params: Param[];
   result: TypeNode | null;
   body: Expr | Block;
@@ -178,6 +180,11 @@ export interface Try {
   span: Span;
   catchSym?: VarSymbol; // checker: the json-typed catch variable
 }
+/** `scope { ... }` (docs/reference.md §14): the block is left only when every task created inside
+ *  it has settled; the first error cancels the rest and is re-thrown. */
+export interface Scope { kind: "Scope"; body: Block; span: Span }
+/** `shield { ... }`: awaits inside do not throw CancelledError (clean-up after cancellation). */
+export interface Shield { kind: "Shield"; body: Block; span: Span }
 export interface FuncDecl {
   kind: "FuncDecl";
   name: string;
@@ -205,7 +212,7 @@ export interface Import {
 
 export type Stmt =
   | VarDecl | ExprStmt | Block | If | While | For | ForIn | Break | Continue | Return | Throw | Try
-  | FuncDecl | StructDecl | Import;
+  | Scope | Shield | FuncDecl | StructDecl | Import;
 
 export type Node = Stmt | Expr | Param;
 

@@ -156,7 +156,7 @@ function childBlocks(s: Stmt): Stmt[][] {
     case "Block": return [s.body];
     case "If": return [s.then.body, ...(s.else ? [[s.else as Stmt]] : [])];
     case "While": case "ForIn": case "FuncDecl": return [s.body.body];
-    case "For": return [s.body.body];
+    case "For": case "Scope": case "Shield": return [s.body.body];
     case "Try": return [s.body.body, s.catchBody?.body ?? [], s.finallyBody?.body ?? []];
     default: return [];
   }

@@ -238,6 +238,7 @@ function returnValues(stmts: Stmt[], out: Expr[] = []): Expr[] {
     else if (s.kind === "Block") returnValues(s.body, out);
     else if (s.kind === "If") returnValues(s.else ? [s.then, s.else] : [s.then], out);
     else if (s.kind === "While" || s.kind === "For" || s.kind === "ForIn") returnValues(s.body.body, out);
+    else if (s.kind === "Scope" || s.kind === "Shield") returnValues(s.body.body, out);
     else if (s.kind === "Try") returnValues([s.body, ...(s.catchBody ? [s.catchBody] : []), ...(s.finallyBody ? [s.finallyBody] : [])], out);
   }
   return out;

@@ -74,15 +74,16 @@ void tul_cancel(tul_promise *p);
 
 /* `scope { B }` compiles to:
  *     void *s = tul_scope_enter();
- *     try { B } catch (e) { tul_scope_fail(s, e); rethrow e } finally { tul_scope_exit(s); }
- * tul_scope_fail records the body's error (unless a task failed first) and cancels the scope's
- * tasks; tul_scope_exit (every way out: end, return, break, throw) waits until every task of the
+ *     B under a handler; on a throw: tul_scope_fail(s); tul_scope_exit(s); tul_rethrow();
+ *     on every other way out (end, return, break, continue): tul_scope_exit(s);
+ * tul_scope_fail (in the handler, before tul_caught) records the error in flight unless a task
+ * failed first, and cancels the scope's tasks; tul_scope_exit (every way out: end, return, break, throw) waits until every task of the
  * scope has settled, leaves the scope and throws the first error when a task produced it (a body
  * error is left to propagate as it is, with its own trace). Its call site names the scope in
- * async traces. `shield { B }` compiles to `void *h = tul_shield_enter(); try { B } finally {
- * tul_shield_exit(h); }`: awaits inside B do not throw CancelledError. */
+ * async traces. `shield { B }` compiles the same way with tul_shield_enter / tul_shield_exit (no
+ * fail): awaits inside B do not throw CancelledError. */
 void *tul_scope_enter(void);
-void tul_scope_fail(void *scope, tul_json *error);
+void tul_scope_fail(void *scope);
 void tul_scope_exit(void *scope);
 void *tul_shield_enter(void);
 void tul_shield_exit(void *shield);

@@ -36,10 +36,17 @@ static tul_promise *spawn(int64_t ms, int64_t val) {
 /* scope { body(arg) } as tulc lowers it */
 static void run_scope(void (*body)(void *), void *arg) {
   void *s = tul_scope_enter();
-  tul_json *e = test_try(body, arg);
-  if (e) tul_scope_fail(s, e);
+  _Alignas(16) char h[TUL_HANDLER_SIZE];
+  tul_try_push(h);
+  if (_setjmp((struct __jmp_buf_tag *)h) == 0) {
+    body(arg);
+    tul_try_pop(h);
+    tul_scope_exit(s);
+    return;
+  }
+  tul_scope_fail(s);
   tul_scope_exit(s);
-  if (e) tul_throw(e);
+  tul_rethrow();
 }
 
 typedef struct { void (*body)(void *); void *arg; } scoped;

@@ -310,5 +310,6 @@ void tul__gc_task_count_changed(int64_t live);
 extern const int64_t tul__exc_state_size __attribute__((weak));   /* bytes; all-zero = empty state */
 void *tul__exc_state_swap(void *state) __attribute__((weak));     /* install, return previous */
 int64_t tul__exc_caught_frames(void *const **frames) __attribute__((weak)); /* trace of tul_caught() */
+tul_json *tul__exc_in_flight(void) __attribute__((weak)); /* the value a handler landed with (before tul_caught) */
 
 #endif

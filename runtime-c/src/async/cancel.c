@@ -252,8 +252,9 @@ void *tul_scope_enter(void) {
   return s;
 }
 
-void tul_scope_fail(void *scope, tul_json *error) {
+void tul_scope_fail(void *scope) {
   tul__scope *s = scope;
+  tul_json *error = tul__exc_in_flight ? tul__exc_in_flight() : NULL;
   if (!s->error) s->error_is_body = 1;
   tul__scope_fail(s, error, NULL);
 }
