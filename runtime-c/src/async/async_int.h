@@ -189,7 +189,8 @@ struct tul__scope {
   uint8_t body;           /* a task's implicit body scope */
   uint8_t error_is_body;  /* `error` was thrown by the body itself (still in flight there) */
   int64_t live;           /* member tasks not yet settled */
-  tul__task *tasks;       /* members, newest first, through sc_next/sc_prev */
+  tul__task *tasks;       /* members, newest first, through sc_next (sc_prev: towards newer) */
+  tul__task *oldest;      /* the last of that list */
   tul__task *cursor;      /* next member to cancel while cancelling (removal-safe) */
   tul_json *error;        /* the first error */
   tul_async_origin *origin;

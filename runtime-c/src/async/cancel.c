@@ -31,10 +31,12 @@ void tul__refresh_stop(tul__task *ctx) {
 
 /* ---------------------------------------------------------------- cancelling */
 
+/* Oldest first; members that leave meanwhile move the cursor (scope_remove), and members added
+ * meanwhile go to the head and are cancelled when spawned. */
 static void cancel_members(tul__scope *s) {
-  for (s->cursor = s->tasks; s->cursor;) {
+  for (s->cursor = s->oldest; s->cursor;) {
     tul__task *t = s->cursor;
-    s->cursor = t->sc_next;
+    s->cursor = t->sc_prev;
     tul__task_cancel(t);
   }
 }
@@ -148,15 +150,17 @@ void tul__scope_add(tul__scope *s, tul__task *t) {
   t->sc_prev = NULL;
   t->sc_next = s->tasks;
   if (s->tasks) s->tasks->sc_prev = t;
+  else s->oldest = t;
   s->tasks = t;
   s->live++;
 }
 
 static void scope_remove(tul__scope *s, tul__task *t) {
-  if (s->cursor == t) s->cursor = t->sc_next;
+  if (s->cursor == t) s->cursor = t->sc_prev;
   if (t->sc_prev) t->sc_prev->sc_next = t->sc_next;
   else s->tasks = t->sc_next;
   if (t->sc_next) t->sc_next->sc_prev = t->sc_prev;
+  else s->oldest = t->sc_prev;
   t->sc_next = t->sc_prev = NULL;
   t->scope = NULL;
 }
@@ -235,8 +239,7 @@ void tul__task_join_children(tul__task *t, tul_json **error, tul_async_origin **
   if (*error) tul__scope_fail(b, *error, *origin);
   scope_wait(b, t->wait_site);
   pop_node(t, b);
-  if (b->error && !*error) {
-    b->error_is_body = 0;
+  if (b->error) { /* the first error: the body's own (recorded above) or a child's before it */
     *error = b->error;
     *origin = b->origin;
   }
