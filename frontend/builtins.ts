@@ -94,6 +94,7 @@ const JSON_ARG = ["json", "never"]; // an argument that can only throw fits the 
 const NUMBER = ["int", "float", ...JSON_ARG];
 const INT64_MAX = (1n << 63n) - 1n;
 const strArr = T.array(T.str);
+const HANDLER = T.func([T.json], T.promise(T.json)); // an HTTP server's handler
 const elemResult = (params: Type[]): Type => (params[0].k === "array" ? params[0].elem : T.json);
 const sameAsFirst = (params: Type[]): Type => params[0];
 
@@ -223,6 +224,12 @@ export const BUILTINS: BuiltinRow[] = [
     "An HTTP request (method, url, body[, opts]); the response envelope as json, never a throw."),
   fixed("http_request_async", [T.str, T.str, T.str, optional(T.json, null)], T.promise(T.json), "tul_http_request_async",
     "http_request on a worker thread: a promise of the response envelope."),
+  fixed("http_server_listen", [T.str, T.int, HANDLER, optional(T.json, null)], T.promise(T.json), "tul_http_server_listen",
+    "Serves a handler func(json): promise<json> on host:port (0: a free port): a promise of {port, host, id}."),
+  fixed("http_server_stop", [T.json], T.promise(T.void), "tul_http_server_stop",
+    "Stops a server from http_server_listen: a promise settled once requests in flight are answered."),
+  fixed("http_server_until_signal", [T.json], T.promise(T.void), "tul_http_server_until_signal",
+    "The server's stop promise; SIGINT or SIGTERM starts the stop."),
 
   // ---- conversions
   { name: "toString", doc: "The string form print would write.",

@@ -86,6 +86,7 @@ const CORE: AbiFunction[] = [
   f("tul_shield_exit", "void", ["ptr"]),
   f("tul_race", "ptr", ["i64", "ptr"]),
   f("tul_vote", "ptr", ["ptr", "ptr"]),
+  f("tul_spawn", "ptr", ["ptr", "i64", "ptr", "ptr", "ptr"]),
   f("tul_promise_state", "i64", ["ptr"]),
   f("tul_promise_describe", "ptr", ["ptr"]),
   // json access, JSON text and json operators
@@ -141,8 +142,8 @@ function builtinAbi(): AbiFunction[] {
 export const ABI: AbiFunction[] = [...CORE, ...builtinAbi()];
 
 /** Runtime data symbols codegen references (name -> LLVM value type in the prelude). */
-export const ABI_GLOBALS: { name: string; type: string }[] = [
-  { name: "tul_stack_limit", type: "i64" },
+export const ABI_GLOBALS: { name: string; type: string; tls?: boolean }[] = [
+  { name: "tul_stack_limit", type: "i64", tls: true },
   { name: "tul_empty_str", type: "%tul_str0" },
   { name: "tul_type_int", type: "%tul_type" },
   { name: "tul_type_float", type: "%tul_type" },
@@ -166,12 +167,17 @@ export function declareLine(fn: AbiFunction): string {
 
 /**
  * The declarations part of the IR prelude. The runtime is linked statically into every program, so
- * its symbols are dso_local: direct calls and RIP-relative data access instead of PLT and GOT
- * (the stack check then needs no register: `cmp tul_stack_limit(%rip), %rsp`).
+ * its symbols are dso_local: direct calls and RIP-relative data access instead of PLT and GOT.
+ * Per-thread runtime data (the stack limit: spawn workers have stacks of their own) is local-exec
+ * TLS, valid because the runtime always sits in the executable itself: the stack check is then
+ * still one instruction with no register, `cmp %fs:tul_stack_limit@tpoff, %rsp`.
  */
 export function abiDeclarations(): string {
   const lines = ABI.map(declareLine);
-  for (const g of ABI_GLOBALS) lines.push(`@${g.name} = external dso_local global ${g.type}`);
+  for (const g of ABI_GLOBALS) {
+    const tls = g.tls ? "thread_local(localexec) " : "";
+    lines.push(`@${g.name} = external dso_local ${tls}global ${g.type}`);
+  }
   lines.push("declare i32 @_setjmp(i8*) returns_twice nounwind");
   return lines.join("\n");
 }

@@ -21,7 +21,8 @@ export interface LinkOptions {
 const SYSTEM_LIBS = ["-luv", "-lgc", "-ldw", "-lelf", "-lutf8proc", "-lcurl", "-lm", "-lpthread"];
 
 // ---- the macOS host (untested here): Homebrew libraries, no libdw, ld64 has no --as-needed ----
-const DARWIN_SYSTEM_LIBS = ["-luv", "-lgc", "-lutf8proc", "-lcurl", "-lm", "-lpthread"];
+// Linux compiles llhttp (the HTTP server's parser) into the runtime from Debian's sources; Homebrew links it.
+const DARWIN_SYSTEM_LIBS = ["-luv", "-lgc", "-lutf8proc", "-lcurl", "-lllhttp", "-lm", "-lpthread"];
 
 let brewPrefix: string | undefined;
 

@@ -99,8 +99,16 @@ TUL_NORETURN void tul_stack_overflow(void);    /* StackOverflowError */
 
 /* Stack limit for the prologue check every generated function that calls others performs:
  * `if ((uintptr_t)sp < tul_stack_limit) tul_stack_overflow();`. The runtime keeps a red zone
- * below the limit large enough for runtime calls and the throw itself. */
-extern uintptr_t tul_stack_limit;
+ * below the limit large enough for runtime calls and the throw itself. One per thread (the loop
+ * thread and each spawn worker run on stacks of their own): initial-exec TLS in the runtime,
+ * local-exec in generated code (the runtime is always linked into the executable), so the check
+ * costs what a plain global's did. */
+#if defined(__APPLE__)
+#define TUL_TLS __thread /* Mach-O has one TLS model */
+#else
+#define TUL_TLS __thread __attribute__((tls_model("initial-exec")))
+#endif
+extern TUL_TLS uintptr_t tul_stack_limit;
 
 /* ---------------------------------------------------------------- strings */
 extern const tul_str tul_empty_str;
@@ -223,6 +231,20 @@ _Bool tul_json_to_bool(const tul_json *j);
 tul_json *tul_http_request(const tul_str *method, const tul_str *url, const tul_str *body, const tul_json *opts);
 struct tul_promise *tul_http_request_async(const tul_str *method, const tul_str *url, const tul_str *body,
                                            const tul_json *opts);
+
+/* ---------------------------------------------------------------- HTTP server (src/net/http_server.c, LANGUAGE.md §18)
+ * `handler` is a function value of type func(json): promise<json> (a closure block whose first word
+ * is its code, called with the block first). Every request runs in a task of its own that calls it
+ * with the request json; the promise's value is the response json.
+ * tul_http_server_listen: `opts` is json null or {"max_header_bytes", "max_body_bytes",
+ * "header_timeout_ms", "idle_timeout_ms", "max_connections", "max_pipeline"}; the promise fulfils
+ * with {"port", "host", "id"} (port 0 binds a free port); a bind failure throws
+ * "IOError: cannot listen on HOST:PORT: <reason>".
+ * tul_http_server_stop: stops accepting; promise<void> that settles when every connection closed.
+ * tul_http_server_until_signal: the same promise, and SIGINT or SIGTERM starts the stop. */
+struct tul_promise *tul_http_server_listen(const tul_str *host, int64_t port, void *handler, const tul_json *opts);
+struct tul_promise *tul_http_server_stop(const tul_json *srv);
+struct tul_promise *tul_http_server_until_signal(const tul_json *srv);
 
 #ifdef __cplusplus
 }

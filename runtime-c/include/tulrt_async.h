@@ -77,9 +77,9 @@ void tul_cancel(tul_promise *p);
  *     B under a handler; on a throw: tul_scope_fail(s); tul_scope_exit(s); tul_rethrow();
  *     on every other way out (end, return, break, continue): tul_scope_exit(s);
  * tul_scope_fail (in the handler, before tul_caught) records the error in flight unless a task
- * failed first, and cancels the scope's tasks; tul_scope_exit (every way out: end, return, break, throw) waits until every task of the
- * scope has settled, leaves the scope and throws the first error when a task produced it (a body
- * error is left to propagate as it is, with its own trace). Its call site names the scope in
+ * failed first, and cancels the scope's tasks; tul_scope_exit waits until every task of the scope
+ * has settled, leaves the scope and throws the first error when a task produced it (a body error
+ * is left to propagate as it is, with its own trace). Its call site names the scope in
  * async traces. `shield { B }` compiles the same way with tul_shield_enter / tul_shield_exit (no
  * fail): awaits inside B do not throw CancelledError. */
 void *tul_scope_enter(void);
@@ -103,6 +103,18 @@ tul_promise *tul_race_arr(const tul_arr *ps);
  * with tul_value_eq on `elem_type`; ties: the earliest in argument order); rejects with the first
  * rejection only when all reject. Empty: ValueError at the call. */
 tul_promise *tul_vote(const tul_arr *ps, const tul_type *elem_type);
+
+/* `spawn f(a, b)` (LANGUAGE.md §16): runs the plain function f on a pool of worker threads and
+ * returns its promise at once. `entry` is a task entry thunk for f (argument block of `nargs`
+ * 8-byte slots, as tul_task_spawn's); `values` holds the arguments in that layout and `types` their
+ * static types: each is deep-copied into the job (strings shared), so the caller's values are
+ * never seen by the worker. `result_type` as for tul_task_spawn. The job runs on a worker (FIFO);
+ * its result, or the value it throws, is handed back as is (the worker keeps no reference to it)
+ * and settles the promise on the loop thread. The pool starts at the first spawn: one worker per
+ * core, or TULPAR_THREADS (0 runs each spawn inline, to the end, before tul_spawn returns). On a
+ * worker, tul_spawn, tul_await, tul_task_spawn and the other promise makers throw RuntimeError. */
+tul_promise *tul_spawn(tul_task_entry entry, int64_t nargs, const void *values, const tul_type *const *types,
+                       const tul_type *result_type);
 
 /* State for printing `<promise pending>` / `<promise fulfilled>` / `<promise rejected>`. */
 int64_t tul_promise_state(const tul_promise *p);          /* enum tul_promise_state */

@@ -29,7 +29,8 @@ class Samples {
     if (!name) {
       name = `v${this.names.size}`;
       this.names.set(key, name);
-      this.decls.push(`${key} ${name} = ${this.init(t)};`);
+      // function values: declared without a value (`= null` would be a checked conversion that throws)
+      this.decls.push(t.k === "func" ? `${key} ${name};` : `${key} ${name} = ${this.init(t)};`);
     }
     return name;
   }

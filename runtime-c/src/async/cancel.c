@@ -85,6 +85,7 @@ void tul__task_cancel(tul__task *t) {
 }
 
 void tul_cancel(tul_promise *p) {
+  tul__forbid_on_worker("cancel");
   if (!p) tul_throw_msg("TypeError: null reference");
   if (p->state != TUL_PROMISE_PENDING) return;
   switch (p->kind) {
@@ -96,6 +97,9 @@ void tul_cancel(tul_promise *p) {
     break;
   case TUL__P_GATHER:
     tul__gather_cancel(p);
+    break;
+  case TUL__P_SPAWN:
+    tul__spawn_cancel(p); /* a queued job never runs; a running one's result is dropped */
     break;
   case TUL__P_RACE: case TUL__P_VOTE: case TUL__P_TIMEOUT:
     tul__combinator_cancel(p);
@@ -248,6 +252,7 @@ void tul__task_join_children(tul__task *t, tul_json **error, tul_async_origin **
 /* ---------------------------------------------------------------- the ABI (§14 statements) */
 
 void *tul_scope_enter(void) {
+  tul__forbid_on_worker("scope");
   tul__async_init();
   tul__task *self = tul__self();
   tul__scope *s = scope_new(self);
@@ -272,6 +277,7 @@ void tul_scope_exit(void *scope) {
 }
 
 void *tul_shield_enter(void) {
+  tul__forbid_on_worker("shield");
   tul__async_init();
   tul__task *self = tul__self();
   tul__scope *s = GC_MALLOC(sizeof *s);

@@ -86,6 +86,7 @@ static void timeout_fire(tul__timer_node *n) {
 }
 
 tul_promise *tul_timeout(int64_t ms, tul_promise *p) {
+  tul__forbid_on_worker("timeout");
   if (!p) tul_throw_msg("TypeError: null reference");
   if (p->state != TUL_PROMISE_PENDING) return p; /* the fast path: nothing to time */
   combi *c = combi_new(TUL__P_TIMEOUT, 1, timeout_child);
@@ -113,6 +114,7 @@ static void race_child(tul__waiter *w, tul_promise *child) {
 }
 
 tul_promise *tul_race(int64_t n, tul_promise *const *ps) {
+  tul__forbid_on_worker("race");
   if (n <= 0) tul_throw_msg("ValueError: race of no promises");
   if (n == 1) {
     if (!ps[0]) tul_throw_msg("TypeError: null reference");
@@ -170,6 +172,7 @@ static void vote_child(tul__waiter *w, tul_promise *child) {
 }
 
 tul_promise *tul_vote(const tul_arr *ps, const tul_type *elem_type) {
+  tul__forbid_on_worker("vote");
   if (!ps) tul_throw_msg("TypeError: null reference");
   if (ps->len == 0) tul_throw_msg("ValueError: vote of an empty array");
   int64_t n = ps->len;

@@ -96,6 +96,7 @@ void tul__promise_settle_like(tul_promise *p, const tul_promise *from) {
 }
 
 tul_promise *tul__promise_new(const tul_type *result_type) {
+  tul__forbid_on_worker("asynchronous I/O");
   tul__async_init();
   tul_promise *p = GC_MALLOC(sizeof *p);
   p->kind = TUL__P_PLAIN;
@@ -113,6 +114,21 @@ void tul__promise_resolve(tul_promise *p, const void *slot) {
 void tul__promise_reject_value(tul_promise *p, tul_json *error) {
   if (p->state != TUL_PROMISE_PENDING) return;
   tul__promise_reject(p, error, NULL);
+}
+
+static void call_back(tul__waiter *w, tul_promise *settled) {
+  tul__callback *cb = w->owner;
+  cb->fn(cb, settled);
+}
+
+void tul__promise_on_settle(tul_promise *p, tul__waiter *w, tul__callback *cb) {
+  if (p->state != TUL_PROMISE_PENDING) {
+    p->handled = 1;
+    cb->fn(cb, p);
+    return;
+  }
+  *w = (tul__waiter){NULL, NULL, call_back, cb, 0};
+  tul__waiter_add(p, w);
 }
 
 /* ---------------------------------------------------------------- await */
@@ -142,6 +158,7 @@ static void unlink_await(tul__task *t) {
 
 void tul_await(tul_promise *p, void *out_slot) {
   void *site = __builtin_return_address(0);
+  tul__forbid_on_worker("await");
   tul__task *self = tul__self();
   if (self->stop) tul__cancel_point();
   if (p->state == TUL_PROMISE_PENDING) {
@@ -212,6 +229,7 @@ static void gather_wake(tul__waiter *w, tul_promise *settled) {
 }
 
 static tul__gather *gather_new(int64_t n, const tul_type *elem_type) {
+  tul__forbid_on_worker("gather");
   tul__gather *g = GC_MALLOC(sizeof(tul__gather) + (size_t)n * sizeof(struct gather_slot));
   g->promise.kind = TUL__P_GATHER;
   g->promise.result_type = &gather_result_type;

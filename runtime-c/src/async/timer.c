@@ -126,6 +126,7 @@ static void fulfil_timer(node *n) {
 }
 
 tul_promise *tul_sleep_async(int64_t ms) {
+  tul__forbid_on_worker("sleep_async");
   tul__async_init();
   tul__timer *t = GC_MALLOC(sizeof *t);
   t->promise.kind = TUL__P_TIMER;
@@ -146,6 +147,7 @@ static void wake_sleeper(node *n) {
 static void unlink_sleeper(tul__task *t) { tul__timer_cancel(&t->sleep); }
 
 void tul_sleep_await(int64_t ms) {
+  tul__forbid_on_worker("await");
   tul__async_init();
   tul__task *t = tul__self();
   if (t->stop) tul__cancel_point();
