@@ -109,6 +109,7 @@ struct tul__waiter {
 };
 void tul__waiter_add(tul_promise *p, tul__waiter *w);    /* append (p pending) */
 void tul__waiter_remove(tul_promise *p, tul__waiter *w); /* w must be on p's list */
+void tul__promise_unwait(tul_promise *p, tul__waiter *w); /* removes w if still on p's list */
 
 /* A runtime callback waiting for a promise (a waiter whose owner is a tul__callback).
  * `fn` runs on the loop thread when the promise settles, inside whatever settled it (a task's end,
@@ -137,6 +138,57 @@ void tul__promise_fulfil(tul_promise *p);           /* value already in p->value
 void tul__promise_reject(tul_promise *p, tul_json *error, tul_async_origin *origin);
 void tul__promise_settle_like(tul_promise *p, const tul_promise *from); /* copy state and value */
 int64_t tul__result_size(const tul_type *t);        /* 0 void, 1 bool, 8 otherwise */
+void tul__promise_unwait(tul_promise *p, tul__waiter *w); /* takes w off p's waiters, if there */
+
+/* ---------------------------------------------------------------- channels (channel.c, select.c)
+ * A channel keeps its waiting receivers and senders in two FIFO queues: circular doubly linked
+ * lists whose sentinel is a tul__qlink inside the channel, so any waiter leaves in O(1) (the unlink
+ * a cancelled wait needs). A waiter is a task awaiting directly (the node embedded in the task), a
+ * promise (`ch.recv()` as a value) or one case of a waiting select. */
+typedef struct tul__qlink {
+  struct tul__qlink *next, *prev;
+} tul__qlink;
+
+enum { TUL__CW_TASK = 0, TUL__CW_PROMISE = 1, TUL__CW_SELECT = 2 };
+enum { TUL__CW_WAITING = 0, TUL__CW_DONE = 1, TUL__CW_CLOSED = 2 };
+
+typedef struct tul__chan_wait {
+  tul__qlink link;   /* first: on a channel's recvq or sendq while waiting (next NULL otherwise) */
+  void *owner;       /* tul__task*, tul_promise* or tul__select* (by kind) */
+  uint64_t value;    /* a sender's value, or the value a receiver got */
+  uint8_t kind;      /* TUL__CW_* */
+  uint8_t state;     /* TUL__CW_WAITING, DONE, CLOSED */
+  int32_t index;     /* select case */
+} tul__chan_wait;
+
+struct tul_chan {
+  tul__qlink recvq, sendq;  /* waiting receivers / senders (the channel is their sentinel) */
+  const tul_type *elem;
+  int64_t cap, len, head;   /* ring buffer of cap 8-byte slots: buf[head] is the oldest */
+  uint8_t size;             /* bytes of a value in a slot: 1 for bool, else 8 */
+  uint8_t closed;
+  uint64_t buf[];
+};
+
+/* Ready checks that change nothing, and the operations select performs (channel.c): try_send
+ * and try_recv return 1 done, 0 would wait, -1 closed (and, for recv, drained). */
+int tul__chan_recv_ready(const tul_chan *c);
+int tul__chan_send_ready(const tul_chan *c);
+int tul__chan_try_send(tul_chan *c, uint64_t v);
+int tul__chan_try_recv(tul_chan *c, uint64_t *v);
+void tul__chan_wait_push(tul_chan *c, tul__chan_wait *w, int send); /* append to recvq/sendq */
+void tul__chan_wait_unlink(tul__chan_wait *w);                     /* no-op unless queued */
+TUL_NORETURN void tul__chan_throw_closed(int send);
+/* The main program waits for p (driving the loop); when the wait is cancelled (a scope it is in
+ * failed) undo(arg) takes the wait out of its queues before CancelledError propagates. 1: p fulfilled; 0: it rejected (marked handled). */
+int tul__main_wait(tul_promise *p, void (*undo)(void *), void *arg);
+
+typedef struct tul__select tul__select;
+/* A waiting select's case `index` can proceed (`state`: TUL__CW_DONE or CLOSED for a channel case,
+ * DONE for a settled promise or a due timer): it wins, every other case's wait is undone, and the
+ * select's task is woken. */
+void tul__select_won(tul__select *s, int32_t index, uint8_t state);
+int64_t tul__select_pick(int64_t n); /* uniform in [0, n): the one source of select's randomness */
 
 /* ---------------------------------------------------------------- cancellation (cancel.c)
  * THE CONTRACT (for every kind of wait and every promise the runtime creates):
@@ -250,6 +302,7 @@ struct tul__task {
   void *created_at;
   tul__waiter wait;         /* used while suspended in tul_await */
   tul__timer_node sleep;    /* used while suspended in tul_sleep_await */
+  tul__chan_wait chan_wait; /* used while suspended in tul_chan_send_await / tul_chan_recv_await */
   void *exc;                /* per-task exception state (inside this allocation) */
   void *args;               /* inside this allocation, 16-byte aligned */
   /* cancellation and scopes (cancel.c) */
@@ -291,6 +344,9 @@ void tul__refresh_stop(tul__task *ctx);  /* recompute ctx->stop from its chain *
 /* Suspends the running context (task or main program) until woken; unlink NULL: not cancellable.
  * Then throws CancelledError if it must stop and the wait was cancellable. */
 void tul__suspend(tul__unlink_fn unlink, void *on, void *site);
+/* Waits (task or main program, cancellably) until p settles; `site`: where, for the deadlock
+ * report. The caller reads the outcome. */
+void tul__wait_for(tul_promise *p, void *site);
 
 /* ---------------------------------------------------------------- scheduler (sched.c) */
 void tul__ready(tul__task *t);          /* append to the FIFO run queue */

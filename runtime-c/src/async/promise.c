@@ -116,6 +116,11 @@ void tul__promise_reject_value(tul_promise *p, tul_json *error) {
   tul__promise_reject(p, error, NULL);
 }
 
+/* A settled promise's list is gone (its nodes are being or were woken): nothing to undo then. */
+void tul__promise_unwait(tul_promise *p, tul__waiter *w) {
+  if (p->state == TUL_PROMISE_PENDING && w->next) tul__waiter_remove(p, w);
+}
+
 static void call_back(tul__waiter *w, tul_promise *settled) {
   tul__callback *cb = w->owner;
   cb->fn(cb, settled);
@@ -156,17 +161,20 @@ static void unlink_await(tul__task *t) {
   if (!p->waiters && p->kind != TUL__P_TASK && p->kind != TUL__P_PLAIN) tul_cancel(p);
 }
 
+void tul__wait_for(tul_promise *p, void *site) {
+  tul__task *self = tul__self();
+  if (self->stop) tul__cancel_point();
+  if (p->state != TUL_PROMISE_PENDING) return;
+  self->wait.owner = self;
+  self->wait.wake = tul__wake_task_waiter;
+  tul__waiter_add(p, &self->wait);
+  tul__suspend(unlink_await, p, site);
+}
+
 void tul_await(tul_promise *p, void *out_slot) {
   void *site = __builtin_return_address(0);
   tul__forbid_on_worker("await");
-  tul__task *self = tul__self();
-  if (self->stop) tul__cancel_point();
-  if (p->state == TUL_PROMISE_PENDING) {
-    self->wait.owner = self;
-    self->wait.wake = tul__wake_task_waiter;
-    tul__waiter_add(p, &self->wait);
-    tul__suspend(unlink_await, p, site);
-  }
+  tul__wait_for(p, site);
   if (p->state == TUL_PROMISE_REJECTED) rethrow(p, site);
   int64_t size = tul__result_size(p->result_type);
   if (out_slot && size) memcpy(out_slot, &p->value, (size_t)size);
