@@ -89,6 +89,12 @@ export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=";
 export interface Assign extends ExprBase { kind: "Assign"; op: AssignOp; target: Expr; value: Expr }
 export interface Update extends ExprBase { kind: "Update"; op: "++" | "--"; prefix: boolean; target: Expr }
 export interface Await extends ExprBase { kind: "Await"; operand: Expr }
+/**
+ * `spawn f(args)` (docs/reference.md §16): runs the named plain function on a worker thread.
+ * checker: `call` is then a Call whose target is { kind: "func" } (a top-level, non-async function),
+ * its arguments converted to the parameter types; the Spawn's type is promise<result>.
+ */
+export interface Spawn extends ExprBase { kind: "Spawn"; call: Expr }
 export interface Lambda extends ExprBase {
   kind: "Lambda";
   params: Param[];
@@ -121,7 +127,7 @@ export interface Convert extends ExprBase {
 
 export type Expr =
   | IntLit | FloatLit | BoolLit | NullLit | StrLit | TString | ArrayLit | ObjectLit | Ident | Unary
-  | Binary | Ternary | Call | Index | Member | Assign | Update | Await | Lambda | Match | Convert;
+  | Binary | Ternary | Call | Index | Member | Assign | Update | Await | Spawn | Lambda | Match | Convert;
 
 // ---------- statements ----------
 export interface Param {

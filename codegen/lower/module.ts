@@ -17,6 +17,7 @@ import { genBlock, genStmt } from "./stmt.js";
 import { llvmType, structDecls } from "./types.js";
 import { globalOptions, storeVar } from "./vars.js";
 import { asyncBodyResult, declareTaskEntry } from "./async.js";
+import { spawnTargets } from "../../frontend/check/spawn.js";
 
 export interface GenerateOptions {
   optLevel: 0 | 1 | 2 | 3;
@@ -178,6 +179,7 @@ function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
       declareTaskEntry(g, f, fn);
       g.noInline.add(name); // keeps the body's frames in traces (its task entry has no debug info)
     }
+    if (spawnTargets.has(f)) g.noInline.add(name); // likewise for its spawn entry (spawn.ts)
   }
 }
 

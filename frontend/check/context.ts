@@ -1,7 +1,7 @@
 // The checker's state: lexical scopes (Map per block), the function being checked, top-level
 // functions and globals with their on-demand inference state, diagnostics codes and helpers.
 
-import type { Call, Expr, FuncDecl, Stmt, FuncSymbol, Lambda, Program, Return, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
+import type { Call, Expr, FuncDecl, Stmt, FuncSymbol, Lambda, Program, Return, Spawn, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
 import type { DiagnosticBag } from "../diagnostics.js";
 import { SourceFile, type Span } from "../source.js";
 import type { Type } from "../types.js";
@@ -35,6 +35,9 @@ export const E = {
   structLit: "E2025",
   matchArm: "E2026",
   useBeforeDecl: "E2027",
+  spawnTarget: "E2028",
+  spawnIsolation: "E2029",
+  spawnCopy: "E2030",
   tooDeep: "E2099",
   unsupported: "E9000",
 } as const;
@@ -160,6 +163,8 @@ export class Checker {
   readonly early: EarlyCheck[] = [];
   /** The statement being checked (for the position of a stack-exhaustion diagnostic). */
   currentStmt: Stmt | null = null;
+  /** Every `spawn` checked, for the isolation check once every body is typed (check/isolation.ts). */
+  readonly spawns: Spawn[] = [];
 
   constructor(
     readonly program: Program,
