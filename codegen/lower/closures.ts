@@ -3,12 +3,11 @@
 // invocation of the function that declares them, so the function and its lambdas share them by reference.
 
 import llvm from "llvm-bindings";
-import type { Call, Expr, FuncDecl, Lambda, Node, Return, Stmt, VarSymbol } from "../../frontend/ast.js";
+import type { Call, Expr, FuncDecl, Lambda, VarSymbol } from "../../frontend/ast.js";
+import { hasBaseCase } from "./recursion.js";
 import { T, type Type } from "../../frontend/types.js";
-import { lambdaHasTry, nestedLambda } from "../../frontend/check/closures.js";
 import { buildSpawnThunk, buildTaskEntry, taskEntryOf } from "./async.js";
 import { emitWorkerGuard } from "./spawn.js";
-import { workerGuard } from "../../frontend/check/isolation.js";
 import { CodegenError, type FnState, type Gen } from "./context.js";
 import { dummy, genExpr, tyOf, undefOf } from "./expr.js";
 import { genBlock } from "./stmt.js";
@@ -78,7 +77,7 @@ export function funcValue(g: Gen, decl: FuncDecl): llvm.Value {
   const ft = decl.sym.type;
   const thunk = decl.isAsync
     ? buildSpawnThunk(g, `tul_fnval_${decl.name}`, ft, taskEntryOf(g, decl), false)
-    : callThunk(g, target, ft, `tul_fnval_${decl.name}`, workerGuard.get(decl));
+    : callThunk(g, target, ft, `tul_fnval_${decl.name}`, decl.workerGuard);
   const arrTy = llvm.ArrayType.get(g.t.ptr, 1);
   const init = llvm.ConstantArray.get(arrTy, [llvm.ConstantExpr.getBitCast(thunk, g.t.ptr)]);
   const gv = new llvm.GlobalVariable(g.mod, arrTy, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, init, `tul.fnval.${decl.name}`);
@@ -102,34 +101,12 @@ function callThunk(g: Gen, target: llvm.Function, ft: Type & { k: "func" }, name
 
 // ---------------------------------------------------------------- lambdas
 
-/** Captured variables a lambda uses from outside (including through lambdas nested in it). */
-function capturesOf(e: Lambda): VarSymbol[] {
-  const seen = new Map<number, VarSymbol>();
-  const inside = (n: Node) => {
-    const s = (n as { span?: { start: number; end: number } }).span;
-    return !!s && s.start >= e.span.start && s.end <= e.span.end;
-  };
-  const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (!n || typeof n !== "object") return;
-    const node = n as Record<string, unknown>;
-    const sym = node.kind === "Ident" ? (node.sym as VarSymbol | undefined) : undefined;
-    if (sym?.kind === "var" && sym.captured && !sym.isGlobal && !inside(sym.decl)) seen.set(sym.id, sym);
-    for (const [k, v] of Object.entries(node)) if (!SKIP.has(k)) walk(v);
-  };
-  walk(e.body);
-  return [...seen.values()];
-}
-
-const SKIP = new Set(["span", "ty", "sym", "to", "file", "decl", "nameSpan", "keySpan", "catchSym"]);
-
-let lambdaCount = 0;
-
 /** Emits the lambda's function, then builds its closure block from the current function's cells. */
 export function genLambda(g: Gen, e: Lambda): llvm.Value {
   const ft = tyOf(e);
   if (ft.k !== "func") throw new CodegenError("lambda without a function type (checker contract)");
-  const caps = capturesOf(e);
+  const caps = e.captures;
+  if (!caps) throw new CodegenError("lambda without its captures (checker contract)");
   const fn = closureCode(g, e, ft, caps);
   g.loc(e.span);
   const clo = g.call("tul_alloc", [g.i64(8 * (1 + caps.length))]);
@@ -148,11 +125,11 @@ export function genLambda(g: Gen, e: Lambda): llvm.Value {
  * starts a task running its body (closure block first in the task's arguments).
  */
 function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[]): llvm.Function {
-  const nested = nestedLambda.get(e);
-  if (!nested) return emitLambda(g, e, ft, caps, `tul_lambda.${lambdaCount++}`, "<lambda>");
+  const nested = e.nested;
+  if (!nested) return emitLambda(g, e, ft, caps, `tul_lambda.${g.lambdaCount++}`, "<lambda>");
   const { decl, closure } = nested;
   const name = freshName(g, `tul_fn_${decl.name}`);
-  if (!hasBaseCase(decl.body.body, closure)) g.noTailCalls.add(name);
+  if (!hasBaseCase(decl.body.body, (c) => c.callee.kind === "Ident" && c.callee.sym === closure)) g.noTailCalls.add(name);
   if (!decl.isAsync) return emitLambda(g, e, ft, caps, name, decl.name, (fn) => g.nestedCode.set(closure.id, fn));
   const inner = ft.result.k === "promise" ? ft.result.inner : ft.result;
   const body = emitLambda(g, e, { k: "func", params: ft.params, result: decl.neverReturns ? T.never : inner }, caps, name, decl.name);
@@ -161,31 +138,6 @@ function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbo
   const thunk = buildSpawnThunk(g, `tul_fnval_${decl.name}`, ft, entry, true);
   g.nestedCode.set(closure.id, thunk);
   return thunk;
-}
-
-/** As recursion.ts for top-level functions: whether some way out of the body does not call itself. */
-function hasBaseCase(body: Stmt[], self: VarSymbol): boolean {
-  const callsSelf = (n: unknown): boolean => {
-    if (Array.isArray(n)) return n.some(callsSelf);
-    if (!n || typeof n !== "object") return false;
-    const node = n as Record<string, unknown> & { kind?: string; callee?: { kind: string; sym?: unknown } };
-    if (node.kind === "Call" && node.callee?.kind === "Ident" && node.callee.sym === self) return true;
-    return Object.entries(node).some(([k, v]) => !SKIP.has(k) && callsSelf(v));
-  };
-  if (!callsSelf(body)) return true;
-  const returns: Return[] = [];
-  const collect = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(collect);
-    if (!n || typeof n !== "object") return;
-    const node = n as Record<string, unknown> & { kind?: string };
-    if (node.kind === "Lambda") return;
-    if (node.kind === "Return") returns.push(node as unknown as Return);
-    for (const [k, v] of Object.entries(node)) if (!SKIP.has(k)) collect(v);
-  };
-  collect(body);
-  if (returns.some((r) => !r.value || !callsSelf(r.value))) return true;
-  const last = body[body.length - 1];
-  return (!last || last.kind !== "Return") && !body.some((s) => s.kind === "ExprStmt" && callsSelf(s));
 }
 
 /** `base`, or `base.N` when the module already has a function of that name. */
@@ -206,14 +158,13 @@ function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol
   allocas.SetInsertPoint(entry);
   const scope = g.di.subprogram(fn, diName, line, e.span.file.path);
   const result = ft.result;
-  const state: FnState = { fn, result, allocas, locals: new Map(), volatile: !!lambdaHasTry.get(e), loops: [], cleanups: [], scope };
+  const state: FnState = { fn, result, allocas, locals: new Map(), volatile: !!e.hasTry, loops: [], cleanups: [], scope };
   g.fs = state;
   const body = g.block("body");
   g.b.SetInsertPoint(body);
   g.b.SetCurrentDebugLocation(llvm.DILocation.get(g.ctx, line, 1, scope));
   g.call("tul__stack_check", []);
-  const refuse = workerGuard.get(e);
-  if (refuse) emitWorkerGuard(g, g.b, fn, refuse);
+  if (e.workerGuard) emitWorkerGuard(g, g.b, fn, e.workerGuard);
   bindCaptures(g, fn, caps);
   e.params.forEach((p, i) => {
     if (!p.sym) throw new CodegenError(`lambda parameter ${p.name} has no symbol (checker contract)`);

@@ -7,10 +7,10 @@
 // a reverse breadth-first walk gives every unit the nearest violation it can reach. A spawn of a
 // unit with one is an error naming the violation and the chain of calls (file:line:col notes).
 // Calls through function values cannot be followed: a unit with a violation that can become a
-// function value gets a run-time guard instead (`workerGuard`: codegen throws RuntimeError when its
-// code runs on a worker).
+// function value gets a run-time guard instead (`workerGuard` on the node: its code throws
+// RuntimeError when it runs on a worker, codegen/lower/spawn.ts).
 
-import type { Call, Expr, FuncDecl, Ident, Lambda, Spawn, Stmt, VarDecl, VarSymbol } from "../ast.js";
+import { walk, type AstNode, type Call, type Expr, type FuncDecl, type Ident, type Lambda, type Spawn, type VarDecl, type VarSymbol } from "../ast.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
 import { E, type Checker } from "./context.js";
@@ -26,10 +26,6 @@ interface Unit {
   reach?: { via: Edge | null; next: Unit | null; violation: Violation };
 }
 
-/** Lambdas and top-level functions whose code must refuse to run on a worker, with the reason
- *  (codegen/lower/closures.ts emits the guard in their function-value code). */
-export const workerGuard = new WeakMap<FuncDecl | Lambda, string>();
-
 export function checkIsolation(cx: Checker): void {
   if (cx.spawns.length === 0) return;
   const units = new Units();
@@ -39,7 +35,7 @@ export function checkIsolation(cx: Checker): void {
   }
   units.collectAll();
   units.propagate();
-  for (const [node, u] of units.byNode) if (u.reach) workerGuard.set(node, runtimeMessage(u));
+  for (const [node, u] of units.byNode) if (u.reach) node.workerGuard = runtimeMessage(u);
   for (const s of cx.spawns) reportSpawn(cx, s, units);
 }
 
@@ -63,7 +59,7 @@ class Units {
   collectAll(): void {
     for (let i = 0; i < this.pending.length; i++) {
       const [node, u] = this.pending[i];
-      new BodyWalk(this, u).visit(node.kind === "FuncDecl" ? node.body : node.body);
+      new BodyWalk(this, u).visit(node.body);
     }
   }
 
@@ -114,49 +110,43 @@ const baseName = (p: string): string => p.slice(p.lastIndexOf("/") + 1);
 
 // ---------------------------------------------------------------- one body
 
-const SKIP = new Set(["span", "ty", "sym", "target", "to", "file", "decl", "nameSpan", "keySpan", "catchSym"]);
-
 /** Collects one unit's violations and direct calls; lambdas inside become units of their own. */
 class BodyWalk {
   constructor(private readonly units: Units, private readonly u: Unit) {}
 
-  visit(n: unknown): void {
-    if (Array.isArray(n)) return n.forEach((x) => this.visit(x));
-    if (!n || typeof n !== "object") return;
-    const node = n as Record<string, unknown>;
-    if (typeof node.kind === "string" && this.special(node as unknown as Stmt | Expr)) return;
-    for (const [k, v] of Object.entries(node)) if (!SKIP.has(k)) this.visit(v);
+  visit(body: AstNode): void {
+    walk(body, (n) => this.node(n));
   }
 
-  /** Handles the nodes that matter; true when their children were handled too. */
-  private special(n: Stmt | Expr): boolean {
+  /** Records what matters about one node; false when its children were handled here. */
+  private node(n: AstNode): boolean {
     switch (n.kind) {
       case "Lambda":
         this.units.lambdaUnit(n);
-        return true;
+        return false;
       case "FuncDecl": // nested ones were replaced by their closures; anything left is not this body
-        return true;
+        return false;
       case "Ident":
         this.globalUse(n, "reads");
-        return true;
+        return false;
       case "Assign":
         this.target(n.target);
         this.visit(n.value);
-        return true;
+        return false;
       case "Update":
         this.target(n.target);
-        return true;
+        return false;
       case "Await":
         this.add("awaits", n.span, "a worker has no event loop to wait on");
-        return false;
+        return true;
       case "Spawn":
         this.add("spawns a function", n.span, "only the event loop thread starts work on the pool");
-        return false;
+        return true;
       case "Call":
         this.call(n);
-        return false;
+        return true;
       default:
-        return false;
+        return true;
     }
   }
 
@@ -201,10 +191,10 @@ function kindName(t: Type): string {
   return t.k === "struct" ? "struct" : t.k === "array" ? "array" : t.k;
 }
 
-/** A call whose value is (or holds) a promise works on the event loop. */
+/** A call whose value is (or holds) a promise or a channel works on the event loop. */
 function loopBound(t: Type | undefined): boolean {
   if (!t) return false;
-  if (t.k === "promise") return true;
+  if (t.k === "promise" || (t.k as string) === "channel") return true;
   if (t.k === "array") return loopBound(t.elem);
   return false;
 }

@@ -2,17 +2,12 @@
 // parameters and result can be copied to another thread; the expression is promise<result>. What
 // the function may do on the worker is checked once every body is typed (check/isolation.ts).
 
-import type { Call, FuncDecl, Spawn, StructDecl, VarDecl, VarSymbol } from "../ast.js";
+import type { Call, Spawn, StructDecl, VarDecl, VarSymbol } from "../ast.js";
 import { T, type Type } from "../types.js";
 import { E, type Checker } from "./context.js";
 import { show } from "./conversions.js";
 import { checkCall } from "./calls.js";
 import { checkExpr } from "./expressions.js";
-import { nestedLambda } from "./closures.js";
-
-/** Functions some `spawn` runs (codegen keeps them out of line: their entry thunk has no debug
- *  info, so an inlined body would lose its frames in traces). */
-export const spawnTargets = new WeakSet<FuncDecl>();
 
 export function checkSpawn(cx: Checker, e: Spawn): Type {
   if (e.call.kind !== "Call") {
@@ -48,7 +43,7 @@ function spawnable(cx: Checker, call: Call): boolean {
     return false;
   }
   if (!copyableSignature(cx, call, target.sym.type)) return false;
-  spawnTargets.add(decl);
+  decl.spawned = true; // codegen keeps it out of line: its entry thunk has no debug info (traces)
   return true;
 }
 
@@ -56,7 +51,7 @@ function isNestedFunction(call: Call): boolean {
   const sym = call.callee.kind === "Ident" ? call.callee.sym : undefined;
   if (sym?.kind !== "var") return false;
   const init = ((sym as VarSymbol).decl as VarDecl).init;
-  return init?.kind === "Lambda" && nestedLambda.has(init);
+  return init?.kind === "Lambda" && !!init.nested;
 }
 
 /** Arguments and the result cross threads by deep copy: no function values or promises in them. */
@@ -95,7 +90,7 @@ export function notCopyable(cx: Checker, t: Type, seen = new Set<StructDecl>()):
       }
       return null;
     }
-    default:
-      return null;
+    default: // channels (docs/reference.md §15) belong to the event loop too
+      return (t.k as string) === "channel" ? "it holds a channel, which belongs to the event loop" : null;
   }
 }

@@ -62,6 +62,7 @@ tul_json *tul__json_bool(_Bool v);
 tul_json *tul__json_str(tul_str *s);
 tul_json *tul__json_array(tul_arr *a);   /* a: json[] (shared) */
 tul_json *tul__json_object(void);        /* new empty object */
+tul_json *tul__json_object_sized(int64_t cap); /* new empty object with room for cap keys */
 tul_json *tul__json_obj_get(const tul_json *o, const tul_str *key); /* NULL when absent */
 void tul__json_obj_set(tul_json *o, tul_str *key, tul_json *val);
 const char *tul__json_kind_name(const tul_json *j); /* "null", "int", "object", ... */

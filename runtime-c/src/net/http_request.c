@@ -232,8 +232,10 @@ void hs_conn_resume(hs_conn *c) {
 
 /* ---------------------------------------------------------------- the request json */
 
+/* Keys and values every request shares (static pointers are GC roots; json strings are immutable). */
 static tul_str *k_method, *k_path, *k_query, *k_headers, *k_params, *k_body;
-static tul_str *method_names[64]; /* by llhttp method number */
+static tul_json *empty_body;
+static tul_json *method_values[64]; /* by llhttp method number */
 
 static void keys_init(void) {
   if (k_method) return;
@@ -243,12 +245,14 @@ static void keys_init(void) {
   k_headers = tul__str_c("headers");
   k_params = tul__str_c("params");
   k_body = tul__str_c("body");
+  empty_body = tul__json_str(tul__str_c(""));
 }
 
-static tul_str *method_str(uint8_t m) {
-  if (m >= 64) return tul__str_c(llhttp_method_name((llhttp_method_t)m));
-  if (!method_names[m]) method_names[m] = tul__str_c(llhttp_method_name((llhttp_method_t)m));
-  return method_names[m];
+static tul_json *method_value(uint8_t m) {
+  const char *name = llhttp_method_name((llhttp_method_t)m);
+  if (m >= 64) return tul__json_str(tul__str_c(name));
+  if (!method_values[m]) method_values[m] = tul__json_str(tul__str_c(name));
+  return method_values[m];
 }
 
 static int hexval(char ch) {
@@ -310,15 +314,29 @@ static void split_target(const char *u, size_t n, size_t *path_start, size_t *pa
   *path_end = end;
 }
 
+/* Header names repeat across requests: a small cache of their strings (static: a GC root). */
+static tul_str *name_cache[128];
+
+static tul_str *header_name(const char *k, size_t n) {
+  if (n > 40) return tul__str_from(k, (int64_t)n);
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)k[i]) * 16777619u;
+  tul_str **slot = &name_cache[h % 128];
+  if (!*slot || (size_t)(*slot)->len != n || memcmp((*slot)->data, k, n) != 0) *slot = tul__str_from(k, (int64_t)n);
+  return *slot;
+}
+
 static tul_json *headers_json(hs_conn *c) {
-  tul_json *o = tul__json_object();
+  int64_t n = 0;
+  for (size_t i = 0; i < c->fields.len; i++) n += c->fields.p[i] == 0;
+  tul_json *o = tul__json_object_sized(n / 2);
   for (size_t i = 0; i + 1 < c->fields.len;) {
     const char *k = c->fields.p + i;
     size_t kn = strlen(k);
     const char *v = k + kn + 1;
     size_t vn = strlen(v);
     i += kn + vn + 2;
-    tul_str *key = tul__str_from(k, (int64_t)kn);
+    tul_str *key = header_name(k, kn);
     tul_json *old = tul__json_obj_get(o, key);
     tul_str *val = tul__str_from(v, (int64_t)vn);
     if (old && old->tag == TUL_J_STR) /* repeated: joined as HTTP allows (cookies with "; ") */
@@ -334,14 +352,14 @@ static tul_json *build_request(hs_conn *c) {
   const char *u = c->url.p;
   size_t un = c->url.len - 1, ps, pe;
   split_target(u, un, &ps, &pe);
-  tul_json *o = tul__json_object();
-  tul__json_obj_set(o, k_method, tul__json_str(method_str(c->parser.method)));
+  tul_json *o = tul__json_object_sized(6);
+  tul__json_obj_set(o, k_method, method_value(c->parser.method));
   tul__json_obj_set(o, k_path, tul__json_str(pe > ps ? tul__str_from(u + ps, (int64_t)(pe - ps)) : tul__str_c("/")));
   size_t qs = pe < un && u[pe] == '?' ? pe + 1 : un, qe = qs;
   while (qe < un && u[qe] != '#') qe++;
   tul__json_obj_set(o, k_query, parse_query(u + qs, qe - qs));
   tul__json_obj_set(o, k_headers, headers_json(c));
   tul__json_obj_set(o, k_params, tul__json_object());
-  tul__json_obj_set(o, k_body, tul__json_str(tul__str_from(c->body.p ? c->body.p : "", (int64_t)c->body.len)));
+  tul__json_obj_set(o, k_body, c->body.len ? tul__json_str(tul__str_from(c->body.p, (int64_t)c->body.len)) : empty_body);
   return o;
 }

@@ -39,6 +39,26 @@ void hs_xchg_free(hs_xchg *x) {
 
 /* ---------------------------------------------------------------- response text */
 
+static tul_str *k_status, *k_headers, *k_json, *k_body, *k_path;
+
+static void keys_init(void) {
+  if (k_status) return;
+  k_status = tul__str_c("status");
+  k_headers = tul__str_c("headers");
+  k_json = tul__str_c("json");
+  k_body = tul__str_c("body");
+  k_path = tul__str_c("path");
+}
+
+/* Appends a non-negative number in decimal. */
+static void add_uint(tul__sb *b, uint64_t v) {
+  char digits[24];
+  int n = 0;
+  do digits[sizeof digits - 1 - n++] = (char)('0' + v % 10);
+  while ((v /= 10));
+  tul__sb_add(b, digits + sizeof digits - n, n);
+}
+
 const char *hs_reason(int status) {
   switch (status) {
   case 100: return "Continue";
@@ -95,16 +115,18 @@ static int no_body_status(int status) { return status < 200 || status == 204 || 
 
 /* The response head up to (not including) the blank line, for what the server adds itself. */
 static void head_start(tul__sb *b, int status) {
-  char line[64];
-  int n = snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\n", status, hs_reason(status));
-  tul__sb_add(b, line, n);
+  tul__sb_add(b, "HTTP/1.1 ", 9);
+  add_uint(b, (uint64_t)status);
+  tul__sb_ch(b, ' ');
+  tul__sb_cstr(b, hs_reason(status));
+  tul__sb_add(b, "\r\n", 2);
 }
 
 static void head_end(tul__sb *b, hs_xchg *x, int status, size_t body_len, int own_date) {
-  char line[64];
   if (!no_body_status(status)) {
-    int n = snprintf(line, sizeof line, "Content-Length: %zu\r\n", body_len);
-    tul__sb_add(b, line, n);
+    tul__sb_add(b, "Content-Length: ", 16);
+    add_uint(b, body_len);
+    tul__sb_add(b, "\r\n", 2);
   }
   if (!own_date) tul__sb_cstr(b, date_line());
   if (x->close_after) tul__sb_cstr(b, "Connection: close\r\n");
@@ -182,7 +204,7 @@ static int user_headers(tul__sb *b, hs_xchg *x, const tul_json *hs, int *has_typ
 }
 
 static int status_of(const tul_json *res) {
-  const tul_json *s = tul__json_obj_get(res, tul__str_c("status"));
+  const tul_json *s = tul__json_obj_get(res, k_status);
   if (!s) return 200;
   if (s->tag == TUL_J_INT && s->u.i >= 100 && s->u.i <= 599 && s->u.i != 101) return (int)s->u.i;
   bad_response = "\"status\" is not an int from 100 to 599";
@@ -192,8 +214,6 @@ static int status_of(const tul_json *res) {
 /* The body: toJson of "json" when present, else "body" (a str as it is, other values in their
  * string form). */
 static void body_of(const tul_json *res, tul__sb *body, int *is_json) {
-  static tul_str *k_json, *k_body;
-  if (!k_json) k_json = tul__str_c("json"), k_body = tul__str_c("body");
   tul__jobj *o = res->u.o;
   for (int64_t i = 0; i < o->len; i++)
     if (tul_str_eq(o->keys[i], k_json)) {
@@ -209,6 +229,7 @@ static void body_of(const tul_json *res, tul__sb *body, int *is_json) {
 
 static int build_response(hs_xchg *x, const tul_json *res) {
   if (!res || res->tag != TUL_J_OBJECT) return bad_response = "it is not an object", -1;
+  keys_init();
   int status = status_of(res);
   if (status < 0) return -1;
   x->close_after = !x->keep_alive || x->server->stopping;
@@ -217,7 +238,7 @@ static int build_response(hs_xchg *x, const tul_json *res) {
   tul__sb_init(&body);
   head_start(&head, status);
   int has_type = 0, has_date = 0, is_json = 0;
-  if (user_headers(&head, x, tul__json_obj_get(res, tul__str_c("headers")), &has_type, &has_date) < 0) {
+  if (user_headers(&head, x, tul__json_obj_get(res, k_headers), &has_type, &has_date) < 0) {
     tul__sb_free(&head);
     return -1;
   }
@@ -232,7 +253,8 @@ static int build_response(hs_xchg *x, const tul_json *res) {
 
 /* "Exception in handler for GET /path: " for stderr. */
 static void describe(hs_xchg *x, char *out, size_t n, const char *what) {
-  const tul_json *path = tul__json_obj_get(x->req, tul__str_c("path"));
+  keys_init();
+  const tul_json *path = tul__json_obj_get(x->req, k_path);
   snprintf(out, n, "%s for %s %s: ", what, x->method, path && path->tag == TUL_J_STR ? path->u.s->data : "?");
 }
 

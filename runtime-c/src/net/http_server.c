@@ -9,6 +9,7 @@
  * nothing is in flight on a keep-alive connection, the linger after an error response. */
 #include <gc.h>
 #include <netdb.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,6 +455,19 @@ static tul_json *server_info(hs_server *s, const tul_str *host) {
   return o;
 }
 
+/* A server may hold thousands of connections: the soft limit on open files goes up to the hard
+ * one, once, as Go's runtime does at startup (the soft limit is often 1,024). */
+static void raise_fd_limit(void) {
+  static int done;
+  struct rlimit rl;
+  if (done || getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  done = 1;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
 tul_promise *tul_http_server_listen(const tul_str *host, int64_t port, void *handler, const tul_json *opts) {
   if (!handler) tul_throw_msg("TypeError: listen needs a handler function, got null");
   if (port < 0 || port > 65535) tul__throw_fmt("ValueError: port %lld out of range 0..65535", (long long)port);
@@ -462,6 +476,7 @@ tul_promise *tul_http_server_listen(const tul_str *host, int64_t port, void *han
   if (resolve(host->data, (int)port, &addr) != 0)
     tul__throw_fmt("IOError: cannot listen on %s:%lld: unknown host", host->data, (long long)port);
   hs_parser_settings_init();
+  raise_fd_limit();
   hs_server *s = server_new();
   s->handler = handler;
   s->lim = lim;
