@@ -6,7 +6,10 @@
 //   sort     1,000,000 structs sorted by an int field: sort(xs, less) vs Go's sort.Slice (and Node)
 //   findall  re_find_all("\w+") over 20 MB of text vs Python's re.findall
 //   wordfreq the word counter (lower, re_split, count, top 10) over 20 MB, whole process vs Node
-// Usage: node bench/library/run.mjs [map] [sort] [findall] [wordfreq]; RUNS (default 3), N (1000000).
+//   report   the report tool on a 50 MB json document (parse, walk, totals): peak resident memory
+//            and CPU time of the whole process vs Node (/usr/bin/time)
+// Usage: node bench/library/run.mjs [map] [sort] [findall] [wordfreq] [report]; RUNS (default 3),
+// N (1000000).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -18,6 +21,7 @@ const out = path.join(root, "bench", "out");
 const RUNS = Number(process.env.RUNS ?? 3);
 const N = process.env.N ?? "1000000";
 const TEXT = path.join(out, "words-20mb.txt");
+const DOC = path.join(out, "orders-50mb.json");
 const tulc = path.join(root, "bin", "tulc");
 
 function lcg(seed) {
@@ -44,6 +48,26 @@ function makeText() {
     size += Buffer.byteLength(w) + sep.length;
   }
   writeFileSync(TEXT, parts.join(""));
+}
+
+/** About 50 MB of orders (customers, cities, dates, items with prices), deterministic. */
+function makeDoc() {
+  if (existsSync(DOC)) return;
+  const rnd = lcg(11);
+  const cities = ["İstanbul", "Ankara", "İzmir", "Bursa", "Antalya", "Konya", "Adana", "Gaziantep"];
+  const first = ["Ayşe", "Mehmet", "Fatma", "Ali", "Zeynep", "Mustafa", "Elif", "Can", "Deniz", "Emre"];
+  const orders = [];
+  let size = 0;
+  for (let i = 0; size < 50 * 1024 * 1024; i++) {
+    const n = 1 + Math.floor(rnd() * 5);
+    const items = Array.from({ length: n }, () => ({ sku: "SKU-" + Math.floor(rnd() * 100000), qty: 1 + Math.floor(rnd() * 9), price: Math.round(rnd() * 50000) / 100 }));
+    const o = { id: 100000 + i, customer: first[Math.floor(rnd() * 10)] + " " + Math.floor(rnd() * 20000), city: cities[Math.floor(rnd() * 8)],
+      created: "2024-0" + (1 + Math.floor(rnd() * 9)) + "-1" + Math.floor(rnd() * 9) + "T10:00:00Z", paid: rnd() < 0.7,
+      note: rnd() < 0.1 ? "deliver after 18:00, ring twice" : null, items };
+    size += JSON.stringify(o).length + 1;
+    orders.push(o);
+  }
+  writeFileSync(DOC, JSON.stringify({ generated: "2024-06-01", orders }));
 }
 
 function run(cmd, args, env = {}) {
@@ -142,11 +166,39 @@ function benchWordfreq() {
     res.map((r, i) => [cs[i].name, r.v.toFixed(0), i ? x(res[0].v / r.v) : ""]));
 }
 
+/** Peak RSS (MB) and CPU (s) of a whole process, from /usr/bin/time. */
+function timed(cmd, args, env) {
+  const r = spawnSync("/usr/bin/time", ["-f", "TIME %M %U %S", cmd, ...args], { env: { ...process.env, ...env }, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+  const m = /TIME (\d+) ([0-9.]+) ([0-9.]+)/.exec(r.stderr);
+  return { rss: Number(m[1]) / 1024, cpu: Number(m[2]) + Number(m[3]), out: r.stdout };
+}
+
+function benchReport() {
+  build("report.tul", "report-tul");
+  const env = { DOC };
+  const cs = [
+    { name: "Tulpar", cmd: [path.join(out, "report-tul"), []] },
+    { name: "Node", cmd: ["node", [path.join(here, "report.js")]] },
+  ];
+  const res = cs.map(() => ({ rss: Infinity, cpu: Infinity, out: "" }));
+  for (let i = 0; i < RUNS; i++)
+    cs.forEach((c, k) => {
+      const r = timed(c.cmd[0], c.cmd[1], env);
+      res[k] = { rss: Math.min(res[k].rss, r.rss), cpu: Math.min(res[k].cpu, r.cpu), out: r.out };
+    });
+  check("report", res, (o) => o);
+  table("report: a 50 MB json document parsed and walked, whole process (best peak RSS, best CPU)",
+    ["", "peak RSS MB", "CPU s", "Tulpar / this (RSS, CPU)"],
+    res.map((r, i) => [cs[i].name, r.rss.toFixed(0), r.cpu.toFixed(2), i ? `${x(res[0].rss / r.rss)}, ${x(res[0].cpu / r.cpu)}` : ""]));
+}
+
 mkdirSync(out, { recursive: true });
 makeText();
+makeDoc();
 const load = () => loadavg().map((v) => v.toFixed(2)).join(" ");
 console.log(`best of ${RUNS}; ${cpus().length} CPUs, load average ${load()} (1/5/15 min)`);
-const all = { map: benchMap, sort: benchSort, findall: benchFindall, wordfreq: benchWordfreq };
+const all = { map: benchMap, sort: benchSort, findall: benchFindall, wordfreq: benchWordfreq, report: benchReport };
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(all);
 for (const n of names) all[n]();
 console.log(`\nload average at the end: ${load()}`);
