@@ -4,6 +4,7 @@
 
 import llvm from "llvm-bindings";
 import type { Call, Expr, FuncDecl, Lambda, VarSymbol } from "../../frontend/ast.js";
+import { hasBaseCase } from "./recursion.js";
 import { T, type Type } from "../../frontend/types.js";
 import { buildSpawnThunk, buildTaskEntry, taskEntryOf } from "./async.js";
 import { emitWorkerGuard } from "./spawn.js";
@@ -129,6 +130,7 @@ function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbo
   if (!nested) return emitLambda(g, e, ft, caps, `tul_lambda.${g.lambdaCount++}`, "<lambda>");
   const { decl, closure } = nested;
   const name = freshName(g, `tul_fn_${decl.name}`);
+  if (!hasBaseCase(decl.body.body, (c) => c.callee.kind === "Ident" && c.callee.sym === closure)) g.noTailCalls.add(name);
   if (!decl.isAsync) return emitLambda(g, e, ft, caps, name, decl.name, (fn) => g.nestedCode.set(closure.id, fn));
   const inner = ft.result.k === "promise" ? ft.result.inner : ft.result;
   const body = emitLambda(g, e, { k: "func", params: ft.params, result: decl.neverReturns ? T.never : inner }, caps, name, decl.name);

@@ -71,6 +71,8 @@ export class Gen {
   readonly nestedCode = new Map<number, llvm.Function>();
   /** Owned flags of global str variables, by symbol id (vars.ts ownedFlag). */
   readonly globalOwnedFlags = new Map<number, llvm.GlobalVariable>();
+  /** LLVM names of functions that must not get tail-recursion elimination (module.ts). */
+  readonly noTailCalls = new Set<string>();
   /** LLVM names of functions that must stay out of line (async bodies, module.ts). */
   readonly noInline = new Set<string>();
   /** Per struct declaration, a number that keeps same-named structs of different modules apart in

@@ -13,6 +13,7 @@ import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
 import { placeStackChecks } from "../passes/stack_checks.js";
 import { unboundedRecursion } from "../passes/recursion.js";
+import { hasBaseCase } from "./recursion.js";
 import { sanitizeAttributes } from "../toolchain/sanitize.js";
 import { addTbaa } from "../passes/tbaa.js";
 import { genBlock, genStmt } from "./stmt.js";
@@ -58,7 +59,7 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
     throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
   }
   const printed = mod.print();
-  const raw = emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(printed, unboundedRecursion(printed), g.noInline, sanitizeAttributes(opts.sanitize)))), opts.debug);
+  const raw = emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(printed, new Set([...g.noTailCalls, ...unboundedRecursion(printed)]), g.noInline, sanitizeAttributes(opts.sanitize)))), opts.debug);
   let final: llvm.Module | null = null;
   const parsed = (): llvm.Module => (final ??= parseFinal(ctx, raw, program.file.path));
   return { text: () => parsed().print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(parsed(), p), rawText: () => raw };
@@ -74,10 +75,11 @@ function parseFinal(ctx: llvm.LLVMContext, text: string, id: string): llvm.Modul
 /**
  * Attributes the bindings cannot set. Every generated function gets `uwtable`: clang infers
  * nounwind for them, and without an unwind table their CFI would only go to .debug_frame, where the
- * runtime's _Unwind_Backtrace cannot walk through them. Functions whose recursion has no way out
- * (passes/recursion.ts: mutual recursion, lambdas and function values included) get
+ * runtime's _Unwind_Backtrace cannot walk through them. Functions whose every `return` recurses
+ * (lower/recursion.ts, on the source) and functions whose recursion has no way out at all
+ * (passes/recursion.ts, on the IR: mutual recursion, lambdas and function values included) get
  * "disable-tail-calls", so that neither tail-recursion elimination nor sibling calls can turn their
- * unbounded recursion into an endless loop: it must end in StackOverflowError. Functions with a
+ * recursion into a loop: unbounded recursion must end in StackOverflowError. Functions with a
  * base case keep TRE (fib then compiles to the same code as the C version). `extra`: attributes for
  * every generated function (sanitize_address with --sanitize=address).
  */
@@ -163,6 +165,7 @@ function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
     const ft = llvm.FunctionType.get(llvmType(g, result), f.sym.type.params.map((p) => llvmType(g, p)), false);
     const fn = llvm.Function.Create(ft, llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
     g.funcs.set(f, fn);
+    if (!hasBaseCase(f.body.body, (c) => c.target?.kind === "func" && c.target.sym.decl === f)) g.noTailCalls.add(name);
     if (f.isAsync) {
       declareTaskEntry(g, f, fn);
       g.noInline.add(name); // keeps the body's frames in traces (its task entry has no debug info)

@@ -1,11 +1,12 @@
-// The AST traversal (frontend/ast.ts children/walk/someNode): source order, every kind's children,
-// no recursion on the depth of the program. (Base cases of recursion are found on the IR:
-// tests/unit/recursion.test.ts.)
+// The AST traversal (frontend/ast.ts children/walk/someNode) and the recursion analysis built on
+// it (codegen/lower/recursion.ts hasBaseCase): source order, every kind's children, no recursion
+// on the depth of the program, and base-case detection for top-level and nested functions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SourceFile } from "../../frontend/source.js";
 import { runFrontend } from "../../driver/pipeline.js";
 import { children, isStmt, someNode, walk, type AstNode, type Expr, type FuncDecl, type Lambda, type Program, type VarDecl } from "../../frontend/ast.js";
+import { hasBaseCase } from "../../codegen/lower/recursion.js";
 
 function checked(text: string): Program {
   const r = runFrontend(new SourceFile("t.tul", text));
@@ -73,4 +74,32 @@ test("someNode stops at the first match and skips what enter refuses", () => {
   assert.equal(someNode(p.body, (n) => (visited.push(n.kind), n.kind === "Lambda")), true);
   assert.deepEqual(visited, ["VarDecl", "Lambda"]);
   assert.equal(someNode(p.body, (n) => n.kind === "Call", (n) => n.kind !== "Lambda"), false);
+});
+
+test("hasBaseCase: a way out that does not recurse, for top-level and nested functions", () => {
+  const p = checked(`func fib(int n): int { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }
+func spin(int n): int { return spin(n + 1); }
+func loop(int n) { loop(n + 1); }
+func leaf(): int { return 1; }
+func lazy(int n): int { var k = () => lazy(n); return 0; }
+func outer() {
+  func down(int n): int { if (n == 0) { return 0; } return down(n - 1); }
+  func forever(int n): int { return forever(n); }
+  print(down(3), forever(1));
+}`);
+  const top = (name: string) => p.body.find((s): s is FuncDecl => s.kind === "FuncDecl" && s.name === name)!;
+  const self = (f: FuncDecl) => hasBaseCase(f.body.body, (c) => c.target?.kind === "func" && c.target.sym.decl === f);
+  assert.equal(self(top("fib")), true);
+  assert.equal(self(top("spin")), false);
+  assert.equal(self(top("loop")), false);
+  assert.equal(self(top("leaf")), true);
+  assert.equal(self(top("lazy")), true); // the only recursive call is inside a lambda: returns 0
+  const nested = top("outer").body.body.filter((s): s is VarDecl => s.kind === "VarDecl");
+  const closure = (name: string) => {
+    const d = nested.find((v) => v.name === name)!;
+    const lambda = d.init as Lambda;
+    return hasBaseCase(lambda.nested!.decl.body.body, (c) => c.callee.kind === "Ident" && c.callee.sym === d.sym);
+  };
+  assert.equal(closure("down"), true);
+  assert.equal(closure("forever"), false);
 });

@@ -295,7 +295,8 @@ static tul_json *parse_object(parser *p, int depth) {
     if (!eat(p, '}')) fail(p, "expected ',' or '}'");
   }
   int64_t n = (p->sp - base) / 2;
-  tul__jshape *shape = tul__json_shape(&p->shapes, p->stack + base, 2, n);
+  /* an empty object before anything was pushed: no stack yet, and NULL + 0 is undefined */
+  tul__jshape *shape = tul__json_shape(&p->shapes, n ? p->stack + base : NULL, 2, n); /* {} before any push: no stack yet */
   tul_json *o;
   if (shape) {
     o = tul__json_object_shaped(shape);
