@@ -204,6 +204,11 @@ struct tul__task {
 extern TUL_TLS tul__task *tul__current;
 extern tul__ctx tul__main_ctx;    /* the main program's context while a task runs */
 void tul__task_resume(tul__task *t);   /* main -> t until t suspends or ends */
+/* Like tul_task_spawn, but on the main program (runtime code answering I/O in a libuv callback) the
+ * task runs at once, until it first suspends or ends, instead of in the next scheduler round;
+ * inside a task it is queued as usual. `init(args, ud)` fills the argument block first. */
+tul_promise *tul__task_start(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
+                             void (*init)(void *args, void *ud), void *ud);
 void tul__task_suspend(void);          /* current task -> main; returns when resumed */
 void tul__task_main(void);             /* entry point of a fresh stack */
 void tul__task_init(void);

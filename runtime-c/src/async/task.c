@@ -138,8 +138,28 @@ static size_t exc_state_size(void) {
   return &tul__exc_state_size ? (size_t)tul__exc_state_size : 0;
 }
 
+static tul__task *task_new(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
+                           void **args_out, void *site);
+
 tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
                             void **args_out) {
+  tul__task *t = task_new(entry, args_size, result_type, args_out, __builtin_return_address(0));
+  tul__ready(t);
+  return &t->promise;
+}
+
+tul_promise *tul__task_start(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
+                             void (*init)(void *args, void *ud), void *ud) {
+  void *args;
+  tul__task *t = task_new(entry, args_size, result_type, &args, __builtin_return_address(0));
+  init(args, ud);
+  if (tul__current) tul__ready(t);
+  else tul__task_resume(t);
+  return &t->promise;
+}
+
+static tul__task *task_new(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
+                           void **args_out, void *site) {
   tul__forbid_on_worker("calling an async function");
   tul__async_init();
   size_t exc_off = (sizeof(tul__task) + 15) & ~(size_t)15;
@@ -149,14 +169,13 @@ tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_t
   t->promise.kind = TUL__P_TASK;
   t->promise.result_type = result_type;
   t->entry = entry;
-  t->created_at = __builtin_return_address(0);
+  t->created_at = site;
   t->exc = exc_state_size() ? (char *)t + exc_off : NULL;
   t->args = (char *)t + args_off;
   if (args_out) *args_out = t->args;
   tul__live_tasks++;
   tul__gc_task_count_changed(tul__live_tasks);
-  tul__ready(t);
-  return &t->promise;
+  return t;
 }
 
 /* ---------------------------------------------------------------- running */

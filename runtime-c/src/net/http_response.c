@@ -339,8 +339,9 @@ static void request_task(void *args, void *result) {
   tul__promise_on_settle(p, &x->waiter, &x->settled);
 }
 
-void hs_xchg_start(hs_xchg *x) {
-  void *args;
-  tul_task_spawn(request_task, sizeof(request_args), NULL, &args);
-  ((request_args *)args)->x = x;
-}
+static void request_init(void *args, void *x) { ((request_args *)args)->x = x; }
+
+/* From a read callback the request's task runs at once (until it first waits): an async handler's
+ * task is then queued in this turn of the loop instead of the next one, which measured about a
+ * third more requests per second under wrk. */
+void hs_xchg_start(hs_xchg *x) { tul__task_start(request_task, sizeof(request_args), NULL, request_init, x); }
