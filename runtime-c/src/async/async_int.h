@@ -277,6 +277,11 @@ tul_promise *tul__scope_spawn(tul__scope *s, tul_task_entry entry, int64_t args_
                               const tul_type *result_type, void **args_out);
 void tul__scope_cancel(tul__scope *s);
 void tul__scope_close(tul__scope *s);
+/* Runtime C code calling user code on behalf of detached scope s (a server calling a request's
+ * handler): between the two calls, tasks the running context spawns belong to s, and cancelling
+ * the context cancels s too. Calls pair up on every way out, throws included. */
+void tul__scope_adopt(tul__scope *s);
+void tul__scope_unadopt(tul__scope *s);
 
 /* ---------------------------------------------------------------- tasks (task.c) */
 /* A pending timer (timer.c): in the heap (index >= 0) or the zero-delay FIFO (index == -2);
