@@ -2,6 +2,7 @@
 // parser, module loader, checker), in one table. A template's `{name}` placeholders (lower case)
 // are filled by the reporter; tsc checks that every placeholder gets a value. docs/diagnostics.md
 // lists each entry with an example program, and tests/unit/diagnostics.test.ts keeps the two in step.
+// (Notes attached to an error, such as the chain of calls behind a spawn error, are free text.)
 
 /** A reported message: its code and text. */
 export interface Message {
@@ -48,6 +49,7 @@ export const D = {
   assignInExpr: m("E0102", "assignment is a statement and cannot be used inside an expression"),
   badUpdateTarget: m("E0103", "invalid target for {what}: expected a variable, element or field"),
   tryWithoutHandler: m("E0104", "expected 'catch' or 'finally' after the try block, found {found}"),
+  spawnNeedsCall: m("E0105", "spawn needs a function call: spawn f(args)"),
   parserInternal: m("E0199", "internal parser error: {why}"),
 
   // ---- modules (E03xx)
@@ -118,6 +120,12 @@ export const D = {
   useBeforeDecl: m("E2027", "'{name}' is used here before '{var}' is declared, and '{name}' uses '{var}'"),
   formatSpec: m("E2028", "{why}"),
   formatSpecOf: m("E2028", "format spec '{spec}': {why}"),
+  spawnBuiltin: m("E2029", "spawn runs functions of the program, not built-ins such as '{name}': wrap it in a function"),
+  spawnNotTopLevel: m("E2029", "spawn needs a top-level function: {why}"),
+  spawnAsync: m("E2029", "'{name}' is an async function: call it without spawn (it runs as a task on the event loop); spawn is for plain functions"),
+  spawnIsolation: m("E2030", "'{name}' cannot run on a worker thread: {who} {what}{why}"),
+  spawnArgCopy: m("E2031", "argument {index} of '{name}' ({type}) cannot be copied to a worker thread: {why}"),
+  spawnResultCopy: m("E2031", "the result of '{name}' ({type}) cannot be copied back from a worker thread: {why}"),
   exprTooDeep: m("E2099", "expression nested too deeply"),
   importNotTop: m("E9000", "import is only allowed at the top level"),
   unsupported: m("E9000", "{feature} is not supported yet"),

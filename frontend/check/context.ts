@@ -1,7 +1,7 @@
 // The checker's state: lexical scopes (Map per block), the function being checked, top-level
 // functions and globals with their on-demand inference state, and reporting helpers.
 
-import type { Call, Expr, FuncDecl, Stmt, FuncSymbol, Lambda, Program, Return, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
+import type { Call, Expr, FuncDecl, Stmt, FuncSymbol, Lambda, Program, Return, Spawn, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
 import type { DiagnosticBag } from "../diagnostics.js";
 import { SourceFile, type Span } from "../source.js";
 import type { Type } from "../types.js";
@@ -131,6 +131,8 @@ export class Checker {
   currentStmt: Stmt | null = null;
   /** Literal format specs, checked together by the runtime's parser when checking ends. */
   readonly formatSpecs = new FormatSpecChecks();
+  /** Every `spawn` checked, for the isolation check once every body is typed (check/isolation.ts). */
+  readonly spawns: Spawn[] = [];
 
   constructor(
     readonly program: Program,
