@@ -138,22 +138,6 @@ static size_t exc_state_size(void) {
   return &tul__exc_state_size ? (size_t)tul__exc_state_size : 0;
 }
 
-tul__task *tul__all_tasks;
-
-static void all_add(tul__task *t) {
-  t->all_prev = NULL;
-  t->all_next = tul__all_tasks;
-  if (tul__all_tasks) tul__all_tasks->all_prev = t;
-  tul__all_tasks = t;
-}
-
-static void all_remove(tul__task *t) {
-  if (t->all_prev) t->all_prev->all_next = t->all_next;
-  else tul__all_tasks = t->all_next;
-  if (t->all_next) t->all_next->all_prev = t->all_prev;
-  t->all_next = t->all_prev = NULL;
-}
-
 /* Spawns a task into scope s (NULL: unstructured); site: the creation site for traces. */
 tul_promise *tul__spawn_into(tul__scope *s, tul_task_entry entry, int64_t args_size,
                              const tul_type *result_type, void **args_out, void *site) {
@@ -173,7 +157,6 @@ tul_promise *tul__spawn_into(tul__scope *s, tul_task_entry entry, int64_t args_s
   if (args_out) *args_out = t->args;
   tul__live_tasks++;
   tul__gc_task_count_changed(tul__live_tasks);
-  all_add(t);
   tul__ready(t);
   if (s) {
     tul__scope_add(s, t);
@@ -192,7 +175,6 @@ tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_t
 void tul__task_finished(tul__task *t) {
   tul__live_tasks--;
   tul__gc_task_count_changed(tul__live_tasks);
-  all_remove(t);
   tul__scope_task_done(t);
 }
 
