@@ -320,6 +320,7 @@ struct tul__task {
   uint8_t stop;             /* its next await throws CancelledError */
   uint8_t started;          /* it has run */
   uint8_t dead;             /* settled before it ran: the run queue skips it */
+  uint8_t cancellable;      /* suspended in a cancellable wait (tul__suspend) */
 };
 
 /* The running task of this thread: NULL on the main program and always on spawn workers (they run
@@ -329,7 +330,8 @@ extern tul__task tul__main_task;  /* the main program as a context (run-queue ma
 extern tul__ctx tul__main_ctx;    /* the main program's context while a task runs */
 static inline tul__task *tul__self(void) { return tul__current ? tul__current : &tul__main_task; }
 void tul__task_resume(tul__task *t);   /* main -> t until t suspends or ends */
-void tul__task_suspend(void);          /* current task -> main; returns when resumed */
+void tul__task_suspend(void);          /* current task -> main; returns when resumed (then ends a
+                                          tul__suspend wait: may throw CancelledError) */
 void tul__task_main(void);             /* entry point of a fresh stack */
 void tul__task_init(void);
 void tul__task_finished(tul__task *t); /* bookkeeping once t's promise settled */
@@ -350,9 +352,14 @@ void tul__refresh_stop(tul__task *ctx);  /* recompute ctx->stop from its chain *
 static inline __attribute__((always_inline)) void tul__suspend(tul__unlink_fn unlink, void *site) {
   tul__task *self = tul__self();
   tul__wait_begin(self, unlink, site);
-  if (tul__current) tul__task_suspend();
-  else tul__run_main_wait();
+  self->cancellable = unlink != NULL;
+  if (tul__current) {
+    tul__task_suspend(); /* ends the wait itself (a tail call where nothing follows) */
+    return;
+  }
+  tul__run_main_wait();
   self->unlink = NULL;
+  self->cancellable = 0;
   if (unlink && self->stop) tul__cancel_point();
 }
 /* Waits (task or main program, cancellably) until p settles; `site`: where, for the deadlock
