@@ -138,9 +138,9 @@ static size_t exc_state_size(void) {
   return &tul__exc_state_size ? (size_t)tul__exc_state_size : 0;
 }
 
-/* Spawns a task into scope s (NULL: unstructured); site: the creation site for traces. */
-tul_promise *tul__spawn_into(tul__scope *s, tul_task_entry entry, int64_t args_size,
-                             const tul_type *result_type, void **args_out, void *site) {
+/* A new task, counted but not yet queued; site: the creation site for traces. */
+static tul__task *task_new(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
+                           void **args_out, void *site) {
   tul__forbid_on_worker("calling an async function");
   tul__async_init();
   size_t exc_off = (sizeof(tul__task) + 15) & ~(size_t)15;
@@ -157,10 +157,38 @@ tul_promise *tul__spawn_into(tul__scope *s, tul_task_entry entry, int64_t args_s
   if (args_out) *args_out = t->args;
   tul__live_tasks++;
   tul__gc_task_count_changed(tul__live_tasks);
+  return t;
+}
+
+/* Puts t into scope s (NULL: unstructured); returns 0 when s is already cancelled (t then never
+ * runs: it is settled at once). */
+static int task_join_scope(tul__task *t, tul__scope *s) {
+  if (!s) return 1;
+  tul__scope_add(s, t);
+  if (!s->cancelled) return 1;
+  tul__task_cancel(t);
+  return 0;
+}
+
+/* Spawns a task into scope s (NULL: unstructured); site: the creation site for traces. */
+tul_promise *tul__spawn_into(tul__scope *s, tul_task_entry entry, int64_t args_size,
+                             const tul_type *result_type, void **args_out, void *site) {
+  tul__task *t = task_new(entry, args_size, result_type, args_out, site);
   tul__ready(t);
-  if (s) {
-    tul__scope_add(s, t);
-    if (s->cancelled) tul__task_cancel(t); /* never runs */
+  task_join_scope(t, s);
+  return &t->promise;
+}
+
+tul_promise *tul__task_start(tul__scope *s, tul_task_entry entry, int64_t args_size,
+                             const tul_type *result_type, void (*init)(void *args, void *ud), void *ud) {
+  void *args;
+  tul__task *t = task_new(entry, args_size, result_type, &args, __builtin_return_address(0));
+  init(args, ud);
+  if (tul__current) {
+    tul__ready(t);
+    task_join_scope(t, s);
+  } else if (task_join_scope(t, s)) {
+    tul__task_resume(t);
   }
   return &t->promise;
 }
