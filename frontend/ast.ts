@@ -61,9 +61,11 @@ export interface Ident extends ExprBase {
   name: string;
   sym?: SymbolRef; // checker: what the name resolves to
 }
-export type UnaryOp = "!" | "-" | "+";
+export type UnaryOp = "!" | "-" | "+" | "~";
 export interface Unary extends ExprBase { kind: "Unary"; op: UnaryOp; operand: Expr }
-export type BinaryOp = "||" | "&&" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%";
+export type BinaryOp =
+  | "||" | "&&" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%"
+  | "&" | "|" | "^" | "<<" | ">>"; // bitwise and shifts: int operands (docs/reference.md §19.8)
 /**
  * checker: after checking, both operands of arithmetic/comparison have the same type (int, float,
  * str, bool, json, array...) except for `==`/`!=` against null; `+` with a str side has both sides str.
@@ -85,7 +87,7 @@ export interface Call extends ExprBase {
 }
 export interface Index extends ExprBase { kind: "Index"; object: Expr; index: Expr }
 export interface Member extends ExprBase { kind: "Member"; object: Expr; name: string; nameSpan: Span }
-export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=";
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "&=" | "|=" | "^=" | "<<=" | ">>=";
 /** Statement-level: target is Ident, Index or Member. checker: value already converted to target type. */
 export interface Assign extends ExprBase { kind: "Assign"; op: AssignOp; target: Expr; value: Expr }
 export interface Update extends ExprBase { kind: "Update"; op: "++" | "--"; prefix: boolean; target: Expr }

@@ -94,6 +94,21 @@ test("binary precedence and left associativity", () => {
   assert.equal(show(exprOf("(1 + 2) * 3")), "(* (+ 1 2) 3)");
 });
 
+test("bitwise operators: Python's precedence; >> is two adjacent '>' tokens", () => {
+  assert.equal(show(exprOf("x & 1 == 0")), "(== (& x 1) 0)");
+  assert.equal(show(exprOf("a | b ^ c & d << e + f")), "(| a (^ b (& c (<< d (+ e f)))))");
+  assert.equal(show(exprOf("a >> b >> c")), "(>> (>> a b) c)");
+  assert.equal(show(exprOf("a < b | c")), "(< a (| b c))");
+  assert.equal(show(exprOf("~a + -~b")), "(+ (~ a) (- (~ b)))");
+  assert.ok(parse("x = a > > b;").errors.length > 0, "'> >' with a space is not a shift");
+  const [s] = parseOk("x >>= 2; promise<promise<int>> p; func(int): promise<int> f = g;");
+  assert.equal(s.kind === "ExprStmt" && show(s.expr), "(>>= x 2)");
+  for (const op of ["&=", "|=", "^=", "<<="]) {
+    const [t] = parseOk(`x ${op} 1;`);
+    assert.equal(t.kind === "ExprStmt" && show(t.expr), `(${op} x 1)`);
+  }
+});
+
 test("conditional is lowest and right associative", () => {
   assert.equal(show(exprOf("a ? b : c ? d : e")), "(? a b (? c d e))");
   assert.equal(show(exprOf("a || b ? c + 1 : d")), "(? (|| a b) (+ c 1) d)");
