@@ -49,7 +49,14 @@ export interface BoolLit extends ExprBase { kind: "BoolLit"; value: boolean }
 export interface NullLit extends ExprBase { kind: "NullLit" }
 export interface StrLit extends ExprBase { kind: "StrLit"; value: string } // escapes decoded
 /** t"..." : parts alternate literal text and embedded expressions. */
-export interface TString extends ExprBase { kind: "TString"; parts: (string | Expr)[] }
+export interface TString extends ExprBase {
+  kind: "TString";
+  parts: (string | Expr)[];
+  /** The format spec of the field at the same index (`{x:.2f}`), if it has one (docs/reference.md §19.9).
+   *  checker: a field with a spec keeps its own type (it is formatted, not converted to its string form). */
+  specs?: (TStringSpec | undefined)[];
+}
+export interface TStringSpec { text: string; span: Span }
 export interface ArrayLit extends ExprBase { kind: "ArrayLit"; elems: Expr[] }
 /** { key: value, "key": value } : a json object literal, or a struct literal when the context is a struct type. */
 export interface ObjectLit extends ExprBase {

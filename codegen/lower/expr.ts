@@ -66,11 +66,25 @@ export function undefOf(g: Gen, t: Type): llvm.Value {
 
 function genTString(g: Gen, e: TString): llvm.Value {
   let acc: llvm.Value | null = null;
-  for (const part of e.parts) {
-    const v = typeof part === "string" ? strConst(g, part) : toStr(g, genExpr(g, part), tyOf(part));
+  e.parts.forEach((part, i) => {
+    const spec = e.specs?.[i];
+    let v: llvm.Value;
+    if (typeof part === "string") v = strConst(g, part);
+    else if (spec) v = formatted(g, genExpr(g, part), tyOf(part), strConst(g, spec.text));
+    else v = toStr(g, genExpr(g, part), tyOf(part));
     acc = acc ? g.call("tul_str_concat", [acc, v]) : v;
-  }
+  });
   return acc ?? strConst(g, "");
+}
+
+/** `format(v, spec)` of a value of static type t, as a t-string field `{v:spec}` formats it. */
+export function formatted(g: Gen, v: llvm.Value, t: Type, spec: llvm.Value): llvm.Value {
+  switch (t.k) {
+    case "int": return g.call("tul_format_int", [v, spec]);
+    case "float": return g.call("tul_format_float", [v, spec]);
+    case "str": return g.call("tul_format_str", [v, spec]);
+    default: return g.call("tul_format", [valueSlot(g, t, v), typeDesc(g, t), spec]);
+  }
 }
 
 /** tul_arr_new(elem, n) then one store per element. */

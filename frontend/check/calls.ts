@@ -10,9 +10,8 @@ import { coerce, show } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { aliasModule, lookupFunction, lookupName, lookupQualified } from "./names.js";
 import { callResult, ensureDefaults } from "./functions.js";
-import { fieldType } from "./extras.js";
+import { fieldType, specKind } from "./extras.js";
 import { checkValueCall } from "./closures.js";
-import type { SpecKind } from "../fmtspec.js";
 import { asNestedCall } from "./nested.js";
 
 export function checkCall(cx: Checker, e: Call): Type {
@@ -148,9 +147,7 @@ function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, row: BuiltinRow, 
 function checkLiteralSpec(cx: Checker, e: Call, spec: { arg: number; of: number }, params: Type[]): void {
   const lit = e.args[spec.arg];
   if (lit?.kind !== "StrLit") return;
-  const t = params[spec.of];
-  const kind: SpecKind = t.k === "int" || t.k === "float" || t.k === "str" || t.k === "bool" ? t.k : t.k === "json" ? "any" : "str";
-  cx.formatSpecs.add(kind, lit.value, (msg) => {
+  cx.formatSpecs.add(specKind(params[spec.of]), lit.value, (msg) => {
     const text = msg.includes(`'${lit.value}'`) ? msg : `format spec '${lit.value}': ${msg}`;
     cx.error(E.formatSpec, text, lit.span);
   });

@@ -1,7 +1,7 @@
 // Expression rules: conditional, binary levels (one table-driven `operand (op operand)*` fold),
 // unary/await/spawn, postfix, primaries, lambdas, match, array/object literals and t-strings.
 
-import type { Block, Expr, IntLit, Lambda, MatchArm, Param, Pattern } from "../ast.js";
+import type { Block, Expr, IntLit, Lambda, MatchArm, Param, Pattern, TString } from "../ast.js";
 import { KEYWORDS, describeToken, type Token } from "../lexer.js";
 import type { Span } from "../source.js";
 import {
@@ -374,18 +374,26 @@ const pattern: P<Pattern> = rule((run, c) => {
   return { kind: "RangePattern", lo, hi, span: c.span(i0, c.at) };
 });
 
-// t-string = tstr-begin { tstr-text | tstr-open expression tstr-close } tstr-end   (see lexer.ts)
+// t-string = tstr-begin { tstr-text | tstr-open expression [ tstr-spec ] tstr-close } tstr-end   (see lexer.ts)
 function tstring(run: Run, c: Ctx): Expr {
   const i0 = c.at;
   run(next);
   const parts: (string | Expr)[] = [];
+  const specs: TString["specs"] = [];
   for (;;) {
     const t = run(next);
     if (t.kind === "tstr-text") parts.push(t.value as string);
     else if (t.kind === "tstr-open") {
       parts.push(run(expr));
-      want(run, c, "tstr-close", "to close the t-string expression", "'}'");
+      const spec = c.peek();
+      if (spec.kind === "tstr-spec") {
+        run(next);
+        specs[parts.length - 1] = { text: spec.value as string, span: { file: c.file, start: spec.start + 1, end: spec.end } };
+      }
+      want(run, c, "tstr-close", "to close the t-string expression", "'}' (or ':' and a format spec)");
     } else break;
   }
-  return { kind: "TString", parts, span: c.span(i0, c.at) };
+  const e: TString = { kind: "TString", parts, span: c.span(i0, c.at) };
+  if (specs.length) e.specs = specs;
+  return e;
 }
