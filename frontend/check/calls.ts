@@ -11,7 +11,7 @@ import { coerce, show } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { aliasModule, lookupFunction, lookupName, lookupQualified } from "./names.js";
 import { callResult, ensureDefaults } from "./functions.js";
-import { fieldType } from "./extras.js";
+import { fieldType } from "./structs.js";
 import { checkValueCall } from "./closures.js";
 import type { SpecKind } from "../fmtspec.js";
 import { asNestedCall } from "./nested.js";
