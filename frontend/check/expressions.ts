@@ -5,6 +5,7 @@ import type { TString, ArrayLit, Assign, Binary, Expr, Ident, Index, Member, Obj
 import { T, isNumeric, isReference, typeEquals, type Type } from "../types.js";
 import type { Checker, ModuleScope } from "./context.js";
 import { D } from "../messages.js";
+import type { SpecKind } from "../fmtspec.js";
 import { assertNever } from "../../common/assert.js";
 import { coerce, show, stringify, unify } from "./conversions.js";
 import { aliasModule, lookupName, lookupQualified } from "./names.js";
@@ -139,6 +140,10 @@ function checkUnary(cx: Checker, e: Unary): Type {
     e.operand = coerce(cx, e.operand, T.bool, (found) => D.notOperand({ found }));
     return T.bool;
   }
+  if (e.op === "~") {
+    e.operand = coerce(cx, e.operand, T.int, (found) => D.complementOperand({ found }));
+    return T.int;
+  }
   if (isNumeric(t) || t.k === "json") return t;
   if (t.k === "never") return T.never;
   cx.error(D.unaryOperand({ op: e.op, found: show(t) }), e.operand.span);
@@ -146,6 +151,8 @@ function checkUnary(cx: Checker, e: Unary): Type {
 }
 
 const ARITH = new Set(["+", "-", "*", "/", "%"]);
+/** Bitwise and shift operators: int operands (a json one is unboxed), an int result. */
+export const BITWISE: ReadonlySet<string> = new Set(["&", "|", "^", "<<", ">>"]);
 const ORDER = new Set(["<", "<=", ">", ">="]);
 
 /**
@@ -163,6 +170,7 @@ function checkBinarySpine(cx: Checker, e: Binary): Type {
 function checkBinary(cx: Checker, e: Binary, leftDone: boolean): Type {
   if (e.op === "&&" || e.op === "||") return checkLogical(cx, e, leftDone);
   if (e.op === "==" || e.op === "!=") return checkEquality(cx, e, leftDone);
+  if (BITWISE.has(e.op)) return checkBitwise(cx, e, leftDone);
   const lt = leftDone ? e.left.ty! : checkValue(cx, e.left);
   const rt = checkValue(cx, e.right);
   if (e.op === "+" && (lt.k === "str" || rt.k === "str")) {
@@ -193,6 +201,23 @@ function operandType(lt: Type, rt: Type, ordering: boolean): Type | null {
   if ((l.k === "json" || r.k === "json") && dyn(l) && dyn(r)) return T.json;
   if (ordering && l.k === "str" && r.k === "str") return T.str;
   return null;
+}
+
+/**
+ * `a & b`, `a << n`, ...: both operands int (json unboxed at run time). A wrong operand is one error
+ * at that operand and the result is still int, so nothing downstream reports again.
+ */
+function checkBitwise(cx: Checker, e: Binary, leftDone: boolean): Type {
+  const msg = (found: string) => D.bitwiseOperand({ op: e.op, found });
+  const lt = leftDone ? e.left.ty! : checkValue(cx, e.left);
+  const rt = checkValue(cx, e.right);
+  if (lt.k === "bool" && rt.k === "bool" && (e.op === "&" || e.op === "|")) {
+    cx.error(D.bitwiseBools({ op: e.op }), e.span);
+    return T.bool;
+  }
+  e.left = coerce(cx, e.left, T.int, msg);
+  e.right = coerce(cx, e.right, T.int, msg);
+  return T.int;
 }
 
 function checkLogical(cx: Checker, e: Binary, leftDone: boolean): Type {
@@ -352,6 +377,11 @@ function checkAssign(cx: Checker, e: Assign): Type {
     return tt;
   }
   const vt = checkValue(cx, e.value);
+  if (BITWISE.has(e.op.slice(0, -1))) {
+    if (tt.k !== "int" && tt.k !== "json") cx.error(D.bitwiseTarget({ op: e.op, found: show(tt) }), e.target.span);
+    e.value = coerce(cx, e.value, T.int, (found) => D.bitwiseOperand({ op: e.op, found }));
+    return tt;
+  }
   if (tt.k === "str" && e.op === "+=") {
     e.value = stringify(cx, e.value);
     return tt;
@@ -378,13 +408,31 @@ function checkUpdate(cx: Checker, e: Update): Type {
 
 // ---------------------------------------------------------------- t-strings
 
-/** `t"{a} b"`: every embedded expression is converted to its string form (Convert stringify). */
+/**
+ * `t"{a} b"`: every embedded expression is converted to its string form (Convert stringify); one
+ * with a format spec (`{x:.2f}`) keeps its type, and a literal spec is checked for it now.
+ */
 export function checkTString(cx: Checker, e: TString): Type {
   for (let i = 0; i < e.parts.length; i++) {
     const part = e.parts[i];
     if (typeof part === "string") continue;
-    checkValue(cx, part);
-    e.parts[i] = stringify(cx, part);
+    const t = checkValue(cx, part);
+    const spec = e.specs?.[i];
+    if (!spec) {
+      e.parts[i] = stringify(cx, part);
+      continue;
+    }
+    if (t.k === "never") e.parts[i] = coerce(cx, part, T.json);
+    cx.formatSpecs.add(specKind(t), spec.text, (why) => {
+      cx.error(why.includes(`'${spec.text}'`) ? D.formatSpec({ why }) : D.formatSpecOf({ spec: spec.text, why }), spec.span);
+    });
   }
   return T.str;
+}
+
+/** What a format spec formats, for its compile-time check: json checks only the syntax, bools and
+ *  other values format through their string form. */
+export function specKind(t: Type): SpecKind {
+  if (t.k === "int" || t.k === "float" || t.k === "str" || t.k === "bool") return t.k;
+  return t.k === "json" || t.k === "never" ? "any" : "str";
 }
