@@ -77,7 +77,7 @@ static _Unwind_Reason_Code on_frame(struct _Unwind_Context *ctx, void *arg) {
 }
 
 /* Frames walked by every capture so far (tests check that throws walk only a few). */
-int64_t tul__trace_walked;
+TUL_TLS int64_t tul__trace_walked; /* per thread: spawn workers throw too */
 
 /* Walks the running stack (from the caller of the capture functions) into c. */
 static __attribute__((noinline)) void walk(capture *c, uintptr_t skip_to, const void *handler) {

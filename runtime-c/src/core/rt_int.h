@@ -214,7 +214,7 @@ typedef struct tul__trace {
 tul__trace *tul__trace_capture(const void *handler, const tul__trace *origin);
 /* The trace `t` continued from where its walk stopped up to `handler` (NULL: the stack's end). */
 tul__trace *tul__trace_extend(const tul__trace *t, const void *handler);
-extern int64_t tul__trace_walked; /* frames walked by all captures (for tests) */
+extern TUL_TLS int64_t tul__trace_walked; /* frames walked by this thread's captures (for tests) */
 /* Prints the `.tul` frames of the given address lists (each innermost first; lists in order) to
  * stderr, folding runs of identical frames. */
 /* Prints the `.tul` frames of several lists of return addresses, innermost first. In a list, NULL
