@@ -10,6 +10,7 @@ export type TypeNode =
   | { kind: "NamedType"; name: string; span: Span } // int float bool str void json array, or a struct name
   | { kind: "ArrayType"; elem: TypeNode; span: Span } // T[]
   | { kind: "PromiseType"; inner: TypeNode; span: Span } // promise<T>
+  | { kind: "ChannelType"; elem: TypeNode; span: Span } // channel<T>
   | { kind: "FuncType"; params: TypeNode[]; result: TypeNode; span: Span }; // func(int, str): bool
 
 // ---------- symbols (created by the checker) ----------
@@ -178,6 +179,21 @@ export interface Try {
   span: Span;
   catchSym?: VarSymbol; // checker: the json-typed catch variable
 }
+/**
+ * `select { case [binding =] op: body ... default: body }` (docs/reference.md §15.4). `op` is
+ * `ch.recv()`, `ch.send(v)`, a promise or `sleep_async(ms)`; the binding (`int v =`, `var v =`) gets
+ * the received value or the promise's result.
+ */
+export interface SelectCase {
+  op: Expr;
+  /** Its `init` is set by the checker: an Ident of `value`, the hidden variable the value lands in. */
+  binding: VarDecl | null;
+  body: Block;
+  span: Span;
+  caseKind?: "recv" | "send" | "promise" | "sleep"; // checker
+  value?: VarSymbol; // checker: holds the received value (recv and promise cases with a binding)
+}
+export interface Select { kind: "Select"; cases: SelectCase[]; default: Block | null; span: Span }
 export interface FuncDecl {
   kind: "FuncDecl";
   name: string;
@@ -205,7 +221,7 @@ export interface Import {
 
 export type Stmt =
   | VarDecl | ExprStmt | Block | If | While | For | ForIn | Break | Continue | Return | Throw | Try
-  | FuncDecl | StructDecl | Import;
+  | FuncDecl | StructDecl | Import | Select;
 
 export type Node = Stmt | Expr | Param;
 

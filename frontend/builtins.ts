@@ -13,11 +13,25 @@ import { T, typeEquals, typeToString, type Type } from "./types.js";
  * - a Type: any argument, converted to that type (a mismatch is reported by the conversion);
  * - `kinds(...)`: selects the overload when the argument's kind is one of these ("int", "str",
  *   "array", "int[]" for an array of int, "any"); converted to `as`, or kept as it is;
- * - `elemOf(n)`: the element type of argument n (an array), converted to it.
+ * - `elemOf(n)`: the element type of argument n (an array or a channel), converted to it;
+ * - `fnOf(params, result?)`: a function argument (see FuncPattern).
  */
-export type Pattern = Type | KindsPattern | ElemPattern;
+export type Pattern = Type | KindsPattern | ElemPattern | FuncPattern;
 export interface KindsPattern { p: "kinds"; kinds: readonly string[]; as?: Type }
 export interface ElemPattern { p: "elem"; of: number }
+/**
+ * A function argument (`fnOf(...)`): any function value, converted to a function whose parameter
+ * types follow from the other arguments (`params`) and whose result is `result(args)` when the
+ * built-in fixes it (filter: bool), else its own result, passed through `own` when given (map turns
+ * a void result into json so that the conversion reports it). Its hint types a lambda's untyped
+ * parameters and, when fixed, its result (docs/reference.md §15.7).
+ */
+export interface FuncPattern {
+  p: "func";
+  params: (args: Type[]) => Type[];
+  result?: (args: Type[]) => Type;
+  own?: (own: Type) => Type;
+}
 
 /** A trailing parameter that may be left out; a runtime call passes `missing` in its place. */
 export interface Optional { p: "optional"; pattern: Pattern; missing: bigint | null }
@@ -40,7 +54,10 @@ export type InlineEmitter =
   | "print" | "gather" | "toString" | "toJson" | "identity" | "toSelf" | "intToFloat" | "boolToFloat" | "boolToInt"
   | "intToBool" | "floatToBool" | "arrayLength" | "arrayPush" | "arrayPop" | "range" | "arrayContains"
   | "arrayIndexOf" | "absInt" | "absFloat" | "minInt" | "minFloat" | "maxInt" | "maxFloat" | "powFloat"
-  | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp";
+  | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp"
+  | "channelNew" | "chanSend" | "chanRecv" | "mapConcurrent"
+  | "arrayMap" | "arrayFilter" | "arrayReduce" | "arraySum" | "arrayEach" | "arrayFlatMap" | "arrayChunks"
+  | "arrayZip" | "arrayEnumerate";
 
 export interface Overload {
   params: (Pattern | Optional)[];
@@ -49,8 +66,10 @@ export interface Overload {
   /** The result type, or a function of the parameter types the arguments were converted to. */
   result: Type | ((params: Type[]) => Type);
   lower: Lowering;
-  /** Resolution by code instead of patterns (gather, whose result depends on all its arguments). */
-  custom?: (args: Type[]) => { params: Type[]; result: Type };
+  /** Resolution by code instead of patterns (gather, whose result depends on all its arguments;
+   *  channel, whose element type comes from the type the context expects): the parameter and result
+   *  types, or a diagnostic. */
+  custom?: (args: Type[], expected?: Type) => { params: Type[]; result: Type } | { error: string };
 }
 
 export interface BuiltinRow {
@@ -66,6 +85,10 @@ export interface BuiltinRow {
   /** The type hint for argument i given the arguments before it, when the derived one (see
    *  hintFor) is not what the built-in wants. */
   hint?: (i: number, before: Type[]) => Type | undefined;
+  /** The order in which the checker types the arguments when it is not left to right (reduce types
+   *  its initial value before the function, whose accumulator parameter it gives). Evaluation at
+   *  run time stays left to right. */
+  checkOrder?: number[];
 }
 
 /** The overload the checker chose for a call: the parameter type of each argument, the result. */
@@ -85,6 +108,7 @@ export interface BuiltinMismatch {
 const kinds = (...ks: string[]): KindsPattern => ({ p: "kinds", kinds: ks });
 const kindsAs = (as: Type, ...ks: string[]): KindsPattern => ({ p: "kinds", kinds: ks, as });
 const elemOf = (of: number): ElemPattern => ({ p: "elem", of });
+const fnOf = (params: FuncPattern["params"], result?: FuncPattern["result"], own?: FuncPattern["own"]): FuncPattern => ({ p: "func", params, result, own });
 const optional = (pattern: Pattern, missing: bigint | null): Optional => ({ p: "optional", pattern, missing });
 const rt = (symbol: string): Lowering => ({ rt: symbol });
 const inline = (emitter: InlineEmitter): Lowering => ({ inline: emitter });
@@ -96,6 +120,8 @@ const INT64_MAX = (1n << 63n) - 1n;
 const strArr = T.array(T.str);
 const HANDLER = T.func([T.json], T.promise(T.json)); // an HTTP server's handler
 const elemResult = (params: Type[]): Type => (params[0].k === "array" ? params[0].elem : T.json);
+/** The element type of an array or channel type (json for anything else). */
+export const elemType = (t: Type | undefined): Type => (t?.k === "array" || t?.k === "channel" ? t.elem : T.json);
 const sameAsFirst = (params: Type[]): Type => params[0];
 
 /** A built-in with one signature lowered to a runtime function. */
@@ -168,6 +194,26 @@ function gatherResolve(args: Type[]): { params: Type[]; result: Type } {
   return { params: args.map((t) => (t.k === "promise" || t.k === "never" ? t : elem)), result: T.promise(T.array(elem)) };
 }
 
+/** channel(n): the element type comes from the expected channel<T> (docs/reference.md §15.1). */
+function channelResolve(args: Type[], expected?: Type): { params: Type[]; result: Type } | BuiltinError {
+  if (expected?.k === "channel") return { params: args.map(() => T.int), result: expected };
+  return { error: "cannot tell the element type of this channel: declare it, as in 'channel<int> ch = channel(8);'" };
+}
+
+const elemParams = (args: Type[]): Type[] => [elemType(args[0])];
+/** map's function must produce a value (void and never results would make no array). */
+const valueResult = (own: Type): Type => (own.k === "void" || own.k === "never" ? T.json : own);
+const funcResult = (t: Type): Type => (t.k === "func" ? t.result : T.json);
+/** A pair of zip or enumerate: T[] when both halves are T, else json[] (each half boxed). */
+export const pairType = (a: Type, b: Type): Type => (typeEquals(a, b) ? T.array(a) : T.array(T.json));
+
+/** map_concurrent(xs, f, n): promise<R[]> for f returning R or promise<R> (void: json[] of nulls). */
+function mapConcurrentResult(p: Type[]): Type {
+  let r = funcResult(p[1]);
+  if (r.k === "promise") r = r.inner;
+  return T.promise(T.array(r.k === "void" || r.k === "never" ? T.json : r));
+}
+
 // ---------------------------------------------------------------- the registry
 
 export const BUILTINS: BuiltinRow[] = [
@@ -216,11 +262,12 @@ export const BUILTINS: BuiltinRow[] = [
   }),
 
   // ---- collections
-  { name: "length", aliases: ["len"], doc: "Code points of a str, elements of an array, or entries of a json value.",
-    want: "a str, an array or json",
+  { name: "length", aliases: ["len"], doc: "Code points of a str, elements of an array, entries of a json value, or values buffered in a channel.",
+    want: "a str, an array, json or a channel",
     overloads: [
       { params: [kinds("str")], result: T.int, lower: rt("tul_str_len") },
       { params: [kinds("array")], result: T.int, lower: inline("arrayLength") },
+      { params: [kinds("channel")], result: T.int, lower: rt("tul_chan_len") },
       { params: [kinds(...JSON_ARG)], result: T.int, lower: rt("tul_json_len") },
     ] },
   { name: "push", doc: "Appends an element to an array in place.", want: "an array",
@@ -280,6 +327,44 @@ export const BUILTINS: BuiltinRow[] = [
   floatMath("log", "Natural logarithm."),
   floatMath("exp", "e to the power x."),
   fixed("random", [], T.float, "tul_random", "A random float in [0, 1)."),
+
+  // ---- channels, bounded fan-out (docs/reference.md §15)
+  { name: "channel", doc: "A new channel<T> buffering n values (none or 0: unbuffered); T comes from the type the context expects.",
+    overloads: [{ params: [optional(T.int, 0n)], result: T.json, lower: inline("channelNew"), custom: channelResolve }] },
+  { name: "send", doc: "Sends a value on a channel: a promise settled once a receiver or the buffer took it.",
+    overloads: [{ params: [kinds("channel"), elemOf(0)], result: T.promise(T.void), lower: inline("chanSend") }] },
+  { name: "recv", doc: "Receives from a channel: a promise of the next value (ChannelClosedError once closed and drained).",
+    overloads: [{ params: [kinds("channel")], result: (p) => T.promise(elemType(p[0])), lower: inline("chanRecv") }] },
+  { name: "close", doc: "Closes a channel: later sends throw ChannelClosedError; receivers drain what is buffered.",
+    overloads: [{ params: [kinds("channel")], result: T.void, lower: rt("tul_chan_close") }] },
+  { name: "map_concurrent", doc: "A promise of f(x) for every element, at most `limit` calls unfinished at once, results in input order.",
+    overloads: [{ params: [kinds("array"), fnOf((a) => [elemType(a[0])]), T.int], result: mapConcurrentResult, lower: inline("mapConcurrent") }] },
+
+  // ---- arrays in pipelines (docs/reference.md §15)
+  { name: "map", doc: "A new array of f(x) for every element x, in order.",
+    overloads: [{ params: [kinds("array"), fnOf(elemParams, undefined, valueResult)], result: (p) => T.array(funcResult(p[1])), lower: inline("arrayMap") }] },
+  { name: "filter", doc: "A new array of the elements x for which f(x) is true, in order.",
+    overloads: [{ params: [kinds("array"), fnOf(elemParams, () => T.bool)], result: sameAsFirst, lower: inline("arrayFilter") }] },
+  { name: "reduce", doc: "Folds the elements from the left: f(f(init, x0), x1) ...; init when the array is empty.",
+    checkOrder: [0, 2],
+    overloads: [{ params: [kinds("array"), fnOf((a) => [a[2] ?? elemType(a[0]), elemType(a[0])], (a) => a[2] ?? elemType(a[0])), ANY],
+                  result: (p) => p[2], lower: inline("arrayReduce") }] },
+  { name: "sum", doc: "The sum of an int[] (int) or float[] (float); 0 when empty.", want: "int[] or float[]",
+    overloads: [
+      { params: [kinds("int[]")], result: T.int, lower: inline("arraySum") },
+      { params: [kinds("float[]")], result: T.float, lower: inline("arraySum") },
+    ] },
+  { name: "each", doc: "Calls f(x) for every element x, in order.",
+    overloads: [{ params: [kinds("array"), fnOf(elemParams)], result: T.void, lower: inline("arrayEach") }] },
+  { name: "flat_map", doc: "The arrays f(x) returns for every element x, concatenated in order.",
+    overloads: [{ params: [kinds("array"), fnOf(elemParams, undefined, (own) => (own.k === "array" ? own : T.array(T.json)))],
+                  result: (p) => funcResult(p[1]), lower: inline("arrayFlatMap") }] },
+  { name: "chunks", doc: "The elements in consecutive arrays of n (the last one may be shorter); ValueError when n < 1.",
+    overloads: [{ params: [kinds("array"), T.int], result: (p) => T.array(p[0]), lower: inline("arrayChunks") }] },
+  { name: "zip", doc: "Pairs [a[i], b[i]] up to the shorter length: T[][] when both hold T, else json[][].",
+    overloads: [{ params: [kinds("array"), kinds("array")], result: (p) => T.array(pairType(elemType(p[0]), elemType(p[1]))), lower: inline("arrayZip") }] },
+  { name: "enumerate", doc: "Pairs [i, xs[i]]: int[][] for an int[], else json[][].",
+    overloads: [{ params: [kinds("array")], result: (p) => T.array(pairType(T.int, elemType(p[0]))), lower: inline("arrayEnumerate") }] },
   fixed("randint", [T.int, T.int], T.int, "tul_randint", "A random int in [a, b] (ValueError when a > b)."),
 ];
 
@@ -297,6 +382,7 @@ const isOptional = (p: Pattern | Optional): p is Optional => "p" in p && p.p ===
 const patternOf = (p: Pattern | Optional): Pattern => (isOptional(p) ? p.pattern : p);
 const isKinds = (p: Pattern): p is KindsPattern => "p" in p && p.p === "kinds";
 const isElem = (p: Pattern): p is ElemPattern => "p" in p && p.p === "elem";
+const isFunc = (p: Pattern): p is FuncPattern => "p" in p && p.p === "func";
 
 /** The fewest and most arguments a row takes. */
 export function arity(row: BuiltinRow): { min: number; max: number } {
@@ -319,36 +405,59 @@ function kindMatches(t: Type, kind: string): boolean {
   return t.k === kind;
 }
 
-/** Whether argument type `t` selects pattern `p` (only kinds patterns can refuse an argument). */
+/** Whether argument type `t` selects pattern `p` (kinds and function patterns can refuse an argument). */
 function accepts(p: Pattern | undefined, t: Type): boolean {
+  if (p && isFunc(p)) return t.k === "func" || t.k === "never";
   return !p || !isKinds(p) || p.kinds.some((k) => kindMatches(t, k));
 }
 
 /** The type an argument is converted to under pattern `p`, given the argument types. */
 function paramType(p: Pattern, args: Type[], i: number): Type {
   if (isKinds(p)) return p.as ?? args[i];
-  if (isElem(p)) {
-    const of = args[p.of];
-    return of?.k === "array" ? of.elem : T.json;
+  if (isElem(p)) return elemType(args[p.of]);
+  if (isFunc(p)) {
+    const own = args[i]?.k === "func" ? args[i].result : T.json;
+    return T.func(p.params(args), p.result ? p.result(args) : p.own ? p.own(own) : own);
   }
   return p;
 }
 
+/** A diagnostic of a custom resolution (channel() without an expected channel type). */
+export interface BuiltinError {
+  error: string;
+}
+
 /** Picks the overload for these argument types (arity already checked), or says which argument fits none. */
-export function resolveBuiltin(row: BuiltinRow, args: Type[]): BuiltinResolution | BuiltinMismatch {
+export function resolveBuiltin(row: BuiltinRow, args: Type[], expected?: Type): BuiltinResolution | BuiltinMismatch | BuiltinError {
   for (const o of row.overloads) {
-    if (o.custom) return { overload: o, ...o.custom(args) };
+    if (o.custom) {
+      const r = o.custom(args, expected);
+      return "error" in r ? r : { overload: o, ...r };
+    }
     if (!args.every((t, i) => accepts(patternAt(o, i), t))) continue;
     const params = args.map((_, i) => paramType(patternAt(o, i)!, args, i));
     return { overload: o, params, result: typeof o.result === "function" ? o.result(params) : o.result };
   }
   const bad = args.findIndex((t, i) => !row.overloads.some((o) => accepts(patternAt(o, i), t)));
-  return { argIndex: Math.max(bad, 0), want: row.want ?? "another type" };
+  const at = Math.max(bad, 0);
+  return { argIndex: at, want: row.want ?? describePattern(patternAt(row.overloads[0], at)) };
+}
+
+/** What an argument under pattern `p` must be, for a mismatch message ("an array", "a function"). */
+function describePattern(p: Pattern | undefined): string {
+  if (!p || isElem(p)) return "another type";
+  if (isFunc(p)) return "a function";
+  if (!isKinds(p)) return typeToString(p);
+  const names = p.kinds.filter((k) => k !== "never" && k !== "any");
+  const article = (k: string) => (/^[aeiou]/.test(k) ? `an ${k}` : `a ${k}`);
+  return names.length ? names.map(article).join(" or ") : "another type";
 }
 
 /**
  * The type hint for argument i (types `[]` literals, lambdas and the like), given the types of the
- * arguments before it: the type every overload still possible converts it to, if they agree.
+ * arguments checked before it (a sparse array under checkOrder): the type every overload still
+ * possible converts it to, if they agree. A function pattern hints its parameter types and leaves
+ * its result to be inferred (a void result in a hint means "not given").
  */
 export function hintFor(row: BuiltinRow, i: number, before: Type[]): Type | undefined {
   if (row.hint) return row.hint(i, before);
@@ -357,7 +466,8 @@ export function hintFor(row: BuiltinRow, i: number, before: Type[]): Type | unde
     const p = patternAt(o, i);
     if (!p || o.custom) return undefined;
     if (isKinds(p)) return p.as;
-    return isElem(p) ? (before[p.of]?.k === "array" ? paramType(p, before, i) : undefined) : p;
+    if (isFunc(p)) return T.func(p.params(before), p.result ? p.result(before) : T.void);
+    return isElem(p) ? (before[p.of]?.k === "array" || before[p.of]?.k === "channel" ? paramType(p, before, i) : undefined) : p;
   });
   const first = hints[0];
   return first && hints.every((h) => h && typeEquals(h, first)) ? first : undefined;
@@ -374,9 +484,9 @@ export function missingArgument(o: Overload, i: number): { value: bigint | null 
 export function fixedParamTypes(o: Overload): (Type | undefined)[] {
   return o.params.map((raw) => {
     const p = patternOf(raw);
-    if (!isKinds(p)) return isElem(p) ? undefined : p;
+    if (!isKinds(p)) return isElem(p) || isFunc(p) ? undefined : p;
     if (p.as) return p.as;
-    const named: Record<string, Type> = { int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json };
+    const named: Record<string, Type> = { int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, channel: T.channel(T.json) };
     const k = p.kinds[0];
     return named[k] ?? (k === "array" || k.endsWith("[]") ? T.array(T.json) : undefined);
   });
@@ -384,7 +494,8 @@ export function fixedParamTypes(o: Overload): (Type | undefined)[] {
 
 /** A readable signature of an overload, e.g. `(str, int, int?) -> str`. */
 export function signatureText(o: Overload): string {
-  const show = (p: Pattern): string => (isKinds(p) ? p.kinds.filter((k) => k !== "never").join("|") : isElem(p) ? `elem of #${p.of + 1}` : typeToString(p));
+  const show = (p: Pattern): string =>
+    isKinds(p) ? p.kinds.filter((k) => k !== "never").join("|") : isElem(p) ? `elem of #${p.of + 1}` : isFunc(p) ? "func" : typeToString(p);
   const params = o.params.map((p) => (isOptional(p) ? `${show(p.pattern)}?` : show(p)));
   if (o.rest) params.push(`${show(o.rest)}...`);
   const result = typeof o.result === "function" ? "(depends)" : typeToString(o.result);

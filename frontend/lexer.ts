@@ -30,10 +30,11 @@ export const KEYWORDS: ReadonlySet<string> = new Set([
   "func", "async", "await", "return", "if", "else", "while", "for", "in", "break", "continue", "try",
   "catch", "finally", "throw", "import", "as", "struct", "type", "var", "const", "match", "true",
   "false", "null", "int", "float", "bool", "str", "json", "array", "void",
+  "select", "case", "default", // docs/reference.md §15.4
 ]);
 
 /** Punctuators, longest first so that the sticky regex prefers `=>` over `=`. */
-const PUNCT_RE = /=>|==|!=|<=|>=|&&|\|\||\+\+|--|\+=|-=|\*=|\/=|%=|\.\.|[(){}[\],;:?.+\-*/%<>=!]/y;
+const PUNCT_RE = /=>|==|!=|<=|>=|&&|\|>|\|\||\+\+|--|\+=|-=|\*=|\/=|%=|\.\.|[(){}[\],;:?.+\-*/%<>=!]/y;
 const IDENT_RE = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
 const IDENT_CONT_RE = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/uy;
 const FLOAT_RE = /[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)/y;

@@ -158,6 +158,7 @@ function childBlocks(s: Stmt): Stmt[][] {
     case "While": case "ForIn": case "FuncDecl": return [s.body.body];
     case "For": return [s.body.body];
     case "Try": return [s.body.body, s.catchBody?.body ?? [], s.finallyBody?.body ?? []];
+    case "Select": return [...s.cases.map((c) => c.body.body), s.default?.body ?? []];
     default: return [];
   }
 }

@@ -7,7 +7,7 @@ import type { StructDecl } from "../../frontend/ast.js";
 import { CodegenError, type Gen } from "./context.js";
 import { cString } from "./strings.js";
 
-const KIND = { int: 0, float: 1, bool: 2, str: 3, json: 4, array: 5, struct: 6, func: 7, promise: 8, void: 9 } as const;
+const KIND = { int: 0, float: 1, bool: 2, str: 3, json: 4, array: 5, struct: 6, func: 7, promise: 8, void: 9, channel: 10 } as const;
 
 /** The register form: i64, double, i1, void, or i8* for every reference. */
 export function llvmType(g: Gen, t: Type): llvm.Type {
@@ -96,6 +96,8 @@ function descInit(g: Gen, t: Type): llvm.Constant {
       return descStruct(g, KIND.array, 8, typeDesc(g, t.elem), nul, 0, nul);
     case "promise":
       return descStruct(g, KIND.promise, 8, isVoidLike(t.inner) ? nul : typeDesc(g, t.inner), nul, 0, nul);
+    case "channel":
+      return descStruct(g, KIND.channel, 8, typeDesc(g, t.elem), nul, 0, nul);
     case "func":
       return descStruct(g, KIND.func, 8, nul, cString(g, typeToString(t)), 0, nul);
     case "struct":
@@ -137,6 +139,8 @@ function resolveTypeNode(n: import("../../frontend/ast.js").TypeNode, owner: Typ
       return { k: "array", elem: resolveTypeNode(n.elem, owner) };
     case "PromiseType":
       return { k: "promise", inner: resolveTypeNode(n.inner, owner) };
+    case "ChannelType":
+      return { k: "channel", elem: resolveTypeNode(n.elem, owner) };
     case "FuncType":
       return { k: "func", params: n.params.map((p) => resolveTypeNode(p, owner)), result: resolveTypeNode(n.result, owner) };
     case "NamedType":

@@ -35,6 +35,7 @@ export const E = {
   structLit: "E2025",
   matchArm: "E2026",
   useBeforeDecl: "E2027",
+  selectCase: "E2040",
   tooDeep: "E2099",
   unsupported: "E9000",
 } as const;

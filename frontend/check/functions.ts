@@ -239,6 +239,7 @@ function returnValues(stmts: Stmt[], out: Expr[] = []): Expr[] {
     else if (s.kind === "If") returnValues(s.else ? [s.then, s.else] : [s.then], out);
     else if (s.kind === "While" || s.kind === "For" || s.kind === "ForIn") returnValues(s.body.body, out);
     else if (s.kind === "Try") returnValues([s.body, ...(s.catchBody ? [s.catchBody] : []), ...(s.finallyBody ? [s.finallyBody] : [])], out);
+    else if (s.kind === "Select") returnValues([...s.cases.map((c) => c.body), ...(s.default ? [s.default] : [])], out);
   }
   return out;
 }

@@ -10,9 +10,10 @@ import {
 import { skipType, typeNode } from "./types.js";
 import { block } from "./stmt.js";
 
-/** Binary operators and their precedence (higher binds tighter); all are left-associative. */
+/** Binary operators and their precedence (higher binds tighter); all are left-associative. `|>` binds
+ * loosest: `a + b |> f` is `f(a + b)`. */
 const BIN_PREC: Readonly<Record<string, number>> = {
-  "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6,
+  "|>": 0, "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6,
 };
 export const ASSIGN_OPS: ReadonlySet<string> = new Set(["=", "+=", "-=", "*=", "/=", "%="]);
 const PREFIX_OPS: ReadonlySet<string> = new Set(["!", "-", "+", "await", "++", "--"]);
@@ -90,7 +91,19 @@ function binary(run: Run, c: Ctx): Expr {
 function reduce(c: Ctx, operands: Expr[], ops: string[]): void {
   const right = operands.pop()!, left = operands.pop()!;
   const op = ops.pop() as "+";
-  operands.push({ kind: "Binary", op, left, right, span: { file: c.file, start: left.span.start, end: right.span.end } });
+  const span = { file: c.file, start: left.span.start, end: right.span.end };
+  operands.push(op === ("|>" as string) ? pipe(c, left, right, span) : { kind: "Binary", op, left, right, span });
+}
+
+/** PIPE_TARGETS: what may follow `|>`: a call (`x |> f(a)` is `f(x, a)`), or a function (`x |> f`,
+ * `x |> u.f`, a lambda) called with x alone (docs/reference.md §15.6). */
+const PIPE_TARGETS: ReadonlySet<string> = new Set(["Ident", "Member", "Lambda", "Index"]);
+
+function pipe(c: Ctx, left: Expr, right: Expr, span: Span): Expr {
+  if (right.kind === "Call") return { kind: "Call", callee: right.callee, args: [left, ...right.args], span };
+  if (PIPE_TARGETS.has(right.kind)) return { kind: "Call", callee: right, args: [left], span };
+  c.report("E0120", "the right side of '|>' must be a call or a function, as in 'xs |> map(f)' or 'x |> f'", right.span);
+  return left;
 }
 
 // unary = { "!" | "-" | "+" | "await" | "++" | "--" } postfix

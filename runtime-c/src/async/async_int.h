@@ -162,6 +162,7 @@ int tul__chan_try_recv(tul_chan *c, uint64_t *v);
 void tul__chan_wait_push(tul_chan *c, tul__chan_wait *w, int send); /* append to recvq/sendq */
 void tul__chan_wait_unlink(tul__chan_wait *w);                     /* no-op unless queued */
 TUL_NORETURN void tul__chan_throw_closed(int send);
+void tul__chan_check(const tul_chan *c); /* null: TypeError; on a spawn worker: RuntimeError */
 /* The main program waits for p (driving the loop); on a DeadlockError undo(arg) takes the wait
  * out of its queues before the error propagates. 1: p fulfilled; 0: it rejected (marked handled). */
 int tul__main_wait(tul_promise *p, void (*undo)(void *), void *arg);

@@ -45,6 +45,14 @@ void tul__chan_wait_unlink(tul__chan_wait *w) {
 
 /* ---------------------------------------------------------------- errors */
 
+/* Every operation: a null channel (a declaration without a value) throws; so does any use on a
+ * spawn worker thread (channels belong to the loop thread). */
+void tul__chan_check(const tul_chan *c) {
+  tul__forbid_on_worker("channels");
+  if (TUL_UNLIKELY(!c)) tul_throw_msg("TypeError: null reference");
+}
+#define check(c) tul__chan_check(c)
+
 static tul_json *closed_error(int send) {
   return tul__json_str(tul__str_c(send ? "ChannelClosedError: send on a closed channel"
                                        : "ChannelClosedError: recv on a closed channel"));
@@ -163,16 +171,27 @@ tul_chan *tul_chan_new(const tul_type *elem, int64_t cap) {
 }
 
 void tul_chan_close(tul_chan *c) {
-  tul__forbid_on_worker("channels");
+  check(c);
   if (c->closed) tul_throw_msg("ChannelClosedError: close of a closed channel");
   c->closed = 1;
   while (!q_empty(&c->recvq)) complete(q_pop(&c->recvq), TUL__CW_CLOSED, 0);
   while (!q_empty(&c->sendq)) complete(q_pop(&c->sendq), TUL__CW_CLOSED, 1);
 }
 
-int64_t tul_chan_len(const tul_chan *c) { return c->len; }
-int64_t tul_chan_cap(const tul_chan *c) { return c->cap; }
-_Bool tul_chan_closed(const tul_chan *c) { return c->closed; }
+int64_t tul_chan_len(const tul_chan *c) {
+  check(c);
+  return c->len;
+}
+
+int64_t tul_chan_cap(const tul_chan *c) {
+  check(c);
+  return c->cap;
+}
+
+_Bool tul_chan_closed(const tul_chan *c) {
+  check(c);
+  return c->closed;
+}
 
 /* ---------------------------------------------------------------- promise forms */
 
@@ -212,12 +231,12 @@ static chan_promise *recv_promise(tul_chan *c) {
 }
 
 tul_promise *tul_chan_send(tul_chan *c, const void *slot) {
-  tul__forbid_on_worker("channels");
+  check(c);
   return &send_promise(c, load(c, slot))->promise;
 }
 
 tul_promise *tul_chan_recv(tul_chan *c) {
-  tul__forbid_on_worker("channels");
+  check(c);
   return &recv_promise(c)->promise;
 }
 
@@ -259,7 +278,7 @@ static uint8_t task_wait(tul_chan *c, int send, uint64_t v, uint64_t *got) {
 }
 
 void tul_chan_send_await(tul_chan *c, const void *slot) {
-  tul__forbid_on_worker("channels");
+  check(c);
   uint64_t v = load(c, slot);
   int r = tul__chan_try_send(c, v);
   if (r > 0) return;
@@ -275,7 +294,7 @@ void tul_chan_send_await(tul_chan *c, const void *slot) {
 
 /* Receives into *v: 1, or 0 when closed and drained. */
 static int recv_wait(tul_chan *c, uint64_t *v) {
-  tul__forbid_on_worker("channels");
+  check(c);
   int r = tul__chan_try_recv(c, v);
   if (r) return r > 0;
   if (tul__current) return task_wait(c, 0, 0, v) == TUL__CW_DONE;

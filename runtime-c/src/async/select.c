@@ -42,6 +42,7 @@ int64_t tul__select_pick(int64_t n) {
 /* ---------------------------------------------------------------- the poll */
 
 static int ready(const tul_select_case *c) {
+  if (c->kind != TUL_SEL_SLEEP && !c->target) tul_throw_msg("TypeError: null reference");
   switch (c->kind) {
   case TUL_SEL_RECV: return tul__chan_recv_ready(c->target);
   case TUL_SEL_SEND: return tul__chan_send_ready(c->target);
