@@ -1,5 +1,6 @@
-// The compile pipeline shared by `tulc build/run/check` and the test runner:
-// read source -> parse -> check -> (generate LLVM IR -> optimise and link: codegen/link.ts).
+// The compile pipeline shared by `tulc build/run/check` and the tests:
+// read source -> parse -> check -> (generate LLVM IR -> optimise and link: codegen/toolchain/link.ts).
+// The `tulc run` cache is driver/run_cache.ts.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { SourceFile } from "../frontend/source.js";
@@ -32,6 +33,19 @@ export function readSource(file: string): SourceFile | string {
   } catch {
     return `'${file}' is not valid UTF-8`;
   }
+}
+
+/** Reads `file` and runs the frontend on it; `fatal` says why a file that cannot be read was not. */
+export function checkFile(file: string): FrontendResult {
+  const source = readSource(file);
+  if (typeof source === "string") return { ok: false, diagnostics: [], fatal: source };
+  return runFrontend(source);
+}
+
+/** Where `tulc build` writes without -o: the source path without .tul (or <file>.ll with --emit-llvm). */
+export function defaultOutput(file: string, emitLlvm: boolean): string {
+  const base = file.replace(/\.tul$/, "");
+  return emitLlvm ? `${base}.ll` : base === file ? `${base}.out` : base;
 }
 
 /** Parses a source file and the modules it imports, and type-checks them. */

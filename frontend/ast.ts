@@ -4,6 +4,7 @@
 import type { Span } from "./source.js";
 import type { Type } from "./types.js";
 import type { Overload } from "./builtins.js";
+import { assertNever } from "../common/assert.js";
 
 // ---------- type annotations written in source ----------
 export type TypeNode =
@@ -92,9 +93,18 @@ export interface Update extends ExprBase { kind: "Update"; op: "++" | "--"; pref
 export interface Await extends ExprBase { kind: "Await"; operand: Expr }
 export interface Lambda extends ExprBase {
   kind: "Lambda";
+  /** `async (int x) => ...`: a call starts a task; the value's type is func(int): promise<T>. */
+  isAsync?: boolean;
   params: Param[];
   result: TypeNode | null;
   body: Expr | Block;
+  /** checker: the locals of enclosing functions the body uses (its closure block's cells, in order). */
+  captures?: VarSymbol[];
+  /** checker: the body contains a try statement (codegen keeps its locals in memory). */
+  hasTry?: boolean;
+  /** checker: set when the lambda stands for a function declared in a block (check/nested.ts): the
+   *  declaration and the local holding the closure. */
+  nested?: { decl: FuncDecl; closure: VarSymbol };
 }
 export interface MatchArm {
   patterns: Pattern[]; // `1, 2 => ...` may list several; `_` is { kind: "Wildcard" }
@@ -194,6 +204,11 @@ export interface SelectCase {
   value?: VarSymbol; // checker: holds the received value (recv and promise cases with a binding)
 }
 export interface Select { kind: "Select"; cases: SelectCase[]; default: Block | null; span: Span }
+/** `scope { ... }` (docs/reference.md §14): the block is left only when every task created inside
+ *  it has settled; the first error cancels the rest and is re-thrown. */
+export interface Scope { kind: "Scope"; body: Block; span: Span }
+/** `shield { ... }`: awaits inside do not throw CancelledError (clean-up after cancellation). */
+export interface Shield { kind: "Shield"; body: Block; span: Span }
 export interface FuncDecl {
   kind: "FuncDecl";
   name: string;
@@ -221,14 +236,114 @@ export interface Import {
 
 export type Stmt =
   | VarDecl | ExprStmt | Block | If | While | For | ForIn | Break | Continue | Return | Throw | Try
-  | FuncDecl | StructDecl | Import | Select;
+  | Scope | Shield | FuncDecl | StructDecl | Import | Select;
 
 export type Node = Stmt | Expr | Param;
 
 export interface Program {
   kind: "Program";
   file: import("./source.js").SourceFile;
+  /** Every source file the program was read from: the main file and each module it imports. */
+  files: import("./source.js").SourceFile[];
   body: Stmt[];
-  /** checker: the top-level statements that are not declarations, in order (the main program). */
+  /** checker: the main program (its top-level statements that are not declarations) has a try. */
   hasTry?: boolean;
 }
+
+// ---------- traversal ----------
+/** Every node with a kind that statements and expressions are made of. */
+export type AstNode = Stmt | Expr;
+
+/**
+ * The statements and expressions directly inside `n`, in source order: sub-expressions, bodies,
+ * parameter defaults, match patterns and arms, t-string parts (type annotations and names are not
+ * nodes). Every traversal of the tree goes through here, so a new node kind is added in one place.
+ */
+export function children(n: AstNode): AstNode[] {
+  switch (n.kind) {
+    case "IntLit": case "FloatLit": case "BoolLit": case "NullLit": case "StrLit": case "Ident":
+      return [];
+    case "TString": return n.parts.filter((p): p is Expr => typeof p !== "string");
+    case "ArrayLit": return n.elems;
+    case "ObjectLit": return n.entries.map((e) => e.value);
+    case "Unary": return [n.operand];
+    case "Binary": return [n.left, n.right];
+    case "Ternary": return [n.cond, n.then, n.else];
+    case "Call": return [n.callee, ...n.args];
+    case "Index": return [n.object, n.index];
+    case "Member": return [n.object];
+    case "Assign": return [n.target, n.value];
+    case "Update": return [n.target];
+    case "Await": return [n.operand];
+    case "Lambda": return [...defaults(n.params), n.body];
+    case "Match": return [n.subject, ...n.arms.flatMap((a) => [...a.patterns.flatMap(patternValues), a.body])];
+    case "Convert": return [n.expr];
+    case "VarDecl": return n.init ? [n.init] : [];
+    case "ExprStmt": return [n.expr];
+    case "Block": return n.body;
+    case "If": return n.else ? [n.cond, n.then, n.else] : [n.cond, n.then];
+    case "While": return [n.cond, n.body];
+    case "For": return present<AstNode>([n.init, n.cond, n.update, n.body]);
+    case "ForIn": return [n.iterable, n.body];
+    case "Return": return n.value ? [n.value] : [];
+    case "Throw": return [n.value];
+    case "Try": return present([n.body, n.catchBody, n.finallyBody]);
+    case "Scope": case "Shield": return [n.body];
+    case "Select": return [...n.cases.flatMap((c) => [...present<AstNode>([c.binding]), c.op, c.body]), ...present([n.default])];
+    case "FuncDecl": return [...defaults(n.params), n.body];
+    case "Break": case "Continue": case "StructDecl": case "Import":
+      return [];
+    default:
+      return assertNever(n);
+  }
+}
+
+const present = <T>(xs: (T | null)[]): T[] => xs.filter((x): x is T => x !== null);
+const defaults = (params: Param[]): Expr[] => params.flatMap((p) => (p.default ? [p.default] : []));
+
+function patternValues(p: Pattern): Expr[] {
+  switch (p.kind) {
+    case "Wildcard": return [];
+    case "ValuePattern": return [p.value];
+    case "RangePattern": return [p.lo, p.hi];
+    default: return assertNever(p);
+  }
+}
+
+/**
+ * Visits `roots` and every node below them, each before its children, in source order, with an
+ * explicit work list (no recursion on the depth of the program). When `visit` returns false the
+ * node's children are skipped.
+ */
+export function walk(roots: AstNode | readonly AstNode[], visit: (n: AstNode) => boolean | void): void {
+  const todo: AstNode[] = Array.isArray(roots) ? [...roots].reverse() : [roots as AstNode];
+  while (todo.length) {
+    const n = todo.pop()!;
+    if (visit(n) === false) continue;
+    const kids = children(n);
+    for (let i = kids.length - 1; i >= 0; i--) todo.push(kids[i]);
+  }
+}
+
+/** Whether some node in `roots` (looking inside the nodes `enter` accepts, by default all) satisfies `test`. */
+export function someNode(roots: AstNode | readonly AstNode[], test: (n: AstNode) => boolean, enter: (n: AstNode) => boolean = () => true): boolean {
+  let found = false;
+  walk(roots, (n) => {
+    if (found) return false;
+    if (test(n)) found = true;
+    return !found && enter(n);
+  });
+  return found;
+}
+
+/** Whether a node is a statement (as opposed to an expression). */
+export function isStmt(n: AstNode): n is Stmt {
+  return Object.hasOwn(STMT_KINDS, n.kind);
+}
+
+/** Every statement kind (tsc requires each one here). */
+const STMT_KINDS: Record<Stmt["kind"], true> = {
+  VarDecl: true, ExprStmt: true, Block: true, If: true, While: true, For: true, ForIn: true, Break: true,
+  Continue: true, Return: true, Throw: true, Try: true, Scope: true, Shield: true, FuncDecl: true, StructDecl: true,
+  Import: true, Select: true,
+};

@@ -30,7 +30,6 @@ export const KEYWORDS: ReadonlySet<string> = new Set([
   "func", "async", "await", "return", "if", "else", "while", "for", "in", "break", "continue", "try",
   "catch", "finally", "throw", "import", "as", "struct", "type", "var", "const", "match", "true",
   "false", "null", "int", "float", "bool", "str", "json", "array", "void",
-  "select", "case", "default", // docs/reference.md §15.4
 ]);
 
 /** Punctuators, longest first so that the sticky regex prefers `=>` over `=`. */

@@ -5,6 +5,7 @@
 
 import { BUILTINS, fixedParamTypes, type Overload } from "../../frontend/builtins.js";
 import type { Type } from "../../frontend/types.js";
+import { LIBRARY_ABI } from "./abi_library.js";
 
 /** LLVM-level parameter/result kinds: `ptr` is i8* (typed-pointer mode), `i1` is C `_Bool`. */
 export type AbiType = "void" | "i1" | "i32" | "i64" | "double" | "ptr";
@@ -78,6 +79,14 @@ const CORE: AbiFunction[] = [
   f("tul_await", "void", ["ptr", "ptr"]),
   f("tul_sleep_await", "void", ["i64"]),
   f("tul_gather", "ptr", ["i64", "ptr", "ptr", "ptr"]),
+  f("tul_gather_arr", "ptr", ["ptr", "ptr"]),
+  f("tul_scope_enter", "ptr", []),
+  f("tul_scope_fail", "void", ["ptr"]),
+  f("tul_scope_exit", "void", ["ptr"]),
+  f("tul_shield_enter", "ptr", []),
+  f("tul_shield_exit", "void", ["ptr"]),
+  f("tul_race", "ptr", ["i64", "ptr"]),
+  f("tul_vote", "ptr", ["ptr", "ptr"]),
   f("tul_spawn", "ptr", ["ptr", "i64", "ptr", "ptr", "ptr"]),
   f("tul_promise_state", "i64", ["ptr"]),
   f("tul_promise_describe", "ptr", ["ptr"]),
@@ -112,6 +121,7 @@ const CORE: AbiFunction[] = [
   f("tul_json_arith", "ptr", ["i64", "ptr", "ptr"]),
   f("tul_json_neg", "ptr", ["ptr"]),
   f("tul_json_cmp", "i64", ["ptr", "ptr"]),
+  ...LIBRARY_ABI,
 ];
 
 /** The LLVM kind a Tulpar value travels as between generated code and the runtime. */

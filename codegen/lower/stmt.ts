@@ -5,8 +5,9 @@ import llvm from "llvm-bindings";
 import type { Block, Break, Continue, Expr, For, ForIn, If, Return, Stmt, Throw, VarDecl, While } from "../../frontend/ast.js";
 import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
+import { assertNever } from "../../common/assert.js";
 import { arrayData, arrayLen, dummy, genExpr, tyOf, zeroValue } from "./expr.js";
-import { genTry, runCleanups } from "./exceptions.js";
+import { genScope, genShield, genTry, runCleanups } from "./exceptions.js";
 import { rangeBounds } from "./builtins.js";
 import { forJson } from "./json.js";
 import { llvmType, memPtrType, memType, fromMem } from "./types.js";
@@ -29,7 +30,10 @@ export function genStmt(g: Gen, s: Stmt): void {
     case "Throw": return genThrow(g, s);
     case "Try": return genTry(g, s);
     case "Select": return genSelect(g, s, genBlock);
+    case "Scope": return genScope(g, s);
+    case "Shield": return genShield(g, s);
     case "FuncDecl": case "StructDecl": case "Import": return; // generated separately / nothing to run
+    default: return assertNever(s);
   }
 }
 

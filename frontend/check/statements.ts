@@ -4,6 +4,7 @@
 import type { Block, Expr, ExprStmt, For, ForIn, If, Stmt, Try, VarDecl, While, Break, Continue } from "../ast.js";
 import { T, typeEquals, type Type } from "../types.js";
 import { E, type Checker } from "./context.js";
+import { assertNever } from "../../common/assert.js";
 import { coerce, makeConvert, resolveType, show } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { checkReturn } from "./functions.js";
@@ -49,6 +50,10 @@ export function checkStmt(cx: Checker, s: Stmt): boolean {
       return false;
     case "Try":
       return checkTry(cx, s);
+    case "Scope":
+    case "Shield":
+      cx.fn.hasTry = true; // lowered on a handler, like try
+      return checkBlock(cx, s.body);
     case "FuncDecl":
       checkNestedDecl(cx, s);
       return true;
@@ -60,6 +65,8 @@ export function checkStmt(cx: Checker, s: Stmt): boolean {
       return true;
     case "Select":
       return checkSelect(cx, s);
+    default:
+      return assertNever(s);
   }
 }
 

@@ -25,7 +25,6 @@ export const statement: P<Stmt | null> = lazy(() =>
       case "return": return returnStmt(run, c);
       case "throw": return throwStmt(run, c);
       case "try": return tryStmt(run, c);
-      case "select": return selectStmt(run, c);
       case "import": return importStmt(run, c);
       case "struct":
       case "type": return structDecl(run, c);
@@ -34,6 +33,10 @@ export const statement: P<Stmt | null> = lazy(() =>
       case "var":
       case "const": return run(varDecl);
       case ";": run(next); return null;
+      case "ident":
+        if (isBlockWord(c, i)) return blockStmt(run, c);
+        if (c.tok(i).text === "select" && c.tok(i + 1).kind === "{") return selectStmt(run, c);
+        break;
     }
     return startsTypedDecl(c, i) ? run(typedDecl) : exprStmt(run, c);
   }),
@@ -232,6 +235,10 @@ function tryStmt(run: Run, c: Ctx): Stmt {
 
 // select = "select" "{" { "case" [ binding "=" ] expression ":" case-body | "default" ":" case-body } "}"
 // binding = "var" name | type name          case-body = block | { statement }   (up to the next case)
+// (contextual words, as scope and shield: `select` only before `{`, `case` and `default` only as a
+// case's first word, so all three stay usable as names)
+const wordAt = (c: Ctx, i: number): string => (c.tok(i).kind === "ident" ? c.tok(i).text : "");
+
 function selectStmt(run: Run, c: Ctx): Select {
   const i0 = c.at;
   run(next);
@@ -239,9 +246,9 @@ function selectStmt(run: Run, c: Ctx): Select {
   const cases: SelectCase[] = [];
   let dflt: Block | null = null;
   for (;;) {
-    const k = c.peek().kind;
+    const k = wordAt(c, c.at);
     if (k === "case") cases.push(selectCase(run, c));
-    else if (k === "default") {
+    else if (k === "default" && c.tok(c.at + 1).kind === ":") {
       const at = c.at;
       run(next);
       want(run, c, ":", "after 'default'");
@@ -284,12 +291,26 @@ function caseBody(run: Run, c: Ctx): Block {
   const i0 = c.at;
   const body: Stmt[] = [];
   for (;;) {
-    const k = c.peek().kind;
-    if (k === "case" || k === "default" || k === "}" || k === "eof" || c.fatal) break;
+    const k = c.peek().kind, w = wordAt(c, c.at);
+    if (w === "case" || (w === "default" && c.tok(c.at + 1).kind === ":") || k === "}" || k === "eof" || c.fatal) break;
     const s = run(recoveringStatement);
     if (s) body.push(s);
   }
   return { kind: "Block", body, span: c.span(i0, c.at) };
+}
+
+// scope = "scope" block ;  shield = "shield" block
+// (contextual words: `scope` and `shield` stay usable as names; only `scope {` starts the statement)
+function isBlockWord(c: Ctx, i: number): boolean {
+  const t = c.tok(i).text;
+  return (t === "scope" || t === "shield") && c.tok(i + 1).kind === "{";
+}
+
+function blockStmt(run: Run, c: Ctx): Stmt {
+  const i0 = c.at;
+  const word = run(next).text;
+  const body = run(block);
+  return { kind: word === "scope" ? "Scope" : "Shield", body, span: c.span(i0, c.at) };
 }
 
 // import = "import" string [ "as" name ] ";"

@@ -42,13 +42,16 @@ class Samples {
       case "bool": return "true";
       case "str": return '"a"';
       case "array": return `[${this.of(t.elem)}]`;
+      case "promise": return `(async () => ${this.of(t.inner)})()`;
+      case "func": return `(${t.params.map((p, i) => `${typeToString(p)} a${i}`).join(", ")}) => ${this.of(t.result)}`;
       default: return "null";
     }
   }
 }
 
 const KIND_TYPES: Record<string, Type> = {
-  int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, array: T.array(T.int), any: T.int, channel: T.channel(T.int),
+  int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, array: T.array(T.int), any: T.int, promise: T.promise(T.int),
+  channel: T.channel(T.int),
 };
 
 /** The types pattern `p` accepts, given the argument types before it. */
@@ -58,8 +61,9 @@ function sampleTypes(p: Pattern, before: Type[]): Type[] {
     const of = before[p.of];
     return [of.k === "array" || of.k === "channel" ? of.elem : T.json];
   }
-  if (p.p === "func") {
-    const result = p.result ? p.result(before) : p.own ? p.own(T.int) : T.int;
+  if (p.p === "fn") {
+    const r = p.result;
+    const result = Array.isArray(r) ? KIND_TYPES[(r as readonly string[])[0]] : typeof r === "function" ? r(before) : r ? (r as Type) : p.own ? p.own(T.int) : T.int;
     return [T.func(p.params(before), result)];
   }
   return p.kinds.filter((k) => k !== "never").map((k) => (k.endsWith("[]") ? T.array(KIND_TYPES[k.slice(0, -2)]) : KIND_TYPES[k]));

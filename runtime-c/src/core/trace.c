@@ -2,7 +2,7 @@
  * libdw (inlined calls expanded through dwarf_getscopes), keeps only frames from `.tul` files and
  * folds runs of identical frames (deep recursion). Runs once, at exit, never on a hot path.
  * Without libdw (macOS; Linux with -DTULPAR_WITH_LIBDW=OFF) it looks return addresses up in the
- * call-site tables that tulc links into the program (codegen/linetable.ts), and names functions
+ * call-site tables that tulc links into the program (codegen/toolchain/linetable.ts), and names functions
  * from dladdr's symbols, with no file or line, for addresses no table holds. */
 #ifndef TUL_HAVE_LIBDW /* CMake defines it to 1 or 0; without CMake: libdw everywhere but macOS */
 #ifdef __APPLE__
@@ -55,7 +55,7 @@ static const char *tulpar_name(const char *sym) {
   return sym;
 }
 
-/* A call-site table (codegen/linetable.ts writes one per program into an object linked with it,
+/* A call-site table (codegen/toolchain/linetable.ts writes one per program into an object linked with it,
  * whose constructor registers it): for each return address in user code, the `.tul` frames it
  * stands for, innermost first (inlined calls expanded), with names already in Tulpar form. */
 typedef struct tul__line_table {
@@ -273,6 +273,20 @@ void tul__trace_print(void *const *const *lists, const int64_t *counts, int nlis
     }
   }
   print_folded(&fs);
+  free(fs.v);
+  dwfl_end(d);
+}
+
+/* "file:line" of the user code at return address pc (the innermost frame, inlined calls
+ * expanded); the function name alone without line information; "?" for runtime code. */
+void tul__trace_site(void *pc, char *buf, size_t n) {
+  snprintf(buf, n, "?");
+  Dwfl *d = open_self();
+  if (!d) return;
+  frames fs = {NULL, 0, 0};
+  symbolize(d, (uintptr_t)pc, &fs);
+  if (fs.n > 0 && fs.v[0].file[0]) snprintf(buf, n, "%s:%d", fs.v[0].file, fs.v[0].line);
+  else if (fs.n > 0) snprintf(buf, n, "%s", fs.v[0].fn);
   free(fs.v);
   dwfl_end(d);
 }
