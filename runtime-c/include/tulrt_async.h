@@ -170,6 +170,11 @@ typedef void (*tul_apply_fn)(void *clo, const void *in, void *out);
 tul_promise *tul_map_concurrent(const tul_arr *xs, void *clo, void (*apply)(void *, const void *, void *),
                                 int64_t limit, const tul_type *result_elem, _Bool returns_promise);
 
+/* Nonzero on spawn workers. The code of a function value that may not run on a worker (it reads a
+ * global, awaits, ...: what the compiler could not follow through the value) tests it first and
+ * throws RuntimeError (docs/reference.md §16). */
+extern TUL_TLS _Bool tul_on_worker;
+
 /* State for printing `<promise pending>` / `<promise fulfilled>` / `<promise rejected>`. */
 int64_t tul_promise_state(const tul_promise *p);          /* enum tul_promise_state */
 const char *tul_promise_describe(const tul_promise *p);   /* "<promise pending>" etc. */
