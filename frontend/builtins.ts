@@ -423,7 +423,7 @@ export const BUILTINS: BuiltinRow[] = [
 
   // ---- channels, bounded fan-out (docs/reference.md §15)
   { name: "channel", doc: "A new channel<T> buffering n values (none or 0: unbuffered); T comes from the type the context expects.",
-    overloads: [{ params: [optional(T.int, 0n)], result: T.json, lower: inline("channelNew"), custom: channelResolve }] },
+    overloads: [{ params: [optional(T.int, 0n)], result: () => T.channel(T.json), lower: inline("channelNew"), custom: channelResolve }] },
   { name: "send", doc: "Sends a value on a channel: a promise settled once a receiver or the buffer took it.", want: ["a channel", "its element type"],
     overloads: [{ params: [kinds("channel"), elemOf(0)], result: T.promise(T.void), lower: inline("chanSend") }] },
   { name: "recv", doc: "Receives from a channel: a promise of the next value (ChannelClosedError once closed and drained).", want: "a channel",
