@@ -5,6 +5,7 @@
 // argument types again. docs/architecture.md "How to add a built-in" walks through adding a row.
 
 import { T, typeEquals, typeToString, type Type } from "./types.js";
+import { D, type Message } from "./messages.js";
 
 // ---------------------------------------------------------------- the row format
 
@@ -72,7 +73,7 @@ export interface Overload {
   /** Resolution by code instead of patterns (gather, whose result depends on all its arguments;
    *  channel, whose element type comes from the type the context expects): the parameter and result
    *  types, or a diagnostic. */
-  custom?: (args: Type[], expected?: Type) => { params: Type[]; result: Type } | { error: string };
+  custom?: (args: Type[], expected?: Type) => { params: Type[]; result: Type } | { error: Message };
 }
 
 export interface BuiltinRow {
@@ -224,7 +225,7 @@ function raceResolve(args: Type[]): { params: Type[]; result: Type } {
 /** channel(n): the element type comes from the expected channel<T> (docs/reference.md §15.1). */
 function channelResolve(args: Type[], expected?: Type): { params: Type[]; result: Type } | BuiltinError {
   if (expected?.k === "channel") return { params: args.map(() => T.int), result: expected };
-  return { error: "cannot tell the element type of this channel: declare it, as in 'channel<int> ch = channel(8);'" };
+  return { error: D.channelElement() };
 }
 
 /** map's function must produce a value (void and never results would make no array). */
@@ -533,7 +534,7 @@ function paramType(p: Pattern, args: Type[], i: number): Type {
 
 /** A diagnostic of a custom resolution (channel() without an expected channel type). */
 export interface BuiltinError {
-  error: string;
+  error: Message;
 }
 
 /** Picks the overload for these argument types (arity already checked), or says which argument fits

@@ -7,12 +7,11 @@ import type { Import, Program, Stmt } from "./ast.js";
 import type { DiagnosticBag } from "./diagnostics.js";
 import { parseProgram } from "./parser.js";
 import { SourceFile } from "./source.js";
+import { D } from "./messages.js";
 
 import { STDLIB_DIR } from "../common/paths.js";
 export { STDLIB_DIR };
 
-const E_MISSING = "E0301";
-const E_CYCLE = "E0302";
 
 interface Loading {
   key: string; // real path
@@ -45,7 +44,7 @@ class Loader {
     const target = modulePath(imp.path, from);
     const key = realPath(target);
     if (key === null) {
-      this.diags.error(E_MISSING, `cannot find module '${imp.path}' (imported from ${this.chain()})`, imp.span);
+      this.diags.error(D.missingModule({ path: imp.path, chain: this.chain() }), imp.span);
       return;
     }
     const loaded = this.done.get(key);
@@ -56,12 +55,12 @@ class Loader {
     const open = this.stack.findIndex((l) => l.key === key);
     if (open >= 0) {
       const names = [...this.stack.slice(open).map((l) => this.display(l.file)), this.display(this.stack[open].file)];
-      this.diags.error(E_CYCLE, `import cycle: ${names.join(" -> ")}`, imp.span);
+      this.diags.error(D.importCycle({ cycle: names.join(" -> ") }), imp.span);
       return;
     }
     const source = readModule(target);
     if (typeof source === "string") {
-      this.diags.error(E_MISSING, `${source} (imported from ${this.chain()})`, imp.span);
+      this.diags.error(D.unreadableModule({ why: source, chain: this.chain() }), imp.span);
       return;
     }
     this.visit(source, key);

@@ -5,7 +5,8 @@
 import type { Ident, Select, SelectCase } from "../ast.js";
 import { elemType } from "../builtins.js";
 import { T, type Type } from "../types.js";
-import { E, type Checker } from "./context.js";
+import type { Checker } from "./context.js";
+import { D } from "../messages.js";
 import { show } from "./conversions.js";
 import { checkExpr } from "./expressions.js";
 import { checkStmt, checkStmts } from "./statements.js";
@@ -16,7 +17,7 @@ const HIDDEN = "<select value>";
 /** Checks a select; it completes normally when some case (or the default) does. */
 export function checkSelect(cx: Checker, s: Select): boolean {
   if (s.cases.length === 0 && !s.default) {
-    cx.error(E.selectCase, "a select needs at least one case", s.span);
+    cx.error(D.selectEmpty(), s.span);
     return true;
   }
   let completes = false;
@@ -42,7 +43,7 @@ function classify(cx: Checker, c: SelectCase, t: Type): Type | null {
     return t.inner.k === "void" || t.inner.k === "never" ? null : t.inner;
   }
   if (t.k !== "never") {
-    cx.error(E.selectCase, `a select case must be ch.recv(), ch.send(v), a promise or sleep_async(ms); found ${show(t)}`, op.span);
+    cx.error(D.selectCase({ found: show(t) }), op.span);
   }
   return null;
 }
@@ -51,7 +52,7 @@ function checkCase(cx: Checker, c: SelectCase): boolean {
   const value = classify(cx, c, checkExpr(cx, c.op));
   return cx.inScope(() => {
     const b = c.binding;
-    if (b && !value && c.caseKind) cx.error(E.selectCase, `this case has no value to bind to '${b.name}'`, b.nameSpan);
+    if (b && !value && c.caseKind) cx.error(D.selectNoValue({ name: b.name }), b.nameSpan);
     if (b) {
       const hidden = cx.newVar(HIDDEN, value ?? T.json, b); // json after an error: no cascade
       cx.fn.scope.names.set(HIDDEN, hidden);
