@@ -378,6 +378,7 @@ int64_t tul__now_ns(void);
 int tul__timers_pending(void);
 int64_t tul__timers_next_deadline(void); /* only when pending */
 void tul__timers_fire(int64_t now_ns);   /* fires every timer with deadline <= now */
+void tul__timers_fire_due(void);         /* the same at the end of a round: no clock read when none is pending */
 void tul__timer_arm(tul__timer_node *n, int64_t ms, void (*fire)(tul__timer_node *n));
 void tul__timer_cancel(tul__timer_node *n); /* no-op when not armed */
 
