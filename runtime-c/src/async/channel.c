@@ -248,7 +248,7 @@ tul_promise *tul_chan_recv(tul_chan *c) {
 /* ---------------------------------------------------------------- awaiting directly */
 
 /* The cancellation hook of a direct wait (docs: async_int.h, rule 2): leave the queue. */
-static void chan_unlink(tul__task *t) { tul__chan_wait_unlink(t->wait_on); }
+static void chan_unlink(tul__task *t) { tul__chan_wait_unlink(&t->chan_wait); }
 
 /* The running context (a task or the main program) waits on the node embedded in it, in c's queue;
  * returns the node's final state. A cancellation that takes it out of the queue throws
@@ -261,7 +261,7 @@ static uint8_t wait_in_queue(tul_chan *c, int send, uint64_t v, uint64_t *got, v
   w->owner = t;
   w->value = v;
   tul__chan_wait_push(c, w, send);
-  tul__wait_begin(t, chan_unlink, w, site);
+  tul__wait_begin(t, chan_unlink, site); /* not tul__suspend: a moved value must stand */
   if (tul__current) tul__task_suspend();
   else tul__run_main_wait();
   t->unlink = NULL;

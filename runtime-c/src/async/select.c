@@ -96,7 +96,7 @@ static void undo_case(sel_case *c) {
 
 /* The cancellation hook of a waiting select (async_int.h, rule 2): every case leaves its queue. */
 static void select_unlink(tul__task *t) {
-  tul__select *s = t->wait_on;
+  tul__select *s = t->wait.owner; /* set by wait_cases */
   for (int64_t i = 0; i < s->n; i++) undo_case(&s->cases[i]);
 }
 
@@ -173,7 +173,8 @@ static int64_t wait_cases(tul_select_case *cs, int64_t n, void *site) {
   s->n = n;
   s->winner = -1;
   for (int32_t i = 0; i < n; i++) arm(s, i, &cs[i]);
-  tul__wait_begin(t, select_unlink, s, site);
+  t->wait.owner = s; /* what it waits on (the waiter node itself is unused here) */
+  tul__wait_begin(t, select_unlink, site);
   if (tul__current) tul__task_suspend();
   else tul__run_main_wait();
   t->unlink = NULL;
