@@ -6,7 +6,7 @@ import llvm from "llvm-bindings";
 import type { Block, Call, Expr, Select, SelectCase } from "../../frontend/ast.js";
 import { elemType } from "../../frontend/builtins.js";
 import { CodegenError, type Gen } from "./context.js";
-import { dummy, genExpr, tyOf } from "./expr.js";
+import { noValue, genExpr, tyOf } from "./expr.js";
 import { fromMem, llvmType, memPtrType, memType, typeDesc } from "./types.js";
 import { outSlot, storeSlot, storeVar, valueSlot } from "./vars.js";
 
@@ -57,10 +57,10 @@ export function awaitChannelOp(g: Gen, operand: Expr): llvm.Value | null {
     const v = genExpr(g, call.args[1]);
     g.loc(call.span);
     g.call("tul_chan_send_await", [ch, valueSlot(g, elem, v)]);
-    return dummy(g);
+    return noValue(g);
   }
   g.loc(call.span);
-  if (llvmType(g, elem) === g.t.void) throw new CodegenError("a channel of void (checker contract)");
+  if (llvmType(g, elem) === g.types.void) throw new CodegenError("a channel of void (checker contract)");
   const [slot, read] = outSlot(g, elem);
   g.call("tul_chan_recv_await", [ch, slot]);
   return read();
@@ -77,22 +77,22 @@ const SEL = { recv: 0, send: 1, promise: 2, sleep: 3 } as const;
  */
 export function genSelect(g: Gen, s: Select, genBlock: (g: Gen, b: Block) => void): void {
   const n = s.cases.length;
-  const caseTy = llvm.StructType.get(g.ctx, [g.t.i64, g.t.ptr, g.t.i64]);
+  const caseTy = llvm.StructType.get(g.ctx, [g.types.i64, g.types.ptr, g.types.i64]);
   const arr = g.alloca(llvm.ArrayType.get(caseTy, Math.max(n, 1)), "select");
-  const field = (i: number, f: number) => g.b.CreateInBoundsGEP(llvm.ArrayType.get(caseTy, Math.max(n, 1)), arr, [g.i64(0), g.i64(i), llvm.ConstantInt.get(g.t.i32, f, false)]);
+  const field = (i: number, f: number) => g.builder.CreateInBoundsGEP(llvm.ArrayType.get(caseTy, Math.max(n, 1)), arr, [g.i64(0), g.i64(i), llvm.ConstantInt.get(g.types.i32, f, false)]);
   s.cases.forEach((c, i) => fillCase(g, c, field(i, 0), field(i, 1), field(i, 2)));
   g.loc(s.span);
-  const chosen = g.call("tul_select", [g.b.CreateBitCast(arr, g.t.ptr), g.i64(n), g.bool(s.default !== null)]);
+  const chosen = g.call("tul_select", [g.builder.CreateBitCast(arr, g.types.ptr), g.i64(n), g.bool(s.default !== null)]);
   const end = g.block("select.end");
   const dflt = g.block("select.default");
-  const sw = g.b.CreateSwitch(chosen, dflt, n);
+  const sw = g.builder.CreateSwitch(chosen, dflt, n);
   s.cases.forEach((c, i) => {
     const bb = g.block(`select.case${i}`);
-    sw.addCase(llvm.ConstantInt.get(g.t.i64, i, true), bb);
+    sw.addCase(llvm.ConstantInt.get(g.types.i64, i, true), bb);
     g.at(bb);
     if (c.value) {
       const t = c.value.type;
-      storeVar(g, c.value, fromMem(g, t, g.b.CreateLoad(memType(g, t), g.b.CreateBitCast(field(i, 2), memPtrType(g, t)))));
+      storeVar(g, c.value, fromMem(g, t, g.builder.CreateLoad(memType(g, t), g.builder.CreateBitCast(field(i, 2), memPtrType(g, t)))));
     }
     genBlock(g, c.binding ? { kind: "Block", body: [c.binding, ...c.body.body], span: c.span } : c.body);
     g.br(end);
@@ -107,22 +107,22 @@ export function genSelect(g: Gen, s: Select, genBlock: (g: Gen, b: Block) => voi
 function fillCase(g: Gen, c: SelectCase, kind: llvm.Value, target: llvm.Value, value: llvm.Value): void {
   const k = c.caseKind;
   if (!k) throw new CodegenError("select case without a kind (checker contract)");
-  g.b.CreateStore(g.i64(SEL[k]), kind);
-  g.b.CreateStore(g.i64(0), value);
+  g.builder.CreateStore(g.i64(SEL[k]), kind);
+  g.builder.CreateStore(g.i64(0), value);
   const call = c.op.kind === "Call" ? c.op : null;
   if (k === "promise") {
-    g.b.CreateStore(genExpr(g, c.op), target);
+    g.builder.CreateStore(genExpr(g, c.op), target);
     return;
   }
   if (!call) throw new CodegenError("select case is not a call (checker contract)");
   if (k === "sleep") {
-    g.b.CreateStore(g.nullPtr(), target);
-    g.b.CreateStore(genExpr(g, call.args[0]), value);
+    g.builder.CreateStore(g.nullPtr(), target);
+    g.builder.CreateStore(genExpr(g, call.args[0]), value);
     return;
   }
-  g.b.CreateStore(genExpr(g, call.args[0]), target);
+  g.builder.CreateStore(genExpr(g, call.args[0]), target);
   if (k === "send") {
     const elem = chanElem(call);
-    storeSlot(g, g.b.CreateBitCast(value, memPtrType(g, elem)), elem, genExpr(g, call.args[1]));
+    storeSlot(g, g.builder.CreateBitCast(value, memPtrType(g, elem)), elem, genExpr(g, call.args[1]));
   }
 }

@@ -6,7 +6,7 @@ import llvm from "llvm-bindings";
 import type { Call } from "../../frontend/ast.js";
 import { T, typeToString, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
-import { arrayData, arrayLen, dummy, genExpr, tyOf } from "./expr.js";
+import { arrayData, arrayLen, noValue, genExpr, tyOf } from "./expr.js";
 import { callClosure, closureCodeType } from "./closures.js";
 import { pushSlot } from "./builtins.js";
 import { fromMem, llvmType, memPtrType, memType, slotSize, typeDesc } from "./types.js";
@@ -45,12 +45,12 @@ function eachElem(g: Gen, xs: llvm.Value, elem: Type, body: (x: llvm.Value) => v
   g.br(head);
   g.at(head);
   const i = idx.load();
-  const inRange = g.b.CreateAnd(g.b.CreateICmpSLT(i, n.load()), g.b.CreateICmpSLT(i, arrayLen(g, arr.load())));
-  g.b.CreateCondBr(inRange, bodyBB, end);
+  const inRange = g.builder.CreateAnd(g.builder.CreateICmpSLT(i, n.load()), g.builder.CreateICmpSLT(i, arrayLen(g, arr.load())));
+  g.builder.CreateCondBr(inRange, bodyBB, end);
   g.at(bodyBB);
-  const data = g.b.CreateBitCast(arrayData(g, arr.load()), memPtrType(g, elem));
-  body(fromMem(g, elem, g.b.CreateLoad(memType(g, elem), g.b.CreateInBoundsGEP(memType(g, elem), data, [i]))));
-  idx.store(g.b.CreateAdd(idx.load(), g.i64(1)));
+  const data = g.builder.CreateBitCast(arrayData(g, arr.load()), memPtrType(g, elem));
+  body(fromMem(g, elem, g.builder.CreateLoad(memType(g, elem), g.builder.CreateInBoundsGEP(memType(g, elem), data, [i]))));
+  idx.store(g.builder.CreateAdd(idx.load(), g.i64(1)));
   g.br(head);
   g.at(end);
 }
@@ -58,13 +58,13 @@ function eachElem(g: Gen, xs: llvm.Value, elem: Type, body: (x: llvm.Value) => v
 /** An empty T[] with room for n elements (no growth while filling it). */
 function emptyWithRoom(g: Gen, elem: Type, n: llvm.Value): llvm.Value {
   const a = g.call("tul_arr_new", [typeDesc(g, elem), n]);
-  g.b.CreateStore(g.i64(0), g.b.CreateBitCast(a, g.t.i64Ptr));
+  g.builder.CreateStore(g.i64(0), g.builder.CreateBitCast(a, g.types.i64Ptr));
   return a;
 }
 
 function push(g: Gen, arr: llvm.Value, elem: Type, v: llvm.Value): void {
   const slot = pushSlot(g, arr, slotSize(elem));
-  storeSlot(g, g.b.CreateBitCast(slot, memPtrType(g, elem)), elem, v);
+  storeSlot(g, g.builder.CreateBitCast(slot, memPtrType(g, elem)), elem, v);
 }
 
 export function arrayMap(g: Gen, e: Call): llvm.Value {
@@ -85,7 +85,7 @@ export function arrayFilter(g: Gen, e: Call): llvm.Value {
   const out = ptrVar(g, g.call("tul_arr_new", [typeDesc(g, elem), g.i64(0)]), "out");
   eachElem(g, xs, elem, (x) => {
     const keep = g.block("filter.keep"), next = g.block("filter.next");
-    g.b.CreateCondBr(callClosure(g, ft, f.load(), [x]), keep, next);
+    g.builder.CreateCondBr(callClosure(g, ft, f.load(), [x]), keep, next);
     g.at(keep);
     push(g, out.load(), elem, x);
     g.br(next);
@@ -110,7 +110,7 @@ export function arraySum(g: Gen, e: Call): llvm.Value {
   const xs = genExpr(g, e.args[0]);
   const total = tempVar(g, elem, "sum");
   total.store(elem.k === "float" ? g.f64(0) : g.i64(0));
-  eachElem(g, xs, elem, (x) => total.store(elem.k === "float" ? g.b.CreateFAdd(total.load(), x) : g.b.CreateAdd(total.load(), x)));
+  eachElem(g, xs, elem, (x) => total.store(elem.k === "float" ? g.builder.CreateFAdd(total.load(), x) : g.builder.CreateAdd(total.load(), x)));
   return total.load();
 }
 
@@ -120,7 +120,7 @@ export function arrayEach(g: Gen, e: Call): llvm.Value {
   const f = ptrVar(g, genExpr(g, e.args[1]), "f");
   g.loc(e.span);
   eachElem(g, xs, elem, (x) => callClosure(g, ft, f.load(), [x]));
-  return dummy(g);
+  return noValue(g);
 }
 
 export function arrayFlatMap(g: Gen, e: Call): llvm.Value {
@@ -170,18 +170,18 @@ function applyThunk(g: Gen, ft: FuncType): llvm.Function {
   const key = typeToString(ft);
   const hit = g.applyThunks.get(key);
   if (hit) return hit;
-  const fty = llvm.FunctionType.get(g.t.void, [g.t.ptr, g.t.ptr, g.t.ptr], false);
+  const fty = llvm.FunctionType.get(g.types.void, [g.types.ptr, g.types.ptr, g.types.ptr], false);
   const fn = llvm.Function.Create(fty, llvm.Function.LinkageTypes.InternalLinkage, `tul_apply.${g.nextId()}`, g.mod);
   const b = new llvm.IRBuilder(g.ctx);
   b.SetInsertPoint(llvm.BasicBlock.Create(g.ctx, "entry", fn));
   const p = ft.params[0];
   let x: llvm.Value = b.CreateLoad(memType(g, p), b.CreateBitCast(fn.getArg(1), memPtrType(g, p)));
-  if (p.k === "bool") x = b.CreateICmpNE(x, llvm.ConstantInt.get(g.t.i8, 0, false));
+  if (p.k === "bool") x = b.CreateICmpNE(x, llvm.ConstantInt.get(g.types.i8, 0, false));
   const code = closureCodeType(g, ft);
-  const fnPtr = b.CreateBitCast(b.CreateLoad(g.t.ptr, b.CreateBitCast(fn.getArg(0), g.t.ptrPtr)), llvm.PointerType.getUnqual(code));
+  const fnPtr = b.CreateBitCast(b.CreateLoad(g.types.ptr, b.CreateBitCast(fn.getArg(0), g.types.ptrPtr)), llvm.PointerType.getUnqual(code));
   const v = b.CreateCall(code, fnPtr, [fn.getArg(0), x]);
   const r = ft.result;
-  if (llvmType(g, r) !== g.t.void) b.CreateStore(r.k === "bool" ? b.CreateZExt(v, g.t.i8) : v, b.CreateBitCast(fn.getArg(2), memPtrType(g, r)));
+  if (llvmType(g, r) !== g.types.void) b.CreateStore(r.k === "bool" ? b.CreateZExt(v, g.types.i8) : v, b.CreateBitCast(fn.getArg(2), memPtrType(g, r)));
   if (r.k === "never") b.CreateUnreachable();
   else b.CreateRetVoid();
   g.applyThunks.set(key, fn);
@@ -195,6 +195,6 @@ export function mapConcurrent(g: Gen, e: Call): llvm.Value {
   const arr = result.k === "promise" ? result.inner : result;
   const elem = arr.k === "array" ? arr.elem : T.json;
   g.loc(e.span);
-  const apply = g.b.CreateBitCast(applyThunk(g, ft), g.t.ptr);
+  const apply = g.builder.CreateBitCast(applyThunk(g, ft), g.types.ptr);
   return g.call("tul_map_concurrent", [xs, f, apply, limit, typeDesc(g, elem), g.bool(ft.result.k === "promise")]);
 }
