@@ -2,7 +2,7 @@
 // User mistakes get one-line messages or rendered diagnostics; internal stack traces only with TULC_DEBUG=1.
 
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
@@ -117,15 +117,20 @@ async function cmdRun(p: Parsed): Promise<number> {
     process.stderr.write(`tulc: error: ${source}\n`);
     return 1;
   }
-  const dir = path.join(cacheDir(), cacheKey(p, source.text));
+  const dir = path.join(cacheDir(), cacheKey(p, source.file.text));
   const exe = path.join(dir, "program");
   if (!existsSync(exe)) {
     const fe = frontend(p.file);
     if (!fe) return 1;
     mkdirSync(dir, { recursive: true });
     const tmp = `${exe}.${process.pid}.tmp`;
-    await buildProgram(fe.program, tmp, { ...p.opts, emitLlvm: false });
-    renameSync(tmp, exe);
+    try {
+      await buildProgram(fe.program, tmp, { ...p.opts, emitLlvm: false });
+      renameSync(tmp, exe);
+    } catch (e) {
+      rmSync(tmp, { force: true }); // a half-written executable must not stay in the cache directory
+      throw e;
+    }
   }
   return runChild(exe, p.programArgs);
 }

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { SourceFile } from "../frontend/source.js";
 import { DiagnosticBag, type Diagnostic } from "../frontend/diagnostics.js";
-import { loadProgram } from "../frontend/modules.js";
+import { decodeSourceFile, loadProgram } from "../frontend/modules.js";
 import { checkProgram } from "../frontend/checker.js";
 import type { Program } from "../frontend/ast.js";
 import type { LinkOptions } from "../codegen/toolchain/link.js";
@@ -17,8 +17,15 @@ export type FrontendResult =
   | { ok: true; program: Program; diagnostics: Diagnostic[] }
   | { ok: false; diagnostics: Diagnostic[]; fatal?: string };
 
-/** Reads a source file as strict UTF-8; returns an error sentence instead of throwing. */
-export function readSource(file: string): SourceFile | string {
+/** A source file as read: its text, and a diagnostic when it is not valid UTF-8. */
+export interface ReadSource {
+  file: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+/** Reads a source file; an error sentence instead of throwing when it cannot be read. Invalid
+ *  UTF-8 is a positioned diagnostic (decoded with U+FFFD, so the rest can still be shown). */
+export function readSource(file: string): ReadSource | string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -27,16 +34,19 @@ export function readSource(file: string): SourceFile | string {
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : String(code ?? e);
     return `cannot read '${file}': ${why}`;
   }
-  try {
-    return new SourceFile(file, new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch {
-    return `'${file}' is not valid UTF-8`;
-  }
+  const diags = new DiagnosticBag();
+  const source = decodeSourceFile(file, bytes, diags);
+  return { file: source, diagnostics: diags.items };
 }
 
 /** Parses a source file and the modules it imports, and type-checks them. */
-export function runFrontend(source: SourceFile): FrontendResult {
+export function runFrontend(source: SourceFile | ReadSource): FrontendResult {
   const diags = new DiagnosticBag();
+  if (!(source instanceof SourceFile)) {
+    diags.items.push(...source.diagnostics);
+    if (diags.hasErrors) return { ok: false, diagnostics: diags.items };
+    source = source.file;
+  }
   const program = loadProgram(source, diags);
   if (!diags.hasErrors) checkProgram(program, diags);
   if (diags.hasErrors) return { ok: false, diagnostics: diags.items };
@@ -55,7 +65,7 @@ export async function buildProgram(program: Program, outPath: string, opts: Buil
     if (!link) return writeFileSync(outPath, module.text());
     await link.finish(module);
   } catch (e) {
-    link?.abort();
+    await link?.abort(); // waits for clang to exit, then removes its directory; never rejects
     throw e;
   }
 }

@@ -2,7 +2,7 @@
 // charCode loops (linear time). Lexical mistakes become diagnostics; lexing never throws.
 
 import type { SourceFile, Span } from "./source.js";
-import type { DiagnosticBag } from "./diagnostics.js";
+import { showChar, type DiagnosticBag } from "./diagnostics.js";
 
 /**
  * Token kinds. Keywords and punctuators use their own text as kind ("if", "(", "+=").
@@ -149,7 +149,7 @@ class Lexer {
       return;
     }
     const cp = String.fromCodePoint(text.codePointAt(this.pos)!);
-    this.error("E0001", `unexpected character '${cp}'`, this.pos, this.pos + cp.length);
+    this.error("E0001", `unexpected character ${showChar(cp)}`, this.pos, this.pos + cp.length);
     this.pos += cp.length;
   }
 

@@ -6,13 +6,14 @@ import path from "node:path";
 import type { Import, Program, Stmt } from "./ast.js";
 import type { DiagnosticBag } from "./diagnostics.js";
 import { parseProgram } from "./parser.js";
-import { SourceFile } from "./source.js";
+import { decodeSource, type SourceFile } from "./source.js";
 
 import { STDLIB_DIR } from "../common/paths.js";
 export { STDLIB_DIR };
 
 const E_MISSING = "E0301";
 const E_CYCLE = "E0302";
+const E_UTF8 = "E0007";
 
 interface Loading {
   key: string; // real path
@@ -54,7 +55,8 @@ class Loader {
       this.diags.error(E_CYCLE, `import cycle: ${names.join(" -> ")}`, imp.span);
       return;
     }
-    const source = readModule(target);
+    const source = readModule(target, this.diags);
+    if (source === null) return;
     if (typeof source === "string") {
       this.diags.error(E_MISSING, `${source} (imported from ${this.chain()})`, imp.span);
       return;
@@ -90,8 +92,9 @@ function realPath(p: string): string | null {
   }
 }
 
-/** Reads a module as strict UTF-8; an error sentence instead of throwing. */
-function readModule(file: string): SourceFile | string {
+/** Reads a module; an error sentence instead of throwing when it cannot be read, null when it is
+ *  not valid UTF-8 (reported at the bad bytes; the module is then not parsed). */
+function readModule(file: string, diags: DiagnosticBag): SourceFile | string | null {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -99,11 +102,20 @@ function readModule(file: string): SourceFile | string {
     const code = (e as NodeJS.ErrnoException).code;
     return `cannot read module '${file}': ${code === "EISDIR" ? "is a directory" : String(code ?? e)}`;
   }
-  try {
-    return new SourceFile(file, new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch {
-    return `module '${file}' is not valid UTF-8`;
+  const errors = diags.items.length;
+  const source = decodeSourceFile(file, bytes, diags);
+  return diags.items.length === errors ? source : null;
+}
+
+/** Decodes source bytes; the first byte sequence that is not UTF-8 gets a positioned error (E0007). */
+export function decodeSourceFile(file: string, bytes: Uint8Array, diags: DiagnosticBag): SourceFile {
+  const { file: source, invalid } = decodeSource(file, bytes);
+  if (invalid) {
+    const shown = invalid.bytes.map((b) => `0x${b.toString(16).padStart(2, "0")}`).join(" ");
+    const what = invalid.bytes.length === 1 ? `byte ${shown}` : `sequence ${shown} (incomplete)`;
+    diags.error(E_UTF8, `the file is not valid UTF-8: invalid ${what}`, { file: source, start: invalid.offset, end: invalid.offset + 1 });
   }
+  return source;
 }
 
 /**
