@@ -2,11 +2,11 @@
 // the main program `tul_user_main`), verifies it and hands back its text and bitcode.
 
 import llvm from "llvm-bindings";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { FuncDecl, Import, Node, Program, Stmt } from "../../frontend/ast.js";
 import type { SourceFile } from "../../frontend/source.js";
+import { withTempDirSync } from "../../common/tempdir.js";
 import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
@@ -96,16 +96,13 @@ function emissionKind(text: string, debug: boolean): string {
 
 /** Parses LLVM IR text into a module of `ctx`. */
 function parseText(ctx: llvm.LLVMContext, text: string): llvm.Module {
-  const dir = mkdtempSync(path.join(tmpdir(), "tulc-ir-"));
-  try {
+  return withTempDirSync((dir) => {
     const file = path.join(dir, "module.ll");
     writeFileSync(file, text);
     const mod = llvm.parseIRFile(file, new llvm.SMDiagnostic(), ctx);
     if (!mod) throw new CodegenError("internal error: generated IR text does not parse");
     return mod;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  }, "tulc-ir-");
 }
 
 /** Parses the IR prelude (declarations with attributes, helpers) as the module to build into. */

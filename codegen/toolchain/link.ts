@@ -5,12 +5,13 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 import { TOOLCHAIN_ROOT } from "../../common/paths.js";
+import { makeTempDir, onSignalStop, removeTempDir, withTempDir } from "../../common/tempdir.js";
 
 export interface LinkOptions {
   optLevel: 0 | 1 | 2 | 3;
@@ -137,8 +138,9 @@ export async function linkExecutable(bitcodePath: string, outPath: string, opts:
 export interface PendingLink {
   /** Feeds the module to the link started earlier (or runs linkExecutable); resolves when the executable is written. */
   finish(module: LinkInput): Promise<void>;
-  /** Stops an early-started clang (code generation failed). */
-  abort(): void;
+  /** Stops an early-started clang (code generation failed) and removes its directory once it has
+   *  exited (clang writes its object through a temporary file beside it). Never rejects. */
+  abort(): Promise<void>;
 }
 
 export interface LinkInput {
@@ -159,14 +161,14 @@ export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   const libs = runtimeLibs(opts);
   const libdw = runtimeHasLibdw(runtimeDir(opts.target), opts.target);
   if (!libdw || (!opts.target && process.platform === "darwin")) {
-    return { finish: (m) => linkBitcode(m, outPath, opts), abort: () => undefined };
+    return { finish: (m) => linkBitcode(m, outPath, opts), abort: async () => undefined };
   }
-  const dir = mkdtempSync(path.join(tmpdir(), "tulc-"));
+  const dir = makeTempDir();
   const obj = path.join(dir, "program.o");
   writeFileSync(obj, ""); // `clang -###` wants its input to exist
   const compileArgv = [...compileArgs(opts), "-c", "-x", "ir", "-", "-o", obj];
   const linkArgs = [...compileArgs(opts), ...fastLinker(opts.target), obj, ...libs, ...systemLinkArgs(opts.target, true), "-o", outPath];
-  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  const cleanup = (): void => removeTempDir(dir);
   const cached = cachedLinkCommand(linkArgs, obj, outPath);
   const run = cached ? startChain(compileArgv, cached, linkArgs) : startTwoSteps(compileArgv, linkArgs, obj, outPath);
   return {
@@ -177,8 +179,8 @@ export function startLink(outPath: string, opts: LinkOptions): PendingLink {
         cleanup();
       }
     },
-    abort: () => {
-      run.kill();
+    abort: async () => {
+      await run.kill();
       cleanup();
     },
   };
@@ -186,7 +188,8 @@ export function startLink(outPath: string, opts: LinkOptions): PendingLink {
 
 interface LinkRun {
   finish(ir: string): Promise<void>;
-  kill(): void;
+  /** Kills the tool; resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 /** Exit status of the chain's shell when clang failed (the linker did not run). */
@@ -200,7 +203,7 @@ const COMPILE_FAILED = 111;
 function startChain(compileArgv: string[], command: LinkCommand, linkArgs: string[]): LinkRun {
   const q = (a: string): string => `'${a.replace(/'/g, "'\\''")}'`;
   const script = `${[clangPath(), ...compileArgv].map(q).join(" ")} || exit ${COMPILE_FAILED}\nexec ${command.argv.map(q).join(" ")}`;
-  const run = startProcess("/bin/sh", ["-c", script], "linking");
+  const run = startProcess("/bin/sh", ["-c", script], "linking", true);
   return {
     finish: async (ir) => {
       run.input(ir);
@@ -330,14 +333,11 @@ async function clangLinkerArgv(args: string[]): Promise<string[] | null> {
 
 /** Writes the module's bitcode to a temporary directory and links it from there. */
 async function linkBitcode(m: LinkInput, outPath: string, opts: LinkOptions): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), "tulc-"));
-  try {
+  await withTempDir(async (dir) => {
     const bc = path.join(dir, "program.bc");
     m.bitcode(bc);
     await linkExecutable(bc, outPath, opts);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** gold when the host has it: it links our programs ~25 ms faster than ld.bfd (lld is slower to start than either). */
@@ -349,7 +349,8 @@ function fastLinker(target?: string): string[] {
 
 interface ProcessRun {
   input(text: string): void;
-  kill(): void;
+  /** Kills the process (and closes its stdin, so it cannot go on compiling); resolves once it has exited. */
+  kill(): Promise<void>;
   /** Resolves when the process exits with status 0. */
   done: Promise<void>;
   /** Its stdout and stderr, once it exited with status 0. */
@@ -360,9 +361,23 @@ function startClang(args: string[], what: string): ProcessRun {
   return startProcess(clangPath(), args, what);
 }
 
-/** Spawns a tool now; `done` rejects with LinkError carrying its output (`what` failed: ...). */
-function startProcess(cmd: string, args: string[], what: string): ProcessRun {
-  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+/** Spawns a tool now; `done` rejects with LinkError carrying its output (`what` failed: ...). A
+ *  `group` (the shell running clang then the linker) gets its own process group, killed as a whole. */
+function startProcess(cmd: string, args: string[], what: string, group = false): ProcessRun {
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], detached: group });
+  const stop = (): void => {
+    try {
+      if (group && child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
+      else child.kill();
+    } catch {
+      // already exited
+    }
+  };
+  const unregister = onSignalStop(stop);
+  const exited = new Promise<void>((resolve) => {
+    child.on("close", resolve);
+    child.on("error", resolve);
+  }).finally(unregister);
   let all = "";
   child.stdout.on("data", (d: Buffer) => (all += d.toString()));
   child.stderr.on("data", (d: Buffer) => (all += d.toString()));
@@ -385,8 +400,9 @@ function startProcess(cmd: string, args: string[], what: string): ProcessRun {
   return {
     input: (text) => child.stdin.end(text),
     kill: () => {
+      stop();
       child.stdin.destroy();
-      child.kill();
+      return exited;
     },
     done,
     output,
