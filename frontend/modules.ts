@@ -18,25 +18,41 @@ const E_UTF8 = "E0007";
 interface Loading {
   key: string; // real path
   file: SourceFile;
+  body: Stmt[];
+  next: number; // index of the next statement to look at for imports
 }
 
 class Loader {
   private readonly done = new Map<string, SourceFile>();
+  /** The modules being loaded, the main file first (an explicit stack: import chains can be long). */
   private readonly stack: Loading[] = [];
   readonly body: Stmt[] = [];
 
   constructor(private readonly diags: DiagnosticBag, private readonly mainDir: string) {}
 
-  /** Loads `file` and its imports (dependencies first), appending their statements to `body`. */
+  /** Loads `file` and its imports (dependencies first, depth-first in import order), appending
+   *  each module's statements to `body` once all of its imports are loaded. */
   visit(file: SourceFile, key: string): void {
-    this.stack.push({ key, file });
-    const program = parseProgram(file, this.diags);
-    for (const s of program.body) if (s.kind === "Import") this.resolveImport(s, file);
-    this.stack.pop();
-    this.done.set(key, file);
-    this.body.push(...program.body);
+    this.open(file, key);
+    while (this.stack.length) {
+      const top = this.stack[this.stack.length - 1];
+      const s = top.body[top.next++];
+      if (s === undefined) this.close();
+      else if (s.kind === "Import") this.resolveImport(s, top.file);
+    }
   }
 
+  private open(file: SourceFile, key: string): void {
+    this.stack.push({ key, file, body: parseProgram(file, this.diags).body, next: 0 });
+  }
+
+  private close(): void {
+    const { key, file, body } = this.stack.pop()!;
+    this.done.set(key, file);
+    for (const s of body) this.body.push(s);
+  }
+
+  /** Resolves an import: sets its target, and opens the module when it is not loaded yet. */
   private resolveImport(imp: Import, from: SourceFile): void {
     const target = modulePath(imp.path, from);
     const key = realPath(target);
@@ -61,8 +77,8 @@ class Loader {
       this.diags.error(E_MISSING, `${source} (imported from ${this.chain()})`, imp.span);
       return;
     }
-    this.visit(source, key);
     imp.target = source;
+    this.open(source, key);
   }
 
   /** The import chain from the main file to the module being loaded, e.g. `main.tul -> lib/a.tul`. */
