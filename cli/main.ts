@@ -10,13 +10,14 @@ import { renderDiagnostics } from "../frontend/diagnostics.js";
 import { buildProgram, readSource, runFrontend, type BuildOptions } from "../driver/pipeline.js";
 import { runtimeDir, LinkError } from "../codegen/toolchain/link.js";
 import { TOOLCHAIN_ROOT } from "../common/paths.js";
+import { enableTiming, record, timingEnabled, timingReport } from "../common/timing.js";
 
 const VERSION = JSON.parse(readFileSync(path.join(TOOLCHAIN_ROOT, "package.json"), "utf8")).version as string;
 
 const HELP = `tulc ${VERSION}: the Tulpar compiler
 
 Usage:
-  tulc build <file.tul> [-o <out>] [-O0|-O1|-O2|-O3] [-g] [--emit-llvm] [--target <triple>]
+  tulc build <file.tul> [-o <out>] [-O0|-O1|-O2|-O3] [-g] [--emit-llvm] [--target <triple>] [-j <n>] [--time]
   tulc run <file.tul> [build options] [--] [program args...]
   tulc check <file.tul>
   tulc --version | --help
@@ -32,6 +33,8 @@ Options:
   -g                 full debug information (gdb shows .tul lines and locals)
   --emit-llvm        write LLVM IR text (default <file>.ll) instead of an executable
   --target <triple>  cross-compile for another target whose runtime was built
+  -j, --jobs <n>     compile in n parallel clang jobs (default: one per core for large programs)
+  --time             print the time each compiler phase took (stderr)
 `;
 
 class UsageError extends Error {}
@@ -56,19 +59,28 @@ function parseArgs(argv: string[]): Parsed {
       programArgs.push(...rest.slice(a === "--" ? i + 1 : i));
       break;
     }
-    if (a === "-o" || a === "--target") {
+    if (a === "-o" || a === "--target" || a === "-j" || a === "--jobs") {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`option '${a}' needs a value`);
-      if (a === "-o") out = v; else opts.target = v;
+      if (a === "-o") out = v;
+      else if (a === "--target") opts.target = v;
+      else opts.jobs = jobCount(a, v);
     } else if (/^-O[0-3]$/.test(a)) opts.optLevel = Number(a[2]) as 0 | 1 | 2 | 3;
     else if (a === "-g") opts.debug = true;
     else if (a === "--emit-llvm") opts.emitLlvm = true;
+    else if (a === "--time") enableTiming();
     else if (a.startsWith("-")) throw new UsageError(`unknown option '${a}'`);
     else if (!file) file = a;
     else throw new UsageError(`unexpected argument '${a}'`);
   }
   if (!file) throw new UsageError(`'${command}' needs a source file`);
   return { command, file, out, opts, programArgs };
+}
+
+function jobCount(option: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new UsageError(`option '${option}' needs a number of jobs from 1 to 64`);
+  return n;
 }
 
 /** Parses and checks; prints diagnostics. Returns the program or null. */
@@ -89,6 +101,7 @@ async function cmdBuild(p: Parsed): Promise<number> {
   const base = p.file.replace(/\.tul$/, "");
   const out = p.out ?? (p.opts.emitLlvm ? `${base}.ll` : base === p.file ? `${base}.out` : base);
   await buildProgram(fe.program, out, p.opts);
+  if (timingEnabled()) process.stderr.write(timingReport());
   return 0;
 }
 
@@ -163,6 +176,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const p = parseArgs(argv);
+    record("start-up", performance.now()); // node, and loading the compiler's modules
     switch (p.command) {
       case "build": return await cmdBuild(p);
       case "run": return await cmdRun(p);

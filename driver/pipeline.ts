@@ -2,12 +2,14 @@
 // read source -> parse -> check -> (generate LLVM IR -> optimise and link: codegen/link.ts).
 
 import { readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { SourceFile } from "../frontend/source.js";
 import { DiagnosticBag, type Diagnostic } from "../frontend/diagnostics.js";
 import { decodeSourceFile, loadProgram } from "../frontend/modules.js";
 import { checkProgram } from "../frontend/checker.js";
 import type { Program } from "../frontend/ast.js";
 import type { LinkOptions } from "../codegen/toolchain/link.js";
+import { phase, phaseAsync } from "../common/timing.js";
 
 export interface BuildOptions extends LinkOptions {
   emitLlvm: boolean;
@@ -35,7 +37,7 @@ export function readSource(file: string): ReadSource | string {
     return `cannot read '${file}': ${why}`;
   }
   const diags = new DiagnosticBag();
-  const source = decodeSourceFile(file, bytes, diags);
+  const source = phase("read source", () => decodeSourceFile(file, bytes, diags));
   return { file: source, diagnostics: diags.items };
 }
 
@@ -47,22 +49,39 @@ export function runFrontend(source: SourceFile | ReadSource): FrontendResult {
     if (diags.hasErrors) return { ok: false, diagnostics: diags.items };
     source = source.file;
   }
-  const program = loadProgram(source, diags);
-  if (!diags.hasErrors) checkProgram(program, diags);
+  const program = phase("parse", () => loadProgram(source, diags));
+  if (!diags.hasErrors) phase("check", () => checkProgram(program, diags));
   if (diags.hasErrors) return { ok: false, diagnostics: diags.items };
   return { ok: true, program, diagnostics: diags.items };
+}
+
+/** Source lines per parallel clang job: below this a second clang costs more than it saves (bench/compile.mjs). */
+const LINES_PER_JOB = { optimised: 1000, O0: 4000 };
+
+/**
+ * How many clang jobs compile a program (decided before code generation, so that they start
+ * early): one per core for large programs, by source lines; $TULC_JOBS overrides (tests use it).
+ */
+export function defaultJobs(program: Program, optLevel: number): number {
+  const env = Number(process.env.TULC_JOBS);
+  if (Number.isInteger(env) && env > 0) return env;
+  const files = new Set([program.file, ...program.body.map((s) => s.span.file)]);
+  let lines = 0;
+  for (const f of files) for (let i = f.text.indexOf("\n"); i >= 0; i = f.text.indexOf("\n", i + 1)) lines++;
+  const per = optLevel === 0 ? LINES_PER_JOB.O0 : LINES_PER_JOB.optimised;
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(lines / per)));
 }
 
 /** Generates code for a checked program and writes an executable (or LLVM text with emitLlvm). */
 export async function buildProgram(program: Program, outPath: string, opts: BuildOptions): Promise<void> {
   // Loaded on first use: llvm-bindings (a ~100 ms native load) is not needed by `tulc check`. The
   // link starts first: clang loads while llvm-bindings does and reads the IR once it is generated.
-  const { startLink } = await import("../codegen/toolchain/link.js");
-  const link = opts.emitLlvm ? null : startLink(outPath, opts);
+  const { startLink } = await phaseAsync("load LLVM", () => import("../codegen/toolchain/link.js"));
+  const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs: opts.jobs ?? defaultJobs(program, opts.optLevel) });
   try {
-    const { generate } = await import("../codegen/lower/module.js");
+    const { generate } = await phaseAsync("load LLVM", () => import("../codegen/lower/module.js"));
     const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target });
-    if (!link) return writeFileSync(outPath, module.text());
+    if (!link) return phase("write IR", () => writeFileSync(outPath, module.text()));
     await link.finish(module);
   } catch (e) {
     await link?.abort(); // waits for clang to exit, then removes its directory; never rejects

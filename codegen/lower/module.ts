@@ -7,12 +7,14 @@ import path from "node:path";
 import type { FuncDecl, Import, Node, Program, Stmt } from "../../frontend/ast.js";
 import type { SourceFile } from "../../frontend/source.js";
 import { withTempDirSync } from "../../common/tempdir.js";
+import { phase } from "../../common/timing.js";
 import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
 import { hasBaseCase, placeStackChecks } from "../passes/stack_checks.js";
 import { addTbaa } from "../passes/tbaa.js";
+import { splitModule } from "../passes/split.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType, structDecls } from "./types.js";
 import { globalOptions, storeVar } from "./vars.js";
@@ -31,6 +33,8 @@ export interface GeneratedModule {
   /** The IR straight from the text passes, for clang's stdin: clang's parser verifies it (our modules
    *  carry debug info, and LLVM verifies those on load), so tulc skips its own re-parse (~15 ms). */
   rawText(): string;
+  /** rawText split into at most `n` modules for parallel clang jobs (codegen/passes/split.ts). */
+  parts(n: number): string[];
 }
 
 export { CodegenError };
@@ -38,7 +42,7 @@ export { CodegenError };
 export function generate(program: Program, opts: GenerateOptions): GeneratedModule {
   const triple = opts.targetTriple ?? llvm.config.LLVM_DEFAULT_TARGET_TRIPLE;
   const ctx = new llvm.LLVMContext();
-  const mod = parsePrelude(ctx, triple);
+  const mod = phase("lower to LLVM IR", () => parsePrelude(ctx, triple));
   mod.setModuleIdentifier(program.file.path);
   mod.setSourceFileName(program.file.path);
   mod.setTargetTriple(triple);
@@ -47,16 +51,24 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
   const di = new Debug(mod, program.file.path, opts.optLevel > 0);
   const g = new Gen(ctx, mod, di, triple);
   g.debugVars = opts.debug;
-  lowerProgram(g, program);
-  di.finalize();
-  if (llvm.verifyModule(mod)) {
+  phase("lower to LLVM IR", () => {
+    lowerProgram(g, program);
+    di.finalize();
+  });
+  if (phase("verify IR", () => llvm.verifyModule(mod))) {
     const dump = process.env.TULC_DEBUG ? `\n${mod.print()}` : "";
     throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
   }
-  const raw = emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(mod.print(), g.noTailCalls, g.noInline))), opts.debug);
+  const printed = phase("print IR", () => mod.print());
+  const raw = phase("IR text passes", () => emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(printed, g.noTailCalls, g.noInline))), opts.debug));
   let final: llvm.Module | null = null;
   const parsed = (): llvm.Module => (final ??= parseFinal(ctx, raw, program.file.path));
-  return { text: () => parsed().print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(parsed(), p), rawText: () => raw };
+  return {
+    text: () => parsed().print(),
+    bitcode: (p: string) => llvm.WriteBitcodeToFile(parsed(), p),
+    rawText: () => raw,
+    parts: (n: number) => splitModule(raw, n),
+  };
 }
 
 function parseFinal(ctx: llvm.LLVMContext, text: string, id: string): llvm.Module {

@@ -7,6 +7,7 @@
 //   // args: a b c          program arguments        // stdin: text (\n escapes)
 //   // env: NAME=value      environment (repeatable) // timeout: ms (default 10000)
 //   // flags: -O0 -g        tulc build options  // cross: skip <why>   left out of the cross suite
+// `--jobs N` builds every program in N parallel clang jobs (`tulc build -j N`, codegen/passes/split.ts).
 
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
@@ -20,9 +21,12 @@ interface Outcome { c: Case; problems: string[]; stdout: string }
 const OUT_DIR = path.join(GOLDEN, ".out");
 const TULC = path.join(TOOLCHAIN_ROOT, "bin", "tulc");
 
+/** Extra `tulc build` flags for every case (`--jobs N`). */
+const extraFlags: string[] = [];
+
 async function runCase(c: Case): Promise<Outcome> {
-  const exe = path.join(OUT_DIR, c.name.replace(/[\/\\]/g, "__").replace(/\.tul$/, ""));
-  const build = await execa(TULC, ["build", c.file, "-o", exe, ...c.flags], { reject: false, all: true });
+  const exe = path.join(OUT_DIR, c.name.replace(/[\/\\]/g, "__").replace(/\.tul$/, "") + (extraFlags.length ? ".jobs" : ""));
+  const build = await execa(TULC, ["build", c.file, "-o", exe, ...c.flags, ...extraFlags], { reject: false, all: true });
   if (c.compileError) return { c, problems: checkCompileError(c, build.exitCode ?? -1, build.stderr), stdout: "" };
   if (build.exitCode !== 0) return { c, problems: [`build failed (status ${build.exitCode}):\n${build.all}`], stdout: "" };
   const run = await execa(exe, c.args, { reject: false, input: c.stdin, env: c.env, timeout: c.timeout, stripFinalNewline: false });
@@ -79,6 +83,8 @@ async function pool<T, R>(items: T[], width: number, f: (t: T) => Promise<R>): P
 
 async function main(argv: string[]): Promise<number> {
   const update = argv.includes("--update");
+  const jobs = argv.indexOf("--jobs");
+  if (jobs >= 0) extraFlags.push("-j", argv.splice(jobs, 2)[1]);
   const cases = findCases(argv.filter((a) => !a.startsWith("--")));
   mkdirSync(OUT_DIR, { recursive: true });
   const outcomes = await pool(cases, Math.max(2, cpus().length + 1), runCase);

@@ -46,11 +46,16 @@ function running(pid: number): boolean {
 const hello = path.join(root, "hello.tul");
 writeFileSync(hello, 'print("hi");\n');
 
-test("a successful build leaves no temporary directory", async () => {
-  const { tmp, env } = sandbox();
-  const r = await execa(TULC, ["build", hello, "-o", path.join(root, "hello")], { reject: false, env });
-  assert.equal(r.exitCode, 0, r.stderr);
-  assert.deepEqual(readdirSync(tmp), []);
+test("a successful build leaves no temporary directory (one clang job or three)", async () => {
+  const two = path.join(root, "two.tul");
+  writeFileSync(two, 'func f(int n): int { return n * 2; }\nfunc g(int n): int { return f(n) + 1; }\nprint(g(20));\n');
+  for (const jobs of ["1", "3"]) {
+    const { tmp, env } = sandbox();
+    const r = await execa(TULC, ["build", two, "-o", path.join(root, "two"), "-j", jobs], { reject: false, env });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal((await execa(path.join(root, "two"))).stdout, "41");
+    assert.deepEqual(readdirSync(tmp), []);
+  }
 });
 
 test("two failing builds at once: each reports the tool's error, no directory is left", async () => {
