@@ -3,6 +3,7 @@
 
 import type { Span } from "./source.js";
 import type { Type } from "./types.js";
+import type { Overload } from "./builtins.js";
 
 // ---------- type annotations written in source ----------
 export type TypeNode =
@@ -21,7 +22,7 @@ export interface VarSymbol {
   isGlobal: boolean; // top-level variable of a module: an LLVM global
   isParam: boolean;
   paramIndex?: number;
-  captured: boolean; // referenced from a lambda or nested function (closures; issue 3)
+  captured: boolean; // referenced from a lambda or nested function (closures capture it by reference)
   decl: Node;
 }
 export interface FuncSymbol {
@@ -73,12 +74,13 @@ export interface Call extends ExprBase {
   callee: Expr;
   args: Expr[];
   /**
-   * checker: the resolved call. "builtin": callee is a built-in (name, args already converted to the
-   * overload's parameter types). "func": a direct call to a top-level function; `args` then has one
-   * entry per parameter, defaults filled in. "value": calling a function-typed value (closure).
-   * "method": `x.f(a)` rewritten to `f(x, a)` (see `args`, which then includes the receiver).
+   * checker: the resolved call. "builtin": callee is a built-in (its canonical name and the overload
+   * the checker chose from frontend/builtins.ts; args already converted to the overload's parameter
+   * types). "func": a direct call to a top-level function; `args` then has one entry per parameter,
+   * defaults filled in. "value": calling a function-typed value (closure). Method-call sugar
+   * `x.f(a)` is rewritten to `f(x, a)` (`args` then includes the receiver).
    */
-  target?: { kind: "builtin"; name: string } | { kind: "func"; sym: FuncSymbol } | { kind: "value" };
+  target?: { kind: "builtin"; name: string; overload: Overload } | { kind: "func"; sym: FuncSymbol } | { kind: "value" };
 }
 export interface Index extends ExprBase { kind: "Index"; object: Expr; index: Expr }
 export interface Member extends ExprBase { kind: "Member"; object: Expr; name: string; nameSpan: Span }

@@ -1,10 +1,76 @@
-// The built-in functions' signatures: arity, argument type hints and overload rules that pick the
-// exact parameter types (the checker converts every argument to them) and the result type.
+// The built-in registry: one row per built-in function with its overloads (parameter patterns,
+// result), how each overload lowers (a runtime function, or an inline emitter of
+// codegen/lower/builtins.ts) and a one-line doc. The checker picks an overload and records it on
+// the Call node (Call.target.overload); codegen lowers exactly that overload and never looks at
+// argument types again. docs/architecture.md "How to add a built-in" walks through adding a row.
 
-import { T, typeEquals, type Type } from "./types.js";
+import { T, typeEquals, typeToString, type Type } from "./types.js";
 
-/** The chosen overload: one parameter type per argument, and the result type. */
+// ---------------------------------------------------------------- the row format
+
+/**
+ * What an argument position accepts, and the type the argument is converted to:
+ * - a Type: any argument, converted to that type (a mismatch is reported by the conversion);
+ * - `kinds(...)`: selects the overload when the argument's kind is one of these ("int", "str",
+ *   "array", "int[]" for an array of int, "any"); converted to `as`, or kept as it is;
+ * - `elemOf(n)`: the element type of argument n (an array), converted to it.
+ */
+export type Pattern = Type | KindsPattern | ElemPattern;
+export interface KindsPattern { p: "kinds"; kinds: readonly string[]; as?: Type }
+export interface ElemPattern { p: "elem"; of: number }
+
+/** A trailing parameter that may be left out; a runtime call passes `missing` in its place. */
+export interface Optional { p: "optional"; pattern: Pattern; missing: bigint | null }
+
+/**
+ * How an overload lowers. `rt`: a call of a C runtime function with the arguments in order (left
+ * out optional ones filled in); its C signature follows from the overload's Tulpar types (int ->
+ * int64_t, float -> double, bool -> _Bool, void and never -> void, every other type a pointer;
+ * never also makes it noreturn), codegen declares it from here (codegen/lower/abi.ts) and
+ * tests/unit/abi.test.ts checks it against the C definition. `inline`: an emitter of
+ * codegen/lower/builtins.ts (LLVM instructions, intrinsics or several runtime calls).
+ */
+export type Lowering = { rt: string } | { inline: InlineEmitter };
+
+/**
+ * The inline emitters codegen/lower/builtins.ts provides (its table is a Record over this type, so
+ * tsc reports a name without an emitter, and a row naming an emitter that does not exist).
+ */
+export type InlineEmitter =
+  | "print" | "gather" | "toString" | "toJson" | "identity" | "toSelf" | "intToFloat" | "boolToFloat" | "boolToInt"
+  | "intToBool" | "floatToBool" | "arrayLength" | "arrayPush" | "arrayPop" | "range" | "arrayContains"
+  | "arrayIndexOf" | "absInt" | "absFloat" | "minInt" | "minFloat" | "maxInt" | "maxFloat" | "powFloat"
+  | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp";
+
+export interface Overload {
+  params: (Pattern | Optional)[];
+  /** Any number of further arguments, each matching this pattern (print). */
+  rest?: Pattern;
+  /** The result type, or a function of the parameter types the arguments were converted to. */
+  result: Type | ((params: Type[]) => Type);
+  lower: Lowering;
+  /** Resolution by code instead of patterns (gather, whose result depends on all its arguments). */
+  custom?: (args: Type[]) => { params: Type[]; result: Type };
+}
+
+export interface BuiltinRow {
+  name: string;
+  /** Other names for the same built-in (`len` for `length`). */
+  aliases?: string[];
+  /** One line for the reference and `docs/builtins.md`. */
+  doc: string;
+  /** Tried in order; the first whose `kinds` patterns all accept the arguments wins. */
+  overloads: Overload[];
+  /** What an argument that no overload accepts should have been, e.g. "int or float". */
+  want?: string;
+  /** The type hint for argument i given the arguments before it, when the derived one (see
+   *  hintFor) is not what the built-in wants. */
+  hint?: (i: number, before: Type[]) => Type | undefined;
+}
+
+/** The overload the checker chose for a call: the parameter type of each argument, the result. */
 export interface BuiltinResolution {
+  overload: Overload;
   params: Type[];
   result: Type;
 }
@@ -13,262 +79,314 @@ export interface BuiltinMismatch {
   argIndex: number;
   want: string;
 }
-export interface BuiltinSpec {
-  name: string; // canonical name (Call.target.name)
-  min: number;
-  max: number; // Infinity for variadic
-  /** Type hint for argument i given the arguments before it (types `[]` literals and the like). */
-  expected?: (i: number, before: Type[]) => Type | undefined;
-  resolve: (args: Type[]) => BuiltinResolution | BuiltinMismatch;
-}
 
-const ALIASES = new Map<string, string>([["len", "length"]]);
-const TABLE = new Map<string, BuiltinSpec>();
+// ---------------------------------------------------------------- helpers for rows
 
-/** The spec of a built-in by the name written in source (aliases resolved), if any. */
-export function lookupBuiltin(name: string): BuiltinSpec | undefined {
-  return TABLE.get(ALIASES.get(name) ?? name);
-}
+const kinds = (...ks: string[]): KindsPattern => ({ p: "kinds", kinds: ks });
+const kindsAs = (as: Type, ...ks: string[]): KindsPattern => ({ p: "kinds", kinds: ks, as });
+const elemOf = (of: number): ElemPattern => ({ p: "elem", of });
+const optional = (pattern: Pattern, missing: bigint | null): Optional => ({ p: "optional", pattern, missing });
+const rt = (symbol: string): Lowering => ({ rt: symbol });
+const inline = (emitter: InlineEmitter): Lowering => ({ inline: emitter });
 
-/** Every canonical built-in name. */
-export function builtinNames(): string[] {
-  return [...TABLE.keys()];
-}
-
-function def(spec: BuiltinSpec): void {
-  TABLE.set(spec.name, spec);
-}
-
-/** A built-in with one fixed signature; optional trailing parameters from index `min`. */
-function fixed(name: string, params: Type[], result: Type, min = params.length): void {
-  def({
-    name,
-    min,
-    max: params.length,
-    expected: (i) => params[i],
-    resolve: (args) => ({ params: params.slice(0, args.length), result }),
-  });
-}
-
-const k = (t: Type): string => t.k;
-const isNum = (t: Type): boolean => t.k === "int" || t.k === "float";
-const numOrJson = (t: Type): boolean => isNum(t) || t.k === "json" || t.k === "never";
-const scalarOrJson = (t: Type): boolean => ["str", "int", "float", "bool", "json", "never"].includes(k(t));
+const ANY = kinds("any");
+const JSON_ARG = ["json", "never"]; // an argument that can only throw fits the json overload
+const NUMBER = ["int", "float", ...JSON_ARG];
+const INT64_MAX = (1n << 63n) - 1n;
 const strArr = T.array(T.str);
+const HANDLER = T.func([T.json], T.promise(T.json)); // an HTTP server's handler
+const elemResult = (params: Type[]): Type => (params[0].k === "array" ? params[0].elem : T.json);
+const sameAsFirst = (params: Type[]): Type => params[0];
 
-/** One argument, taken as it is (any value). */
-function anyValue(name: string, result: Type): void {
-  def({ name, min: 1, max: 1, resolve: (args) => ({ params: args, result }) });
+/** A built-in with one signature lowered to a runtime function. */
+function fixed(name: string, params: (Pattern | Optional)[], result: Type, symbol: string, doc: string): BuiltinRow {
+  return { name, doc, overloads: [{ params, result, lower: rt(symbol) }] };
 }
 
-/** toInt/toFloat/toBool: str, int, float, bool or json. */
-function scalarConversion(name: string, result: Type): void {
-  def({
-    name,
-    min: 1,
-    max: 1,
-    resolve: (args) =>
-      scalarOrJson(args[0]) ? { params: args, result } : { argIndex: 0, want: "str, int, float, bool or json" },
-  });
+/** toInt/toFloat/toBool: one overload per scalar kind (and json). */
+function conversion(name: string, result: Type, doc: string, by: Record<"int" | "float" | "bool" | "str" | "json", Lowering>): BuiltinRow {
+  const overloads = (Object.keys(by) as (keyof typeof by)[]).map((k): Overload => ({
+    params: [k === "json" ? kinds(...JSON_ARG) : kinds(k)],
+    result,
+    lower: by[k],
+  }));
+  return { name, doc, overloads, want: "str, int, float, bool or json" };
 }
 
-/** sqrt sin cos log exp: a number, computed as float. */
-function floatMath(name: string): void {
-  def({
-    name,
-    min: 1,
-    max: 1,
-    expected: () => T.float,
-    resolve: (args) => (numOrJson(args[0]) ? { params: [T.float], result: T.float } : { argIndex: 0, want: "int or float" }),
-  });
-}
-
-/** floor ceil round: int stays int (identity), float (or json) -> int. */
-function rounding(name: string): void {
-  def({
-    name,
-    min: 1,
-    max: 1,
-    resolve: (args) => {
-      if (args[0].k === "int") return { params: [T.int], result: T.int };
-      return numOrJson(args[0]) ? { params: [T.float], result: T.int } : { argIndex: 0, want: "int or float" };
-    },
-  });
+/** floor ceil round: int stays int, float (or json) -> int. */
+function rounding(name: string, floatLowering: Lowering, doc: string): BuiltinRow {
+  return {
+    name, doc, want: "int or float",
+    overloads: [
+      { params: [kinds("int")], result: T.int, lower: inline("identity") },
+      { params: [kindsAs(T.float, ...NUMBER)], result: T.int, lower: floatLowering },
+    ],
+  };
 }
 
 /** min max pow: int,int -> int; otherwise float,float -> float. */
-function binaryMath(name: string): void {
-  def({
-    name,
-    min: 2,
-    max: 2,
-    resolve: (args) => {
-      const bad = args.findIndex((t) => !numOrJson(t));
-      if (bad >= 0) return { argIndex: bad, want: "int or float" };
-      if (args[0].k === "int" && args[1].k === "int") return { params: [T.int, T.int], result: T.int };
-      return { params: [T.float, T.float], result: T.float };
-    },
-  });
+function binaryMath(name: string, int: Lowering, float: Lowering, doc: string): BuiltinRow {
+  return {
+    name, doc, want: "int or float",
+    overloads: [
+      { params: [kinds("int"), kinds("int")], result: T.int, lower: int },
+      { params: [kindsAs(T.float, ...NUMBER), kindsAs(T.float, ...NUMBER)], result: T.float, lower: float },
+    ],
+  };
+}
+
+/** sqrt sin cos log exp: a number, computed as float. */
+function floatMath(name: InlineEmitter, doc: string): BuiltinRow {
+  return { name, doc, want: "int or float", overloads: [{ params: [kindsAs(T.float, ...NUMBER)], result: T.float, lower: inline(name) }] };
 }
 
 /** contains/indexOf: (str, str), (T[], T) or (json, json). */
-function search(name: string, result: Type): void {
-  def({
-    name,
-    min: 2,
-    max: 2,
-    expected: (i, before) => (i === 1 ? hintForElement(before[0]) : undefined),
-    resolve: (args) => {
-      const [c] = args;
-      if (c.k === "str") return { params: [T.str, T.str], result };
-      if (c.k === "array") return { params: [c, c.elem], result };
-      if (c.k === "json" || c.k === "never") return { params: [T.json, T.json], result };
-      return { argIndex: 0, want: "a str, an array or json" };
-    },
-  });
-}
-
-function hintForElement(t: Type | undefined): Type | undefined {
-  if (!t) return undefined;
-  if (t.k === "array") return t.elem;
-  if (t.k === "str") return T.str;
-  return undefined;
+function search(name: string, result: Type, str: string, array: InlineEmitter, json: string, doc: string): BuiltinRow {
+  return {
+    name, doc, want: "a str, an array or json",
+    overloads: [
+      { params: [kinds("str"), T.str], result, lower: rt(str) },
+      { params: [kinds("array"), elemOf(0)], result, lower: inline(array) },
+      { params: [kinds(...JSON_ARG), T.json], result, lower: rt(json) },
+    ],
+    hint: (i, before) => (i !== 1 ? undefined : before[0]?.k === "array" ? before[0].elem : before[0]?.k === "str" ? T.str : undefined),
+  };
 }
 
 /**
  * gather(a, b, ...): promise<T[]> when every argument is T or promise<T>, else promise<json[]>
- * (LANGUAGE.md says json; the value is an array of json values either way, and json[] indexes,
- * prints and boxes exactly like a json array: docs/decisions.md).
+ * (the language contract says json; the value is an array of json values either way, and json[]
+ * indexes, prints and boxes exactly like a json array: docs/reference.md §9.5, docs/decisions.md).
+ * Promise arguments are passed as they are; the others are converted to the element type.
  */
-function gatherResult(args: Type[]): Type {
+function gatherResolve(args: Type[]): { params: Type[]; result: Type } {
   // children that can only throw (never, promise<never>) fit any T
   const inner: Type[] = args.map((t) => (t.k === "promise" ? t.inner : t)).filter((t) => t.k !== "never");
   const first = inner[0];
   const same = first !== undefined && inner.every((t) => typeEquals(t, first));
-  const usable = same && first.k !== "void";
-  return T.promise(T.array(usable ? first : T.json));
+  const elem = same && first.k !== "void" ? first : T.json;
+  return { params: args.map((t) => (t.k === "promise" || t.k === "never" ? t : elem)), result: T.promise(T.array(elem)) };
 }
 
-/** Promise arguments are passed as they are; the others are converted to the element type. */
-function gatherResolve(args: Type[]): BuiltinResolution {
-  const result = gatherResult(args) as Type & { k: "promise" };
-  const elem = (result.inner as Type & { k: "array" }).elem;
-  return { params: args.map((t) => (t.k === "promise" || t.k === "never" ? t : elem)), result };
+// ---------------------------------------------------------------- the registry
+
+export const BUILTINS: BuiltinRow[] = [
+  // ---- I/O and system
+  { name: "print", doc: "Writes the string forms of its arguments, joined by one space, and a newline.",
+    overloads: [{ params: [], rest: ANY, result: T.void, lower: inline("print") }] },
+  fixed("input", [], T.str, "tul_input", "One line of standard input without its line ending; \"\" at end of input."),
+  fixed("args", [], strArr, "tul_args", "The program's arguments, without the program name."),
+  fixed("env", [T.str], T.str, "tul_env", "An environment variable; \"\" when unset."),
+  fixed("exit", [T.int], T.never, "tul_exit", "Flushes standard output and ends the program with this status."),
+  fixed("file_read", [T.str], T.str, "tul_file_read", "A whole file as a str (IOError on failure)."),
+  fixed("file_write", [T.str, T.str], T.void, "tul_file_write", "Replaces a file's contents (IOError on failure)."),
+  fixed("file_append", [T.str, T.str], T.void, "tul_file_append", "Appends to a file (IOError on failure)."),
+  fixed("file_exists", [T.str], T.bool, "tul_file_exists", "Whether a file exists."),
+  fixed("clock_ms", [], T.float, "tul_clock_ms", "Monotonic milliseconds (fractional), for measuring durations."),
+  fixed("time_ms", [], T.int, "tul_time_ms", "Wall-clock milliseconds since the Unix epoch."),
+  fixed("sleep", [T.int], T.void, "tul_sleep", "Blocks the thread for this many milliseconds."),
+  fixed("sleep_async", [T.int], T.promise(T.void), "tul_sleep_async", "A promise fulfilled after this many milliseconds."),
+  { name: "gather", doc: "A promise of the results of all its arguments (promises or values), in order.",
+    overloads: [{ params: [], rest: ANY, result: T.json, lower: inline("gather"), custom: gatherResolve }] },
+  fixed("http_request", [T.str, T.str, T.str, optional(T.json, null)], T.json, "tul_http_request",
+    "An HTTP request (method, url, body[, opts]); the response envelope as json, never a throw."),
+  fixed("http_request_async", [T.str, T.str, T.str, optional(T.json, null)], T.promise(T.json), "tul_http_request_async",
+    "http_request on a worker thread: a promise of the response envelope."),
+  fixed("http_server_listen", [T.str, T.int, HANDLER, optional(T.json, null)], T.promise(T.json), "tul_http_server_listen",
+    "Serves a handler func(json): promise<json> on host:port (0: a free port): a promise of {port, host, id}."),
+  fixed("http_server_stop", [T.json], T.promise(T.void), "tul_http_server_stop",
+    "Stops a server from http_server_listen: a promise settled once requests in flight are answered."),
+  fixed("http_server_until_signal", [T.json], T.promise(T.void), "tul_http_server_until_signal",
+    "The server's stop promise; SIGINT or SIGTERM starts the stop."),
+
+  // ---- conversions
+  { name: "toString", doc: "The string form print would write.",
+    overloads: [{ params: [ANY], result: T.str, lower: inline("toString") }] },
+  { name: "toJson", doc: "Any value as compact JSON text (the inverse of fromJson).",
+    overloads: [{ params: [ANY], result: T.str, lower: inline("toJson") }] },
+  fixed("fromJson", [T.str], T.json, "tul_from_json", "Parses JSON text (strict RFC 8259) into a json value."),
+  conversion("toInt", T.int, "An int from a str, float (truncated), bool or json.", {
+    int: inline("toSelf"), float: rt("tul_float_to_int"), bool: inline("boolToInt"), str: rt("tul_str_to_int"), json: rt("tul_json_to_int"),
+  }),
+  conversion("toFloat", T.float, "A float from a str, int, bool or json.", {
+    int: inline("intToFloat"), float: inline("toSelf"), bool: inline("boolToFloat"), str: rt("tul_str_to_float"), json: rt("tul_json_to_float"),
+  }),
+  conversion("toBool", T.bool, "A bool from a str (\"true\", \"false\", \"1\", \"0\"), a number (non-zero) or json.", {
+    int: inline("intToBool"), float: inline("floatToBool"), bool: inline("toSelf"), str: rt("tul_str_to_bool"), json: rt("tul_json_to_bool"),
+  }),
+
+  // ---- collections
+  { name: "length", aliases: ["len"], doc: "Code points of a str, elements of an array, or entries of a json value.",
+    want: "a str, an array or json",
+    overloads: [
+      { params: [kinds("str")], result: T.int, lower: rt("tul_str_len") },
+      { params: [kinds("array")], result: T.int, lower: inline("arrayLength") },
+      { params: [kinds(...JSON_ARG)], result: T.int, lower: rt("tul_json_len") },
+    ] },
+  { name: "push", doc: "Appends an element to an array in place.", want: "an array",
+    overloads: [
+      { params: [kinds("array"), elemOf(0)], result: T.void, lower: inline("arrayPush") },
+      { params: [kinds(...JSON_ARG), T.json], result: T.void, lower: rt("tul_json_push") },
+    ],
+    hint: (i, before) => (i === 1 && before[0]?.k === "array" ? before[0].elem : undefined) },
+  { name: "pop", doc: "Removes and returns an array's last element (IndexError when empty).", want: "an array",
+    overloads: [
+      { params: [kinds("array")], result: elemResult, lower: inline("arrayPop") },
+      { params: [kinds(...JSON_ARG)], result: T.json, lower: rt("tul_json_pop") },
+    ] },
+  { name: "range", doc: "The int[] a, a+1, ..., b-1 (range(n) starts at 0).",
+    overloads: [{ params: [T.int, optional(T.int, 0n)], result: T.array(T.int), lower: inline("range") }] },
+  { name: "slice", doc: "A new array or str from index a up to b (Python slice rules).", want: "an array or a str",
+    overloads: [
+      { params: [kinds("array"), T.int, optional(T.int, INT64_MAX)], result: sameAsFirst, lower: rt("tul_arr_slice") },
+      { params: [kinds("str"), T.int, optional(T.int, INT64_MAX)], result: sameAsFirst, lower: rt("tul_str_slice") },
+      { params: [kinds(...JSON_ARG), T.int, optional(T.int, INT64_MAX)], result: T.json, lower: rt("tul_json_slice") },
+    ] },
+  { name: "sort", doc: "A new array sorted ascending (strings by code point).", want: "int[], float[], str[] or bool[]",
+    overloads: [{ params: [kinds("int[]", "float[]", "str[]", "bool[]")], result: sameAsFirst, lower: rt("tul_arr_sort") }] },
+  search("contains", T.bool, "tul_str_contains", "arrayContains", "tul_json_contains",
+    "Whether a str contains a substring, an array an element (deep equality), or json an element or key."),
+  search("indexOf", T.int, "tul_str_index_of", "arrayIndexOf", "tul_json_index_of",
+    "The position of a substring or element, -1 when absent."),
+  fixed("keys", [T.json], strArr, "tul_json_keys", "A json object's keys in insertion order."),
+
+  // ---- strings
+  fixed("substring", [T.str, T.int, T.int], T.str, "tul_str_substring", "Code points from start up to end (clamped)."),
+  fixed("split", [T.str, T.str], strArr, "tul_str_split", "Splits at every separator; an empty separator splits code points."),
+  fixed("join", [strArr, T.str], T.str, "tul_str_join", "Joins strings with a separator."),
+  fixed("replace", [T.str, T.str, T.str], T.str, "tul_str_replace", "Replaces every occurrence of a substring."),
+  fixed("upper", [T.str], T.str, "tul_str_upper", "Upper case (Unicode)."),
+  fixed("lower", [T.str], T.str, "tul_str_lower", "Lower case (Unicode)."),
+  fixed("trim", [T.str], T.str, "tul_str_trim", "Without leading and trailing whitespace."),
+  fixed("startsWith", [T.str, T.str], T.bool, "tul_str_starts_with", "Whether a str starts with a prefix."),
+  fixed("endsWith", [T.str, T.str], T.bool, "tul_str_ends_with", "Whether a str ends with a suffix."),
+  fixed("repeat", [T.str, T.int], T.str, "tul_str_repeat", "A str repeated n times (ValueError when n < 0)."),
+
+  // ---- math
+  { name: "abs", doc: "The absolute value (int stays int).", want: "int or float",
+    overloads: [
+      { params: [kinds("int")], result: T.int, lower: inline("absInt") },
+      { params: [kindsAs(T.float, ...NUMBER)], result: T.float, lower: inline("absFloat") },
+    ] },
+  binaryMath("min", inline("minInt"), inline("minFloat"), "The smaller of two numbers (int when both are int)."),
+  binaryMath("max", inline("maxInt"), inline("maxFloat"), "The larger of two numbers (int when both are int)."),
+  binaryMath("pow", rt("tul_pow_int"), inline("powFloat"), "a to the power b (int when both are int; ValueError for a negative int exponent)."),
+  rounding("floor", inline("floor"), "Rounds down to an int."),
+  rounding("ceil", inline("ceil"), "Rounds up to an int."),
+  rounding("round", rt("tul_float_round"), "Rounds half away from zero to an int."),
+  floatMath("sqrt", "Square root."),
+  floatMath("sin", "Sine (radians)."),
+  floatMath("cos", "Cosine (radians)."),
+  floatMath("log", "Natural logarithm."),
+  floatMath("exp", "e to the power x."),
+  fixed("random", [], T.float, "tul_random", "A random float in [0, 1)."),
+  fixed("randint", [T.int, T.int], T.int, "tul_randint", "A random int in [a, b] (ValueError when a > b)."),
+];
+
+// ---------------------------------------------------------------- lookup and resolution
+
+const BY_NAME = new Map<string, BuiltinRow>();
+for (const row of BUILTINS) for (const n of [row.name, ...(row.aliases ?? [])]) BY_NAME.set(n, row);
+
+/** The row of a built-in by the name written in source (aliases included), if any. */
+export function lookupBuiltin(name: string): BuiltinRow | undefined {
+  return BY_NAME.get(name);
 }
 
-// ---------------------------------------------------------------- I/O and system
-def({ name: "print", min: 0, max: Infinity, resolve: (args) => ({ params: args, result: T.void }) });
-fixed("input", [], T.str);
-fixed("args", [], strArr);
-fixed("env", [T.str], T.str);
-fixed("exit", [T.int], T.never);
-fixed("file_read", [T.str], T.str);
-fixed("file_write", [T.str, T.str], T.void);
-fixed("file_append", [T.str, T.str], T.void);
-fixed("file_exists", [T.str], T.bool);
-fixed("clock_ms", [], T.float);
-fixed("time_ms", [], T.int);
-fixed("sleep", [T.int], T.void);
-fixed("sleep_async", [T.int], T.promise(T.void));
-def({ name: "gather", min: 0, max: Infinity, resolve: gatherResolve });
-fixed("http_request", [T.str, T.str, T.str, T.json], T.json, 3);
-fixed("http_request_async", [T.str, T.str, T.str, T.json], T.promise(T.json), 3);
+const isOptional = (p: Pattern | Optional): p is Optional => "p" in p && p.p === "optional";
+const patternOf = (p: Pattern | Optional): Pattern => (isOptional(p) ? p.pattern : p);
+const isKinds = (p: Pattern): p is KindsPattern => "p" in p && p.p === "kinds";
+const isElem = (p: Pattern): p is ElemPattern => "p" in p && p.p === "elem";
 
-// ---------------------------------------------------------------- conversions
-anyValue("toString", T.str);
-anyValue("toJson", T.str); // serialises any value to JSON text (the inverse of fromJson)
-fixed("fromJson", [T.str], T.json);
-scalarConversion("toInt", T.int);
-scalarConversion("toFloat", T.float);
-scalarConversion("toBool", T.bool);
+/** The fewest and most arguments a row takes. */
+export function arity(row: BuiltinRow): { min: number; max: number } {
+  let min = Infinity, max = 0;
+  for (const o of row.overloads) {
+    min = Math.min(min, o.params.filter((p) => !isOptional(p)).length);
+    max = Math.max(max, o.rest ? Infinity : o.params.length);
+  }
+  return { min, max };
+}
 
-// ---------------------------------------------------------------- collections
-def({
-  name: "length",
-  min: 1,
-  max: 1,
-  resolve: (args) =>
-    ["str", "array", "json", "never"].includes(args[0].k) ? { params: args, result: T.int } : { argIndex: 0, want: "a str, an array or json" },
-});
-def({
-  name: "push",
-  min: 2,
-  max: 2,
-  expected: (i, before) => (i === 1 ? (before[0]?.k === "array" ? before[0].elem : undefined) : undefined),
-  resolve: (args) => {
-    const xs = args[0];
-    if (xs.k === "array") return { params: [xs, xs.elem], result: T.void };
-    if (xs.k === "json" || xs.k === "never") return { params: [T.json, T.json], result: T.void };
-    return { argIndex: 0, want: "an array" };
-  },
-});
-def({
-  name: "pop",
-  min: 1,
-  max: 1,
-  resolve: (args) => {
-    const xs = args[0];
-    if (xs.k === "array") return { params: [xs], result: xs.elem };
-    if (xs.k === "json" || xs.k === "never") return { params: [T.json], result: T.json };
-    return { argIndex: 0, want: "an array" };
-  },
-});
-fixed("range", [T.int, T.int], T.array(T.int), 1);
-def({
-  name: "slice",
-  min: 2,
-  max: 3,
-  expected: (i) => (i > 0 ? T.int : undefined),
-  resolve: (args) => {
-    const [xs] = args;
-    const ints = args.slice(1).map(() => T.int);
-    if (xs.k === "array" || xs.k === "str") return { params: [xs, ...ints], result: xs };
-    if (xs.k === "json" || xs.k === "never") return { params: [T.json, ...ints], result: T.json };
-    return { argIndex: 0, want: "an array or a str" };
-  },
-});
-def({
-  name: "sort",
-  min: 1,
-  max: 1,
-  resolve: (args) => {
-    const xs = args[0];
-    if (xs.k === "array" && ["int", "float", "str", "bool"].includes(xs.elem.k)) return { params: [xs], result: xs };
-    return { argIndex: 0, want: "int[], float[], str[] or bool[]" };
-  },
-});
-search("contains", T.bool);
-search("indexOf", T.int);
-fixed("keys", [T.json], strArr);
+/** The pattern of argument i in an overload (undefined beyond its parameters). */
+function patternAt(o: Overload, i: number): Pattern | undefined {
+  return i < o.params.length ? patternOf(o.params[i]) : o.rest;
+}
 
-// ---------------------------------------------------------------- strings
-fixed("substring", [T.str, T.int, T.int], T.str);
-fixed("split", [T.str, T.str], strArr);
-fixed("join", [strArr, T.str], T.str);
-fixed("replace", [T.str, T.str, T.str], T.str);
-fixed("upper", [T.str], T.str);
-fixed("lower", [T.str], T.str);
-fixed("trim", [T.str], T.str);
-fixed("startsWith", [T.str, T.str], T.bool);
-fixed("endsWith", [T.str, T.str], T.bool);
-fixed("repeat", [T.str, T.int], T.str);
+function kindMatches(t: Type, kind: string): boolean {
+  if (kind === "any") return true;
+  if (kind.endsWith("[]")) return t.k === "array" && t.elem.k === kind.slice(0, -2);
+  return t.k === kind;
+}
 
-// ---------------------------------------------------------------- math
-def({
-  name: "abs",
-  min: 1,
-  max: 1,
-  resolve: (args) => {
-    if (args[0].k === "int") return { params: [T.int], result: T.int };
-    return numOrJson(args[0]) ? { params: [T.float], result: T.float } : { argIndex: 0, want: "int or float" };
-  },
-});
-binaryMath("min");
-binaryMath("max");
-binaryMath("pow");
-rounding("floor");
-rounding("ceil");
-rounding("round");
-for (const f of ["sqrt", "sin", "cos", "log", "exp"]) floatMath(f);
-fixed("random", [], T.float);
-fixed("randint", [T.int, T.int], T.int);
+/** Whether argument type `t` selects pattern `p` (only kinds patterns can refuse an argument). */
+function accepts(p: Pattern | undefined, t: Type): boolean {
+  return !p || !isKinds(p) || p.kinds.some((k) => kindMatches(t, k));
+}
+
+/** The type an argument is converted to under pattern `p`, given the argument types. */
+function paramType(p: Pattern, args: Type[], i: number): Type {
+  if (isKinds(p)) return p.as ?? args[i];
+  if (isElem(p)) {
+    const of = args[p.of];
+    return of?.k === "array" ? of.elem : T.json;
+  }
+  return p;
+}
+
+/** Picks the overload for these argument types (arity already checked), or says which argument fits none. */
+export function resolveBuiltin(row: BuiltinRow, args: Type[]): BuiltinResolution | BuiltinMismatch {
+  for (const o of row.overloads) {
+    if (o.custom) return { overload: o, ...o.custom(args) };
+    if (!args.every((t, i) => accepts(patternAt(o, i), t))) continue;
+    const params = args.map((_, i) => paramType(patternAt(o, i)!, args, i));
+    return { overload: o, params, result: typeof o.result === "function" ? o.result(params) : o.result };
+  }
+  const bad = args.findIndex((t, i) => !row.overloads.some((o) => accepts(patternAt(o, i), t)));
+  return { argIndex: Math.max(bad, 0), want: row.want ?? "another type" };
+}
+
+/**
+ * The type hint for argument i (types `[]` literals, lambdas and the like), given the types of the
+ * arguments before it: the type every overload still possible converts it to, if they agree.
+ */
+export function hintFor(row: BuiltinRow, i: number, before: Type[]): Type | undefined {
+  if (row.hint) return row.hint(i, before);
+  const possible = row.overloads.filter((o) => !o.custom && before.every((t, j) => accepts(patternAt(o, j), t)));
+  const hints = (possible.length ? possible : row.overloads).map((o) => {
+    const p = patternAt(o, i);
+    if (!p || o.custom) return undefined;
+    if (isKinds(p)) return p.as;
+    return isElem(p) ? (before[p.of]?.k === "array" ? paramType(p, before, i) : undefined) : p;
+  });
+  const first = hints[0];
+  return first && hints.every((h) => h && typeEquals(h, first)) ? first : undefined;
+}
+
+/** The value a runtime call passes for a left-out optional parameter i (undefined: not optional). */
+export function missingArgument(o: Overload, i: number): { value: bigint | null } | undefined {
+  const p = o.params[i];
+  return p && isOptional(p) ? { value: p.missing } : undefined;
+}
+
+/** The declared parameter patterns of an overload as Tulpar types where they are fixed (for the
+ *  runtime signature of `rt` lowerings): kinds patterns give their `as` or their single kind. */
+export function fixedParamTypes(o: Overload): (Type | undefined)[] {
+  return o.params.map((raw) => {
+    const p = patternOf(raw);
+    if (!isKinds(p)) return isElem(p) ? undefined : p;
+    if (p.as) return p.as;
+    const named: Record<string, Type> = { int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json };
+    const k = p.kinds[0];
+    return named[k] ?? (k === "array" || k.endsWith("[]") ? T.array(T.json) : undefined);
+  });
+}
+
+/** A readable signature of an overload, e.g. `(str, int, int?) -> str`. */
+export function signatureText(o: Overload): string {
+  const show = (p: Pattern): string => (isKinds(p) ? p.kinds.filter((k) => k !== "never").join("|") : isElem(p) ? `elem of #${p.of + 1}` : typeToString(p));
+  const params = o.params.map((p) => (isOptional(p) ? `${show(p.pattern)}?` : show(p)));
+  if (o.rest) params.push(`${show(o.rest)}...`);
+  const result = typeof o.result === "function" ? "(depends)" : typeToString(o.result);
+  return `(${params.join(", ")}) -> ${result}`;
+}

@@ -1,4 +1,4 @@
-// Module loading (LANGUAGE.md §8): resolves `import` statements recursively, parses every module once
+// Module loading (docs/reference.md §8): resolves `import` statements recursively, parses every module once
 // and merges them into one Program whose body lists each module's statements in run order.
 
 import { readFileSync, realpathSync } from "node:fs";

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
-# ---- begin: options and macOS (Homebrew) support, issue 6 "Cross-platform builds" ----
+# ---- begin: options and macOS (Homebrew) support ----
 usage() { echo "usage: scripts/setup.sh [--cross aarch64]   (see docs/targets.md)"; }
 CROSS=""
 while (($#)); do
@@ -22,7 +22,7 @@ ncpu() { getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2; }
 
 # macOS: the same libraries from Homebrew. libdw does not exist there: the runtime builds without it
 # and tulc links a call-site table into each program (llvm-objdump/llvm-symbolizer from llvm@14).
-BREW_PACKAGES=(llvm@14 bdw-gc libuv curl utf8proc cmake pkg-config)
+BREW_PACKAGES=(llvm@14 bdw-gc libuv curl utf8proc llhttp cmake pkg-config)
 
 install_brew_packages() {
   command -v brew >/dev/null || { echo "setup: macOS needs Homebrew (https://brew.sh)" >&2; exit 1; }
@@ -57,7 +57,8 @@ fi
 # System packages the toolchain, the runtime and the tests use.
 PACKAGES=(clang-14 llvm-14-dev cmake make g++ pkg-config python3
           libgc-dev libuv1-dev libcurl4-openssl-dev libutf8proc-dev libdw-dev libelf-dev
-          openssl libclang-rt-14-dev)  # openssl: the HTTP suite's TLS certificate; clang-rt: the ASan build
+          openssl libclang-rt-14-dev node-llhttp)  # openssl: the HTTP suite's TLS certificate; clang-rt:
+          # the ASan build; node-llhttp: llhttp's C sources (the HTTP server's parser, compiled into the runtime)
 
 install_packages() {
   local missing=()
@@ -96,12 +97,12 @@ build_compiler() {
   npx tsc -p tsconfig.json
 }
 
-if [ "$(uname -s)" = Darwin ]; then install_brew_packages; else install_packages; fi  # issue 6
+if [ "$(uname -s)" = Darwin ]; then install_brew_packages; else install_packages; fi
 install_node_modules
 log "building tulc"
 build_compiler  # first: without libdw (macOS) the runtime's trace tests use dist/codegen/toolchain/linetable.js
 log "building the C runtime"
 build_runtime
 log "ready: ./bin/tulc --help"
-# issue 6: cross targets (their runtime in build-<triple>/runtime), after the host set-up.
+# Cross targets (their runtime in build-<triple>/runtime), after the host set-up.
 if [ -n "$CROSS" ]; then ./scripts/setup-cross.sh "$CROSS"; fi

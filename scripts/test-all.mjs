@@ -1,5 +1,6 @@
 // `npm test`: builds the compiler and runtime, then runs the unit tests (node:test), the golden
-// suite, a CLI mutation fuzz (no internal errors), the JSON conformance set, the HTTP client suite (loopback servers), the aarch64 cross suite (skips unless set up with
+// suite, a CLI mutation fuzz (no internal errors), the JSON conformance set, the HTTP client suite (loopback servers),
+// the HTTP server suite and its fuzz test, the aarch64 cross suite (skips unless set up with
 // `scripts/setup.sh --cross aarch64`) and the runtime C tests (ctest); prints one "N passed, N failed" line.
 import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, existsSync } from "node:fs";
@@ -33,6 +34,9 @@ const results = [
   step("CLI mutation fuzz", "node", ["tests/fuzz/mutations.mjs", "40"], (s) => ({ passed: num(/fuzz: (\d+) passed/, s), failed: num(/fuzz: \d+ passed, (\d+) failed/, s) })),
   step("JSON conformance", "node", ["tests/json-conformance/run.mjs"], (s) => ({ passed: num(/json-conformance: (\d+) passed/, s), failed: num(/json-conformance: \d+ passed, (\d+) failed/, s) })),
   step("HTTP client suite", "node", ["tests/http/run.mjs"], (s) => ({ passed: num(/http: (\d+) passed/, s), failed: num(/http: \d+ passed, (\d+) failed/, s) })),
+  step("HTTP server suite", "node", ["tests/http-server/run.mjs"], (s) => ({ passed: num(/http-server: (\d+) passed/, s), failed: num(/http-server: \d+ passed, (\d+) failed/, s) })),
+  // Random, mutated and truncated byte streams into the server: a bounded, seeded run.
+  step("HTTP server fuzz", "node", ["tests/http-server/fuzz.mjs", "3000"], (s) => ({ passed: num(/http-server-fuzz: (\d+) passed/, s), failed: num(/http-server-fuzz: \d+ passed, (\d+) failed/, s) })),
   // Cross-built programs under qemu-user: runs only after `scripts/setup.sh --cross aarch64`, else skips.
   step("cross (aarch64 under qemu)", "node", ["tests/cross/run.mjs"], (s) => ({ passed: num(/cross: (\d+) passed/, s), failed: num(/cross: \d+ passed, (\d+) failed/, s) })),
   step("runtime C tests", "ctest", ["--test-dir", "build", "--output-on-failure"], (s) => {

@@ -1,7 +1,10 @@
-// The runtime ABI as codegen sees it: every function of runtime-c/include/tulrt.h and tulrt_async.h
-// that generated code calls, with LLVM types and attributes, rendered into the IR prelude text.
+// The runtime ABI as codegen sees it: every runtime function generated code calls, with LLVM types
+// and attributes, rendered into the IR prelude text. Most are declared in runtime-c/include/tulrt.h
+// and tulrt_async.h; a built-in's runtime function is declared by its registry row
+// (frontend/builtins.ts) and may be defined in a runtime source file without a header line.
 
-import { JSON_ABI } from "./abi_json.js";
+import { BUILTINS, fixedParamTypes, type Overload } from "../../frontend/builtins.js";
+import type { Type } from "../../frontend/types.js";
 
 /** LLVM-level parameter/result kinds: `ptr` is i8* (typed-pointer mode), `i1` is C `_Bool`. */
 export type AbiType = "void" | "i1" | "i32" | "i64" | "double" | "ptr";
@@ -14,15 +17,20 @@ export interface AbiFunction {
   attrs: string[];
 }
 
-const NR = ["noreturn", "nounwind", "cold", "nomerge"]; // nomerge: each throw site keeps its own line for traces
-const NU = ["nounwind"];
+/** Attributes of the functions that throw (nomerge: each throw site keeps its own line for traces). */
+const THROWS = ["noreturn", "nounwind", "cold", "nomerge"];
+const NOUNWIND = ["nounwind"];
 
-function f(name: string, ret: AbiType, params: AbiType[], attrs: string[] = NU): AbiFunction {
+function f(name: string, ret: AbiType, params: AbiType[], attrs: string[] = NOUNWIND): AbiFunction {
   return { name, ret, params, attrs };
 }
 
-/** Every runtime function codegen may call (tests/unit/abi.test.ts checks these against the headers). */
-export const ABI: AbiFunction[] = [
+/**
+ * The runtime functions generated code calls on its own (operators, strings, arrays, json access,
+ * exceptions, async) and those inline built-in emitters call. Built-ins lowered to a runtime
+ * function declare it through their registry row instead (builtinAbi below).
+ */
+const CORE: AbiFunction[] = [
   // memory
   f("tul_alloc", "ptr", ["i64"]),
   f("tul_alloc_atomic", "ptr", ["i64"]),
@@ -30,13 +38,13 @@ export const ABI: AbiFunction[] = [
   f("tul_try_push", "void", ["ptr"]),
   f("tul_try_pop", "void", ["ptr"]),
   f("tul_caught", "ptr", []),
-  f("tul_throw", "void", ["ptr"], NR),
-  f("tul_rethrow", "void", [], NR),
-  f("tul_throw_index", "void", ["i64", "i64"], NR),
-  f("tul_throw_zero_div", "void", [], NR),
-  f("tul_throw_zero_mod", "void", [], NR),
-  f("tul_throw_msg", "void", ["ptr"], NR),
-  f("tul_stack_overflow", "void", [], NR),
+  f("tul_throw", "void", ["ptr"], THROWS),
+  f("tul_rethrow", "void", [], THROWS),
+  f("tul_throw_index", "void", ["i64", "i64"], THROWS),
+  f("tul_throw_zero_div", "void", [], THROWS),
+  f("tul_throw_zero_mod", "void", [], THROWS),
+  f("tul_throw_msg", "void", ["ptr"], THROWS),
+  f("tul_stack_overflow", "void", [], THROWS),
   // strings
   f("tul_str_concat", "ptr", ["ptr", "ptr"]),
   f("tul_str_append", "ptr", ["ptr", "ptr", "i1"]),
@@ -48,30 +56,12 @@ export const ABI: AbiFunction[] = [
   f("tul_str_from_float", "ptr", ["double"]),
   f("tul_str_from_bool", "ptr", ["i1"]),
   f("tul_to_str", "ptr", ["ptr", "ptr"]),
-  f("tul_str_upper", "ptr", ["ptr"]),
-  f("tul_str_lower", "ptr", ["ptr"]),
-  f("tul_str_trim", "ptr", ["ptr"]),
-  f("tul_str_split", "ptr", ["ptr", "ptr"]),
-  f("tul_str_join", "ptr", ["ptr", "ptr"]),
-  f("tul_str_replace", "ptr", ["ptr", "ptr", "ptr"]),
-  f("tul_str_substring", "ptr", ["ptr", "i64", "i64"]),
-  f("tul_str_starts_with", "i1", ["ptr", "ptr"]),
-  f("tul_str_ends_with", "i1", ["ptr", "ptr"]),
-  f("tul_str_index_of", "i64", ["ptr", "ptr"]),
-  f("tul_str_contains", "i1", ["ptr", "ptr"]),
-  f("tul_str_repeat", "ptr", ["ptr", "i64"]),
-  f("tul_str_slice", "ptr", ["ptr", "i64", "i64"]),
   // conversions
-  f("tul_str_to_int", "i64", ["ptr"]),
-  f("tul_str_to_float", "double", ["ptr"]),
-  f("tul_str_to_bool", "i1", ["ptr"]),
   f("tul_float_to_int", "i64", ["double"]),
   // arrays
   f("tul_arr_new", "ptr", ["ptr", "i64"]),
   f("tul_arr_push_slot", "ptr", ["ptr"]),
   f("tul_arr_pop_slot", "ptr", ["ptr"]),
-  f("tul_arr_slice", "ptr", ["ptr", "i64", "i64"]),
-  f("tul_arr_sort", "ptr", ["ptr"]),
   f("tul_arr_index_of", "i64", ["ptr", "ptr"]),
   f("tul_arr_eq", "i1", ["ptr", "ptr"]),
   f("tul_range", "ptr", ["i64", "i64"]),
@@ -81,41 +71,71 @@ export const ABI: AbiFunction[] = [
   f("tul_json_unbox", "void", ["ptr", "ptr", "ptr"]),
   f("tul_json_eq", "i1", ["ptr", "ptr"]),
   f("tul_json_to_str", "ptr", ["ptr"]),
-  // I/O and system
+  // I/O
   f("tul_print", "void", ["ptr"]),
-  f("tul_input", "ptr", []),
-  f("tul_args", "ptr", []),
-  f("tul_env", "ptr", ["ptr"]),
-  f("tul_exit", "void", ["i64"], ["noreturn", "nounwind"]),
-  f("tul_file_read", "ptr", ["ptr"]),
-  f("tul_file_write", "void", ["ptr", "ptr"]),
-  f("tul_file_append", "void", ["ptr", "ptr"]),
-  f("tul_file_exists", "i1", ["ptr"]),
-  f("tul_clock_ms", "double", []),
-  f("tul_time_ms", "i64", []),
-  f("tul_sleep", "void", ["i64"]),
-  // math
-  f("tul_pow_int", "i64", ["i64", "i64"]),
-  f("tul_random", "double", []),
-  f("tul_randint", "i64", ["i64", "i64"]),
-  f("tul_float_round", "i64", ["double"]),
   // async (tulrt_async.h)
   f("tul_task_spawn", "ptr", ["ptr", "i64", "ptr", "ptr"]),
   f("tul_await", "void", ["ptr", "ptr"]),
-  f("tul_sleep_async", "ptr", ["i64"]),
   f("tul_sleep_await", "void", ["i64"]),
   f("tul_gather", "ptr", ["i64", "ptr", "ptr", "ptr"]),
+  f("tul_spawn", "ptr", ["ptr", "i64", "ptr", "ptr", "ptr"]),
   f("tul_promise_state", "i64", ["ptr"]),
   f("tul_promise_describe", "ptr", ["ptr"]),
-  // HTTP client (tulrt.h, http.c)
-  f("tul_http_request", "ptr", ["ptr", "ptr", "ptr", "ptr"]),
-  f("tul_http_request_async", "ptr", ["ptr", "ptr", "ptr", "ptr"]),
-  ...JSON_ABI,
+  // json access, JSON text and json operators
+  f("tul_json_new_object", "ptr", []),
+  f("tul_json_get", "ptr", ["ptr", "ptr"]),
+  f("tul_json_at", "ptr", ["ptr", "i64"]),
+  f("tul_json_index", "ptr", ["ptr", "ptr"]),
+  f("tul_json_set", "void", ["ptr", "ptr", "ptr"]),
+  f("tul_json_set_at", "void", ["ptr", "i64", "ptr"]),
+  f("tul_json_set_index", "void", ["ptr", "ptr", "ptr"]),
+  f("tul_json_len", "i64", ["ptr"]),
+  f("tul_json_iter_at", "ptr", ["ptr", "i64"]),
+  f("tul_to_json", "ptr", ["ptr", "ptr"]),
+  f("tul_json_arith", "ptr", ["i64", "ptr", "ptr"]),
+  f("tul_json_neg", "ptr", ["ptr"]),
+  f("tul_json_cmp", "i64", ["ptr", "ptr"]),
 ];
 
+/** The LLVM kind a Tulpar value travels as between generated code and the runtime. */
+function abiTypeOf(t: Type): AbiType {
+  switch (t.k) {
+    case "int": return "i64";
+    case "float": return "double";
+    case "bool": return "i1";
+    case "void": case "never": return "void";
+    default: return "ptr";
+  }
+}
+
+/** The runtime function an `rt` overload calls, with the signature its Tulpar types give. */
+export function overloadAbi(o: Overload): AbiFunction | null {
+  if (!("rt" in o.lower)) return null;
+  const params = fixedParamTypes(o);
+  if (params.some((p) => !p)) throw new Error(`built-in runtime function ${o.lower.rt}: a parameter type is not fixed`);
+  const result = typeof o.result === "function" ? o.result(params as Type[]) : o.result;
+  const attrs = result.k === "never" ? ["noreturn", "nounwind"] : NOUNWIND;
+  return f(o.lower.rt, abiTypeOf(result), (params as Type[]).map(abiTypeOf), attrs);
+}
+
+/** The runtime functions of the built-in registry not already in CORE (once each). */
+function builtinAbi(): AbiFunction[] {
+  const out = new Map<string, AbiFunction>();
+  for (const row of BUILTINS) {
+    for (const o of row.overloads) {
+      const fn = overloadAbi(o);
+      if (fn && !CORE.some((c) => c.name === fn.name) && !out.has(fn.name)) out.set(fn.name, fn);
+    }
+  }
+  return [...out.values()];
+}
+
+/** Every runtime function codegen may call (tests/unit/abi.test.ts checks these against the runtime). */
+export const ABI: AbiFunction[] = [...CORE, ...builtinAbi()];
+
 /** Runtime data symbols codegen references (name -> LLVM value type in the prelude). */
-export const ABI_GLOBALS: { name: string; type: string }[] = [
-  { name: "tul_stack_limit", type: "i64" },
+export const ABI_GLOBALS: { name: string; type: string; tls?: boolean }[] = [
+  { name: "tul_stack_limit", type: "i64", tls: true },
   { name: "tul_empty_str", type: "%tul_str0" },
   { name: "tul_type_int", type: "%tul_type" },
   { name: "tul_type_float", type: "%tul_type" },
@@ -139,12 +159,17 @@ export function declareLine(fn: AbiFunction): string {
 
 /**
  * The declarations part of the IR prelude. The runtime is linked statically into every program, so
- * its symbols are dso_local: direct calls and RIP-relative data access instead of PLT and GOT
- * (the stack check then needs no register: `cmp tul_stack_limit(%rip), %rsp`).
+ * its symbols are dso_local: direct calls and RIP-relative data access instead of PLT and GOT.
+ * Per-thread runtime data (the stack limit: spawn workers have stacks of their own) is local-exec
+ * TLS, valid because the runtime always sits in the executable itself: the stack check is then
+ * still one instruction with no register, `cmp %fs:tul_stack_limit@tpoff, %rsp`.
  */
 export function abiDeclarations(): string {
   const lines = ABI.map(declareLine);
-  for (const g of ABI_GLOBALS) lines.push(`@${g.name} = external dso_local global ${g.type}`);
+  for (const g of ABI_GLOBALS) {
+    const tls = g.tls ? "thread_local(localexec) " : "";
+    lines.push(`@${g.name} = external dso_local ${tls}global ${g.type}`);
+  }
   lines.push("declare i32 @_setjmp(i8*) returns_twice nounwind");
   return lines.join("\n");
 }

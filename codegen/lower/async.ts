@@ -1,4 +1,4 @@
-// Async lowering (LANGUAGE.md §9): an `async func` compiles to an ordinary body function plus an
+// Async lowering (docs/reference.md §9): an `async func` compiles to an ordinary body function plus an
 // entry thunk the scheduler runs; calls spawn a task (tul_task_spawn); `gather` packs its arguments
 // for tul_gather. `await` itself is in calls.ts (one runtime call).
 

@@ -1,4 +1,4 @@
-// Calls: direct calls to user functions (`tul_fn_<name>`), built-in dispatch, and `await`.
+// Calls: direct calls to user functions (`tul_fn_<name>`), built-ins (builtins.ts), and `await`.
 // Async functions (tul_task_spawn) plug in here: see spawnAsync.
 
 import llvm from "llvm-bindings";
@@ -14,7 +14,7 @@ import { genValueCall } from "./closures.js";
 export function genCall(g: Gen, e: Call): llvm.Value {
   const target = e.target;
   if (!target) throw new CodegenError("call without a resolved target (checker contract)");
-  if (target.kind === "builtin") return lowerBuiltin(g, target.name, e);
+  if (target.kind === "builtin") return lowerBuiltin(g, e, target.overload);
   if (target.kind === "value") return genValueCall(g, e);
   const decl = target.sym.decl;
   if (decl.isAsync) return spawnAsync(g, decl, e);

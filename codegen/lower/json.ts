@@ -1,17 +1,16 @@
-// json lowering: object literals, `j[i]` / `j["k"]` / `j.k` reads and writes, for-in over json,
-// json operators (runtime json_extra.c), and the json forms of the collection built-ins, toJson, fromJson.
+// json lowering: object literals, `j[i]` / `j["k"]` / `j.k` reads and writes, for-in over json and
+// json operators (runtime core/json_ops.c). The json forms of the built-ins are registry rows.
 
 import llvm from "llvm-bindings";
-import type { Call, Expr, ForIn, Index, Member, ObjectLit } from "../../frontend/ast.js";
+import type { ForIn, Index, Member, ObjectLit } from "../../frontend/ast.js";
 import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
-import { dummy, genExpr, tyOf } from "./expr.js";
+import { genExpr, tyOf } from "./expr.js";
 import { genBlock } from "./stmt.js";
 import { strConst } from "./strings.js";
 import { typeDesc } from "./types.js";
 import { storeVar, tempVar, valueSlot } from "./vars.js";
 
-const INT64_MAX = (1n << 63n) - 1n;
 const OP_CODE = { "+": 0, "-": 1, "*": 2, "/": 3, "%": 4 } as const;
 
 // ---------------------------------------------------------------- literals and reads
@@ -118,38 +117,4 @@ export function forJson(g: Gen, s: ForIn, j: llvm.Value): void {
   idx.store(g.b.CreateAdd(idx.load(), g.i64(1)));
   g.br(head);
   g.at(end);
-}
-
-// ---------------------------------------------------------------- built-ins
-
-type JsonLowering = (g: Gen, args: llvm.Value[], e: Call) => llvm.Value;
-
-const ON_JSON: Record<string, JsonLowering> = {
-  length: (g, [j]) => g.call("tul_json_len", [j]),
-  push: (g, [j, x]) => (g.call("tul_json_push", [j, x]), dummy(g)),
-  pop: (g, [j]) => g.call("tul_json_pop", [j]),
-  slice: (g, [j, a, b]) => g.call("tul_json_slice", [j, a, b ?? g.i64(INT64_MAX)]),
-  contains: (g, [j, x]) => g.call("tul_json_contains", [j, x]),
-  indexOf: (g, [j, x]) => g.call("tul_json_index_of", [j, x]),
-  keys: (g, [j]) => g.call("tul_json_keys", [j]),
-  toInt: (g, [j]) => g.call("tul_json_to_int", [j]),
-  toFloat: (g, [j]) => g.call("tul_json_to_float", [j]),
-  toBool: (g, [j]) => g.call("tul_json_to_bool", [j]),
-};
-
-const ANY_ARG: Record<string, JsonLowering> = {
-  toJson: (g, [v], e) => g.call("tul_to_json", [valueSlot(g, tyOf(e.args[0]), v), typeDesc(g, tyOf(e.args[0]))]),
-  fromJson: (g, [s]) => g.call("tul_from_json", [s]),
-  keys: (g, [j]) => g.call("tul_json_keys", [j]),
-};
-
-/** The json form of a built-in, or null when `name` with these argument types is not json's business. */
-export function lowerJsonBuiltin(g: Gen, name: string, e: Call): llvm.Value | null {
-  const first: Expr | undefined = e.args[0];
-  const own = (t: Record<string, JsonLowering>) => (Object.hasOwn(t, name) ? t[name] : undefined);
-  const lower = own(ANY_ARG) ?? (first && tyOf(first).k === "json" ? own(ON_JSON) : undefined);
-  if (!lower) return null;
-  const args = e.args.map((a) => genExpr(g, a));
-  g.loc(e.span);
-  return lower(g, args, e);
 }

@@ -235,7 +235,7 @@ function genFunction(g: Gen, f: FuncDecl): void {
  * The main program. With imports (frontend/modules.ts), every imported module's top-level code is
  * its own function (DWARF name `<module FILE>`, so traces show the module's file), called once by
  * its first importer before the importer's own statements, dependencies first: the run order of
- * LANGUAGE.md §8, the same order as Program.body.
+ * docs/reference.md §8.3, the same order as Program.body.
  */
 function genMain(g: Gen, program: Program): void {
   const byFile = new Map<SourceFile, Stmt[]>();

@@ -25,7 +25,8 @@ export interface LinkOptions {
 const SYSTEM_LIBS = ["-luv", "-lgc", "-ldw", "-lelf", "-lutf8proc", "-lcurl", "-lm", "-lpthread"];
 
 // ---- the macOS host (untested here): Homebrew libraries, no libdw, ld64 has no --as-needed ----
-const DARWIN_SYSTEM_LIBS = ["-luv", "-lgc", "-lutf8proc", "-lcurl", "-lm", "-lpthread"];
+// Linux compiles llhttp (the HTTP server's parser) into the runtime from Debian's sources; Homebrew links it.
+const DARWIN_SYSTEM_LIBS = ["-luv", "-lgc", "-lutf8proc", "-lcurl", "-lllhttp", "-lm", "-lpthread"];
 
 let brewPrefix: string | undefined;
 
@@ -80,7 +81,7 @@ function runtimeHasLibdw(rt: string, target?: string): boolean {
   return target ? !target.includes("apple") : process.platform !== "darwin";
 }
 
-// ---- begin: the `--target` path (issue 6, docs/targets.md) ----
+// ---- begin: the `--target` path (cross-compilation, docs/targets.md) ----
 /** The setup.sh --cross name for a triple ("aarch64" for aarch64-linux-gnu), for error messages. */
 function crossName(target: string): string {
   return target.split("-")[0];

@@ -1,9 +1,9 @@
-// Calls: built-ins (overload resolution from frontend/builtins.ts), named functions (arity, argument
+// Calls: built-ins (an overload of the registry row, frontend/builtins.ts), named functions (arity, argument
 // conversion, defaults filled in; a nested one is then called through its closure) and method-call
 // sugar `x.f(a)` -> `f(x, a)`.
 
 import type { BuiltinSymbol, Call, FuncSymbol, Ident, Member, SymbolRef } from "../ast.js";
-import { lookupBuiltin, type BuiltinSpec } from "../builtins.js";
+import { arity, hintFor, lookupBuiltin, resolveBuiltin, type BuiltinRow } from "../builtins.js";
 import { T, type Type } from "../types.js";
 import { E, type Checker, type ModuleScope } from "./context.js";
 import { coerce, show } from "./conversions.js";
@@ -114,19 +114,20 @@ function checkFuncCall(cx: Checker, e: Call, callee: Ident, fs: FuncSymbol, prec
   return result;
 }
 
-/** A built-in call: arguments checked with the spec's hints, an overload chosen, arguments converted. */
-function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, spec: BuiltinSpec, prechecked: number): Type {
+/** A built-in call: arguments checked with the row's hints, an overload chosen, arguments converted. */
+function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, row: BuiltinRow, prechecked: number): Type {
   const name = callee.name;
-  if (e.args.length < spec.min || e.args.length > spec.max) {
-    cx.error(E.arity, `'${name}' expects ${arityText(spec.min, spec.max)}, got ${e.args.length}`, e.span);
+  const { min, max } = arity(row);
+  if (e.args.length < min || e.args.length > max) {
+    cx.error(E.arity, `'${name}' expects ${arityText(min, max)}, got ${e.args.length}`, e.span);
     return checkLooseArgs(cx, e, prechecked);
   }
   const types: Type[] = [];
   for (let i = 0; i < e.args.length; i++) {
-    const t = i < prechecked ? e.args[i].ty ?? T.json : checkExpr(cx, e.args[i], spec.expected?.(i, types));
+    const t = i < prechecked ? e.args[i].ty ?? T.json : checkExpr(cx, e.args[i], hintFor(row, i, types));
     types.push(voidArg(cx, e, i, name, t));
   }
-  const r = spec.resolve(types);
+  const r = resolveBuiltin(row, types);
   if ("argIndex" in r) {
     const bad = e.args[r.argIndex];
     cx.error(E.argType, argMessage(name, r.argIndex)(show(types[r.argIndex]), r.want), bad.span);
@@ -135,8 +136,8 @@ function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, spec: BuiltinSpec
   // an argument that can only throw, passed where any value fits, is given the json type (Convert)
   const params = r.params.map((t) => (t.k === "never" ? T.json : t));
   for (let i = 0; i < e.args.length; i++) e.args[i] = coerce(cx, e.args[i], params[i], argMessage(name, i));
-  e.target = { kind: "builtin", name: spec.name };
-  callee.sym = { kind: "builtin", name: spec.name } satisfies BuiltinSymbol;
+  e.target = { kind: "builtin", name: row.name, overload: r.overload };
+  callee.sym = { kind: "builtin", name: row.name } satisfies BuiltinSymbol;
   callee.ty = T.func(params, r.result);
   return r.result;
 }

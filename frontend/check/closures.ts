@@ -1,4 +1,4 @@
-// Checker support for closures (LANGUAGE.md §5): lambdas, named functions used as values and calls
+// Checker support for closures (docs/reference.md §5.5-5.7): lambdas, named functions used as values and calls
 // of function-typed values (nested named functions are desugared to closures in nested.ts). A lambda body sees the enclosing scopes; the variables it uses from outside
 // (locals and parameters of enclosing functions) are marked VarSymbol.captured for codegen.
 

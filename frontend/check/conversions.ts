@@ -1,4 +1,4 @@
-// Type annotations to types, and the implicit conversions of LANGUAGE.md §2, each made explicit as a
+// Type annotations to types, and the implicit conversions of docs/reference.md §2.4, each made explicit as a
 // Convert node: int->float, X->json, json->X, never->X, and X->str (string form) for `+`/t-strings.
 
 import type { Convert, Expr, StructDecl, TypeNode } from "../ast.js";

@@ -1,4 +1,4 @@
-// Expression typing: literals, names, operators (LANGUAGE.md §3 and docs/decisions.md), indexing,
+// Expression typing: literals, names, operators (docs/reference.md §3), indexing,
 // members, assignment targets, await. Sets `ty` on every expression and inserts Convert nodes.
 
 import type { ArrayLit, Assign, Binary, Expr, Ident, Index, Member, ObjectLit, Ternary, Unary, Update, Await } from "../ast.js";

@@ -62,8 +62,8 @@ export function lookupQualified(cx: Checker, m: ModuleScope, alias: string, name
 }
 
 function builtinSymbol(name: string): BuiltinSymbol | undefined {
-  const spec = lookupBuiltin(name);
-  return spec ? { kind: "builtin", name: spec.name } : undefined;
+  const row = lookupBuiltin(name);
+  return row ? { kind: "builtin", name: row.name } : undefined;
 }
 
 /**

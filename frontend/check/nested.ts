@@ -1,4 +1,4 @@
-// Functions declared inside a block (LANGUAGE.md §5): hoisted within their block, checked like
+// Functions declared inside a block (docs/reference.md §5.8): hoisted within their block, checked like
 // top-level functions (functions.ts) in their block's scope, then desugared into closures: each
 // becomes a const local holding a Lambda, created at the start of the block (so siblings can call
 // each other, and themselves, through captured cells), and every use of the name uses that local.

@@ -7,7 +7,7 @@ import type { Span, SourceFile } from "../source.js";
 import type { DiagnosticBag } from "../diagnostics.js";
 import { describeToken, type Token } from "../lexer.js";
 
-// arcsecond is CommonJS: take the named values from the default import (see DESIGN.md §2).
+// arcsecond is CommonJS: take the named values from the default import.
 const { Parser, updateError } = arcsecond;
 
 export const MAX_DEPTH = 256;

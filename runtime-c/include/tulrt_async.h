@@ -61,6 +61,18 @@ void tul_sleep_await(int64_t ms);
 tul_promise *tul_gather(int64_t n, const void *values, const tul_type *const *types,
                         const tul_type *elem_type);
 
+/* `spawn f(a, b)` (LANGUAGE.md §16): runs the plain function f on a pool of worker threads and
+ * returns its promise at once. `entry` is a task entry thunk for f (argument block of `nargs`
+ * 8-byte slots, as tul_task_spawn's); `values` holds the arguments in that layout and `types` their
+ * static types: each is deep-copied into the job (strings shared), so the caller's values are
+ * never seen by the worker. `result_type` as for tul_task_spawn. The job runs on a worker (FIFO);
+ * its result, or the value it throws, is handed back as is (the worker keeps no reference to it)
+ * and settles the promise on the loop thread. The pool starts at the first spawn: one worker per
+ * core, or TULPAR_THREADS (0 runs each spawn inline, to the end, before tul_spawn returns). On a
+ * worker, tul_spawn, tul_await, tul_task_spawn and the other promise makers throw RuntimeError. */
+tul_promise *tul_spawn(tul_task_entry entry, int64_t nargs, const void *values, const tul_type *const *types,
+                       const tul_type *result_type);
+
 /* State for printing `<promise pending>` / `<promise fulfilled>` / `<promise rejected>`. */
 int64_t tul_promise_state(const tul_promise *p);          /* enum tul_promise_state */
 const char *tul_promise_describe(const tul_promise *p);   /* "<promise pending>" etc. */

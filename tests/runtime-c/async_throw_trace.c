@@ -1,7 +1,7 @@
 /* async_throw_trace.c: a throw inside a task captures a finite trace of its stack, also when the
  * task's entry saves no return address (what LLVM emits on aarch64 for an entry whose only call
- * never returns: the unwinder then finds that frame again and again). Issue 6: such programs hung
- * under qemu-aarch64 in the trace capture at throw time. */
+ * never returns: the unwinder then finds that frame again and again). Before this was
+ * handled, such programs hung under qemu-aarch64 in the trace capture at throw time. */
 #include <unistd.h>
 #include "async_support/async_test.h"
 

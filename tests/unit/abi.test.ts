@@ -1,12 +1,14 @@
-// Checks that codegen/abi.ts and the runtime headers (tulrt.h, tulrt_async.h) agree: every ABI entry
-// is declared in a header with the same arity and compatible types, and every public tul_ function
-// of the headers has an ABI entry.
+// Checks that codegen/lower/abi.ts and the runtime agree: every ABI entry (the core list and the
+// built-in registry's runtime functions) is declared in a header (tulrt.h, tulrt_async.h) or, for a
+// built-in's function, defined in a runtime source file, with the same arity and compatible types;
+// every public tul_ function of the headers has an ABI entry; a function both lists name agrees.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { TOOLCHAIN_ROOT } from "../../common/paths.js";
-import { ABI, type AbiType } from "../../codegen/lower/abi.js";
+import { ABI, overloadAbi, type AbiType } from "../../codegen/lower/abi.js";
+import { BUILTINS } from "../../frontend/builtins.js";
 
 interface CDecl {
   name: string;
@@ -16,11 +18,24 @@ interface CDecl {
 
 const HEADERS = ["tulrt.h", "tulrt_async.h"].map((h) => path.join(TOOLCHAIN_ROOT, "runtime-c", "include", h));
 
+const withoutComments = (text: string): string =>
+  text.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\/\/.*$/gm, " ").replace(/^\s*#.*$/gm, " ");
+
 /** Function declarations `ret name(params);` of a header (comments removed, one per statement). */
 function parseHeader(text: string): CDecl[] {
-  const code = text.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\/\/.*$/gm, " ").replace(/^\s*#.*$/gm, " ");
-  const decls: CDecl[] = [];
+  const code = withoutComments(text);
   const re = /(?<=^|[;{}])\s*((?:TUL_NORETURN\s+)?(?:const\s+)?[A-Za-z_][\w ]*?[\s*]+)(tul_\w+)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*;/g;
+  return collect(code, re);
+}
+
+/** Definitions `ret name(params) {` starting a line of a runtime source (not static). */
+function parseDefinitions(text: string): CDecl[] {
+  const re = /^((?:TUL_NORETURN\s+)?(?:const\s+)?[A-Za-z_][\w ]*?[\s*]+)(tul_\w+)\s*\(([^()]*)\)\s*\{/gm;
+  return collect(withoutComments(text), re).filter((d) => !/\bstatic\b/.test(d.ret));
+}
+
+function collect(code: string, re: RegExp): CDecl[] {
+  const decls: CDecl[] = [];
   for (let m; (m = re.exec(code)); ) {
     const ret = m[1].replace("TUL_NORETURN", "").trim();
     if (/typedef|struct\s*$/.test(ret)) continue;
@@ -61,16 +76,34 @@ function cToAbi(c: string): AbiType {
 
 const decls = new Map(HEADERS.flatMap((h) => parseHeader(readFileSync(h, "utf8"))).map((d) => [d.name, d]));
 
+const SOURCES = path.join(TOOLCHAIN_ROOT, "runtime-c", "src");
+const definitions = new Map(
+  (readdirSync(SOURCES, { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".c"))
+    .flatMap((f) => parseDefinitions(readFileSync(path.join(SOURCES, f), "utf8")))
+    .map((d) => [d.name, d]),
+);
+
+/** The runtime functions built-in registry rows call (each may be declared by its row alone). */
+const registryFunctions = BUILTINS.flatMap((row) => row.overloads.map(overloadAbi)).filter((f) => f !== null);
+
 test("the header parser finds the runtime's declarations", () => {
   assert.ok(decls.has("tul_str_concat"));
   assert.ok(decls.has("tul_gather"));
   assert.deepEqual(decls.get("tul_throw_index")?.params.length, 2);
 });
 
-test("every ABI function is declared in the headers with the same arity and types", () => {
+test("the definition parser finds the runtime's functions", () => {
+  assert.ok(definitions.has("tul_str_upper"));
+  assert.deepEqual(definitions.get("tul_str_substring")?.params.length, 3);
+  assert.ok(!definitions.has("tul__stack_check"));
+});
+
+test("every ABI function is declared in the headers (or, for a built-in, defined) with the same arity and types", () => {
+  const builtin = new Set(registryFunctions.map((f) => f.name));
   for (const fn of ABI) {
-    const d = decls.get(fn.name);
-    assert.ok(d, `${fn.name} is missing from tulrt.h / tulrt_async.h`);
+    const d = decls.get(fn.name) ?? (builtin.has(fn.name) ? definitions.get(fn.name) : undefined);
+    assert.ok(d, `${fn.name} is missing from tulrt.h / tulrt_async.h${builtin.has(fn.name) ? " and from runtime-c/src" : ""}`);
     assert.equal(d.params.length, fn.params.length, `${fn.name}: arity`);
     assert.equal(cToAbi(d.ret), fn.ret, `${fn.name}: result type ${d.ret}`);
     d.params.forEach((p, i) => assert.equal(cToAbi(p), fn.params[i], `${fn.name}: parameter ${i + 1} (${p})`));
@@ -83,6 +116,12 @@ test("every public tul_ function of the headers is in the ABI table", () => {
   for (const name of decls.keys()) {
     if (name.startsWith("tul__") || generated.has(name)) continue;
     assert.ok(known.has(name), `${name} is declared in the headers but missing from codegen/abi.ts`);
+  }
+});
+
+test("a runtime function the registry and the core list both name has one signature", () => {
+  for (const fn of registryFunctions) {
+    assert.deepEqual(ABI.find((a) => a.name === fn.name), fn, `${fn.name}: the registry row and codegen/lower/abi.ts disagree`);
   }
 });
 

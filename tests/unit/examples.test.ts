@@ -45,3 +45,19 @@ test("fetch.tul fetches concurrently and reports failures without throwing", asy
     server.close();
   }
 });
+
+test("server.tul serves its JSON API and calls the other service concurrently (demo mode)", async () => {
+  const r = await execa(TULC, ["run", example("server.tul"), "--", "0", "demo"], { env, reject: false, timeout: 60000 });
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal(r.stdout, [
+    '201 /notes/1 {"id":1,"text":"buy milk"}',
+    '{"error":"the body is not JSON"}',
+    '[{"id":1,"text":"buy milk"},{"id":2,"text":"call Ada"}]',
+    '{"id":2,"text":"call Ada"}',
+    "204",
+    '404 {"error":"no note 1"}',
+    '{"notes":1,"weather":{"city":"istanbul","sky":"clear","celsius":21},"quote":"Simple is better than complex.","concurrent":true}',
+    "405",
+    "stopped",
+  ].join("\n"));
+});

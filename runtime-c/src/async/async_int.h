@@ -83,8 +83,8 @@ extern int64_t tul__slot_limit;
 extern size_t tul__stack_size;
 
 /* ---------------------------------------------------------------- promises (promise.c) */
-enum { TUL__P_PLAIN = 0, TUL__P_TASK = 1, TUL__P_TIMER = 2, TUL__P_GATHER = 3 };
-enum { TUL__W_TASK = 0, TUL__W_GATHER = 1 };
+enum { TUL__P_PLAIN = 0, TUL__P_TASK = 1, TUL__P_TIMER = 2, TUL__P_GATHER = 3, TUL__P_SPAWN = 4 };
+enum { TUL__W_TASK = 0, TUL__W_GATHER = 1, TUL__W_CALL = 2 };
 
 /* Something waiting for a promise: a suspended task or a gather slot. Intrusive: the task embeds
  * its own node, a gather holds one per argument. */
@@ -94,6 +94,16 @@ typedef struct tul__waiter {
   int32_t kind;     /* TUL__W_* */
   int32_t index;    /* gather slot */
 } tul__waiter;
+
+/* A runtime callback waiting for a promise (TUL__W_CALL: the waiter's owner is a tul__callback).
+ * `fn` runs on the loop thread when the promise settles, inside whatever settled it (a task's end,
+ * an I/O callback): it must not run user code or suspend. A rejection with such a waiter counts as
+ * handled. */
+typedef struct tul__callback {
+  void (*fn)(struct tul__callback *cb, tul_promise *p);
+} tul__callback;
+/* Calls cb->fn(cb, p) when p settles, or at once when it already has. `w` is the caller's node. */
+void tul__promise_on_settle(tul_promise *p, tul__waiter *w, tul__callback *cb);
 
 struct tul_promise {
   uint8_t state;    /* enum tul_promise_state */
@@ -137,7 +147,9 @@ struct tul__task {
   void *args;               /* inside this allocation, 16-byte aligned */
 };
 
-extern tul__task *tul__current;   /* running task, NULL on the main program */
+/* The running task of this thread: NULL on the main program and always on spawn workers (they run
+ * plain functions only). Thread-local (TUL_TLS, tulrt.h): only the loop thread ever sets it. */
+extern TUL_TLS tul__task *tul__current;
 extern tul__ctx tul__main_ctx;    /* the main program's context while a task runs */
 void tul__task_resume(tul__task *t);   /* main -> t until t suspends or ends */
 void tul__task_suspend(void);          /* current task -> main; returns when resumed */
@@ -151,6 +163,13 @@ tul__task *tul__take_next_in_round(const tul__stack *running);
 void tul__run_until(tul_promise *p);    /* main only: drive the loop until p settles (NULL: idle) */
 extern int64_t tul__live_tasks;         /* spawned and not finished */
 
+/* ---------------------------------------------------------------- spawn (spawn.c) */
+/* cancel of a spawned job's promise: a queued job is removed (returns 1: it never runs); a
+ * running one is marked so that its result is dropped when it finishes (returns 0). Either way
+ * the caller settles the promise. A finished or already cancelled job: returns -1. */
+int tul__spawn_cancel(tul_promise *p);
+int64_t tul__spawn_in_flight(void); /* jobs whose completion the loop still waits for */
+
 /* ---------------------------------------------------------------- timers (timer.c) */
 int64_t tul__now_ns(void);
 int tul__timers_pending(void);
@@ -161,6 +180,37 @@ void tul__timers_fire(int64_t now_ns);   /* fulfils every timer with deadline <=
 void tul__gc_init(void);
 void tul__gc_enter_stack(char *bottom);  /* tell the GC the running stack's bottom (NULL: main) */
 void tul__gc_task_count_changed(int64_t live);
+
+/* The switch guard. Once spawn workers exist, a collection a worker starts stops the loop thread
+ * at any instruction, and the GC then scans the loop thread from its stack pointer to the bottom
+ * tul__gc_enter_stack last set, and the other stacks from what push_task_stacks reads (the running
+ * task, each slot's saved sp). Between `enter` and the end of a switch those disagree, so the loop
+ * thread brackets that window (which allocates nothing and takes no lock) with tul__switch_begin /
+ * tul__switch_end, and a worker's collection waits before stopping the world while the window is
+ * open (gcroots.c, on_gc_event). A handshake of two flags, as Dekker's: the loop thread raises
+ * `switching` and then looks at `stopping`; the collector raises `stopping` and then looks at
+ * `switching` (both sequentially consistent), so at most one of them goes ahead. Without workers
+ * (tul__threads_live == 0, a plain variable the loop thread writes) it is one predictable branch. */
+extern int tul__threads_live;
+typedef struct tul__worker tul__worker;
+extern TUL_TLS tul__worker *tul__self_worker; /* spawn.c: this thread's worker; NULL on the loop thread */
+/* What a spawned function may not do, checked where the compiler cannot see it (a call through a
+ * function value): throws "RuntimeError: <what> in a spawned function" on a worker. */
+TUL_NORETURN void tul__forbidden_on_worker(const char *what);
+static inline void tul__forbid_on_worker(const char *what) {
+  if (__builtin_expect(tul__self_worker != NULL, 0)) tul__forbidden_on_worker(what);
+}
+extern int tul__gc_switching, tul__gc_stopping; /* accessed with __atomic builtins only */
+void tul__switch_wait(void); /* the slow path: a collection is starting; let it stop us first */
+static inline void tul__switch_begin(void) {
+  if (__builtin_expect(!tul__threads_live, 1)) return;
+  __atomic_store_n(&tul__gc_switching, 1, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&tul__gc_stopping, __ATOMIC_SEQ_CST)) tul__switch_wait();
+}
+static inline void tul__switch_end(void) {
+  if (__builtin_expect(!tul__threads_live, 1)) return;
+  __atomic_store_n(&tul__gc_switching, 0, __ATOMIC_RELEASE);
+}
 
 /* ---------------------------------------------------------------- hooks provided by exc.c
  * Weak so the async runtime links before they are wired; without them tasks share the main

@@ -42,6 +42,7 @@ static void wake(tul_promise *p) {
   for (w = rev; w; ) {
     tul__waiter *next = w->next;
     if (w->kind == TUL__W_TASK) tul__ready(w->owner);
+    else if (w->kind == TUL__W_CALL) ((tul__callback *)w->owner)->fn(w->owner, p);
     else gather_child_settled(w->owner, w->index, p);
     w = next;
   }
@@ -66,6 +67,7 @@ void tul__promise_reject(tul_promise *p, tul_json *error, tul_async_origin *orig
 }
 
 tul_promise *tul__promise_new(const tul_type *result_type) {
+  tul__forbid_on_worker("asynchronous I/O");
   tul__async_init();
   tul_promise *p = GC_MALLOC(sizeof *p);
   p->kind = TUL__P_PLAIN;
@@ -85,6 +87,16 @@ void tul__promise_reject_value(tul_promise *p, tul_json *error) {
   tul__promise_reject(p, error, NULL);
 }
 
+void tul__promise_on_settle(tul_promise *p, tul__waiter *w, tul__callback *cb) {
+  if (p->state != TUL_PROMISE_PENDING) {
+    p->handled = 1;
+    cb->fn(cb, p);
+    return;
+  }
+  *w = (tul__waiter){p->waiters, cb, TUL__W_CALL, 0};
+  p->waiters = w;
+}
+
 /* ---------------------------------------------------------------- await */
 
 /* Throws p's rejection value from here, recording where it was awaited. */
@@ -98,6 +110,7 @@ static TUL_NORETURN void rethrow(tul_promise *p, void *site) {
 
 void tul_await(tul_promise *p, void *out_slot) {
   void *site = __builtin_return_address(0);
+  tul__forbid_on_worker("await");
   if (p->state == TUL_PROMISE_PENDING) {
     if (tul__current) {
       tul__task *t = tul__current;
@@ -161,6 +174,7 @@ static void gather_child_settled(tul_promise *gp, int32_t index, tul_promise *ch
 
 tul_promise *tul_gather(int64_t n, const void *values, const tul_type *const *types,
                         const tul_type *elem_type) {
+  tul__forbid_on_worker("gather");
   tul__gather *g = GC_MALLOC(sizeof(tul__gather) + (size_t)n * sizeof(gather_slot));
   g->promise.kind = TUL__P_GATHER;
   g->promise.result_type = &gather_result_type;

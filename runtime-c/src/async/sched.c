@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <uv.h>
 #include "async_int.h"
+#include "rt_int.h"
 
 int64_t tul__live_tasks;
 static tul__task *rq_head, *rq_tail;
@@ -67,6 +68,7 @@ static int wait_for_events(void) {
     uv_update_time(loop);
     uv_timer_start(&wake_timer, on_wake_timer, ms, 0);
   }
+  tul__flush_stdout(); /* what was printed before a wait shows now (a server's "listening on") */
   uv_run(loop, UV_RUN_ONCE);
   uv_timer_stop(&wake_timer);
   return 1;

@@ -130,7 +130,11 @@ static void evict(tul__stack *s) {
   size_t len = (size_t)((char *)s - sp);
   if (!o->saved || GC_size(o->saved) < len + SAVED_CTX) {
     o->saved = NULL; /* the GC may run in GC_MALLOC: o is still resident and scanned in place */
+    /* Nothing changed yet: close the switch guard while allocating, which may wait for the GC
+     * lock a worker's collection holds while it waits for the guard (async_int.h). */
+    tul__switch_end();
     o->saved = GC_MALLOC(len + SAVED_CTX);
+    tul__switch_begin();
     if (!o->saved) {
       fprintf(stderr, "Fatal: out of memory suspending a task\n");
       exit(1);

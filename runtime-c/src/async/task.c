@@ -22,7 +22,7 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-tul__task *tul__current;
+TUL_TLS tul__task *tul__current;
 tul__ctx tul__main_ctx;
 static uintptr_t main_stack_limit;
 static void *main_exc_state;
@@ -140,6 +140,7 @@ static size_t exc_state_size(void) {
 
 tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
                             void **args_out) {
+  tul__forbid_on_worker("calling an async function");
   tul__async_init();
   size_t exc_off = (sizeof(tul__task) + 15) & ~(size_t)15;
   size_t args_off = (exc_off + exc_state_size() + 15) & ~(size_t)15;
@@ -195,17 +196,20 @@ void tul__task_main(void) {
 #ifdef TUL_ASAN
   __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
 #endif
+  tul__switch_end(); /* begun by whoever switched to this fresh stack */
   tul__stack *s = tul__current->stack;
   for (;;) {
     tul__task *t = s->task;
     run_body(t);
     tul__live_tasks--;
     tul__gc_task_count_changed(tul__live_tasks);
-    t->stack = t->home = NULL;
     if (t->saved) GC_FREE(t->saved); /* only this task ever pointed at it */
     t->saved = NULL;
+    tul__switch_begin(); /* from here the GC's view of the running stack changes */
+    t->stack = t->home = NULL;
     tul__stack_release(s);
     tul__ctx_switch(&s->ctx, &tul__main_ctx);
+    tul__switch_end();
   }
 }
 
@@ -221,8 +225,10 @@ static tul__stack *place(tul__task *t, const tul__stack *running) {
 }
 
 /* Makes t the running task as far as the runtime knows (stack, limit, GC stack bottom, handler
- * stack); the caller switches to it right after, allocating nothing in between. */
+ * stack); the caller switches to it right after, allocating nothing in between. Opens the switch
+ * guard (async_int.h), which the side that runs next closes. */
 static tul__stack *enter(tul__task *t, const tul__stack *running) {
+  tul__switch_begin();
   tul__stack *s = place(t, running);
   tul__current = t;
   tul_stack_limit = (uintptr_t)s->lo + TUL_TASK_STACK_RED_ZONE;
@@ -241,6 +247,7 @@ void tul__task_resume(tul__task *t) {
   tul__gc_enter_stack(NULL);
   tul_stack_limit = main_stack_limit;
   tul__current = NULL;
+  tul__switch_end(); /* begun by the task that switched back */
 }
 
 /* The running task waits: hands over directly to the next task of this scheduler round when there
@@ -249,12 +256,15 @@ void tul__task_suspend(void) {
   tul__stack *from = tul__current->stack;
   tul__task *next = tul__take_next_in_round(from);
   if (!next) {
+    tul__switch_begin();
     tul__ctx_switch(&from->ctx, &tul__main_ctx);
+    tul__switch_end();
     return;
   }
   tul__stack *to = enter(next, from);
   if (tul__exc_state_swap) tul__exc_state_swap(next->exc);
   tul__ctx_switch(&from->ctx, &to->ctx);
+  tul__switch_end();
 }
 
 int tul__in_task(void) { return tul__current != NULL; }

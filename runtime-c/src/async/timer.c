@@ -88,6 +88,7 @@ static void arm(node *n, int64_t ms) {
 }
 
 tul_promise *tul_sleep_async(int64_t ms) {
+  tul__forbid_on_worker("sleep_async");
   tul__async_init();
   tul__timer *t = GC_MALLOC(sizeof *t);
   t->promise.kind = TUL__P_TIMER;
@@ -96,6 +97,7 @@ tul_promise *tul_sleep_async(int64_t ms) {
 }
 
 void tul_sleep_await(int64_t ms) {
+  tul__forbid_on_worker("await");
   tul__task *t = tul__current;
   if (!t) {
     tul_await(tul_sleep_async(ms), NULL);

@@ -29,10 +29,12 @@ typedef struct exc_state {
 _Static_assert(TUL__HANDLER_BYTES <= TUL_HANDLER_SIZE && sizeof(jmp_buf) <= TUL_HANDLER_SIZE,
                "handler too small");
 
+/* The loop thread's own state, and the running one of this thread: the loop thread swaps task
+ * states in and out; each spawn worker installs one of its own (tul__exc_state_swap). */
 static exc_state main_state;
-static exc_state *cur = &main_state;
+static TUL_TLS exc_state *cur = &main_state; /* workers install their own first thing */
 const int64_t tul__exc_state_size = sizeof(exc_state);
-uintptr_t tul_stack_limit;
+TUL_TLS uintptr_t tul_stack_limit;
 
 void *tul__exc_state_swap(void *state) {
   exc_state *old = cur;
@@ -244,10 +246,13 @@ void tul__stack_limit_init_main(void) {
 
 /* ---------------------------------------------------------------- uncaught */
 
-void tul__report_uncaught(tul_json *value) {
+/* `<prefix><value>` and its trace on stderr: the frames of the async chain `origin` (innermost
+ * task first, each followed by where it was created), then, with `caught`, those of the value
+ * tul_caught returned last on the running stack. */
+void tul__report_error(const char *prefix, tul_json *value, const tul_async_origin *origin, int caught) {
   tul__flush_stdout();
   tul_str *text = tul_json_to_str(value);
-  fputs("Uncaught Exception: ", stderr);
+  fputs(prefix, stderr);
   fwrite(text->data, 1, (size_t)text->len, stderr);
   fputc('\n', stderr);
   void *const *lists[64];
@@ -255,7 +260,7 @@ void tul__report_uncaught(tul_json *value) {
   int n = 0;
   const tul_async_origin *chain[31];
   int depth = 0;
-  for (const tul_async_origin *o = tul__async_origin_for(value); o && depth < 31; o = o->inner)
+  for (const tul_async_origin *o = origin; o && depth < 31; o = o->inner)
     chain[depth++] = o;
   void *created[31][2];
   for (int i = depth - 1; i >= 0; i--) {
@@ -268,11 +273,15 @@ void tul__report_uncaught(tul_json *value) {
       counts[n++] = 2;
     }
   }
-  tul__trace *t = cur->last_trace;
+  tul__trace *t = caught ? cur->last_trace : NULL;
   if (t) {
     lists[n] = t->pcs;
     counts[n++] = t->n;
   }
   tul__trace_print(lists, counts, n);
   fflush(stderr);
+}
+
+void tul__report_uncaught(tul_json *value) {
+  tul__report_error("Uncaught Exception: ", value, tul__async_origin_for(value), 1);
 }

@@ -57,6 +57,17 @@ tul_json *tul__json_object(void) {
   return j->u.o ? j : (tul_throw_msg("MemoryError: out of memory"), NULL);
 }
 
+tul_json *tul__json_object_sized(int64_t cap) {
+  tul_json *j = tul__json_object();
+  if (cap <= 0) return j;
+  tul__jobj *o = j->u.o;
+  o->keys = GC_MALLOC((size_t)cap * sizeof *o->keys);
+  o->vals = GC_MALLOC((size_t)cap * sizeof *o->vals);
+  if (!o->keys || !o->vals) tul_throw_msg("MemoryError: out of memory");
+  o->cap = cap;
+  return j;
+}
+
 const char *tul__json_kind_name(const tul_json *j) {
   static const char *names[] = {"null", "bool", "int", "float", "str", "array", "object"};
   return j ? names[j->tag] : "null";

@@ -19,8 +19,9 @@ int64_t tul_pow_int(int64_t base, int64_t exp) {
 
 /* ---------------------------------------------------------------- random */
 
-static uint64_t rng[4];
-static int rng_seeded;
+/* One generator per thread (spawn workers draw numbers too), each seeded on its first use. */
+static TUL_TLS uint64_t rng[4];
+static TUL_TLS int rng_seeded;
 
 static uint64_t splitmix(uint64_t *x) {
   uint64_t z = (*x += 0x9e3779b97f4a7c15ull);

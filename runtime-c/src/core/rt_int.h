@@ -62,6 +62,7 @@ tul_json *tul__json_bool(_Bool v);
 tul_json *tul__json_str(tul_str *s);
 tul_json *tul__json_array(tul_arr *a);   /* a: json[] (shared) */
 tul_json *tul__json_object(void);        /* new empty object */
+tul_json *tul__json_object_sized(int64_t cap); /* new empty object with room for cap keys */
 tul_json *tul__json_obj_get(const tul_json *o, const tul_str *key); /* NULL when absent */
 void tul__json_obj_set(tul_json *o, tul_str *key, tul_json *val);
 const char *tul__json_kind_name(const tul_json *j); /* "null", "int", "object", ... */
@@ -111,6 +112,9 @@ TUL_NORETURN void tul__throw_fmt(const char *fmt, ...) __attribute__((format(pri
 TUL_NORETURN void tul__throw_str(tul_str *s);
 /* Prints `Uncaught Exception: <value>` and the trace of the value just caught to stderr. */
 void tul__report_uncaught(tul_json *value);
+/* The same with another first-line prefix and an explicit async origin (a rejected promise's);
+ * `caught`: also the trace of the value tul_caught returned last. */
+void tul__report_error(const char *prefix, tul_json *value, const tul_async_origin *origin, int caught);
 /* The async runtime's hooks (declared weak in async_int.h). */
 extern const int64_t tul__exc_state_size;
 void *tul__exc_state_swap(void *state);
@@ -137,9 +141,23 @@ void tul__trace_print(void *const *const *lists, const int64_t *counts, int nlis
 /* ---------------------------------------------------------------- I/O and process (io.c, main.c) */
 void tul__set_args(int argc, char **argv);
 void tul__flush_stdout(void);
-void tul__stack_limit_init_main(void);
+void tul__stack_limit_init_main(void); /* the calling thread's limit (spawn workers use it too) */
 
 /* ---------------------------------------------------------------- arrays (array.c) */
 int tul__is_pointer_kind(int64_t kind);
+
+/* ---------------------------------------------------------------- deep copies (copy.c)
+ * Copies the value at `slot` (of static type `t`) into `out` for another thread: arrays, structs
+ * and json containers are copied (sharing and cycles kept across every value copied with the
+ * same copier), strings and json scalars shared; a function value or promise throws RuntimeError. */
+typedef struct tul__copier tul__copier;
+tul__copier *tul__copier_new(void);
+void tul__copier_free(tul__copier *c);
+void tul__copy_value(tul__copier *c, const void *slot, const tul_type *t, void *out);
+
+/* ---------------------------------------------------------------- threads (gc.c, spawn.c)
+ * Nonzero once spawn workers exist (set on the loop thread before the first one starts): print
+ * then locks stdout, and the loop thread guards its stack switches (async_int.h). */
+extern int tul__threads_live;
 
 #endif

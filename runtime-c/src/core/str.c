@@ -72,18 +72,22 @@ int64_t tul__utf8_count(const char *p, int64_t n) {
   return count;
 }
 
+/* Strings may be shared between threads (spawn passes them without copying), and two threads may
+ * fill in the same cplen at once: both write the same value, atomically (a plain move on x86-64
+ * and aarch64). */
 int64_t tul__cplen(const tul_str *s) {
-  if (TUL_LIKELY(s->cplen >= 0)) return s->cplen;
-  int64_t n = tul__utf8_count(s->data, s->len);
-  ((tul_str *)s)->cplen = n; /* runtime strings only: constants always carry cplen */
+  int64_t n = __atomic_load_n(&s->cplen, __ATOMIC_RELAXED);
+  if (TUL_LIKELY(n >= 0)) return n;
+  n = tul__utf8_count(s->data, s->len);
+  __atomic_store_n(&((tul_str *)s)->cplen, n, __ATOMIC_RELAXED); /* runtime strings only: constants carry cplen */
   return n;
 }
 
 /* The last non-ASCII lookup, so that walking a string by index (`for (c in s)`, `s[i]` in a loop)
  * costs O(n) in all rather than O(n) per step. Holding the pointer keeps the string alive, so the
- * address cannot be reused by another string while cached. */
-static const tul_str *cursor_str;
-static int64_t cursor_cp, cursor_off;
+ * address cannot be reused by another string while cached. One per thread (spawn workers). */
+static TUL_TLS const tul_str *cursor_str;
+static TUL_TLS int64_t cursor_cp, cursor_off;
 
 /* Byte offset of code point `i` (0 <= i <= cplen). */
 static int64_t cp_offset(const tul_str *s, int64_t i) {

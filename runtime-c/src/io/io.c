@@ -1,4 +1,5 @@
-/* io.c: print (buffered stdout), input, args, env, exit, files, clocks and sleep. */
+/* io.c: print (buffered stdout; whole lines from any thread), input, args, env, exit, files, clocks
+ * and sleep. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,10 +30,15 @@ void tul__set_args(int argc, char **argv) {
 
 void tul__flush_stdout(void) { fflush(stdout); }
 
+/* Whole lines: once spawn workers exist, each line goes into stdout's buffer under its lock, so
+ * lines of different threads never mix; before that nothing else writes to stdout. */
 void tul_print(const tul_str *line) {
   if (TUL_UNLIKELY(!stdout_ready)) stdout_init();
+  int locked = tul__threads_live;
+  if (TUL_UNLIKELY(locked)) flockfile(stdout);
   fwrite_unlocked(line->data, 1, (size_t)line->len, stdout);
   putc_unlocked('\n', stdout);
+  if (TUL_UNLIKELY(locked)) funlockfile(stdout);
 }
 
 tul_str *tul_input(void) {

@@ -1,4 +1,4 @@
-/* http.c: the HTTP client built-ins (LANGUAGE.md §10): http_request (blocking, on the calling
+/* http.c: the HTTP client built-ins (docs/reference.md §10): http_request (blocking, on the calling
  * thread) and http_request_async (a libcurl worker pool; completions settle promises on the loop).
  *
  * Threads: worker threads never touch GC objects or loop state. A request is copied into a

@@ -1,0 +1,3 @@
+module tulpar.bench/httpserver
+
+go 1.19
