@@ -81,6 +81,18 @@ const CORE: AbiFunction[] = [
   f("tul_spawn", "ptr", ["ptr", "i64", "ptr", "ptr", "ptr"]),
   f("tul_promise_state", "i64", ["ptr"]),
   f("tul_promise_describe", "ptr", ["ptr"]),
+  // channels and select (tulrt_async.h, channel.c, select.c)
+  f("tul_chan_new", "ptr", ["ptr", "i64"]),
+  f("tul_chan_send_await", "void", ["ptr", "ptr"]),
+  f("tul_chan_recv_await", "void", ["ptr", "ptr"]),
+  f("tul_chan_send", "ptr", ["ptr", "ptr"]),
+  f("tul_chan_recv", "ptr", ["ptr"]),
+  f("tul_chan_recv_next", "i1", ["ptr", "ptr"]),
+  f("tul_chan_close", "void", ["ptr"]),
+  f("tul_chan_len", "i64", ["ptr"]),
+  f("tul_chan_cap", "i64", ["ptr"]),
+  f("tul_chan_closed", "i1", ["ptr"]),
+  f("tul_select", "i64", ["ptr", "i64", "i1"]),
   // json access, JSON text and json operators
   f("tul_json_new_object", "ptr", []),
   f("tul_json_get", "ptr", ["ptr", "ptr"]),

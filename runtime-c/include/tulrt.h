@@ -37,14 +37,15 @@ typedef struct tul_str {
  * The runtime uses them to print, compare, sort, box and copy values generically. */
 enum tul_kind {
   TUL_K_INT = 0, TUL_K_FLOAT = 1, TUL_K_BOOL = 2, TUL_K_STR = 3, TUL_K_JSON = 4,
-  TUL_K_ARRAY = 5, TUL_K_STRUCT = 6, TUL_K_FUNC = 7, TUL_K_PROMISE = 8, TUL_K_VOID = 9
+  TUL_K_ARRAY = 5, TUL_K_STRUCT = 6, TUL_K_FUNC = 7, TUL_K_PROMISE = 8, TUL_K_VOID = 9,
+  TUL_K_CHANNEL = 10
 };
 typedef struct tul_type tul_type;
 typedef struct tul_field { const char *name; const tul_type *type; int64_t offset; } tul_field;
 struct tul_type {
   int64_t kind;           /* enum tul_kind */
   int64_t size;           /* bytes a value takes in an array slot or struct field: 1 for bool, else 8 */
-  const tul_type *elem;   /* ARRAY: element type; PROMISE: result type */
+  const tul_type *elem;   /* ARRAY, CHANNEL: element type; PROMISE: result type */
   const char *name;       /* STRUCT: struct name */
   int64_t nfields;        /* STRUCT */
   const tul_field *fields;/* STRUCT */

@@ -61,6 +61,49 @@ void tul_sleep_await(int64_t ms);
 tul_promise *tul_gather(int64_t n, const void *values, const tul_type *const *types,
                         const tul_type *elem_type);
 
+/* ---------------------------------------------------------------- channels and select (docs/reference.md §15)
+ * `channel<T>` is a pointer to a tul_chan (GC object). Values cross the ABI through slots as
+ * everywhere else: 8 bytes, or 1 byte for bool (`elem->size` bytes). Waiting senders and receivers
+ * are served in FIFO order. After close: a send throws (or its promise rejects with)
+ * "ChannelClosedError: send on a closed channel"; a receive takes what is buffered, then throws
+ * "ChannelClosedError: recv on a closed channel"; a second close throws
+ * "ChannelClosedError: close of a closed channel". */
+typedef struct tul_chan tul_chan;
+
+/* `channel(n)`: capacity n (0: unbuffered rendezvous); n < 0 throws ValueError. */
+tul_chan *tul_chan_new(const tul_type *elem, int64_t cap);
+/* `await ch.send(v)` and `await ch.recv()` as one call: inside a task the task waits in the
+ * channel's own queue (nothing allocated); on the main program these await the promise forms. */
+void tul_chan_send_await(tul_chan *c, const void *slot);
+void tul_chan_recv_await(tul_chan *c, void *out_slot);
+/* `ch.send(v)` and `ch.recv()` used as values: the operation is queued at once (a receive already
+ * registered takes the next value even if its promise is never awaited); the promise settles when
+ * it completes (promise<void>, promise<T>). */
+tul_promise *tul_chan_send(tul_chan *c, const void *slot);
+tul_promise *tul_chan_recv(tul_chan *c);
+/* `for (v in ch)`: the next value into out_slot (true), or false once closed and drained. */
+_Bool tul_chan_recv_next(tul_chan *c, void *out_slot);
+void tul_chan_close(tul_chan *c);
+int64_t tul_chan_len(const tul_chan *c);      /* buffered values */
+int64_t tul_chan_cap(const tul_chan *c);
+_Bool tul_chan_closed(const tul_chan *c);
+
+/* `select { case ... }`. Generated code fills an array of cases (on its stack) and calls
+ * tul_select, which returns the index of the case that proceeded, or -1 for `default` (only when
+ * `has_default`: without it, select waits). Exactly one case proceeds: a receive takes its value
+ * (written to that case's `value`) only when chosen, a send hands its value over only when chosen.
+ * Among cases ready at once the choice is uniformly random (tul__select_pick). A chosen receive
+ * on a closed, drained channel and a chosen send on a closed channel throw ChannelClosedError; a
+ * chosen promise that rejected re-throws its rejection. `sleep_async(ms)` written as a case is a
+ * TUL_SEL_SLEEP case (`value` holds ms): its timer is released when another case wins. */
+enum tul_select_kind { TUL_SEL_RECV = 0, TUL_SEL_SEND = 1, TUL_SEL_PROMISE = 2, TUL_SEL_SLEEP = 3 };
+typedef struct tul_select_case {
+  int64_t kind;     /* enum tul_select_kind */
+  void *target;     /* RECV, SEND: tul_chan*; PROMISE: tul_promise*; SLEEP: unused */
+  uint64_t value;   /* SEND: the value; SLEEP: ms; RECV, PROMISE: the value received (out) */
+} tul_select_case;
+int64_t tul_select(tul_select_case *cases, int64_t n, _Bool has_default);
+
 /* `spawn f(a, b)` (LANGUAGE.md §16): runs the plain function f on a pool of worker threads and
  * returns its promise at once. `entry` is a task entry thunk for f (argument block of `nargs`
  * 8-byte slots, as tul_task_spawn's); `values` holds the arguments in that layout and `types` their

@@ -84,15 +84,15 @@ extern size_t tul__stack_size;
 
 /* ---------------------------------------------------------------- promises (promise.c) */
 enum { TUL__P_PLAIN = 0, TUL__P_TASK = 1, TUL__P_TIMER = 2, TUL__P_GATHER = 3, TUL__P_SPAWN = 4 };
-enum { TUL__W_TASK = 0, TUL__W_GATHER = 1, TUL__W_CALL = 2 };
+enum { TUL__W_TASK = 0, TUL__W_GATHER = 1, TUL__W_CALL = 2, TUL__W_SELECT = 3 };
 
-/* Something waiting for a promise: a suspended task or a gather slot. Intrusive: the task embeds
- * its own node, a gather holds one per argument. */
+/* Something waiting for a promise: a suspended task, a gather slot or a select case. Intrusive: the
+ * task embeds its own node, a gather holds one per argument, a select one per promise case. */
 typedef struct tul__waiter {
   struct tul__waiter *next;
-  void *owner;      /* tul__task* or tul_promise* (the gather) */
+  void *owner;      /* tul__task*, tul_promise* (the gather) or tul__select* */
   int32_t kind;     /* TUL__W_* */
-  int32_t index;    /* gather slot */
+  int32_t index;    /* gather slot, select case */
 } tul__waiter;
 
 /* A runtime callback waiting for a promise (TUL__W_CALL: the waiter's owner is a tul__callback).
@@ -121,6 +121,57 @@ struct tul_promise {
 void tul__promise_fulfil(tul_promise *p);           /* value already in p->value */
 void tul__promise_reject(tul_promise *p, tul_json *error, tul_async_origin *origin);
 int64_t tul__result_size(const tul_type *t);        /* 0 void, 1 bool, 8 otherwise */
+void tul__promise_unwait(tul_promise *p, tul__waiter *w); /* takes w off p's waiters, if there */
+
+/* ---------------------------------------------------------------- channels (channel.c, select.c)
+ * A channel keeps its waiting receivers and senders in two FIFO queues: circular doubly linked
+ * lists whose sentinel is a tul__qlink inside the channel, so any waiter leaves in O(1) (the unlink
+ * a cancelled wait needs). A waiter is a task awaiting directly (the node embedded in the task), a
+ * promise (`ch.recv()` as a value) or one case of a waiting select. */
+typedef struct tul__qlink {
+  struct tul__qlink *next, *prev;
+} tul__qlink;
+
+enum { TUL__CW_TASK = 0, TUL__CW_PROMISE = 1, TUL__CW_SELECT = 2 };
+enum { TUL__CW_WAITING = 0, TUL__CW_DONE = 1, TUL__CW_CLOSED = 2 };
+
+typedef struct tul__chan_wait {
+  tul__qlink link;   /* first: on a channel's recvq or sendq while waiting (next NULL otherwise) */
+  void *owner;       /* tul__task*, tul_promise* or tul__select* (by kind) */
+  uint64_t value;    /* a sender's value, or the value a receiver got */
+  uint8_t kind;      /* TUL__CW_* */
+  uint8_t state;     /* TUL__CW_WAITING, DONE, CLOSED */
+  int32_t index;     /* select case */
+} tul__chan_wait;
+
+struct tul_chan {
+  tul__qlink recvq, sendq;  /* waiting receivers / senders (the channel is their sentinel) */
+  const tul_type *elem;
+  int64_t cap, len, head;   /* ring buffer of cap 8-byte slots: buf[head] is the oldest */
+  uint8_t size;             /* bytes of a value in a slot: 1 for bool, else 8 */
+  uint8_t closed;
+  uint64_t buf[];
+};
+
+/* Ready checks that change nothing, and the operations select performs (channel.c): try_send
+ * and try_recv return 1 done, 0 would wait, -1 closed (and, for recv, drained). */
+int tul__chan_recv_ready(const tul_chan *c);
+int tul__chan_send_ready(const tul_chan *c);
+int tul__chan_try_send(tul_chan *c, uint64_t v);
+int tul__chan_try_recv(tul_chan *c, uint64_t *v);
+void tul__chan_wait_push(tul_chan *c, tul__chan_wait *w, int send); /* append to recvq/sendq */
+void tul__chan_wait_unlink(tul__chan_wait *w);                     /* no-op unless queued */
+TUL_NORETURN void tul__chan_throw_closed(int send);
+/* The main program waits for p (driving the loop); on a DeadlockError undo(arg) takes the wait
+ * out of its queues before the error propagates. 1: p fulfilled; 0: it rejected (marked handled). */
+int tul__main_wait(tul_promise *p, void (*undo)(void *), void *arg);
+
+typedef struct tul__select tul__select;
+/* A waiting select's case `index` can proceed (`state`: TUL__CW_DONE or CLOSED for a channel case,
+ * DONE for a settled promise or a due timer): it wins, every other case's wait is undone, and the
+ * select's task is woken. */
+void tul__select_won(tul__select *s, int32_t index, uint8_t state);
+int64_t tul__select_pick(int64_t n); /* uniform in [0, n): the one source of select's randomness */
 
 /* ---------------------------------------------------------------- tasks (task.c) */
 /* A pending timer (timer.c): in the heap or the zero-delay FIFO. `task`: the task to wake
@@ -143,6 +194,7 @@ struct tul__task {
   void *created_at;
   tul__waiter wait;         /* used while suspended in tul_await */
   tul__timer_node sleep;    /* used while suspended in tul_sleep_await */
+  tul__chan_wait chan_wait; /* used while suspended in tul_chan_send_await / tul_chan_recv_await */
   void *exc;                /* per-task exception state (inside this allocation) */
   void *args;               /* inside this allocation, 16-byte aligned */
 };

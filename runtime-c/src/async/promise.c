@@ -43,6 +43,7 @@ static void wake(tul_promise *p) {
     tul__waiter *next = w->next;
     if (w->kind == TUL__W_TASK) tul__ready(w->owner);
     else if (w->kind == TUL__W_CALL) ((tul__callback *)w->owner)->fn(w->owner, p);
+    else if (w->kind == TUL__W_SELECT) tul__select_won(w->owner, w->index, TUL__CW_DONE);
     else gather_child_settled(w->owner, w->index, p);
     w = next;
   }
@@ -85,6 +86,14 @@ void tul__promise_resolve(tul_promise *p, const void *slot) {
 void tul__promise_reject_value(tul_promise *p, tul_json *error) {
   if (p->state != TUL_PROMISE_PENDING) return;
   tul__promise_reject(p, error, NULL);
+}
+
+void tul__promise_unwait(tul_promise *p, tul__waiter *w) {
+  for (tul__waiter **at = &p->waiters; *at; at = &(*at)->next)
+    if (*at == w) {
+      *at = w->next;
+      return;
+    }
 }
 
 void tul__promise_on_settle(tul_promise *p, tul__waiter *w, tul__callback *cb) {

@@ -132,9 +132,9 @@ void tul__copy_value(tul__copier *c, const void *slot, const tul_type *t, void *
     return;
   case TUL_K_JSON: case TUL_K_ARRAY: case TUL_K_STRUCT:
     break;
-  case TUL_K_FUNC: case TUL_K_PROMISE:
+  case TUL_K_FUNC: case TUL_K_PROMISE: case TUL_K_CHANNEL:
     tul__throw_fmt("RuntimeError: a %s cannot be copied to another thread",
-                   t->kind == TUL_K_FUNC ? "function value" : "promise");
+                   t->kind == TUL_K_FUNC ? "function value" : t->kind == TUL_K_PROMISE ? "promise" : "channel");
   }
   void *p;
   memcpy(&p, slot, sizeof p);

@@ -251,6 +251,18 @@ void tul__sb_json(tul__sb *b, const tul_json *j, int quoted) { sb_json_as(b, j, 
 
 void tul__sb_json_text(tul__sb *b, const tul_json *j) { sb_json_as(b, j, 1, 1); }
 
+/* `<channel 2/16>`: buffered values and capacity, then ` closed` once closed. */
+static void sb_channel(tul__sb *b, const tul_chan *c) {
+  if (!c) {
+    tul__sb_cstr(b, "null");
+    return;
+  }
+  char buf[64];
+  snprintf(buf, sizeof buf, "<channel %lld/%lld%s>", (long long)tul_chan_len(c),
+           (long long)tul_chan_cap(c), tul_chan_closed(c) ? " closed" : "");
+  tul__sb_cstr(b, buf);
+}
+
 void tul__sb_value(tul__sb *b, const void *slot, const tul_type *type, int quoted) {
   tul__check_stack();
   void *ptr = NULL;
@@ -265,6 +277,7 @@ void tul__sb_value(tul__sb *b, const void *slot, const tul_type *type, int quote
   case TUL_K_STRUCT: sb_struct(b, ptr, type); return;
   case TUL_K_FUNC: tul__sb_cstr(b, "<function>"); return;
   case TUL_K_PROMISE: tul__sb_cstr(b, ptr ? tul_promise_describe(ptr) : "null"); return;
+  case TUL_K_CHANNEL: sb_channel(b, ptr); return;
   default: tul__sb_cstr(b, "null");
   }
 }
@@ -316,6 +329,7 @@ const char *tul__type_name(const tul_type *t, char *buf, size_t n) {
   case TUL_K_STRUCT: return t->name ? t->name : "struct";
   case TUL_K_FUNC: return "function";
   case TUL_K_PROMISE: return "promise";
+  case TUL_K_CHANNEL: return "channel";
   case TUL_K_VOID: return "void";
   case TUL_K_ARRAY: {
     char inner[96];

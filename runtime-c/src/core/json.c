@@ -183,6 +183,7 @@ tul_json *tul_json_box(const void *slot, const tul_type *type) {
   case TUL_K_ARRAY: return box_array(ptr);
   case TUL_K_STRUCT: return box_struct(ptr, type);
   case TUL_K_PROMISE: return ptr ? tul__json_str(tul__str_c(tul_promise_describe(ptr))) : NULL;
+  case TUL_K_CHANNEL: return ptr ? tul__json_str(tul_to_str(slot, type)) : NULL;
   default: return tul__json_str(tul__str_c("<function>"));
   }
 }
