@@ -1,5 +1,5 @@
 // The compile pipeline shared by `tulc build/run/check` and the test runner:
-// read source -> parse -> check -> (generate LLVM IR -> optimise and link: codegen/link.ts).
+// read source -> parse -> check -> (generate LLVM IR -> optimise and link: codegen/toolchain/link.ts).
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";

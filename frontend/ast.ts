@@ -4,6 +4,7 @@
 import type { Span } from "./source.js";
 import type { Type } from "./types.js";
 import type { Overload } from "./builtins.js";
+import { assertNever } from "../common/assert.js";
 
 // ---------- type annotations written in source ----------
 export type TypeNode =
@@ -94,6 +95,13 @@ export interface Lambda extends ExprBase {
   params: Param[];
   result: TypeNode | null;
   body: Expr | Block;
+  /** checker: the locals of enclosing functions the body uses (its closure block's cells, in order). */
+  captures?: VarSymbol[];
+  /** checker: the body contains a try statement (codegen keeps its locals in memory). */
+  hasTry?: boolean;
+  /** checker: set when the lambda stands for a function declared in a block (check/nested.ts): the
+   *  declaration and the local holding the closure. */
+  nested?: { decl: FuncDecl; closure: VarSymbol };
 }
 export interface MatchArm {
   patterns: Pattern[]; // `1, 2 => ...` may list several; `_` is { kind: "Wildcard" }
@@ -216,3 +224,98 @@ export interface Program {
   /** checker: the top-level statements that are not declarations, in order (the main program). */
   hasTry?: boolean;
 }
+
+// ---------- traversal ----------
+/** Every node with a kind that statements and expressions are made of. */
+export type AstNode = Stmt | Expr;
+
+/**
+ * The statements and expressions directly inside `n`, in source order: sub-expressions, bodies,
+ * parameter defaults, match patterns and arms, t-string parts (type annotations and names are not
+ * nodes). Every traversal of the tree goes through here, so a new node kind is added in one place.
+ */
+export function children(n: AstNode): AstNode[] {
+  switch (n.kind) {
+    case "IntLit": case "FloatLit": case "BoolLit": case "NullLit": case "StrLit": case "Ident":
+      return [];
+    case "TString": return n.parts.filter((p): p is Expr => typeof p !== "string");
+    case "ArrayLit": return n.elems;
+    case "ObjectLit": return n.entries.map((e) => e.value);
+    case "Unary": return [n.operand];
+    case "Binary": return [n.left, n.right];
+    case "Ternary": return [n.cond, n.then, n.else];
+    case "Call": return [n.callee, ...n.args];
+    case "Index": return [n.object, n.index];
+    case "Member": return [n.object];
+    case "Assign": return [n.target, n.value];
+    case "Update": return [n.target];
+    case "Await": return [n.operand];
+    case "Lambda": return [...defaults(n.params), n.body];
+    case "Match": return [n.subject, ...n.arms.flatMap((a) => [...a.patterns.flatMap(patternValues), a.body])];
+    case "Convert": return [n.expr];
+    case "VarDecl": return n.init ? [n.init] : [];
+    case "ExprStmt": return [n.expr];
+    case "Block": return n.body;
+    case "If": return n.else ? [n.cond, n.then, n.else] : [n.cond, n.then];
+    case "While": return [n.cond, n.body];
+    case "For": return present<AstNode>([n.init, n.cond, n.update, n.body]);
+    case "ForIn": return [n.iterable, n.body];
+    case "Return": return n.value ? [n.value] : [];
+    case "Throw": return [n.value];
+    case "Try": return present([n.body, n.catchBody, n.finallyBody]);
+    case "FuncDecl": return [...defaults(n.params), n.body];
+    case "Break": case "Continue": case "StructDecl": case "Import":
+      return [];
+    default:
+      return assertNever(n);
+  }
+}
+
+const present = <T>(xs: (T | null)[]): T[] => xs.filter((x): x is T => x !== null);
+const defaults = (params: Param[]): Expr[] => params.flatMap((p) => (p.default ? [p.default] : []));
+
+function patternValues(p: Pattern): Expr[] {
+  switch (p.kind) {
+    case "Wildcard": return [];
+    case "ValuePattern": return [p.value];
+    case "RangePattern": return [p.lo, p.hi];
+    default: return assertNever(p);
+  }
+}
+
+/**
+ * Visits `roots` and every node below them, each before its children, in source order, with an
+ * explicit work list (no recursion on the depth of the program). When `visit` returns false the
+ * node's children are skipped.
+ */
+export function walk(roots: AstNode | readonly AstNode[], visit: (n: AstNode) => boolean | void): void {
+  const todo: AstNode[] = Array.isArray(roots) ? [...roots].reverse() : [roots as AstNode];
+  while (todo.length) {
+    const n = todo.pop()!;
+    if (visit(n) === false) continue;
+    const kids = children(n);
+    for (let i = kids.length - 1; i >= 0; i--) todo.push(kids[i]);
+  }
+}
+
+/** Whether some node in `roots` (looking inside the nodes `enter` accepts, by default all) satisfies `test`. */
+export function someNode(roots: AstNode | readonly AstNode[], test: (n: AstNode) => boolean, enter: (n: AstNode) => boolean = () => true): boolean {
+  let found = false;
+  walk(roots, (n) => {
+    if (found) return false;
+    if (test(n)) found = true;
+    return !found && enter(n);
+  });
+  return found;
+}
+
+/** Whether a node is a statement (as opposed to an expression). */
+export function isStmt(n: AstNode): n is Stmt {
+  return Object.hasOwn(STMT_KINDS, n.kind);
+}
+
+/** Every statement kind (tsc requires each one here). */
+const STMT_KINDS: Record<Stmt["kind"], true> = {
+  VarDecl: true, ExprStmt: true, Block: true, If: true, While: true, For: true, ForIn: true, Break: true,
+  Continue: true, Return: true, Throw: true, Try: true, FuncDecl: true, StructDecl: true, Import: true,
+};

@@ -30,7 +30,7 @@ export function buildTaskEntry(g: Gen, name: string, types: Type[], rt: Type, bo
   const ft = llvm.FunctionType.get(g.t.void, [g.t.ptr, g.t.ptr], false);
   const fn = llvm.Function.Create(ft, llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
   // A builder of its own with no debug location: the thunk has no DISubprogram, so the trace
-  // shows the body's frames only (the body is kept out of line, see index.ts).
+  // shows the body's frames only (the body is kept out of line, see module.ts).
   const b = new llvm.IRBuilder(g.ctx);
   b.SetInsertPoint(llvm.BasicBlock.Create(g.ctx, "entry", fn));
   const params = types.map((t, i) => loadArg(g, b, fn.getArg(0), t, i));
@@ -49,7 +49,7 @@ function loadArg(g: Gen, b: llvm.IRBuilder, block: llvm.Value, t: Type, i: numbe
   return t.k === "bool" ? b.CreateICmpNE(v, llvm.ConstantInt.get(g.t.i8, 0, false)) : v;
 }
 
-/** The task entry of a top-level async function (declared by index.ts). */
+/** The task entry of a top-level async function (declared by module.ts). */
 export function taskEntryOf(g: Gen, decl: FuncDecl): llvm.Function {
   const entry = g.taskEntries.get(decl);
   if (!entry) throw new CodegenError(`async function ${decl.name} has no task entry`);

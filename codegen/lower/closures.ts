@@ -3,9 +3,9 @@
 // invocation of the function that declares them, so the function and its lambdas share them by reference.
 
 import llvm from "llvm-bindings";
-import type { Call, Expr, FuncDecl, Lambda, Node, Return, Stmt, VarSymbol } from "../../frontend/ast.js";
+import type { Call, Expr, FuncDecl, Lambda, VarSymbol } from "../../frontend/ast.js";
+import { hasBaseCase } from "./recursion.js";
 import { T, type Type } from "../../frontend/types.js";
-import { lambdaHasTry, nestedLambda } from "../../frontend/check/closures.js";
 import { buildSpawnThunk, buildTaskEntry, taskEntryOf } from "./async.js";
 import { CodegenError, type FnState, type Gen } from "./context.js";
 import { dummy, genExpr, tyOf, undefOf } from "./expr.js";
@@ -98,34 +98,12 @@ function callThunk(g: Gen, target: llvm.Function, ft: Type & { k: "func" }, name
 
 // ---------------------------------------------------------------- lambdas
 
-/** Captured variables a lambda uses from outside (including through lambdas nested in it). */
-function capturesOf(e: Lambda): VarSymbol[] {
-  const seen = new Map<number, VarSymbol>();
-  const inside = (n: Node) => {
-    const s = (n as { span?: { start: number; end: number } }).span;
-    return !!s && s.start >= e.span.start && s.end <= e.span.end;
-  };
-  const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (!n || typeof n !== "object") return;
-    const node = n as Record<string, unknown>;
-    const sym = node.kind === "Ident" ? (node.sym as VarSymbol | undefined) : undefined;
-    if (sym?.kind === "var" && sym.captured && !sym.isGlobal && !inside(sym.decl)) seen.set(sym.id, sym);
-    for (const [k, v] of Object.entries(node)) if (!SKIP.has(k)) walk(v);
-  };
-  walk(e.body);
-  return [...seen.values()];
-}
-
-const SKIP = new Set(["span", "ty", "sym", "to", "file", "decl", "nameSpan", "keySpan", "catchSym"]);
-
-let lambdaCount = 0;
-
 /** Emits the lambda's function, then builds its closure block from the current function's cells. */
 export function genLambda(g: Gen, e: Lambda): llvm.Value {
   const ft = tyOf(e);
   if (ft.k !== "func") throw new CodegenError("lambda without a function type (checker contract)");
-  const caps = capturesOf(e);
+  const caps = e.captures;
+  if (!caps) throw new CodegenError("lambda without its captures (checker contract)");
   const fn = closureCode(g, e, ft, caps);
   g.loc(e.span);
   const clo = g.call("tul_alloc", [g.i64(8 * (1 + caps.length))]);
@@ -144,11 +122,11 @@ export function genLambda(g: Gen, e: Lambda): llvm.Value {
  * starts a task running its body (closure block first in the task's arguments).
  */
 function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[]): llvm.Function {
-  const nested = nestedLambda.get(e);
-  if (!nested) return emitLambda(g, e, ft, caps, `tul_lambda.${lambdaCount++}`, "<lambda>");
+  const nested = e.nested;
+  if (!nested) return emitLambda(g, e, ft, caps, `tul_lambda.${g.lambdaCount++}`, "<lambda>");
   const { decl, closure } = nested;
   const name = freshName(g, `tul_fn_${decl.name}`);
-  if (!hasBaseCase(decl.body.body, closure)) g.noTailCalls.add(name);
+  if (!hasBaseCase(decl.body.body, (c) => c.callee.kind === "Ident" && c.callee.sym === closure)) g.noTailCalls.add(name);
   if (!decl.isAsync) return emitLambda(g, e, ft, caps, name, decl.name, (fn) => g.nestedCode.set(closure.id, fn));
   const inner = ft.result.k === "promise" ? ft.result.inner : ft.result;
   const body = emitLambda(g, e, { k: "func", params: ft.params, result: decl.neverReturns ? T.never : inner }, caps, name, decl.name);
@@ -157,31 +135,6 @@ function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbo
   const thunk = buildSpawnThunk(g, `tul_fnval_${decl.name}`, ft, entry, true);
   g.nestedCode.set(closure.id, thunk);
   return thunk;
-}
-
-/** As recursion.ts for top-level functions: whether some way out of the body does not call itself. */
-function hasBaseCase(body: Stmt[], self: VarSymbol): boolean {
-  const callsSelf = (n: unknown): boolean => {
-    if (Array.isArray(n)) return n.some(callsSelf);
-    if (!n || typeof n !== "object") return false;
-    const node = n as Record<string, unknown> & { kind?: string; callee?: { kind: string; sym?: unknown } };
-    if (node.kind === "Call" && node.callee?.kind === "Ident" && node.callee.sym === self) return true;
-    return Object.entries(node).some(([k, v]) => !SKIP.has(k) && callsSelf(v));
-  };
-  if (!callsSelf(body)) return true;
-  const returns: Return[] = [];
-  const collect = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(collect);
-    if (!n || typeof n !== "object") return;
-    const node = n as Record<string, unknown> & { kind?: string };
-    if (node.kind === "Lambda") return;
-    if (node.kind === "Return") returns.push(node as unknown as Return);
-    for (const [k, v] of Object.entries(node)) if (!SKIP.has(k)) collect(v);
-  };
-  collect(body);
-  if (returns.some((r) => !r.value || !callsSelf(r.value))) return true;
-  const last = body[body.length - 1];
-  return (!last || last.kind !== "Return") && !body.some((s) => s.kind === "ExprStmt" && callsSelf(s));
 }
 
 /** `base`, or `base.N` when the module already has a function of that name. */
@@ -202,7 +155,7 @@ function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol
   allocas.SetInsertPoint(entry);
   const scope = g.di.subprogram(fn, diName, line, e.span.file.path);
   const result = ft.result;
-  const state: FnState = { fn, result, allocas, locals: new Map(), volatile: !!lambdaHasTry.get(e), loops: [], cleanups: [], scope };
+  const state: FnState = { fn, result, allocas, locals: new Map(), volatile: !!e.hasTry, loops: [], cleanups: [], scope };
   g.fs = state;
   const body = g.block("body");
   g.b.SetInsertPoint(body);

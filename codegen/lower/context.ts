@@ -2,7 +2,7 @@
 // per-function state (locals, loops, try/finally cleanups) shared by the lowering files.
 
 import llvm from "llvm-bindings";
-import type { Block, FuncDecl } from "../../frontend/ast.js";
+import type { Block, FuncDecl, StructDecl } from "../../frontend/ast.js";
 import type { Span } from "../../frontend/source.js";
 import type { Type } from "../../frontend/types.js";
 import type { Debug } from "./debug.js";
@@ -66,12 +66,19 @@ export class Gen {
   readonly nestedCode = new Map<number, llvm.Function>();
   /** Owned flags of global str variables, by symbol id (vars.ts ownedFlag). */
   readonly globalOwnedFlags = new Map<number, llvm.GlobalVariable>();
-  /** LLVM names of functions that must not get tail-recursion elimination (index.ts). */
+  /** LLVM names of functions that must not get tail-recursion elimination (module.ts). */
   readonly noTailCalls = new Set<string>();
-  /** LLVM names of functions that must stay out of line (async bodies, index.ts). */
+  /** LLVM names of functions that must stay out of line (async bodies, module.ts). */
   readonly noInline = new Set<string>();
+  /** Per struct declaration, a number that keeps same-named structs of different modules apart in
+   *  type descriptors (types.ts). */
+  readonly structIds = new Map<StructDecl, number>();
   /** -g: describe locals and parameters (DILocalVariable + dbg.declare). */
   debugVars = false;
+  /** Globals get external linkage (when the program has a try, so that setjmp returns reload them). */
+  externalGlobals = true;
+  /** How many lambdas were emitted (their LLVM names count up). */
+  lambdaCount = 0;
   private uniq = 0;
 
   constructor(

@@ -16,7 +16,7 @@ export class Debug {
     const abs = path.resolve(sourcePath);
     this.file = this.dib.createFile(path.basename(abs), path.dirname(abs));
     this.files.set(abs, this.file);
-    // llvm-bindings exposes no emission-kind parameter: the unit is created FullDebug and index.ts
+    // llvm-bindings exposes no emission-kind parameter: the unit is created FullDebug and module.ts
     // rewrites it to LineTablesOnly in the IR text when -g is not given.
     this.dib.createCompileUnit(llvm.dwarf.SourceLanguage.DW_LANG_C, this.file, "tulc", optimized, "", 0);
     this.fnType = this.dib.createSubroutineType(this.dib.getOrCreateTypeArray([]));

@@ -7,6 +7,7 @@ import type {
 } from "../../frontend/ast.js";
 import { typeToString, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
+import { assertNever } from "../../common/assert.js";
 import { strConst, cString } from "./strings.js";
 import { fromMem, llvmType, memPtrType, memType, structFieldTypes, toMem, typeDesc } from "./types.js";
 import { appendable, loadSlot, loadVar, outSlot, ownedFlag, requireOwnLocal, storeSlot, storeVar, valueSlot, varSlot } from "./vars.js";
@@ -40,6 +41,7 @@ export function genExpr(g: Gen, e: Expr): llvm.Value {
     case "Match": return genMatch(g, e);
     case "Convert": return genConvert(g, e);
     case "Lambda": return genLambda(g, e);
+    default: return assertNever(e);
   }
 }
 
@@ -151,8 +153,10 @@ function genBinary(g: Gen, e: Binary): llvm.Value {
       return arith(g, e.op, lt, a, b);
     case "==": case "!=":
       return equality(g, e.op, lt, rt, a, b);
-    default:
+    case "<": case "<=": case ">": case ">=":
       return ordering(g, e.op, lt, a, b);
+    default:
+      return assertNever(e.op, "operator");
   }
 }
 
@@ -176,6 +180,7 @@ function genLogical(g: Gen, e: Binary): llvm.Value {
 }
 
 export type ArithOp = "+" | "-" | "*" | "/" | "%";
+export type OrderOp = "<" | "<=" | ">" | ">=";
 
 /** Arithmetic on two values of the same type: int wraps, float IEEE, str concatenates. */
 export function arith(g: Gen, op: ArithOp, t: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
@@ -232,7 +237,7 @@ export function equalValues(g: Gen, lt: Type, rt: Type, a: llvm.Value, b: llvm.V
   }
 }
 
-function ordering(g: Gen, op: string, t: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
+function ordering(g: Gen, op: OrderOp, t: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
   if (t.k === "json") return jsonOrder(g, op, a, b);
   if (t.k === "float") {
     if (op === "<") return g.b.CreateFCmpOLT(a, b);

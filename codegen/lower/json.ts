@@ -5,7 +5,7 @@ import llvm from "llvm-bindings";
 import type { ForIn, Index, Member, ObjectLit } from "../../frontend/ast.js";
 import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
-import { genExpr, tyOf } from "./expr.js";
+import { genExpr, tyOf, type OrderOp } from "./expr.js";
 import { genBlock } from "./stmt.js";
 import { strConst } from "./strings.js";
 import { typeDesc } from "./types.js";
@@ -81,7 +81,7 @@ export function jsonOne(g: Gen): llvm.Value {
 }
 
 /** `<`, `<=`, `>`, `>=` through tul_json_cmp (-1, 0, 1; 2 when unordered, which is never true). */
-export function jsonOrder(g: Gen, op: string, a: llvm.Value, b: llvm.Value): llvm.Value {
+export function jsonOrder(g: Gen, op: OrderOp, a: llvm.Value, b: llvm.Value): llvm.Value {
   const c = g.call("tul_json_cmp", [a, b]);
   const is = (v: number) => g.b.CreateICmpEQ(c, g.i64(v));
   switch (op) {

@@ -4,7 +4,7 @@
 import llvm from "llvm-bindings";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import type { FuncDecl, Import, Node, Program, Stmt } from "../../frontend/ast.js";
+import { isStmt, someNode, walk, type AstNode, type FuncDecl, type Import, type Program, type Stmt } from "../../frontend/ast.js";
 import type { SourceFile } from "../../frontend/source.js";
 import { withTempDirSync } from "../../common/tempdir.js";
 import { phase } from "../../common/timing.js";
@@ -12,12 +12,13 @@ import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
-import { hasBaseCase, placeStackChecks } from "../passes/stack_checks.js";
+import { placeStackChecks } from "../passes/stack_checks.js";
+import { hasBaseCase } from "./recursion.js";
 import { addTbaa } from "../passes/tbaa.js";
 import { splitModule } from "../passes/split.js";
 import { genBlock, genStmt } from "./stmt.js";
-import { llvmType, structDecls } from "./types.js";
-import { globalOptions, storeVar } from "./vars.js";
+import { llvmType } from "./types.js";
+import { storeVar } from "./vars.js";
 import { asyncBodyResult, declareTaskEntry } from "./async.js";
 
 export interface GenerateOptions {
@@ -137,38 +138,20 @@ function dataLayout(triple: string): string | null {
 
 function lowerProgram(g: Gen, program: Program): void {
   const funcs = collectFuncs(program.body);
-  structDecls.clear();
-  for (const s of walkStmts(program.body)) if (s.kind === "StructDecl") structDecls.set(s.name, s);
-  globalOptions.external = !!program.hasTry || funcs.some((f) => f.hasTry);
+  g.externalGlobals = !!program.hasTry || funcs.some((f) => f.hasTry);
   declareFuncs(g, funcs);
   for (const f of funcs) genFunction(g, f);
   genMain(g, program);
 }
 
-/** Every function declaration, top-level and nested. */
+/** Every function declaration, top-level and nested (statements inside statements, in order). */
 function collectFuncs(body: Stmt[]): FuncDecl[] {
   const out: FuncDecl[] = [];
-  for (const s of walkStmts(body)) if (s.kind === "FuncDecl") out.push(s);
+  walk(body, (n) => {
+    if (n.kind === "FuncDecl") out.push(n);
+    return isStmt(n);
+  });
   return out;
-}
-
-/** All statements, recursively (into blocks, loops, try, function bodies). */
-function* walkStmts(body: Stmt[]): Generator<Stmt> {
-  for (const s of body) {
-    yield s;
-    for (const child of childBlocks(s)) yield* walkStmts(child);
-  }
-}
-
-function childBlocks(s: Stmt): Stmt[][] {
-  switch (s.kind) {
-    case "Block": return [s.body];
-    case "If": return [s.then.body, ...(s.else ? [[s.else as Stmt]] : [])];
-    case "While": case "ForIn": case "FuncDecl": return [s.body.body];
-    case "For": return [s.body.body];
-    case "Try": return [s.body.body, s.catchBody?.body ?? [], s.finallyBody?.body ?? []];
-    default: return [];
-  }
 }
 
 function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
@@ -182,7 +165,7 @@ function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
     const ft = llvm.FunctionType.get(llvmType(g, result), f.sym.type.params.map((p) => llvmType(g, p)), false);
     const fn = llvm.Function.Create(ft, llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
     g.funcs.set(f, fn);
-    if (!hasBaseCase(f)) g.noTailCalls.add(name);
+    if (!hasBaseCase(f.body.body, (c) => c.target?.kind === "func" && c.target.sym.decl === f)) g.noTailCalls.add(name);
     if (f.isAsync) {
       declareTaskEntry(g, f, fn);
       g.noInline.add(name); // keeps the body's frames in traces (its task entry has no debug info)
@@ -296,20 +279,8 @@ function genModuleBody(g: Gen, fn: llvm.Function, name: string, file: SourceFile
 
 // ---------------------------------------------------------------- leaf detection
 
-const SKIP_KEYS = new Set(["span", "ty", "sym", "target", "catchSym", "to", "file", "decl", "nameSpan", "keySpan"]);
-
 /** True when the code calls a user function or awaits (leaf functions skip the stack check). */
 function needsStackCheck(body: Stmt[]): boolean {
-  return body.some((s) => s.kind !== "FuncDecl" && containsCall(s));
-}
-
-function containsCall(n: unknown): boolean {
-  if (Array.isArray(n)) return n.some(containsCall);
-  if (!n || typeof n !== "object") return false;
-  const node = n as Node & Record<string, unknown>;
-  if (node.kind === "FuncDecl") return false;
-  if (node.kind === "Await") return true;
-  if (node.kind === "Call" && (node as { target?: { kind: string } }).target?.kind !== "builtin") return true;
-  for (const [k, v] of Object.entries(node)) if (!SKIP_KEYS.has(k) && containsCall(v)) return true;
-  return false;
+  const calls = (n: AstNode): boolean => n.kind === "Await" || (n.kind === "Call" && n.target?.kind !== "builtin");
+  return someNode(body.filter((s) => s.kind !== "FuncDecl"), calls, (n) => n.kind !== "FuncDecl");
 }

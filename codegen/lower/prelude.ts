@@ -39,7 +39,7 @@ function stackPointer(triple: string): string[] {
 
 /** `if (sp < tul_stack_limit) tul_stack_overflow();` with the overflow branch marked very unlikely.
  *  Emitted at the top of a function body, then moved to where the function's calls start
- *  (placeStackChecks in recursion.ts, which also says why that is still safe). */
+ *  (placeStackChecks in codegen/passes/stack_checks.ts, which also says why that is still safe). */
 function stackCheck(triple: string): string {
   return [
     "declare i64 @llvm.read_register.i64(metadata) nounwind readonly",

@@ -5,6 +5,7 @@ import llvm from "llvm-bindings";
 import type { Block, Break, Continue, Expr, For, ForIn, If, Return, Stmt, Throw, VarDecl, While } from "../../frontend/ast.js";
 import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
+import { assertNever } from "../../common/assert.js";
 import { arrayData, arrayLen, dummy, genExpr, tyOf, zeroValue } from "./expr.js";
 import { genTry, runCleanups } from "./exceptions.js";
 import { rangeBounds } from "./builtins.js";
@@ -28,6 +29,7 @@ export function genStmt(g: Gen, s: Stmt): void {
     case "Throw": return genThrow(g, s);
     case "Try": return genTry(g, s);
     case "FuncDecl": case "StructDecl": case "Import": return; // generated separately / nothing to run
+    default: return assertNever(s);
   }
 }
 

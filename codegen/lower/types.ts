@@ -76,7 +76,7 @@ function declareDesc(g: Gen, t: Type, pending: Pending[]): llvm.Constant {
     case "json":
       return g.runtimeGlobal(`tul_type_${t.k}`);
   }
-  const key = t.k === "struct" ? `struct ${t.name}#${structId(t.decl)}` : typeToString(t);
+  const key = t.k === "struct" ? `struct ${t.name}#${structId(g, t.decl)}` : typeToString(t);
   const cached = g.typeDescs.get(key);
   if (cached) return cached;
   const gv = new llvm.GlobalVariable(g.mod, g.t.typeDesc, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, null, `tul.type.${g.nextId()}`);
@@ -86,11 +86,9 @@ function declareDesc(g: Gen, t: Type, pending: Pending[]): llvm.Constant {
   return ptr;
 }
 
-const structIds = new WeakMap<StructDecl, number>();
-let nextStructId = 0;
-function structId(d: StructDecl): number {
-  let id = structIds.get(d);
-  if (id === undefined) structIds.set(d, (id = nextStructId++));
+function structId(g: Gen, d: StructDecl): number {
+  let id = g.structIds.get(d);
+  if (id === undefined) g.structIds.set(d, (id = g.structIds.size));
   return id;
 }
 
@@ -134,38 +132,8 @@ function fieldTable(g: Gen, t: Type & { k: "struct" }, pending: Pending[]): llvm
   return llvm.ConstantExpr.getBitCast(gv, g.t.ptr);
 }
 
-/** Field types of a struct from its declaration's type annotations. */
+/** Field types of a struct, as the checker resolved them (StructDecl.fieldTypes). */
 export function structFieldTypes(t: Type & { k: "struct" }): Type[] {
-  if (t.decl.fieldTypes) return t.decl.fieldTypes;
-  return t.decl.fields.map((f) => resolveTypeNode(f.type, t));
-}
-
-/** Resolves a field's written type (the checker does not annotate StructField); struct names resolve by decl name. */
-function resolveTypeNode(n: import("../../frontend/ast.js").TypeNode, owner: Type & { k: "struct" }): Type {
-  switch (n.kind) {
-    case "ArrayType":
-      return { k: "array", elem: resolveTypeNode(n.elem, owner) };
-    case "PromiseType":
-      return { k: "promise", inner: resolveTypeNode(n.inner, owner) };
-    case "FuncType":
-      return { k: "func", params: n.params.map((p) => resolveTypeNode(p, owner)), result: resolveTypeNode(n.result, owner) };
-    case "NamedType":
-      return namedType(n.name, owner);
-  }
-}
-
-/** Struct declarations seen by codegen, by name (registered in index.ts). */
-export const structDecls = new Map<string, StructDecl>();
-
-function namedType(name: string, owner: Type & { k: "struct" }): Type {
-  switch (name) {
-    case "int": case "float": case "bool": case "str": case "void": case "json":
-      return { k: name };
-    case "array":
-      return { k: "array", elem: { k: "json" } };
-  }
-  if (name === owner.name) return owner;
-  const d = structDecls.get(name);
-  if (d) return { k: "struct", name, decl: d };
-  return { k: "json" };
+  if (!t.decl.fieldTypes) throw new CodegenError(`struct ${t.name} has no field types (checker contract)`);
+  return t.decl.fieldTypes;
 }

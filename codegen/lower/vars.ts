@@ -9,9 +9,6 @@ import { fromMem, memType, toMem } from "./types.js";
 import { volatileName, type VolatileType } from "./prelude.js";
 import { cellSlot } from "./closures.js";
 
-/** Linkage of globals: external when the program has a try (so setjmp returns reload them). */
-export const globalOptions = { external: true };
-
 /** The memory slot of a variable (creating the global or entry-block alloca on first use). */
 export function varSlot(g: Gen, sym: VarSymbol): llvm.Value {
   return sym.isGlobal ? globalSlot(g, sym) : localSlot(g, sym);
@@ -21,10 +18,14 @@ function globalSlot(g: Gen, sym: VarSymbol): llvm.Value {
   const hit = g.globals.get(sym.id);
   if (hit) return hit;
   const ty = memType(g, sym.type);
-  const linkage = globalOptions.external ? llvm.GlobalValue.LinkageTypes.ExternalLinkage : llvm.GlobalValue.LinkageTypes.InternalLinkage;
-  const gv = new llvm.GlobalVariable(g.mod, ty, false, linkage, llvm.Constant.getNullValue(ty), `tulg.${sym.name}.${sym.id}`);
+  const gv = new llvm.GlobalVariable(g.mod, ty, false, globalLinkage(g), llvm.Constant.getNullValue(ty), `tulg.${sym.name}.${sym.id}`);
   g.globals.set(sym.id, gv);
   return gv;
+}
+
+/** Linkage of globals: external when the program has a try (so setjmp returns reload them). */
+function globalLinkage(g: Gen): number {
+  return g.externalGlobals ? llvm.GlobalValue.LinkageTypes.ExternalLinkage : llvm.GlobalValue.LinkageTypes.InternalLinkage;
 }
 
 function localSlot(g: Gen, sym: VarSymbol): llvm.Value {
@@ -131,8 +132,7 @@ export function ownedFlag(g: Gen, sym: VarSymbol): llvm.Value {
     const flags = g.globalOwnedFlags;
     let gv = flags.get(sym.id);
     if (!gv) {
-      const linkage = globalOptions.external ? llvm.GlobalValue.LinkageTypes.ExternalLinkage : llvm.GlobalValue.LinkageTypes.InternalLinkage;
-      gv = new llvm.GlobalVariable(g.mod, g.t.i8, false, linkage, llvm.ConstantInt.get(g.t.i8, 0, false), `tulg.${sym.name}.${sym.id}.owned`);
+      gv = new llvm.GlobalVariable(g.mod, g.t.i8, false, globalLinkage(g), llvm.ConstantInt.get(g.t.i8, 0, false), `tulg.${sym.name}.${sym.id}.owned`);
       flags.set(sym.id, gv);
     }
     return gv;

@@ -2,7 +2,7 @@
 // of function-typed values (nested named functions are desugared to closures in nested.ts). A lambda body sees the enclosing scopes; the variables it uses from outside
 // (locals and parameters of enclosing functions) are marked VarSymbol.captured for codegen.
 
-import type { Call, Expr, FuncDecl, FuncSymbol, Lambda, Node, VarSymbol } from "../ast.js";
+import { walk, type Call, type Expr, type FuncDecl, type FuncSymbol, type Lambda, type Node, type VarSymbol } from "../ast.js";
 import { T, type Type } from "../types.js";
 import { E, FnCtx, Scope, type Checker, type FuncInfo } from "./context.js";
 import { coerce, resolveType, show, unify } from "./conversions.js";
@@ -10,10 +10,6 @@ import { checkExpr, checkValue } from "./expressions.js";
 import { checkStmts } from "./statements.js";
 import { ensureFunctionChecked } from "./functions.js";
 
-/** checker: per lambda, whether its body contains a try (codegen keeps its locals in memory). */
-export const lambdaHasTry = new WeakMap<Lambda, boolean>();
-/** checker: the closures that stand for nested named functions (nested.ts): declaration, closure local. */
-export const nestedLambda = new WeakMap<Lambda, { decl: FuncDecl; closure: VarSymbol }>();
 
 /** `(int x) => x * 2`, `(x) => { ... }`: parameters typed by annotation, else by the expected type, else json. */
 export function checkLambda(cx: Checker, e: Lambda, expected: Type | undefined): Type {
@@ -29,8 +25,7 @@ export function checkLambda(cx: Checker, e: Lambda, expected: Type | undefined):
   const ctx = new FnCtx(decl, info, new Scope(cx.fn.scope), cx.fn.topIndex);
   for (const p of e.params) if (p.sym && !ctx.scope.names.has(p.name)) ctx.scope.names.set(p.name, p.sym);
   const result = cx.inFunction(ctx, () => lambdaBody(cx, e, ctx, declared, !!declared));
-  lambdaHasTry.set(e, ctx.hasTry);
-  markCaptures(e);
+  finishLambda(e, ctx.hasTry);
   return T.func(params, result);
 }
 
@@ -75,25 +70,19 @@ function lambdaBody(cx: Checker, e: Lambda, ctx: FnCtx, hint: Type | null, isDec
   return result;
 }
 
-/** Marks every local of an enclosing function that the lambda (or a lambda inside it) reads or writes. */
-export function markCaptures(e: Lambda): void {
-  const inside = (n: Node) => {
-    const s = (n as { span?: { start: number; end: number } }).span;
-    return !!s && s.start >= e.span.start && s.end <= e.span.end;
-  };
-  walk(e.body, (sym) => {
-    if (!sym.isGlobal && !inside(sym.decl)) sym.captured = true;
+/**
+ * After a lambda's body was checked: its codegen facts. Every local of an enclosing function that
+ * the lambda (or a lambda inside it) reads or writes is captured, in order of first use.
+ */
+export function finishLambda(e: Lambda, hasTry: boolean): void {
+  const seen = new Set<VarSymbol>();
+  const inside = (n: Node) => n.span.start >= e.span.start && n.span.end <= e.span.end;
+  walk(e.body, (n) => {
+    if (n.kind === "Ident" && n.sym?.kind === "var" && !n.sym.isGlobal && !inside(n.sym.decl)) seen.add(n.sym);
   });
-}
-
-const SKIP = new Set(["span", "ty", "to", "file", "decl", "nameSpan", "keySpan", "catchSym"]);
-
-function walk(n: unknown, visit: (sym: VarSymbol) => void): void {
-  if (Array.isArray(n)) return n.forEach((x) => walk(x, visit));
-  if (!n || typeof n !== "object") return;
-  const node = n as Record<string, unknown>;
-  if (node.kind === "Ident" && (node.sym as VarSymbol | undefined)?.kind === "var") visit(node.sym as VarSymbol);
-  for (const [k, v] of Object.entries(node)) if (k !== "sym" && !SKIP.has(k)) walk(v, visit);
+  for (const sym of seen) sym.captured = true;
+  e.captures = [...seen];
+  e.hasTry = hasTry;
 }
 
 /**

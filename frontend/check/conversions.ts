@@ -4,6 +4,7 @@
 import type { Convert, Expr, StructDecl, TypeNode } from "../ast.js";
 import { T, typeEquals, typeToString, isNumeric, type Type } from "../types.js";
 import { E, type Checker } from "./context.js";
+import { assertNever } from "../../common/assert.js";
 
 /** The semantic type of a type annotation; unknown names are reported and read as json. */
 export function resolveType(cx: Checker, node: TypeNode): Type {
@@ -22,6 +23,8 @@ export function resolveType(cx: Checker, node: TypeNode): Type {
       return T.promise(resolveType(cx, node.inner));
     case "FuncType":
       return T.func(node.params.map((p) => resolveType(cx, p)), resolveType(cx, node.result));
+    default:
+      return assertNever(node);
   }
 }
 

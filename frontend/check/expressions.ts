@@ -4,6 +4,7 @@
 import type { ArrayLit, Assign, Binary, Expr, Ident, Index, Member, ObjectLit, Ternary, Unary, Update, Await } from "../ast.js";
 import { T, isNumeric, isReference, typeEquals, type Type } from "../types.js";
 import { E, type Checker, type ModuleScope } from "./context.js";
+import { assertNever } from "../../common/assert.js";
 import { coerce, show, stringify, unify, makeConvert } from "./conversions.js";
 import { aliasModule, lookupName, lookupQualified } from "./names.js";
 import { checkCall } from "./calls.js";
@@ -70,6 +71,8 @@ function exprType(cx: Checker, e: Expr, expected: Type | undefined): Type {
       return checkMatch(cx, e, expected);
     case "Convert":
       return e.to;
+    default:
+      return assertNever(e);
   }
 }
 

@@ -2,7 +2,7 @@
 // arguments, bodies checked once (on demand when an inferred result is needed first), result inference
 // from returns (void / never / unified type), missing-return checks, recursion before the result is known.
 
-import type { Call, Expr, FuncDecl, Param, Return, Stmt } from "../ast.js";
+import { isStmt, walk, type Call, type Expr, type FuncDecl, type Param, type Return, type Stmt } from "../ast.js";
 import { T, typeEquals, type Type } from "../types.js";
 import type { Span } from "../source.js";
 import { E, FnCtx, Scope, type Checker, type FuncInfo } from "./context.js";
@@ -231,14 +231,12 @@ function obviousType(e: Expr, params: Map<string, Type>): Type | null {
   }
 }
 
-/** The values of the return statements in a body (not looking into expressions). */
-function returnValues(stmts: Stmt[], out: Expr[] = []): Expr[] {
-  for (const s of stmts) {
-    if (s.kind === "Return" && s.value) out.push(s.value);
-    else if (s.kind === "Block") returnValues(s.body, out);
-    else if (s.kind === "If") returnValues(s.else ? [s.then, s.else] : [s.then], out);
-    else if (s.kind === "While" || s.kind === "For" || s.kind === "ForIn") returnValues(s.body.body, out);
-    else if (s.kind === "Try") returnValues([s.body, ...(s.catchBody ? [s.catchBody] : []), ...(s.finallyBody ? [s.finallyBody] : [])], out);
-  }
+/** The values of the return statements in a body (not looking into expressions or nested functions). */
+function returnValues(stmts: Stmt[]): Expr[] {
+  const out: Expr[] = [];
+  walk(stmts, (n) => {
+    if (n.kind === "Return" && n.value) out.push(n.value);
+    return isStmt(n) && n.kind !== "FuncDecl" && n.kind !== "Return";
+  });
   return out;
 }

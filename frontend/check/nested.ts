@@ -3,13 +3,13 @@
 // becomes a const local holding a Lambda, created at the start of the block (so siblings can call
 // each other, and themselves, through captured cells), and every use of the name uses that local.
 
-import type { Call, FuncDecl, FuncSymbol, Ident, Lambda, Stmt, VarDecl, VarSymbol } from "../ast.js";
+import { walk, type AstNode, type Call, type FuncDecl, type FuncSymbol, type Ident, type Lambda, type Stmt, type VarDecl, type VarSymbol } from "../ast.js";
 import { T, type Type } from "../types.js";
 import type { Span } from "../source.js";
 import { E, type Checker, type FnCtx, type FuncInfo, type NestedFn } from "./context.js";
 import { resolveType } from "./conversions.js";
 import { checkDefaultValues, declareParam, ensureFunctionChecked, wrapResult } from "./functions.js";
-import { lambdaHasTry, markCaptures, nestedLambda } from "./closures.js";
+import { finishLambda } from "./closures.js";
 
 /** Block entry: declares the block's nested functions (names visible in the whole block), then their defaults. */
 export function hoistNested(cx: Checker, stmts: Stmt[]): FuncDecl[] {
@@ -49,7 +49,7 @@ function closureFor(cx: Checker, d: FuncDecl, type: Type & { k: "func" }, stmts:
   const closureDecl: VarDecl = { kind: "VarDecl", mode: "const", declType: null, name: d.name, nameSpan: d.nameSpan, init: lambda, span: d.span };
   const closure = cx.newVar(d.name, type, closureDecl, { isConst: true });
   closureDecl.sym = closure;
-  nestedLambda.set(lambda, { decl: d, closure });
+  lambda.nested = { decl: d, closure };
   return { scope: cx.fn.scope, topIndex: cx.fn.topIndex, lambda, closure, closureDecl, stmts, reached: false };
 }
 
@@ -96,8 +96,7 @@ export function reportEarlyUse(cx: Checker, name: string, span: Span): boolean {
 
 /** After the body was checked (functions.ts): codegen facts of the closure. */
 export function finishNestedBody(nested: NestedFn, ctx: FnCtx): void {
-  lambdaHasTry.set(nested.lambda, ctx.hasTry);
-  markCaptures(nested.lambda);
+  finishLambda(nested.lambda, ctx.hasTry);
 }
 
 /** The closure local of a nested function, or undefined for a top-level one. */
@@ -184,12 +183,9 @@ function neededVars(infos: Nested[], vars: Set<VarSymbol>, byClosure: Map<VarSym
   return out;
 }
 
-const SKIP = new Set(["span", "ty", "sym", "to", "file", "decl", "nameSpan", "keySpan", "catchSym"]);
-
-function visitIdents(n: unknown, visit: (id: Ident) => void): void {
-  if (Array.isArray(n)) return n.forEach((x) => visitIdents(x, visit));
-  if (!n || typeof n !== "object") return;
-  const node = n as Record<string, unknown>;
-  if (node.kind === "Ident" && (node.sym as VarSymbol | undefined)?.kind === "var") visit(node as unknown as Ident);
-  for (const [k, v] of Object.entries(node)) if (!SKIP.has(k)) visitIdents(v, visit);
+/** Every name in `n` that refers to a variable. */
+function visitIdents(n: AstNode, visit: (id: Ident) => void): void {
+  walk(n, (x) => {
+    if (x.kind === "Ident" && x.sym?.kind === "var") visit(x);
+  });
 }

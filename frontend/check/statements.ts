@@ -4,6 +4,7 @@
 import type { Block, Expr, ExprStmt, For, ForIn, If, Stmt, Try, VarDecl, While, Break, Continue } from "../ast.js";
 import { T, typeEquals, type Type } from "../types.js";
 import { E, type Checker } from "./context.js";
+import { assertNever } from "../../common/assert.js";
 import { coerce, makeConvert, resolveType, show } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { checkReturn } from "./functions.js";
@@ -57,6 +58,8 @@ export function checkStmt(cx: Checker, s: Stmt): boolean {
     case "Import":
       cx.error(E.unsupported, "import is only allowed at the top level", s.span);
       return true;
+    default:
+      return assertNever(s);
   }
 }
 

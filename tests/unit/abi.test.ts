@@ -115,7 +115,7 @@ test("every public tul_ function of the headers is in the ABI table", () => {
   const generated = new Set(["tul_user_main"]);
   for (const name of decls.keys()) {
     if (name.startsWith("tul__") || generated.has(name)) continue;
-    assert.ok(known.has(name), `${name} is declared in the headers but missing from codegen/abi.ts`);
+    assert.ok(known.has(name), `${name} is declared in the headers but missing from codegen/lower/abi.ts`);
   }
 });
 

@@ -2,7 +2,7 @@
  * libdw (inlined calls expanded through dwarf_getscopes), keeps only frames from `.tul` files and
  * folds runs of identical frames (deep recursion). Runs once, at exit, never on a hot path.
  * Without libdw (macOS; Linux with -DTULPAR_WITH_LIBDW=OFF) it looks return addresses up in the
- * call-site tables that tulc links into the program (codegen/linetable.ts), and names functions
+ * call-site tables that tulc links into the program (codegen/toolchain/linetable.ts), and names functions
  * from dladdr's symbols, with no file or line, for addresses no table holds. */
 #ifndef TUL_HAVE_LIBDW /* CMake defines it to 1 or 0; without CMake: libdw everywhere but macOS */
 #ifdef __APPLE__
@@ -55,7 +55,7 @@ static const char *tulpar_name(const char *sym) {
   return sym;
 }
 
-/* A call-site table (codegen/linetable.ts writes one per program into an object linked with it,
+/* A call-site table (codegen/toolchain/linetable.ts writes one per program into an object linked with it,
  * whose constructor registers it): for each return address in user code, the `.tul` frames it
  * stands for, innermost first (inlined calls expanded), with names already in Tulpar form. */
 typedef struct tul__line_table {
