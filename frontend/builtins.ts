@@ -13,11 +13,14 @@ import { T, typeEquals, typeToString, type Type } from "./types.js";
  * - a Type: any argument, converted to that type (a mismatch is reported by the conversion);
  * - `kinds(...)`: selects the overload when the argument's kind is one of these ("int", "str",
  *   "array", "int[]" for an array of int, "any"); converted to `as`, or kept as it is;
- * - `elemOf(n)`: the element type of argument n (an array), converted to it.
+ * - `elemOf(n)`: the element type of argument n (an array), converted to it;
+ * - `fnOf(n, arity, result)`: a function of `arity` parameters of that element type (a comparator,
+ *   a key); `result` is its result type, or the kinds its result may have (kept as it is).
  */
-export type Pattern = Type | KindsPattern | ElemPattern;
+export type Pattern = Type | KindsPattern | ElemPattern | FnPattern;
 export interface KindsPattern { p: "kinds"; kinds: readonly string[]; as?: Type }
 export interface ElemPattern { p: "elem"; of: number }
+export interface FnPattern { p: "fn"; of: number; arity: number; result: Type | readonly string[] }
 
 /** A trailing parameter that may be left out; a runtime call passes `missing` in its place. */
 export interface Optional { p: "optional"; pattern: Pattern; missing: bigint | null }
@@ -40,7 +43,7 @@ export type InlineEmitter =
   | "print" | "gather" | "toString" | "toJson" | "identity" | "toSelf" | "intToFloat" | "boolToFloat" | "boolToInt"
   | "intToBool" | "floatToBool" | "arrayLength" | "arrayPush" | "arrayPop" | "range" | "arrayContains"
   | "arrayIndexOf" | "absInt" | "absFloat" | "minInt" | "minFloat" | "maxInt" | "maxFloat" | "powFloat"
-  | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp";
+  | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp" | "eprint" | "formatValue" | "sortBy";
 
 export interface Overload {
   params: (Pattern | Optional)[];
@@ -61,11 +64,15 @@ export interface BuiltinRow {
   doc: string;
   /** Tried in order; the first whose `kinds` patterns all accept the arguments wins. */
   overloads: Overload[];
-  /** What an argument that no overload accepts should have been, e.g. "int or float". */
-  want?: string;
+  /** What an argument that no overload accepts should have been, e.g. "int or float"; a list says
+   *  it per argument position (the last entry serves the positions after it). */
+  want?: string | string[];
   /** The type hint for argument i given the arguments before it, when the derived one (see
    *  hintFor) is not what the built-in wants. */
   hint?: (i: number, before: Type[]) => Type | undefined;
+  /** Argument `arg`, when a string literal, is a format spec for argument `of`: checked at compile
+   *  time with the runtime's own spec parser (frontend/fmtspec.ts). */
+  spec?: { arg: number; of: number };
 }
 
 /** The overload the checker chose for a call: the parameter type of each argument, the result. */
@@ -85,6 +92,7 @@ export interface BuiltinMismatch {
 const kinds = (...ks: string[]): KindsPattern => ({ p: "kinds", kinds: ks });
 const kindsAs = (as: Type, ...ks: string[]): KindsPattern => ({ p: "kinds", kinds: ks, as });
 const elemOf = (of: number): ElemPattern => ({ p: "elem", of });
+const fnOf = (of: number, arity: number, result: Type | readonly string[]): FnPattern => ({ p: "fn", of, arity, result });
 const optional = (pattern: Pattern, missing: bigint | null): Optional => ({ p: "optional", pattern, missing });
 const rt = (symbol: string): Lowering => ({ rt: symbol });
 const inline = (emitter: InlineEmitter): Lowering => ({ inline: emitter });
@@ -174,7 +182,9 @@ export const BUILTINS: BuiltinRow[] = [
   // ---- I/O and system
   { name: "print", doc: "Writes the string forms of its arguments, joined by one space, and a newline.",
     overloads: [{ params: [], rest: ANY, result: T.void, lower: inline("print") }] },
-  fixed("input", [], T.str, "tul_input", "One line of standard input without its line ending; \"\" at end of input."),
+  fixed("input", [], T.str, "tul_input", "One line of standard input without its line ending (EOFError at end of input)."),
+  { name: "eprint", doc: "Like print, but to standard error (standard output is flushed first).",
+    overloads: [{ params: [], rest: ANY, result: T.void, lower: inline("eprint") }] },
   fixed("args", [], strArr, "tul_args", "The program's arguments, without the program name."),
   fixed("env", [T.str], T.str, "tul_env", "An environment variable; \"\" when unset."),
   fixed("exit", [T.int], T.never, "tul_exit", "Flushes standard output and ends the program with this status."),
@@ -182,9 +192,14 @@ export const BUILTINS: BuiltinRow[] = [
   fixed("file_write", [T.str, T.str], T.void, "tul_file_write", "Replaces a file's contents (IOError on failure)."),
   fixed("file_append", [T.str, T.str], T.void, "tul_file_append", "Appends to a file (IOError on failure)."),
   fixed("file_exists", [T.str], T.bool, "tul_file_exists", "Whether a file exists."),
+  fixed("read_lines", [T.str], strArr, "tul_read_lines", "A file's lines without their line endings (IOError on failure)."),
+  fixed("file_delete", [T.str], T.void, "tul_file_delete", "Deletes a file (IOError on failure)."),
+  fixed("list_dir", [T.str], strArr, "tul_list_dir", "The names in a directory, sorted, without . and .. (IOError on failure)."),
   fixed("clock_ms", [], T.float, "tul_clock_ms", "Monotonic milliseconds (fractional), for measuring durations."),
   fixed("time_ms", [], T.int, "tul_time_ms", "Wall-clock milliseconds since the Unix epoch."),
   fixed("sleep", [T.int], T.void, "tul_sleep", "Blocks the thread for this many milliseconds."),
+  fixed("format_time", [T.int, T.str], T.str, "tul_format_time", "Milliseconds since the epoch as UTC text: a strftime pattern or \"iso\"."),
+  fixed("parse_time", [T.str, T.str], T.int, "tul_parse_time", "UTC text to milliseconds since the epoch: a strptime pattern or \"iso\"."),
   fixed("sleep_async", [T.int], T.promise(T.void), "tul_sleep_async", "A promise fulfilled after this many milliseconds."),
   { name: "gather", doc: "A promise of the results of all its arguments (promises or values), in order.",
     overloads: [{ params: [], rest: ANY, result: T.json, lower: inline("gather"), custom: gatherResolve }] },
@@ -242,13 +257,24 @@ export const BUILTINS: BuiltinRow[] = [
       { params: [kinds("str"), T.int, optional(T.int, INT64_MAX)], result: sameAsFirst, lower: rt("tul_str_slice") },
       { params: [kinds(...JSON_ARG), T.int, optional(T.int, INT64_MAX)], result: T.json, lower: rt("tul_json_slice") },
     ] },
-  { name: "sort", doc: "A new array sorted ascending (strings by code point).", want: "int[], float[], str[] or bool[]",
-    overloads: [{ params: [kinds("int[]", "float[]", "str[]", "bool[]")], result: sameAsFirst, lower: rt("tul_arr_sort") }] },
+  { name: "sort", doc: "A new array sorted ascending (strings by code point), or stably by a less function.",
+    want: ["an array (int[], float[], str[] or bool[] without a less function)", "a less function func(T, T): bool for T[]"],
+    overloads: [
+      { params: [kinds("int[]", "float[]", "str[]", "bool[]")], result: sameAsFirst, lower: rt("tul_arr_sort") },
+      { params: [kinds("array"), fnOf(0, 2, T.bool)], result: sameAsFirst, lower: rt("tul_arr_sort_less") },
+    ] },
+  { name: "sort_by", doc: "A new array sorted stably by a key function's int, float, str or bool result.",
+    want: ["an array", "a key function func(T): int, float, str or bool for T[]"],
+    overloads: [{ params: [kinds("array"), fnOf(0, 1, ["int", "float", "str", "bool"])], result: sameAsFirst, lower: inline("sortBy") }] },
   search("contains", T.bool, "tul_str_contains", "arrayContains", "tul_json_contains",
     "Whether a str contains a substring, an array an element (deep equality), or json an element or key."),
   search("indexOf", T.int, "tul_str_index_of", "arrayIndexOf", "tul_json_index_of",
     "The position of a substring or element, -1 when absent."),
   fixed("keys", [T.json], strArr, "tul_json_keys", "A json object's keys in insertion order."),
+  { name: "has", doc: "Whether a json object has a key.", want: "a json object",
+    overloads: [{ params: [kinds(...JSON_ARG), T.str], result: T.bool, lower: rt("tul_json_has") }] },
+  { name: "delete", doc: "Removes a key from a json object; true when it was there.", want: "a json object",
+    overloads: [{ params: [kinds(...JSON_ARG), T.str], result: T.bool, lower: rt("tul_json_delete") }] },
 
   // ---- strings
   fixed("substring", [T.str, T.int, T.int], T.str, "tul_str_substring", "Code points from start up to end (clamped)."),
@@ -261,6 +287,34 @@ export const BUILTINS: BuiltinRow[] = [
   fixed("startsWith", [T.str, T.str], T.bool, "tul_str_starts_with", "Whether a str starts with a prefix."),
   fixed("endsWith", [T.str, T.str], T.bool, "tul_str_ends_with", "Whether a str ends with a suffix."),
   fixed("repeat", [T.str, T.int], T.str, "tul_str_repeat", "A str repeated n times (ValueError when n < 0)."),
+  fixed("ord", [T.str], T.int, "tul_str_ord", "The code point of a one-character str (ValueError otherwise)."),
+  fixed("chr", [T.int], T.str, "tul_str_chr", "The one-character str of a code point (ValueError outside 0..0x10FFFF or for a surrogate)."),
+  fixed("is_letter", [T.str], T.bool, "tul_str_is_letter", "Whether a str is non-empty and all letters (Unicode categories L*)."),
+  fixed("is_digit", [T.str], T.bool, "tul_str_is_digit", "Whether a str is non-empty and all decimal digits (Unicode category Nd)."),
+  fixed("is_space", [T.str], T.bool, "tul_str_is_space", "Whether a str is non-empty and all whitespace (Unicode White_Space)."),
+  fixed("is_upper", [T.str], T.bool, "tul_str_is_upper", "Whether a str has cased letters and all of them are upper case."),
+  fixed("is_lower", [T.str], T.bool, "tul_str_is_lower", "Whether a str has cased letters and all of them are lower case."),
+  { name: "format", doc: "A value formatted by a Python format spec: fill, align, sign, width, grouping, precision, type.",
+    want: ["any value", "a str"], spec: { arg: 1, of: 0 },
+    overloads: [
+      { params: [kinds("int"), T.str], result: T.str, lower: rt("tul_format_int") },
+      { params: [kinds("float"), T.str], result: T.str, lower: rt("tul_format_float") },
+      { params: [kinds("str"), T.str], result: T.str, lower: rt("tul_format_str") },
+      { params: [kinds("bool", "json", "never", "array", "struct", "map", "func", "promise", "channel"), T.str], result: T.str, lower: inline("formatValue") },
+    ] },
+  fixed("pad_left", [T.str, T.int, optional(T.str, null)], T.str, "tul_pad_left", "Pads on the left to a width in code points, with spaces or one fill character."),
+  fixed("pad_right", [T.str, T.int, optional(T.str, null)], T.str, "tul_pad_right", "Pads on the right to a width in code points, with spaces or one fill character."),
+  fixed("re_match", [T.str, T.str], T.json, "tul_re_match", "The first match of a regex (pattern, s): null or {match, groups, start, end}."),
+  fixed("re_find_all", [T.str, T.str], strArr, "tul_re_find_all", "Every match of a regex (pattern, s), whole."),
+  fixed("re_split", [T.str, T.str], strArr, "tul_re_split", "The pieces of s between the matches of a regex (pattern, s)."),
+  fixed("re_replace", [T.str, T.str, T.str], T.str, "tul_re_replace", "s with every match of a regex replaced (pattern, s, repl; $1, ${name} insert groups)."),
+  fixed("sha256", [T.str], T.str, "tul_sha256", "The SHA-256 digest of a str's UTF-8 bytes, in hex."),
+  fixed("sha1", [T.str], T.str, "tul_sha1", "The SHA-1 digest of a str's UTF-8 bytes, in hex."),
+  fixed("hmac_sha256", [T.str, T.str], T.str, "tul_hmac_sha256", "The HMAC-SHA-256 of a message under a key (key, s), in hex."),
+  fixed("base64_encode", [T.str], T.str, "tul_base64_encode", "Base64 (standard alphabet, padded)."),
+  fixed("base64_decode", [T.str], T.str, "tul_base64_decode", "Decodes base64 (whitespace skipped, padding optional; ValueError when invalid)."),
+  fixed("url_encode", [T.str], T.str, "tul_url_encode", "Percent-encodes every byte except A-Z a-z 0-9 - . _ ~."),
+  fixed("url_decode", [T.str], T.str, "tul_url_decode", "Decodes %XX sequences."),
 
   // ---- math
   { name: "abs", doc: "The absolute value (int stays int).", want: "int or float",
@@ -281,6 +335,8 @@ export const BUILTINS: BuiltinRow[] = [
   floatMath("exp", "e to the power x."),
   fixed("random", [], T.float, "tul_random", "A random float in [0, 1)."),
   fixed("randint", [T.int, T.int], T.int, "tul_randint", "A random int in [a, b] (ValueError when a > b)."),
+  fixed("random_seed", [T.int], T.void, "tul_random_seed", "Seeds random and randint: the same seed gives the same numbers."),
+  binaryMath("mod", rt("tul_mod_int"), rt("tul_mod_float"), "The remainder with the sign of the divisor, as Python's % (ZeroDivisionError for int 0)."),
 ];
 
 // ---------------------------------------------------------------- lookup and resolution
@@ -297,6 +353,7 @@ const isOptional = (p: Pattern | Optional): p is Optional => "p" in p && p.p ===
 const patternOf = (p: Pattern | Optional): Pattern => (isOptional(p) ? p.pattern : p);
 const isKinds = (p: Pattern): p is KindsPattern => "p" in p && p.p === "kinds";
 const isElem = (p: Pattern): p is ElemPattern => "p" in p && p.p === "elem";
+const isFn = (p: Pattern): p is FnPattern => "p" in p && p.p === "fn";
 
 /** The fewest and most arguments a row takes. */
 export function arity(row: BuiltinRow): { min: number; max: number } {
@@ -319,9 +376,25 @@ function kindMatches(t: Type, kind: string): boolean {
   return t.k === kind;
 }
 
-/** Whether argument type `t` selects pattern `p` (only kinds patterns can refuse an argument). */
+/** Whether argument type `t` selects pattern `p` (kinds and function patterns can refuse one). */
 function accepts(p: Pattern | undefined, t: Type): boolean {
+  if (p && isFn(p)) return t.k === "func" && t.params.length === p.arity && (!Array.isArray(p.result) || (p.result as readonly string[]).includes(t.result.k));
   return !p || !isKinds(p) || p.kinds.some((k) => kindMatches(t, k));
+}
+
+/** The function type a function pattern stands for, given the arguments (its result: the argument's
+ *  own when the pattern lists kinds, void when that is not known yet, as for a hint). */
+function fnType(p: FnPattern, args: Type[], own: Type | undefined): Type {
+  const of = args[p.of];
+  const elem = of?.k === "array" ? of.elem : T.json;
+  const result = Array.isArray(p.result) ? (own?.k === "func" ? own.result : T.void) : (p.result as Type);
+  return T.func(Array.from({ length: p.arity }, () => elem), result);
+}
+
+/** Whether an overload takes this many arguments. */
+function fitsArity(o: Overload, n: number): boolean {
+  const required = o.params.filter((p) => !isOptional(p)).length;
+  return n >= required && (o.rest !== undefined || n <= o.params.length);
 }
 
 /** The type an argument is converted to under pattern `p`, given the argument types. */
@@ -331,19 +404,24 @@ function paramType(p: Pattern, args: Type[], i: number): Type {
     const of = args[p.of];
     return of?.k === "array" ? of.elem : T.json;
   }
+  if (isFn(p)) return fnType(p, args, args[i]);
   return p;
 }
 
 /** Picks the overload for these argument types (arity already checked), or says which argument fits none. */
 export function resolveBuiltin(row: BuiltinRow, args: Type[]): BuiltinResolution | BuiltinMismatch {
   for (const o of row.overloads) {
+    if (!fitsArity(o, args.length)) continue;
     if (o.custom) return { overload: o, ...o.custom(args) };
     if (!args.every((t, i) => accepts(patternAt(o, i), t))) continue;
     const params = args.map((_, i) => paramType(patternAt(o, i)!, args, i));
     return { overload: o, params, result: typeof o.result === "function" ? o.result(params) : o.result };
   }
-  const bad = args.findIndex((t, i) => !row.overloads.some((o) => accepts(patternAt(o, i), t)));
-  return { argIndex: Math.max(bad, 0), want: row.want ?? "another type" };
+  const fitting = row.overloads.filter((o) => fitsArity(o, args.length));
+  const bad = args.findIndex((t, i) => !fitting.some((o) => accepts(patternAt(o, i), t)));
+  const at = Math.max(bad, 0);
+  const want = Array.isArray(row.want) ? row.want[Math.min(at, row.want.length - 1)] : row.want;
+  return { argIndex: at, want: want ?? "another type" };
 }
 
 /**
@@ -352,11 +430,14 @@ export function resolveBuiltin(row: BuiltinRow, args: Type[]): BuiltinResolution
  */
 export function hintFor(row: BuiltinRow, i: number, before: Type[]): Type | undefined {
   if (row.hint) return row.hint(i, before);
-  const possible = row.overloads.filter((o) => !o.custom && before.every((t, j) => accepts(patternAt(o, j), t)));
+  const possible = row.overloads.filter(
+    (o) => !o.custom && patternAt(o, i) !== undefined && before.every((t, j) => accepts(patternAt(o, j), t)),
+  );
   const hints = (possible.length ? possible : row.overloads).map((o) => {
     const p = patternAt(o, i);
     if (!p || o.custom) return undefined;
     if (isKinds(p)) return p.as;
+    if (isFn(p)) return fnType(p, before, undefined);
     return isElem(p) ? (before[p.of]?.k === "array" ? paramType(p, before, i) : undefined) : p;
   });
   const first = hints[0];
@@ -374,6 +455,7 @@ export function missingArgument(o: Overload, i: number): { value: bigint | null 
 export function fixedParamTypes(o: Overload): (Type | undefined)[] {
   return o.params.map((raw) => {
     const p = patternOf(raw);
+    if (isFn(p)) return T.func([], T.void); // a closure pointer whatever its type
     if (!isKinds(p)) return isElem(p) ? undefined : p;
     if (p.as) return p.as;
     const named: Record<string, Type> = { int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json };
@@ -384,7 +466,15 @@ export function fixedParamTypes(o: Overload): (Type | undefined)[] {
 
 /** A readable signature of an overload, e.g. `(str, int, int?) -> str`. */
 export function signatureText(o: Overload): string {
-  const show = (p: Pattern): string => (isKinds(p) ? p.kinds.filter((k) => k !== "never").join("|") : isElem(p) ? `elem of #${p.of + 1}` : typeToString(p));
+  const show = (p: Pattern): string => {
+    if (isKinds(p)) return p.kinds.filter((k) => k !== "never").join("|");
+    if (isElem(p)) return `elem of #${p.of + 1}`;
+    if (isFn(p)) {
+      const params = Array.from({ length: p.arity }, () => `elem of #${p.of + 1}`).join(", ");
+      return `func(${params}): ${Array.isArray(p.result) ? (p.result as readonly string[]).join("|") : typeToString(p.result as Type)}`;
+    }
+    return typeToString(p);
+  };
   const params = o.params.map((p) => (isOptional(p) ? `${show(p.pattern)}?` : show(p)));
   if (o.rest) params.push(`${show(o.rest)}...`);
   const result = typeof o.result === "function" ? "(depends)" : typeToString(o.result);

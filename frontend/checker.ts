@@ -19,6 +19,7 @@ export function checkProgram(program: Program, diags: DiagnosticBag): void {
     for (const info of cx.funcInfos.values()) ensureDefaults(cx, info.sym);
     checkMain(cx, program);
     for (const info of cx.funcInfos.values()) ensureFunctionChecked(cx, info);
+    cx.formatSpecs.flush();
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     // A pathological expression (thousands of chained operators) exhausted the JS stack.

@@ -20,7 +20,8 @@ select_target() {
 # Libraries the runtime and the programs tulc links need, in the target's architecture.
 # libc6-dev:<arch> brings libc6:<arch>, whose loader (/lib/ld-linux-<arch>.so.1) lets qemu run programs
 # without -L (with `-L /usr/<triple>` tulc programs hang at start-up under qemu 7.2).
-TARGET_LIBS=(libc6-dev libgc-dev libuv1-dev libdw-dev libelf-dev libutf8proc-dev libcurl4-openssl-dev)
+TARGET_LIBS=(libc6-dev libgc-dev libuv1-dev libdw-dev libelf-dev libutf8proc-dev libcurl4-openssl-dev
+            libpcre2-dev libssl-dev)
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -22,7 +22,7 @@ ncpu() { getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2; }
 
 # macOS: the same libraries from Homebrew. libdw does not exist there: the runtime builds without it
 # and tulc links a call-site table into each program (llvm-objdump/llvm-symbolizer from llvm@14).
-BREW_PACKAGES=(llvm@14 bdw-gc libuv curl utf8proc llhttp cmake pkg-config)
+BREW_PACKAGES=(llvm@14 bdw-gc libuv curl utf8proc llhttp pcre2 openssl@3 cmake pkg-config)
 
 install_brew_packages() {
   command -v brew >/dev/null || { echo "setup: macOS needs Homebrew (https://brew.sh)" >&2; exit 1; }
@@ -43,7 +43,7 @@ install_brew_packages() {
   [ -x "$brew_prefix/bin/clang-14" ] || ln -sf "$clang" "$brew_prefix/bin/clang-14"
   export PATH="$llvm/bin:$PATH"
   export CMAKE_PREFIX_PATH="$llvm:$brew_prefix${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
-  export PKG_CONFIG_PATH="$(brew --prefix curl)/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+  export PKG_CONFIG_PATH="$(brew --prefix curl)/lib/pkgconfig:$(brew --prefix openssl@3)/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
   SDKROOT=$(xcrun --show-sdk-path)
   export SDKROOT
 }
@@ -57,6 +57,7 @@ fi
 # System packages the toolchain, the runtime and the tests use.
 PACKAGES=(clang-14 llvm-14-dev cmake make g++ pkg-config python3
           libgc-dev libuv1-dev libcurl4-openssl-dev libutf8proc-dev libdw-dev libelf-dev
+          libpcre2-dev libssl-dev  # regular expressions; libcrypto for hashes and base64
           openssl libclang-rt-14-dev node-llhttp)  # openssl: the HTTP suite's TLS certificate; clang-rt:
           # the ASan build; node-llhttp: llhttp's C sources (the HTTP server's parser, compiled into the runtime)
 

@@ -5,6 +5,7 @@
 
 import { BUILTINS, fixedParamTypes, type Overload } from "../../frontend/builtins.js";
 import type { Type } from "../../frontend/types.js";
+import { LIBRARY_ABI } from "./abi_library.js";
 
 /** LLVM-level parameter/result kinds: `ptr` is i8* (typed-pointer mode), `i1` is C `_Bool`. */
 export type AbiType = "void" | "i1" | "i32" | "i64" | "double" | "ptr";
@@ -107,6 +108,7 @@ const CORE: AbiFunction[] = [
   f("tul_json_arith", "ptr", ["i64", "ptr", "ptr"]),
   f("tul_json_neg", "ptr", ["ptr"]),
   f("tul_json_cmp", "i64", ["ptr", "ptr"]),
+  ...LIBRARY_ABI,
 ];
 
 /** The LLVM kind a Tulpar value travels as between generated code and the runtime. */

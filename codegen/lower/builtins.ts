@@ -56,16 +56,37 @@ function intrinsic1(id: number): Emitter {
 
 // ---------------------------------------------------------------- I/O
 
-/** print(a, b, ...): string forms joined by one space, then tul_print. */
-function print(g: Gen, e: Call): llvm.Value {
-  let line: llvm.Value | null = null;
-  for (const a of e.args) {
-    const s = toStr(g, genExpr(g, a), tyOf(a));
-    line = line ? g.call("tul_str_concat", [g.call("tul_str_concat", [line, strConst(g, " ")]), s]) : s;
-  }
+/** print(a, b, ...) / eprint: string forms joined by one space, then tul_print / tul_eprint. */
+function printTo(symbol: "tul_print" | "tul_eprint"): Emitter {
+  return (g, e) => {
+    let line: llvm.Value | null = null;
+    for (const a of e.args) {
+      const s = toStr(g, genExpr(g, a), tyOf(a));
+      line = line ? g.call("tul_str_concat", [g.call("tul_str_concat", [line, strConst(g, " ")]), s]) : s;
+    }
+    g.loc(e.span);
+    g.call(symbol, [line ?? g.runtimeGlobal("tul_empty_str")]);
+    return dummy(g);
+  };
+}
+
+// ---------------------------------------------------------------- formatting and sorting
+
+/** format(v, spec) of any other type: the value's slot and type descriptor go to tul_format. */
+function formatValue(g: Gen, e: Call): llvm.Value {
+  const t = tyOf(e.args[0]);
+  const v = arg(g, e, 0), spec = arg(g, e, 1);
   g.loc(e.span);
-  g.call("tul_print", [line ?? g.runtimeGlobal("tul_empty_str")]);
-  return dummy(g);
+  return g.call("tul_format", [valueSlot(g, t, v), typeDesc(g, t), spec]);
+}
+
+/** sort_by(xs, key): the runtime needs the key's result type to compare keys. */
+function sortBy(g: Gen, e: Call): llvm.Value {
+  const kt = tyOf(e.args[1]);
+  if (kt.k !== "func") throw new CodegenError("sort_by: the key is not a function (checker contract)");
+  const xs = arg(g, e, 0), key = arg(g, e, 1);
+  g.loc(e.span);
+  return g.call("tul_arr_sort_by", [xs, key, typeDesc(g, kt.result)]);
 }
 
 // ---------------------------------------------------------------- conversions
@@ -206,7 +227,10 @@ function rounding(id: number): Emitter {
 }
 
 const EMITTERS: Record<InlineEmitter, Emitter> = {
-  print,
+  print: printTo("tul_print"),
+  eprint: printTo("tul_eprint"),
+  formatValue,
+  sortBy,
   gather: lowerGather,
   toString: (g, e) => toStr(g, arg(g, e, 0), tyOf(e.args[0])),
   toJson,

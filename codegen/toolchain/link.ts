@@ -22,11 +22,13 @@ export interface LinkOptions {
   jobs?: number;
 }
 
-const SYSTEM_LIBS = ["-luv", "-lgc", "-ldw", "-lelf", "-lutf8proc", "-lcurl", "-lm", "-lpthread"];
+// --as-needed (below) keeps only the libraries a program uses: PCRE2 for regular expressions and libcrypto
+// for hashes come in only with the runtime objects that need them.
+const SYSTEM_LIBS = ["-luv", "-lgc", "-ldw", "-lelf", "-lutf8proc", "-lcurl", "-lpcre2-8", "-lcrypto", "-lm", "-lpthread"];
 
 // ---- the macOS host (untested here): Homebrew libraries, no libdw, ld64 has no --as-needed ----
 // Linux compiles llhttp (the HTTP server's parser) into the runtime from Debian's sources; Homebrew links it.
-const DARWIN_SYSTEM_LIBS = ["-luv", "-lgc", "-lutf8proc", "-lcurl", "-lllhttp", "-lm", "-lpthread"];
+const DARWIN_SYSTEM_LIBS = ["-luv", "-lgc", "-lutf8proc", "-lcurl", "-lllhttp", "-lpcre2-8", "-lcrypto", "-lm", "-lpthread"];
 
 let brewPrefix: string | undefined;
 
@@ -59,8 +61,10 @@ let sdkRoot: string | undefined;
 /** The system libraries and linker flags after the runtime archives, for the host or a cross target. */
 function systemLinkArgs(target: string | undefined, libdw: boolean): string[] {
   if (!target && process.platform === "darwin") {
-    // Homebrew's curl is keg-only (opt/curl/lib): the runtime was built against it (setup.sh).
-    const dirs = [path.join(homebrewPrefix(), "opt", "curl", "lib"), path.join(homebrewPrefix(), "lib")].filter(existsSync);
+    // Homebrew's curl and openssl@3 (libcrypto) are keg-only (opt/<name>/lib): the runtime was built
+    // against them (setup.sh).
+    const kegs = ["curl", "openssl@3"].map((p) => path.join(homebrewPrefix(), "opt", p, "lib"));
+    const dirs = [...kegs, path.join(homebrewPrefix(), "lib")].filter(existsSync);
     return [...darwinSdkArgs(), ...dirs.map((d) => `-L${d}`), ...DARWIN_SYSTEM_LIBS];
   }
   return ["-Wl,--as-needed", ...SYSTEM_LIBS.filter((l) => libdw || (l !== "-ldw" && l !== "-lelf"))];

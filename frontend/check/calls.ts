@@ -12,6 +12,7 @@ import { aliasModule, lookupFunction, lookupName, lookupQualified } from "./name
 import { callResult, ensureDefaults } from "./functions.js";
 import { fieldType } from "./extras.js";
 import { checkValueCall } from "./closures.js";
+import type { SpecKind } from "../fmtspec.js";
 import { asNestedCall } from "./nested.js";
 
 export function checkCall(cx: Checker, e: Call): Type {
@@ -136,10 +137,23 @@ function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, row: BuiltinRow, 
   // an argument that can only throw, passed where any value fits, is given the json type (Convert)
   const params = r.params.map((t) => (t.k === "never" ? T.json : t));
   for (let i = 0; i < e.args.length; i++) e.args[i] = coerce(cx, e.args[i], params[i], argMessage(name, i));
+  if (row.spec) checkLiteralSpec(cx, e, row.spec, params);
   e.target = { kind: "builtin", name: row.name, overload: r.overload };
   callee.sym = { kind: "builtin", name: row.name } satisfies BuiltinSymbol;
   callee.ty = T.func(params, r.result);
   return r.result;
+}
+
+/** A format spec written as a string literal is checked at compile time, for the kind it formats. */
+function checkLiteralSpec(cx: Checker, e: Call, spec: { arg: number; of: number }, params: Type[]): void {
+  const lit = e.args[spec.arg];
+  if (lit?.kind !== "StrLit") return;
+  const t = params[spec.of];
+  const kind: SpecKind = t.k === "int" || t.k === "float" || t.k === "str" || t.k === "bool" ? t.k : t.k === "json" ? "any" : "str";
+  cx.formatSpecs.add(kind, lit.value, (msg) => {
+    const text = msg.includes(`'${lit.value}'`) ? msg : `format spec '${lit.value}': ${msg}`;
+    cx.error(E.formatSpec, text, lit.span);
+  });
 }
 
 function voidArg(cx: Checker, e: Call, i: number, name: string, t: Type): Type {

@@ -5,6 +5,7 @@ import type { Call, Expr, FuncDecl, Stmt, FuncSymbol, Lambda, Program, Return, S
 import type { DiagnosticBag } from "../diagnostics.js";
 import { SourceFile, type Span } from "../source.js";
 import type { Type } from "../types.js";
+import { FormatSpecChecks } from "../fmtspec.js";
 
 /** Diagnostic codes of the checker. */
 export const E = {
@@ -35,6 +36,7 @@ export const E = {
   structLit: "E2025",
   matchArm: "E2026",
   useBeforeDecl: "E2027",
+  formatSpec: "E2028",
   tooDeep: "E2099",
   unsupported: "E9000",
 } as const;
@@ -160,6 +162,8 @@ export class Checker {
   readonly early: EarlyCheck[] = [];
   /** The statement being checked (for the position of a stack-exhaustion diagnostic). */
   currentStmt: Stmt | null = null;
+  /** Literal format specs, checked together by the runtime's parser when checking ends. */
+  readonly formatSpecs = new FormatSpecChecks();
 
   constructor(
     readonly program: Program,

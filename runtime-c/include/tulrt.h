@@ -38,16 +38,16 @@ typedef struct tul_str {
 enum tul_kind {
   TUL_K_INT = 0, TUL_K_FLOAT = 1, TUL_K_BOOL = 2, TUL_K_STR = 3, TUL_K_JSON = 4,
   TUL_K_ARRAY = 5, TUL_K_STRUCT = 6, TUL_K_FUNC = 7, TUL_K_PROMISE = 8, TUL_K_VOID = 9,
-  TUL_K_CHANNEL = 10
+  TUL_K_CHANNEL = 10, TUL_K_MAP = 11
 };
 typedef struct tul_type tul_type;
 typedef struct tul_field { const char *name; const tul_type *type; int64_t offset; } tul_field;
 struct tul_type {
   int64_t kind;           /* enum tul_kind */
   int64_t size;           /* bytes a value takes in an array slot or struct field: 1 for bool, else 8 */
-  const tul_type *elem;   /* ARRAY, CHANNEL: element type; PROMISE: result type */
+  const tul_type *elem;   /* ARRAY, CHANNEL: element type; PROMISE: result type; MAP: value type */
   const char *name;       /* STRUCT: struct name */
-  int64_t nfields;        /* STRUCT */
+  int64_t nfields;        /* STRUCT; MAP: the key's kind (TUL_K_INT or TUL_K_STR) */
   const tul_field *fields;/* STRUCT */
 };
 extern const tul_type tul_type_int, tul_type_float, tul_type_bool, tul_type_str, tul_type_json;
@@ -126,8 +126,8 @@ tul_str *tul_str_from_bool(_Bool v);
 /* The string form of any value as `print` writes it (strings as-is at top level). `slot` points to
  * the value as stored in memory (8 bytes, or 1 byte for bool). */
 tul_str *tul_to_str(const void *slot, const tul_type *type);
-tul_str *tul_str_upper(const tul_str *s);
-tul_str *tul_str_lower(const tul_str *s);
+tul_str *tul_str_upper(const tul_str *s);            /* full Unicode mappings (unicode.c): "ß" -> "SS" */
+tul_str *tul_str_lower(const tul_str *s);            /* "İ" -> "i̇", a word-final "Σ" -> "ς" */
 tul_str *tul_str_trim(const tul_str *s);
 tul_arr *tul_str_split(const tul_str *s, const tul_str *sep);   /* str[]; empty sep splits code points */
 tul_str *tul_str_join(const tul_arr *xs, const tul_str *sep);   /* xs: str[] */
@@ -167,7 +167,8 @@ tul_str *tul_json_to_str(const tul_json *j);
 
 /* ---------------------------------------------------------------- I/O and system */
 void tul_print(const tul_str *line);          /* writes line + "\n" to stdout (buffered) */
-tul_str *tul_input(void);                     /* one line without its newline; "" at end of input */
+tul_str *tul_input(void);                     /* one line without its newline; EOFError: end of input */
+void tul_eprint(const tul_str *line);         /* writes line + "\n" to stderr (stdout flushed first) */
 tul_arr *tul_args(void);                      /* str[]: program arguments, without the program name */
 tul_str *tul_env(const tul_str *name);        /* "" when unset */
 TUL_NORETURN void tul_exit(int64_t code);     /* flushes stdout, then exits */
@@ -175,6 +176,9 @@ tul_str *tul_file_read(const tul_str *path);  /* IOError: cannot read 'p': <reas
 void tul_file_write(const tul_str *path, const tul_str *data);
 void tul_file_append(const tul_str *path, const tul_str *data);
 _Bool tul_file_exists(const tul_str *path);
+tul_arr *tul_read_lines(const tul_str *path); /* str[]: lines without "\n" / "\r\n" */
+void tul_file_delete(const tul_str *path);    /* IOError: cannot delete 'p': <reason> */
+tul_arr *tul_list_dir(const tul_str *path);   /* str[]: names sorted, without . and ..; IOError */
 double tul_clock_ms(void);                    /* monotonic, milliseconds, fractional */
 int64_t tul_time_ms(void);                    /* wall clock, ms since the Unix epoch */
 void tul_sleep(int64_t ms);                   /* blocks the thread */
@@ -184,12 +188,18 @@ int64_t tul_pow_int(int64_t base, int64_t exp); /* exp < 0: ValueError: negative
 double tul_random(void);                        /* [0, 1) */
 int64_t tul_randint(int64_t a, int64_t b);      /* a..b inclusive; a > b: ValueError */
 int64_t tul_float_round(double v);              /* half away from zero; nan/inf: ValueError */
+void tul_random_seed(int64_t n);                /* random_seed(n): reproducible random()/randint() */
+int64_t tul_mod_int(int64_t a, int64_t b);      /* mod: sign of the divisor; ZeroDivisionError: modulo by zero */
+double tul_mod_float(double a, double b);       /* mod(x, 0.0) is nan */
 
 
 /* ---------------------------------------------------------------- json access and JSON text
  * Type errors read "TypeError: cannot index int with str", "TypeError: expected array, got object",
  * "TypeError: null has no length"; indexes follow the array rules (IndexError). */
 tul_json *tul_json_new_object(void);                              /* {} (object literals: then tul_json_set) */
+_Bool tul_json_has(const tul_json *j, const tul_str *key);        /* has(j, k): objects only */
+_Bool tul_json_delete(tul_json *j, const tul_str *key);           /* delete(j, k): true when it was there */
+tul_json *tul_json_get_existing(const tul_json *j, const tul_str *key); /* missing key: KeyError: "k" */
 tul_json *tul_json_get(const tul_json *j, const tul_str *key);    /* j.key, j["key"]: missing key -> null */
 tul_json *tul_json_at(const tul_json *j, int64_t i);              /* j[i]: array element, or str code point */
 tul_json *tul_json_index(const tul_json *j, const tul_json *key); /* j[k], k a json int or str */
@@ -232,6 +242,100 @@ _Bool tul_json_to_bool(const tul_json *j);
 tul_json *tul_http_request(const tul_str *method, const tul_str *url, const tul_str *body, const tul_json *opts);
 struct tul_promise *tul_http_request_async(const tul_str *method, const tul_str *url, const tul_str *body,
                                            const tul_json *opts);
+
+
+/* ---------------------------------------------------------------- formatting (fmtspec.c, docs/reference.md §19)
+ * Python's format mini-language: [[fill]align][sign][z][#][0][width][,|_][.precision][type] with the
+ * types s d c b o x X e E f F g G %. format(v, spec) of any value (`slot` as for tul_to_str): ints and
+ * floats by the number rules, json by its dynamic kind, bools and everything else through its string
+ * form with the str rules. A bad spec throws "ValueError: <why>". */
+tul_str *tul_format(const void *slot, const tul_type *type, const tul_str *spec);
+tul_str *tul_format_int(int64_t v, const tul_str *spec);
+tul_str *tul_format_float(double v, const tul_str *spec);
+tul_str *tul_format_str(const tul_str *s, const tul_str *spec);
+/* pad_left(s, n[, fill]) / pad_right: pads to n code points with one fill code point (NULL: a space);
+ * a fill of another length throws ValueError. */
+tul_str *tul_pad_left(const tul_str *s, int64_t width, const tul_str *fill);
+tul_str *tul_pad_right(const tul_str *s, int64_t width, const tul_str *fill);
+
+/* ---------------------------------------------------------------- code points (unicode.c, docs/reference.md §19)
+ * ord(s): the code point of a one-character string (else ValueError); chr(n): the one-character
+ * string (ValueError outside 0..0x10FFFF or for a surrogate). The is_* tests are true when s is not
+ * empty and every code point qualifies: letters (categories L*), decimal digits (Nd), White_Space;
+ * is_upper/is_lower follow Python: some cased letter, and all cased letters of that case. */
+int64_t tul_str_ord(const tul_str *s);
+tul_str *tul_str_chr(int64_t n);
+_Bool tul_str_is_letter(const tul_str *s);
+_Bool tul_str_is_digit(const tul_str *s);
+_Bool tul_str_is_space(const tul_str *s);
+_Bool tul_str_is_upper(const tul_str *s);
+_Bool tul_str_is_lower(const tul_str *s);
+
+/* ---------------------------------------------------------------- regular expressions (regex.c, docs/reference.md §19)
+ * PCRE2 syntax, UTF and Unicode properties on, JIT-compiled, cached. A bad pattern throws
+ * "ValueError: invalid regex "<p>" at position N: <why>" (N in code points). re_match finds the
+ * first match anywhere (anchor with ^): json null or {"match", "groups" (null for a group that did
+ * not take part), "start", "end"} with code-point offsets. re_find_all: every match, whole (not
+ * groups). re_split: the pieces between matches. re_replace: every match replaced; $1, ${1},
+ * ${name} and $0 insert groups, $$ is a dollar sign. */
+tul_json *tul_re_match(const tul_str *pattern, const tul_str *s);
+tul_arr *tul_re_find_all(const tul_str *pattern, const tul_str *s);
+tul_arr *tul_re_split(const tul_str *pattern, const tul_str *s);
+tul_str *tul_re_replace(const tul_str *pattern, const tul_str *s, const tul_str *repl);
+
+/* ---------------------------------------------------------------- encodings and time (encoding.c, timefmt.c)
+ * sha256, sha1 and hmac_sha256(key, s) of the UTF-8 bytes, as lower-case hex (libcrypto).
+ * base64_encode: standard alphabet with padding; base64_decode skips ASCII whitespace, takes missing
+ * padding, and throws "ValueError: invalid base64 at position N: <why>" otherwise. url_encode
+ * percent-encodes every byte but A-Z a-z 0-9 - . _ ~; url_decode turns %XX back into bytes (a '+'
+ * stays a '+'). format_time(ms, fmt) and parse_time(s, fmt): UTC, strftime/strptime patterns, or
+ * "iso" (2024-05-06T07:08:09.010Z); a mismatch throws "ValueError: time data "s" does not match
+ * format "f"". */
+tul_str *tul_sha256(const tul_str *s);
+tul_str *tul_sha1(const tul_str *s);
+tul_str *tul_hmac_sha256(const tul_str *key, const tul_str *s);
+tul_str *tul_base64_encode(const tul_str *s);
+tul_str *tul_base64_decode(const tul_str *s);
+tul_str *tul_url_encode(const tul_str *s);
+tul_str *tul_url_decode(const tul_str *s);
+tul_str *tul_format_time(int64_t ms, const tul_str *fmt);
+int64_t tul_parse_time(const tul_str *s, const tul_str *fmt);
+
+/* ---------------------------------------------------------------- sorting (sort.c, docs/reference.md §19)
+ * Both return a new array and are stable (merge sort). `less` is a closure func(T, T): bool and `key`
+ * a closure func(T): K with K int, float, str or bool (`key_type` its descriptor); either may throw,
+ * leaving xs as it was. Floats sort NaN last. */
+tul_arr *tul_arr_sort_less(const tul_arr *a, void *less);
+tul_arr *tul_arr_sort_by(const tul_arr *a, void *key, const tul_type *key_type);
+
+/* ---------------------------------------------------------------- maps (map.c, docs/reference.md §19)
+ * map<K, V> with K int or str: insertion-ordered, hashed. Values sit in 8-byte slots (a bool in the
+ * slot's first byte) read and written through the slot pointers these functions return. Keys are
+ * passed as int64_t or tul_str*: the _int and _str families. The type descriptor of map<K, V> has
+ * kind TUL_K_MAP, size 8, elem = V and nfields = K's kind. Printing, ==, toJson and json -> map
+ * conversion go through tul_to_str, tul_value_eq, tul_json_box and tul_json_unbox as for any type. */
+typedef struct tul_map tul_map;
+tul_map *tul_map_new(int64_t key_kind, const tul_type *val);  /* key_kind: TUL_K_INT or TUL_K_STR */
+int64_t tul_map_len(const tul_map *m);
+void *tul_map_find_int(const tul_map *m, int64_t key);          /* the value slot, or NULL: get, has */
+void *tul_map_find_str(const tul_map *m, const tul_str *key);
+void *tul_map_at_int(const tul_map *m, int64_t key);            /* m[k]: KeyError: 5 */
+void *tul_map_at_str(const tul_map *m, const tul_str *key);     /* m[k]: KeyError: "k" */
+void *tul_map_put_int(tul_map *m, int64_t key);                 /* m[k] = v: the slot, a new key's */
+void *tul_map_put_str(tul_map *m, const tul_str *key);          /*   holding V's zero value */
+_Bool tul_map_delete_int(tul_map *m, int64_t key);              /* true when the key was there */
+_Bool tul_map_delete_str(tul_map *m, const tul_str *key);
+tul_arr *tul_map_keys(const tul_map *m);                        /* int[] or str[], insertion order */
+tul_arr *tul_map_values(const tul_map *m);                      /* V[], insertion order */
+/* for (k in m): `v = tul_map_version(m); for (p = tul_map_next(m, 0, v); p >= 0; p = tul_map_next(m,
+ * p + 1, v)) { k = tul_map_key_str_at(m, p); ... }`. Deleting during the loop is fine (deleted keys
+ * not reached yet are skipped); adding a key makes the next step throw "RuntimeError: map changed
+ * during iteration (a key was added)". */
+int64_t tul_map_version(const tul_map *m);
+int64_t tul_map_next(const tul_map *m, int64_t pos, int64_t version); /* first entry >= pos, or -1 */
+int64_t tul_map_key_int_at(const tul_map *m, int64_t pos);
+tul_str *tul_map_key_str_at(const tul_map *m, int64_t pos);
+void *tul_map_value_at(const tul_map *m, int64_t pos);
 
 /* ---------------------------------------------------------------- HTTP server (src/net/http_server.c, LANGUAGE.md §18)
  * `handler` is a function value of type func(json): promise<json> (a closure block whose first word

@@ -2,6 +2,7 @@
  * clocks and sleep. */
 #include "rt_support/rt_test.h"
 #include "rt_support/child.h"
+#include <sys/stat.h>
 
 static void print_then_exit(void) {
   tul_print(S("a"));
@@ -17,7 +18,16 @@ static void read_input(void) {
   if (write(p[1], text, strlen(text)) < 0) abort();
   close(p[1]);
   dup2(p[0], 0);
-  for (int i = 0; i < 5; i++) tul_print(tul_str_concat(S("["), tul_str_concat(tul_input(), S("]"))));
+  for (int i = 0; i < 4; i++) tul_print(tul_str_concat(S("["), tul_str_concat(tul_input(), S("]"))));
+  CHECK_THROWS(tul_input(), "EOFError: end of input");
+  CHECK_THROWS(tul_input(), "EOFError: end of input"); /* and again */
+  tul_print(S(rt_failures ? "failed" : "eof"));
+}
+
+static void eprint_order(void) {
+  tul_print(S("out 1"));
+  tul_eprint(S("err é"));
+  tul_print(S("out 2"));
 }
 
 static void process(void) {
@@ -27,7 +37,9 @@ static void process(void) {
   CHECK(strcmp(r.out, "a\nhéllo\n\n") == 0);
   run_child(read_input, &r);
   CHECK(r.status == 0);
-  CHECK(strcmp(r.out, "[line1]\n[line2]\n[]\n[last]\n[]\n") == 0);
+  CHECK(strcmp(r.out, "[line1]\n[line2]\n[]\n[last]\neof\n") == 0);
+  run_child(eprint_order, &r);
+  CHECK(strcmp(r.err, "err é\n") == 0 && strcmp(r.out, "out 1\nout 2\n") == 0);
   char *argv[] = {"prog", "x", "é y", NULL};
   tul__set_args(3, argv);
   tul_arr *a = tul_args();
@@ -60,6 +72,38 @@ static void files(void) {
   CHECK_THROWS(tul_file_append(S("/nonexistent/dir/x"), S("")),
                "IOError: cannot write '/nonexistent/dir/x': No such file or directory");
   CHECK_THROWS(tul_file_read(S("/tmp")), "IOError: cannot read '/tmp': Is a directory");
+  /* lines */
+  tul_file_write(p, S("a\r\nb\n\nlast"));
+  CHECK_STR(tul_str_join(tul_read_lines(p), S("|")), "a|b||last");
+  tul_file_write(p, S("one\n"));
+  CHECK(tul_read_lines(p)->len == 1);
+  tul_file_write(p, S(""));
+  CHECK(tul_read_lines(p)->len == 0);
+  CHECK_THROWS(tul_read_lines(S("/nonexistent/x")), "IOError: cannot read '/nonexistent/x': No such file or directory");
+  /* delete */
+  tul_file_delete(p);
+  CHECK(!tul_file_exists(p));
+  CHECK_THROWS(tul_file_delete(p), tul_str_concat(tul_str_concat(S("IOError: cannot delete '"), p), S("': No such file or directory"))->data);
+  /* directories */
+  char dir[64];
+  snprintf(dir, sizeof dir, "/tmp/rt_io_dir_%d", (int)getpid());
+  mkdir(dir, 0755);
+  const char *names[] = {"b.txt", "a.txt", "é.txt", "Z"};
+  for (int i = 0; i < 4; i++) {
+    char f[128];
+    snprintf(f, sizeof f, "%s/%s", dir, names[i]);
+    tul_file_write(S(f), S("x"));
+  }
+  CHECK_STR(tul_str_join(tul_list_dir(S(dir)), S(",")), "Z,a.txt,b.txt,é.txt");
+  CHECK_THROWS(tul_file_delete(S(dir)), tul_str_concat(tul_str_concat(S("IOError: cannot delete '"), S(dir)), S("': Is a directory"))->data);
+  for (int i = 0; i < 4; i++) {
+    char f[128];
+    snprintf(f, sizeof f, "%s/%s", dir, names[i]);
+    tul_file_delete(S(f));
+  }
+  CHECK(tul_list_dir(S(dir))->len == 0);
+  rmdir(dir);
+  CHECK_THROWS(tul_list_dir(S("/nonexistent")), "IOError: cannot list '/nonexistent': No such file or directory");
   /* a big file grows the buffer */
   tul_str *big = tul_str_repeat(S("0123456789"), 100000);
   tul_file_write(p, big);

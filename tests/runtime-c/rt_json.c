@@ -183,8 +183,45 @@ static void text(void) {
   CHECK(tul_json_len(tul_from_json(deep)) == 1);
 }
 
+/* has/delete keep the other keys in order, small and indexed objects alike; KeyError for missing. */
+static void has_and_delete(void) {
+  tul_json *o = tul_from_json(S("{\"a\": 1, \"b\": 2, \"c\": 3}"));
+  CHECK(tul_json_has(o, S("b")) && !tul_json_has(o, S("z")));
+  CHECK(tul_json_delete(o, S("b")) && !tul_json_delete(o, S("b")));
+  CHECK_STR(tul_json_to_str(o), "{\"a\":1,\"c\":3}");
+  tul_json_set(o, S("b"), tul__json_int(4));
+  CHECK_STR(tul_json_to_str(o), "{\"a\":1,\"c\":3,\"b\":4}");
+  CHECK_STR(tul_json_to_str(tul_json_get_existing(o, S("c"))), "3");
+  CHECK_THROWS(tul_json_get_existing(o, S("zz")), "KeyError: \"zz\"");
+  CHECK_THROWS(tul_json_has(tul_from_json(S("[1]")), S("a")), "TypeError: expected object, got array");
+  CHECK_THROWS(tul_json_delete(NULL, S("a")), "TypeError: expected object, got null");
+  tul_json *big = tul_json_new_object();
+  char k[16];
+  for (int i = 0; i < 100; i++) {
+    snprintf(k, sizeof k, "k%d", i);
+    tul_json_set(big, S(k), tul__json_int(i));
+  }
+  int ok = 1;
+  for (int i = 0; i < 100; i += 2) {
+    snprintf(k, sizeof k, "k%d", i);
+    ok &= tul_json_delete(big, S(k));
+  }
+  for (int i = 0; i < 100; i++) {
+    snprintf(k, sizeof k, "k%d", i);
+    ok &= tul_json_has(big, S(k)) == (i % 2 == 1);
+  }
+  ok &= tul_json_len(big) == 50 && tul_str_eq(tul_json_to_str(tul_json_iter_at(big, 0)), S("k1"));
+  for (int i = 1; i < 100; i += 2) {
+    snprintf(k, sizeof k, "k%d", i);
+    ok &= tul_json_delete(big, S(k));
+  }
+  ok &= tul_json_len(big) == 0 && !tul_json_has(big, S("k1"));
+  CHECK(ok);
+}
+
 int main(int argc, char **argv) {
   rt_init(argc, argv);
+  has_and_delete();
   boxing();
   unboxing();
   equality();

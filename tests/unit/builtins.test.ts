@@ -42,6 +42,7 @@ class Samples {
       case "bool": return "true";
       case "str": return '"a"';
       case "array": return `[${this.of(t.elem)}]`;
+      case "func": return `(${t.params.map((p, i) => `${typeToString(p)} a${i}`).join(", ")}) => ${this.of(t.result)}`;
       default: return "null";
     }
   }
@@ -55,6 +56,12 @@ function sampleTypes(p: Pattern, before: Type[]): Type[] {
   if (p.p === "elem") {
     const of = before[p.of];
     return [of.k === "array" ? of.elem : T.json];
+  }
+  if (p.p === "fn") {
+    const of = before[p.of];
+    const elem = of.k === "array" ? of.elem : T.json;
+    const result = Array.isArray(p.result) ? KIND_TYPES[(p.result as readonly string[])[0]] : (p.result as Type);
+    return [T.func(Array.from({ length: p.arity }, () => elem), result)];
   }
   return p.kinds.filter((k) => k !== "never").map((k) => (k.endsWith("[]") ? T.array(KIND_TYPES[k.slice(0, -2)]) : KIND_TYPES[k]));
 }

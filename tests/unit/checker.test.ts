@@ -294,7 +294,7 @@ test("distinct error kinds with line:col", () => {
     [`print(1 == "a");`, "1:7: cannot compare int and str"],
     [`int[] xs = [1, "a"];`, "1:16: type mismatch: expected int, found str"],
     [`print(substring("abc", 1));`, "1:7: 'substring' expects 3 arguments, got 2"],
-    [`print(sort(5));`, "1:12: argument 1 of 'sort' must be int[], float[], str[] or bool[], found int"],
+    [`print(sort(5));`, "1:12: argument 1 of 'sort' must be an array (int[], float[], str[] or bool[] without a less function), found int"],
     [`Foo x;`, "1:1: unknown type 'Foo'"],
     [`str s = "a"; s[0] = "b";`, "1:14: cannot assign to a character of a str (strings are immutable)"],
     [`int n = 1; n();`, "1:12: 'n' is a variable of type int, not a function"],

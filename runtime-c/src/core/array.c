@@ -138,6 +138,7 @@ _Bool tul_value_eq(const void *a, const void *b, const tul_type *type) {
   case TUL_K_STR: return x == y || (x && y && tul_str_eq(x, y));
   case TUL_K_JSON: return tul_json_eq(x, y);
   case TUL_K_ARRAY: return x == y || (x && y && tul_arr_eq(x, y));
+  case TUL_K_MAP: return tul__map_eq(x, y);
   default: return x == y; /* structs, functions and promises by identity */
   }
 }

@@ -111,6 +111,21 @@ static tul_json *copy_json_object(tul__copier *c, const tul_json *j) {
   return r;
 }
 
+/* A map: the same key kind and value type, keys shared (ints, or immutable strings), values copied. */
+static tul_map *copy_map(tul__copier *c, const tul_map *m) {
+  tul_map *r = memo_get(c, m);
+  if (r) return r;
+  r = tul_map_new(m->key_kind, m->val);
+  memo_put(c, m, r);
+  for (int64_t i = 0; i < m->used; i++) {
+    const tul__mentry *e = &m->entries[i];
+    if (!e->hash) continue;
+    void *slot = m->key_kind == TUL_K_STR ? tul_map_put_str(r, (tul_str *)(uintptr_t)e->key) : tul_map_put_int(r, (int64_t)e->key);
+    tul__copy_value(c, &e->val, m->val, slot);
+  }
+  return r;
+}
+
 static tul_json *copy_json(tul__copier *c, const tul_json *j) {
   if (!j || (j->tag != TUL_J_ARRAY && j->tag != TUL_J_OBJECT)) return (tul_json *)j; /* immutable */
   tul_json *r = memo_get(c, j);
@@ -130,7 +145,7 @@ void tul__copy_value(tul__copier *c, const void *slot, const tul_type *t, void *
     return;
   case TUL_K_VOID:
     return;
-  case TUL_K_JSON: case TUL_K_ARRAY: case TUL_K_STRUCT:
+  case TUL_K_JSON: case TUL_K_ARRAY: case TUL_K_STRUCT: case TUL_K_MAP:
     break;
   case TUL_K_FUNC: case TUL_K_PROMISE: case TUL_K_CHANNEL:
     tul__throw_fmt("RuntimeError: a %s cannot be copied to another thread",
@@ -142,6 +157,7 @@ void tul__copy_value(tul__copier *c, const void *slot, const tul_type *t, void *
     tul__check_stack(); /* deep structures: StackOverflowError at the spawn, never a crash */
     if (t->kind == TUL_K_JSON) p = copy_json(c, p);
     else if (t->kind == TUL_K_ARRAY) p = copy_array(c, p);
+    else if (t->kind == TUL_K_MAP) p = copy_map(c, p);
     else p = copy_struct(c, p, t);
   }
   memcpy(out, &p, sizeof p);

@@ -275,6 +275,7 @@ void tul__sb_value(tul__sb *b, const void *slot, const tul_type *type, int quote
   case TUL_K_JSON: tul__sb_json(b, ptr, quoted); return;
   case TUL_K_ARRAY: sb_array(b, ptr); return;
   case TUL_K_STRUCT: sb_struct(b, ptr, type); return;
+  case TUL_K_MAP: tul__sb_map(b, ptr); return;
   case TUL_K_FUNC: tul__sb_cstr(b, "<function>"); return;
   case TUL_K_PROMISE: tul__sb_cstr(b, ptr ? tul_promise_describe(ptr) : "null"); return;
   case TUL_K_CHANNEL: sb_channel(b, ptr); return;
@@ -334,6 +335,11 @@ const char *tul__type_name(const tul_type *t, char *buf, size_t n) {
   case TUL_K_ARRAY: {
     char inner[96];
     snprintf(buf, n, "%s[]", tul__type_name(t->elem, inner, sizeof inner));
+    return buf;
+  }
+  case TUL_K_MAP: {
+    char inner[96];
+    snprintf(buf, n, "map<%s, %s>", t->nfields == TUL_K_INT ? "int" : "str", tul__type_name(t->elem, inner, sizeof inner));
     return buf;
   }
   }

@@ -182,6 +182,7 @@ tul_json *tul_json_box(const void *slot, const tul_type *type) {
   case TUL_K_JSON: return ptr;
   case TUL_K_ARRAY: return box_array(ptr);
   case TUL_K_STRUCT: return box_struct(ptr, type);
+  case TUL_K_MAP: return tul__map_box(ptr);
   case TUL_K_PROMISE: return ptr ? tul__json_str(tul__str_c(tul_promise_describe(ptr))) : NULL;
   case TUL_K_CHANNEL: return ptr ? tul__json_str(tul_to_str(slot, type)) : NULL;
   default: return tul__json_str(tul__str_c("<function>"));
@@ -251,6 +252,10 @@ void tul_json_unbox(const tul_json *j, const tul_type *type, void *out) {
   case TUL_K_JSON: ptr = (void *)j; break;
   case TUL_K_ARRAY: ptr = unbox_array(j, type); break;
   case TUL_K_STRUCT: ptr = unbox_struct(j, type); break;
+  case TUL_K_MAP:
+    if (tag != TUL_J_OBJECT) mismatch(type, j);
+    ptr = tul__map_unbox(j, type);
+    break;
   case TUL_K_VOID: return;
   default: mismatch(type, j);
   }
@@ -300,6 +305,44 @@ static TUL_NORETURN void expected(const char *want, const tul_json *got) {
 }
 
 tul_json *tul_json_new_object(void) { return tul__json_object(); }
+
+static const tul__jobj *object_of(const tul_json *j) {
+  if (TUL_UNLIKELY(!j || j->tag != TUL_J_OBJECT)) expected("object", j);
+  return j->u.o;
+}
+
+_Bool tul_json_has(const tul_json *j, const tul_str *key) { return find_key(object_of(j), key) >= 0; }
+
+/* Removes the entry and closes the gap, so the other keys keep their order; the index (if any) is
+ * rebuilt. */
+_Bool tul_json_delete(tul_json *j, const tul_str *key) {
+  tul__jobj *o = (tul__jobj *)object_of(j);
+  int64_t i = find_key(o, key);
+  if (i < 0) return 0;
+  memmove(o->keys + i, o->keys + i + 1, (size_t)(o->len - i - 1) * sizeof *o->keys);
+  memmove(o->vals + i, o->vals + i + 1, (size_t)(o->len - i - 1) * sizeof *o->vals);
+  o->len--;
+  o->keys[o->len] = NULL;
+  o->vals[o->len] = NULL;
+  if (o->index) {
+    if (o->len > INDEX_FROM) rebuild_index(o);
+    else o->index = NULL, o->index_cap = 0;
+  }
+  return 1;
+}
+
+/* j[key] where a missing key is an error (`j[k] += 1`): KeyError: "k". */
+tul_json *tul_json_get_existing(const tul_json *j, const tul_str *key) {
+  int64_t i = find_key(object_of(j), key);
+  if (TUL_UNLIKELY(i < 0)) {
+    tul__sb b;
+    tul__sb_init(&b);
+    tul__sb_cstr(&b, "KeyError: ");
+    tul__sb_quoted(&b, key->data, key->len);
+    tul__throw_str(tul__sb_finish(&b));
+  }
+  return j->u.o->vals[i];
+}
 
 tul_json *tul_json_get(const tul_json *j, const tul_str *key) {
   if (TUL_UNLIKELY(!j || j->tag != TUL_J_OBJECT)) cannot_index(j, "str");

@@ -59,6 +59,13 @@ static uint64_t next_u64(void) {
   return result;
 }
 
+/* random_seed(n): the same n gives the same random()/randint() sequence from here on. */
+void tul_random_seed(int64_t n) {
+  uint64_t s = (uint64_t)n;
+  for (int i = 0; i < 4; i++) rng[i] = splitmix(&s);
+  rng_seeded = 1;
+}
+
 double tul_random(void) { return (double)(next_u64() >> 11) * 0x1.0p-53; }
 
 int64_t tul_randint(int64_t a, int64_t b) {
@@ -69,6 +76,27 @@ int64_t tul_randint(int64_t a, int64_t b) {
   uint64_t r;
   do r = next_u64(); while (r >= limit);
   return (int64_t)((uint64_t)a + r % span);
+}
+
+/* ---------------------------------------------------------------- mod */
+
+/* mod(a, b): the remainder with the sign of the divisor (Python's %): mod(-7, 3) is 2. */
+int64_t tul_mod_int(int64_t a, int64_t b) {
+  if (b == 0) tul_throw_zero_mod();
+  if (b == -1) return 0; /* INT64_MIN % -1 traps in C */
+  int64_t r = a % b;
+  return r != 0 && (r < 0) != (b < 0) ? r + b : r;
+}
+
+/* Floats: as Python, except that b == 0 gives nan, as float division by zero gives inf or nan. */
+double tul_mod_float(double a, double b) {
+  double r = fmod(a, b);
+  if (r != 0) {
+    if ((r < 0) != (b < 0)) r += b;
+  } else {
+    r = copysign(0.0, b);
+  }
+  return r;
 }
 
 /* ---------------------------------------------------------------- float -> int */

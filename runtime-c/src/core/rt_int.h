@@ -106,6 +106,32 @@ void tul__sb_value(tul__sb *b, const void *slot, const tul_type *type, int quote
 void tul__sb_json(tul__sb *b, const tul_json *j, int quoted);
 void tul__sb_json_text(tul__sb *b, const tul_json *j); /* toJson's form: non-finite floats as null */
 const char *tul__type_name(const tul_type *t, char *buf, size_t n); /* "int", "int[]", "Point" */
+/* format(v, spec) appended to a builder (fmtspec.c); throws ValueError on a bad spec. */
+void tul__sb_format(tul__sb *b, const void *slot, const tul_type *type, const tul_str *spec);
+
+/* ---------------------------------------------------------------- maps (map.c) */
+typedef struct tul__mentry {
+  uint64_t hash; /* 0: deleted */
+  uint64_t key;  /* int64_t, or tul_str* */
+  uint64_t val;  /* the value's slot */
+} tul__mentry;
+struct tul_map {
+  int64_t len;            /* live entries */
+  int64_t used;           /* entries in use, deleted ones included */
+  int64_t cap;            /* room in entries */
+  tul__mentry *entries;   /* insertion order */
+  uint64_t *index;        /* 2 * cap slots: (hash >> 32) << 32 | entry + 1; 0 empty */
+  uint64_t mask;          /* slots - 1 */
+  int64_t key_kind;       /* TUL_K_INT or TUL_K_STR */
+  const tul_type *val;
+  int64_t version;        /* counts insertions of new keys (iteration checks it) */
+};
+uint64_t tul__hash_bytes(const char *p, int64_t n); /* seeded per process, never 0 */
+uint64_t tul__hash_int(int64_t k);
+void tul__sb_map(tul__sb *b, const tul_map *m);     /* {"a":1} / {1:"a"} */
+_Bool tul__map_eq(const tul_map *a, const tul_map *b);
+tul_json *tul__map_box(const tul_map *m);
+tul_map *tul__map_unbox(const tul_json *j, const tul_type *type); /* j: an object */
 
 /* ---------------------------------------------------------------- exceptions (exc.c, trace.c) */
 TUL_NORETURN void tul__throw_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

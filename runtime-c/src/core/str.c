@@ -2,7 +2,6 @@
  * built-ins of tulrt.h, and the string builder the rest of the runtime uses. */
 #include <gc.h>
 #include <stdlib.h>
-#include <utf8proc.h>
 #include "rt_int.h"
 
 const tul_str tul_empty_str = {0, 0, ""};
@@ -201,48 +200,6 @@ int64_t tul_str_cmp(const tul_str *a, const tul_str *b) {
   if (c) return c;
   return a->len < b->len ? -1 : a->len > b->len;
 }
-
-/* ---------------------------------------------------------------- case mapping */
-
-typedef utf8proc_int32_t (*case_fn)(utf8proc_int32_t);
-
-static tul_str *map_case(const tul_str *s, case_fn fn, int upper) {
-  if (tul__cplen(s) == s->len) {
-    tul_str *r = tul__str_alloc(s->len);
-    for (int64_t i = 0; i < s->len; i++) {
-      char c = s->data[i];
-      if (upper && c >= 'a' && c <= 'z') c = (char)(c - 32);
-      else if (!upper && c >= 'A' && c <= 'Z') c = (char)(c + 32);
-      r->data[i] = c;
-    }
-    r->cplen = s->len;
-    return r;
-  }
-  tul__sb b;
-  tul__sb_init(&b);
-  const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s->data;
-  for (int64_t i = 0; i < s->len;) {
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t k = utf8proc_iterate(p + i, s->len - i, &cp);
-    if (k <= 0) { /* invalid byte: keep it */
-      tul__sb_ch(&b, s->data[i++]);
-      continue;
-    }
-    if (upper && cp == 0xDF) { /* ß: the full mapping, as Python and JavaScript do */
-      tul__sb_add(&b, "SS", 2);
-      i += k;
-      continue;
-    }
-    utf8proc_uint8_t enc[4];
-    utf8proc_ssize_t m = utf8proc_encode_char(fn(cp), enc);
-    tul__sb_add(&b, (const char *)enc, m);
-    i += k;
-  }
-  return tul__sb_finish(&b);
-}
-
-tul_str *tul_str_upper(const tul_str *s) { return map_case(s, utf8proc_toupper, 1); }
-tul_str *tul_str_lower(const tul_str *s) { return map_case(s, utf8proc_tolower, 0); }
 
 /* ---------------------------------------------------------------- searching */
 

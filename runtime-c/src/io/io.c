@@ -1,5 +1,6 @@
-/* io.c: print (buffered stdout; whole lines from any thread), input, args, env, exit, files, clocks
- * and sleep. */
+/* io.c: print (buffered stdout; whole lines from any thread), eprint, input, args, env, exit, files and
+ * directories, clocks and sleep. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,6 +42,18 @@ void tul_print(const tul_str *line) {
   if (TUL_UNLIKELY(locked)) funlockfile(stdout);
 }
 
+/* stderr is unbuffered; stdout is flushed first so that a terminal or a 2>&1 log shows the lines in
+ * the order the program wrote them. */
+void tul_eprint(const tul_str *line) {
+  fflush(stdout);
+  tul__sb b;
+  tul__sb_init(&b);
+  tul__sb_add(&b, line->data, line->len);
+  tul__sb_ch(&b, '\n');
+  fwrite(b.p, 1, (size_t)b.len, stderr); /* one write: lines of concurrent writers stay whole */
+  tul__sb_free(&b);
+}
+
 tul_str *tul_input(void) {
   fflush(stdout);
   char *line = NULL;
@@ -48,7 +61,7 @@ tul_str *tul_input(void) {
   ssize_t n = getline(&line, &cap, stdin);
   if (n <= 0) {
     free(line);
-    return (tul_str *)&tul_empty_str;
+    tul_throw_msg("EOFError: end of input");
   }
   if (line[n - 1] == '\n') n--;
   if (n > 0 && line[n - 1] == '\r') n--;
@@ -125,6 +138,47 @@ void tul_file_append(const tul_str *path, const tul_str *data) { write_file(path
 _Bool tul_file_exists(const tul_str *path) {
   struct stat st;
   return stat(path->data, &st) == 0;
+}
+
+/* The file's lines without their "\n" or "\r\n"; a last line without a newline counts, the empty
+ * string after a final newline does not. */
+tul_arr *tul_read_lines(const tul_str *path) {
+  tul_str *text = tul_file_read(path);
+  tul_arr *out = tul_arr_new(&tul_type_str, 0);
+  const char *p = text->data, *end = p + text->len;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *stop = nl ? nl : end;
+    int64_t n = stop - p;
+    if (nl && n > 0 && p[n - 1] == '\r') n--;
+    *(tul_str **)tul_arr_push_slot(out) = tul__str_from(p, n);
+    p = nl ? nl + 1 : end;
+  }
+  return out;
+}
+
+void tul_file_delete(const tul_str *path) {
+  if (unlink(path->data) != 0) io_error("delete", path, errno);
+}
+
+static int by_bytes(const void *a, const void *b) {
+  return (int)tul_str_cmp(*(tul_str *const *)a, *(tul_str *const *)b);
+}
+
+/* The names in a directory (not "." and ".."), sorted by code point. */
+tul_arr *tul_list_dir(const tul_str *path) {
+  DIR *d = opendir(path->data);
+  if (!d) io_error("list", path, errno);
+  tul_arr *out = tul_arr_new(&tul_type_str, 0);
+  for (struct dirent *e; (errno = 0, e = readdir(d));) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    *(tul_str **)tul_arr_push_slot(out) = tul__str_c(e->d_name);
+  }
+  int err = errno;
+  closedir(d);
+  if (err) io_error("list", path, err);
+  qsort(out->data, (size_t)out->len, sizeof(tul_str *), by_bytes);
+  return out;
 }
 
 /* ---------------------------------------------------------------- time */
