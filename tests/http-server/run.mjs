@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import net from "node:net";
+import { readFileSync } from "node:fs";
 import { App, buildApp, parseResponses, raw, req, request, responses, sleep } from "./lib.mjs";
 
 const tests = [];
@@ -236,6 +237,39 @@ test("max_connections: extra connections wait in the backlog, then are served", 
   const times = all.map((r) => r.ms).sort((a, b) => a - b);
   assert.ok(times[7] >= 350, `the 8th finished after ${times[7]} ms: not held back`);
   assert.ok(Date.now() - t0 < 3000);
+});
+
+test("a client pipelining without reading: parsing pauses, memory stays bounded", async () => {
+  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${app.proc.pid}/status`, "utf8"))[1]) / 1024;
+  const before = rss();
+  const n = 2000, kb = 32; // 64 MiB of responses
+  const sock = net.connect(app.port, "127.0.0.1");
+  await new Promise((r) => sock.on("connect", r));
+  sock.pause();
+  sock.write(Array.from({ length: n }, () => req("GET", `/big?kb=${kb}`)).join(""));
+  await sleep(1000);
+  const grown = rss() - before;
+  let bytes = 0, count = 0, pending = "";
+  const want = n * (kb * 1024);
+  await new Promise((resolve, reject) => {
+    sock.on("data", (d) => {
+      pending += d.toString("latin1");
+      let i;
+      while ((i = pending.indexOf("\r\n\r\n")) >= 0) {
+        const len = Number(/content-length: (\d+)/i.exec(pending.slice(0, i))[1]);
+        if (pending.length < i + 4 + len) break;
+        bytes += len;
+        count++;
+        pending = pending.slice(i + 4 + len);
+      }
+      if (count === n) resolve();
+    });
+    sock.on("error", reject);
+    sock.resume();
+  });
+  sock.destroy();
+  assert.equal(bytes, want);
+  assert.ok(grown < 40, `the server grew by ${grown.toFixed(1)} MiB while the client did not read`);
 });
 
 // ---------------------------------------------------------------- load

@@ -90,12 +90,18 @@ function rssKiB(pid) {
 
 const latencyMs = (s) => { const m = /([\d.]+)(us|ms|s)/.exec(s); return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN; };
 
+/** One wrk run; also wrk's own CPU time (GNU time), to tell whether the server or the load
+ *  generator was the bottleneck. */
 function wrk(port) {
-  const r = spawnSync(pin(1, ["wrk"])[0], [...pin(1, ["wrk"]).slice(1), "-t1", "-c100", `-d${DURATION}s`, "--latency", `http://127.0.0.1:${port}/`], { encoding: "utf8" });
+  const timed = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-f", "WRKCPU %U %S"] : [];
+  const cmd = [...timed, ...pin(1, ["wrk", "-t1", "-c100", `-d${DURATION}s`, "--latency", `http://127.0.0.1:${port}/`])];
+  const r = spawnSync(cmd[0], cmd.slice(1), { encoding: "utf8" });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0);
   const total = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0);
   const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(r.stdout)?.[0] ?? "";
-  return { rps, total, p50: latencyMs(/ 50%\s+(\S+)/.exec(r.stdout)?.[1] ?? ""), p99: latencyMs(/ 99%\s+(\S+)/.exec(r.stdout)?.[1] ?? ""), errors };
+  const cpu = /WRKCPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  const wrkCpuUs = cpu ? ((Number(cpu[1]) + Number(cpu[2])) * 1e6) / Math.max(1, total) : NaN;
+  return { rps, total, wrkCpuUs, p50: latencyMs(/ 50%\s+(\S+)/.exec(r.stdout)?.[1] ?? ""), p99: latencyMs(/ 99%\s+(\S+)/.exec(r.stdout)?.[1] ?? ""), errors };
 }
 
 async function throughput(list) {
@@ -113,11 +119,12 @@ async function throughput(list) {
     }
   }
   const tul = best.get("tulpar");
-  console.log(`  ${"server".padEnd(28)} ${"req/s".padStart(9)} ${"p50".padStart(8)} ${"p99".padStart(8)} ${"CPU/req".padStart(9)}  tulpar vs it`);
+  console.log(`  ${"server".padEnd(28)} ${"req/s".padStart(9)} ${"p50".padStart(8)} ${"p99".padStart(8)} ${"CPU/req".padStart(9)} ${"wrk CPU/req".padStart(12)}  tulpar vs it`);
   for (const [name, r] of best) {
     const ratio = name === "tulpar" ? "" : `${(tul.rps / r.rps).toFixed(2)}x req/s, ${(r.cpuUs / tul.cpuUs).toFixed(2)}x less CPU`;
-    console.log(`  ${name.padEnd(28)} ${r.rps.toFixed(0).padStart(9)} ${(r.p50.toFixed(2) + "ms").padStart(8)} ${(r.p99.toFixed(2) + "ms").padStart(8)} ${(r.cpuUs.toFixed(1) + "us").padStart(9)}  ${ratio}${r.errors ? `  (${r.errors})` : ""}`);
+    console.log(`  ${name.padEnd(28)} ${r.rps.toFixed(0).padStart(9)} ${(r.p50.toFixed(2) + "ms").padStart(8)} ${(r.p99.toFixed(2) + "ms").padStart(8)} ${(r.cpuUs.toFixed(1) + "us").padStart(9)} ${(r.wrkCpuUs.toFixed(1) + "us").padStart(12)}  ${ratio}${r.errors ? `  (${r.errors})` : ""}`);
   }
+  console.log("  (CPU/req: the server's user + sys time per request; wrk CPU/req: the load generator's)");
 }
 
 // ---------------------------------------------------------------- (2) idle connections

@@ -133,7 +133,7 @@ static int on_message_complete(llhttp_t *p) {
   if (!x->keep_alive || p->upgrade) c->no_more_requests = 1;
   hs_xchg_start(x);
   if (c->no_more_requests) return HPE_PAUSED;
-  return c->inflight >= c->server->lim.max_pipeline ? HPE_PAUSED : 0;
+  return hs_conn_must_pause(c) ? HPE_PAUSED : 0;
 }
 
 void hs_parser_settings_init(void) {

@@ -195,6 +195,18 @@ typedef struct hs_write {
   char *bufs[]; /* malloc'd response bytes to free */
 } hs_write;
 
+int hs_conn_must_pause(const hs_conn *c) {
+  return c->inflight >= c->server->lim.max_pipeline || c->tcp.write_queue_size >= HS_WRITE_HIGH;
+}
+
+/* A paused connection reads again once half its requests are answered and half the unwritten
+ * bytes are out. */
+static void maybe_resume(hs_conn *c) {
+  if (c->paused && !c->closing && c->inflight <= c->server->lim.max_pipeline / 2 &&
+      c->tcp.write_queue_size <= HS_WRITE_HIGH / 2)
+    hs_conn_resume(c);
+}
+
 static void on_written(uv_write_t *req, int status) {
   hs_write *w = (hs_write *)req;
   hs_conn *c = w->conn;
@@ -206,7 +218,12 @@ static void on_written(uv_write_t *req, int status) {
     conn_close(c);
     return;
   }
-  if (c->writes == 0 && c->no_more_requests && !c->head) conn_finish(c);
+  if (c->writes == 0 && c->no_more_requests && !c->head) {
+    conn_finish(c);
+    return;
+  }
+  maybe_resume(c);
+  arm_for_state(c); /* progress: a client reading slowly is not idle */
 }
 
 /* Takes the ready exchanges at the head of the queue; returns how many (at most `max`). */
@@ -290,7 +307,7 @@ static void flush(hs_conn *c) {
     if (c->writes == 0) conn_finish(c);
     return;
   }
-  if (c->paused && c->inflight < c->server->lim.max_pipeline / 2) hs_conn_resume(c);
+  maybe_resume(c);
   arm_for_state(c);
 }
 

@@ -106,6 +106,10 @@ struct hs_xchg {
 };
 
 /* http_server.c */
+/* Parsing pauses while a connection has this many response bytes waiting to be written (a client
+ * pipelining requests without reading its responses), and resumes below half of it. */
+#define HS_WRITE_HIGH (1024 * 1024)
+int hs_conn_must_pause(const hs_conn *c);    /* too many requests in flight or bytes unwritten */
 void hs_conn_response_ready(hs_conn *c);      /* an exchange of c got its bytes: write what is in order */
 void hs_conn_stop_reading(hs_conn *c);
 void hs_conn_start_reading(hs_conn *c);
