@@ -1,18 +1,13 @@
 // The `tulc` command line: build, run (with a build cache), check, --version, --help.
 // User mistakes get one-line messages or rendered diagnostics; internal stack traces only with TULC_DEBUG=1.
 
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { homedir } from "node:os";
-import path from "node:path";
 import { spawn } from "node:child_process";
 import { renderDiagnostics } from "../frontend/diagnostics.js";
-import { buildProgram, readSource, runFrontend, type BuildOptions } from "../driver/pipeline.js";
-import { runtimeDir, LinkError } from "../codegen/toolchain/link.js";
-import { TOOLCHAIN_ROOT } from "../common/paths.js";
+import { buildProgram, checkFile, defaultOutput, type BuildOptions } from "../driver/pipeline.js";
+import { cachedExecutable } from "../driver/run_cache.js";
+import { LinkError } from "../codegen/toolchain/link.js";
+import { VERSION } from "../common/version.js";
 import { enableTiming, record, timingEnabled, timingReport } from "../common/timing.js";
-
-const VERSION = JSON.parse(readFileSync(path.join(TOOLCHAIN_ROOT, "package.json"), "utf8")).version as string;
 
 const HELP = `tulc ${VERSION}: the Tulpar compiler
 
@@ -85,12 +80,8 @@ function jobCount(option: string, value: string): number {
 
 /** Parses and checks; prints diagnostics. Returns the program or null. */
 function frontend(file: string) {
-  const source = readSource(file);
-  if (typeof source === "string") {
-    process.stderr.write(`tulc: error: ${source}\n`);
-    return null;
-  }
-  const result = runFrontend(source);
+  const result = checkFile(file);
+  if (!result.ok && result.fatal) process.stderr.write(`tulc: error: ${result.fatal}\n`);
   if (result.diagnostics.length) process.stderr.write(renderDiagnostics(result.diagnostics));
   return result.ok ? result : null;
 }
@@ -98,9 +89,7 @@ function frontend(file: string) {
 async function cmdBuild(p: Parsed): Promise<number> {
   const fe = frontend(p.file);
   if (!fe) return 1;
-  const base = p.file.replace(/\.tul$/, "");
-  const out = p.out ?? (p.opts.emitLlvm ? `${base}.ll` : base === p.file ? `${base}.out` : base);
-  await buildProgram(fe.program, out, p.opts);
+  await buildProgram(fe.program, p.out ?? defaultOutput(p.file, p.opts.emitLlvm), p.opts);
   if (timingEnabled()) process.stderr.write(timingReport());
   return 0;
 }
@@ -109,43 +98,15 @@ function cmdCheck(p: Parsed): number {
   return frontend(p.file) ? 0 : 1;
 }
 
-/** The cache key covers the source, the options and the compiler and runtime builds. */
-function cacheKey(p: Parsed, text: string): string {
-  const h = createHash("sha256");
-  h.update(text).update(JSON.stringify(p.opts)).update(VERSION);
-  for (const f of [path.join(TOOLCHAIN_ROOT, "dist", "codegen", "index.js"), path.join(runtimeDir(p.opts.target), "libtulrt.a")]) {
-    h.update(existsSync(f) ? String(statSync(f).mtimeMs) : "missing");
-  }
-  return h.digest("hex").slice(0, 24);
-}
-
-function cacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), ".cache");
-  return path.join(base, "tulc");
-}
-
+/** Builds into the cache unless every source of the cached build is unchanged, then runs. */
 async function cmdRun(p: Parsed): Promise<number> {
-  const source = readSource(p.file);
-  if (typeof source === "string") {
-    process.stderr.write(`tulc: error: ${source}\n`);
-    return 1;
-  }
-  const dir = path.join(cacheDir(), cacheKey(p, source.file.text));
-  const exe = path.join(dir, "program");
-  if (!existsSync(exe)) {
+  const exe = await cachedExecutable(p.file, p.opts, async (out) => {
     const fe = frontend(p.file);
-    if (!fe) return 1;
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${exe}.${process.pid}.tmp`;
-    try {
-      await buildProgram(fe.program, tmp, { ...p.opts, emitLlvm: false });
-      renameSync(tmp, exe);
-    } catch (e) {
-      rmSync(tmp, { force: true }); // a half-written executable must not stay in the cache directory
-      throw e;
-    }
-  }
-  return runChild(exe, p.programArgs);
+    if (!fe) return null;
+    await buildProgram(fe.program, out, { ...p.opts, emitLlvm: false });
+    return fe.program.files;
+  });
+  return exe ? runChild(exe, p.programArgs) : 1;
 }
 
 function runChild(exe: string, args: string[]): Promise<number> {

@@ -1,5 +1,6 @@
-// The compile pipeline shared by `tulc build/run/check` and the test runner:
+// The compile pipeline shared by `tulc build/run/check` and the tests:
 // read source -> parse -> check -> (generate LLVM IR -> optimise and link: codegen/toolchain/link.ts).
+// The `tulc run` cache is driver/run_cache.ts.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -41,6 +42,19 @@ export function readSource(file: string): ReadSource | string {
   return { file: source, diagnostics: diags.items };
 }
 
+/** Reads `file` and runs the frontend on it; `fatal` says why a file that cannot be read was not. */
+export function checkFile(file: string): FrontendResult {
+  const source = readSource(file);
+  if (typeof source === "string") return { ok: false, diagnostics: [], fatal: source };
+  return runFrontend(source);
+}
+
+/** Where `tulc build` writes without -o: the source path without .tul (or <file>.ll with --emit-llvm). */
+export function defaultOutput(file: string, emitLlvm: boolean): string {
+  const base = file.replace(/\.tul$/, "");
+  return emitLlvm ? `${base}.ll` : base === file ? `${base}.out` : base;
+}
+
 /** Parses a source file and the modules it imports, and type-checks them. */
 export function runFrontend(source: SourceFile | ReadSource): FrontendResult {
   const diags = new DiagnosticBag();
@@ -65,9 +79,8 @@ const LINES_PER_JOB = { optimised: 1000, O0: 4000 };
 export function defaultJobs(program: Program, optLevel: number): number {
   const env = Number(process.env.TULC_JOBS);
   if (Number.isInteger(env) && env > 0) return env;
-  const files = new Set([program.file, ...program.body.map((s) => s.span.file)]);
   let lines = 0;
-  for (const f of files) for (let i = f.text.indexOf("\n"); i >= 0; i = f.text.indexOf("\n", i + 1)) lines++;
+  for (const f of program.files) for (let i = f.text.indexOf("\n"); i >= 0; i = f.text.indexOf("\n", i + 1)) lines++;
   const per = optLevel === 0 ? LINES_PER_JOB.O0 : LINES_PER_JOB.optimised;
   return Math.max(1, Math.min(availableParallelism(), Math.floor(lines / per)));
 }

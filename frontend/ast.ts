@@ -220,8 +220,10 @@ export type Node = Stmt | Expr | Param;
 export interface Program {
   kind: "Program";
   file: import("./source.js").SourceFile;
+  /** Every source file the program was read from: the main file and each module it imports. */
+  files: import("./source.js").SourceFile[];
   body: Stmt[];
-  /** checker: the top-level statements that are not declarations, in order (the main program). */
+  /** checker: the main program (its top-level statements that are not declarations) has a try. */
   hasTry?: boolean;
 }
 

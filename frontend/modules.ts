@@ -30,6 +30,11 @@ class Loader {
 
   constructor(private readonly diags: DiagnosticBag, private readonly mainDir: string) {}
 
+  /** Every file loaded so far (each module once, dependencies before their importers). */
+  files(): SourceFile[] {
+    return [...this.done.values()];
+  }
+
   /** Loads `file` and its imports (dependencies first, depth-first in import order), appending
    *  each module's statements to `body` once all of its imports are loaded. */
   visit(file: SourceFile, key: string): void {
@@ -143,5 +148,5 @@ export function loadProgram(mainFile: SourceFile, diags: DiagnosticBag): Program
   const mainDir = path.dirname(path.resolve(mainFile.path));
   const loader = new Loader(diags, mainDir);
   loader.visit(mainFile, realPath(mainFile.path) ?? path.resolve(mainFile.path));
-  return { kind: "Program", file: mainFile, body: loader.body };
+  return { kind: "Program", file: mainFile, files: loader.files(), body: loader.body };
 }

@@ -17,14 +17,14 @@ export function parseProgram(file: SourceFile, diags: DiagnosticBag): Program {
   let body: Stmt[] = [];
   try {
     const { tokens, tooDeep } = lex(file, diags);
-    if (tooDeep) return { kind: "Program", file, body };
+    if (tooDeep) return { kind: "Program", file, files: [file], body };
     ctx = new Ctx(file, tokens, diags);
     body = runGrammar(program, ctx);
     if (!ctx.fatal) for (const lit of ctx.pendingMinInt) diags.error("E0004", "integer literal out of range", (lit as Stmt).span);
   } catch (e) {
     lastResort(e, file, ctx, diags);
   }
-  return { kind: "Program", file, body };
+  return { kind: "Program", file, files: [file], body };
 }
 
 /** Runs a grammar rule over the token array (state.index is a token index, state.data the Ctx). */

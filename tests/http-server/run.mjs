@@ -38,6 +38,8 @@ test("routes, :name params, trailing *, 404 and 405", async () => {
   assert.equal(r.status, 405);
   assert.equal(r.headers.allow, "PUT, GET");
   assert.equal((await request(app.port, { path: "/files/a/b/c.txt" })).body, "file a/b/c.txt");
+  assert.equal((await request(app.port, { path: "/hello/J%C3%BCrgen%20K" })).body, "hello Jürgen K");
+  assert.equal((await request(app.port, { path: "/files/a%2Fb/%zz" })).body, "file a/b/%zz");
   assert.equal((await request(app.port, { path: "/files/" })).body, "file ");
   r = await request(app.port, { method: "HEAD", path: "/hello/ada" });
   assert.equal(r.status, 200);

@@ -2,7 +2,7 @@
 // exit status), check, and that user mistakes never print an internal stack trace.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -72,6 +72,36 @@ test("run passes arguments and the exit status through, and caches the build", a
   assert.equal(second.stdout, '["x"]');
   assert.equal(second.exitCode, 1);
   assert.ok(Date.now() - t0 < 2000);
+});
+
+test("run rebuilds when an imported module, the options or the main file change, and only then", async () => {
+  const sub = path.join(dir, "stale");
+  mkdirSync(path.join(sub, "lib"), { recursive: true });
+  const app = path.join(sub, "app.tul");
+  const util = path.join(sub, "lib", "util.tul");
+  const deep = path.join(sub, "lib", "deep.tul");
+  writeFileSync(app, 'import "./lib/util.tul";\nprint(answer());\n');
+  writeFileSync(util, 'import "./deep.tul";\nfunc answer(): int { return base() + 1; }\n');
+  writeFileSync(deep, "func base(): int { return 1; }\n");
+  const programs = () => readdirSync(path.join(dir, "cache", "tulc", "run")).filter((f) => !f.endsWith(".json")).length;
+  assert.equal((await tulc("run", app)).stdout, "2");
+  const built = programs();
+  assert.equal((await tulc("run", app)).stdout, "2");
+  assert.equal(programs(), built, "an unchanged program is served from the cache");
+  writeFileSync(util, 'import "./deep.tul";\nfunc answer(): int { return base() + 10; }\n');
+  assert.equal((await tulc("run", app)).stdout, "11", "an edited import is rebuilt");
+  writeFileSync(deep, "func base(): int { return 100; }\n");
+  assert.equal((await tulc("run", app)).stdout, "110", "an edited import of an import is rebuilt");
+  assert.equal((await tulc("run", app, "-O0")).stdout, "110");
+  assert.equal(programs(), built + 3, "other options are another build");
+  writeFileSync(util, 'func answer(): int { return 7; }\n');
+  assert.equal((await tulc("run", app)).stdout, "7", "an import dropped from an import");
+  rmSync(deep);
+  assert.equal((await tulc("run", app)).stdout, "7", "a module no longer imported may disappear");
+  writeFileSync(util, 'import "./deep.tul";\nfunc answer(): int { return 7; }\n');
+  const missing = await tulc("run", app);
+  assert.equal(missing.exitCode, 1);
+  assert.match(missing.stderr, /cannot find module '.\/deep.tul'/);
 });
 
 test("check reports every error and exits 1; a clean file exits 0", async () => {
