@@ -92,6 +92,8 @@ export interface Update extends ExprBase { kind: "Update"; op: "++" | "--"; pref
 export interface Await extends ExprBase { kind: "Await"; operand: Expr }
 export interface Lambda extends ExprBase {
   kind: "Lambda";
+  /** `async (int x) => ...`: a call starts a task; the value's type is func(int): promise<T>. */
+  isAsync?: boolean;
   params: Param[];
   result: TypeNode | null;
   body: Expr | Block;
@@ -186,6 +188,11 @@ export interface Try {
   span: Span;
   catchSym?: VarSymbol; // checker: the json-typed catch variable
 }
+/** `scope { ... }` (docs/reference.md §14): the block is left only when every task created inside
+ *  it has settled; the first error cancels the rest and is re-thrown. */
+export interface Scope { kind: "Scope"; body: Block; span: Span }
+/** `shield { ... }`: awaits inside do not throw CancelledError (clean-up after cancellation). */
+export interface Shield { kind: "Shield"; body: Block; span: Span }
 export interface FuncDecl {
   kind: "FuncDecl";
   name: string;
@@ -213,7 +220,7 @@ export interface Import {
 
 export type Stmt =
   | VarDecl | ExprStmt | Block | If | While | For | ForIn | Break | Continue | Return | Throw | Try
-  | FuncDecl | StructDecl | Import;
+  | Scope | Shield | FuncDecl | StructDecl | Import;
 
 export type Node = Stmt | Expr | Param;
 
@@ -265,6 +272,7 @@ export function children(n: AstNode): AstNode[] {
     case "Return": return n.value ? [n.value] : [];
     case "Throw": return [n.value];
     case "Try": return present([n.body, n.catchBody, n.finallyBody]);
+    case "Scope": case "Shield": return [n.body];
     case "FuncDecl": return [...defaults(n.params), n.body];
     case "Break": case "Continue": case "StructDecl": case "Import":
       return [];
@@ -319,5 +327,6 @@ export function isStmt(n: AstNode): n is Stmt {
 /** Every statement kind (tsc requires each one here). */
 const STMT_KINDS: Record<Stmt["kind"], true> = {
   VarDecl: true, ExprStmt: true, Block: true, If: true, While: true, For: true, ForIn: true, Break: true,
-  Continue: true, Return: true, Throw: true, Try: true, FuncDecl: true, StructDecl: true, Import: true,
+  Continue: true, Return: true, Throw: true, Try: true, Scope: true, Shield: true, FuncDecl: true, StructDecl: true,
+  Import: true,
 };

@@ -40,7 +40,7 @@ export type Lowering = { rt: string } | { inline: InlineEmitter };
  * tsc reports a name without an emitter, and a row naming an emitter that does not exist).
  */
 export type InlineEmitter =
-  | "print" | "gather" | "toString" | "toJson" | "identity" | "toSelf" | "intToFloat" | "boolToFloat" | "boolToInt"
+  | "print" | "gather" | "race" | "vote" | "toString" | "toJson" | "identity" | "toSelf" | "intToFloat" | "boolToFloat" | "boolToInt"
   | "intToBool" | "floatToBool" | "arrayLength" | "arrayPush" | "arrayPop" | "range" | "arrayContains"
   | "arrayIndexOf" | "absInt" | "absFloat" | "minInt" | "minFloat" | "maxInt" | "maxFloat" | "powFloat"
   | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp" | "eprint" | "formatValue" | "sortBy";
@@ -166,14 +166,33 @@ function search(name: string, result: Type, str: string, array: InlineEmitter, j
  * (the language contract says json; the value is an array of json values either way, and json[]
  * indexes, prints and boxes exactly like a json array: docs/reference.md §9.5, docs/decisions.md).
  * Promise arguments are passed as they are; the others are converted to the element type.
+ * One argument that is an array of promises gathers its elements (codegen: lowerGather).
  */
 function gatherResolve(args: Type[]): { params: Type[]; result: Type } {
+  if (isPromiseArray(args)) return { params: args, result: T.promise(T.array(valueElem(promisedElem(args[0])))) };
   // children that can only throw (never, promise<never>) fit any T
   const inner: Type[] = args.map((t) => (t.k === "promise" ? t.inner : t)).filter((t) => t.k !== "never");
   const first = inner[0];
   const same = first !== undefined && inner.every((t) => typeEquals(t, first));
   const elem = same && first.k !== "void" ? first : T.json;
   return { params: args.map((t) => (t.k === "promise" || t.k === "never" ? t : elem)), result: T.promise(T.array(elem)) };
+}
+
+/** `gather(ps)` with one promise<T>[] argument: the array form. */
+export const isPromiseArray = (args: Type[]): boolean => args.length === 1 && args[0].k === "array" && args[0].elem.k === "promise";
+
+/** The T of a promise<T>[] argument (the array kinds pattern "promise[]" guarantees the shape). */
+const promisedElem = (t: Type | undefined): Type => (t?.k === "array" && t.elem.k === "promise" ? t.elem.inner : T.json);
+/** An array element type for results: void and never results are gathered as json nulls. */
+const valueElem = (t: Type): Type => (t.k === "void" || t.k === "never" ? T.json : t);
+
+/**
+ * race(p1, p2, ...): every argument must be a promise of the first one's type (a mismatch is
+ * reported by the conversion to it); the result is that promise type.
+ */
+function raceResolve(args: Type[]): { params: Type[]; result: Type } {
+  const first = args.find((t) => t.k === "promise") ?? T.promise(T.json);
+  return { params: args.map(() => first), result: first };
 }
 
 // ---------------------------------------------------------------- the registry
@@ -201,8 +220,21 @@ export const BUILTINS: BuiltinRow[] = [
   fixed("format_time", [T.int, T.str], T.str, "tul_format_time", "Milliseconds since the epoch as UTC text: a strftime pattern or \"iso\"."),
   fixed("parse_time", [T.str, T.str], T.int, "tul_parse_time", "UTC text to milliseconds since the epoch: a strptime pattern or \"iso\"."),
   fixed("sleep_async", [T.int], T.promise(T.void), "tul_sleep_async", "A promise fulfilled after this many milliseconds."),
-  { name: "gather", doc: "A promise of the results of all its arguments (promises or values), in order.",
+  { name: "gather", doc: "A promise of the results of all its arguments (promises or values), or of one array of promises, in order.",
     overloads: [{ params: [], rest: ANY, result: T.json, lower: inline("gather"), custom: gatherResolve }] },
+  { name: "cancel", doc: "Cancels a promise: its task gets CancelledError at its await; timers and requests are released.",
+    want: "a promise", overloads: [{ params: [kinds("promise")], result: T.void, lower: rt("tul_cancel") }] },
+  { name: "timeout", doc: "Settles like the promise, or rejects with TimeoutError (and cancels it) after this many milliseconds.",
+    want: "a promise", overloads: [{ params: [T.int, kinds("promise")], result: (ps) => ps[1], lower: rt("tul_timeout") }] },
+  { name: "race", doc: "Settles like the first of its promises (or of one array of promises) to settle; the others are cancelled.",
+    want: "promises or an array of promises",
+    overloads: [
+      { params: [kinds("promise[]")], result: (ps) => T.promise(promisedElem(ps[0])), lower: rt("tul_race_arr") },
+      { params: [kinds("promise")], rest: kinds("promise"), result: T.json, lower: inline("race"), custom: raceResolve },
+    ] },
+  { name: "vote", doc: "The value most of an array of promises fulfil with (ties: the earliest); rejects only if all reject.",
+    want: "an array of promises",
+    overloads: [{ params: [kinds("promise[]")], result: (ps) => T.promise(promisedElem(ps[0])), lower: inline("vote") }] },
   fixed("http_request", [T.str, T.str, T.str, optional(T.json, null)], T.json, "tul_http_request",
     "An HTTP request (method, url, body[, opts]); the response envelope as json, never a throw."),
   fixed("http_request_async", [T.str, T.str, T.str, optional(T.json, null)], T.promise(T.json), "tul_http_request_async",
@@ -458,7 +490,7 @@ export function fixedParamTypes(o: Overload): (Type | undefined)[] {
     if (isFn(p)) return T.func([], T.void); // a closure pointer whatever its type
     if (!isKinds(p)) return isElem(p) ? undefined : p;
     if (p.as) return p.as;
-    const named: Record<string, Type> = { int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json };
+    const named: Record<string, Type> = { int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, promise: T.promise(T.json) };
     const k = p.kinds[0];
     return named[k] ?? (k === "array" || k.endsWith("[]") ? T.array(T.json) : undefined);
   });

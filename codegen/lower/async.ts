@@ -5,6 +5,7 @@
 import llvm from "llvm-bindings";
 import type { Call, FuncDecl } from "../../frontend/ast.js";
 import { T, type Type } from "../../frontend/types.js";
+import { isPromiseArray } from "../../frontend/builtins.js";
 import { CodegenError, type Gen } from "./context.js";
 import { genExpr, tyOf } from "./expr.js";
 import { llvmType, memType, memPtrType, typeDesc } from "./types.js";
@@ -104,6 +105,7 @@ function storeSlotAt(g: Gen, block: llvm.Value, i: number, t: Type, v: llvm.Valu
 
 /** `gather(a, b, ...)`: values and their static types side by side, then tul_gather. */
 export function lowerGather(g: Gen, e: Call): llvm.Value {
+  if (isPromiseArray(e.args.map(tyOf))) return lowerGatherArray(g, e);
   const n = e.args.length;
   const values = g.b.CreateBitCast(g.alloca(llvm.ArrayType.get(g.t.i64, Math.max(n, 1)), "gather_values"), g.t.ptr);
   const types = g.b.CreateBitCast(g.alloca(llvm.ArrayType.get(g.t.ptr, Math.max(n, 1)), "gather_types"), g.t.ptrPtr);
@@ -119,4 +121,35 @@ export function lowerGather(g: Gen, e: Call): llvm.Value {
   const elem = arr.k === "array" ? arr.elem : T.json;
   g.loc(e.span);
   return g.call("tul_gather", [g.i64(n), values, g.b.CreateBitCast(types, g.t.ptr), typeDesc(g, elem)]);
+}
+
+/** The T of an expression of type promise<T> or promise<T[]>... (the call's result type). */
+function promisedOf(t: Type): Type {
+  return t.k === "promise" ? t.inner : t;
+}
+
+/** `gather(ps)` on one promise<T>[]: tul_gather_arr with the result's element type. */
+function lowerGatherArray(g: Gen, e: Call): llvm.Value {
+  const ps = genExpr(g, e.args[0]);
+  const arr = promisedOf(tyOf(e));
+  const elem = arr.k === "array" ? arr.elem : T.json;
+  g.loc(e.span);
+  return g.call("tul_gather_arr", [ps, typeDesc(g, elem)]);
+}
+
+/** `race(p1, p2, ...)`: the promises in a stack array, then tul_race. */
+export function lowerRace(g: Gen, e: Call): llvm.Value {
+  const n = e.args.length;
+  const ps = g.b.CreateBitCast(g.alloca(llvm.ArrayType.get(g.t.ptr, n), "race_args"), g.t.ptrPtr);
+  e.args.forEach((a, i) => g.b.CreateStore(genExpr(g, a), g.b.CreateGEP(g.t.ptr, ps, [g.i64(i)])));
+  g.loc(e.span);
+  return g.call("tul_race", [g.i64(n), g.b.CreateBitCast(ps, g.t.ptr)]);
+}
+
+/** `vote(ps)`: tul_vote with the value type (compared with tul_value_eq; void: all equal). */
+export function lowerVote(g: Gen, e: Call): llvm.Value {
+  const ps = genExpr(g, e.args[0]);
+  const t = promisedOf(tyOf(e));
+  g.loc(e.span);
+  return g.call("tul_vote", [ps, llvmType(g, t) === g.t.void ? g.nullPtr() : typeDesc(g, t)]);
 }

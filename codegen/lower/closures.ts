@@ -123,6 +123,7 @@ export function genLambda(g: Gen, e: Lambda): llvm.Value {
  */
 function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[]): llvm.Function {
   const nested = e.nested;
+  if (!nested && e.isAsync) return asyncLambdaCode(g, e, ft, caps);
   if (!nested) return emitLambda(g, e, ft, caps, `tul_lambda.${g.lambdaCount++}`, "<lambda>");
   const { decl, closure } = nested;
   const name = freshName(g, `tul_fn_${decl.name}`);
@@ -135,6 +136,17 @@ function closureCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbo
   const thunk = buildSpawnThunk(g, `tul_fnval_${decl.name}`, ft, entry, true);
   g.nestedCode.set(closure.id, thunk);
   return thunk;
+}
+
+/** `async (...) => ...`: a spawn thunk starting a task that runs the lambda's body. */
+function asyncLambdaCode(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[]): llvm.Function {
+  const inner = ft.result.k === "promise" ? ft.result.inner : ft.result;
+  const n = g.lambdaCount++;
+  const name = `tul_lambda.${n}`;
+  const body = emitLambda(g, e, { k: "func", params: ft.params, result: inner }, caps, name, "<lambda>");
+  g.noInline.add(name);
+  const entry = buildTaskEntry(g, `tul_task_lambda.${n}`, [ft, ...ft.params], inner, body);
+  return buildSpawnThunk(g, `tul_fnval_lambda.${n}`, ft, entry, true);
 }
 
 /** `base`, or `base.N` when the module already has a function of that name. */

@@ -14,7 +14,10 @@ export class CodegenError extends Error {
 }
 
 /** Something that must happen when control leaves a try body or catch early. */
-export type Cleanup = { kind: "handler"; handler: llvm.Value } | { kind: "finally"; body: Block };
+export type Cleanup =
+  | { kind: "handler"; handler: llvm.Value }
+  | { kind: "finally"; body: Block }
+  | { kind: "call"; fn: string; arg: llvm.Value }; // a runtime call on every way out (scope, shield)
 
 export interface LoopTarget {
   breakBB: llvm.BasicBlock;

@@ -3,7 +3,7 @@
 // break, continue via runCleanups, and throw, followed by tul_rethrow).
 
 import llvm from "llvm-bindings";
-import type { Block, Try } from "../../frontend/ast.js";
+import type { Block, Scope, Shield, Try } from "../../frontend/ast.js";
 import type { Gen } from "./context.js";
 import { genBlock } from "./stmt.js";
 import { storeVar } from "./vars.js";
@@ -47,6 +47,40 @@ export function genTry(g: Gen, s: Try): void {
   if (fin) genBlock(g, fin);
 }
 
+/**
+ * `scope { B }` and `shield { B }` (tulrt_async.h): `enter`, then B under a handler; `exit` runs on
+ * every way out (end, return/break/continue through runCleanups, throw). On a throw, a scope first
+ * records the error in flight (`fail`: cancels its tasks), then `exit` waits for them, and the
+ * original exception continues with its own trace unless a task's error came first.
+ */
+function genBlockStmt(g: Gen, s: Scope | Shield, enter: string, fail: string | null, exit: string): void {
+  g.loc(s.span);
+  const handle = g.call(enter, []);
+  g.f.cleanups.push({ kind: "call", fn: exit, arg: handle });
+  const h = handlerAlloca(g);
+  const body = g.block("scope.body"), caught = g.block("scope.caught"), after = g.block("scope.after");
+  protect(g, h, body, caught);
+  g.at(body);
+  guarded(g, h, s.body, after);
+  g.f.cleanups.pop();
+  g.at(caught);
+  g.loc(s.span);
+  if (fail) g.call(fail, [handle]);
+  g.call(exit, [handle]);
+  g.callNoReturn("tul_rethrow", []);
+  g.at(after);
+  g.loc(s.span);
+  g.call(exit, [handle]);
+}
+
+export function genScope(g: Gen, s: Scope): void {
+  genBlockStmt(g, s, "tul_scope_enter", "tul_scope_fail", "tul_scope_exit");
+}
+
+export function genShield(g: Gen, s: Shield): void {
+  genBlockStmt(g, s, "tul_shield_enter", null, "tul_shield_exit");
+}
+
 /** The catch clause; with a finally, a second handler makes a throw from catch run finally first. */
 function genCatch(g: Gen, s: Try, catchBody: Block, after: llvm.BasicBlock): void {
   g.loc(s.span);
@@ -85,6 +119,10 @@ export function runCleanups(g: Gen, depth: number): void {
     const c = saved[i];
     if (c.kind === "handler") {
       g.call("tul_try_pop", [c.handler]);
+      continue;
+    }
+    if (c.kind === "call") {
+      g.call(c.fn, [c.arg]);
       continue;
     }
     g.f.cleanups = saved.slice(0, i);

@@ -7,7 +7,7 @@ import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { assertNever } from "../../common/assert.js";
 import { arrayData, arrayLen, dummy, genExpr, tyOf, zeroValue } from "./expr.js";
-import { genTry, runCleanups } from "./exceptions.js";
+import { genScope, genShield, genTry, runCleanups } from "./exceptions.js";
 import { rangeBounds } from "./builtins.js";
 import { forJson } from "./json.js";
 import { llvmType, memPtrType, memType, fromMem } from "./types.js";
@@ -28,6 +28,8 @@ export function genStmt(g: Gen, s: Stmt): void {
     case "Return": return genReturn(g, s);
     case "Throw": return genThrow(g, s);
     case "Try": return genTry(g, s);
+    case "Scope": return genScope(g, s);
+    case "Shield": return genShield(g, s);
     case "FuncDecl": case "StructDecl": case "Import": return; // generated separately / nothing to run
     default: return assertNever(s);
   }

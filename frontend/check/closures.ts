@@ -8,17 +8,18 @@ import { E, FnCtx, Scope, type Checker, type FuncInfo } from "./context.js";
 import { coerce, resolveType, show, unify } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { checkStmts } from "./statements.js";
-import { ensureFunctionChecked } from "./functions.js";
+import { ensureFunctionChecked, wrapResult } from "./functions.js";
 
 
 /** `(int x) => x * 2`, `(x) => { ... }`: parameters typed by annotation, else by the expected type, else json. */
 export function checkLambda(cx: Checker, e: Lambda, expected: Type | undefined): Type {
   const want = expected?.k === "func" ? expected : undefined;
   const params = e.params.map((p, i) => lambdaParam(cx, e, i, want));
-  // the expected function type fixes the result like an annotation does
-  const declared = e.result ? resolveType(cx, e.result) : want && want.result.k !== "void" ? want.result : null;
+  // the expected function type fixes the result like an annotation does (an async lambda's
+  // body returns the T of promise<T>)
+  const declared = e.result ? resolveType(cx, e.result) : expectedResult(e, want);
   const decl = lambdaDecl(e);
-  const sym: FuncSymbol = { kind: "func", name: "<lambda>", decl, type: { k: "func", params, result: declared ?? T.json } };
+  const sym: FuncSymbol = { kind: "func", name: "<lambda>", decl, type: { k: "func", params, result: wrapResult(decl, declared ?? T.json) } };
   const info: FuncInfo = {
     decl, sym, declared, state: "checking", tentative: null, seed: null, tentativeUsed: [], provisional: [], defaults: "done",
   };
@@ -26,7 +27,14 @@ export function checkLambda(cx: Checker, e: Lambda, expected: Type | undefined):
   for (const p of e.params) if (p.sym && !ctx.scope.names.has(p.name)) ctx.scope.names.set(p.name, p.sym);
   const result = cx.inFunction(ctx, () => lambdaBody(cx, e, ctx, declared, !!declared));
   finishLambda(e, ctx.hasTry);
-  return T.func(params, result);
+  return T.func(params, wrapResult(decl, result));
+}
+
+/** The result the expected function type asks of the body, if any. */
+function expectedResult(e: Lambda, want: (Type & { k: "func" }) | undefined): Type | null {
+  if (!want || want.result.k === "void") return null;
+  if (!e.isAsync) return want.result;
+  return want.result.k === "promise" && want.result.inner.k !== "void" ? want.result.inner : null;
 }
 
 function lambdaParam(cx: Checker, e: Lambda, i: number, want: (Type & { k: "func" }) | undefined): Type {
@@ -41,7 +49,7 @@ function lambdaParam(cx: Checker, e: Lambda, i: number, want: (Type & { k: "func
 /** A FuncDecl standing for the lambda while its body is checked (return statements refer to it). */
 function lambdaDecl(e: Lambda): FuncDecl {
   const body = "kind" in e.body && e.body.kind === "Block" ? e.body : { kind: "Block" as const, body: [], span: e.span };
-  return { kind: "FuncDecl", name: "<lambda>", nameSpan: e.span, isAsync: false, params: e.params, result: e.result, body, span: e.span };
+  return { kind: "FuncDecl", name: "<lambda>", nameSpan: e.span, isAsync: !!e.isAsync, params: e.params, result: e.result, body, span: e.span };
 }
 
 /** The lambda's result type: the expression body's type, or the block's declared / inferred result. */

@@ -49,6 +49,10 @@ export function checkStmt(cx: Checker, s: Stmt): boolean {
       return false;
     case "Try":
       return checkTry(cx, s);
+    case "Scope":
+    case "Shield":
+      cx.fn.hasTry = true; // lowered on a handler, like try
+      return checkBlock(cx, s.body);
     case "FuncDecl":
       checkNestedDecl(cx, s);
       return true;

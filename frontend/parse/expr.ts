@@ -1,7 +1,7 @@
 // Expression rules: conditional, binary levels (one table-driven `operand (op operand)*` fold),
 // unary/await, postfix, primaries, lambdas, match, array/object literals and t-strings.
 
-import type { Block, Expr, IntLit, MatchArm, Param, Pattern } from "../ast.js";
+import type { Block, Expr, IntLit, Lambda, MatchArm, Param, Pattern } from "../ast.js";
 import { KEYWORDS, describeToken, type Token } from "../lexer.js";
 import type { Span } from "../source.js";
 import {
@@ -184,6 +184,7 @@ function primary(run: Run, c: Ctx): Expr {
     case "ident": run(next); return { kind: "Ident", name: t.text, span: c.tokSpan(i) };
     case "tstr-begin": return bracketed(run, c, tstring);
     case "(": return bracketed(run, c, isLambdaAt(c, i) ? lambda : parenExpr);
+    case "async": if (c.tok(i + 1).kind === "(" && isLambdaAt(c, i + 1)) return bracketed(run, c, asyncLambda); break;
     case "[": return bracketed(run, c, arrayLit);
     case "{": return bracketed(run, c, objectLit);
     case "match": return bracketed(run, c, matchExpr);
@@ -238,6 +239,16 @@ function lambda(run: Run, c: Ctx): Expr {
   want(run, c, "=>", "after lambda parameters");
   const body: Expr | Block = c.peek().kind === "{" ? run(block) : run(expr);
   return { kind: "Lambda", params, result, body, span: c.span(i0, c.at) };
+}
+
+// async-lambda = "async" lambda
+function asyncLambda(run: Run, c: Ctx): Expr {
+  const i0 = c.at;
+  run(next);
+  const e = lambda(run, c) as Lambda;
+  e.isAsync = true;
+  e.span = c.span(i0, c.at);
+  return e;
 }
 
 // params = "(" [ param { "," param } ] ")"

@@ -33,6 +33,7 @@ export const statement: P<Stmt | null> = lazy(() =>
       case "var":
       case "const": return run(varDecl);
       case ";": run(next); return null;
+      case "ident": if (isBlockWord(c, i)) return blockStmt(run, c); break;
     }
     return startsTypedDecl(c, i) ? run(typedDecl) : exprStmt(run, c);
   }),
@@ -227,6 +228,20 @@ function tryStmt(run: Run, c: Ctx): Stmt {
     c.report("E0104", `expected 'catch' or 'finally' after the try block, found ${describeToken(c.tok(at))}`, c.tokSpan(at));
   }
   return { kind: "Try", body: tryBody, catchName, catchBody, finallyBody, span: c.span(i0, c.at) };
+}
+
+// scope = "scope" block ;  shield = "shield" block
+// (contextual words: `scope` and `shield` stay usable as names; only `scope {` starts the statement)
+function isBlockWord(c: Ctx, i: number): boolean {
+  const t = c.tok(i).text;
+  return (t === "scope" || t === "shield") && c.tok(i + 1).kind === "{";
+}
+
+function blockStmt(run: Run, c: Ctx): Stmt {
+  const i0 = c.at;
+  const word = run(next).text;
+  const body = run(block);
+  return { kind: word === "scope" ? "Scope" : "Shield", body, span: c.span(i0, c.at) };
 }
 
 // import = "import" string [ "as" name ] ";"

@@ -35,8 +35,9 @@ tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_t
 
 /* `await p`. Inside a task (or a plain function called from one): suspends the task until `p`
  * settles. On the main program: drives the event loop (ready tasks, timers, I/O) until `p`
- * settles; if nothing can ever settle it, throws "DeadlockError: await on a promise that can never
- * settle". Then copies the value into `out_slot` (8 bytes, 1 for bool, nothing for void; NULL is
+ * settles; if nothing can ever run again, prints the deadlock report (every waiting task, where it
+ * waits and where it was created) and exits with status 1. A cancelled wait throws
+ * "CancelledError: cancelled" (tul_cancel). Then copies the value into `out_slot` (8 bytes, 1 for bool, nothing for void; NULL is
  * allowed when the value is unused) or re-throws the rejection with tul_throw, so the awaiting
  * code's try/catch sees it. Awaiting marks a rejection as handled. The await site (the caller's
  * return address) is recorded for async stack traces. */
@@ -60,6 +61,49 @@ void tul_sleep_await(int64_t ms);
  * that happens (later rejections are marked handled). */
 tul_promise *tul_gather(int64_t n, const void *values, const tul_type *const *types,
                         const tul_type *elem_type);
+
+/* `gather(ps)` on one array: `ps` is a promise<T>[] (elem: the TUL_K_PROMISE type), the result
+ * T[] (elem_type: T; void results give json[] of nulls). */
+tul_promise *tul_gather_arr(const tul_arr *ps, const tul_type *elem_type);
+
+/* ---------------------------------------------------------------- cancellation and scopes (§14)
+ * `cancel(p)`: nothing if p has settled; a task that never ran never runs (it rejects at once); a
+ * suspended one is woken and its pending await throws "CancelledError: cancelled", as does every
+ * later await of that task outside `shield`; timers, HTTP requests and combinators release what
+ * they hold and reject at once. CancelledError rejections are never reported as uncaught. */
+void tul_cancel(tul_promise *p);
+
+/* `scope { B }` compiles to:
+ *     void *s = tul_scope_enter();
+ *     B under a handler; on a throw: tul_scope_fail(s); tul_scope_exit(s); tul_rethrow();
+ *     on every other way out (end, return, break, continue): tul_scope_exit(s);
+ * tul_scope_fail (in the handler, before tul_caught) records the error in flight unless a task
+ * failed first, and cancels the scope's tasks; tul_scope_exit waits until every task of the scope
+ * has settled, leaves the scope and throws the first error when a task produced it (a body error
+ * is left to propagate as it is, with its own trace). Its call site names the scope in
+ * async traces. `shield { B }` compiles the same way with tul_shield_enter / tul_shield_exit (no
+ * fail): awaits inside B do not throw CancelledError. */
+void *tul_scope_enter(void);
+void tul_scope_fail(void *scope);
+void tul_scope_exit(void *scope);
+void *tul_shield_enter(void);
+void tul_shield_exit(void *shield);
+
+/* `timeout(ms, p)`: p itself when already settled; else a promise that settles like p, unless p is
+ * still pending after ms: then p is cancelled and, once it has settled, the result rejects with
+ * "TimeoutError: timed out after <ms> ms". */
+tul_promise *tul_timeout(int64_t ms, tul_promise *p);
+
+/* `race(p1, ..., pn)` (n promises in `ps`) and `race(ps)`: settles like the first to settle (the
+ * first settled in argument order when some already are); the others are cancelled and have
+ * settled before it does. One argument: that promise itself. None: ValueError at the call. */
+tul_promise *tul_race(int64_t n, tul_promise *const *ps);
+tul_promise *tul_race_arr(const tul_arr *ps);
+
+/* `vote(ps)`: once all have settled, fulfils with the value most of them fulfilled with (compared
+ * with tul_value_eq on `elem_type`; ties: the earliest in argument order); rejects with the first
+ * rejection only when all reject. Empty: ValueError at the call. */
+tul_promise *tul_vote(const tul_arr *ps, const tul_type *elem_type);
 
 /* ---------------------------------------------------------------- channels and select (docs/reference.md §15)
  * `channel<T>` is a pointer to a tul_chan (GC object). Values cross the ABI through slots as

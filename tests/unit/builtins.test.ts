@@ -42,13 +42,14 @@ class Samples {
       case "bool": return "true";
       case "str": return '"a"';
       case "array": return `[${this.of(t.elem)}]`;
+      case "promise": return `(async () => ${this.of(t.inner)})()`;
       case "func": return `(${t.params.map((p, i) => `${typeToString(p)} a${i}`).join(", ")}) => ${this.of(t.result)}`;
       default: return "null";
     }
   }
 }
 
-const KIND_TYPES: Record<string, Type> = { int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, array: T.array(T.int), any: T.int };
+const KIND_TYPES: Record<string, Type> = { int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, array: T.array(T.int), any: T.int, promise: T.promise(T.int) };
 
 /** The types pattern `p` accepts, given the argument types before it. */
 function sampleTypes(p: Pattern, before: Type[]): Type[] {

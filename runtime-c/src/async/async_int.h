@@ -83,19 +83,35 @@ extern int64_t tul__slot_limit;
 extern size_t tul__stack_size;
 
 /* ---------------------------------------------------------------- promises (promise.c) */
-enum { TUL__P_PLAIN = 0, TUL__P_TASK = 1, TUL__P_TIMER = 2, TUL__P_GATHER = 3, TUL__P_SPAWN = 4 };
-enum { TUL__W_TASK = 0, TUL__W_GATHER = 1, TUL__W_CALL = 2, TUL__W_SELECT = 3 };
+enum {
+  TUL__P_PLAIN = 0,   /* settled by runtime code; cancel just rejects it */
+  TUL__P_TASK = 1,    /* a task's own promise (tul__task) */
+  TUL__P_TIMER = 2,   /* sleep_async (timer.c) */
+  TUL__P_GATHER = 3,  /* combinators (promise.c, combine.c): cancel cancels their pending children */
+  TUL__P_SPAWN = 4,   /* a job on the spawn pool (spawn.c): cancel dequeues it or drops its result */
+  TUL__P_RACE = 5,
+  TUL__P_VOTE = 6,
+  TUL__P_TIMEOUT = 7,
+  TUL__P_HOOKED = 8,  /* a runtime promise with a release hook (tul__hooked: HTTP, channels, ...) */
+};
 
-/* Something waiting for a promise: a suspended task, a gather slot or a select case. Intrusive: the
- * task embeds its own node, a gather holds one per argument, a select one per promise case. */
-typedef struct tul__waiter {
-  struct tul__waiter *next;
-  void *owner;      /* tul__task*, tul_promise* (the gather) or tul__select* */
-  int32_t kind;     /* TUL__W_* */
-  int32_t index;    /* gather slot, select case */
-} tul__waiter;
+/* Something waiting for a promise: a suspended task, the main program or a combinator slot. The
+ * promise keeps its waiters in a circular doubly linked list (p->waiters is the oldest; its prev is
+ * the newest), so a waiter leaves in O(1) when its task is cancelled, and settling wakes them in
+ * the order they began to wait. `wake` is called once, on the loop thread, after p settled. */
+typedef struct tul__waiter tul__waiter;
+typedef void (*tul__wake_fn)(tul__waiter *w, tul_promise *settled);
+struct tul__waiter {
+  tul__waiter *next, *prev;
+  tul__wake_fn wake;
+  void *owner;      /* tul__task* (tasks, main) or the combinator */
+  int64_t index;    /* combinator slot */
+};
+void tul__waiter_add(tul_promise *p, tul__waiter *w);    /* append (p pending) */
+void tul__waiter_remove(tul_promise *p, tul__waiter *w); /* w must be on p's list */
+void tul__promise_unwait(tul_promise *p, tul__waiter *w); /* removes w if still on p's list */
 
-/* A runtime callback waiting for a promise (TUL__W_CALL: the waiter's owner is a tul__callback).
+/* A runtime callback waiting for a promise (a waiter whose owner is a tul__callback).
  * `fn` runs on the loop thread when the promise settles, inside whatever settled it (a task's end,
  * an I/O callback): it must not run user code or suspend. A rejection with such a waiter counts as
  * handled. */
@@ -108,7 +124,7 @@ void tul__promise_on_settle(tul_promise *p, tul__waiter *w, tul__callback *cb);
 struct tul_promise {
   uint8_t state;    /* enum tul_promise_state */
   uint8_t kind;     /* TUL__P_* */
-  uint8_t handled;  /* rejection awaited or passed on */
+  uint8_t handled;  /* rejection awaited or passed on (a CancelledError always is) */
   uint8_t listed;   /* on the unhandled-rejection list */
   const tul_type *result_type;
   uint64_t value;   /* the result slot (bool: first byte) */
@@ -120,6 +136,7 @@ struct tul_promise {
 
 void tul__promise_fulfil(tul_promise *p);           /* value already in p->value */
 void tul__promise_reject(tul_promise *p, tul_json *error, tul_async_origin *origin);
+void tul__promise_settle_like(tul_promise *p, const tul_promise *from); /* copy state and value */
 int64_t tul__result_size(const tul_type *t);        /* 0 void, 1 bool, 8 otherwise */
 void tul__promise_unwait(tul_promise *p, tul__waiter *w); /* takes w off p's waiters, if there */
 
@@ -162,8 +179,8 @@ int tul__chan_try_recv(tul_chan *c, uint64_t *v);
 void tul__chan_wait_push(tul_chan *c, tul__chan_wait *w, int send); /* append to recvq/sendq */
 void tul__chan_wait_unlink(tul__chan_wait *w);                     /* no-op unless queued */
 TUL_NORETURN void tul__chan_throw_closed(int send);
-/* The main program waits for p (driving the loop); on a DeadlockError undo(arg) takes the wait
- * out of its queues before the error propagates. 1: p fulfilled; 0: it rejected (marked handled). */
+/* The main program waits for p (driving the loop); when the wait is cancelled (a scope it is in
+ * failed) undo(arg) takes the wait out of its queues before CancelledError propagates. 1: p fulfilled; 0: it rejected (marked handled). */
 int tul__main_wait(tul_promise *p, void (*undo)(void *), void *arg);
 
 typedef struct tul__select tul__select;
@@ -173,15 +190,106 @@ typedef struct tul__select tul__select;
 void tul__select_won(tul__select *s, int32_t index, uint8_t state);
 int64_t tul__select_pick(int64_t n); /* uniform in [0, n): the one source of select's randomness */
 
+/* ---------------------------------------------------------------- cancellation (cancel.c)
+ * THE CONTRACT (for every kind of wait and every promise the runtime creates):
+ *
+ * 1. Runtime promises. `cancel(p)` (tul_cancel) on a settled promise does nothing. On a pending
+ *    one it dispatches on p->kind: a task is cancelled (rule 3); a timer leaves the heap; a
+ *    combinator cancels its pending children; a TUL__P_HOOKED promise gets its `on_cancel` hook
+ *    called once (release whatever backs it: dequeue a job, abort a transfer, leave a channel's
+ *    queue); then p rejects with a fresh `CancelledError: cancelled` unless the hook settled it.
+ *    Create such promises with tul__promise_new_cancellable (below). A CancelledError rejection
+ *    is always `handled`: an unobserved cancellation is never an uncaught error.
+ *
+ * 2. Suspended tasks. A task (or the main program) that suspends records what it waits on with
+ *    tul__wait_begin(unlink, site) right before tul__task_suspend, or goes through
+ *    tul__suspend_cancellable which does both and then checks. `unlink(t)` must undo the wait
+ *    (leave the timer heap, a promise's waiter list, a channel's queue...) and must be O(1) or
+ *    O(log n). Whoever wakes the task normally calls tul__wake(t), which clears the hook before
+ *    queueing it, so a later cancel never unlinks twice. On cancel, the runtime calls unlink(t)
+ *    itself, clears it and queues the task; when the task resumes, tul__cancel_point() throws
+ *    CancelledError. Code that resumes from a wait calls tul__cancel_point() first thing. Waits
+ *    that must not be interrupted (a scope's exit, a task joining its children) pass unlink=NULL.
+ *
+ * 3. Tasks and contexts. Every context that runs code (each task, and the main program: the
+ *    pseudo-task tul__main_task) keeps a chain of scope and shield nodes (`inner`, innermost first,
+ *    linked through `parent`) and a flag `stop`: its next await throws CancelledError. cancel(t)
+ *    sets t->cancelled (sticky), cancels every node of t's chain that is not inside a shield
+ *    (cancelling a scope node cancels the tasks in it), recomputes `stop` and, if it is set and
+ *    t is suspended cancellably, wakes it. A task that never ran is settled at once (it never
+ *    runs: the run queue skips `dead` tasks). Cancel is synchronous: when tul_cancel returns,
+ *    every hook ran and every wake-up is queued.
+ *
+ * 4. Scopes. A scope (tul__scope) counts the tasks that belong to it. tul_task_spawn puts a new
+ *    task in the innermost scope node of the spawning context's chain; a structured task (one in
+ *    a scope) that spawns outside any scope of its own gets a lazily made body scope, so it
+ *    settles only after its children. The first error (body or task, CancelledError of a
+ *    cancelled task excepted) is kept and cancels the rest; the scope's exit waits (not
+ *    cancellably) until every task settled and re-throws it. Runtime C code (a server's request)
+ *    uses a detached scope: tul__scope_open / tul__scope_spawn / tul__scope_cancel /
+ *    tul__scope_close; `on_done` runs on the loop thread once it is closed and empty.
+ *
+ * 5. Deterministic time and order (issue 14): time is read only through tul__now_ns (timer.c);
+ *    the next task to run is picked only in pop_ready (sched.c). */
+typedef struct tul__scope tul__scope;
+typedef void (*tul__unlink_fn)(tul__task *t);
+typedef void (*tul__cancel_hook)(tul_promise *p, void *ud);
+typedef void (*tul__scope_done_fn)(tul__scope *s, tul_json *first_error, void *ud);
+
+typedef struct tul__hooked {
+  tul_promise promise;
+  tul__cancel_hook on_cancel; /* loop thread, at most once, while the promise is pending */
+  void *ud;                   /* GC-scanned */
+} tul__hooked;
+tul_promise *tul__promise_new_cancellable(const tul_type *result_type, tul__cancel_hook on_cancel, void *ud);
+
+struct tul__scope {
+  tul__scope *parent;     /* enclosing node of the owner's chain (NULL: outermost) */
+  tul__task *owner;       /* the context running the body (NULL: detached) */
+  uint8_t shield;         /* a shield node: no tasks; never cancelled from outside */
+  uint8_t cancelled;
+  uint8_t closing;        /* the body has ended: `done` settles once `live` is 0 */
+  uint8_t body;           /* a task's implicit body scope */
+  uint8_t error_is_body;  /* `error` was thrown by the body itself (still in flight there) */
+  int64_t live;           /* member tasks not yet settled */
+  tul__task *tasks;       /* members, newest first, through sc_next (sc_prev: towards newer) */
+  tul__task *oldest;      /* the last of that list */
+  tul__task *cursor;      /* next member to cancel while cancelling (removal-safe) */
+  tul_json *error;        /* the first error */
+  tul_async_origin *origin;
+  tul_promise done;       /* fulfilled when closing and empty */
+  tul__scope_done_fn on_done; /* detached scopes */
+  void *ud;
+};
+
+tul_json *tul__cancelled_error(void);          /* a fresh "CancelledError: cancelled" */
+int tul__is_cancelled_error(const tul_json *e);
+void tul__task_cancel(tul__task *t);
+void tul__scope_fail(tul__scope *s, tul_json *error, tul_async_origin *origin);
+void tul__scope_task_done(tul__task *t);        /* t settled: leave its scope */
+tul__scope *tul__spawn_target(void);             /* where a task spawned now belongs (NULL: none) */
+void tul__scope_add(tul__scope *s, tul__task *t);
+void tul__task_join_children(tul__task *t, tul_json **error, tul_async_origin **origin);
+
+/* Runtime C API for structured work (server requests, ...). */
+tul__scope *tul__scope_open(tul__scope_done_fn on_done, void *ud);
+tul_promise *tul__scope_spawn(tul__scope *s, tul_task_entry entry, int64_t args_size,
+                              const tul_type *result_type, void **args_out);
+void tul__scope_cancel(tul__scope *s);
+void tul__scope_close(tul__scope *s);
+
 /* ---------------------------------------------------------------- tasks (task.c) */
-/* A pending timer (timer.c): in the heap or the zero-delay FIFO. `task`: the task to wake
- * (tul_sleep_await), or NULL for a sleep_async promise's own node. */
-typedef struct tul__timer_node {
+/* A pending timer (timer.c): in the heap (index >= 0) or the zero-delay FIFO (index == -2);
+ * index == -1 when not armed. `fire` runs on the loop thread when it is due (the node is already
+ * out of the heap). */
+typedef struct tul__timer_node tul__timer_node;
+struct tul__timer_node {
   int64_t deadline; /* monotonic ns */
   uint64_t seq;     /* creation order */
-  struct tul__timer_node *next_zero;
-  tul__task *task;
-} tul__timer_node;
+  tul__timer_node *next_zero, *prev_zero;
+  int64_t index;
+  void (*fire)(tul__timer_node *n);
+};
 
 struct tul__task {
   tul_promise promise;      /* first: a task pointer is its promise pointer */
@@ -197,22 +305,55 @@ struct tul__task {
   tul__chan_wait chan_wait; /* used while suspended in tul_chan_send_await / tul_chan_recv_await */
   void *exc;                /* per-task exception state (inside this allocation) */
   void *args;               /* inside this allocation, 16-byte aligned */
+  /* cancellation and scopes (cancel.c) */
+  tul__scope *scope;        /* the scope it belongs to (NULL: unstructured) */
+  tul__task *sc_next, *sc_prev;   /* members of scope->tasks */
+  tul__task *all_next, *all_prev; /* live tasks (deadlock report) */
+  tul__scope *inner;        /* innermost scope/shield node of its own code */
+  tul__unlink_fn unlink;    /* set while suspended cancellably */
+  void *wait_site;          /* where it waits (return address into user code) */
+  void *wait_on;            /* what it waits on (for unlink) */
+  uint8_t cancelled;        /* cancel() was called: sticky */
+  uint8_t stop;             /* its next await throws CancelledError */
+  uint8_t started;          /* it has run */
+  uint8_t dead;             /* settled before it ran: the run queue skips it */
 };
 
 /* The running task of this thread: NULL on the main program and always on spawn workers (they run
  * plain functions only). Thread-local (TUL_TLS, tulrt.h): only the loop thread ever sets it. */
 extern TUL_TLS tul__task *tul__current;
+extern tul__task tul__main_task;  /* the main program as a context (run-queue marker too) */
+extern tul__task *tul__all_tasks; /* live tasks, newest first */
 extern tul__ctx tul__main_ctx;    /* the main program's context while a task runs */
+static inline tul__task *tul__self(void) { return tul__current ? tul__current : &tul__main_task; }
 void tul__task_resume(tul__task *t);   /* main -> t until t suspends or ends */
 void tul__task_suspend(void);          /* current task -> main; returns when resumed */
 void tul__task_main(void);             /* entry point of a fresh stack */
 void tul__task_init(void);
+void tul__task_finished(tul__task *t); /* bookkeeping once t's promise settled */
+
+/* Waiting (sched.c): see the contract above. */
+static inline void tul__wait_begin(tul__task *t, tul__unlink_fn unlink, void *on, void *site) {
+  t->unlink = unlink;
+  t->wait_on = on;
+  t->wait_site = site;
+}
+void tul__wake(tul__task *t);            /* clear the hook and queue t (or the main program) */
+void tul__cancel_point(void);            /* throws CancelledError if the running context must stop */
+void tul__refresh_stop(tul__task *ctx);  /* recompute ctx->stop from its chain */
+/* Suspends the running context (task or main program) until woken; unlink NULL: not cancellable.
+ * Then throws CancelledError if it must stop and the wait was cancellable. */
+void tul__suspend(tul__unlink_fn unlink, void *on, void *site);
+/* Waits (task or main program, cancellably) until p settles; `site`: where, for the deadlock
+ * report. The caller reads the outcome. */
+void tul__wait_for(tul_promise *p, void *site);
 
 /* ---------------------------------------------------------------- scheduler (sched.c) */
 void tul__ready(tul__task *t);          /* append to the FIFO run queue */
 /* Next task of this round that `running` can hand over to directly, or NULL: go to main. */
 tul__task *tul__take_next_in_round(const tul__stack *running);
-void tul__run_until(tul_promise *p);    /* main only: drive the loop until p settles (NULL: idle) */
+void tul__run_main_wait(void);         /* main only: drive the loop until the main program is woken */
+void tul__run_idle(void);              /* main only: until nothing is left (exit drain) */
 extern int64_t tul__live_tasks;         /* spawned and not finished */
 
 /* ---------------------------------------------------------------- spawn (spawn.c) */
@@ -226,7 +367,14 @@ int64_t tul__spawn_in_flight(void); /* jobs whose completion the loop still wait
 int64_t tul__now_ns(void);
 int tul__timers_pending(void);
 int64_t tul__timers_next_deadline(void); /* only when pending */
-void tul__timers_fire(int64_t now_ns);   /* fulfils every timer with deadline <= now */
+void tul__timers_fire(int64_t now_ns);   /* fires every timer with deadline <= now */
+void tul__timer_arm(tul__timer_node *n, int64_t ms, void (*fire)(tul__timer_node *n));
+void tul__timer_cancel(tul__timer_node *n); /* no-op when not armed */
+
+/* ---------------------------------------------------------------- traces (trace.c) */
+/* Writes "file:line" (or the function name when no line is known) of the user code at return
+ * address pc into buf; "?" when it is not user code. */
+void tul__trace_site(void *pc, char *buf, size_t n) __attribute__((weak));
 
 /* ---------------------------------------------------------------- GC (gcroots.c) */
 void tul__gc_init(void);
@@ -270,5 +418,6 @@ static inline void tul__switch_end(void) {
 extern const int64_t tul__exc_state_size __attribute__((weak));   /* bytes; all-zero = empty state */
 void *tul__exc_state_swap(void *state) __attribute__((weak));     /* install, return previous */
 int64_t tul__exc_caught_frames(void *const **frames) __attribute__((weak)); /* trace of tul_caught() */
+tul_json *tul__exc_in_flight(void) __attribute__((weak)); /* the value a handler landed with (before tul_caught) */
 
 #endif

@@ -63,7 +63,7 @@ typedef struct chan_promise {
 static void complete(tul__chan_wait *w, uint8_t state, int send) {
   w->state = state;
   switch (w->kind) {
-  case TUL__CW_TASK: tul__ready(w->owner); return;
+  case TUL__CW_TASK: tul__wake(w->owner); return;
   case TUL__CW_SELECT: tul__select_won(w->owner, w->index, state); return;
   default: {
     tul_promise *p = w->owner;
@@ -225,9 +225,9 @@ tul_promise *tul_chan_recv(tul_chan *c) {
 
 static void unlink_node(void *w) { tul__chan_wait_unlink(w); }
 
-/* The main program cannot suspend: it drives the loop until p settles. If that throws
- * (DeadlockError), undo(arg) takes the wait out of its queues first, so no later operation
- * completes a wait nobody is in any more. Returns 1 if p fulfilled, 0 if it rejected. */
+/* The main program drives the loop until p settles. If the wait throws (CancelledError: a scope
+ * the main program is in failed), undo(arg) takes the wait out of its queues first, so no later
+ * operation completes a wait nobody is in any more. Returns 1 if p fulfilled, 0 if it rejected. */
 int tul__main_wait(tul_promise *p, void (*undo)(void *), void *arg) {
   if (p->state == TUL_PROMISE_PENDING) {
     _Alignas(16) char handler[TUL__HANDLER_BYTES];
@@ -236,7 +236,7 @@ int tul__main_wait(tul_promise *p, void (*undo)(void *), void *arg) {
       undo(arg);
       tul_rethrow();
     }
-    tul__run_until(p);
+    tul__wait_for(p, __builtin_return_address(0));
     tul_try_pop(handler);
   }
   p->handled = 1;

@@ -1,5 +1,6 @@
-/* sched.c: the FIFO run queue and the loop that drives tasks, timers and libuv I/O; the drain at
- * program exit; init of the whole async runtime. Only the main program drives the loop. */
+/* sched.c: the FIFO run queue and the loop that drives tasks, timers and libuv I/O; waiting and
+ * waking (the cancellable-wait protocol of async_int.h); the deadlock report; the drain at program
+ * exit; init of the whole async runtime. Only the main program drives the loop. */
 #include <gc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +14,11 @@ static int64_t rq_count;
 static int64_t round_left; /* tasks this round may still run */
 static uv_loop_t *loop;
 static uv_timer_t wake_timer;
-/* Queued when the promise the main program awaits settles: the main program continues when the
- * queue reaches it, after the tasks that became ready before it (FIFO, like asyncio). */
-static tul__task main_marker;
-static tul__waiter main_waiter = {NULL, &main_marker, TUL__W_TASK, 0};
+/* The main program as a context: its scope chain and stop flag, and the marker queued when what
+ * it waits for happens: it continues when the queue reaches the marker, after the tasks that
+ * became ready before it (FIFO, like asyncio). */
+tul__task tul__main_task;
+#define main_marker tul__main_task
 
 static int initialized;
 
@@ -44,12 +46,27 @@ void tul__ready(tul__task *t) {
   rq_count++;
 }
 
+/* The one place that picks the next task to run (a seeded order can replace it). */
 static tul__task *pop_ready(void) {
   tul__task *t = rq_head;
   rq_head = t->next_ready;
   if (!rq_head) rq_tail = NULL;
   rq_count--;
   return t;
+}
+
+void tul__wake(tul__task *t) {
+  t->unlink = NULL;
+  tul__ready(t);
+}
+
+void tul__suspend(tul__unlink_fn unlink, void *on, void *site) {
+  tul__task *self = tul__self();
+  tul__wait_begin(self, unlink, on, site);
+  if (tul__current) tul__task_suspend();
+  else tul__run_main_wait();
+  self->unlink = NULL;
+  if (unlink && self->stop) tul__cancel_point();
 }
 
 static void on_wake_timer(uv_timer_t *h) { (void)h; }
@@ -75,12 +92,13 @@ static int wait_for_events(void) {
 }
 
 /* One round: the tasks that were ready when it began (in order), then due timers and ready I/O.
- * Returns 1 if the main marker came up. */
+ * Returns 1 if the main marker came up. Tasks settled before they ran (`dead`) are skipped. */
 static int run_round(void) {
   for (round_left = rq_count; round_left > 0;) {
     round_left--;
     tul__task *t = pop_ready();
     if (t == &main_marker) return 1;
+    if (t->dead) continue;
     tul__task_resume(t);
   }
   tul__timers_fire(tul__now_ns());
@@ -89,34 +107,68 @@ static int run_round(void) {
 }
 
 tul__task *tul__take_next_in_round(const tul__stack *running) {
+  while (round_left > 0 && rq_head && rq_head != &main_marker && rq_head->dead) {
+    round_left--;
+    pop_ready();
+  }
   if (round_left <= 0 || !rq_head || rq_head == &main_marker) return NULL;
   if (!rq_head->stack && rq_head->home == running) return NULL; /* evicted from the running slot */
   round_left--;
   return pop_ready();
 }
 
-static void remove_main_waiter(tul_promise *p) {
-  for (tul__waiter **w = &p->waiters; *w; w = &(*w)->next)
-    if (*w == &main_waiter) {
-      *w = main_waiter.next;
-      return;
-    }
+/* ---------------------------------------------------------------- deadlock */
+
+static void print_site(const char *what, void *pc) {
+  char buf[512] = "?";
+  if (pc && tul__trace_site) tul__trace_site(pc, buf, sizeof buf);
+  fprintf(stderr, "%s%s", what, buf);
 }
 
-void tul__run_until(tul_promise *p) {
+/* Nothing can ever run again while the main program waits: say who waits where, exit 1. */
+static TUL_NORETURN void deadlock(void) {
+  tul__flush_stdout();
+  fputs("Deadlock: every task is waiting\n", stderr);
+  if (main_marker.wait_site) print_site("  main program waits at ", main_marker.wait_site);
+  else fputs("  main program waits at exit for its tasks", stderr);
+  fputc('\n', stderr);
+  int64_t n = 0;
+  tul__task *last = NULL; /* the list is newest first: print oldest first */
+  for (tul__task *t = tul__all_tasks; t; t = t->all_next) last = t;
+  for (tul__task *t = last; t; t = t->all_prev, n++) {
+    if (n == 100) {
+      fprintf(stderr, "  ... %lld more tasks\n", (long long)(tul__live_tasks - n));
+      break;
+    }
+    print_site("  task waits at ", t->wait_site);
+    print_site(", created at ", t->created_at);
+    fputc('\n', stderr);
+  }
+  fflush(stderr);
+  exit(1);
+}
+
+/* ---------------------------------------------------------------- driving the loop */
+
+/* Runs the loop until the main marker comes up (the main program was woken). */
+void tul__run_main_wait(void) {
   if (tul__current) abort(); /* tasks suspend instead */
   tul__async_init();
-  if (p) {
-    if (p->state != TUL_PROMISE_PENDING) return;
-    main_waiter.next = p->waiters;
-    p->waiters = &main_waiter;
-  }
   for (;;) {
     if (run_round()) return;
     if (rq_count) continue;
+    if (!wait_for_events()) deadlock();
+  }
+}
+
+/* The drain: runs until nothing is left; tasks still waiting then are deadlocked. */
+void tul__run_idle(void) {
+  tul__async_init();
+  main_marker.wait_site = NULL;
+  for (;;) {
+    run_round();
+    if (rq_count) continue;
     if (!wait_for_events()) break;
   }
-  if (!p) return;
-  remove_main_waiter(p);
-  tul_throw_msg("DeadlockError: await on a promise that can never settle");
+  if (tul__live_tasks > 0) deadlock();
 }

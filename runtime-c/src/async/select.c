@@ -96,8 +96,13 @@ void tul__select_won(tul__select *s, int32_t index, uint8_t state) {
   s->state = state;
   for (int64_t i = 0; i < s->n; i++)
     if (i != index) undo_case(&s->cases[i]);
-  if (s->task) tul__ready(s->task);
+  if (s->task) tul__wake(s->task);
   else tul__promise_fulfil(&s->done);
+}
+
+static void select_wake(tul__waiter *w, tul_promise *settled) {
+  (void)settled;
+  tul__select_won(w->owner, (int32_t)w->index, TUL__CW_DONE);
 }
 
 /* Registers case i's wait. */
@@ -117,8 +122,8 @@ static void arm(tul__select *s, int32_t i, const tul_select_case *in) {
    * wins; until timers can be cancelled it is a sleep_async promise that fires unobserved. */
   if (c->kind == TUL_SEL_SLEEP) c->target = tul_sleep_async((int64_t)in->value);
   tul_promise *p = c->target;
-  c->u.pw = (tul__waiter){p->waiters, s, TUL__W_SELECT, i};
-  p->waiters = &c->u.pw;
+  c->u.pw = (tul__waiter){NULL, NULL, select_wake, s, i};
+  tul__waiter_add(p, &c->u.pw);
 }
 
 /* After the wait: the winner's result, as perform() would have produced it. */

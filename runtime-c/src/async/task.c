@@ -138,8 +138,25 @@ static size_t exc_state_size(void) {
   return &tul__exc_state_size ? (size_t)tul__exc_state_size : 0;
 }
 
-tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
-                            void **args_out) {
+tul__task *tul__all_tasks;
+
+static void all_add(tul__task *t) {
+  t->all_prev = NULL;
+  t->all_next = tul__all_tasks;
+  if (tul__all_tasks) tul__all_tasks->all_prev = t;
+  tul__all_tasks = t;
+}
+
+static void all_remove(tul__task *t) {
+  if (t->all_prev) t->all_prev->all_next = t->all_next;
+  else tul__all_tasks = t->all_next;
+  if (t->all_next) t->all_next->all_prev = t->all_prev;
+  t->all_next = t->all_prev = NULL;
+}
+
+/* Spawns a task into scope s (NULL: unstructured); site: the creation site for traces. */
+tul_promise *tul__spawn_into(tul__scope *s, tul_task_entry entry, int64_t args_size,
+                             const tul_type *result_type, void **args_out, void *site) {
   tul__forbid_on_worker("calling an async function");
   tul__async_init();
   size_t exc_off = (sizeof(tul__task) + 15) & ~(size_t)15;
@@ -149,31 +166,40 @@ tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_t
   t->promise.kind = TUL__P_TASK;
   t->promise.result_type = result_type;
   t->entry = entry;
-  t->created_at = __builtin_return_address(0);
+  t->created_at = site;
+  t->sleep.index = -1;
   t->exc = exc_state_size() ? (char *)t + exc_off : NULL;
   t->args = (char *)t + args_off;
   if (args_out) *args_out = t->args;
   tul__live_tasks++;
   tul__gc_task_count_changed(tul__live_tasks);
+  all_add(t);
   tul__ready(t);
+  if (s) {
+    tul__scope_add(s, t);
+    if (s->cancelled) tul__task_cancel(t); /* never runs */
+  }
   return &t->promise;
+}
+
+tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
+                            void **args_out) {
+  tul__async_init();
+  return tul__spawn_into(tul__spawn_target(), entry, args_size, result_type, args_out,
+                         __builtin_return_address(0));
+}
+
+void tul__task_finished(tul__task *t) {
+  tul__live_tasks--;
+  tul__gc_task_count_changed(tul__live_tasks);
+  all_remove(t);
+  tul__scope_task_done(t);
 }
 
 /* ---------------------------------------------------------------- running */
 
-/* Runs t's body under a handler and settles its promise. */
-static void run_body(tul__task *volatile t) {
-  /* what exc.c's layout needs, not the 512 bytes generated code reserves: suspended stacks are
-   * copied when evicted, byte for byte */
-  _Alignas(16) char handler[TUL__HANDLER_BYTES];
-  tul_try_push(handler);
-  if (_setjmp(*(jmp_buf *)handler) == 0) {
-    t->entry(t->args, &t->promise.value);
-    tul_try_pop(handler);
-    tul__promise_fulfil(&t->promise);
-    return;
-  }
-  tul_json *error = tul_caught();
+/* The async origin of `error`, thrown inside t: where t was created and the trace of the throw. */
+static tul_async_origin *origin_of(tul__task *t, tul_json *error) {
   tul_async_origin *o = GC_MALLOC(sizeof *o);
   o->created_at = t->created_at;
   o->inner = tul__async_origin_for(error);
@@ -187,7 +213,29 @@ static void run_body(tul__task *volatile t) {
       o->nframes = n;
     }
   }
-  tul__promise_reject(&t->promise, error, o);
+  return o;
+}
+
+/* Runs t's body under a handler, waits for the tasks it created inside its scope (if it belongs
+ * to one) and settles its promise. */
+static void run_body(tul__task *volatile t) {
+  /* what exc.c's layout needs, not the 512 bytes generated code reserves: suspended stacks are
+   * copied when evicted, byte for byte */
+  _Alignas(16) char handler[TUL__HANDLER_BYTES];
+  tul_json *error = NULL;
+  tul_async_origin *origin = NULL;
+  t->started = 1;
+  tul_try_push(handler);
+  if (_setjmp(*(jmp_buf *)handler) == 0) {
+    t->entry(t->args, &t->promise.value);
+    tul_try_pop(handler);
+  } else {
+    error = tul_caught();
+    origin = origin_of(t, error);
+  }
+  tul__task_join_children(t, &error, &origin);
+  if (error) tul__promise_reject(&t->promise, error, origin);
+  else tul__promise_fulfil(&t->promise);
 }
 
 /* Entry of a fresh stack: the worker loop. Each pass runs the task that occupies this stack, gives
@@ -201,8 +249,7 @@ void tul__task_main(void) {
   for (;;) {
     tul__task *t = s->task;
     run_body(t);
-    tul__live_tasks--;
-    tul__gc_task_count_changed(tul__live_tasks);
+    tul__task_finished(t);
     if (t->saved) GC_FREE(t->saved); /* only this task ever pointed at it */
     t->saved = NULL;
     tul__switch_begin(); /* from here the GC's view of the running stack changes */

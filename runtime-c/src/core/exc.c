@@ -177,6 +177,8 @@ void tul_throw(tul_json *value) {
 
 void tul_rethrow(void) { jump(cur); }
 
+tul_json *tul__exc_in_flight(void) { return cur->caught; }
+
 void tul__throw_str(tul_str *s) { tul_throw(tul__json_str(s)); }
 
 void tul_throw_msg(const char *kind_and_message) { tul__throw_str(tul__str_c(kind_and_message)); }

@@ -276,3 +276,17 @@ void tul__trace_print(void *const *const *lists, const int64_t *counts, int nlis
   free(fs.v);
   dwfl_end(d);
 }
+
+/* "file:line" of the user code at return address pc (the innermost frame, inlined calls
+ * expanded); the function name alone without line information; "?" for runtime code. */
+void tul__trace_site(void *pc, char *buf, size_t n) {
+  snprintf(buf, n, "?");
+  Dwfl *d = open_self();
+  if (!d) return;
+  frames fs = {NULL, 0, 0};
+  symbolize(d, (uintptr_t)pc, &fs);
+  if (fs.n > 0 && fs.v[0].file[0]) snprintf(buf, n, "%s:%d", fs.v[0].file, fs.v[0].line);
+  else if (fs.n > 0) snprintf(buf, n, "%s", fs.v[0].fn);
+  free(fs.v);
+  dwfl_end(d);
+}

@@ -9,6 +9,13 @@
  * the exit drain ends once nothing is pending. Promises of in-flight jobs live in a GC-visible
  * table (`roots`), since the malloc'd jobs are invisible to the collector.
  *
+ * Cancellation and deadlines (LANGUAGE.md §14): each worker drives its transfer through a curl
+ * multi handle of its own, so cancel(p) (the promise's release hook, loop thread) can abort a
+ * running transfer at once (an abort flag plus curl_multi_wakeup) and the worker is free for the
+ * next job; a job still queued is simply taken out of the queue. opts.timeout_ms counts from the
+ * call: the worker gives libcurl only what is left, and a loop timer fails a job still queued when
+ * its deadline passes.
+ *
  * Behaviour: redirects are followed (up to 20; a POST turns into a GET on 301/302/303, as browsers
  * do); no overall timeout unless opts.timeout_ms; HTTPS verifies peers against the system CAs, or
  * against the file named by SSL_CERT_FILE when set (read once, at the first request). Repeated
@@ -21,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <uv.h>
 #include "rt_int.h"
 #include "async_int.h"
@@ -53,6 +61,14 @@ static void hbuf_free(hbuf *b) {
 }
 
 /* ---------------------------------------------------------------- a request and its outcome */
+enum { J_QUEUED, J_RUNNING, J_DONE };
+struct worker;
+
+static int64_t mono_ns(void) { /* the real clock, on any thread */
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 typedef struct hjob {
   struct hjob *next;
   int64_t root;           /* slot in `roots` holding the promise (async only) */
@@ -61,6 +77,12 @@ typedef struct hjob {
   size_t body_len;
   struct curl_slist *headers;
   long timeout_ms;        /* 0: none */
+  int64_t deadline_ns;    /* mono_ns() at the call + timeout (0: none) */
+  int state;              /* J_QUEUED, J_RUNNING, J_DONE (under mu) */
+  int cancelled;          /* loop thread: the promise was cancelled; drop the outcome */
+  volatile int abort;     /* set under mu: the worker stops the transfer */
+  struct worker *worker;  /* while running */
+  tul__timer_node timer;  /* loop thread: fails the job if still queued at the deadline */
   /* outcome, filled by whoever runs the request */
   long status;
   hbuf resp_headers;      /* "name\0value\0" pairs, names lower-cased, of the final response */
@@ -175,9 +197,9 @@ static void set_method(CURL *h, hjob *j) {
   }
 }
 
-/* Runs `j` on easy handle `h` (reset first; the connection cache survives the reset). */
-static void run_request(CURL *h, hjob *j) {
-  char errbuf[CURL_ERROR_SIZE];
+/* Sets `h` (reset first; the connection cache survives the reset) up to run `j` with at most
+ * `timeout_ms` (0: none). */
+static void configure(CURL *h, hjob *j, char *errbuf, long timeout_ms) {
   errbuf[0] = 0;
   curl_easy_reset(h);
   curl_easy_setopt(h, CURLOPT_URL, j->url);
@@ -193,10 +215,13 @@ static void run_request(CURL *h, hjob *j) {
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   if (ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, ca_file);
-  if (j->timeout_ms > 0) curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, j->timeout_ms);
+  if (timeout_ms > 0) curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
   if (j->headers) curl_easy_setopt(h, CURLOPT_HTTPHEADER, j->headers);
   set_method(h, j);
-  CURLcode rc = curl_easy_perform(h);
+}
+
+/* Records the outcome of a transfer that ended with `rc`. */
+static void finish(CURL *h, hjob *j, CURLcode rc, const char *errbuf) {
   if (rc != CURLE_OK) {
     const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     snprintf(j->error, sizeof j->error, "%s: %s", classify(rc, detail), detail);
@@ -205,6 +230,18 @@ static void run_request(CURL *h, hjob *j) {
     return;
   }
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &j->status);
+}
+
+static void queued_timeout(hjob *j) {
+  snprintf(j->error, sizeof j->error,
+           "TimeoutError: Operation timed out after %ld milliseconds (waiting for a free worker)", j->timeout_ms);
+}
+
+/* Runs `j` on the calling thread's easy handle `h`. */
+static void run_request(CURL *h, hjob *j) {
+  char errbuf[CURL_ERROR_SIZE];
+  configure(h, j, errbuf, j->timeout_ms);
+  finish(h, j, curl_easy_perform(h), errbuf);
 }
 
 /* ---------------------------------------------------------------- building a job (loop thread) */
@@ -238,6 +275,7 @@ static void read_opts(hjob *j, const tul_json *opts) {
   const tul_json *t = tul__json_obj_get(opts, tul__str_c("timeout_ms"));
   if (t && t->tag == TUL_J_INT && t->u.i > 0) j->timeout_ms = (long)t->u.i;
   if (t && t->tag == TUL_J_FLOAT && t->u.f > 0) j->timeout_ms = (long)(t->u.f + 0.999);
+  if (j->timeout_ms > 0) j->deadline_ns = mono_ns() + (int64_t)j->timeout_ms * 1000000;
 }
 
 static hjob *make_job(const tul_str *method, const tul_str *url, const tul_str *body, const tul_json *opts) {
@@ -344,19 +382,62 @@ static tul_promise *unroot_promise(int64_t i) {
   return p;
 }
 
+/* A worker thread: one multi handle (its connection cache) and one easy handle, reused. */
+typedef struct worker {
+  CURLM *multi;
+  CURL *easy;
+} worker;
+
+/* Drives the transfer on the worker's multi handle until it ends or the job is aborted. */
+static void run_on_worker(worker *w, hjob *j) {
+  char errbuf[CURL_ERROR_SIZE];
+  long timeout_ms = j->timeout_ms;
+  if (j->deadline_ns) { /* what is left of the time counted from the call */
+    int64_t left = (j->deadline_ns - mono_ns() + 999999) / 1000000;
+    if (left <= 0) {
+      queued_timeout(j);
+      return;
+    }
+    timeout_ms = (long)left;
+  }
+  configure(w->easy, j, errbuf, timeout_ms);
+  curl_multi_add_handle(w->multi, w->easy);
+  CURLcode rc = CURLE_OK;
+  for (int running = 1; running;) {
+    if (j->abort) {
+      rc = CURLE_ABORTED_BY_CALLBACK;
+      break;
+    }
+    if (curl_multi_perform(w->multi, &running) != CURLM_OK) {
+      rc = CURLE_FAILED_INIT;
+      break;
+    }
+    if (running) curl_multi_poll(w->multi, NULL, 0, 1000, NULL);
+  }
+  CURLMsg *m;
+  int left;
+  while ((m = curl_multi_info_read(w->multi, &left)))
+    if (m->msg == CURLMSG_DONE && rc == CURLE_OK) rc = m->data.result;
+  curl_multi_remove_handle(w->multi, w->easy);
+  finish(w->easy, j, rc, errbuf);
+}
+
 static void *worker_main(void *arg) {
-  (void)arg;
-  CURL *h = curl_easy_init();
+  worker *w = arg;
   for (;;) {
     pthread_mutex_lock(&mu);
     while (!jobs_head) pthread_cond_wait(&job_cv, &mu);
     hjob *j = jobs_head;
     jobs_head = j->next;
     if (!jobs_head) jobs_tail = NULL;
+    j->state = J_RUNNING;
+    j->worker = w;
     pthread_mutex_unlock(&mu);
-    if (h) run_request(h, j);
+    if (w->multi && w->easy) run_on_worker(w, j);
     else snprintf(j->error, sizeof j->error, "HTTPError: cannot initialise libcurl");
     pthread_mutex_lock(&mu);
+    j->state = J_DONE;
+    j->worker = NULL;
     enqueue(&done_head, &done_tail, j);
     pthread_mutex_unlock(&mu);
     uv_async_send(&wake);
@@ -395,6 +476,14 @@ static void set_busy(int busy) {
   }
 }
 
+/* Loop thread: a job leaves the books (its promise is settled or cancelled already). */
+static void retire(hjob *j) {
+  tul__timer_cancel(&j->timer);
+  unroot_promise(j->root);
+  job_free(j);
+  if (--in_flight == 0) set_busy(0);
+}
+
 /* Loop thread: settles the promise of every finished job. */
 static void on_wake(uv_async_t *a) {
   (void)a;
@@ -404,13 +493,56 @@ static void on_wake(uv_async_t *a) {
   pthread_mutex_unlock(&mu);
   while (j) {
     hjob *next = j->next;
-    tul_json *env = envelope(j);
-    tul_promise *p = unroot_promise(j->root);
-    job_free(j);
-    if (--in_flight == 0) set_busy(0);
-    tul__promise_resolve(p, &env);
+    tul_promise *p = roots[j->root];
+    int cancelled = j->cancelled;
+    tul_json *env = cancelled ? NULL : envelope(j);
+    retire(j);
+    if (!cancelled) tul__promise_resolve(p, &env);
     j = next;
   }
+}
+
+/* Takes j out of the queue if it is still there (under mu). */
+static int dequeue(hjob *j) {
+  if (j->state != J_QUEUED) return 0;
+  hjob *prev = NULL;
+  for (hjob *q = jobs_head; q; prev = q, q = q->next)
+    if (q == j) {
+      if (prev) prev->next = j->next;
+      else jobs_head = j->next;
+      if (jobs_tail == j) jobs_tail = prev;
+      return 1;
+    }
+  return 0;
+}
+
+/* The release hook of a request's promise (loop thread): a queued job leaves the queue; a running
+ * transfer is aborted (its worker is free at once); a finished one is dropped when it arrives. */
+static void cancel_job(tul_promise *p, void *ud) {
+  hjob *j = ud;
+  pthread_mutex_lock(&mu);
+  int was_queued = dequeue(j);
+  if (!was_queued) {
+    j->cancelled = 1;
+    j->abort = 1;
+    if (j->state == J_RUNNING && j->worker) curl_multi_wakeup(j->worker->multi);
+  }
+  pthread_mutex_unlock(&mu);
+  if (was_queued) retire(j);
+}
+
+/* Loop thread, at a job's deadline: fails it if no worker has taken it yet. */
+static void on_deadline_passed(tul__timer_node *n) {
+  hjob *j = (hjob *)((char *)n - offsetof(hjob, timer));
+  pthread_mutex_lock(&mu);
+  int was_queued = dequeue(j);
+  pthread_mutex_unlock(&mu);
+  if (!was_queued) return; /* a worker has it: libcurl enforces what is left */
+  queued_timeout(j);
+  tul_promise *p = roots[j->root];
+  tul_json *env = envelope(j);
+  retire(j);
+  tul__promise_resolve(p, &env);
 }
 
 static int pool_size(void) {
@@ -435,8 +567,12 @@ static void start_pool(void) {
   pthread_attr_setstacksize(&attr, 512 * 1024);
   int started = 0;
   for (int i = 0; i < n; i++) {
+    worker *w = calloc(1, sizeof *w);
+    if (!w) abort();
+    w->multi = curl_multi_init();
+    w->easy = curl_easy_init();
     pthread_t t;
-    if (pthread_create(&t, &attr, worker_main, NULL) == 0) started++;
+    if (pthread_create(&t, &attr, worker_main, w) == 0) started++;
   }
   pthread_attr_destroy(&attr);
   if (!started) tul_throw_msg("HTTPError: cannot start the HTTP worker threads");
@@ -448,8 +584,10 @@ tul_promise *tul_http_request_async(const tul_str *method, const tul_str *url, c
   pthread_once(&global_once, global_init); /* before any worker touches libcurl */
   if (!pool_started) start_pool();
   hjob *j = make_job(method, url, body, opts);
-  tul_promise *p = tul__promise_new(&tul_type_json);
+  tul_promise *p = tul__promise_new_cancellable(&tul_type_json, cancel_job, j);
   j->root = root_promise(p);
+  j->timer.index = -1;
+  if (j->deadline_ns) tul__timer_arm(&j->timer, j->timeout_ms, on_deadline_passed);
   if (in_flight++ == 0) set_busy(1);
   pthread_mutex_lock(&mu);
   enqueue(&jobs_head, &jobs_tail, j);

@@ -57,6 +57,28 @@ static inline tul_json *test_try(void (*fn)(void *), void *arg) {
   return tul_caught();
 }
 
+/* scope { body(arg) } as tulc lowers it (tulrt_async.h). */
+static inline void test_scope(void (*body)(void *), void *arg) {
+  void *s = tul_scope_enter();
+  _Alignas(16) char h[TUL_HANDLER_SIZE];
+  tul_try_push(h);
+  if (_setjmp((struct __jmp_buf_tag *)h) == 0) {
+    body(arg);
+    tul_try_pop(h);
+    tul_scope_exit(s);
+    return;
+  }
+  tul_scope_fail(s);
+  tul_scope_exit(s);
+  tul_rethrow();
+}
+
+/* A task body that fails after 1 ms with "stop" (cancels the scope it is in). */
+static inline void test_fail_soon(void *args, void *result) {
+  tul_sleep_await(1);
+  tul_throw(test_jstr("stop"));
+}
+
 /* The prologue check generated functions perform. */
 #define TEST_STACK_CHECK()                                                       \
   do {                                                                           \
