@@ -107,7 +107,7 @@ static void big_objects(void) {
   for (int64_t i = 0; i < 5000; i++) tul__json_obj_set(o, tul_str_from_int(i * 7), tul__json_int(i));
   for (int64_t i = 0; i < 5000; i += 3) tul__json_obj_set(o, tul_str_from_int(i * 7), tul__json_int(-i));
   GC_gcollect();
-  int ok = o->u.o->len == 5000;
+  int ok = tul__jobj_len(o) == 5000;
   for (int64_t i = 0; i < 5000; i++) {
     tul_json *v = tul__json_obj_get(o, tul_str_from_int(i * 7));
     ok &= v && v->u.i == (i % 3 == 0 ? -i : i);
@@ -183,6 +183,44 @@ static void text(void) {
   CHECK(tul_json_len(tul_from_json(deep)) == 1);
 }
 
+/* Parsed records with the same keys share one shape; changing one record's keys (adding, deleting)
+ * gives it a private shape and leaves the others alone; values are per object. */
+static void shapes(void) {
+  const char *text = "[{\"a\":1,\"b\":2},{\"a\":3,\"b\":4},{\"b\":5,\"a\":6},{\"a\":7,\"b\":8,\"a\":9},"
+                     "{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9},"
+                     "{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":10},"
+                     "{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,\"k8\":9}]";
+  tul_json *a = tul_from_json(S(text));
+  tul_json *r0 = tul_json_at(a, 0), *r1 = tul_json_at(a, 1), *r2 = tul_json_at(a, 2), *r3 = tul_json_at(a, 3);
+  CHECK(r0->u.o->shape == r1->u.o->shape && r0->u.o->shape != r2->u.o->shape);
+  CHECK_STR(tul_json_to_str(r3), "{\"a\":9,\"b\":8}"); /* a repeated key: the last value, first place */
+  tul_json *big0 = tul_json_at(a, 4), *big1 = tul_json_at(a, 5), *big2 = tul_json_at(a, 6);
+  CHECK(big0->u.o->shape == big1->u.o->shape && big0->u.o->shape->index != NULL);
+  CHECK(tul_json_len(big2) == 9 && tul_json_to_int(tul_json_get(big2, S("k8"))) == 9);
+  tul_json_set(r1, S("b"), tul__json_int(40)); /* a value: the shape stays shared */
+  CHECK(r0->u.o->shape == r1->u.o->shape);
+  tul_json_set(r1, S("c"), tul__json_int(50)); /* a key: r1 gets its own */
+  CHECK(r0->u.o->shape != r1->u.o->shape);
+  tul_json_delete(r0, S("a"));
+  tul_json_set(big1, S("new"), tul__json_int(1));
+  tul_json_delete(big0, S("k3"));
+  GC_gcollect();
+  CHECK_STR(tul_json_to_str(tul_json_slice(a, 0, 3)), "[{\"b\":2},{\"a\":3,\"b\":40,\"c\":50},{\"b\":5,\"a\":6}]");
+  CHECK(tul_json_len(big0) == 9 && !tul_json_has(big0, S("k3")) && tul_json_has(big0, S("k9")));
+  CHECK(tul_json_len(big1) == 11 && tul_json_has(big1, S("k3")) && tul_json_has(big1, S("new")));
+  CHECK(tul_json_to_int(tul_json_get(big0, S("k9"))) == 9 && tul_json_to_int(tul_json_get(big1, S("k9"))) == 10);
+  tul_json *big3 = tul_from_json(S("{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9}"));
+  CHECK(tul_json_eq(big3, tul_json_at(tul_from_json(S(text)), 4)));
+  /* an object filled key by key grows its own shape and values */
+  tul_json *o = tul__json_object();
+  char k[16];
+  for (int i = 0; i < 100; i++) {
+    snprintf(k, sizeof k, "x%d", i);
+    tul_json_set(o, S(k), tul__json_int(i));
+  }
+  CHECK(tul_json_len(o) == 100 && tul_json_to_int(tul_json_get(o, S("x57"))) == 57);
+}
+
 /* has/delete keep the other keys in order, small and indexed objects alike; KeyError for missing. */
 static void has_and_delete(void) {
   tul_json *o = tul_from_json(S("{\"a\": 1, \"b\": 2, \"c\": 3}"));
@@ -221,6 +259,7 @@ static void has_and_delete(void) {
 
 int main(int argc, char **argv) {
   rt_init(argc, argv);
+  shapes();
   has_and_delete();
   boxing();
   unboxing();

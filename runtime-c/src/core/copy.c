@@ -106,8 +106,7 @@ static void *copy_struct(tul__copier *c, const void *s, const tul_type *t) {
 static tul_json *copy_json_object(tul__copier *c, const tul_json *j) {
   tul_json *r = tul__json_object();
   memo_put(c, j, r);
-  const tul__jobj *o = j->u.o;
-  for (int64_t i = 0; i < o->len; i++) tul__json_obj_set(r, o->keys[i], copy_json(c, o->vals[i]));
+  for (int64_t i = 0, n = tul__jobj_len(j); i < n; i++) tul__json_obj_set(r, tul__jobj_key(j, i), copy_json(c, tul__jobj_val(j, i)));
   return r;
 }
 

@@ -232,13 +232,13 @@ static void sb_json_as(tul__sb *b, const tul_json *j, int quoted, int strict) {
     return;
   }
   case TUL_J_OBJECT: {
-    const tul__jobj *o = j->u.o;
     tul__sb_ch(b, '{');
-    for (int64_t i = 0; i < o->len; i++) {
+    for (int64_t i = 0, n = tul__jobj_len(j); i < n; i++) {
       if (i) tul__sb_ch(b, ',');
-      tul__sb_quoted(b, o->keys[i]->data, o->keys[i]->len);
+      const tul_str *k = tul__jobj_key(j, i);
+      tul__sb_quoted(b, k->data, k->len);
       tul__sb_ch(b, ':');
-      sb_json_as(b, o->vals[i], 1, strict);
+      sb_json_as(b, tul__jobj_val(j, i), 1, strict);
     }
     tul__sb_ch(b, '}');
     return;

@@ -51,22 +51,23 @@ tul_json *tul__json_array(tul_arr *a) {
   return j;
 }
 
-tul_json *tul__json_object(void) {
-  tul_json *j = new_json(TUL_J_OBJECT);
-  j->u.o = GC_MALLOC(sizeof(tul__jobj));
-  return j->u.o ? j : (tul_throw_msg("MemoryError: out of memory"), NULL);
-}
+/* An empty object's shape: shared, so the first key added makes a private one. */
+static tul__jshape empty_shape = {0, 0, 1, 0, NULL};
 
-tul_json *tul__json_object_sized(int64_t cap) {
-  tul_json *j = tul__json_object();
-  if (cap <= 0) return j;
-  tul__jobj *o = j->u.o;
-  o->keys = GC_MALLOC((size_t)cap * sizeof *o->keys);
-  o->vals = GC_MALLOC((size_t)cap * sizeof *o->vals);
-  if (!o->keys || !o->vals) tul_throw_msg("MemoryError: out of memory");
-  o->cap = cap;
+/* A tul_json and its values in one block (u.o points just past the tul_json). */
+static tul_json *object_block(tul__jshape *shape, int64_t cap) {
+  tul_json *j = GC_MALLOC(sizeof(tul_json) + sizeof(tul__jobj) + (size_t)cap * sizeof(tul_json *));
+  if (TUL_UNLIKELY(!j)) tul_throw_msg("MemoryError: out of memory");
+  j->tag = TUL_J_OBJECT;
+  j->u.o = (tul__jobj *)(j + 1);
+  j->u.o->shape = shape;
+  j->u.o->cap = cap;
   return j;
 }
+
+tul_json *tul__json_object(void) { return object_block(&empty_shape, 0); }
+
+tul_json *tul__json_object_sized(int64_t cap) { return object_block(&empty_shape, cap > 0 ? cap : 0); }
 
 const char *tul__json_kind_name(const tul_json *j) {
   static const char *names[] = {"null", "bool", "int", "float", "str", "array", "object"};
@@ -75,77 +76,168 @@ const char *tul__json_kind_name(const tul_json *j) {
 
 /* ---------------------------------------------------------------- objects */
 
-#define INDEX_FROM 8 /* objects with more keys than this get a hash index */
+#define INDEX_FROM 8 /* shapes with more keys than this get a hash index */
 
-static uint64_t hash_key(const char *p, int64_t n) {
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (int64_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-  return h;
-}
-
-static void index_insert(tul__jobj *o, int64_t entry) {
-  uint64_t mask = (uint64_t)o->index_cap - 1;
-  const tul_str *k = o->keys[entry];
-  for (uint64_t s = hash_key(k->data, k->len) & mask;; s = (s + 1) & mask)
-    if (!o->index[s]) {
-      o->index[s] = (int32_t)(entry + 1);
-      return;
-    }
-}
-
-static void rebuild_index(tul__jobj *o) {
-  int64_t cap = 16;
-  while (cap < o->len * 2 + 2) cap *= 2;
-  o->index = GC_MALLOC_ATOMIC((size_t)cap * sizeof(int32_t));
-  memset(o->index, 0, (size_t)cap * sizeof(int32_t));
-  o->index_cap = cap;
-  for (int64_t i = 0; i < o->len; i++) index_insert(o, i);
-}
+static uint64_t key_hash(const tul_str *k) { return tul__hash_bytes(k->data, k->len); }
 
 static int key_eq(const tul_str *a, const tul_str *b) {
   return a == b || (a->len == b->len && memcmp(a->data, b->data, (size_t)a->len) == 0);
 }
 
-/* Entry number of `key`, or -1. */
-static int64_t find_key(const tul__jobj *o, const tul_str *key) {
-  if (!o->index) {
-    for (int64_t i = 0; i < o->len; i++)
-      if (key_eq(o->keys[i], key)) return i;
+/* Enters key position `pos` into the index; 0 when an equal key is already there. */
+static int index_insert(tul__jshape *s, int64_t pos) {
+  uint64_t mask = (uint64_t)s->index_cap - 1;
+  const tul_str *k = s->keys[pos];
+  for (uint64_t i = key_hash(k) & mask;; i = (i + 1) & mask) {
+    if (!s->index[i]) {
+      s->index[i] = (int32_t)(pos + 1);
+      return 1;
+    }
+    if (key_eq(s->keys[s->index[i] - 1], k)) return 0;
+  }
+}
+
+/* A fresh index for the first s->len keys (none at or below INDEX_FROM); 0 when a key repeats. */
+static int rebuild_index(tul__jshape *s) {
+  if (s->len <= INDEX_FROM) {
+    s->index = NULL;
+    s->index_cap = 0;
+    return 1;
+  }
+  int64_t cap = 16;
+  while (cap < s->len * 2 + 2) cap *= 2;
+  s->index = GC_MALLOC_ATOMIC((size_t)cap * sizeof(int32_t));
+  if (!s->index) tul_throw_msg("MemoryError: out of memory");
+  memset(s->index, 0, (size_t)cap * sizeof(int32_t));
+  s->index_cap = cap;
+  for (int64_t i = 0; i < s->len; i++)
+    if (!index_insert(s, i)) return 0;
+  return 1;
+}
+
+static tul__jshape *new_shape(int64_t cap) {
+  tul__jshape *s = GC_MALLOC(sizeof(tul__jshape) + (size_t)cap * sizeof(tul_str *));
+  if (TUL_UNLIKELY(!s)) tul_throw_msg("MemoryError: out of memory");
+  s->cap = cap;
+  return s;
+}
+
+/* Position of `key` in the shape, or -1. */
+static int64_t find_key(const tul__jshape *s, const tul_str *key) {
+  if (!s->index) {
+    for (int64_t i = 0; i < s->len; i++)
+      if (key_eq(s->keys[i], key)) return i;
     return -1;
   }
-  uint64_t mask = (uint64_t)o->index_cap - 1;
-  for (uint64_t s = hash_key(key->data, key->len) & mask; o->index[s]; s = (s + 1) & mask)
-    if (key_eq(o->keys[o->index[s] - 1], key)) return o->index[s] - 1;
+  uint64_t mask = (uint64_t)s->index_cap - 1;
+  for (uint64_t i = key_hash(key) & mask; s->index[i]; i = (i + 1) & mask)
+    if (key_eq(s->keys[s->index[i] - 1], key)) return s->index[i] - 1;
   return -1;
 }
 
+/* The object's shape made private, with room for `room` keys. */
+static tul__jshape *own_shape(tul__jobj *o, int64_t room) {
+  tul__jshape *s = o->shape;
+  if (!s->shared && s->cap >= room) return s;
+  int64_t cap = s->cap >= room ? s->cap : room < 4 ? 4 : room > s->len * 2 ? room : s->len * 2;
+  tul__jshape *c = new_shape(cap);
+  c->len = s->len;
+  memcpy(c->keys, s->keys, (size_t)s->len * sizeof(tul_str *));
+  if (s->shared || !s->index) rebuild_index(c);
+  else c->index = s->index, c->index_cap = s->index_cap; /* a private shape's index moves with it */
+  o->shape = c;
+  return c;
+}
+
+/* Values with room for one more. */
+static tul__jobj *room_for_one(tul_json *j) {
+  tul__jobj *o = j->u.o;
+  int64_t n = o->shape->len;
+  if (n < o->cap) return o;
+  int64_t cap = o->cap < 4 ? 4 : o->cap * 2;
+  tul__jobj *g = GC_MALLOC(sizeof(tul__jobj) + (size_t)cap * sizeof(tul_json *));
+  if (TUL_UNLIKELY(!g)) tul_throw_msg("MemoryError: out of memory");
+  g->shape = o->shape;
+  g->cap = cap;
+  memcpy(g->vals, o->vals, (size_t)n * sizeof(tul_json *));
+  j->u.o = g;
+  return g;
+}
+
 tul_json *tul__json_obj_get(const tul_json *j, const tul_str *key) {
-  int64_t i = find_key(j->u.o, key);
+  int64_t i = find_key(j->u.o->shape, key);
   return i < 0 ? NULL : j->u.o->vals[i];
 }
 
 void tul__json_obj_set(tul_json *j, tul_str *key, tul_json *val) {
-  tul__jobj *o = j->u.o;
-  int64_t i = find_key(o, key);
+  int64_t i = find_key(j->u.o->shape, key);
   if (i >= 0) {
-    o->vals[i] = val;
+    j->u.o->vals[i] = val;
     return;
   }
-  if (o->len == o->cap) {
-    int64_t cap = o->cap ? o->cap * 2 : 4;
-    o->keys = GC_REALLOC(o->keys, (size_t)cap * sizeof *o->keys);
-    o->vals = GC_REALLOC(o->vals, (size_t)cap * sizeof *o->vals);
-    if (!o->keys || !o->vals) tul_throw_msg("MemoryError: out of memory");
-    o->cap = cap;
-  }
-  o->keys[o->len] = key;
-  o->vals[o->len] = val;
-  o->len++;
-  if (o->len > INDEX_FROM) {
-    if (!o->index || o->len * 2 + 2 > o->index_cap) rebuild_index(o);
-    else index_insert(o, o->len - 1);
+  tul__jobj *o = room_for_one(j);
+  tul__jshape *s = own_shape(o, o->shape->len + 1);
+  int64_t n = s->len;
+  s->keys[n] = key;
+  o->vals[n] = val;
+  s->len = n + 1;
+  if (s->len > INDEX_FROM) {
+    if (!s->index || s->len * 2 + 2 > s->index_cap) rebuild_index(s);
+    else index_insert(s, n);
   }
 }
+
+/* Removes key i from a private shape, and its value. */
+static void remove_at(tul_json *j, int64_t i) {
+  tul__jobj *o = j->u.o;
+  tul__jshape *s = own_shape(o, o->shape->len);
+  int64_t n = s->len;
+  memmove(s->keys + i, s->keys + i + 1, (size_t)(n - i - 1) * sizeof(tul_str *));
+  memmove(o->vals + i, o->vals + i + 1, (size_t)(n - i - 1) * sizeof(tul_json *));
+  s->len = n - 1;
+  s->keys[n - 1] = NULL;
+  o->vals[n - 1] = NULL;
+  rebuild_index(s);
+}
+
+/* ---------------------------------------------------------------- shapes for the parser */
+
+/* A hash of the key sequence (contents, so equal keys in different strings match). */
+static uint64_t sequence_hash(void *const *keys, int64_t stride, int64_t n) {
+  uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ull;
+  for (int64_t i = 0; i < n; i++) h = (h ^ key_hash(keys[i * stride])) * 0xff51afd7ed558ccdull;
+  return h ^ (h >> 29);
+}
+
+static int same_keys(const tul__jshape *s, void *const *keys, int64_t stride, int64_t n) {
+  if (s->len != n) return 0;
+  for (int64_t i = 0; i < n; i++)
+    if (!key_eq(s->keys[i], keys[i * stride])) return 0;
+  return 1;
+}
+
+tul__jshape *tul__json_shape(tul__shape_cache *cache, void *const *keys, int64_t stride, int64_t n) {
+  if (n == 0) return &empty_shape;
+  tul__jshape **slot = &cache->slots[sequence_hash(keys, stride, n) % 64];
+  if (*slot && same_keys(*slot, keys, stride, n)) {
+    (*slot)->shared = 1;
+    return *slot;
+  }
+  tul__jshape *s = new_shape(n);
+  s->len = n;
+  for (int64_t i = 0; i < n; i++) s->keys[i] = keys[i * stride];
+  if (n <= INDEX_FROM) {
+    for (int64_t i = 1; i < n; i++)
+      for (int64_t k = 0; k < i; k++)
+        if (key_eq(s->keys[k], s->keys[i])) return NULL;
+  } else if (!rebuild_index(s)) {
+    return NULL;
+  }
+  *slot = s;
+  return s;
+}
+
+tul_json *tul__json_object_shaped(tul__jshape *shape) { return object_block(shape, shape->len); }
 
 /* ---------------------------------------------------------------- boxing */
 
@@ -265,9 +357,9 @@ void tul_json_unbox(const tul_json *j, const tul_type *type, void *out) {
 /* ---------------------------------------------------------------- equality */
 
 static _Bool obj_eq(const tul__jobj *a, const tul__jobj *b) {
-  if (a->len != b->len) return 0;
-  for (int64_t i = 0; i < a->len; i++) {
-    int64_t k = find_key(b, a->keys[i]);
+  if (a->shape->len != b->shape->len) return 0;
+  for (int64_t i = 0; i < a->shape->len; i++) {
+    int64_t k = a->shape == b->shape ? i : find_key(b->shape, a->shape->keys[i]);
     if (k < 0 || !tul_json_eq(a->vals[i], b->vals[k])) return 0;
   }
   return 1;
@@ -306,34 +398,25 @@ static TUL_NORETURN void expected(const char *want, const tul_json *got) {
 
 tul_json *tul_json_new_object(void) { return tul__json_object(); }
 
-static const tul__jobj *object_of(const tul_json *j) {
+static const tul__jshape *shape_of(const tul_json *j) {
   if (TUL_UNLIKELY(!j || j->tag != TUL_J_OBJECT)) expected("object", j);
-  return j->u.o;
+  return j->u.o->shape;
 }
 
-_Bool tul_json_has(const tul_json *j, const tul_str *key) { return find_key(object_of(j), key) >= 0; }
+_Bool tul_json_has(const tul_json *j, const tul_str *key) { return find_key(shape_of(j), key) >= 0; }
 
 /* Removes the entry and closes the gap, so the other keys keep their order; the index (if any) is
  * rebuilt. */
 _Bool tul_json_delete(tul_json *j, const tul_str *key) {
-  tul__jobj *o = (tul__jobj *)object_of(j);
-  int64_t i = find_key(o, key);
+  int64_t i = find_key(shape_of(j), key);
   if (i < 0) return 0;
-  memmove(o->keys + i, o->keys + i + 1, (size_t)(o->len - i - 1) * sizeof *o->keys);
-  memmove(o->vals + i, o->vals + i + 1, (size_t)(o->len - i - 1) * sizeof *o->vals);
-  o->len--;
-  o->keys[o->len] = NULL;
-  o->vals[o->len] = NULL;
-  if (o->index) {
-    if (o->len > INDEX_FROM) rebuild_index(o);
-    else o->index = NULL, o->index_cap = 0;
-  }
+  remove_at(j, i);
   return 1;
 }
 
 /* j[key] where a missing key is an error (`j[k] += 1`): KeyError: "k". */
 tul_json *tul_json_get_existing(const tul_json *j, const tul_str *key) {
-  int64_t i = find_key(object_of(j), key);
+  int64_t i = find_key(shape_of(j), key);
   if (TUL_UNLIKELY(i < 0)) {
     tul__sb b;
     tul__sb_init(&b);
@@ -385,21 +468,21 @@ void tul_json_set_index(tul_json *j, const tul_json *key, tul_json *v) {
 
 int64_t tul_json_len(const tul_json *j) {
   if (j && j->tag == TUL_J_ARRAY) return j->u.a->len;
-  if (j && j->tag == TUL_J_OBJECT) return j->u.o->len;
+  if (j && j->tag == TUL_J_OBJECT) return tul__jobj_len(j);
   if (j && j->tag == TUL_J_STR) return tul__cplen(j->u.s);
   tul__throw_fmt("TypeError: %s has no length", tul__json_kind_name(j));
 }
 
 tul_json *tul_json_iter_at(const tul_json *j, int64_t i) {
-  if (j && j->tag == TUL_J_OBJECT) return tul__json_str(j->u.o->keys[i]);
+  if (j && j->tag == TUL_J_OBJECT) return tul__json_str(tul__jobj_key(j, i));
   return tul_json_at(j, i);
 }
 
 tul_arr *tul_json_keys(const tul_json *j) {
   if (!j || j->tag != TUL_J_OBJECT) expected("object", j);
-  const tul__jobj *o = j->u.o;
-  tul_arr *r = tul_arr_new(&tul_type_str, o->len);
-  memcpy(r->data, o->keys, (size_t)o->len * sizeof(tul_str *));
+  const tul__jshape *s = j->u.o->shape;
+  tul_arr *r = tul_arr_new(&tul_type_str, s->len);
+  memcpy(r->data, s->keys, (size_t)s->len * sizeof(tul_str *));
   return r;
 }
 
@@ -431,7 +514,7 @@ int64_t tul_json_index_of(const tul_json *j, const tul_json *x) {
 _Bool tul_json_contains(const tul_json *j, const tul_json *x) {
   if (j && j->tag == TUL_J_OBJECT) {
     if (!x || x->tag != TUL_J_STR) expected("str", x);
-    return tul__json_obj_get(j, x->u.s) != NULL || find_key(j->u.o, x->u.s) >= 0;
+    return find_key(j->u.o->shape, x->u.s) >= 0;
   }
   return tul_json_index_of(j, x) >= 0;
 }

@@ -20,10 +20,14 @@ tul_str *tul_to_json(const void *slot, const tul_type *type) {
 
 #define KEY_CACHE 256 /* object keys seen recently: repeated keys share one string */
 #define KEY_CACHE_MAX 32
+#define VALUE_CACHE 256 /* short string values seen recently: repeated ones share one json value */
+#define VALUE_CACHE_MAX 24
 
 typedef struct parser {
   const char *s, *end, *start;
   tul_str *keys[KEY_CACHE];
+  tul__shape_cache shapes; /* records with the same keys share their shape */
+  tul_json *values[VALUE_CACHE];
   void **stack; /* GC memory: the values (and keys) of the containers being parsed, innermost last */
   int64_t sp, cap;
 } parser;
@@ -158,6 +162,23 @@ static tul_str *parse_key(parser *p) {
   return *slot;
 }
 
+/* A string value: short plain ones go through a small cache, so that values repeated across records
+ * ("city": "Ankara") share one json value (scalars are immutable). */
+static tul_json *parse_str_value(parser *p) {
+  const char *q = p->s + 1;
+  uint32_t h = 2166136261u;
+  while (q < p->end && q - p->s <= VALUE_CACHE_MAX && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80 && *q != '"' && *q != '\\')
+    h = (h ^ (unsigned char)*q++) * 16777619u;
+  if (q >= p->end || *q != '"') return tul__json_str(parse_string(p));
+  int64_t n = q - p->s - 1;
+  tul_json **slot = &p->values[h % VALUE_CACHE];
+  if (*slot && (*slot)->u.s->len == n && memcmp((*slot)->u.s->data, p->s + 1, (size_t)n) == 0) {
+    p->s = q + 1;
+    return *slot;
+  }
+  return *slot = tul__json_str(plain_string(p));
+}
+
 static tul_str *parse_string(parser *p) {
   tul_str *plain = plain_string(p);
   if (plain) return plain;
@@ -262,16 +283,16 @@ static tul_json *parse_object(parser *p, int depth) {
     } while (eat(p, ','));
     if (!eat(p, '}')) fail(p, "expected ',' or '}'");
   }
-  tul_json *o = tul__json_object();
   int64_t n = (p->sp - base) / 2;
-  if (n) {
-    tul__jobj *jo = o->u.o;
-    jo->keys = GC_MALLOC((size_t)n * sizeof *jo->keys);
-    jo->vals = GC_MALLOC((size_t)n * sizeof *jo->vals);
-    if (!jo->keys || !jo->vals) tul_throw_msg("MemoryError: out of memory");
-    jo->cap = n;
+  tul__jshape *shape = tul__json_shape(&p->shapes, p->stack + base, 2, n);
+  tul_json *o;
+  if (shape) {
+    o = tul__json_object_shaped(shape);
+    for (int64_t i = 0; i < n; i++) o->u.o->vals[i] = p->stack[base + 2 * i + 1];
+  } else { /* a repeated key: the last value wins, in the first one's place */
+    o = tul__json_object_sized(n);
+    for (int64_t i = 0; i < n; i++) tul__json_obj_set(o, p->stack[base + 2 * i], p->stack[base + 2 * i + 1]);
   }
-  for (int64_t i = 0; i < n; i++) tul__json_obj_set(o, p->stack[base + 2 * i], p->stack[base + 2 * i + 1]);
   p->sp = base;
   return o;
 }
@@ -284,7 +305,7 @@ static tul_json *parse_value(parser *p, int depth) {
   switch (*p->s) {
   case '{': return parse_object(p, depth);
   case '[': return parse_array(p, depth);
-  case '"': return tul__json_str(parse_string(p));
+  case '"': return parse_str_value(p);
   case 't': expect_word(p, "true"); return tul__json_bool(1);
   case 'f': expect_word(p, "false"); return tul__json_bool(0);
   case 'n': expect_word(p, "null"); return NULL;
@@ -295,7 +316,7 @@ static tul_json *parse_value(parser *p, int depth) {
 }
 
 tul_json *tul_from_json(const tul_str *text) {
-  parser p = {text->data, text->data + text->len, text->data, {0}, NULL, 0, 0};
+  parser p = {text->data, text->data + text->len, text->data, {0}, {{0}}, {0}, NULL, 0, 0};
   tul_json *v = parse_value(&p, 0);
   skip_ws(&p);
   if (p.s < p.end) fail(&p, "unexpected character after the value");

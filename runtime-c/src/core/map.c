@@ -350,9 +350,8 @@ tul_json *tul__map_box(const tul_map *m) {
 /* From a json object (the caller checked the tag); int maps need decimal keys. */
 tul_map *tul__map_unbox(const tul_json *j, const tul_type *type) {
   tul_map *m = tul_map_new(type->nfields, type->elem);
-  const tul__jobj *o = j->u.o;
-  for (int64_t i = 0; i < o->len; i++) {
-    tul_str *k = o->keys[i];
+  for (int64_t i = 0, n = tul__jobj_len(j); i < n; i++) {
+    tul_str *k = tul__jobj_key(j, i);
     void *slot;
     if (m->key_kind == TUL_K_STR) slot = tul_map_put_str(m, k);
     else {
@@ -363,7 +362,7 @@ tul_map *tul__map_unbox(const tul_json *j, const tul_type *type) {
         tul__throw_fmt("TypeError: expected an int key, got \"%s\"", k->data);
       slot = tul_map_put_int(m, v);
     }
-    tul_json_unbox(o->vals[i], type->elem, slot);
+    tul_json_unbox(tul__jobj_val(j, i), type->elem, slot);
   }
   return m;
 }

@@ -34,14 +34,28 @@ void tul__huge_pages(void *p, size_t bytes); /* gc.c: THP hint for blocks of 4 M
  * A json value is NULL (null) or a pointer to one of these. Scalars are immutable (and may be
  * shared static constants); arrays and objects are mutable containers with reference semantics.
  * A json array wraps a tul_arr whose element type is tul_type_json, so `json[]` boxes and unboxes
- * without copying. Objects keep keys in insertion order with an open-addressing hash index once
- * they grow past a few keys. */
+ * without copying.
+ *
+ * An object is its values plus a shape: its keys in insertion order, with an open-addressing hash
+ * index once there are more than a few. Objects with the same keys in the same order (the records
+ * of a parsed document) share one shape, so a key costs its 8-byte pointer once per document, not
+ * once per record. A shared shape never changes: an object that adds or removes a key first takes
+ * a private copy (updating a value does not touch the shape). Read objects through tul__jobj_len,
+ * tul__jobj_key and tul__jobj_val. */
+typedef struct tul__jshape {
+  int64_t len, cap;   /* keys, room for keys (a private shape grows in place) */
+  int64_t shared;     /* 1: other objects use it too, so it is immutable */
+  int64_t index_cap;  /* slots of index, a power of two; 0 while there is no index */
+  int32_t *index;     /* slot -> key position + 1 (0 = empty) */
+  tul_str *keys[];
+} tul__jshape;
+
+/* An object's values, vals[i] belonging to shape->keys[i]. A new object's sits in the same block
+ * as its tul_json; a bigger one replaces it when it fills up. */
 typedef struct tul__jobj {
-  int64_t len, cap;
-  tul_str **keys;
-  tul_json **vals;
-  int32_t *index;     /* slot -> entry + 1 (0 = empty); NULL while small */
-  int64_t index_cap;  /* power of two */
+  tul__jshape *shape;
+  int64_t cap;        /* room in vals */
+  tul_json *vals[];
 } tul__jobj;
 
 struct tul_json {
@@ -66,6 +80,15 @@ tul_json *tul__json_object_sized(int64_t cap); /* new empty object with room for
 tul_json *tul__json_obj_get(const tul_json *o, const tul_str *key); /* NULL when absent */
 void tul__json_obj_set(tul_json *o, tul_str *key, tul_json *val);
 const char *tul__json_kind_name(const tul_json *j); /* "null", "int", "object", ... */
+static inline int64_t tul__jobj_len(const tul_json *o) { return o->u.o->shape->len; }
+static inline tul_str *tul__jobj_key(const tul_json *o, int64_t i) { return o->u.o->shape->keys[i]; }
+static inline tul_json *tul__jobj_val(const tul_json *o, int64_t i) { return o->u.o->vals[i]; }
+/* For the parser: the shape of the n keys keys[0], keys[stride], ... from a small cache of recent
+ * shapes (or a new one, entered into the cache), or NULL when a key repeats; then an object of
+ * that shape whose values (vals[0..n)) the caller fills in. */
+typedef struct tul__shape_cache { tul__jshape *slots[64]; } tul__shape_cache;
+tul__jshape *tul__json_shape(tul__shape_cache *cache, void *const *keys, int64_t stride, int64_t n);
+tul_json *tul__json_object_shaped(tul__jshape *shape);
 
 /* ---------------------------------------------------------------- strings (str.c) */
 tul_str *tul__str_alloc(int64_t len);                    /* len bytes + NUL, cplen -1, atomic */

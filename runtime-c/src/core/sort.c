@@ -16,9 +16,12 @@ static inline double as_double(uint64_t w) {
   return d;
 }
 
-/* SORT_DEFINE(name, T, LESS): `static void name(T *a, T *tmp, int64_t n, void *cx)` sorts a[0..n)
- * stably with LESS(cx, x, y) meaning x < y; tmp holds at least n / 2 + 1 elements. */
-#define SORT_DEFINE(name, T, LESS)                                                          \
+/* SORT_DEFINE(name, T, LESS, AHEAD): `static void name(T *a, T *tmp, int64_t n, void *cx)` sorts
+ * a[0..n) stably with LESS(cx, x, y) meaning x < y; tmp holds at least n / 2 + 1 elements.
+ * AHEAD(cx, x) is told about elements a few steps ahead in a merge (to prefetch what they point to:
+ * after the first passes the objects a comparator reads are in no useful order in memory). */
+#define PREFETCH_DISTANCE 6
+#define SORT_DEFINE(name, T, LESS, AHEAD)                                                   \
   static void name##_insertion(T *a, int64_t n, void *cx) {                                 \
     for (int64_t i = 1; i < n; i++) {                                                        \
       T x = a[i];                                                                            \
@@ -44,7 +47,11 @@ static inline double as_double(uint64_t w) {
     if (!LESS(cx, a[mid], a[mid - 1])) return; /* already in order */                        \
     memcpy(tmp, a, (size_t)mid * sizeof(T));                                                 \
     int64_t i = 0, j = mid, k = 0;                                                           \
-    while (i < mid && j < n) a[k++] = LESS(cx, a[j], tmp[i]) ? a[j++] : tmp[i++];            \
+    while (i < mid && j < n) {                                                               \
+      if (i + PREFETCH_DISTANCE < mid) AHEAD(cx, tmp[i + PREFETCH_DISTANCE]);                \
+      if (j + PREFETCH_DISTANCE < n) AHEAD(cx, a[j + PREFETCH_DISTANCE]);                    \
+      a[k++] = LESS(cx, a[j], tmp[i]) ? a[j++] : tmp[i++];                                   \
+    }                                                                                        \
     while (i < mid) a[k++] = tmp[i++];                                                       \
   }
 
@@ -56,6 +63,7 @@ typedef struct less_cx {
   void *clo;
   void *code;
   int64_t kind; /* element kind: how the two arguments travel */
+  int pointers; /* elements are pointers to objects */
 } less_cx;
 
 static inline int call_less(void *cxp, uint64_t x, uint64_t y) {
@@ -67,7 +75,12 @@ static inline int call_less(void *cxp, uint64_t x, uint64_t y) {
   }
 }
 
-SORT_DEFINE(sort_words, uint64_t, call_less)
+/* Elements that are pointers: the object a comparator will read. */
+static inline void ahead_word(void *cxp, uint64_t x) {
+  if (((less_cx *)cxp)->pointers) __builtin_prefetch((const void *)(uintptr_t)x);
+}
+
+SORT_DEFINE(sort_words, uint64_t, call_less, ahead_word)
 
 static void *closure_code(void *clo) {
   if (!clo) tul_throw_msg("TypeError: null reference");
@@ -99,8 +112,8 @@ static tul_arr *narrow(const tul_arr *a, const uint64_t *w) {
 }
 
 tul_arr *tul_arr_sort_less(const tul_arr *a, void *less) {
-  less_cx cx = {less, closure_code(less), a->elem->kind};
   int pointers = tul__is_pointer_kind(a->elem->kind);
+  less_cx cx = {less, closure_code(less), a->elem->kind, pointers};
   uint64_t *w = widen(a, pointers), *tmp = alloc_words(a->len / 2 + 1, pointers);
   sort_words(w, tmp, a->len, &cx);
   return narrow(a, w);
@@ -125,7 +138,12 @@ static inline int key_less(void *kindp, keyed x, keyed y) {
   }
 }
 
-SORT_DEFINE(sort_keyed, keyed, key_less)
+/* Keys that are strings: their bytes. */
+static inline void ahead_key(void *kindp, keyed x) {
+  if (*(const int64_t *)kindp == TUL_K_STR) __builtin_prefetch((const void *)(uintptr_t)x.key);
+}
+
+SORT_DEFINE(sort_keyed, keyed, key_less, ahead_key)
 
 /* key(x) for one element, as a word. */
 static uint64_t call_key(void *clo, void *code, int64_t elem_kind, int64_t key_kind, uint64_t x) {

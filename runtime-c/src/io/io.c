@@ -94,11 +94,50 @@ static TUL_NORETURN void io_error(const char *verb, const tul_str *path, int err
   tul__throw_fmt("IOError: cannot %s '%s': %s", verb, path->data, strerror(err));
 }
 
+/* Reads up to n bytes; the count, or -1 with errno set. */
+static int64_t read_full(int fd, char *p, int64_t n) {
+  int64_t got = 0;
+  while (got < n) {
+    ssize_t k = read(fd, p + got, (size_t)(n - got));
+    if (k == 0) break;
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    got += k;
+  }
+  return got;
+}
+
+/* A regular file is read straight into a string of its size: one copy, and no second buffer (a
+ * 50 MB file costs 50 MB, not 50 + 64). Anything else (pipes, /proc files, a file that grows
+ * meanwhile) goes through a growing buffer. */
 tul_str *tul_file_read(const tul_str *path) {
   int fd = open(path->data, O_RDONLY | O_CLOEXEC);
   if (fd < 0) io_error("read", path, errno);
+  struct stat st;
   tul__sb b;
   tul__sb_init(&b);
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    tul_str *s = tul__str_alloc((int64_t)st.st_size);
+    int64_t got = read_full(fd, s->data, s->len);
+    char probe;
+    if (got >= 0 && got < s->len) { /* shrank while being read */
+      s->len = got;
+      s->data[got] = 0;
+    }
+    if (got >= 0 && (got < (int64_t)st.st_size || read_full(fd, &probe, 1) == 0)) {
+      close(fd);
+      return s;
+    }
+    if (got < 0) {
+      int err = errno;
+      close(fd);
+      io_error("read", path, err);
+    }
+    tul__sb_add(&b, s->data, s->len); /* it grew: go on with the buffer */
+    tul__sb_ch(&b, probe);
+  }
   for (;;) {
     if (b.cap - b.len < 4096) tul__sb_grow(&b, 65536);
     ssize_t n = read(fd, b.p + b.len, (size_t)(b.cap - b.len - 1));

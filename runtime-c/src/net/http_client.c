@@ -266,10 +266,10 @@ static void read_opts(hjob *j, const tul_json *opts) {
   if (!opts || opts->tag != TUL_J_OBJECT) return;
   const tul_json *hs = tul__json_obj_get(opts, tul__str_c("headers"));
   if (hs && hs->tag == TUL_J_OBJECT) {
-    for (int64_t i = 0; i < hs->u.o->len; i++) {
-      const tul_json *v = hs->u.o->vals[i];
+    for (int64_t i = 0, n = tul__jobj_len(hs); i < n; i++) {
+      const tul_json *v = tul__jobj_val(hs, i);
       const tul_str *vs = v && v->tag == TUL_J_STR ? v->u.s : tul_json_to_str(v);
-      add_header(j, hs->u.o->keys[i], vs);
+      add_header(j, tul__jobj_key(hs, i), vs);
     }
   }
   const tul_json *t = tul__json_obj_get(opts, tul__str_c("timeout_ms"));

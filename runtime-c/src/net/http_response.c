@@ -182,9 +182,9 @@ static int header_ok(const char *p, int64_t n, int name) {
 static int user_headers(tul__sb *b, hs_xchg *x, const tul_json *hs, int *has_type, int *has_date) {
   if (!hs) return 0;
   if (hs->tag != TUL_J_OBJECT) return bad_response = "\"headers\" is not an object", -1;
-  for (int64_t i = 0; i < hs->u.o->len; i++) {
-    const tul_str *k = hs->u.o->keys[i];
-    const tul_json *v = hs->u.o->vals[i];
+  for (int64_t i = 0, n = tul__jobj_len(hs); i < n; i++) {
+    const tul_str *k = tul__jobj_key(hs, i);
+    const tul_json *v = tul__jobj_val(hs, i);
     const tul_str *vs = v && v->tag == TUL_J_STR ? v->u.s : tul_json_to_str(v);
     if (!header_ok(k->data, k->len, 1) || !header_ok(vs->data, vs->len, 0))
       return bad_response = "a header name or value is not allowed (empty, control characters)", -1;
@@ -214,11 +214,10 @@ static int status_of(const tul_json *res) {
 /* The body: toJson of "json" when present, else "body" (a str as it is, other values in their
  * string form). */
 static void body_of(const tul_json *res, tul__sb *body, int *is_json) {
-  tul__jobj *o = res->u.o;
-  for (int64_t i = 0; i < o->len; i++)
-    if (tul_str_eq(o->keys[i], k_json)) {
+  for (int64_t i = 0, n = tul__jobj_len(res); i < n; i++)
+    if (tul_str_eq(tul__jobj_key(res, i), k_json)) {
       *is_json = 1;
-      tul__sb_json_text(body, o->vals[i]);
+      tul__sb_json_text(body, tul__jobj_val(res, i));
       return;
     }
   const tul_json *b = tul__json_obj_get(res, k_body);
