@@ -90,6 +90,12 @@ export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=";
 export interface Assign extends ExprBase { kind: "Assign"; op: AssignOp; target: Expr; value: Expr }
 export interface Update extends ExprBase { kind: "Update"; op: "++" | "--"; prefix: boolean; target: Expr }
 export interface Await extends ExprBase { kind: "Await"; operand: Expr }
+/**
+ * `spawn f(args)` (docs/reference.md §16): runs the named plain function on a worker thread.
+ * checker: `call` is then a Call whose target is { kind: "func" } (a top-level, non-async function),
+ * its arguments converted to the parameter types; the Spawn's type is promise<result>.
+ */
+export interface Spawn extends ExprBase { kind: "Spawn"; call: Expr }
 export interface Lambda extends ExprBase {
   kind: "Lambda";
   /** `async (int x) => ...`: a call starts a task; the value's type is func(int): promise<T>. */
@@ -104,6 +110,9 @@ export interface Lambda extends ExprBase {
   /** checker: set when the lambda stands for a function declared in a block (check/nested.ts): the
    *  declaration and the local holding the closure. */
   nested?: { decl: FuncDecl; closure: VarSymbol };
+  /** checker (check/isolation.ts): the RuntimeError text its code throws when it runs on a spawn
+   *  worker, set when it does what a spawned function may not (global, await, task, ...). */
+  workerGuard?: string;
 }
 export interface MatchArm {
   patterns: Pattern[]; // `1, 2 => ...` may list several; `_` is { kind: "Wildcard" }
@@ -131,7 +140,7 @@ export interface Convert extends ExprBase {
 
 export type Expr =
   | IntLit | FloatLit | BoolLit | NullLit | StrLit | TString | ArrayLit | ObjectLit | Ident | Unary
-  | Binary | Ternary | Call | Index | Member | Assign | Update | Await | Lambda | Match | Convert;
+  | Binary | Ternary | Call | Index | Member | Assign | Update | Await | Spawn | Lambda | Match | Convert;
 
 // ---------- statements ----------
 export interface Param {
@@ -207,6 +216,10 @@ export interface FuncDecl {
   neverReturns?: boolean;
   /** checker: true when the body contains a try statement (codegen keeps its locals in memory). */
   hasTry?: boolean;
+  /** checker (check/spawn.ts): some `spawn` runs this function (codegen keeps it out of line). */
+  spawned?: boolean;
+  /** checker (check/isolation.ts): as Lambda.workerGuard, for the function used as a value. */
+  workerGuard?: string;
 }
 export interface StructField { name: string; type: TypeNode; span: Span }
 export interface StructDecl {
@@ -259,6 +272,7 @@ export function children(n: AstNode): AstNode[] {
     case "Assign": return [n.target, n.value];
     case "Update": return [n.target];
     case "Await": return [n.operand];
+    case "Spawn": return [n.call];
     case "Lambda": return [...defaults(n.params), n.body];
     case "Match": return [n.subject, ...n.arms.flatMap((a) => [...a.patterns.flatMap(patternValues), a.body])];
     case "Convert": return [n.expr];

@@ -7,6 +7,7 @@ import { Checker, E, FnCtx } from "./check/context.js";
 import { declareFunction, ensureDefaults, ensureFunctionChecked } from "./check/functions.js";
 import { checkGlobalDecl, checkStmt } from "./check/statements.js";
 import { declareStruct, resolveStructFields } from "./check/extras.js";
+import { checkIsolation } from "./check/isolation.js";
 
 /**
  * Resolves names, types every expression, inserts Convert nodes, resolves calls and sets the
@@ -20,6 +21,7 @@ export function checkProgram(program: Program, diags: DiagnosticBag): void {
     checkMain(cx, program);
     for (const info of cx.funcInfos.values()) ensureFunctionChecked(cx, info);
     cx.formatSpecs.flush();
+    checkIsolation(cx);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     // A pathological expression (thousands of chained operators) exhausted the JS stack.

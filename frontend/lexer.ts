@@ -29,7 +29,7 @@ export interface Token {
 export const KEYWORDS: ReadonlySet<string> = new Set([
   "func", "async", "await", "return", "if", "else", "while", "for", "in", "break", "continue", "try",
   "catch", "finally", "throw", "import", "as", "struct", "type", "var", "const", "match", "true",
-  "false", "null", "int", "float", "bool", "str", "json", "array", "void",
+  "false", "null", "int", "float", "bool", "str", "json", "array", "void", "spawn",
 ]);
 
 /** Punctuators, longest first so that the sticky regex prefers `=>` over `=`. */

@@ -158,6 +158,7 @@ export const ABI: AbiFunction[] = [...CORE, ...builtinAbi()];
 /** Runtime data symbols codegen references (name -> LLVM value type in the prelude). */
 export const ABI_GLOBALS: { name: string; type: string; tls?: boolean }[] = [
   { name: "tul_stack_limit", type: "i64", tls: true },
+  { name: "tul_on_worker", type: "i8", tls: true },
   { name: "tul_empty_str", type: "%tul_str0" },
   { name: "tul_type_int", type: "%tul_type" },
   { name: "tul_type_float", type: "%tul_type" },

@@ -94,7 +94,8 @@ export function buildSpawnThunk(g: Gen, name: string, ft: Type & { k: "func" }, 
   return fn;
 }
 
-function storeSlotWith(g: Gen, b: llvm.IRBuilder, block: llvm.Value, i: number, t: Type, v: llvm.Value): void {
+/** Stores value v of type t into 8-byte slot i of an argument block (bool: its first byte). */
+export function storeSlotWith(g: Gen, b: llvm.IRBuilder, block: llvm.Value, i: number, t: Type, v: llvm.Value): void {
   const at = b.CreateGEP(g.t.i8, block, [llvm.ConstantInt.get(g.t.i64, i * SLOT, true)]);
   b.CreateStore(t.k === "bool" ? b.CreateZExt(v, g.t.i8) : v, b.CreateBitCast(at, memPtrType(g, t)));
 }

@@ -7,6 +7,7 @@ import type { Call, Expr, FuncDecl, Lambda, VarSymbol } from "../../frontend/ast
 import { hasBaseCase } from "./recursion.js";
 import { T, type Type } from "../../frontend/types.js";
 import { buildSpawnThunk, buildTaskEntry, taskEntryOf } from "./async.js";
+import { emitWorkerGuard } from "./spawn.js";
 import { CodegenError, type FnState, type Gen } from "./context.js";
 import { dummy, genExpr, tyOf, undefOf } from "./expr.js";
 import { genBlock } from "./stmt.js";
@@ -76,7 +77,7 @@ export function funcValue(g: Gen, decl: FuncDecl): llvm.Value {
   const ft = decl.sym.type;
   const thunk = decl.isAsync
     ? buildSpawnThunk(g, `tul_fnval_${decl.name}`, ft, taskEntryOf(g, decl), false)
-    : callThunk(g, target, ft, `tul_fnval_${decl.name}`);
+    : callThunk(g, target, ft, `tul_fnval_${decl.name}`, decl.workerGuard);
   const arrTy = llvm.ArrayType.get(g.t.ptr, 1);
   const init = llvm.ConstantArray.get(arrTy, [llvm.ConstantExpr.getBitCast(thunk, g.t.ptr)]);
   const gv = new llvm.GlobalVariable(g.mod, arrTy, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, init, `tul.fnval.${decl.name}`);
@@ -85,11 +86,13 @@ export function funcValue(g: Gen, decl: FuncDecl): llvm.Value {
   return c;
 }
 
-/** `<name>(i8* closure, params...)`: calls `target` with the parameters. */
-function callThunk(g: Gen, target: llvm.Function, ft: Type & { k: "func" }, name: string): llvm.Function {
+/** `<name>(i8* closure, params...)`: calls `target` with the parameters (after the worker guard,
+ *  when the function may not run on a spawn worker: `refuse` is then the RuntimeError's text). */
+function callThunk(g: Gen, target: llvm.Function, ft: Type & { k: "func" }, name: string, refuse?: string): llvm.Function {
   const thunk = llvm.Function.Create(closureFnType(g, ft), llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
   const b = new llvm.IRBuilder(g.ctx);
   b.SetInsertPoint(llvm.BasicBlock.Create(g.ctx, "entry", thunk));
+  if (refuse) emitWorkerGuard(g, b, thunk, refuse);
   const r = b.CreateCall(target, ft.params.map((_, i) => thunk.getArg(i + 1)));
   if (llvmType(g, ft.result) === g.t.void) b.CreateRetVoid();
   else b.CreateRet(r);
@@ -173,6 +176,7 @@ function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol
   g.b.SetInsertPoint(body);
   g.b.SetCurrentDebugLocation(llvm.DILocation.get(g.ctx, line, 1, scope));
   g.call("tul__stack_check", []);
+  if (e.workerGuard) emitWorkerGuard(g, g.b, fn, e.workerGuard);
   bindCaptures(g, fn, caps);
   e.params.forEach((p, i) => {
     if (!p.sym) throw new CodegenError(`lambda parameter ${p.name} has no symbol (checker contract)`);

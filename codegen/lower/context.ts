@@ -65,6 +65,8 @@ export class Gen {
   readonly funcValues = new Map<FuncDecl, llvm.Constant>();
   /** Task entries of top-level async functions (async.ts). */
   readonly taskEntries = new Map<FuncDecl, llvm.Function>();
+  /** Entry thunks of spawned functions (spawn.ts). */
+  readonly spawnEntries = new Map<FuncDecl, llvm.Function>();
   /** The code of each nested function, by its closure local's id, once emitted (closures.ts). */
   readonly nestedCode = new Map<number, llvm.Function>();
   /** Owned flags of global str variables, by symbol id (vars.ts ownedFlag). */

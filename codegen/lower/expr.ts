@@ -12,6 +12,7 @@ import { strConst, cString } from "./strings.js";
 import { fromMem, llvmType, memPtrType, memType, structFieldTypes, toMem, typeDesc } from "./types.js";
 import { appendable, loadSlot, loadVar, outSlot, ownedFlag, requireOwnLocal, storeSlot, storeVar, valueSlot, varSlot } from "./vars.js";
 import { genCall, genAwait } from "./calls.js";
+import { genSpawn } from "./spawn.js";
 import { genBlockValue } from "./stmt.js";
 import { funcValue, genLambda } from "./closures.js";
 import { genJsonMember, genJsonObjectLit, jsonArith, jsonIndexValue, jsonNeg, jsonOne, jsonOrder, jsonPlace } from "./json.js";
@@ -38,6 +39,7 @@ export function genExpr(g: Gen, e: Expr): llvm.Value {
     case "Assign": genAssign(g, e); return dummy(g);
     case "Update": return genUpdate(g, e);
     case "Await": return genAwait(g, e);
+    case "Spawn": return genSpawn(g, e);
     case "Match": return genMatch(g, e);
     case "Convert": return genConvert(g, e);
     case "Lambda": return genLambda(g, e);

@@ -170,6 +170,7 @@ function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
       declareTaskEntry(g, f, fn);
       g.noInline.add(name); // keeps the body's frames in traces (its task entry has no debug info)
     }
+    if (f.spawned) g.noInline.add(name); // likewise for its spawn entry (spawn.ts)
   }
 }
 

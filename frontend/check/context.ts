@@ -1,7 +1,7 @@
 // The checker's state: lexical scopes (Map per block), the function being checked, top-level
 // functions and globals with their on-demand inference state, diagnostics codes and helpers.
 
-import type { Call, Expr, FuncDecl, Stmt, FuncSymbol, Lambda, Program, Return, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
+import type { Call, Expr, FuncDecl, Stmt, FuncSymbol, Lambda, Program, Return, Spawn, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
 import type { DiagnosticBag } from "../diagnostics.js";
 import { SourceFile, type Span } from "../source.js";
 import type { Type } from "../types.js";
@@ -37,6 +37,9 @@ export const E = {
   matchArm: "E2026",
   useBeforeDecl: "E2027",
   formatSpec: "E2028",
+  spawnTarget: "E2029",
+  spawnIsolation: "E2030",
+  spawnCopy: "E2031",
   tooDeep: "E2099",
   unsupported: "E9000",
 } as const;
@@ -164,6 +167,8 @@ export class Checker {
   currentStmt: Stmt | null = null;
   /** Literal format specs, checked together by the runtime's parser when checking ends. */
   readonly formatSpecs = new FormatSpecChecks();
+  /** Every `spawn` checked, for the isolation check once every body is typed (check/isolation.ts). */
+  readonly spawns: Spawn[] = [];
 
   constructor(
     readonly program: Program,

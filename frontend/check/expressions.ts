@@ -1,5 +1,5 @@
 // Expression typing: literals, names, operators (docs/reference.md §3), indexing,
-// members, assignment targets, await. Sets `ty` on every expression and inserts Convert nodes.
+// members, assignment targets, await (spawn: check/spawn.ts). Sets `ty` on every expression and inserts Convert nodes.
 
 import type { ArrayLit, Assign, Binary, Expr, Ident, Index, Member, ObjectLit, Ternary, Unary, Update, Await } from "../ast.js";
 import { T, isNumeric, isReference, typeEquals, type Type } from "../types.js";
@@ -11,6 +11,7 @@ import { checkCall } from "./calls.js";
 import { checkTString, checkMatch, checkStructLit, fieldType } from "./extras.js";
 import { checkLambda, funcValueType } from "./closures.js";
 import { nestedClosure, reportEarlyUse } from "./nested.js";
+import { checkSpawn } from "./spawn.js";
 
 /** Checks an expression (with an optional type the context wants), sets and returns its type. */
 export function checkExpr(cx: Checker, e: Expr, expected?: Type): Type {
@@ -65,6 +66,8 @@ function exprType(cx: Checker, e: Expr, expected: Type | undefined): Type {
       return checkUpdate(cx, e);
     case "Await":
       return checkAwait(cx, e, expected);
+    case "Spawn":
+      return checkSpawn(cx, e);
     case "Lambda":
       return checkLambda(cx, e, expected);
     case "Match":

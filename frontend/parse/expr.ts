@@ -1,5 +1,5 @@
 // Expression rules: conditional, binary levels (one table-driven `operand (op operand)*` fold),
-// unary/await, postfix, primaries, lambdas, match, array/object literals and t-strings.
+// unary/await/spawn, postfix, primaries, lambdas, match, array/object literals and t-strings.
 
 import type { Block, Expr, IntLit, Lambda, MatchArm, Param, Pattern } from "../ast.js";
 import { KEYWORDS, describeToken, type Token } from "../lexer.js";
@@ -15,7 +15,7 @@ const BIN_PREC: Readonly<Record<string, number>> = {
   "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6,
 };
 export const ASSIGN_OPS: ReadonlySet<string> = new Set(["=", "+=", "-=", "*=", "/=", "%="]);
-const PREFIX_OPS: ReadonlySet<string> = new Set(["!", "-", "+", "await", "++", "--"]);
+const PREFIX_OPS: ReadonlySet<string> = new Set(["!", "-", "+", "await", "spawn", "++", "--"]);
 
 // Grammar rules are arcsecond parsers (`rule`); the hot recursive path (binary, unary, postfix,
 // primary and the bracketed forms) are sub-rule functions taking the enclosing rule's `run`, which
@@ -93,7 +93,7 @@ function reduce(c: Ctx, operands: Expr[], ops: string[]): void {
   operands.push({ kind: "Binary", op, left, right, span: { file: c.file, start: left.span.start, end: right.span.end } });
 }
 
-// unary = { "!" | "-" | "+" | "await" | "++" | "--" } postfix
+// unary = { "!" | "-" | "+" | "await" | "spawn" | "++" | "--" } postfix
 function unary(run: Run, c: Ctx): Expr {
   if (!PREFIX_OPS.has(c.peek().kind)) return postfix(run, c);
   const ops: { kind: string; at: number }[] = [];
@@ -107,6 +107,10 @@ function unary(run: Run, c: Ctx): Expr {
 /** Builds a prefix node; `-` directly on a number literal folds into a negative literal. */
 function applyPrefix(c: Ctx, op: string, e: Expr, span: Span): Expr {
   if (op === "await") return { kind: "Await", operand: e, span };
+  if (op === "spawn") {
+    if (e.kind !== "Call") c.report("E0105", "spawn needs a function call: spawn f(args)", e.span);
+    return { kind: "Spawn", call: e, span };
+  }
   if (op === "++" || op === "--") {
     checkTarget(c, e, `'${op}'`);
     return { kind: "Update", op, prefix: true, target: e, span };

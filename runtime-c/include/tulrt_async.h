@@ -160,6 +160,11 @@ int64_t tul_select(tul_select_case *cases, int64_t n, _Bool has_default);
 tul_promise *tul_spawn(tul_task_entry entry, int64_t nargs, const void *values, const tul_type *const *types,
                        const tul_type *result_type);
 
+/* Nonzero on spawn workers. The code of a function value that may not run on a worker (it reads a
+ * global, awaits, ...: what the compiler could not follow through the value) tests it first and
+ * throws RuntimeError (docs/reference.md §16). */
+extern TUL_TLS _Bool tul_on_worker;
+
 /* State for printing `<promise pending>` / `<promise fulfilled>` / `<promise rejected>`. */
 int64_t tul_promise_state(const tul_promise *p);          /* enum tul_promise_state */
 const char *tul_promise_describe(const tul_promise *p);   /* "<promise pending>" etc. */

@@ -18,6 +18,8 @@ export interface Case {
   env: Record<string, string>;
   timeout: number;
   flags: string[];
+  /** `// stdout: sorted`: the lines are compared in sorted order (threads print in any order). */
+  sortedStdout?: boolean;
   crossSkip?: string; // `// cross: skip <why>`: tests/cross/run.mjs leaves the program out
 }
 
@@ -35,6 +37,7 @@ export function parseCase(file: string): Case {
     else if (key === "env") { const i = value.indexOf("="); c.env[value.slice(0, i)] = value.slice(i + 1); }
     else if (key === "timeout") c.timeout = Number(value);
     else if (key === "flags") c.flags = value.split(/\s+/).filter(Boolean);
+    else if (key === "stdout" && value.trim() === "sorted") c.sortedStdout = true;
     else if (key === "cross" && value.startsWith("skip")) c.crossSkip = value.slice(4).trim() || "marked // cross: skip";
   }
   return c;

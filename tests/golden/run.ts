@@ -7,6 +7,7 @@
 //   // args: a b c          program arguments        // stdin: text (\n escapes)
 //   // env: NAME=value      environment (repeatable) // timeout: ms (default 10000)
 //   // flags: -O0 -g        tulc build options  // cross: skip <why>   left out of the cross suite
+//   // stdout: sorted       stdout's lines compared (and written by --update) in sorted order
 // `--jobs N` builds every program in N parallel clang jobs (`tulc build -j N`, codegen/passes/split.ts).
 
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
@@ -30,7 +31,8 @@ async function runCase(c: Case): Promise<Outcome> {
   if (c.compileError) return { c, problems: checkCompileError(c, build.exitCode ?? -1, build.stderr), stdout: "" };
   if (build.exitCode !== 0) return { c, problems: [`build failed (status ${build.exitCode}):\n${build.all}`], stdout: "" };
   const run = await execa(exe, c.args, { reject: false, input: c.stdin, env: c.env, timeout: c.timeout, stripFinalNewline: false });
-  return { c, problems: checkRun(c, run), stdout: run.stdout };
+  const stdout = c.sortedStdout ? sortLines(run.stdout) : run.stdout;
+  return { c, problems: checkRun(c, { ...run, stdout }), stdout };
 }
 
 function checkCompileError(c: Case, status: number, stderr: string): string[] {
@@ -51,6 +53,13 @@ function checkRun(c: Case, run: { exitCode?: number; stdout: string; stderr: str
   if (c.stderr.length === 0 && run.stderr !== "") problems.push(`unexpected stderr:\n${run.stderr}`);
   for (const re of c.stderr) if (!re.test(run.stderr)) problems.push(`stderr does not match /${re.source}/:\n${run.stderr}`);
   return problems;
+}
+
+/** Lines in sorted order (the final newline kept last). */
+function sortLines(s: string): string {
+  const lines = s.split("\n");
+  const last = lines.pop();
+  return [...lines.sort(), last].join("\n");
 }
 
 function outFile(c: Case): string {

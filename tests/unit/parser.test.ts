@@ -57,6 +57,7 @@ function show(e: Expr | Block | TypeNode | null): string {
     case "Assign": return `(${e.op} ${show(e.target)} ${show(e.value)})`;
     case "Update": return e.prefix ? `(${e.op}pre ${show(e.target)})` : `(${e.op}post ${show(e.target)})`;
     case "Await": return `(await ${show(e.operand)})`;
+    case "Spawn": return `(spawn ${show(e.call)})`;
     case "ArrayLit": return `[${e.elems.map(show).join(" ")}]`;
     case "ObjectLit": return `{${e.entries.map((x) => `${x.key}: ${show(x.value)}`).join(", ")}}`;
     case "TString": return `(t ${e.parts.map((p) => (typeof p === "string" ? JSON.stringify(p) : show(p))).join(" ")})`;
@@ -107,6 +108,8 @@ test("unary, await and postfix", () => {
   assert.equal(show(exprOf("+x * -y")), "(* (+ x) (- y))");
   assert.equal(show(exprOf("await f(x) + 1")), "(+ (await (call f x)) 1)");
   assert.equal(show(exprOf("await await p")), "(await (await p))");
+  assert.equal(show(exprOf("await spawn f(x) + 1")), "(+ (await (spawn (call f x))) 1)");
+  assert.equal(show(exprOf("spawn u.f(x)")), "(spawn (call (. u f) x))");
   assert.equal(show(exprOf("f(a, b)(c)[i].k")), "(. (idx (call (call f a b) c) i) k)");
   assert.equal(show(exprOf("xs[i]++")), "(++post (idx xs i))");
   assert.equal(show(exprOf("--p.n")), "(--pre (. p n))");
@@ -337,6 +340,8 @@ test("error messages name the expectation and the found token", () => {
     ['import foo;', "1:8: expected a module path string after 'import', found identifier 'foo'"],
     ["x = a.;", "1:7: expected field name after '.', found ';'"],
     ["else { }", "1:1: expected expression, found 'else'"],
+    ["x = spawn f;", "1:11: spawn needs a function call: spawn f(args)"],
+    ["int spawn = 1;", "1:5: expected a variable name, found 'spawn'"],
   ];
   for (const [src, want] of cases) assert.deepEqual(parse(src).errors, [want], src);
 });

@@ -51,6 +51,7 @@ struct tul__worker {
 };
 
 TUL_TLS tul__worker *tul__self_worker;
+TUL_TLS _Bool tul_on_worker;
 
 #define MAX_THREADS 256
 #define SPIN_ROUNDS 2000 /* pauses a worker spends looking at an empty queue before it sleeps */
@@ -185,6 +186,7 @@ static void *worker_main(void *arg) {
     abort();
   }
   tul__self_worker = w;
+  tul_on_worker = 1;
   tul__stack_limit_init_main();
   /* this thread's handler stack, on its own stack (the GC scans it there); all-zero is empty */
   _Alignas(16) char exc[256];

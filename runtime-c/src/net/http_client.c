@@ -326,7 +326,7 @@ static tul_json *envelope(hjob *j) {
 }
 
 /* ---------------------------------------------------------------- blocking http_request */
-static CURL *main_handle; /* the calling thread's (only the loop thread calls the built-ins) */
+static TUL_TLS CURL *main_handle; /* the calling thread's: the loop thread's, or a spawn worker's */
 
 tul_json *tul_http_request(const tul_str *method, const tul_str *url, const tul_str *body, const tul_json *opts) {
   hjob *j = make_job(method, url, body, opts);
