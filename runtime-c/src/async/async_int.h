@@ -277,6 +277,11 @@ tul_promise *tul__scope_spawn(tul__scope *s, tul_task_entry entry, int64_t args_
                               const tul_type *result_type, void **args_out);
 void tul__scope_cancel(tul__scope *s);
 void tul__scope_close(tul__scope *s);
+/* Runtime C code calling user code on behalf of detached scope s (a server calling a request's
+ * handler): between the two calls, tasks the running context spawns belong to s, and cancelling
+ * the context cancels s too. Calls pair up on every way out, throws included. */
+void tul__scope_adopt(tul__scope *s);
+void tul__scope_unadopt(tul__scope *s);
 
 /* ---------------------------------------------------------------- tasks (task.c) */
 /* A pending timer (timer.c): in the heap (index >= 0) or the zero-delay FIFO (index == -2);
@@ -327,6 +332,12 @@ extern tul__task *tul__all_tasks; /* live tasks, newest first */
 extern tul__ctx tul__main_ctx;    /* the main program's context while a task runs */
 static inline tul__task *tul__self(void) { return tul__current ? tul__current : &tul__main_task; }
 void tul__task_resume(tul__task *t);   /* main -> t until t suspends or ends */
+/* A task in scope s (NULL: unstructured) that, on the main program (runtime code answering I/O in
+ * a libuv callback), runs at once until it first suspends or ends, instead of in the next
+ * scheduler round; inside a task it is queued as usual. `init(args, ud)` fills the argument block
+ * first. A cancelled s settles it without running it. */
+tul_promise *tul__task_start(tul__scope *s, tul_task_entry entry, int64_t args_size,
+                             const tul_type *result_type, void (*init)(void *args, void *ud), void *ud);
 void tul__task_suspend(void);          /* current task -> main; returns when resumed */
 void tul__task_main(void);             /* entry point of a fresh stack */
 void tul__task_init(void);

@@ -314,3 +314,7 @@ void tul__scope_close(tul__scope *s) {
   s->closing = 1;
   scope_check_done(s);
 }
+
+void tul__scope_adopt(tul__scope *s) { push_node(tul__self(), s); }
+
+void tul__scope_unadopt(tul__scope *s) { pop_node(tul__self(), s); }

@@ -154,9 +154,9 @@ static void all_remove(tul__task *t) {
   t->all_next = t->all_prev = NULL;
 }
 
-/* Spawns a task into scope s (NULL: unstructured); site: the creation site for traces. */
-tul_promise *tul__spawn_into(tul__scope *s, tul_task_entry entry, int64_t args_size,
-                             const tul_type *result_type, void **args_out, void *site) {
+/* A new task, counted and listed but not yet queued; site: the creation site for traces. */
+static tul__task *task_new(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
+                           void **args_out, void *site) {
   tul__forbid_on_worker("calling an async function");
   tul__async_init();
   size_t exc_off = (sizeof(tul__task) + 15) & ~(size_t)15;
@@ -174,10 +174,38 @@ tul_promise *tul__spawn_into(tul__scope *s, tul_task_entry entry, int64_t args_s
   tul__live_tasks++;
   tul__gc_task_count_changed(tul__live_tasks);
   all_add(t);
+  return t;
+}
+
+/* Puts t into scope s (NULL: unstructured); returns 0 when s is already cancelled (t then never
+ * runs: it is settled at once). */
+static int task_join_scope(tul__task *t, tul__scope *s) {
+  if (!s) return 1;
+  tul__scope_add(s, t);
+  if (!s->cancelled) return 1;
+  tul__task_cancel(t);
+  return 0;
+}
+
+/* Spawns a task into scope s (NULL: unstructured); site: the creation site for traces. */
+tul_promise *tul__spawn_into(tul__scope *s, tul_task_entry entry, int64_t args_size,
+                             const tul_type *result_type, void **args_out, void *site) {
+  tul__task *t = task_new(entry, args_size, result_type, args_out, site);
   tul__ready(t);
-  if (s) {
-    tul__scope_add(s, t);
-    if (s->cancelled) tul__task_cancel(t); /* never runs */
+  task_join_scope(t, s);
+  return &t->promise;
+}
+
+tul_promise *tul__task_start(tul__scope *s, tul_task_entry entry, int64_t args_size,
+                             const tul_type *result_type, void (*init)(void *args, void *ud), void *ud) {
+  void *args;
+  tul__task *t = task_new(entry, args_size, result_type, &args, __builtin_return_address(0));
+  init(args, ud);
+  if (tul__current) {
+    tul__ready(t);
+    task_join_scope(t, s);
+  } else if (task_join_scope(t, s)) {
+    tul__task_resume(t);
   }
   return &t->promise;
 }

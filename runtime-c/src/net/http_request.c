@@ -131,8 +131,8 @@ static int on_message_complete(llhttp_t *p) {
   snprintf(x->method, sizeof x->method, "%s", llhttp_method_name((llhttp_method_t)p->method));
   x->req = build_request(c);
   if (!x->keep_alive || p->upgrade) c->no_more_requests = 1;
-  hs_xchg_start(x);
-  if (c->no_more_requests) return HPE_PAUSED;
+  hs_xchg_start(x); /* may run the request's task at once, which may even close the connection */
+  if (c->no_more_requests || c->closing) return HPE_PAUSED;
   return hs_conn_must_pause(c) ? HPE_PAUSED : 0;
 }
 
@@ -198,6 +198,7 @@ static void arm_head_timer(hs_conn *c) {
 
 int hs_conn_feed(hs_conn *c, const char *data, size_t n) {
   llhttp_errno_t e = llhttp_execute(&c->parser, data, n);
+  if (c->closing) return -1;
   if (e == HPE_OK) {
     if (c->in_message) arm_head_timer(c);
     else hs_conn_request_reset(c); /* between requests a connection keeps no buffers */

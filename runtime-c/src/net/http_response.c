@@ -3,9 +3,9 @@
  * (400, 413, 431, 500). A handler that throws (or returns something that is not a response) gives a
  * 500 with a one-line body and its trace on stderr; the connection stays usable.
  *
- * The request's task only calls the closure: an async handler's own task then runs the body, and
- * the request task ends at once instead of waiting (a suspended task would hold a stack). The
- * handler's promise wakes a runtime callback (TUL__W_CALL) rather than a task. */
+ * The request's task only calls the closure: an async handler's own task then runs the body. The
+ * handler's promise wakes a runtime callback (tul__promise_on_settle) that builds the response.
+ * Each request has a scope holding its tasks; a client that disconnects cancels it. */
 #undef _FORTIFY_SOURCE /* _setjmp/_longjmp across task stacks */
 #include <gc.h>
 #include <setjmp.h>
@@ -281,6 +281,15 @@ static void respond(hs_xchg *volatile x, tul_json *res) {
   handler_failed(x, tul_caught(), NULL, 1);
 }
 
+/* Cancelled because its client left (hs_xchg_cancel): nothing to send, and the connection closes
+ * once the responses before it are out. */
+static void cancelled(hs_xchg *x) {
+  x->out = NULL;
+  x->out_len = 0;
+  x->close_after = 1;
+  x->ready = 1;
+}
+
 static void on_settled(tul__callback *cb, tul_promise *p) {
   hs_xchg *x = (hs_xchg *)((char *)cb - offsetof(hs_xchg, settled));
   x->promise = NULL;
@@ -288,7 +297,10 @@ static void on_settled(tul__callback *cb, tul_promise *p) {
     hs_xchg_free(x);
     return;
   }
-  if (p->state == TUL_PROMISE_FULFILLED) {
+  if (p->state == TUL_PROMISE_REJECTED && tul__is_cancelled_error(p->error)) {
+    p->handled = 1;
+    cancelled(x);
+  } else if (p->state == TUL_PROMISE_FULFILLED) {
     tul_json *res;
     memcpy(&res, &p->value, sizeof res);
     respond(x, res);
@@ -301,18 +313,25 @@ static void on_settled(tul__callback *cb, tul_promise *p) {
 
 /* ---------------------------------------------------------------- the request's task */
 
-/* Calls the handler; NULL when it threw (the 500 is then ready). */
+/* Calls the handler with the request's scope adopted (the tasks it starts belong to the request);
+ * NULL when it threw (the 500 is then ready). */
 static tul_promise *call_handler(hs_xchg *volatile x) {
   _Alignas(16) char h[TUL_HANDLER_SIZE];
+  tul__scope *volatile scope = x->scope;
+  tul__scope_adopt(scope);
   tul_try_push(h);
   if (_setjmp(*(jmp_buf *)h) == 0) {
     void *clo = x->server->handler;
     tul_promise *p = (*(hs_handler_code *)clo)(clo, x->req);
     if (!p) tul_throw_msg("TypeError: the handler returned null instead of a promise");
     tul_try_pop(h);
+    tul__scope_unadopt(scope);
     return p;
   }
-  handler_failed(x, tul_caught(), NULL, 1);
+  tul_json *e = tul_caught();
+  tul__scope_unadopt(scope);
+  if (tul__is_cancelled_error(e) && !x->conn) return NULL; /* its client left */
+  handler_failed(x, e, NULL, 1);
   return NULL;
 }
 
@@ -323,11 +342,14 @@ typedef struct request_args {
 static void request_task(void *args, void *result) {
   (void)result;
   hs_xchg *x = ((request_args *)args)->x;
+  x->started = 1;
   if (!x->conn) { /* the client left before its request started */
     hs_xchg_free(x);
     return;
   }
+  x->task = &tul__current->promise; /* a task pointer is its promise pointer */
   tul_promise *p = call_handler(x);
+  x->task = NULL;
   if (!p) {
     if (x->conn) hs_conn_response_ready(x->conn);
     else hs_xchg_free(x);
@@ -338,8 +360,24 @@ static void request_task(void *args, void *result) {
   tul__promise_on_settle(p, &x->waiter, &x->settled);
 }
 
+static void request_init(void *args, void *x) { ((request_args *)args)->x = x; }
+
+/* The request has a detached scope: the request's task calls the handler with it adopted, so the
+ * handler's task and every task it starts belong to the request (hs_xchg_cancel cancels them all),
+ * while the request's task itself ends without waiting for them. From a read callback the task runs at
+ * once (until it first waits): an async handler's task is then queued in this turn of the loop
+ * instead of the next one, which measured about a third more requests per second under wrk. */
 void hs_xchg_start(hs_xchg *x) {
-  void *args;
-  tul_task_spawn(request_task, sizeof(request_args), NULL, &args);
-  ((request_args *)args)->x = x;
+  tul__scope *s = tul__scope_open(NULL, NULL); /* x may be gone when the task returns */
+  x->scope = s;
+  tul__task_start(NULL, request_task, sizeof(request_args), NULL, request_init, x);
+  tul__scope_close(s);
+}
+
+/* A request not answered yet: its handler (and every task it started) gets CancelledError at its
+ * next await. One whose task has not run yet sees the missing connection instead. */
+void hs_xchg_cancel(hs_xchg *x) {
+  if (x->ready || !x->started) return;
+  if (x->task) tul_cancel(x->task);   /* still inside the handler call (a plain function awaiting) */
+  else tul__scope_cancel(x->scope);
 }

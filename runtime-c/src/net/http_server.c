@@ -145,6 +145,7 @@ static void conn_close(hs_conn *c) {
     hs_xchg *next = x->next;
     x->conn = NULL;
     if (x->ready) hs_xchg_free(x); /* written or not, nobody will take it now */
+    else hs_xchg_cancel(x);        /* its handler's tasks are cancelled; it frees itself */
     x = next;
   }
   c->head = c->tail = NULL;
@@ -337,8 +338,9 @@ void hs_conn_stop_reading(hs_conn *c) {
   c->reading = 0;
 }
 
-/* EOF or a read error: a half-read request is dropped; requests in flight still get their
- * responses if the client is only half-closed. */
+/* EOF or a read error: the client is gone (as Go's server takes it). A half-read request is
+ * dropped and the handlers still running are cancelled; responses already made (or made by handlers
+ * that finish without awaiting) are still written to a client that only half-closed. */
 static void on_read_end(hs_conn *c, ssize_t n) {
   hs_conn_stop_reading(c);
   c->no_more_requests = 1;
@@ -347,6 +349,16 @@ static void on_read_end(hs_conn *c, ssize_t n) {
     return;
   }
   hs_conn_request_reset(c);
+  /* cancelling one may answer it and write out (and free) those after it: start over each time */
+  for (hs_xchg *x = c->head; x && !c->closing;) {
+    if (x->ready || x->cancel_asked) {
+      x = x->next;
+      continue;
+    }
+    x->cancel_asked = 1;
+    hs_xchg_cancel(x);
+    x = c->head;
+  }
 }
 
 static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf) {

@@ -93,6 +93,10 @@ struct hs_xchg {
   hs_server *server;
   tul_json *req;
   tul_promise *promise;     /* the handler's */
+  tul__scope *scope;        /* the request's: its task and every task the handler starts */
+  tul_promise *task;        /* the request's task while it is calling the handler */
+  int started;              /* the request's task has run */
+  int cancel_asked;         /* hs_xchg_cancel was called */
   tul__waiter waiter;       /* on `promise` */
   tul__callback settled;    /* called when `promise` settles */
   char *out;                /* the response bytes, once ready (malloc) */
@@ -131,6 +135,7 @@ void hs_conn_request_reset(hs_conn *c);       /* frees the buffers of the reques
 void hs_xchg_start(hs_xchg *x);               /* spawns the request's task */
 void hs_xchg_error(hs_xchg *x, int status);   /* a canned response (400, 413, 431, 500) */
 void hs_xchg_free(hs_xchg *x);
+void hs_xchg_cancel(hs_xchg *x);              /* the client left: cancel the request's tasks */
 hs_xchg *hs_xchg_new(hs_conn *c);
 const char *hs_reason(int status);
 
