@@ -81,7 +81,7 @@ const char *tul__json_kind_name(const tul_json *j) {
 static uint64_t key_hash(const tul_str *k) { return tul__hash_bytes(k->data, k->len); }
 
 static int key_eq(const tul_str *a, const tul_str *b) {
-  return a == b || (a->len == b->len && memcmp(a->data, b->data, (size_t)a->len) == 0);
+  return a == b || (a->len == b->len && tul__bytes_eq(a->data, b->data, a->len));
 }
 
 /* Enters key position `pos` into the index; 0 when an equal key is already there. */

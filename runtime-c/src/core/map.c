@@ -141,16 +141,9 @@ int64_t tul_map_len(const tul_map *m) { return m->len; }
 
 /* ---------------------------------------------------------------- lookup */
 
-/* Byte equality without a call for short keys (overlapping word loads, as in the hash). */
-static inline int bytes_eq(const char *a, const char *b, int64_t n) {
-  if (n >= 8 && n <= 16) return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
-  if (n >= 4 && n < 8) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
-  return memcmp(a, b, (size_t)n) == 0;
-}
-
 static inline int str_key_eq(uint64_t stored, const tul_str *k) {
   const tul_str *s = (const tul_str *)(uintptr_t)stored;
-  return s == k || (s->len == k->len && bytes_eq(s->data, k->data, k->len));
+  return s == k || (s->len == k->len && tul__bytes_eq(s->data, k->data, k->len));
 }
 
 /* The index slot of `key` (hash h), or of the empty slot ending its probe sequence. */

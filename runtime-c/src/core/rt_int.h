@@ -91,6 +91,20 @@ tul__jshape *tul__json_shape(tul__shape_cache *cache, void *const *keys, int64_t
 tul_json *tul__json_object_shaped(tul__jshape *shape);
 
 /* ---------------------------------------------------------------- strings (str.c) */
+/* Byte equality without a call for short runs (overlapping word loads): hash-table key compares. */
+static inline int tul__bytes_eq(const char *a, const char *b, int64_t n) {
+  uint64_t x, y, u, v;
+  if (n >= 8 && n <= 16) {
+    memcpy(&x, a, 8), memcpy(&y, b, 8), memcpy(&u, a + n - 8, 8), memcpy(&v, b + n - 8, 8);
+    return x == y && u == v;
+  }
+  if (n >= 4 && n < 8) {
+    uint32_t p, q, r, s;
+    memcpy(&p, a, 4), memcpy(&q, b, 4), memcpy(&r, a + n - 4, 4), memcpy(&s, b + n - 4, 4);
+    return p == q && r == s;
+  }
+  return memcmp(a, b, (size_t)n) == 0;
+}
 tul_str *tul__str_alloc(int64_t len);                    /* len bytes + NUL, cplen -1, atomic */
 tul_str *tul__str_from(const char *p, int64_t n);        /* copies */
 tul_str *tul__str_c(const char *p);                      /* copies a C string */
