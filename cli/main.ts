@@ -6,13 +6,15 @@ import { renderDiagnostics } from "../frontend/diagnostics.js";
 import { buildProgram, checkFile, defaultOutput, type BuildOptions } from "../driver/pipeline.js";
 import { cachedExecutable } from "../driver/run_cache.js";
 import { LinkError } from "../codegen/toolchain/link.js";
+import { parseSanitizers, SanitizeError } from "../codegen/toolchain/sanitize.js";
 import { VERSION } from "../common/version.js";
 import { enableTiming, record, timingEnabled, timingReport } from "../common/timing.js";
 
 const HELP = `tulc ${VERSION}: the Tulpar compiler
 
 Usage:
-  tulc build <file.tul> [-o <out>] [-O0|-O1|-O2|-O3] [-g] [--emit-llvm] [--target <triple>] [-j <n>] [--time]
+  tulc build <file.tul> [-o <out>] [-O0|-O1|-O2|-O3] [-g] [--emit-llvm] [--target <triple>]
+             [--sanitize=address,undefined] [-j <n>] [--time]
   tulc run <file.tul> [build options] [--] [program args...]
   tulc check <file.tul>
   tulc --version | --help
@@ -28,6 +30,8 @@ Options:
   -g                 full debug information (gdb shows .tul lines and locals)
   --emit-llvm        write LLVM IR text (default <file>.ll) instead of an executable
   --target <triple>  cross-compile for another target whose runtime was built
+  --sanitize=<list>  build the program and the runtime with sanitizers: address (ASan),
+                     undefined (UBSan), or both; reports end the program (see the guide)
   -j, --jobs <n>     compile in n parallel clang jobs (default: one per core for large programs)
   --time             print the time each compiler phase took (stderr)
 `;
@@ -54,13 +58,15 @@ function parseArgs(argv: string[]): Parsed {
       programArgs.push(...rest.slice(a === "--" ? i + 1 : i));
       break;
     }
-    if (a === "-o" || a === "--target" || a === "-j" || a === "--jobs") {
+    if (a === "-o" || a === "--target" || a === "--sanitize" || a === "-j" || a === "--jobs") {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`option '${a}' needs a value`);
       if (a === "-o") out = v;
       else if (a === "--target") opts.target = v;
+      else if (a === "--sanitize") opts.sanitize = sanitizers(v);
       else opts.jobs = jobCount(a, v);
-    } else if (/^-O[0-3]$/.test(a)) opts.optLevel = Number(a[2]) as 0 | 1 | 2 | 3;
+    } else if (a.startsWith("--sanitize=")) opts.sanitize = sanitizers(a.slice("--sanitize=".length));
+    else if (/^-O[0-3]$/.test(a)) opts.optLevel = Number(a[2]) as 0 | 1 | 2 | 3;
     else if (a === "-g") opts.debug = true;
     else if (a === "--emit-llvm") opts.emitLlvm = true;
     else if (a === "--time") enableTiming();
@@ -76,6 +82,15 @@ function jobCount(option: string, value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new UsageError(`option '${option}' needs a number of jobs from 1 to 64`);
   return n;
+}
+
+function sanitizers(list: string): string[] {
+  try {
+    return parseSanitizers(list);
+  } catch (e) {
+    if (e instanceof SanitizeError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 /** Parses and checks; prints diagnostics. Returns the program or null. */

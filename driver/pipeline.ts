@@ -93,7 +93,7 @@ export async function buildProgram(program: Program, outPath: string, opts: Buil
   const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs: opts.jobs ?? defaultJobs(program, opts.optLevel) });
   try {
     const { generate } = await phaseAsync("load LLVM", () => import("../codegen/lower/module.js"));
-    const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target });
+    const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize });
     if (!link) return phase("write IR", () => writeFileSync(outPath, module.text()));
     await link.finish(module);
   } catch (e) {

@@ -3,7 +3,8 @@
 
 import type { Import, Program, VarDecl } from "./ast.js";
 import type { DiagnosticBag } from "./diagnostics.js";
-import { Checker, E, FnCtx } from "./check/context.js";
+import { Checker, FnCtx } from "./check/context.js";
+import { D } from "./messages.js";
 import { declareFunction, ensureDefaults, ensureFunctionChecked } from "./check/functions.js";
 import { checkGlobalDecl, checkStmt } from "./check/statements.js";
 import { declareStruct, resolveStructFields } from "./check/extras.js";
@@ -25,7 +26,7 @@ export function checkProgram(program: Program, diags: DiagnosticBag): void {
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     // A pathological expression (thousands of chained operators) exhausted the JS stack.
-    cx.error(E.tooDeep, "expression nested too deeply", cx.currentStmt?.span ?? { file: program.file, start: 0, end: 0 });
+    cx.error(D.exprTooDeep(), cx.currentStmt?.span ?? { file: program.file, start: 0, end: 0 });
   }
 }
 
@@ -45,14 +46,14 @@ function registerImport(cx: Checker, s: Import): void {
   if (!s.target) return;
   const from = cx.mod(s.span), to = cx.mod(s.target);
   if (!s.alias) from.imports.push(to);
-  else if (from.aliases.has(s.alias)) cx.error(E.redeclared, `'${s.alias}' is already declared in this scope`, s.span);
+  else if (from.aliases.has(s.alias)) cx.error(D.redeclared({ name: s.alias }), s.span);
   else from.aliases.set(s.alias, to);
 }
 
 function registerGlobal(cx: Checker, d: VarDecl, index: number): void {
   const m = cx.mod(d.nameSpan);
   if (m.globals.has(d.name) || m.funcs.has(d.name)) {
-    cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
+    cx.error(D.redeclared({ name: d.name }), d.nameSpan);
     return;
   }
   m.globals.set(d.name, { decl: d, index, sym: null, initChecked: false, inProgress: false });

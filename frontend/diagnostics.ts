@@ -2,28 +2,23 @@
 // as `file:line:col: error: message`, the source line and a caret.
 
 import type { Span } from "./source.js";
+import type { Message } from "./messages.js";
 
 export type Severity = "error" | "warning" | "note";
 
 export interface Diagnostic {
-  code: string; // stable identifier, e.g. "E0101"
+  code: string; // stable identifier, e.g. "E0101" (frontend/messages.ts)
   severity: Severity;
   message: string;
   span: Span;
   related?: { message: string; span: Span }[];
 }
 
-/** Thrown only for unrecoverable conditions (too deep nesting etc.); carries diagnostics. */
-export class CompileError extends Error {
-  constructor(public readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map((d) => d.message).join("\n"));
-  }
-}
-
 export class DiagnosticBag {
   readonly items: Diagnostic[] = [];
-  error(code: string, message: string, span: Span, related?: Diagnostic["related"]): void {
-    this.items.push({ code, severity: "error", message, span, related });
+  /** Reports an error: a message of the catalogue (frontend/messages.ts) at a span. */
+  error(message: Message, span: Span, related?: Diagnostic["related"]): void {
+    this.items.push({ code: message.code, severity: "error", message: message.text, span, related });
   }
   get hasErrors(): boolean {
     return this.items.some((d) => d.severity === "error");

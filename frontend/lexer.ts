@@ -3,6 +3,7 @@
 
 import type { SourceFile, Span } from "./source.js";
 import { showChar, type DiagnosticBag } from "./diagnostics.js";
+import { D, type Message } from "./messages.js";
 
 /**
  * Token kinds. Keywords and punctuators use their own text as kind ("if", "(", "+=").
@@ -82,8 +83,8 @@ class Lexer {
     return { file: this.file, start, end };
   }
 
-  private error(code: string, message: string, start: number, end: number): void {
-    if (!this.tooDeep) this.diags.error(code, message, this.span(start, end));
+  private error(message: Message, start: number, end: number): void {
+    if (!this.tooDeep) this.diags.error(message, this.span(start, end));
   }
 
   private push(kind: string, start: number, end: number, text: string, value?: Token["value"]): Token {
@@ -121,7 +122,7 @@ class Lexer {
   private skipBlockComment(): void {
     const close = this.text.indexOf("*/", this.pos + 2);
     if (close < 0) {
-      this.error("E0005", "unterminated block comment", this.pos, this.pos + 2);
+      this.error(D.unterminatedComment(), this.pos, this.pos + 2);
       this.pos = this.text.length;
       return;
     }
@@ -149,7 +150,7 @@ class Lexer {
       return;
     }
     const cp = String.fromCodePoint(text.codePointAt(this.pos)!);
-    this.error("E0001", `unexpected character ${showChar(cp)}`, this.pos, this.pos + cp.length);
+    this.error(D.unexpectedChar({ char: showChar(cp) }), this.pos, this.pos + cp.length);
     this.pos += cp.length;
   }
 
@@ -197,7 +198,7 @@ class Lexer {
   private lexFloat(start: number, end: number): void {
     const raw = this.text.slice(start, end);
     const value = Number(raw.replace(/_/g, ""));
-    if (!Number.isFinite(value)) this.error("E0004", "float literal out of range", start, end);
+    if (!Number.isFinite(value)) this.error(D.floatOutOfRange(), start, end);
     this.push("float-lit", start, end, raw, Number.isFinite(value) ? value : 0);
     this.pos = end;
   }
@@ -208,7 +209,7 @@ class Lexer {
     const tok = this.push("int-lit", start, end, raw, value);
     if (value === INT64_MAX + 1n) tok.minInt = true;
     else if (value > INT64_MAX) {
-      this.error("E0004", "integer literal out of range", start, end);
+      this.error(D.intOutOfRange(), start, end);
       tok.value = value = 0n;
     }
     this.pos = end;
@@ -223,7 +224,7 @@ class Lexer {
     IDENT_RE.lastIndex = this.pos;
     let end = IDENT_RE.test(this.text) ? IDENT_RE.lastIndex : this.pos + 1;
     while (end < this.text.length && /[0-9A-Za-z_]/.test(this.text[end])) end++;
-    this.error("E0006", `invalid numeric literal '${this.text.slice(start, end)}'`, start, end);
+    this.error(D.badNumber({ text: this.text.slice(start, end) }), start, end);
     this.pos = end;
   }
 
@@ -246,7 +247,7 @@ class Lexer {
     for (;;) {
       if (this.pos >= text.length) {
         out += text.slice(chunk, this.pos);
-        this.error("E0002", "unterminated string literal", openQuote, text.length);
+        this.error(D.unterminatedString(), openQuote, text.length);
         return out;
       }
       const c = text.charCodeAt(this.pos);
@@ -257,13 +258,13 @@ class Lexer {
       }
       if (c === C_NL) {
         out += text.slice(chunk, this.pos);
-        this.error("E0002", "newline in string literal (use \\n)", this.pos, this.pos + 1);
+        this.error(D.newlineInString(), this.pos, this.pos + 1);
         return out;
       }
       if (tstring && (c === C_LBRACE || c === C_RBRACE)) {
         out += text.slice(chunk, this.pos);
         if (c === C_LBRACE) return out;
-        this.error("E0003", "unmatched '}' in t-string (write \\} for a literal brace)", this.pos, this.pos + 1);
+        this.error(D.unmatchedBrace(), this.pos, this.pos + 1);
         this.pos++;
         chunk = this.pos;
         continue;
@@ -299,7 +300,7 @@ class Lexer {
     }
     const shown = String.fromCodePoint(this.text.codePointAt(start + 1)!);
     this.pos = start + 1 + shown.length;
-    this.error("E0003", `unknown escape sequence '\\${shown}'`, start, this.pos);
+    this.error(D.unknownEscape({ escape: shown }), start, this.pos);
     return shown;
   }
 
@@ -311,7 +312,7 @@ class Lexer {
     const cp = found ? parseInt(found[1], 16) : -1;
     if (!found || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
       const end = found ? m.lastIndex : this.badUnicodeEnd();
-      this.error("E0003", "invalid unicode escape (expected \\u{XXXX} with 1-6 hex digits naming a code point)", start, end);
+      this.error(D.badUnicodeEscape(), start, end);
       this.pos = end;
       return "\uFFFD";
     }
@@ -330,7 +331,7 @@ class Lexer {
   private lexTString(): void {
     const start = this.pos;
     if (++this.tstringDepth > MAX_TSTRING_NESTING) {
-      this.error("E0101", "nesting too deep (more than 256 levels)", start, start + 2);
+      this.error(D.tooDeep({ max: MAX_TSTRING_NESTING }), start, start + 2);
       this.tooDeep = true;
       this.pos = this.text.length;
       this.tstringDepth--;
@@ -362,7 +363,7 @@ class Lexer {
     let depth = 0;
     for (;;) {
       if (!this.skipTrivia()) {
-        this.error("E0002", "unterminated t-string", tstringStart, this.text.length);
+        this.error(D.unterminatedTString(), tstringStart, this.text.length);
         return false;
       }
       const c = this.text.charCodeAt(this.pos);

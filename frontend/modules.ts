@@ -7,13 +7,11 @@ import type { Import, Program, Stmt } from "./ast.js";
 import type { DiagnosticBag } from "./diagnostics.js";
 import { parseProgram } from "./parser.js";
 import { decodeSource, type SourceFile } from "./source.js";
+import { D } from "./messages.js";
 
 import { STDLIB_DIR } from "../common/paths.js";
 export { STDLIB_DIR };
 
-const E_MISSING = "E0301";
-const E_CYCLE = "E0302";
-const E_UTF8 = "E0007";
 
 interface Loading {
   key: string; // real path
@@ -62,7 +60,7 @@ class Loader {
     const target = modulePath(imp.path, from);
     const key = realPath(target);
     if (key === null) {
-      this.diags.error(E_MISSING, `cannot find module '${imp.path}' (imported from ${this.chain()})`, imp.span);
+      this.diags.error(D.missingModule({ path: imp.path, chain: this.chain() }), imp.span);
       return;
     }
     const loaded = this.done.get(key);
@@ -73,13 +71,13 @@ class Loader {
     const open = this.stack.findIndex((l) => l.key === key);
     if (open >= 0) {
       const names = [...this.stack.slice(open).map((l) => this.display(l.file)), this.display(this.stack[open].file)];
-      this.diags.error(E_CYCLE, `import cycle: ${names.join(" -> ")}`, imp.span);
+      this.diags.error(D.importCycle({ cycle: names.join(" -> ") }), imp.span);
       return;
     }
     const source = readModule(target, this.diags);
     if (source === null) return;
     if (typeof source === "string") {
-      this.diags.error(E_MISSING, `${source} (imported from ${this.chain()})`, imp.span);
+      this.diags.error(D.unreadableModule({ why: source, chain: this.chain() }), imp.span);
       return;
     }
     imp.target = source;
@@ -134,7 +132,7 @@ export function decodeSourceFile(file: string, bytes: Uint8Array, diags: Diagnos
   if (invalid) {
     const shown = invalid.bytes.map((b) => `0x${b.toString(16).padStart(2, "0")}`).join(" ");
     const what = invalid.bytes.length === 1 ? `byte ${shown}` : `sequence ${shown} (incomplete)`;
-    diags.error(E_UTF8, `the file is not valid UTF-8: invalid ${what}`, { file: source, start: invalid.offset, end: invalid.offset + 1 });
+    diags.error(D.invalidUtf8({ what }), { file: source, start: invalid.offset, end: invalid.offset + 1 });
   }
   return source;
 }

@@ -6,7 +6,8 @@ import type { Program, Stmt } from "./ast.js";
 import type { SourceFile } from "./source.js";
 import type { DiagnosticBag } from "./diagnostics.js";
 import { lex } from "./lexer.js";
-import { Ctx, DEPTH_MESSAGE, type P } from "./parse/core.js";
+import { Ctx, MAX_DEPTH, type P } from "./parse/core.js";
+import { D } from "./messages.js";
 import { program } from "./parse/stmt.js";
 
 const { withData } = arcsecond;
@@ -20,7 +21,7 @@ export function parseProgram(file: SourceFile, diags: DiagnosticBag): Program {
     if (tooDeep) return { kind: "Program", file, files: [file], body };
     ctx = new Ctx(file, tokens, diags);
     body = runGrammar(program, ctx);
-    if (!ctx.fatal) for (const lit of ctx.pendingMinInt) diags.error("E0004", "integer literal out of range", (lit as Stmt).span);
+    if (!ctx.fatal) for (const lit of ctx.pendingMinInt) diags.error(D.intOutOfRange(), (lit as Stmt).span);
   } catch (e) {
     lastResort(e, file, ctx, diags);
   }
@@ -32,7 +33,7 @@ function runGrammar<T>(rule: P<T[]>, ctx: Ctx): T[] {
   const parser = withData(rule as never)(ctx as never) as unknown as P<T[]>;
   const out = parser.run(new Uint8Array(ctx.toks.length));
   if (!out.isError) return out.result;
-  if (!ctx.fatal) ctx.report(out.error.code, out.error.message, out.error.span);
+  if (!ctx.fatal) ctx.report(out.error.message, out.error.span);
   return [];
 }
 
@@ -40,6 +41,6 @@ function runGrammar<T>(rule: P<T[]>, ctx: Ctx): T[] {
 function lastResort(e: unknown, file: SourceFile, ctx: Ctx | null, diags: DiagnosticBag): void {
   if (ctx?.fatal) return;
   const span = ctx ? ctx.tokSpan(ctx.furthest) : { file, start: 0, end: 0 };
-  if (e instanceof RangeError) diags.error("E0101", DEPTH_MESSAGE, span);
-  else diags.error("E0199", `internal parser error: ${e instanceof Error ? e.message : String(e)}`, span);
+  if (e instanceof RangeError) diags.error(D.tooDeep({ max: MAX_DEPTH }), span);
+  else diags.error(D.parserInternal({ why: e instanceof Error ? e.message : String(e) }), span);
 }

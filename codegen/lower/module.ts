@@ -13,7 +13,9 @@ import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
 import { placeStackChecks } from "../passes/stack_checks.js";
+import { unboundedRecursion } from "../passes/recursion.js";
 import { hasBaseCase } from "./recursion.js";
+import { sanitizeAttributes } from "../toolchain/sanitize.js";
 import { addTbaa } from "../passes/tbaa.js";
 import { splitModule } from "../passes/split.js";
 import { genBlock, genStmt } from "./stmt.js";
@@ -25,6 +27,8 @@ export interface GenerateOptions {
   optLevel: 0 | 1 | 2 | 3;
   debug: boolean;
   targetTriple?: string;
+  /** Sanitizers (toolchain/sanitize.ts): their attributes go on every generated function. */
+  sanitize?: string[];
 }
 
 export interface GeneratedModule {
@@ -61,7 +65,7 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
     throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
   }
   const printed = phase("print IR", () => mod.print());
-  const raw = phase("IR text passes", () => emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(printed, g.noTailCalls, g.noInline))), opts.debug));
+  const raw = phase("IR text passes", () => emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(printed, new Set([...g.noTailCalls, ...unboundedRecursion(printed)]), g.noInline, sanitizeAttributes(opts.sanitize)))), opts.debug));
   let final: llvm.Module | null = null;
   const parsed = (): llvm.Module => (final ??= parseFinal(ctx, raw, program.file.path));
   return {
@@ -82,22 +86,26 @@ function parseFinal(ctx: llvm.LLVMContext, text: string, id: string): llvm.Modul
 /**
  * Attributes the bindings cannot set. Every generated function gets `uwtable`: clang infers
  * nounwind for them, and without an unwind table their CFI would only go to .debug_frame, where the
- * runtime's _Unwind_Backtrace cannot walk through them. Functions whose every path recurses (no base case, see
- * recursion.ts) get "disable-tail-calls", so that tail-recursion elimination cannot turn their
- * unbounded recursion into an endless loop: it must end in StackOverflowError. Functions with a
- * base case keep TRE (fib then compiles to the same code as the C version).
+ * runtime's _Unwind_Backtrace cannot walk through them. Functions whose every `return` recurses
+ * (lower/recursion.ts, on the source) and functions whose recursion has no way out at all
+ * (passes/recursion.ts, on the IR: mutual recursion, lambdas and function values included) get
+ * "disable-tail-calls", so that neither tail-recursion elimination nor sibling calls can turn their
+ * recursion into a loop: unbounded recursion must end in StackOverflowError. Functions with a
+ * base case keep TRE (fib then compiles to the same code as the C version). `extra`: attributes for
+ * every generated function (sanitize_address with --sanitize=address).
  */
-function addFunctionAttributes(text: string, noTailCalls: Set<string>, noInline: Set<string>): string {
-  const patched = text.replace(/^(define [^\n]*@(tul_fn_[^\n(]*|tul_user_main)\([^\n]*\)) (!dbg !\d+ \{)$/gm, (_all, head: string, name: string, tail: string) => {
+function addFunctionAttributes(text: string, noTailCalls: Set<string>, noInline: Set<string>, extra: string[]): string {
+  const patched = text.replace(/^(define [^\n]*@((?:tul_fn_|tul_lambda\.|tul_task_|tul_fnval_)[^\n(]*|tul_user_main)\([^\n]*\)) (!dbg !\d+ \{|\{)$/gm, (_all, head: string, name: string, tail: string) => {
     const group = (noTailCalls.has(name) ? 1 : 0) + (noInline.has(name) ? 2 : 0);
     return `${head} #${4000 + group} ${tail}`;
   });
+  const common = ["uwtable", ...extra].join(" ");
   return [
     patched,
-    "attributes #4000 = { uwtable }",
-    'attributes #4001 = { uwtable "disable-tail-calls"="true" }',
-    "attributes #4002 = { uwtable noinline }",
-    'attributes #4003 = { uwtable noinline "disable-tail-calls"="true" }',
+    `attributes #4000 = { ${common} }`,
+    `attributes #4001 = { ${common} "disable-tail-calls"="true" }`,
+    `attributes #4002 = { ${common} noinline }`,
+    `attributes #4003 = { ${common} noinline "disable-tail-calls"="true" }`,
     "",
   ].join("\n");
 }

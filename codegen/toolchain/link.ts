@@ -13,6 +13,7 @@ import path from "node:path";
 import { TOOLCHAIN_ROOT } from "../../common/paths.js";
 import { makeTempDir, onSignalStop, removeTempDir, withTempDir } from "../../common/tempdir.js";
 import { phase, phaseAsync, timingEnabled } from "../../common/timing.js";
+import { sanitizeCompileFlags, sanitizedRuntime, sanitizeLinkFlags } from "./sanitize.js";
 
 export interface LinkOptions {
   optLevel: 0 | 1 | 2 | 3;
@@ -20,6 +21,8 @@ export interface LinkOptions {
   target?: string;
   /** Parallel clang jobs, each compiling a part of the module (codegen/passes/split.ts); default 1. */
   jobs?: number;
+  /** Sanitizers (sanitize.ts), sorted; the program then links build/runtime-san. */
+  sanitize?: string[];
 }
 
 // --as-needed (below) keeps only the libraries a program uses: PCRE2 for regular expressions and libcrypto
@@ -71,10 +74,11 @@ function systemLinkArgs(target: string | undefined, libdw: boolean): string[] {
 }
 
 /** Directory holding libtulrt.a and libtulrt_main.a for a target (the host's when target is unset;
- *  $TULPAR_RUNTIME_DIR overrides the host's, e.g. build/nodw/runtime, a runtime without libdw). */
-export function runtimeDir(target?: string): string {
-  if (!target && process.env.TULPAR_RUNTIME_DIR) return path.resolve(process.env.TULPAR_RUNTIME_DIR);
-  return path.join(TOOLCHAIN_ROOT, target ? `build-${target}` : "build", "runtime");
+ *  $TULPAR_RUNTIME_DIR overrides the host's, e.g. build/nodw/runtime, a runtime without libdw), or
+ *  its sanitized variant (runtime-san) when sanitizers are asked for. */
+export function runtimeDir(target?: string, sanitize?: string[]): string {
+  if (!target && !sanitize?.length && process.env.TULPAR_RUNTIME_DIR) return path.resolve(process.env.TULPAR_RUNTIME_DIR);
+  return path.join(TOOLCHAIN_ROOT, target ? `build-${target}` : "build", sanitizedRuntime(sanitize));
 }
 
 /** Whether a runtime symbolizes traces with libdw (CMake's tulrt-config.txt says; else: not on macOS).
@@ -119,25 +123,28 @@ class ToolError extends LinkError {
 
 /** The runtime archives for a target; LinkError when they are not built. */
 function runtimeLibs(opts: LinkOptions): string[] {
-  const rt = runtimeDir(opts.target);
+  const rt = runtimeDir(opts.target, opts.sanitize);
   const libs = [path.join(rt, "libtulrt_main.a"), path.join(rt, "libtulrt.a")];
   for (const lib of libs) {
-    if (!existsSync(lib)) throw new LinkError(`runtime library ${lib} is missing; ${setupHint(opts.target)}`);
+    if (!existsSync(lib)) {
+      const why = opts.sanitize?.length ? " (the sanitized runtime: CMake builds it where clang supports ASan and UBSan)" : "";
+      throw new LinkError(`runtime library ${lib} is missing${why}; ${setupHint(opts.target)}`);
+    }
   }
   return libs;
 }
 
 function compileArgs(opts: LinkOptions): string[] {
-  return [`-O${opts.optLevel}`, ...(opts.debug ? ["-g"] : []), ...targetArgs(opts.target), "-Wno-override-module"];
+  return [`-O${opts.optLevel}`, ...(opts.debug ? ["-g"] : []), ...targetArgs(opts.target), ...sanitizeCompileFlags(opts.sanitize), "-Wno-override-module"];
 }
 
 /** Optimises and links `bitcodePath` into `outPath`; throws LinkError with clang's message on failure. */
 export async function linkExecutable(bitcodePath: string, outPath: string, opts: LinkOptions): Promise<void> {
   const libs = runtimeLibs(opts);
-  const libdw = runtimeHasLibdw(runtimeDir(opts.target), opts.target);
+  const libdw = runtimeHasLibdw(runtimeDir(opts.target, opts.sanitize), opts.target);
   const compile = compileArgs(opts);
   const table = libdw ? undefined : await compileWithLineTable(bitcodePath, compile);
-  const linkArgs = [...compile, ...(table ? table.inputs : [bitcodePath]), ...libs, ...systemLinkArgs(opts.target, libdw), "-o", outPath];
+  const linkArgs = [...compile, ...(table ? table.inputs : [bitcodePath]), ...libs, ...systemLinkArgs(opts.target, libdw), ...sanitizeLinkFlags(opts.sanitize), "-o", outPath];
   await phaseAsync(table ? "link" : `${CLANG_PHASE}, link`, () => runClang(linkArgs, "linking"));
   if (table) await lineTableStep(() => table.check(outPath));
   if (opts.debug && !opts.target && process.platform === "darwin") await keepDebugInfo(outPath);
@@ -170,7 +177,7 @@ export interface LinkInput {
  */
 export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   const libs = runtimeLibs(opts);
-  const libdw = runtimeHasLibdw(runtimeDir(opts.target), opts.target);
+  const libdw = runtimeHasLibdw(runtimeDir(opts.target, opts.sanitize), opts.target);
   if (!libdw || (!opts.target && process.platform === "darwin")) {
     return { finish: (m) => linkBitcode(m, outPath, opts), abort: async () => undefined };
   }
@@ -179,7 +186,7 @@ export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   const objs = Array.from({ length: jobs }, (_, i) => path.join(dir, jobs === 1 ? "program.o" : `program.${i}.o`));
   for (const obj of objs) writeFileSync(obj, ""); // `clang -###` wants its inputs to exist
   const compileArgvs = objs.map((obj) => [...compileArgs(opts), "-c", "-x", "ir", "-", "-o", obj]);
-  const linkArgs = [...compileArgs(opts), ...fastLinker(opts.target), ...objs, ...libs, ...systemLinkArgs(opts.target, true), "-o", outPath];
+  const linkArgs = [...compileArgs(opts), ...fastLinker(opts.target), ...objs, ...libs, ...systemLinkArgs(opts.target, true), ...sanitizeLinkFlags(opts.sanitize), "-o", outPath];
   const cleanup = (): void => removeTempDir(dir);
   const cached = cachedLinkCommand(linkArgs, objs, outPath);
   // --time: two steps, so that the compile and the link are timed apart.

@@ -5,7 +5,8 @@
 import type { BuiltinSymbol, Call, FuncSymbol, Ident, Member, SymbolRef } from "../ast.js";
 import { arity, hintFor, lookupBuiltin, resolveBuiltin, type BuiltinRow } from "../builtins.js";
 import { T, type Type } from "../types.js";
-import { E, type Checker, type ModuleScope } from "./context.js";
+import type { Checker, ModuleScope } from "./context.js";
+import { D } from "../messages.js";
 import { coerce, show } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { aliasModule, lookupFunction, lookupName, lookupQualified } from "./names.js";
@@ -25,7 +26,7 @@ export function checkCall(cx: Checker, e: Call): Type {
   }
   const sym = lookupName(cx, e.callee.name, e.callee.span);
   if (!sym) {
-    cx.error(E.unknownFunc, `unknown function '${e.callee.name}'`, e.callee.span);
+    cx.error(D.unknownFunc({ name: e.callee.name }), e.callee.span);
     return checkLooseArgs(cx, e, 0);
   }
   return dispatch(cx, e, e.callee, sym, 0);
@@ -44,7 +45,7 @@ function dispatch(cx: Checker, e: Call, callee: Ident, sym: SymbolRef, prechecke
   if (sym.kind === "builtin") return checkBuiltinCall(cx, e, callee, lookupBuiltin(sym.name)!, prechecked);
   callee.ty = sym.type;
   if (sym.type.k === "func") return checkValueCall(cx, e, sym.type, prechecked);
-  else cx.error(E.notCallable, `'${callee.name}' is a variable of type ${show(sym.type)}, not a function`, callee.span);
+  else cx.error(D.notCallable({ name: callee.name, type: show(sym.type) }), callee.span);
   return checkLooseArgs(cx, e, prechecked);
 }
 
@@ -64,7 +65,7 @@ function checkMethodCall(cx: Checker, e: Call, m: Member): Type {
   }
   const sym = lookupFunction(cx, m.name, m.nameSpan);
   if (!sym) {
-    cx.error(E.unknownFunc, `unknown function '${m.name}' (no field or function of that name for ${show(ot)})`, m.nameSpan);
+    cx.error(D.unknownMethod({ name: m.name, type: show(ot) }), m.nameSpan);
     return checkLooseArgs(cx, e, 0);
   }
   const callee: Ident = { kind: "Ident", name: m.name, span: m.nameSpan };
@@ -89,7 +90,7 @@ function arityText(min: number, max: number): string {
 }
 
 const argMessage = (name: string, i: number) => (found: string, want: string) =>
-  `argument ${i + 1} of '${name}' must be ${want}, found ${found}`;
+  D.argValue({ index: i + 1, name, want, found });
 
 /** A direct call of a top-level function: arity, arguments converted, defaults appended. */
 function checkFuncCall(cx: Checker, e: Call, callee: Ident, fs: FuncSymbol, prechecked: number): Type {
@@ -99,7 +100,7 @@ function checkFuncCall(cx: Checker, e: Call, callee: Ident, fs: FuncSymbol, prec
   let required = params.length;
   while (required > 0 && params[required - 1].default) required--;
   if (e.args.length < required || e.args.length > params.length) {
-    cx.error(E.arity, `'${callee.name}' expects ${arityText(required, params.length)}, got ${e.args.length}`, e.span);
+    cx.error(D.arity({ name: callee.name, expected: arityText(required, params.length), count: e.args.length }), e.span);
     checkLooseArgs(cx, e, prechecked);
     return callResult(cx, fs, e);
   }
@@ -120,7 +121,7 @@ function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, row: BuiltinRow, 
   const name = callee.name;
   const { min, max } = arity(row);
   if (e.args.length < min || e.args.length > max) {
-    cx.error(E.arity, `'${name}' expects ${arityText(min, max)}, got ${e.args.length}`, e.span);
+    cx.error(D.arity({ name, expected: arityText(min, max), count: e.args.length }), e.span);
     return checkLooseArgs(cx, e, prechecked);
   }
   const types: Type[] = [];
@@ -131,7 +132,7 @@ function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, row: BuiltinRow, 
   const r = resolveBuiltin(row, types);
   if ("argIndex" in r) {
     const bad = e.args[r.argIndex];
-    cx.error(E.argType, argMessage(name, r.argIndex)(show(types[r.argIndex]), r.want), bad.span);
+    cx.error(D.argType({ index: r.argIndex + 1, name, want: r.want, found: show(types[r.argIndex]) }), bad.span);
     return T.json;
   }
   // an argument that can only throw, passed where any value fits, is given the json type (Convert)
@@ -150,15 +151,14 @@ function checkLiteralSpec(cx: Checker, e: Call, spec: { arg: number; of: number 
   if (lit?.kind !== "StrLit") return;
   const t = params[spec.of];
   const kind: SpecKind = t.k === "int" || t.k === "float" || t.k === "str" || t.k === "bool" ? t.k : t.k === "json" ? "any" : "str";
-  cx.formatSpecs.add(kind, lit.value, (msg) => {
-    const text = msg.includes(`'${lit.value}'`) ? msg : `format spec '${lit.value}': ${msg}`;
-    cx.error(E.formatSpec, text, lit.span);
+  cx.formatSpecs.add(kind, lit.value, (why) => {
+    cx.error(why.includes(`'${lit.value}'`) ? D.formatSpec({ why }) : D.formatSpecOf({ spec: lit.value, why }), lit.span);
   });
 }
 
 function voidArg(cx: Checker, e: Call, i: number, name: string, t: Type): Type {
   if (t.k !== "void") return t;
-  cx.error(E.voidValue, `argument ${i + 1} of '${name}' has no value (its type is void)`, e.args[i].span);
+  cx.error(D.voidArgument({ index: i + 1, name }), e.args[i].span);
   e.args[i].ty = T.json;
   return T.json;
 }

@@ -4,7 +4,8 @@
 
 import { walk, type Call, type Expr, type FuncDecl, type FuncSymbol, type Lambda, type Node, type VarSymbol } from "../ast.js";
 import { T, type Type } from "../types.js";
-import { E, FnCtx, Scope, type Checker, type FuncInfo } from "./context.js";
+import { FnCtx, Scope, type Checker, type FuncInfo } from "./context.js";
+import { D } from "../messages.js";
 import { coerce, resolveType, show, unify } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { checkStmts } from "./statements.js";
@@ -41,7 +42,7 @@ function lambdaParam(cx: Checker, e: Lambda, i: number, want: (Type & { k: "func
   const p = e.params[i];
   let type = p.type ? resolveType(cx, p.type) : want?.params[i] ?? T.json;
   if (type.k === "void" || type.k === "never") type = T.json;
-  if (p.default) cx.error(E.defaults, "lambda parameters cannot have default values", p.span);
+  if (p.default) cx.error(D.lambdaDefault(), p.span);
   p.sym = cx.newVar(p.name, type, p, { isParam: true, paramIndex: i });
   return type;
 }
@@ -66,7 +67,7 @@ function lambdaBody(cx: Checker, e: Lambda, ctx: FnCtx, hint: Type | null, isDec
   const completes = checkStmts(cx, e.body.body);
   if (isDeclared && hint) {
     if (hint.k !== "void" && hint.k !== "never" && completes) {
-      cx.error(E.missingReturn, `lambda must return ${show(hint)} on every path`, e.span);
+      cx.error(D.lambdaMustReturn({ type: show(hint) }), e.span);
     }
     return hint;
   }
@@ -106,7 +107,7 @@ export function funcValueType(cx: Checker, sym: FuncSymbol, span: import("../sou
 /** `f(a, b)` where `f` has a function type: arity and argument conversions, target "value". */
 export function checkValueCall(cx: Checker, e: Call, ft: Type & { k: "func" }, prechecked: number): Type {
   if (e.args.length !== ft.params.length) {
-    cx.error(E.arity, `this function value takes ${ft.params.length} argument(s), found ${e.args.length}`, e.span);
+    cx.error(D.valueArity({ want: ft.params.length, count: e.args.length }), e.span);
   }
   e.args.forEach((a, i) => {
     const pt = ft.params[i];

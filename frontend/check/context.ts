@@ -1,48 +1,12 @@
 // The checker's state: lexical scopes (Map per block), the function being checked, top-level
-// functions and globals with their on-demand inference state, diagnostics codes and helpers.
+// functions and globals with their on-demand inference state, and reporting helpers.
 
 import type { Call, Expr, FuncDecl, Stmt, FuncSymbol, Lambda, Program, Return, Spawn, SymbolRef, VarDecl, VarSymbol, Node, StructDecl } from "../ast.js";
 import type { DiagnosticBag } from "../diagnostics.js";
 import { SourceFile, type Span } from "../source.js";
 import type { Type } from "../types.js";
 import { FormatSpecChecks } from "../fmtspec.js";
-
-/** Diagnostic codes of the checker. */
-export const E = {
-  unknownVar: "E2001",
-  unknownFunc: "E2002",
-  redeclared: "E2003",
-  constAssign: "E2004",
-  mismatch: "E2005",
-  condition: "E2006",
-  arity: "E2007",
-  argType: "E2008",
-  breakOutside: "E2009",
-  continueOutside: "E2010",
-  returnOutside: "E2011",
-  missingReturn: "E2012",
-  cannotInfer: "E2013",
-  operator: "E2014",
-  badTarget: "E2015",
-  voidValue: "E2016",
-  returnValue: "E2017",
-  notIterable: "E2018",
-  unknownType: "E2019",
-  notCallable: "E2020",
-  defaults: "E2021",
-  notIndexable: "E2022",
-  noField: "E2023",
-  loopVar: "E2024",
-  structLit: "E2025",
-  matchArm: "E2026",
-  useBeforeDecl: "E2027",
-  formatSpec: "E2028",
-  spawnTarget: "E2029",
-  spawnIsolation: "E2030",
-  spawnCopy: "E2031",
-  tooDeep: "E2099",
-  unsupported: "E9000",
-} as const;
+import { D, type Message } from "../messages.js";
 
 /** A lexical scope: names declared directly in one block (or parameter list). */
 export class Scope {
@@ -185,12 +149,13 @@ export class Checker {
     return m;
   }
 
-  error(code: string, message: string, span: Span): void {
-    this.diags.error(code, message, span);
+  /** Reports an error: a message of the catalogue (frontend/messages.ts) at a span. */
+  error(message: Message, span: Span): void {
+    this.diags.error(message, span);
   }
 
   unsupported(feature: string, span: Span): void {
-    this.error(E.unsupported, `${feature} is not supported yet`, span);
+    this.error(D.unsupported({ feature }), span);
   }
 
   newVar(name: string, type: Type, decl: Node, opts: Partial<VarSymbol> = {}): VarSymbol {
@@ -212,7 +177,7 @@ export class Checker {
   declareLocal(sym: VarSymbol, span: Span): void {
     const names = this.fn.scope.names;
     if (names.has(sym.name)) {
-      this.error(E.redeclared, `'${sym.name}' is already declared in this scope`, span);
+      this.error(D.redeclared({ name: sym.name }), span);
       return;
     }
     names.set(sym.name, sym);

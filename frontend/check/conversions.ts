@@ -3,7 +3,8 @@
 
 import type { Convert, Expr, StructDecl, TypeNode } from "../ast.js";
 import { T, typeEquals, typeToString, isNumeric, type Type } from "../types.js";
-import { E, type Checker } from "./context.js";
+import type { Checker } from "./context.js";
+import { D, MISSING_AWAIT_HINT, type Message } from "../messages.js";
 import { assertNever } from "../../common/assert.js";
 
 /** The semantic type of a type annotation; unknown names are reported and read as json. */
@@ -14,7 +15,7 @@ export function resolveType(cx: Checker, node: TypeNode): Type {
     case "ArrayType": {
       const elem = resolveType(cx, node.elem);
       if (elem.k === "void" || elem.k === "never") {
-        cx.error(E.unknownType, `arrays of ${elem.k} are not allowed`, node.span);
+        cx.error(D.voidArray({ type: elem.k }), node.span);
         return T.array(T.json);
       }
       return T.array(elem);
@@ -44,7 +45,7 @@ function namedType(cx: Checker, name: string, span: TypeNode["span"]): Type {
   if (t) return t;
   const decl = lookupStruct(cx, name, span);
   if (decl) return { k: "struct", name: decl.name, decl };
-  cx.error(E.unknownType, `unknown type '${name}'`, span);
+  cx.error(D.unknownType({ name }), span);
   return T.json;
 }
 
@@ -72,14 +73,15 @@ export function makeConvert(e: Expr, to: Type, stringify = false): Convert {
   return c;
 }
 
-export type MismatchMessage = (found: string, want: string) => string;
-const defaultMessage: MismatchMessage = (found, want) => `type mismatch: expected ${want}, found ${found}`;
+/** The message for a value of type `found` where `want` was needed. */
+export type MismatchMessage = (found: string, want: string) => Message;
+const defaultMessage: MismatchMessage = (found, want) => D.mismatch({ want, found });
 
 /**
  * Converts a checked expression to `to`: returns it unchanged when the types are equal, wrapped in a
  * Convert when an implicit conversion exists, and otherwise reports a mismatch at its span.
  */
-export function coerce(cx: Checker, e: Expr, to: Type, message: MismatchMessage = defaultMessage, code: string = E.mismatch): Expr {
+export function coerce(cx: Checker, e: Expr, to: Type, message: MismatchMessage = defaultMessage): Expr {
   const from = e.ty ?? T.json;
   if (typeEquals(from, to)) return e;
   if (from.k === "never" && to.k === "void") return e;
@@ -92,8 +94,9 @@ export function coerce(cx: Checker, e: Expr, to: Type, message: MismatchMessage 
     return e;
   }
   if (convertible(from, to)) return makeConvert(e, to);
-  const hint = from.k === "promise" && convertible(from.inner, to) ? " (missing 'await'?)" : "";
-  cx.error(code, message(typeToString(from), typeToString(to)) + hint, e.span);
+  const hint = from.k === "promise" && convertible(from.inner, to) ? MISSING_AWAIT_HINT : "";
+  const m = message(typeToString(from), typeToString(to));
+  cx.error({ code: m.code, text: m.text + hint }, e.span);
   return e;
 }
 
@@ -102,7 +105,7 @@ export function stringify(cx: Checker, e: Expr): Expr {
   const from = e.ty ?? T.json;
   if (from.k === "str") return e;
   if (from.k === "void") {
-    cx.error(E.voidValue, "expression of type void has no value", e.span);
+    cx.error(D.voidValue(), e.span);
     return e;
   }
   return makeConvert(e, T.str, true);

@@ -3,7 +3,8 @@
 
 import type { ArrayLit, Assign, Binary, Expr, Ident, Index, Member, ObjectLit, Ternary, Unary, Update, Await } from "../ast.js";
 import { T, isNumeric, isReference, typeEquals, type Type } from "../types.js";
-import { E, type Checker, type ModuleScope } from "./context.js";
+import type { Checker, ModuleScope } from "./context.js";
+import { D } from "../messages.js";
 import { assertNever } from "../../common/assert.js";
 import { coerce, show, stringify, unify, makeConvert } from "./conversions.js";
 import { aliasModule, lookupName, lookupQualified } from "./names.js";
@@ -24,7 +25,7 @@ export function checkExpr(cx: Checker, e: Expr, expected?: Type): Type {
 export function checkValue(cx: Checker, e: Expr, expected?: Type): Type {
   const t = checkExpr(cx, e, expected);
   if (t.k !== "void") return t;
-  cx.error(E.voidValue, "expression of type void has no value", e.span);
+  cx.error(D.voidValue(), e.span);
   return (e.ty = T.json);
 }
 
@@ -85,7 +86,7 @@ function exprType(cx: Checker, e: Expr, expected: Type | undefined): Type {
 function checkIdent(cx: Checker, e: Ident): Type {
   const sym = lookupName(cx, e.name, e.span);
   if (!sym) {
-    if (!reportEarlyUse(cx, e.name, e.span)) cx.error(E.unknownVar, `unknown variable '${e.name}'`, e.span);
+    if (!reportEarlyUse(cx, e.name, e.span)) cx.error(D.unknownVar({ name: e.name }), e.span);
     return T.json;
   }
   e.sym = sym;
@@ -134,12 +135,12 @@ function checkObjectLit(cx: Checker, e: ObjectLit, expected: Type | undefined): 
 function checkUnary(cx: Checker, e: Unary): Type {
   const t = checkValue(cx, e.operand);
   if (e.op === "!") {
-    e.operand = coerce(cx, e.operand, T.bool, (found) => `operator '!' requires bool, found ${found}`);
+    e.operand = coerce(cx, e.operand, T.bool, (found) => D.notOperand({ found }));
     return T.bool;
   }
   if (isNumeric(t) || t.k === "json") return t;
   if (t.k === "never") return T.never;
-  cx.error(E.operator, `operator '${e.op}' requires a number, found ${show(t)}`, e.operand.span);
+  cx.error(D.unaryOperand({ op: e.op, found: show(t) }), e.operand.span);
   return T.json;
 }
 
@@ -170,7 +171,7 @@ function checkBinary(cx: Checker, e: Binary, leftDone: boolean): Type {
   }
   const operand = operandType(lt, rt, ORDER.has(e.op));
   if (!operand) {
-    cx.error(E.operator, `operator '${e.op}' cannot be applied to ${show(lt)} and ${show(rt)}`, e.span);
+    cx.error(D.binaryOperands({ op: e.op, left: show(lt), right: show(rt) }), e.span);
     return ARITH.has(e.op) ? T.json : T.bool;
   }
   e.left = coerce(cx, e.left, operand);
@@ -194,7 +195,7 @@ function operandType(lt: Type, rt: Type, ordering: boolean): Type | null {
 }
 
 function checkLogical(cx: Checker, e: Binary, leftDone: boolean): Type {
-  const msg = (found: string) => `operator '${e.op}' requires bool operands, found ${found}`;
+  const msg = (found: string) => D.logicalOperand({ op: e.op, found });
   if (!leftDone) checkValue(cx, e.left);
   e.left = coerce(cx, e.left, T.bool, msg);
   checkValue(cx, e.right);
@@ -222,7 +223,7 @@ function checkEquality(cx: Checker, e: Binary, leftDone: boolean): Type {
   if ((e.left.kind === "NullLit" && isReference(rt)) || (e.right.kind === "NullLit" && isReference(lt))) return T.bool;
   const common = unify(lt, rt) ?? (lt.k === "json" || rt.k === "json" ? T.json : null);
   if (!common) {
-    cx.error(E.operator, `cannot compare ${show(lt)} and ${show(rt)}`, e.span);
+    cx.error(D.cannotCompare({ left: show(lt), right: show(rt) }), e.span);
     return T.bool;
   }
   e.left = coerce(cx, e.left, common);
@@ -233,13 +234,13 @@ function checkEquality(cx: Checker, e: Binary, leftDone: boolean): Type {
 /** `c ? a : b`: bool condition; branches converted to the expected type, or to their common type. */
 function checkTernary(cx: Checker, e: Ternary, expected: Type | undefined): Type {
   checkValue(cx, e.cond);
-  e.cond = coerce(cx, e.cond, T.bool, (found) => `condition must be bool, found ${found}`, E.condition);
+  e.cond = coerce(cx, e.cond, T.bool, (found) => D.condition({ found }));
   const want = expected && expected.k !== "void" && expected.k !== "never" ? expected : undefined;
   const a = checkValue(cx, e.then, want);
   const b = checkValue(cx, e.else, want);
   let t = want ?? unify(a, b) ?? (a.k === "json" || b.k === "json" ? T.json : null);
   if (!t) {
-    cx.error(E.mismatch, `the branches of '?:' have different types ${show(a)} and ${show(b)}`, e.span);
+    cx.error(D.ternaryBranches({ then: show(a), else: show(b) }), e.span);
     t = T.json;
   }
   e.then = coerce(cx, e.then, t);
@@ -259,21 +260,21 @@ export function checkIndex(cx: Checker, e: Index, forWrite: boolean): Type {
   const ot = checkValue(cx, e.object);
   if (ot.k === "json" || ot.k === "never") return checkJsonIndex(cx, e);
   if (ot.k !== "array" && ot.k !== "str") {
-    cx.error(E.notIndexable, `cannot index a value of type ${show(ot)}`, e.object.span);
+    cx.error(D.notIndexable({ type: show(ot) }), e.object.span);
     checkValue(cx, e.index);
     return T.json;
   }
   checkValue(cx, e.index);
-  e.index = coerce(cx, e.index, T.int, (found) => `index must be int, found ${found}`);
+  e.index = coerce(cx, e.index, T.int, (found) => D.indexType({ found }));
   if (ot.k === "array") return ot.elem;
-  if (forWrite) cx.error(E.badTarget, "cannot assign to a character of a str (strings are immutable)", e.span);
+  if (forWrite) cx.error(D.strCharAssign(), e.span);
   return T.str;
 }
 
 function checkJsonIndex(cx: Checker, e: Index): Type {
   const it = checkValue(cx, e.index);
   if (it.k !== "int" && it.k !== "str" && it.k !== "json" && it.k !== "never") {
-    cx.error(E.notIndexable, `a json index must be int or str, found ${show(it)}`, e.index.span);
+    cx.error(D.jsonIndex({ found: show(it) }), e.index.span);
   }
   return T.json;
 }
@@ -286,7 +287,7 @@ function checkMember(cx: Checker, e: Member): Type {
   if (ot.k === "json" || ot.k === "never") return T.json;
   const ft = ot.k === "struct" ? fieldType(cx, ot, e.name) : undefined;
   if (ft) return ft;
-  cx.error(E.noField, `type ${show(ot)} has no field '${e.name}'`, e.nameSpan);
+  cx.error(D.noField({ type: show(ot), name: e.name }), e.nameSpan);
   return T.json;
 }
 
@@ -316,25 +317,25 @@ function checkTarget(cx: Checker, e: Expr): Type {
     const t = checkExpr(cx, e);
     if ((e as Expr).kind !== "Ident") return t;
     const sym = (e as unknown as Ident).sym;
-    if (sym?.kind === "var" && sym.isConst) cx.error(E.constAssign, `cannot assign to constant '${sym.name}'`, e.span);
-    else if (sym && sym.kind !== "var") cx.error(E.badTarget, `cannot assign to function '${sym.name}'`, e.span);
+    if (sym?.kind === "var" && sym.isConst) cx.error(D.constAssign({ name: sym.name }), e.span);
+    else if (sym && sym.kind !== "var") cx.error(D.functionAssign({ name: sym.name }), e.span);
     return (e.ty = t);
   }
   if (e.kind !== "Ident") {
-    cx.error(E.badTarget, "this expression cannot be assigned to", e.span);
+    cx.error(D.notAssignable(), e.span);
     return checkExpr(cx, e);
   }
   const sym = lookupName(cx, e.name, e.span);
   if (!sym) {
-    if (!reportEarlyUse(cx, e.name, e.span)) cx.error(E.unknownVar, `unknown variable '${e.name}'`, e.span);
+    if (!reportEarlyUse(cx, e.name, e.span)) cx.error(D.unknownVar({ name: e.name }), e.span);
     return (e.ty = T.json);
   }
   e.sym = sym;
   if (sym.kind !== "var") {
-    cx.error(E.badTarget, `cannot assign to function '${e.name}'`, e.span);
+    cx.error(D.functionAssign({ name: e.name }), e.span);
     return (e.ty = T.json);
   }
-  if (sym.isConst) cx.error(E.constAssign, `cannot assign to constant '${e.name}'`, e.span);
+  if (sym.isConst) cx.error(D.constAssign({ name: e.name }), e.span);
   return (e.ty = sym.type);
 }
 
@@ -361,7 +362,7 @@ function checkAssign(cx: Checker, e: Assign): Type {
       return tt;
     }
   }
-  cx.error(E.operator, `operator '${e.op}' cannot be applied to ${show(tt)} and ${show(vt)}`, e.span);
+  cx.error(D.binaryOperands({ op: e.op, left: show(tt), right: show(vt) }), e.span);
   return tt;
 }
 
@@ -369,7 +370,7 @@ function checkAssign(cx: Checker, e: Assign): Type {
 function checkUpdate(cx: Checker, e: Update): Type {
   const tt = checkTarget(cx, e.target);
   if (isNumeric(tt) || tt.k === "json") return tt;
-  cx.error(E.operator, `operator '${e.op}' requires int or float, found ${show(tt)}`, e.span);
+  cx.error(D.updateOperand({ op: e.op, found: show(tt) }), e.span);
   return T.json;
 }
 

@@ -3,7 +3,8 @@
 
 import type { Block, Expr, Match, MatchArm, ObjectLit, Pattern, StructDecl, TString } from "../ast.js";
 import { T, isNumeric, typeEquals, type Type } from "../types.js";
-import { E, type Checker } from "./context.js";
+import type { Checker } from "./context.js";
+import { D } from "../messages.js";
 import { coerce, convertible, resolveType, show, stringify, unify } from "./conversions.js";
 import { checkValue, checkExpr } from "./expressions.js";
 import { checkBlock } from "./statements.js";
@@ -31,7 +32,7 @@ const BUILTIN_TYPE_NAMES = new Set(["int", "float", "bool", "str", "void", "json
 export function declareStruct(cx: Checker, d: StructDecl): void {
   const m = cx.mod(d.nameSpan);
   if (m.structs.has(d.name) || BUILTIN_TYPE_NAMES.has(d.name)) {
-    cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
+    cx.error(D.redeclared({ name: d.name }), d.nameSpan);
     return;
   }
   m.structs.set(d.name, d);
@@ -45,10 +46,10 @@ export function resolveStructFields(cx: Checker, d: StructDecl): void {
   for (const f of d.fields) {
     let t = resolveType(cx, f.type);
     if (t.k === "void" || t.k === "never") {
-      cx.error(E.unknownType, `field '${f.name}' cannot have type ${t.k}`, f.type.span);
+      cx.error(D.voidField({ name: f.name, type: t.k }), f.type.span);
       t = T.json;
     }
-    if (fields.has(f.name)) cx.error(E.redeclared, `field '${f.name}' is already declared in struct '${d.name}'`, f.span);
+    if (fields.has(f.name)) cx.error(D.fieldRedeclared({ name: f.name, struct: d.name }), f.span);
     else fields.set(f.name, t);
     types.push(t);
   }
@@ -67,14 +68,14 @@ export function checkStructLit(cx: Checker, e: ObjectLit, t: StructType): Type {
   for (const entry of e.entries) {
     const ft = fieldType(cx, t, entry.key);
     if (!ft) {
-      cx.error(E.structLit, `struct '${t.name}' has no field '${entry.key}'`, entry.keySpan);
+      cx.error(D.noStructField({ struct: t.name, name: entry.key }), entry.keySpan);
       checkExpr(cx, entry.value);
       continue;
     }
-    if (seen.has(entry.key)) cx.error(E.structLit, `field '${entry.key}' is given twice`, entry.keySpan);
+    if (seen.has(entry.key)) cx.error(D.fieldTwice({ name: entry.key }), entry.keySpan);
     seen.add(entry.key);
     checkValue(cx, entry.value, ft);
-    entry.value = coerce(cx, entry.value, ft, (found, want) => `field '${entry.key}' of '${t.name}' must be ${want}, found ${found}`);
+    entry.value = coerce(cx, entry.value, ft, (found, want) => D.fieldValue({ field: entry.key, struct: t.name, want, found }));
   }
   return t;
 }
@@ -109,7 +110,7 @@ function matchType(cx: Checker, e: Match, types: Type[], want: Type | undefined)
   for (const a of types) t = t && unify(t, a);
   if (t) return t;
   if (types.some((a) => a.k === "json")) return T.json;
-  cx.error(E.mismatch, `the arms of 'match' have different types: ${types.map(show).join(", ")}`, e.span);
+  cx.error(D.matchArms({ types: types.map(show).join(", ") }), e.span);
   return T.json;
 }
 
@@ -120,7 +121,7 @@ function checkPattern(cx: Checker, p: Pattern, subject: Type): void {
     return;
   }
   if (!isNumeric(subject) && subject.k !== "str" && subject.k !== "json" && subject.k !== "never") {
-    cx.error(E.matchArm, `a range pattern cannot match a value of type ${show(subject)}`, p.span);
+    cx.error(D.rangePattern({ type: show(subject) }), p.span);
   }
   p.lo = patternValue(cx, p.lo, subject);
   p.hi = patternValue(cx, p.hi, subject);
@@ -129,6 +130,6 @@ function checkPattern(cx: Checker, p: Pattern, subject: Type): void {
 function patternValue(cx: Checker, v: Expr, subject: Type): Expr {
   const t = checkValue(cx, v, subject);
   if (typeEquals(t, subject) || convertible(t, subject)) return coerce(cx, v, subject);
-  cx.error(E.matchArm, `a pattern of type ${show(t)} cannot match a value of type ${show(subject)}`, v.span);
+  cx.error(D.patternType({ type: show(t), subject: show(subject) }), v.span);
   return v;
 }

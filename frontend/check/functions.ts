@@ -5,7 +5,8 @@
 import { isStmt, walk, type Call, type Expr, type FuncDecl, type Param, type Return, type Stmt } from "../ast.js";
 import { T, typeEquals, type Type } from "../types.js";
 import type { Span } from "../source.js";
-import { E, FnCtx, Scope, type Checker, type FuncInfo } from "./context.js";
+import { FnCtx, Scope, type Checker, type FuncInfo } from "./context.js";
+import { D } from "../messages.js";
 import { coerce, convertible, resolveType, show, unify } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { checkStmts } from "./statements.js";
@@ -22,22 +23,22 @@ export function declareFunction(cx: Checker, d: FuncDecl): void {
   const info: FuncInfo = { decl: d, sym, declared, state: "pending", tentative: null, seed: null, tentativeUsed: [], provisional: [], defaults: "pending" };
   cx.funcInfos.set(d, info);
   const m = cx.mod(d.nameSpan);
-  if (m.funcs.has(d.name)) cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
+  if (m.funcs.has(d.name)) cx.error(D.redeclared({ name: d.name }), d.nameSpan);
   else m.funcs.set(d.name, info);
 }
 
 export function declareParam(cx: Checker, d: FuncDecl, p: Param, i: number): Type {
   let type = p.type ? resolveType(cx, p.type) : T.json;
   if (type.k === "void" || type.k === "never") {
-    cx.error(E.unknownType, `parameter '${p.name}' cannot have type ${type.k}`, p.span);
+    cx.error(D.voidParam({ name: p.name, type: type.k }), p.span);
     type = T.json;
   }
   p.sym = cx.newVar(p.name, type, p, { isParam: true, paramIndex: i });
   if (d.params.slice(0, i).some((q) => q.name === p.name)) {
-    cx.error(E.redeclared, `'${p.name}' is already declared in this scope`, p.span);
+    cx.error(D.redeclared({ name: p.name }), p.span);
   }
   if (!p.default && d.params.slice(0, i).some((q) => q.default)) {
-    cx.error(E.defaults, `parameter '${p.name}' needs a default value: it follows a parameter that has one`, p.span);
+    cx.error(D.missingDefault({ name: p.name }), p.span);
   }
   return type;
 }
@@ -60,7 +61,7 @@ export function checkDefaultValues(cx: Checker, decl: FuncDecl): void {
     if (!p.default) continue;
     const t = p.sym!.type;
     checkValue(cx, p.default, t);
-    p.default = coerce(cx, p.default, t, (found, want) => `default value of '${p.name}' must be ${want}, found ${found}`);
+    p.default = coerce(cx, p.default, t, (found, want) => D.defaultType({ name: p.name, want, found }));
   }
 }
 
@@ -93,9 +94,9 @@ function finishDeclared(cx: Checker, info: FuncInfo, ctx: FnCtx, completes: bool
   const body = info.declared!;
   const d = info.decl;
   if (body.k === "never" && (completes || ctx.bareReturns.length > 0)) {
-    cx.error(E.missingReturn, `function '${d.name}' is declared never but can return`, d.nameSpan);
+    cx.error(D.neverReturns({ name: d.name }), d.nameSpan);
   } else if (body.k !== "void" && body.k !== "never" && completes) {
-    cx.error(E.missingReturn, `function '${d.name}' must return ${show(body)} on every path`, d.nameSpan);
+    cx.error(D.mustReturn({ name: d.name, type: show(body) }), d.nameSpan);
   }
   d.neverReturns = body.k === "never";
 }
@@ -113,9 +114,9 @@ function finishInferred(cx: Checker, info: FuncInfo, ctx: FnCtx, completes: bool
   } else {
     body = valueTypes.reduce((a, b) => unifyReturns(a, b) ?? a);
     for (const r of ctx.bareReturns) {
-      cx.error(E.returnValue, `'return' without a value in function '${d.name}' that returns ${show(body)}`, r.span);
+      cx.error(D.returnWithoutValue({ name: d.name, type: show(body) }), r.span);
     }
-    if (completes) cx.error(E.missingReturn, `function '${d.name}' must return ${show(body)} on every path`, d.nameSpan);
+    if (completes) cx.error(D.mustReturn({ name: d.name, type: show(body) }), d.nameSpan);
     for (const r of ctx.valueReturns) if (convertible(r.value!.ty ?? T.json, body)) r.value = coerce(cx, r.value!, body);
   }
   info.sym.type.result = wrapResult(d, body);
@@ -133,7 +134,7 @@ function fixProvisional(cx: Checker, info: FuncInfo, body: Type): void {
 }
 
 function reportCannotInfer(cx: Checker, d: FuncDecl, span: Span): void {
-  cx.error(E.cannotInfer, `cannot infer the result type of '${d.name}': annotate it`, span);
+  cx.error(D.cannotInferResult({ name: d.name }), span);
 }
 
 /** The result type of a call of `fs` (inferring it on demand; see FuncInfo.tentative/provisional). */
@@ -161,7 +162,7 @@ function unifyReturns(a: Type, b: Type): Type | null {
 export function checkReturn(cx: Checker, s: Return): void {
   const info = cx.fn.info;
   if (!info) {
-    cx.error(E.returnOutside, "'return' outside of a function", s.span);
+    cx.error(D.returnOutside(), s.span);
     if (s.value) checkExpr(cx, s.value);
     return;
   }
@@ -175,8 +176,7 @@ export function checkReturn(cx: Checker, s: Return): void {
   if (t.k === "never") return;
   const joined = info.tentative ? unifyReturns(info.tentative, t) : t;
   if (!joined) {
-    const msg = `function '${info.decl.name}' returns ${show(t)} here but ${show(info.tentative!)} elsewhere: annotate its result type`;
-    cx.error(E.mismatch, msg, s.value.span);
+    cx.error(D.returnsDiffer({ name: info.decl.name, type: show(t), other: show(info.tentative!) }), s.value.span);
     return;
   }
   info.tentative = joined;
@@ -186,15 +186,15 @@ function checkDeclaredReturn(cx: Checker, info: FuncInfo, s: Return): void {
   const body = info.declared!;
   const name = info.decl.name;
   if (!s.value) {
-    if (body.k !== "void") cx.error(E.returnValue, `'return' without a value in function '${name}' that returns ${show(body)}`, s.span);
+    if (body.k !== "void") cx.error(D.returnWithoutValue({ name, type: show(body) }), s.span);
     return;
   }
   const t = checkExpr(cx, s.value, body.k === "void" ? undefined : body);
   if (body.k === "void") {
-    if (t.k !== "never") cx.error(E.returnValue, `cannot return a value from function '${name}', whose result is void`, s.value.span);
+    if (t.k !== "never") cx.error(D.returnFromVoid({ name }), s.value.span);
     return;
   }
-  s.value = coerce(cx, s.value, body, (found, want) => `function '${name}' must return ${want}, found ${found}`);
+  s.value = coerce(cx, s.value, body, (found, want) => D.returnType({ name, want, found }));
 }
 
 /**

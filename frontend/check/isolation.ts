@@ -13,7 +13,8 @@
 import { walk, type AstNode, type Call, type Expr, type FuncDecl, type Ident, type Lambda, type Spawn, type VarDecl, type VarSymbol } from "../ast.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
-import { E, type Checker } from "./context.js";
+import type { Checker } from "./context.js";
+import { D } from "../messages.js";
 
 /** `what` reads as "<function> <what>"; `why` (optional) says why it is not allowed. */
 interface Violation { what: string; why?: string; span: Span }
@@ -224,7 +225,7 @@ function reportSpawn(cx: Checker, s: Spawn, units: Units): void {
   const related = edges.map((e, i) => ({ message: `'${path[i].name}' calls '${path[i + 1].name}' here`, span: e.span }));
   related.push({ message: `'${last}' ${violation.what} here`, span: violation.span });
   const why = violation.why ? `; ${violation.why}` : "";
-  cx.diags.error(E.spawnIsolation, `'${u.name}' cannot run on a worker thread: ${who} ${violation.what}${why}`, call.callee.span, related);
+  cx.diags.error(D.spawnIsolation({ name: u.name, who, what: violation.what, why }), call.callee.span, related);
 }
 
 /** The RuntimeError a guarded function value throws on a worker. */

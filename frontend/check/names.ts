@@ -6,7 +6,8 @@ import type { BuiltinSymbol, Expr, SymbolRef, VarDecl, VarSymbol } from "../ast.
 import { lookupBuiltin } from "../builtins.js";
 import { T } from "../types.js";
 import type { Span } from "../source.js";
-import { E, FnCtx, type Checker, type GlobalEntry, type ModuleScope, type Scope } from "./context.js";
+import { FnCtx, type Checker, type GlobalEntry, type ModuleScope, type Scope } from "./context.js";
+import { D } from "../messages.js";
 import { resolveType } from "./conversions.js";
 import { checkVarInit } from "./statements.js";
 
@@ -57,7 +58,7 @@ export function aliasModule(cx: Checker, e: Expr): ModuleScope | undefined {
 /** `u.name`: a function or global of the module imported as `u`; reports an unknown name. */
 export function lookupQualified(cx: Checker, m: ModuleScope, alias: string, name: string, span: Span): SymbolRef | undefined {
   const sym = lookupInModule(cx, m, name, span, false);
-  if (!sym) cx.error(E.unknownVar, `module '${alias}' has no function or variable '${name}'`, span);
+  if (!sym) cx.error(D.noModuleMember({ alias, name }), span);
   return sym;
 }
 
@@ -75,7 +76,7 @@ export function ensureGlobalSym(cx: Checker, g: GlobalEntry, span: Span): VarSym
   const d = g.decl;
   if (d.declType) return (g.sym = makeGlobal(cx, d, resolveType(cx, d.declType)));
   if (g.inProgress) {
-    cx.error(E.cannotInfer, `cannot infer the type of '${d.name}' here: annotate it`, span);
+    cx.error(D.cannotInferGlobal({ name: d.name }), span);
     return cx.newVar(d.name, T.json, d, { isGlobal: true });
   }
   g.inProgress = true;

@@ -6,7 +6,8 @@
 import { walk, type AstNode, type Call, type FuncDecl, type FuncSymbol, type Ident, type Lambda, type Stmt, type VarDecl, type VarSymbol } from "../ast.js";
 import { T, type Type } from "../types.js";
 import type { Span } from "../source.js";
-import { E, type Checker, type FnCtx, type FuncInfo, type NestedFn } from "./context.js";
+import type { Checker, FnCtx, FuncInfo, NestedFn } from "./context.js";
+import { D } from "../messages.js";
 import { resolveType } from "./conversions.js";
 import { checkDefaultValues, declareParam, ensureFunctionChecked, wrapResult } from "./functions.js";
 import { finishLambda } from "./closures.js";
@@ -32,7 +33,7 @@ function declareNested(cx: Checker, d: FuncDecl, stmts: Stmt[]): FuncInfo {
   };
   cx.funcInfos.set(d, info);
   const names = cx.fn.scope.names;
-  if (names.has(d.name)) cx.error(E.redeclared, `'${d.name}' is already declared in this scope`, d.nameSpan);
+  if (names.has(d.name)) cx.error(D.redeclared({ name: d.name }), d.nameSpan);
   else names.set(d.name, sym);
   return info;
 }
@@ -88,8 +89,8 @@ export function reportEarlyUse(cx: Checker, name: string, span: Span): boolean {
   const top = cx.early[cx.early.length - 1];
   if (!top || !top.stmts.some((s) => s.kind === "VarDecl" && s.name === name && s.span.start > top.use.start)) return false;
   const f = top.decl.name;
-  if (top.fromSibling) cx.error(E.cannotInfer, `cannot infer the result type of '${f}' before '${name}' is declared: annotate it`, span);
-  else if (!top.reported) cx.error(E.useBeforeDecl, `'${f}' is used here before '${name}' is declared, and '${f}' uses '${name}'`, top.use);
+  if (top.fromSibling) cx.error(D.cannotInferBefore({ name: f, var: name }), span);
+  else if (!top.reported) cx.error(D.useBeforeDecl({ name: f, var: name }), top.use);
   top.reported = true;
   return true;
 }
@@ -151,7 +152,7 @@ function checkEarlyUses(cx: Checker, stmts: Stmt[], infos: Nested[]): void {
         const end = (v.decl as VarDecl).span.end;
         if (id.span.start >= end || reported.has(`${id.span.start}:${v.id}`)) continue;
         reported.add(`${id.span.start}:${v.id}`);
-        cx.error(E.useBeforeDecl, `'${f.decl.name}' is used here before '${v.name}' is declared, and '${f.decl.name}' uses '${v.name}'`, id.span);
+        cx.error(D.useBeforeDecl({ name: f.decl.name, var: v.name }), id.span);
       }
     });
   }

@@ -4,7 +4,8 @@
 
 import type { Call, Spawn, StructDecl, VarDecl, VarSymbol } from "../ast.js";
 import { T, type Type } from "../types.js";
-import { E, type Checker } from "./context.js";
+import type { Checker } from "./context.js";
+import { D } from "../messages.js";
 import { show } from "./conversions.js";
 import { checkCall } from "./calls.js";
 import { checkExpr } from "./expressions.js";
@@ -28,18 +29,18 @@ function spawnable(cx: Checker, call: Call): boolean {
   const name = call.callee.kind === "Ident" ? call.callee.name : "this";
   if (!target) return false; // the call itself had errors
   if (target.kind === "builtin") {
-    cx.error(E.spawnTarget, `spawn runs functions of the program, not built-ins such as '${name}': wrap it in a function`, call.callee.span);
+    cx.error(D.spawnBuiltin({ name }), call.callee.span);
     return false;
   }
   if (target.kind === "value") {
     const why = isNestedFunction(call) ? `'${name}' is a nested function, which shares its block's variables`
       : "a function value cannot be checked for what it does on the worker";
-    cx.error(E.spawnTarget, `spawn needs a top-level function: ${why}`, call.callee.span);
+    cx.error(D.spawnNotTopLevel({ why }), call.callee.span);
     return false;
   }
   const decl = target.sym.decl;
   if (decl.isAsync) {
-    cx.error(E.spawnTarget, `'${name}' is an async function: call it without spawn (it runs as a task on the event loop); spawn is for plain functions`, call.callee.span);
+    cx.error(D.spawnAsync({ name }), call.callee.span);
     return false;
   }
   if (!copyableSignature(cx, call, target.sym.type)) return false;
@@ -61,12 +62,12 @@ function copyableSignature(cx: Checker, call: Call, ft: Type & { k: "func" }): b
     const why = notCopyable(cx, ft.params[i]);
     if (!why) continue;
     const at = call.args[i]?.span ?? call.span;
-    cx.error(E.spawnCopy, `argument ${i + 1} of '${name}' (${show(ft.params[i])}) cannot be copied to a worker thread: ${why}`, at);
+    cx.error(D.spawnArgCopy({ index: i + 1, name, type: show(ft.params[i]), why }), at);
     return false;
   }
   const why = notCopyable(cx, ft.result);
   if (why) {
-    cx.error(E.spawnCopy, `the result of '${name}' (${show(ft.result)}) cannot be copied back from a worker thread: ${why}`, call.callee.span);
+    cx.error(D.spawnResultCopy({ name, type: show(ft.result), why }), call.callee.span);
     return false;
   }
   return true;

@@ -3,7 +3,8 @@
 
 import type { Block, Expr, ExprStmt, For, ForIn, If, Stmt, Try, VarDecl, While, Break, Continue } from "../ast.js";
 import { T, typeEquals, type Type } from "../types.js";
-import { E, type Checker } from "./context.js";
+import type { Checker } from "./context.js";
+import { D } from "../messages.js";
 import { assertNever } from "../../common/assert.js";
 import { coerce, makeConvert, resolveType, show } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
@@ -60,7 +61,7 @@ export function checkStmt(cx: Checker, s: Stmt): boolean {
       cx.unsupported("struct declaration inside a block", s.nameSpan);
       return true;
     case "Import":
-      cx.error(E.unsupported, "import is only allowed at the top level", s.span);
+      cx.error(D.importNotTop(), s.span);
       return true;
     default:
       return assertNever(s);
@@ -74,7 +75,7 @@ export function checkBlock(cx: Checker, b: Block): boolean {
 /** A condition of if/while/for/?: must be bool (json is unboxed to bool). */
 export function checkCondition(cx: Checker, e: Expr): Expr {
   checkValue(cx, e);
-  return coerce(cx, e, T.bool, (found) => `condition must be bool, found ${found}`, E.condition);
+  return coerce(cx, e, T.bool, (found) => D.condition({ found }));
 }
 
 function checkExprStmt(cx: Checker, s: ExprStmt): boolean {
@@ -90,7 +91,7 @@ function declaredType(cx: Checker, d: VarDecl): Type | null {
   if (!d.declType) return null;
   const t = resolveType(cx, d.declType);
   if (t.k !== "void" && t.k !== "never") return t;
-  cx.error(E.unknownType, `variable '${d.name}' cannot have type ${t.k}`, d.declType.span);
+  cx.error(D.voidVariable({ name: d.name, type: t.k }), d.declType.span);
   return T.json;
 }
 
@@ -100,10 +101,7 @@ function declaredType(cx: Checker, d: VarDecl): Type | null {
  */
 export function checkVarInit(cx: Checker, d: VarDecl, declared: Type | null): { type: Type; completes: boolean } {
   declared ??= declaredType(cx, d);
-  if (!d.init) {
-    if (!declared) cx.error(E.mismatch, `'${d.name}' needs a type or an initial value`, d.nameSpan);
-    return { type: declared ?? T.json, completes: true };
-  }
+  if (!d.init) return { type: declared ?? T.json, completes: true }; // without a type the parser requires one
   const t = checkExpr(cx, d.init, declared ?? undefined);
   const completes = t.k !== "never";
   if (declared) {
@@ -111,7 +109,7 @@ export function checkVarInit(cx: Checker, d: VarDecl, declared: Type | null): { 
     return { type: declared, completes };
   }
   if (t.k === "void") {
-    cx.error(E.voidValue, "expression of type void has no value", d.init.span);
+    cx.error(D.voidValue(), d.init.span);
     return { type: T.json, completes };
   }
   if (t.k === "never") d.init = makeConvert(d.init, T.json);
@@ -189,7 +187,7 @@ function elementType(cx: Checker, s: ForIn, t: Type): Type {
   if (t.k === "array") return t.elem;
   if (t.k === "str") return T.str;
   if (t.k === "json" || t.k === "never") return T.json;
-  cx.error(E.notIterable, `cannot iterate over a value of type ${show(t)}`, s.iterable.span);
+  cx.error(D.notIterable({ type: show(t) }), s.iterable.span);
   return T.json;
 }
 
@@ -203,7 +201,7 @@ function checkForIn(cx: Checker, s: ForIn): boolean {
   if (s.varType) {
     type = resolveType(cx, s.varType);
     if (!typeEquals(type, elem)) {
-      cx.error(E.loopVar, `loop variable '${s.varName}' is declared ${show(type)} but the elements are ${show(elem)}`, s.varType.span);
+      cx.error(D.loopVar({ name: s.varName, type: show(type), elem: show(elem) }), s.varType.span);
     }
   }
   return cx.inScope(() => {
@@ -217,8 +215,7 @@ function checkForIn(cx: Checker, s: ForIn): boolean {
 
 function checkJump(cx: Checker, s: Break | Continue): boolean {
   const loop = cx.fn.loops[cx.fn.loops.length - 1];
-  const word = s.kind === "Break" ? "break" : "continue";
-  if (!loop) cx.error(s.kind === "Break" ? E.breakOutside : E.continueOutside, `'${word}' outside of a loop`, s.span);
+  if (!loop) cx.error(s.kind === "Break" ? D.breakOutside() : D.continueOutside(), s.span);
   else if (s.kind === "Break") loop.hasBreak = true;
   return false;
 }

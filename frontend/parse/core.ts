@@ -6,19 +6,18 @@ import type { Parser as ArcParser, ParserState } from "arcsecond";
 import type { Span, SourceFile } from "../source.js";
 import type { DiagnosticBag } from "../diagnostics.js";
 import { describeToken, type Token } from "../lexer.js";
+import { D, type Message } from "../messages.js";
 
 // arcsecond is CommonJS: take the named values from the default import.
 const { Parser, updateError } = arcsecond;
 
 export const MAX_DEPTH = 256;
-export const DEPTH_MESSAGE = `nesting too deep (more than ${MAX_DEPTH} levels)`;
 
 /** A syntax error travelling through arcsecond's error state. */
 export interface SyntaxErr {
-  message: string;
+  message: Message;
   at: number; // token index the error points at (used for recovery)
   span: Span;
-  code: string;
 }
 
 /** Everything a parse needs, carried in arcsecond's state.data. */
@@ -56,8 +55,8 @@ export class Ctx {
   }
 
   /** Records a diagnostic (suppressed after a fatal one). */
-  report(code: string, message: string, span: Span): void {
-    if (!this.fatal) this.diags.error(code, message, span);
+  report(message: Message, span: Span): void {
+    if (!this.fatal) this.diags.error(message, span);
   }
 }
 
@@ -171,7 +170,7 @@ function makeExpect(kind: string, context: string, shown: string): P<Token> {
       if (s.index + 1 > c.furthest) c.furthest = s.index + 1;
       return ok(s, t, s.index + 1);
     }
-    return err(s, syntaxErr(c, s.index, `expected ${shown}${context ? " " + context : ""}, found ${describeToken(t)}`));
+    return err(s, syntaxErr(c, s.index, expected(shown, context, t)));
   });
 }
 
@@ -179,16 +178,21 @@ function makeExpect(kind: string, context: string, shown: string): P<Token> {
 export function want(run: Run, c: Ctx, kind: string, context: string, shown = `'${kind}'`): Token {
   const t = c.peek();
   if (t.kind === kind) return run(next);
-  return run(failHere(`expected ${shown}${context ? " " + context : ""}, found ${describeToken(t)}`));
+  return run(failHere(expected(shown, context, t)));
+}
+
+/** "expected <what> <context>, found <token>". */
+export function expected(what: string, context: string, found: Token): Message {
+  return D.expected({ what: context ? `${what} ${context}` : what, found: describeToken(found) });
 }
 
 /** Fails at the current token with this message. */
-export function failHere<T = never>(message: string): P<T> {
+export function failHere<T = never>(message: Message): P<T> {
   return prim((s, c) => err(s, syntaxErr(c, s.index, message)));
 }
 
-export function syntaxErr(c: Ctx, at: number, message: string, code = "E0100"): SyntaxErr {
-  return { message, at, span: c.tokSpan(at), code };
+export function syntaxErr(c: Ctx, at: number, message: Message): SyntaxErr {
+  return { message, at, span: c.tokSpan(at) };
 }
 
 /**
@@ -206,13 +210,12 @@ function makeEndStmt(after: string): P<null> {
   return prim((s, c) => {
     const t = c.tok(s.index);
     if (t.kind === ";") return ok(s, null, s.index + 1);
-    const message = `expected ';' ${after}`;
     if (t.nl || t.kind === "}" || t.kind === "eof") {
       const prevEnd = s.index > 0 ? c.tok(s.index - 1).end : t.start;
-      c.report("E0100", message, { file: c.file, start: prevEnd, end: prevEnd });
+      c.report(D.missingSemicolon({ after }), { file: c.file, start: prevEnd, end: prevEnd });
       return ok(s, null, s.index);
     }
-    return err(s, syntaxErr(c, s.index, `${message}, found ${describeToken(t)}`));
+    return err(s, syntaxErr(c, s.index, expected("';'", after, t)));
   });
 }
 
@@ -244,8 +247,8 @@ export const enter: P<null> = prim((s, c) => {
 });
 
 function tooDeep(c: Ctx, at: number): SyntaxErr {
-  const e = syntaxErr(c, at, DEPTH_MESSAGE, "E0101");
-  if (!c.fatal) c.diags.error(e.code, e.message, e.span);
+  const e = syntaxErr(c, at, D.tooDeep({ max: MAX_DEPTH }));
+  if (!c.fatal) c.diags.error(e.message, e.span);
   c.fatal = true;
   return e;
 }
@@ -266,7 +269,7 @@ export function recoverStmt<T>(p: P<T>): P<T | null> {
     const c = s.data;
     if (!out.isError || c.fatal) return out;
     const e = out.error!;
-    c.report(e.code, e.message, e.span);
+    c.report(e.message, e.span);
     return ok(s, null, syncIndex(c, Math.max(e.at, s.index), s.index));
   }) as unknown as P<T | null>;
 }

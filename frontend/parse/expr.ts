@@ -3,9 +3,10 @@
 
 import type { Block, Expr, IntLit, Lambda, MatchArm, Param, Pattern } from "../ast.js";
 import { KEYWORDS, describeToken, type Token } from "../lexer.js";
+import { D } from "../messages.js";
 import type { Span } from "../source.js";
 import {
-  accept, want, enter, failHere, lazy, nested, next, rule, type Ctx, type P, type Run,
+  accept, want, enter, expected, failHere, lazy, nested, next, rule, type Ctx, type P, type Run,
 } from "./core.js";
 import { skipType, typeNode } from "./types.js";
 import { block } from "./stmt.js";
@@ -37,7 +38,7 @@ function conditional(allowAssign: boolean): P<Expr> {
     const e = c.tok(c.at).kind === "?" ? ternaryRest(run, c, i0, first) : first;
     const opIndex = c.at;
     if (!ASSIGN_OPS.has(c.tok(opIndex).kind)) return e;
-    if (!allowAssign) c.report("E0102", "assignment is a statement and cannot be used inside an expression", c.tokSpan(opIndex));
+    if (!allowAssign) c.report(D.assignInExpr(), c.tokSpan(opIndex));
     const op = run(next).kind as "=";
     checkTarget(c, e, `'${op}'`);
     const value = run(expr);
@@ -68,7 +69,7 @@ function ternaryRest(run: Run, c: Ctx, i0: number, first: Expr): Expr {
 /** Assignment and ++/-- targets must be a variable, an element or a field. */
 function checkTarget(c: Ctx, target: Expr, what: string): void {
   if (target.kind === "Ident" || target.kind === "Index" || target.kind === "Member") return;
-  c.report("E0103", `invalid target for ${what}: expected a variable, element or field`, target.span);
+  c.report(D.badUpdateTarget({ what }), target.span);
 }
 
 // binary = unary { bin-op unary }   folded by precedence with an operator stack (linear, no recursion)
@@ -108,7 +109,7 @@ function unary(run: Run, c: Ctx): Expr {
 function applyPrefix(c: Ctx, op: string, e: Expr, span: Span): Expr {
   if (op === "await") return { kind: "Await", operand: e, span };
   if (op === "spawn") {
-    if (e.kind !== "Call") c.report("E0105", "spawn needs a function call: spawn f(args)", e.span);
+    if (e.kind !== "Call") c.report(D.spawnNeedsCall(), e.span);
     return { kind: "Spawn", call: e, span };
   }
   if (op === "++" || op === "--") {
@@ -134,7 +135,7 @@ function postfix(run: Run, c: Ctx): Expr {
     else if (k === ".") {
       run(next);
       const t = c.peek();
-      if (!isName(t)) run(failHere(`expected field name after '.', found ${describeToken(t)}`));
+      if (!isName(t)) run(failHere(expected("field name after '.'", "", t)));
       run(next);
       e = { kind: "Member", object: e, name: t.text, nameSpan: c.tokSpan(c.at - 1), span: c.span(i0, c.at) };
     } else if (k === "++" || k === "--") {
@@ -193,7 +194,7 @@ function primary(run: Run, c: Ctx): Expr {
     case "{": return bracketed(run, c, objectLit);
     case "match": return bracketed(run, c, matchExpr);
   }
-  return run(failHere(`expected expression, found ${describeToken(t)}`));
+  return run(failHere(expected("expression", "", t)));
 }
 
 /** Runs a bracketed sub-rule one nesting level deeper (see core.ts `enter`). */
@@ -301,7 +302,7 @@ function objectLit(run: Run, c: Ctx): Expr {
   const entries: { key: string; keySpan: Span; value: Expr }[] = [];
   while (c.peek().kind !== "}") {
     const k = c.peek();
-    if (!isName(k) && k.kind !== "str-lit") run(failHere(`expected object key (a name or a string), found ${describeToken(k)}`));
+    if (!isName(k) && k.kind !== "str-lit") run(failHere(expected("object key (a name or a string)", "", k)));
     run(next);
     want(run, c, ":", "after object key");
     const key = k.kind === "str-lit" ? (k.value as string) : k.text;

@@ -3,11 +3,12 @@
 
 import type { Block, Expr, ExprStmt, For, FuncDecl, If, Stmt, StructField, VarDecl } from "../ast.js";
 import {
-  accept, want, endStmt, failHere, lazy, nested, next, recoverStmt, rule,
+  accept, want, endStmt, expected, failHere, lazy, nested, next, recoverStmt, rule,
   type Ctx, type P, type Run,
 } from "./core.js";
 import { exprOrAssign, expr, isName, paramList } from "./expr.js";
 import { describeToken } from "../lexer.js";
+import { D } from "../messages.js";
 import { skipType, TYPE_KEYWORDS, typeNode } from "./types.js";
 
 // statement = block | if | while | for | jump | return | throw | try | import | struct | function
@@ -61,7 +62,7 @@ function blockRule(context: string): P<Block> {
       for (;;) {
         const k = c.peek().kind;
         if (k === "}") break;
-        if (k === "eof") run(failHere("expected '}' to close the block, found end of file"));
+        if (k === "eof") run(failHere(expected("'}'", "to close the block", c.tok(c.at))));
         const s = run(recoveringStatement);
         if (s) body.push(s);
         if (c.fatal) break;
@@ -225,7 +226,7 @@ function tryStmt(run: Run, c: Ctx): Stmt {
   if (run(accept("finally"))) finallyBody = run(block);
   if (!catchBody && !finallyBody) {
     const at = c.at;
-    c.report("E0104", `expected 'catch' or 'finally' after the try block, found ${describeToken(c.tok(at))}`, c.tokSpan(at));
+    c.report(D.tryWithoutHandler({ found: describeToken(c.tok(at)) }), c.tokSpan(at));
   }
   return { kind: "Try", body: tryBody, catchName, catchBody, finallyBody, span: c.span(i0, c.at) };
 }
@@ -266,7 +267,7 @@ function structDecl(run: Run, c: Ctx): Stmt {
     const f0 = c.at;
     const type = run(typeNode);
     const fname = c.peek();
-    if (!isName(fname)) run(failHere(`expected field name, found ${describeToken(fname)}`));
+    if (!isName(fname)) run(failHere(expected("field name", "", fname)));
     run(next);
     fields.push({ name: fname.text, type, span: c.span(f0, c.at) });
     if (!run(accept(";")) && !run(accept(","))) break;

@@ -3,7 +3,7 @@
 
 import type { TypeNode } from "../ast.js";
 import { describeToken } from "../lexer.js";
-import { accept, want, failHere, lazy, nested, next, rule, type Ctx, type P } from "./core.js";
+import { accept, want, expected, failHere, lazy, nested, next, rule, type Ctx, type P } from "./core.js";
 
 export const TYPE_KEYWORDS: ReadonlySet<string> = new Set(["int", "float", "bool", "str", "json", "array", "void"]);
 
@@ -31,7 +31,7 @@ const baseType: P<TypeNode> = rule((run, c) => {
     return { kind: "NamedType", name: t.kind, span: c.span(i0, c.at) };
   }
   if (t.kind === "func") return run(nested(funcType));
-  if (t.kind !== "ident") return run(failHere(`expected a type, found ${describeToken(t)}`));
+  if (t.kind !== "ident") return run(failHere(expected("a type", "", t)));
   run(next);
   if (t.text === "promise" && run(accept("<"))) {
     const inner = run(nested(typeNode));

@@ -321,24 +321,25 @@ test("10,000 requests over 100 connections, none lost", async () => {
 
 test("a client that disconnects cancels its handler and the handler's tasks", async () => {
   const before = app.stderr.length;
-  for (const [id, how] of [["reset", "destroy"], ["fin", "end"]]) {
+  for (const [id, how, route] of [["reset", "destroy", "watch"], ["fin", "end", "watch"], ["plain", "end", "watch-plain"]]) {
     const sock = net.connect(app.port, "127.0.0.1");
     await new Promise((r) => sock.on("connect", r));
     sock.on("error", () => {});
-    sock.write(req("GET", `/watch?id=${id}`));
+    sock.write(req("GET", `/${route}?id=${id}`));
     await sleep(100);
     if (how === "destroy") sock.resetAndDestroy();
     else sock.end();
   }
   const t0 = Date.now();
   let seen = {};
-  while (Date.now() - t0 < 3000 && Object.keys(seen).length < 4) {
+  while (Date.now() - t0 < 3000 && Object.keys(seen).length < 5) {
     await sleep(50);
     seen = JSON.parse((await request(app.port, { path: "/seen" })).body);
   }
   assert.deepEqual(seen, {
     reset: "CancelledError: cancelled", "reset/child": "CancelledError: cancelled",
     fin: "CancelledError: cancelled", "fin/child": "CancelledError: cancelled",
+    plain: "CancelledError: cancelled",
   });
   assert.ok(Date.now() - t0 < 2000, "cancelled late");
   await sleep(50);

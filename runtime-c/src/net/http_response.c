@@ -330,7 +330,10 @@ static tul_promise *call_handler(hs_xchg *volatile x) {
   }
   tul_json *e = tul_caught();
   tul__scope_unadopt(scope);
-  if (tul__is_cancelled_error(e) && !x->conn) return NULL; /* its client left */
+  if (tul__is_cancelled_error(e) && x->cancel_asked) { /* its client left */
+    if (x->conn) cancelled(x);
+    return NULL;
+  }
   handler_failed(x, e, NULL, 1);
   return NULL;
 }
@@ -378,6 +381,7 @@ void hs_xchg_start(hs_xchg *x) {
  * next await. One whose task has not run yet sees the missing connection instead. */
 void hs_xchg_cancel(hs_xchg *x) {
   if (x->ready || !x->started) return;
+  x->cancel_asked = 1;
   if (x->task) tul_cancel(x->task);   /* still inside the handler call (a plain function awaiting) */
   else tul__scope_cancel(x->scope);
 }

@@ -355,7 +355,7 @@ static void on_read_end(hs_conn *c, ssize_t n) {
       x = x->next;
       continue;
     }
-    x->cancel_asked = 1;
+    x->cancel_asked = 1; /* also when its task has not run: it is not looked at again */
     hs_xchg_cancel(x);
     x = c->head;
   }
