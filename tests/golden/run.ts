@@ -9,7 +9,6 @@
 //   // env: NAME=value      environment (repeatable) // timeout: ms (default 10000)
 //   // flags: -O0 -g        tulc build options  // cross: skip <why>   left out of the cross suite
 //   // stdout: sorted       stdout's lines compared (and written by --update) in sorted order
-// `--jobs N` builds every program in N parallel clang jobs (`tulc build -j N`, codegen/passes/split.ts).
 
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
