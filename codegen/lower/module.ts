@@ -20,6 +20,7 @@ import { addTbaa } from "../passes/tbaa.js";
 import { splitModule } from "../passes/split.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType } from "./types.js";
+import { zeroValue } from "./expr.js";
 import { storeVar } from "./vars.js";
 import { asyncBodyResult, declareTaskEntry } from "./async.js";
 
@@ -246,9 +247,24 @@ function genMain(g: Gen, program: Program): void {
   if (!fns.has(program.file)) fns.set(program.file, llvm.Function.Create(ft, llvm.Function.LinkageTypes.ExternalLinkage, "tul_user_main", g.mod));
   for (const [file, fn] of fns) {
     const name = file === program.file ? "<main>" : `<module ${path.basename(file.path)}>`;
-    genModuleBody(g, fn, name, file, byFile.get(file) ?? [], calls.get(file) ?? [], fns, !!program.hasTry);
+    const zeroed = file === program.file ? program.body : [];
+    genModuleBody(g, fn, name, file, byFile.get(file) ?? [], calls.get(file) ?? [], fns, !!program.hasTry, zeroed);
   }
 }
+
+/**
+ * Globals hold their zero value until their declaration runs, and a function called earlier may
+ * read them (docs/decisions.md "Program shape"): before anything else, the main program gives every
+ * array global an empty array (str globals start as "" statically, the rest as 0 or null).
+ */
+function zeroGlobals(g: Gen, body: Stmt[]): void {
+  for (const s of body) {
+    if (s.kind !== "VarDecl" || !s.sym?.isGlobal || !needsRuntimeZero(s.sym.type)) continue;
+    storeVar(g, s.sym, zeroValue(g, s.sym.type));
+  }
+}
+
+const needsRuntimeZero = (t: Type): boolean => t.k === "array";
 
 /** The LLVM name of a module's top-level code: `tul_fn_module.<file name>` (traces without DWARF show `module.<name>`). */
 function moduleSymbol(file: SourceFile): string {
@@ -273,9 +289,10 @@ function planModuleInits(byFile: Map<SourceFile, Stmt[]>, main: SourceFile): Map
   return calls;
 }
 
-function genModuleBody(g: Gen, fn: llvm.Function, name: string, file: SourceFile, body: Stmt[], imports: Import[], fns: Map<SourceFile, llvm.Function>, hasTry: boolean): void {
+function genModuleBody(g: Gen, fn: llvm.Function, name: string, file: SourceFile, body: Stmt[], imports: Import[], fns: Map<SourceFile, llvm.Function>, hasTry: boolean, zeroed: Stmt[]): void {
   const entry = beginFunction(g, fn, name, 1, T.void, hasTry, file.path);
   const block = g.b.GetInsertBlock()!;
+  zeroGlobals(g, zeroed);
   const stmts = body.filter((s) => s.kind !== "FuncDecl" && s.kind !== "StructDecl" && s.kind !== "Import");
   if (imports.length || needsStackCheck(stmts)) g.call("tul__stack_check", []);
   for (const imp of imports) {
