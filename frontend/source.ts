@@ -71,9 +71,6 @@ export interface Span {
   end: number;
 }
 
-export function spanFrom(a: Span, b: Span): Span {
-  return { file: a.file, start: a.start, end: b.end };
-}
 
 /** A decoded source file; `invalid` locates the first byte sequence that is not UTF-8 (the text
  *  then holds U+FFFD there, so the position can be shown like any other). */
