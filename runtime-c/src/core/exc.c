@@ -120,7 +120,17 @@ tul_json *tul__exc_in_flight(void) { return cur->caught; }
 
 void tul__throw_str(tul_str *s) { tul_throw(tul__json_str(s)); }
 
-void tul_throw_msg(const char *kind_and_message) { tul__throw_str(tul__str_c(kind_and_message)); }
+/* Out of memory: a value that needs no allocation (the message, boxing it, the trace all would),
+ * so the throw itself cannot fail or recurse. */
+static const tul_str oom_text = {26, 26, "MemoryError: out of memory"};
+static tul_json oom_value = {TUL_J_STR, {.s = (tul_str *)&oom_text}};
+
+void tul__throw_oom(void) { tul_throw(&oom_value); }
+
+void tul_throw_msg(const char *kind_and_message) {
+  if (strcmp(kind_and_message, oom_text.data) == 0) tul__throw_oom();
+  tul__throw_str(tul__str_c(kind_and_message));
+}
 
 void tul__throw_fmt(const char *fmt, ...) {
   char buf[512];

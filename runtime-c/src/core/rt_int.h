@@ -181,6 +181,10 @@ tul_map *tul__map_unbox(const tul_json *j, const tul_type *type); /* j: an objec
 /* ---------------------------------------------------------------- exceptions (exc.c, trace.c) */
 TUL_NORETURN void tul__throw_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 TUL_NORETURN void tul__throw_str(tul_str *s);
+/* MemoryError: out of memory, without allocating (tul_throw_msg with that text comes here too). */
+TUL_NORETURN void tul__throw_oom(void);
+/* gc.c: Boehm GC's warnings go to stderr only with TULPAR_GC_WARNINGS=1 (call before GC_INIT). */
+void tul__gc_quiet(void);
 /* Prints `Uncaught Exception: <value>` and the trace of the value just caught to stderr. */
 void tul__report_uncaught(tul_json *value);
 /* The same with another first-line prefix and an explicit async origin (a rejected promise's);
