@@ -7,6 +7,7 @@ import type { SourceFile } from "./source.js";
 import type { DiagnosticBag } from "./diagnostics.js";
 import { lex } from "./lexer.js";
 import { Ctx, MAX_DEPTH, type P } from "./parse/core.js";
+import { firstTooDeep, MAX_TREE_DEPTH } from "./parse/depth.js";
 import { D } from "./messages.js";
 import { program } from "./parse/stmt.js";
 
@@ -22,6 +23,11 @@ export function parseProgram(file: SourceFile, diags: DiagnosticBag): Program {
     ctx = new Ctx(file, tokens, diags);
     body = runGrammar(program, ctx);
     if (!ctx.fatal) for (const lit of ctx.pendingMinInt) diags.error(D.intOutOfRange(), (lit as Stmt).span);
+    const deep = ctx.fatal ? null : firstTooDeep(body);
+    if (deep) {
+      diags.error(D.tooDeep({ max: MAX_TREE_DEPTH }), deep.span);
+      body = [];
+    }
   } catch (e) {
     lastResort(e, file, ctx, diags);
   }

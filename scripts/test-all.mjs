@@ -1,5 +1,6 @@
 // `npm test`: builds the compiler and runtime, then runs the unit tests (node:test), the golden
-// suite, a CLI mutation fuzz (no internal errors), the JSON conformance set, the HTTP client suite (loopback servers),
+// suite, a CLI mutation fuzz (no internal errors), generated programs compared at -O0 and -O2, hostile
+// source files, a golden slice under ASan+UBSan, the JSON conformance set, the HTTP client suite (loopback servers),
 // the HTTP server suite and its fuzz test, the aarch64 cross suite (skips unless set up with
 // `scripts/setup.sh --cross aarch64`) and the runtime C tests (ctest); prints one "N passed, N failed" line.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -25,6 +26,9 @@ execFileSync("cmake", ["--build", "build", "-j", "2"], { stdio: ["ignore", "igno
 const unitFiles = existsSync("dist/tests/unit")
   ? readdirSync("dist/tests/unit").filter((f) => f.endsWith(".test.js")).map((f) => `dist/tests/unit/${f}`)
   : [];
+/** Golden areas run again under the sanitizers (text, json, errors and traces, recursion): bounded. */
+const SANITIZED_SLICE = ["json", "strings", "errors"];
+
 const results = [
   step("unit tests", "node", ["--test", ...unitFiles], (s) => ({ passed: num(/^# pass (\d+)/m, s), failed: num(/^# fail (\d+)/m, s) })),
   step("golden suite", "node", ["dist/tests/golden/run.js"], (s) => ({ passed: num(/golden: (\d+) passed/, s), failed: num(/golden: \d+ passed, (\d+) failed/, s) })),
@@ -32,6 +36,12 @@ const results = [
   // traces across parts, type descriptors, closures, module inits and task entries.
   step("golden suite, 3 clang jobs", "node", ["dist/tests/golden/run.js", "--flags=-j 3", "errors", "structs", "closures", "modules", "async/task_trace", "async/func_values", "async/many_params"], (s) => ({ passed: num(/golden: (\d+) passed/, s), failed: num(/golden: \d+ passed, (\d+) failed/, s) })),
   step("CLI mutation fuzz", "node", ["tests/fuzz/mutations.mjs", "40"], (s) => ({ passed: num(/fuzz: (\d+) passed/, s), failed: num(/fuzz: \d+ passed, (\d+) failed/, s) })),
+  // Generated programs (fixed seed and count): the same output at -O0 and -O2, or positioned diagnostics.
+  step("program generator, -O0 vs -O2", "node", ["tests/fuzz/differential.mjs", "12"], (s) => ({ passed: num(/differential: (\d+) passed/, s), failed: num(/differential: \d+ passed, (\d+) failed/, s) })),
+  step("hostile source files", "node", ["tests/fuzz/hostile.mjs"], (s) => ({ passed: num(/hostile: (\d+) passed/, s), failed: num(/hostile: \d+ passed, (\d+) failed/, s) })),
+  // A slice of the golden programs built with ASan (generated code and runtime) and UBSan (runtime).
+  step("golden slice, --sanitize=address,undefined", "node", ["dist/tests/golden/run.js", `--flags=--sanitize=address,undefined`, ...SANITIZED_SLICE],
+    (s) => ({ passed: num(/golden: (\d+) passed/, s), failed: num(/golden: \d+ passed, (\d+) failed/, s) })),
   step("JSON conformance", "node", ["tests/json-conformance/run.mjs"], (s) => ({ passed: num(/json-conformance: (\d+) passed/, s), failed: num(/json-conformance: \d+ passed, (\d+) failed/, s) })),
   step("HTTP client suite", "node", ["tests/http/run.mjs"], (s) => ({ passed: num(/http: (\d+) passed/, s), failed: num(/http: \d+ passed, (\d+) failed/, s) })),
   step("HTTP server suite", "node", ["tests/http-server/run.mjs"], (s) => ({ passed: num(/http-server: (\d+) passed/, s), failed: num(/http-server: \d+ passed, (\d+) failed/, s) })),

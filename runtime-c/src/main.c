@@ -16,6 +16,7 @@ const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stackt
 #endif
 
 int main(int argc, char **argv) {
+  tul__gc_quiet();
   GC_INIT();
   tul__set_args(argc, argv);
   tul__stack_limit_init_main();

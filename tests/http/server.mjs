@@ -1,5 +1,6 @@
 // Loopback test servers for the HTTP client tests: plain HTTP and HTTPS (self-signed certificate made
-// with the openssl CLI at start-up) sharing one route table, plus raw TCP servers for failures.
+// with the openssl CLI at start-up) sharing one route table, plus raw TCP servers for failures
+// (garbage, a server that never answers, a closed port, a redirect loop that closes connections).
 // Run alone (`node tests/http/server.mjs`) it prints the ports as JSON and serves until killed.
 
 import http from "node:http";
@@ -63,6 +64,20 @@ const ROUTES = {
     send(res, 200, String(concurrency[key]?.max ?? 0));
     delete concurrency[key];
   },
+  "/loop": (req, res) => send(res, 302, "", { Location: "/loop" }),
+  "/huge-header": (req, res) => send(res, 200, "ok", { "X-Huge": "h".repeat(MIB) }), // one 1 MiB line
+  "/many-headers": (req, res) => { // 400 KB of headers in 8 lines
+    const hs = {};
+    for (let i = 0; i < 8; i++) hs[`X-Many-${i}`] = "m".repeat(50000);
+    send(res, 200, "ok", hs);
+  },
+  "/over-64-mib": (req, res) => { // 65 MiB, chunked, written as the client takes it
+    res.writeHead(200, { "Content-Type": "text/plain" });
+    res.on("error", () => {});
+    let left = 65;
+    const more = () => { while (left > 0) { left--; if (!res.write(BIG)) return res.once("drain", more); } res.end(); };
+    more();
+  },
   "/close-mid-body": (req, res) => {
     res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": "100000" });
     res.write("only the start");
@@ -97,17 +112,23 @@ export async function startServers() {
   const secure = https.createServer({ key: tls.key, cert: tls.cert }, handle);
   const sockets = new Set();
   const garbage = net.createServer((s) => { sockets.add(s); s.on("data", () => s.end("this is not HTTP at all\r\n\r\n")); });
+  // answers every request with a redirect to itself and closes the connection (no keep-alive said)
+  const closing = net.createServer((s) => {
+    sockets.add(s);
+    s.on("error", () => {});
+    s.on("data", () => s.end("HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n"));
+  });
   const hang = net.createServer((s) => { sockets.add(s); s.on("error", () => {}); }); // accepts, never answers
   const dead = net.createServer();
   const ports = {
     PORT: await listen(plain), TLS_PORT: await listen(secure), GARBAGE_PORT: await listen(garbage),
-    HANG_PORT: await listen(hang), DEAD_PORT: await listen(dead),
+    HANG_PORT: await listen(hang), DEAD_PORT: await listen(dead), CLOSING_PORT: await listen(closing),
   };
   await new Promise((r) => dead.close(r)); // nobody listens there any more: connections are refused
   const close = async () => {
     for (const s of sockets) s.destroy();
     for (const srv of [plain, secure]) srv.closeAllConnections();
-    await Promise.all([plain, secure, garbage, hang].map((s) => new Promise((r) => s.close(r))));
+    await Promise.all([plain, secure, garbage, hang, closing].map((s) => new Promise((r) => s.close(r))));
     rmSync(dir, { recursive: true, force: true });
   };
   return { ports, caFile: tls.certFile, close };

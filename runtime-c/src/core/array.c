@@ -11,7 +11,9 @@ int tul__is_pointer_kind(int64_t kind) {
 
 /* Element storage: scanned by the GC only when elements are pointers. */
 static char *alloc_data(const tul_type *elem, int64_t cap) {
-  size_t bytes = (size_t)(cap > 0 ? cap : 1) * (size_t)(elem->size > 0 ? elem->size : 1);
+  size_t size = (size_t)(elem->size > 0 ? elem->size : 1), bytes;
+  if (__builtin_mul_overflow((size_t)(cap > 0 ? cap : 1), size, &bytes) || bytes > (size_t)INT64_MAX)
+    tul_throw_msg("MemoryError: out of memory"); /* range(0, 1 << 62) */
   char *p = tul__is_pointer_kind(elem->kind) ? GC_MALLOC(bytes) : GC_MALLOC_ATOMIC(bytes);
   if (TUL_UNLIKELY(!p)) tul_throw_msg("MemoryError: out of memory");
   tul__huge_pages(p, bytes);
@@ -75,7 +77,8 @@ tul_arr *tul_arr_slice(const tul_arr *a, int64_t start, int64_t end) {
 }
 
 tul_arr *tul_range(int64_t a, int64_t b) {
-  int64_t n = b > a ? b - a : 0;
+  int64_t n = b > a ? (int64_t)((uint64_t)b - (uint64_t)a) : 0; /* range(-2^63, 2^63 - 1) wraps: */
+  if (n < 0) tul_throw_msg("MemoryError: out of memory");     /* more elements than any heap holds */
   tul_arr *r = tul_arr_new(&tul_type_int, n);
   int64_t *d = (int64_t *)r->data;
   for (int64_t i = 0; i < n; i++) d[i] = a + i;

@@ -1,6 +1,7 @@
 /* exc.c: exceptions. Each task (and the main program) owns a handler stack threaded through the
- * handlers generated code allocates; tul_throw captures a trace of return addresses and longjmps
- * to the innermost handler. Also the run-time error helpers and the async-runtime hooks. */
+ * handlers generated code allocates; tul_throw captures a trace of return addresses (capture.c: up
+ * to the handler it goes to) and longjmps to the innermost handler. Also the run-time error helpers
+ * and the async-runtime hooks. */
 #undef _FORTIFY_SOURCE /* __longjmp_chk aborts on jumps across task stacks */
 #include <gc.h>
 #include <setjmp.h>
@@ -18,6 +19,7 @@ typedef struct exc_state {
   tul__trace *trace;     /* where it was thrown */
   void *landed;          /* the handler the last throw jumped to */
   tul__trace *last_trace;/* trace of the value tul_caught returned last */
+  tul_json *last_value;  /* ... and that value: throwing it again is a re-throw (keeps the trace) */
 } exc_state;
 
 /* A handler: the jmp_buf at offset 0, then the link to the enclosing handler and the value in
@@ -48,84 +50,6 @@ int64_t tul__exc_caught_frames(void *const **frames) {
   return t ? t->n : 0;
 }
 
-/* ---------------------------------------------------------------- trace capture */
-
-#define HEAD_FRAMES 48
-#define TAIL_FRAMES 16
-
-/* Most frames one capture walks: bounds the time a throw may take whatever the stack holds. */
-#define MAX_FRAMES (1 << 22)
-/* Most consecutive frames with the same CFA: frames never share one, except when unwinding loops. */
-#define MAX_SAME_CFA 8
-
-typedef struct capture {
-  void *head[HEAD_FRAMES];
-  void *tail[TAIL_FRAMES]; /* ring */
-  int64_t total;
-  void *prev_ip;
-  uintptr_t prev_cfa;
-  int same_cfa;
-} capture;
-
-/* Whether the unwinder went wrong: the stack grows down, so each caller's CFA must lie above its
- * callee's. A function whose only call never returns may save no return address (LLVM does this on
- * aarch64 for a task entry that calls a throwing function), and the unwinder then finds the same
- * frame forever. Stopping there loses only runtime frames above it (run_body, the worker loop). */
-static int unwinding_looped(capture *c, void *ip, uintptr_t cfa) {
-  if (c->total == 0) return 0;
-  if (cfa < c->prev_cfa || c->total >= MAX_FRAMES) return 1;
-  if (cfa != c->prev_cfa) {
-    c->same_cfa = 0;
-    return 0;
-  }
-  return ip == c->prev_ip || ++c->same_cfa >= MAX_SAME_CFA;
-}
-
-static _Unwind_Reason_Code on_frame(struct _Unwind_Context *ctx, void *arg) {
-  capture *c = arg;
-  void *ip = (void *)_Unwind_GetIP(ctx);
-  if (!ip) return _URC_END_OF_STACK;
-  uintptr_t cfa = (uintptr_t)_Unwind_GetCFA(ctx);
-  if (unwinding_looped(c, ip, cfa)) return _URC_END_OF_STACK;
-  c->prev_ip = ip;
-  c->prev_cfa = cfa;
-  if (c->total < HEAD_FRAMES) c->head[c->total] = ip;
-  else c->tail[(c->total - HEAD_FRAMES) % TAIL_FRAMES] = ip;
-  c->total++;
-  return _URC_NO_REASON;
-}
-
-/* Captures the return addresses of the running stack: all of them when there are few, else the
- * innermost HEAD_FRAMES and outermost TAIL_FRAMES around a gap marker. */
-static __attribute__((noinline)) tul__trace *capture_trace(void) {
-  capture c;
-  c.total = 0;
-  c.prev_ip = NULL;
-  c.prev_cfa = 0;
-  c.same_cfa = 0;
-  _Unwind_Backtrace(on_frame, &c);
-  int64_t head = c.total < HEAD_FRAMES ? c.total : HEAD_FRAMES;
-  int64_t tail = c.total - head;
-  int64_t gap = 0;
-  if (tail > TAIL_FRAMES) {
-    gap = tail - TAIL_FRAMES;
-    tail = TAIL_FRAMES;
-  }
-  int64_t n = head + tail + (gap ? 2 : 0);
-  tul__trace *t = GC_MALLOC_ATOMIC(sizeof(tul__trace) + (size_t)n * sizeof(void *));
-  if (!t) return NULL;
-  t->n = n;
-  memcpy(t->pcs, c.head, (size_t)head * sizeof(void *));
-  int64_t k = head;
-  if (gap) {
-    t->pcs[k++] = NULL;
-    t->pcs[k++] = (void *)(uintptr_t)gap;
-  }
-  for (int64_t i = c.total - tail; i < c.total; i++)
-    t->pcs[k++] = c.tail[(i - HEAD_FRAMES) % TAIL_FRAMES];
-  return t;
-}
-
 /* ---------------------------------------------------------------- handlers */
 
 void tul_try_push(void *handler) {
@@ -144,6 +68,7 @@ tul_json *tul_caught(void) {
   exc_state *s = cur;
   tul_json *v = s->caught;
   s->last_trace = s->trace;
+  s->last_value = v;
   if (s->landed) {
     s->caught = HANDLER_CAUGHT(s->landed);
     s->trace = HANDLER_TRACE(s->landed);
@@ -168,20 +93,44 @@ static TUL_NORETURN void jump(exc_state *s) {
   _longjmp(*(jmp_buf *)h, 1);
 }
 
+/* The handler a throw goes to, as capture.c wants it: NULL for a base handler (the program's or a
+ * task's outermost one, pushed on an empty handler stack), whose trace is printed or kept whole. */
+static const void *catching(const exc_state *s) {
+  return s->top && HANDLER_PREV(s->top) ? s->top : NULL;
+}
+
+/* Throwing the value a catch received last again (`catch (e) { ...; throw e; }`) keeps the trace
+ * of its first throw, the re-throw site below it. */
 void tul_throw(tul_json *value) {
   exc_state *s = cur;
+  const tul__trace *origin = value && value == s->last_value ? s->last_trace : NULL;
   s->caught = value;
-  s->trace = capture_trace();
+  s->trace = tul__trace_capture(catching(s), origin);
   jump(s);
 }
 
-void tul_rethrow(void) { jump(cur); }
+/* After a finally on the exceptional path: the same throw goes on, its trace continues from here. */
+void tul_rethrow(void) {
+  exc_state *s = cur;
+  s->trace = tul__trace_extend(s->trace, catching(s));
+  jump(s);
+}
 
 tul_json *tul__exc_in_flight(void) { return cur->caught; }
 
 void tul__throw_str(tul_str *s) { tul_throw(tul__json_str(s)); }
 
-void tul_throw_msg(const char *kind_and_message) { tul__throw_str(tul__str_c(kind_and_message)); }
+/* Out of memory: a value that needs no allocation (the message, boxing it, the trace all would),
+ * so the throw itself cannot fail or recurse. */
+static const tul_str oom_text = {26, 26, "MemoryError: out of memory"};
+static tul_json oom_value = {TUL_J_STR, {.s = (tul_str *)&oom_text}};
+
+void tul__throw_oom(void) { tul_throw(&oom_value); }
+
+void tul_throw_msg(const char *kind_and_message) {
+  if (strcmp(kind_and_message, oom_text.data) == 0) tul__throw_oom();
+  tul__throw_str(tul__str_c(kind_and_message));
+}
 
 void tul__throw_fmt(const char *fmt, ...) {
   char buf[512];

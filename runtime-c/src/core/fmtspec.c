@@ -31,6 +31,12 @@ static void emit_padded(tul__sb *b, const tul__fspec *f, char default_align, con
   if (pad <= 0) align = '<';
   int64_t before = align == '>' ? pad : align == '^' ? pad / 2 : 0;
   int64_t after = align == '<' ? pad : align == '^' ? pad - pad / 2 : 0;
+  /* all of it at once: a width no memory holds fails in one allocation (MemoryError), instead of
+   * doubling the buffer until the system kills the process */
+  int64_t fill = pad > 0 ? pad : 0, bytes;
+  if (__builtin_mul_overflow(fill, (int64_t)(f->fill_len > 0 ? f->fill_len : 1), &bytes) || __builtin_add_overflow(bytes, head_len + body_len + 1, &bytes))
+    tul_throw_msg("MemoryError: out of memory");
+  if (b->len + bytes > b->cap) tul__sb_grow(b, bytes);
   add_fill(b, f, before);
   tul__sb_add(b, head, head_len);
   if (align == '=') add_fill(b, f, pad);

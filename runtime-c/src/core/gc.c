@@ -5,6 +5,8 @@
 #endif
 #include <gc.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include "rt_int.h"
 
@@ -13,6 +15,19 @@ const tul_type tul_type_float = {TUL_K_FLOAT, 8, NULL, NULL, 0, NULL};
 const tul_type tul_type_bool = {TUL_K_BOOL, 1, NULL, NULL, 0, NULL};
 const tul_type tul_type_str = {TUL_K_STR, 8, NULL, NULL, 0, NULL};
 const tul_type tul_type_json = {TUL_K_JSON, 8, NULL, NULL, 0, NULL};
+
+/* Boehm GC warns on stderr ("GC Warning: Repeated allocation of very large block", "Out of
+ * Memory! ... Returning NULL!"): noise in a program's output, whose own errors say what matters
+ * (an allocation that fails throws MemoryError). TULPAR_GC_WARNINGS=1 shows them again. */
+static void GC_CALLBACK ignore_warning(char *msg, GC_word arg) {
+  (void)msg;
+  (void)arg;
+}
+
+void tul__gc_quiet(void) {
+  const char *on = getenv("TULPAR_GC_WARNINGS");
+  if (!on || strcmp(on, "1") != 0) GC_set_warn_proc(ignore_warning);
+}
 
 void *tul_alloc(int64_t size) {
   void *p = GC_MALLOC((size_t)(size > 0 ? size : 1));

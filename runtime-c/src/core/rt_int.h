@@ -181,6 +181,10 @@ tul_map *tul__map_unbox(const tul_json *j, const tul_type *type); /* j: an objec
 /* ---------------------------------------------------------------- exceptions (exc.c, trace.c) */
 TUL_NORETURN void tul__throw_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 TUL_NORETURN void tul__throw_str(tul_str *s);
+/* MemoryError: out of memory, without allocating (tul_throw_msg with that text comes here too). */
+TUL_NORETURN void tul__throw_oom(void);
+/* gc.c: Boehm GC's warnings go to stderr only with TULPAR_GC_WARNINGS=1 (call before GC_INIT). */
+void tul__gc_quiet(void);
 /* Prints `Uncaught Exception: <value>` and the trace of the value just caught to stderr. */
 void tul__report_uncaught(tul_json *value);
 /* The same with another first-line prefix and an explicit async origin (a rejected promise's);
@@ -196,11 +200,25 @@ static inline void tul__check_stack(void) {
 }
 
 /* A captured trace: `pcs` holds return addresses innermost first; a NULL entry followed by a
- * count stands for that many frames left out in the middle (deep recursion). */
+ * count stands for that many frames left out in the middle (deep recursion; the count is
+ * TUL__TRACE_UNKNOWN_GAP where they were never walked), TUL__TRACE_RETHROWN marks where the frames
+ * of a re-throw start. */
 typedef struct tul__trace {
   int64_t n;
+  int64_t origin_n;   /* entries that belong to the first throw (what a re-throw keeps) */
+  uintptr_t end_cfa;  /* CFA of the outermost frame walked; 0 when the walk reached the stack's end */
+  int64_t truncated;  /* the walk stopped at its frame limit, before the handler's frame */
   void *pcs[];
 } tul__trace;
+#define TUL__TRACE_RETHROWN ((void *)2)
+#define TUL__TRACE_UNKNOWN_GAP ((void *)(intptr_t)-1)
+/* capture.c. A throw's trace: from the caller up to the frame of `handler` (at most a few dozen
+ * frames), or the whole stack when `handler` is NULL; with `origin`, the frames of the first throw
+ * of the same value come first. */
+tul__trace *tul__trace_capture(const void *handler, const tul__trace *origin);
+/* The trace `t` continued from where its walk stopped up to `handler` (NULL: the stack's end). */
+tul__trace *tul__trace_extend(const tul__trace *t, const void *handler);
+extern TUL_TLS int64_t tul__trace_walked; /* frames walked by this thread's captures (for tests) */
 /* Prints the `.tul` frames of the given address lists (each innermost first; lists in order) to
  * stderr, folding runs of identical frames. */
 /* Prints the `.tul` frames of several lists of return addresses, innermost first. In a list, NULL

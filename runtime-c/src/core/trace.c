@@ -27,8 +27,9 @@ typedef struct frame {
   const char *fn;
   const char *file;
   int line;
-  int64_t gap; /* > 0: this many frames left out here */
+  int64_t gap; /* > 0: this many frames left out here; -1: some, not counted */
   int created; /* the call that created a task (printed as `created by`) */
+  int rethrown; /* the first frame of a re-throw (printed as `re-thrown at`) */
 } frame;
 
 typedef struct frames {
@@ -217,8 +218,12 @@ static void symbolize(Dwfl *d, uintptr_t pc, frames *fs) {
 }
 #endif
 
+static int same_place(const frame *a, const frame *b) {
+  return !a->gap && !b->gap && a->line == b->line && strcmp(a->fn, b->fn) == 0 && strcmp(a->file, b->file) == 0;
+}
+
 static int same(const frame *a, const frame *b) {
-  return !a->gap && !b->gap && !a->created && !b->created && a->line == b->line && strcmp(a->fn, b->fn) == 0 && strcmp(a->file, b->file) == 0;
+  return !a->created && !b->created && !a->rethrown && !b->rethrown && same_place(a, b);
 }
 
 /* Prints frames, folding each run of identical ones (and gaps inside such a run). */
@@ -226,40 +231,73 @@ static void print_folded(const frames *fs) {
   for (int64_t i = 0; i < fs->n;) {
     const frame *f = &fs->v[i];
     if (f->gap) {
-      if (i > 0 && i + 1 < fs->n) fprintf(stderr, "    ... %lld more frames\n", (long long)f->gap);
+      if (i > 0 && i + 1 < fs->n && f->gap < 0) fprintf(stderr, "    ... more frames\n");
+      else if (i > 0 && i + 1 < fs->n) fprintf(stderr, "    ... %lld more frames\n", (long long)f->gap);
       i++;
       continue;
     }
-    const char *verb = f->created ? "created by" : "at";
+    const char *verb = f->created ? "created by" : f->rethrown ? "re-thrown at" : "at";
     if (f->file[0]) fprintf(stderr, "    %s %s (%s:%d)\n", verb, f->fn, f->file, f->line);
     else fprintf(stderr, "    %s %s\n", verb, f->fn); /* no line information (no libdw) */
     int64_t j = i + 1, more = 0;
+    int uncounted = 0; /* the run goes on into frames that were never walked */
     for (;;) {
       if (j < fs->n && same(&fs->v[j], f)) {
         more++;
         j++;
       } else if (j + 1 < fs->n && fs->v[j].gap && same(&fs->v[j + 1], f)) {
+        uncounted |= fs->v[j].gap < 0;
         more += fs->v[j].gap + 1;
         j += 2;
+      } else if (more && j + 1 < fs->n && fs->v[j].gap < 0) {
+        uncounted = 1;
+        j++;
+        break;
       } else {
         break;
       }
     }
-    if (more) fprintf(stderr, "    ... %lld more frames\n", (long long)more);
+    if (uncounted) fprintf(stderr, "    ... more frames\n");
+    else if (more) fprintf(stderr, "    ... %lld more frames\n", (long long)more);
     i = j;
   }
+}
+
+/* The first .tul frames of a re-throw, [at, fs->n), right after those of the last return address
+ * of the first throw, [from, at): both are the frame that caught and threw again (with the calls
+ * inlined into it), so the outer frames they share are shown once, after the re-throw site. */
+static void join_rethrow(frames *fs, int64_t from, int64_t at) {
+  int64_t k = 0;
+  while (at - 1 - k > from && fs->n - 1 - k > at && same_place(&fs->v[at - 1 - k], &fs->v[fs->n - 1 - k])) k++;
+  if (k) {
+    memmove(&fs->v[at - k], &fs->v[at], (size_t)(fs->n - at) * sizeof(frame));
+    fs->n -= k;
+  }
+  fs->v[at - k].rethrown = 1;
 }
 
 void tul__trace_print(void *const *const *lists, const int64_t *counts, int nlists) {
   Dwfl *d = open_self();
   if (!d) return;
   frames fs = {NULL, 0, 0};
+  int rethrown = 0;         /* the next .tul frame is where a re-throw happened */
+  int64_t last_from = -1;   /* frames of the last return address that had any: [last_from, fs.n) */
+  int64_t origin_from = -1, origin_to = -1; /* those before the re-throw marker */
   for (int k = 0; k < nlists; k++) {
     void *const *pcs = lists[k];
     for (int64_t i = 0; pcs && i < counts[k]; i++) {
       if (!pcs[i]) { /* gap marker: NULL, then the count */
-        if (i + 1 < counts[k]) add(&fs, (frame){"", "", 0, (int64_t)(uintptr_t)pcs[i + 1], 0});
+        if (i + 1 < counts[k]) {
+          int64_t gap = pcs[i + 1] == TUL__TRACE_UNKNOWN_GAP ? -1 : (int64_t)(uintptr_t)pcs[i + 1];
+          add(&fs, (frame){"", "", 0, gap, 0, 0});
+        }
         i++;
+        continue;
+      }
+      if (pcs[i] == TUL__TRACE_RETHROWN) {
+        rethrown = 1;
+        origin_from = last_from;
+        origin_to = fs.n;
         continue;
       }
       if (pcs[i] == TUL__TRACE_CREATED) { /* task-creation marker, then the spawn call's address */
@@ -269,7 +307,14 @@ void tul__trace_print(void *const *const *lists, const int64_t *counts, int nlis
         i++;
         continue;
       }
+      int64_t before = fs.n;
       symbolize(d, (uintptr_t)pcs[i], &fs);
+      if (fs.n == before) continue;
+      last_from = before;
+      if (!rethrown) continue;
+      rethrown = 0;
+      if (origin_from >= 0 && origin_to == before) join_rethrow(&fs, origin_from, before);
+      else fs.v[before].rethrown = 1;
     }
   }
   print_folded(&fs);

@@ -17,7 +17,8 @@
  * its deadline passes.
  *
  * Behaviour: redirects are followed (up to 20; a POST turns into a GET on 301/302/303, as browsers
- * do); no overall timeout unless opts.timeout_ms; HTTPS verifies peers against the system CAs, or
+ * do); no overall timeout unless opts.timeout_ms; bodies over opts.max_response_bytes (64 MiB by
+ * default) fail; HTTPS verifies peers against the system CAs, or
  * against the file named by SSL_CERT_FILE when set (read once, at the first request). Repeated
  * response headers are joined with ", ". Transport failures give "error": "<Kind>: <libcurl detail>"
  * with Kind one of ConnectError, DNSError, TimeoutError, TLSError, URLError, RedirectError,
@@ -61,6 +62,8 @@ static void hbuf_free(hbuf *b) {
 }
 
 /* ---------------------------------------------------------------- a request and its outcome */
+#define MAX_REDIRECTS 20L
+#define DEFAULT_MAX_RESPONSE_BYTES ((int64_t)64 << 20) /* max_response_bytes unless given */
 enum { J_QUEUED, J_RUNNING, J_DONE };
 struct worker;
 
@@ -77,6 +80,10 @@ typedef struct hjob {
   size_t body_len;
   struct curl_slist *headers;
   long timeout_ms;        /* 0: none */
+  int64_t max_bytes;      /* max_response_bytes: the most body bytes kept */
+  long redirects_left;    /* of MAX_REDIRECTS, for a chain resumed after libcurl gave up (resume) */
+  int too_big;            /* the body went over max_bytes */
+  int saw_status;         /* a status line arrived (a later libcurl out-of-memory: a huge header) */
   int64_t deadline_ns;    /* mono_ns() at the call + timeout (0: none) */
   int state;              /* J_QUEUED, J_RUNNING, J_DONE (under mu) */
   int cancelled;          /* loop thread: the promise was cancelled; drop the outcome */
@@ -121,6 +128,10 @@ static void global_init(void) {
 /* ---------------------------------------------------------------- running one request (any thread) */
 static size_t on_body(char *p, size_t size, size_t n, void *ud) {
   hjob *j = ud;
+  if (j->resp_body.len + size * n > (size_t)j->max_bytes) {
+    j->too_big = 1;
+    return 0; /* libcurl stops the transfer (CURLE_WRITE_ERROR) */
+  }
   return hbuf_add(&j->resp_body, p, size * n) ? size * n : 0;
 }
 
@@ -135,6 +146,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
   hjob *j = ud;
   size_t len = size * n;
   if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+    j->saw_status = 1;
     j->resp_headers.len = 0;
     return len;
   }
@@ -205,7 +217,8 @@ static void configure(CURL *h, hjob *j, char *errbuf, long timeout_ms) {
   curl_easy_setopt(h, CURLOPT_URL, j->url);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 20L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, j->redirects_left);
+  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)j->max_bytes); /* by Content-Length */
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, j);
@@ -220,11 +233,27 @@ static void configure(CURL *h, hjob *j, char *errbuf, long timeout_ms) {
   set_method(h, j);
 }
 
+/* The error text for a transfer that failed with `rc` (libcurl's detail in `detail`), where
+ * libcurl's own words would mislead: a body over the cap, a header over its limits (libcurl says
+ * "Out of memory" for one line over 100 KiB), a redirect loop whatever the chain's length left. */
+static void describe_failure(hjob *j, CURLcode rc, const char *detail) {
+  if (j->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+    snprintf(j->error, sizeof j->error, "HTTPError: response body larger than max_response_bytes (%lld bytes)",
+             (long long)j->max_bytes);
+  else if (rc == CURLE_OUT_OF_MEMORY && j->saw_status)
+    snprintf(j->error, sizeof j->error, "HTTPError: response header too large (a header line over 100 KiB)");
+  else if (strstr(detail, "Too large response headers"))
+    snprintf(j->error, sizeof j->error, "HTTPError: response headers too large (%s)", detail);
+  else if (rc == CURLE_TOO_MANY_REDIRECTS)
+    snprintf(j->error, sizeof j->error, "RedirectError: Maximum (%ld) redirects followed", MAX_REDIRECTS);
+  else
+    snprintf(j->error, sizeof j->error, "%s: %s", classify(rc, detail), detail);
+}
+
 /* Records the outcome of a transfer that ended with `rc`. */
 static void finish(CURL *h, hjob *j, CURLcode rc, const char *errbuf) {
   if (rc != CURLE_OK) {
-    const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-    snprintf(j->error, sizeof j->error, "%s: %s", classify(rc, detail), detail);
+    describe_failure(j, rc, errbuf[0] ? errbuf : curl_easy_strerror(rc));
     if (!j->error[0]) snprintf(j->error, sizeof j->error, "HTTPError: unknown failure");
     j->status = 0;
     return;
@@ -232,16 +261,63 @@ static void finish(CURL *h, hjob *j, CURLcode rc, const char *errbuf) {
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &j->status);
 }
 
+/* libcurl retries a request whose reused connection turns out closed, but counts the retries over
+ * a whole redirect chain: a server that closes every connection makes a long chain (a loop) fail
+ * with "Connection died, tried 5 times" or with RedirectError, depending on timing. When a chain
+ * of GETs dies so, it goes on from the URL it reached with the redirects it has left (each resume
+ * follows at least one), so a loop always ends in RedirectError. Returns 1 when `j` is to run again. */
+static int resume(CURL *h, hjob *j, CURLcode rc) {
+  if (rc != CURLE_SEND_ERROR && rc != CURLE_RECV_ERROR && rc != CURLE_GOT_NOTHING) return 0;
+  long followed = 0;
+  char *url = NULL, *method = NULL;
+  curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &followed);
+  curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &url);
+  curl_easy_getinfo(h, CURLINFO_EFFECTIVE_METHOD, &method);
+  if (followed <= 0 || followed > j->redirects_left || !url || !method) return 0;
+  if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) return 0;
+  char *u = dup_bytes(url, strlen(url)), *m = dup_bytes(method, strlen(method));
+  free(j->url);
+  free(j->method);
+  j->url = u;
+  j->method = m;
+  j->body_len = 0;
+  j->redirects_left -= followed;
+  j->resp_headers.len = j->resp_body.len = 0;
+  j->saw_status = 0;
+  return 1;
+}
+
 static void queued_timeout(hjob *j) {
   snprintf(j->error, sizeof j->error,
            "TimeoutError: Operation timed out after %ld milliseconds (waiting for a free worker)", j->timeout_ms);
 }
 
+/* j's deadline passed between the attempts of a resumed redirect chain. */
+static void chain_timeout(hjob *j) {
+  snprintf(j->error, sizeof j->error, "TimeoutError: Operation timed out after %ld milliseconds", j->timeout_ms);
+}
+
+/* What is left of j's time counted from the call: 0 for no limit, -1 when none is left. */
+static long time_left(const hjob *j) {
+  if (!j->deadline_ns) return j->timeout_ms;
+  int64_t left = (j->deadline_ns - mono_ns() + 999999) / 1000000;
+  return left > 0 ? (long)left : -1;
+}
+
 /* Runs `j` on the calling thread's easy handle `h`. */
 static void run_request(CURL *h, hjob *j) {
   char errbuf[CURL_ERROR_SIZE];
-  configure(h, j, errbuf, j->timeout_ms);
-  finish(h, j, curl_easy_perform(h), errbuf);
+  CURLcode rc;
+  do {
+    long timeout_ms = time_left(j);
+    if (timeout_ms < 0) {
+      chain_timeout(j);
+      return;
+    }
+    configure(h, j, errbuf, timeout_ms);
+    rc = curl_easy_perform(h);
+  } while (resume(h, j, rc));
+  finish(h, j, rc, errbuf);
 }
 
 /* ---------------------------------------------------------------- building a job (loop thread) */
@@ -261,7 +337,8 @@ static void add_header(hjob *j, const tul_str *name, const tul_str *value) {
   free(line);
 }
 
-/* opts: {"headers": {name: value, ...}, "timeout_ms": n}; anything else is ignored. */
+/* opts: {"headers": {name: value, ...}, "timeout_ms": n, "max_response_bytes": n}; anything else
+ * is ignored. */
 static void read_opts(hjob *j, const tul_json *opts) {
   if (!opts || opts->tag != TUL_J_OBJECT) return;
   const tul_json *hs = tul__json_obj_get(opts, tul__str_c("headers"));
@@ -272,6 +349,9 @@ static void read_opts(hjob *j, const tul_json *opts) {
       add_header(j, tul__jobj_key(hs, i), vs);
     }
   }
+  const tul_json *m = tul__json_obj_get(opts, tul__str_c("max_response_bytes"));
+  if (m && m->tag == TUL_J_INT && m->u.i >= 0) j->max_bytes = m->u.i;
+  if (m && m->tag == TUL_J_FLOAT && m->u.f >= 0) j->max_bytes = m->u.f < 9.2e18 ? (int64_t)m->u.f : INT64_MAX;
   const tul_json *t = tul__json_obj_get(opts, tul__str_c("timeout_ms"));
   if (t && t->tag == TUL_J_INT && t->u.i > 0) j->timeout_ms = (long)t->u.i;
   if (t && t->tag == TUL_J_FLOAT && t->u.f > 0) j->timeout_ms = (long)(t->u.f + 0.999);
@@ -288,6 +368,8 @@ static hjob *make_job(const tul_str *method, const tul_str *url, const tul_str *
   j->url = dup_bytes(url->data, (size_t)url->len);
   j->body_len = body ? (size_t)body->len : 0;
   j->body = dup_bytes(body ? body->data : "", j->body_len);
+  j->max_bytes = DEFAULT_MAX_RESPONSE_BYTES;
+  j->redirects_left = MAX_REDIRECTS;
   /* libcurl adds "Expect: 100-continue" to large uploads: one more round trip for nothing */
   j->headers = curl_slist_append(NULL, "Expect:");
   read_opts(j, opts);
@@ -388,19 +470,8 @@ typedef struct worker {
   CURL *easy;
 } worker;
 
-/* Drives the transfer on the worker's multi handle until it ends or the job is aborted. */
-static void run_on_worker(worker *w, hjob *j) {
-  char errbuf[CURL_ERROR_SIZE];
-  long timeout_ms = j->timeout_ms;
-  if (j->deadline_ns) { /* what is left of the time counted from the call */
-    int64_t left = (j->deadline_ns - mono_ns() + 999999) / 1000000;
-    if (left <= 0) {
-      queued_timeout(j);
-      return;
-    }
-    timeout_ms = (long)left;
-  }
-  configure(w->easy, j, errbuf, timeout_ms);
+/* Drives the configured transfer on the worker's multi handle until it ends or the job is aborted. */
+static CURLcode drive(worker *w, hjob *j) {
   curl_multi_add_handle(w->multi, w->easy);
   CURLcode rc = CURLE_OK;
   for (int running = 1; running;) {
@@ -419,6 +490,24 @@ static void run_on_worker(worker *w, hjob *j) {
   while ((m = curl_multi_info_read(w->multi, &left)))
     if (m->msg == CURLMSG_DONE && rc == CURLE_OK) rc = m->data.result;
   curl_multi_remove_handle(w->multi, w->easy);
+  return rc;
+}
+
+/* Runs j on the worker, resuming a redirect chain libcurl gave up on (resume). */
+static void run_on_worker(worker *w, hjob *j) {
+  char errbuf[CURL_ERROR_SIZE];
+  CURLcode rc;
+  int first = 1;
+  do {
+    long timeout_ms = time_left(j);
+    if (timeout_ms < 0) {
+      first ? queued_timeout(j) : chain_timeout(j);
+      return;
+    }
+    first = 0;
+    configure(w->easy, j, errbuf, timeout_ms);
+    rc = drive(w, j);
+  } while (rc != CURLE_ABORTED_BY_CALLBACK && resume(w->easy, j, rc));
   finish(w->easy, j, rc, errbuf);
 }
 
