@@ -42,14 +42,17 @@ static tul_async_origin *origin_of(tul_json *error, void *created_at) {
   return o;
 }
 
-/* Cancels the calls in flight and the workers that have started (one that has not sees `failed`
- * when it starts and ends at once), except worker `except` (the one running now). */
+/* Cancels the calls in flight, except worker `except`'s (the one running now). A worker awaiting
+ * the promise its call returned keeps waiting for it, so the result settles only once that call
+ * has settled (its finally blocks ran); a worker suspended inside a call that runs on its own stack
+ * (a plain function that awaits) is cancelled itself. One that has not started sees `failed` when
+ * it starts and ends at once. */
 static void cancel_others(mc_state *st, int64_t except) {
   for (int64_t w = 0; w < st->nworkers; w++) {
     if (w == except) continue;
-    if (st->inflight[w]) tul_cancel(st->inflight[w]);
     tul_promise *t = st->workers[w];
-    if (t && ((tul__task *)t)->started) tul_cancel(t);
+    if (st->inflight[w]) tul_cancel(st->inflight[w]);
+    else if (t && ((tul__task *)t)->started) tul_cancel(t);
   }
 }
 
