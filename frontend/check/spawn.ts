@@ -2,6 +2,7 @@
 // parameters and result can be copied to another thread; the expression is promise<result>. What
 // the function may do on the worker is checked once every body is typed (check/isolation.ts).
 
+import { assertNever } from "../../common/assert.js";
 import type { Call, Spawn, StructDecl, VarDecl, VarSymbol } from "../ast.js";
 import { T, type Type } from "../types.js";
 import type { Checker } from "./context.js";
@@ -91,7 +92,11 @@ export function notCopyable(cx: Checker, t: Type, seen = new Set<StructDecl>()):
       }
       return null;
     }
-    default: // channels (docs/reference.md §15) belong to the event loop too
-      return (t.k as string) === "channel" ? "it holds a channel, which belongs to the event loop" : null;
+    case "channel": // docs/reference.md §15
+      return "it holds a channel, which belongs to the event loop";
+    case "int": case "float": case "bool": case "str": case "json": case "void": case "never":
+      return null;
+    default:
+      return assertNever(t, "type");
   }
 }
