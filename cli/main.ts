@@ -12,7 +12,7 @@ const HELP = `tulc ${VERSION}: the Tulpar compiler
 
 Usage:
   tulc build <file.tul> [-o <out>] [-O0|-O1|-O2|-O3] [-g] [--emit-llvm] [--target <triple>]
-  tulc run <file.tul> [build options] [--] [program args...]
+  tulc run <file.tul> [build options] [--deterministic[=seed]] [--] [program args...]
   tulc check <file.tul>
   tulc --version | --help
 
@@ -27,6 +27,7 @@ Options:
   -g                 full debug information (gdb shows .tul lines and locals)
   --emit-llvm        write LLVM IR text (default <file>.ll) instead of an executable
   --target <triple>  cross-compile for another target whose runtime was built
+  --deterministic[=seed]  (run) virtual clock and seeded task order (TULPAR_DETERMINISTIC, seed 0 by default)
 `;
 
 class UsageError extends Error {}
@@ -37,6 +38,8 @@ interface Parsed {
   out?: string;
   opts: BuildOptions;
   programArgs: string[];
+  /** `run --deterministic[=seed]`: the seed (TULPAR_DETERMINISTIC for the program). */
+  seed?: string;
 }
 
 function parseArgs(argv: string[]): Parsed {
@@ -45,6 +48,7 @@ function parseArgs(argv: string[]): Parsed {
   let file: string | undefined;
   let out: string | undefined;
   const programArgs: string[] = [];
+  let seed: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (file && command === "run" && (a === "--" || !a.startsWith("-"))) {
@@ -58,12 +62,19 @@ function parseArgs(argv: string[]): Parsed {
     } else if (/^-O[0-3]$/.test(a)) opts.optLevel = Number(a[2]) as 0 | 1 | 2 | 3;
     else if (a === "-g") opts.debug = true;
     else if (a === "--emit-llvm") opts.emitLlvm = true;
+    else if (command === "run" && /^--deterministic(=|$)/.test(a)) seed = seedValue(a.slice("--deterministic=".length) || "0", "--deterministic");
     else if (a.startsWith("-")) throw new UsageError(`unknown option '${a}'`);
     else if (!file) file = a;
     else throw new UsageError(`unexpected argument '${a}'`);
   }
   if (!file) throw new UsageError(`'${command}' needs a source file`);
-  return { command, file, out, opts, programArgs };
+  return { command, file, out, opts, programArgs, seed };
+}
+
+/** A seed as written after `--deterministic=` or `--seed`: a whole number. */
+function seedValue(v: string, option: string): string {
+  if (!/^\d+$/.test(v) || BigInt(v) >= 1n << 64n) throw new UsageError(`option '${option}' needs a whole number (the seed), not '${v}'`);
+  return v;
 }
 
 /** Parses and checks; prints diagnostics. Returns the program or null. */
@@ -93,12 +104,13 @@ async function cmdRun(p: Parsed): Promise<number> {
     await buildProgram(fe.program, out, { ...p.opts, emitLlvm: false });
     return fe.program.files;
   });
-  return exe ? runChild(exe, p.programArgs) : 1;
+  const env = p.seed === undefined ? process.env : { ...process.env, TULPAR_DETERMINISTIC: p.seed };
+  return exe ? runChild(exe, p.programArgs, env) : 1;
 }
 
-function runChild(exe: string, args: string[]): Promise<number> {
+function runChild(exe: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(exe, args, { stdio: "inherit" });
+    const child = spawn(exe, args, { stdio: "inherit", env });
     for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
     child.on("error", (e) => {
       process.stderr.write(`tulc: error: cannot run ${exe}: ${e.message}\n`);

@@ -303,6 +303,7 @@ struct tul__task {
   tul__stack *home;         /* the slot it runs on (its stack addresses), from its first run */
   void *saved;              /* GC block holding its live stack bytes while evicted */
   void *saved_sp;           /* ... which belong at [saved_sp, home) */
+  size_t saved_cap;         /* GC_size(saved), kept here: asking the GC is a cache miss per eviction */
   tul_task_entry entry;
   void *created_at;
   tul__waiter wait;         /* used while suspended in tul_await */
@@ -373,6 +374,25 @@ extern int64_t tul__live_tasks;         /* spawned and not finished */
  * the caller settles the promise. A finished or already cancelled job: returns -1. */
 int tul__spawn_cancel(tul_promise *p);
 int64_t tul__spawn_in_flight(void); /* jobs whose completion the loop still waits for */
+
+/* ---------------------------------------------------------------- deterministic mode (determ.c)
+ * TULPAR_DETERMINISTIC=<seed>: tul__now_ns reads the virtual clock tul__virtual_ns (0 at start),
+ * which moves only when the scheduler finds nothing runnable and no I/O in flight (it then jumps
+ * to the next timer's deadline) or by a blocking sleep(ms); with a non-zero seed each scheduler
+ * round runs its ready tasks in a seeded order (seed 0: FIFO); spawn runs inline. */
+extern int tul__det;          /* deterministic mode is on */
+extern int tul__det_shuffle;  /* ... with a non-zero seed: rounds run in a seeded order */
+extern int64_t tul__virtual_ns;
+void tul__det_init(void);                 /* reads TULPAR_DETERMINISTIC (once; tul__async_init) */
+void tul__det_reseed(uint64_t extra);     /* restarts the seeded streams (a test passes its name's hash) */
+uint64_t tul__det_next(void);             /* the scheduler's stream */
+void tul__det_advance_to(int64_t ns);     /* moves the virtual clock forward to ns */
+void tul__select_seed(uint64_t seed);     /* select.c: restarts select's random stream */
+/* I/O in flight, which keeps the virtual clock still: HTTP client requests (a count kept by
+ * http_client.c) and server connections reading a request or answering one (http_server.c, linked
+ * only with the server). */
+extern int64_t tul__io_busy;
+int tul__http_server_busy(void) __attribute__((weak));
 
 /* ---------------------------------------------------------------- timers (timer.c) */
 int64_t tul__now_ns(void);
