@@ -6,12 +6,14 @@ import { renderDiagnostics } from "../frontend/diagnostics.js";
 import { buildProgram, checkFile, defaultOutput, type BuildOptions } from "../driver/pipeline.js";
 import { cachedExecutable } from "../driver/run_cache.js";
 import { LinkError } from "../codegen/toolchain/link.js";
+import { parseSanitizers, SanitizeError } from "../codegen/toolchain/sanitize.js";
 import { VERSION } from "../common/version.js";
 
 const HELP = `tulc ${VERSION}: the Tulpar compiler
 
 Usage:
   tulc build <file.tul> [-o <out>] [-O0|-O1|-O2|-O3] [-g] [--emit-llvm] [--target <triple>]
+             [--sanitize=address,undefined]
   tulc run <file.tul> [build options] [--deterministic[=seed]] [--] [program args...]
   tulc check <file.tul>
   tulc --version | --help
@@ -27,6 +29,8 @@ Options:
   -g                 full debug information (gdb shows .tul lines and locals)
   --emit-llvm        write LLVM IR text (default <file>.ll) instead of an executable
   --target <triple>  cross-compile for another target whose runtime was built
+  --sanitize=<list>  build the program and the runtime with sanitizers: address (ASan),
+                     undefined (UBSan), or both; reports end the program (see the guide)
   --deterministic[=seed]  (run) virtual clock and seeded task order (TULPAR_DETERMINISTIC, seed 0 by default)
 `;
 
@@ -55,11 +59,12 @@ function parseArgs(argv: string[]): Parsed {
       programArgs.push(...rest.slice(a === "--" ? i + 1 : i));
       break;
     }
-    if (a === "-o" || a === "--target") {
+    if (a === "-o" || a === "--target" || a === "--sanitize") {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`option '${a}' needs a value`);
-      if (a === "-o") out = v; else opts.target = v;
-    } else if (/^-O[0-3]$/.test(a)) opts.optLevel = Number(a[2]) as 0 | 1 | 2 | 3;
+      if (a === "-o") out = v; else if (a === "--target") opts.target = v; else opts.sanitize = sanitizers(v);
+    } else if (a.startsWith("--sanitize=")) opts.sanitize = sanitizers(a.slice("--sanitize=".length));
+    else if (/^-O[0-3]$/.test(a)) opts.optLevel = Number(a[2]) as 0 | 1 | 2 | 3;
     else if (a === "-g") opts.debug = true;
     else if (a === "--emit-llvm") opts.emitLlvm = true;
     else if (command === "run" && /^--deterministic(=|$)/.test(a)) seed = seedValue(a.slice("--deterministic=".length) || "0", "--deterministic");
@@ -75,6 +80,15 @@ function parseArgs(argv: string[]): Parsed {
 function seedValue(v: string, option: string): string {
   if (!/^\d+$/.test(v) || BigInt(v) >= 1n << 64n) throw new UsageError(`option '${option}' needs a whole number (the seed), not '${v}'`);
   return v;
+}
+
+function sanitizers(list: string): string[] {
+  try {
+    return parseSanitizers(list);
+  } catch (e) {
+    if (e instanceof SanitizeError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 /** Parses and checks; prints diagnostics. Returns the program or null. */

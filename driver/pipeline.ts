@@ -65,7 +65,7 @@ export async function buildProgram(program: Program, outPath: string, opts: Buil
   const link = opts.emitLlvm ? null : startLink(outPath, opts);
   try {
     const { generate } = await import("../codegen/lower/module.js");
-    const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target });
+    const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize });
     if (!link) return writeFileSync(outPath, module.text());
     await link.finish(module);
   } catch (e) {

@@ -54,8 +54,8 @@ function cacheRoot(): string {
 /** The main file (by real path), the options, and the compiler and runtime builds. */
 function baseKey(file: string, opts: LinkOptions): string {
   const h = createHash("sha256");
-  h.update(realOrResolved(file)).update("\0").update(JSON.stringify([opts.optLevel, opts.debug, opts.target ?? null]));
-  h.update("\0").update(toolchainStamp(opts.target));
+  h.update(realOrResolved(file)).update("\0").update(JSON.stringify([opts.optLevel, opts.debug, opts.target ?? null, opts.sanitize ?? []]));
+  h.update("\0").update(toolchainStamp(opts.target, opts.sanitize));
   return h.digest("hex").slice(0, 24);
 }
 
@@ -70,7 +70,7 @@ function programPath(dir: string, base: string, hashes: (string | null)[]): stri
  * Identifies the compiler and runtime builds: the version, every compiled module of the compiler
  * (size and modification time) and the runtime archives of the target.
  */
-function toolchainStamp(target: string | undefined): string {
+function toolchainStamp(target: string | undefined, sanitize: string[] | undefined): string {
   const parts = [VERSION];
   const dist = path.join(TOOLCHAIN_ROOT, "dist");
   for (const layer of ["cli", "driver", "frontend", "codegen", "common"]) {
@@ -78,7 +78,7 @@ function toolchainStamp(target: string | undefined): string {
     if (!existsSync(root)) continue;
     for (const f of (readdirSync(root, { recursive: true }) as string[]).sort()) parts.push(stamp(path.join(root, f)));
   }
-  const rt = runtimeDir(target);
+  const rt = runtimeDir(target, sanitize);
   for (const lib of ["libtulrt.a", "libtulrt_main.a"]) parts.push(stamp(path.join(rt, lib)));
   return parts.join("\n");
 }

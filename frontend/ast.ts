@@ -49,7 +49,14 @@ export interface BoolLit extends ExprBase { kind: "BoolLit"; value: boolean }
 export interface NullLit extends ExprBase { kind: "NullLit" }
 export interface StrLit extends ExprBase { kind: "StrLit"; value: string } // escapes decoded
 /** t"..." : parts alternate literal text and embedded expressions. */
-export interface TString extends ExprBase { kind: "TString"; parts: (string | Expr)[] }
+export interface TString extends ExprBase {
+  kind: "TString";
+  parts: (string | Expr)[];
+  /** The format spec of the field at the same index (`{x:.2f}`), if it has one (docs/reference.md §19.9).
+   *  checker: a field with a spec keeps its own type (it is formatted, not converted to its string form). */
+  specs?: (TStringSpec | undefined)[];
+}
+export interface TStringSpec { text: string; span: Span }
 export interface ArrayLit extends ExprBase { kind: "ArrayLit"; elems: Expr[] }
 /** { key: value, "key": value } : a json object literal, or a struct literal when the context is a struct type. */
 export interface ObjectLit extends ExprBase {
@@ -61,9 +68,11 @@ export interface Ident extends ExprBase {
   name: string;
   sym?: SymbolRef; // checker: what the name resolves to
 }
-export type UnaryOp = "!" | "-" | "+";
+export type UnaryOp = "!" | "-" | "+" | "~";
 export interface Unary extends ExprBase { kind: "Unary"; op: UnaryOp; operand: Expr }
-export type BinaryOp = "||" | "&&" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%";
+export type BinaryOp =
+  | "||" | "&&" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%"
+  | "&" | "|" | "^" | "<<" | ">>"; // bitwise and shifts: int operands (docs/reference.md §19.8)
 /**
  * checker: after checking, both operands of arithmetic/comparison have the same type (int, float,
  * str, bool, json, array...) except for `==`/`!=` against null; `+` with a str side has both sides str.
@@ -85,7 +94,7 @@ export interface Call extends ExprBase {
 }
 export interface Index extends ExprBase { kind: "Index"; object: Expr; index: Expr }
 export interface Member extends ExprBase { kind: "Member"; object: Expr; name: string; nameSpan: Span }
-export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=";
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "&=" | "|=" | "^=" | "<<=" | ">>=";
 /** Statement-level: target is Ident, Index or Member. checker: value already converted to target type. */
 export interface Assign extends ExprBase { kind: "Assign"; op: AssignOp; target: Expr; value: Expr }
 export interface Update extends ExprBase { kind: "Update"; op: "++" | "--"; prefix: boolean; target: Expr }

@@ -9,10 +9,10 @@ import { D, type Message } from "./messages.js";
  * Token kinds. Keywords and punctuators use their own text as kind ("if", "(", "+=").
  * T-strings are flattened into the stream: `t"a{x}b"` lexes as
  *   tstr-begin, tstr-text("a"), tstr-open, ident(x), tstr-close, tstr-text("b"), tstr-end
- * (text tokens appear only when non-empty).
+ * (text tokens appear only when non-empty); `{x:.2f}` adds tstr-spec(".2f") before tstr-close.
  */
 export type LiteralKind = "ident" | "int-lit" | "float-lit" | "str-lit" | "eof";
-export type TStringKind = "tstr-begin" | "tstr-text" | "tstr-open" | "tstr-close" | "tstr-end";
+export type TStringKind = "tstr-begin" | "tstr-text" | "tstr-open" | "tstr-spec" | "tstr-close" | "tstr-end";
 
 export interface Token {
   kind: string; // LiteralKind | TStringKind | keyword | punctuator
@@ -33,8 +33,11 @@ export const KEYWORDS: ReadonlySet<string> = new Set([
   "false", "null", "int", "float", "bool", "str", "json", "array", "void", "spawn",
 ]);
 
-/** Punctuators, longest first so that the sticky regex prefers `=>` over `=`. */
-const PUNCT_RE = /=>|==|!=|<=|>=|&&|\|\||\+\+|--|\+=|-=|\*=|\/=|%=|\.\.|[(){}[\],;:?.+\-*/%<>=!]/y;
+/**
+ * Punctuators, longest first so that the sticky regex prefers `=>` over `=`. `>>` is two `>` tokens
+ * (`promise<promise<int>>` closes two types); the expression parser joins adjacent ones (parse/expr.ts).
+ */
+const PUNCT_RE = /<<=|=>|==|!=|<=|>=|&&|\|\||\+\+|--|\+=|-=|\*=|\/=|%=|&=|\|=|\^=|<<|\.\.|[(){}[\],;:?.+\-*/%<>=!&|^~]/y;
 const IDENT_RE = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
 const IDENT_CONT_RE = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/uy;
 const FLOAT_RE = /[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)/y;
@@ -356,11 +359,15 @@ class Lexer {
     if (value !== "") this.push("tstr-text", start, this.pos, this.text.slice(start, this.pos), value);
   }
 
-  /** Lexes `{ tokens }` inside a t-string; returns false when the input ended first. */
+  /**
+   * Lexes `{ tokens [":" spec] }` inside a t-string; returns false when the input ended first. A `:`
+   * outside brackets that no `?` is waiting for starts the format spec (`{x:.2f}`, `{c ? a : b:>8}`):
+   * its raw text up to the closing `}` becomes one tstr-spec token.
+   */
   private lexInterpolation(tstringStart: number): boolean {
     this.push("tstr-open", this.pos, this.pos + 1, "{");
     this.pos++;
-    let depth = 0;
+    let depth = 0, questions = 0;
     for (;;) {
       if (!this.skipTrivia()) {
         this.error(D.unterminatedTString(), tstringStart, this.text.length);
@@ -368,12 +375,45 @@ class Lexer {
       }
       const c = this.text.charCodeAt(this.pos);
       if (c === C_RBRACE && depth === 0) break;
-      if (c === C_LBRACE) depth++;
-      if (c === C_RBRACE) depth--;
+      if (c === C_LBRACE || c === 40 /* ( */ || c === 91 /* [ */) depth++;
+      if (c === C_RBRACE || c === 41 /* ) */ || c === 93 /* ] */) depth--;
+      if (depth === 0 && c === 63 /* ? */) questions++;
+      if (depth === 0 && c === 58 /* : */) {
+        if (questions === 0) return this.lexFormatSpec(tstringStart);
+        questions--;
+      }
       this.lexToken();
     }
     this.push("tstr-close", this.pos, this.pos + 1, "}");
     this.pos++;
+    return true;
+  }
+
+  // format-spec = ":" { any character except "}" "{" '"' newline } "}"
+  private lexFormatSpec(tstringStart: number): boolean {
+    const start = this.pos + 1;
+    let end = start;
+    const text = this.text;
+    while (end < text.length && !'}{"\n'.includes(text[end])) end++;
+    if (text[end] === "{") {
+      this.error(D.nestedSpecField(), end, end + 1);
+      const close = /[^"\n]*?\}\}?/y; // recover after the nested field's `}` and the field's own
+      close.lastIndex = end;
+      if (!close.test(text)) return false;
+      this.push("tstr-close", close.lastIndex - 1, close.lastIndex, "}");
+      this.pos = close.lastIndex;
+      return true;
+    }
+    if (text[end] !== "}") {
+      this.error(D.unterminatedSpec(), tstringStart, end);
+      this.push("tstr-spec", this.pos, end, text.slice(this.pos, end), text.slice(start, end));
+      this.push("tstr-close", end, end, ""); // reported once: the parser sees a complete field
+      this.pos = end;
+      return false;
+    }
+    this.push("tstr-spec", this.pos, end, text.slice(this.pos, end), text.slice(start, end));
+    this.push("tstr-close", end, end + 1, "}");
+    this.pos = end + 1;
     return true;
   }
 }
@@ -389,6 +429,7 @@ export function describeToken(tok: Token): string {
     case "tstr-begin": return "t-string";
     case "tstr-text": return "t-string text";
     case "tstr-open": return "'{'";
+    case "tstr-spec": return "format spec";
     case "tstr-close": return "'}'";
     case "tstr-end": return "end of t-string";
   }

@@ -44,6 +44,7 @@ const CORE: AbiFunction[] = [
   f("tul_throw_index", "void", ["i64", "i64"], THROWS),
   f("tul_throw_zero_div", "void", [], THROWS),
   f("tul_throw_zero_mod", "void", [], THROWS),
+  f("tul_throw_shift", "void", ["i64"], THROWS),
   f("tul_throw_msg", "void", ["ptr"], THROWS),
   f("tul_stack_overflow", "void", [], THROWS),
   // strings

@@ -66,11 +66,25 @@ export function undefOf(g: Gen, t: Type): llvm.Value {
 
 function genTString(g: Gen, e: TString): llvm.Value {
   let acc: llvm.Value | null = null;
-  for (const part of e.parts) {
-    const v = typeof part === "string" ? strConst(g, part) : toStr(g, genExpr(g, part), tyOf(part));
+  e.parts.forEach((part, i) => {
+    const spec = e.specs?.[i];
+    let v: llvm.Value;
+    if (typeof part === "string") v = strConst(g, part);
+    else if (spec) v = formatted(g, genExpr(g, part), tyOf(part), strConst(g, spec.text));
+    else v = toStr(g, genExpr(g, part), tyOf(part));
     acc = acc ? g.call("tul_str_concat", [acc, v]) : v;
-  }
+  });
   return acc ?? strConst(g, "");
+}
+
+/** `format(v, spec)` of a value of static type t, as a t-string field `{v:spec}` formats it. */
+export function formatted(g: Gen, v: llvm.Value, t: Type, spec: llvm.Value): llvm.Value {
+  switch (t.k) {
+    case "int": return g.call("tul_format_int", [v, spec]);
+    case "float": return g.call("tul_format_float", [v, spec]);
+    case "str": return g.call("tul_format_str", [v, spec]);
+    default: return g.call("tul_format", [valueSlot(g, t, v), typeDesc(g, t), spec]);
+  }
 }
 
 /** tul_arr_new(elem, n) then one store per element. */
@@ -140,6 +154,7 @@ function genUnary(g: Gen, e: Unary): llvm.Value {
   const v = genExpr(g, e.operand);
   if (e.op === "+") return v;
   if (e.op === "!") return g.b.CreateXor(v, g.bool(true));
+  if (e.op === "~") return g.b.CreateXor(v, g.i64(-1));
   if (tyOf(e.operand).k === "json") return jsonNeg(g, v);
   return tyOf(e.operand).k === "float" ? g.b.CreateFNeg(v) : g.b.CreateSub(g.i64(0), v);
 }
@@ -157,6 +172,8 @@ function genBinary(g: Gen, e: Binary): llvm.Value {
       return equality(g, e.op, lt, rt, a, b);
     case "<": case "<=": case ">": case ">=":
       return ordering(g, e.op, lt, a, b);
+    case "&": case "|": case "^": case "<<": case ">>":
+      return bitwise(g, e.op, a, b);
     default:
       return assertNever(e.op, "operator");
   }
@@ -218,6 +235,25 @@ function intDivRem(g: Gen, op: "/" | "%", a: llvm.Value, b: llvm.Value): llvm.Va
   const safe = g.b.CreateSelect(minusOne, g.i64(1), b);
   if (op === "/") return g.b.CreateSelect(minusOne, g.b.CreateSub(g.i64(0), a), g.b.CreateSDiv(a, safe));
   return g.b.CreateSelect(minusOne, g.i64(0), g.b.CreateSRem(a, safe));
+}
+
+export type BitwiseOp = "&" | "|" | "^" | "<<" | ">>";
+
+/** Bitwise operators on two ints; a shift count outside 0..63 throws ValueError (LLVM folds the
+ *  check away for a constant count). `>>` is arithmetic (the sign is kept, as in Python). */
+export function bitwise(g: Gen, op: BitwiseOp, a: llvm.Value, b: llvm.Value): llvm.Value {
+  switch (op) {
+    case "&": return g.b.CreateAnd(a, b);
+    case "|": return g.b.CreateOr(a, b);
+    case "^": return g.b.CreateXor(a, b);
+  }
+  const bad = g.block("shift.bad"), ok = g.block("shift.ok");
+  g.b.CreateCondBr(g.b.CreateICmpUGT(b, g.i64(63)), bad, ok);
+  g.at(bad);
+  g.call("tul_throw_shift", [b]);
+  g.b.CreateUnreachable();
+  g.at(ok);
+  return op === "<<" ? g.b.CreateShl(a, b) : g.b.CreateAShr(a, b);
 }
 
 function equality(g: Gen, op: "==" | "!=", lt: Type, rt: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
@@ -391,7 +427,12 @@ function genAssign(g: Gen, e: Assign): void {
   const old = p.load();
   const v = genExpr(g, e.value);
   g.loc(e.span);
-  p.store(arith(g, e.op[0] as ArithOp, p.type, old, v));
+  const op = e.op.slice(0, -1);
+  if (op.length === 1 && "+-*/%".includes(op)) return p.store(arith(g, op as ArithOp, p.type, old, v));
+  // bitwise (checker: the value is an int; a json target is unboxed and boxed again)
+  const isJson = p.type.k === "json";
+  const r = bitwise(g, op as BitwiseOp, isJson ? unbox(g, old, { k: "int" }) : old, v);
+  p.store(isJson ? box(g, r, { k: "int" }) : r);
 }
 
 /** `s += x` or `s = s + x` on an appendable str local: the appended expression, else null. */

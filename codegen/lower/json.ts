@@ -42,7 +42,8 @@ export function genJsonMember(g: Gen, e: Member): llvm.Value {
 
 // ---------------------------------------------------------------- writes
 
-/** An assignable json element or key: object and key evaluated once. */
+/** An assignable json element or key: object and key evaluated once. Reading it (for `j[k] += v` and
+ *  `j.k++`) throws KeyError when an object lacks a str key, instead of reading null. */
 export function jsonPlace(g: Gen, target: Index | Member): { type: Type; load(): llvm.Value; store(v: llvm.Value): void } {
   const obj = genExpr(g, target.object);
   let key: llvm.Value, kt: Type;
@@ -57,7 +58,7 @@ export function jsonPlace(g: Gen, target: Index | Member): { type: Type; load():
   const setter = kt.k === "int" ? "tul_json_set_at" : kt.k === "str" ? "tul_json_set" : "tul_json_set_index";
   return {
     type: T.json,
-    load: () => jsonIndexValue(g, obj, key, kt),
+    load: () => (kt.k === "str" ? g.call("tul_json_get_existing", [obj, key]) : jsonIndexValue(g, obj, key, kt)),
     store: (v) => {
       g.loc(target.span);
       g.call(setter, [obj, key, v]);

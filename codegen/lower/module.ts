@@ -12,10 +12,13 @@ import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
 import { placeStackChecks } from "../passes/stack_checks.js";
+import { unboundedRecursion } from "../passes/recursion.js";
 import { hasBaseCase } from "./recursion.js";
+import { sanitizeAttributes } from "../toolchain/sanitize.js";
 import { addTbaa } from "../passes/tbaa.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType } from "./types.js";
+import { zeroValue } from "./expr.js";
 import { storeVar } from "./vars.js";
 import { asyncBodyResult, declareTaskEntry } from "./async.js";
 
@@ -23,6 +26,8 @@ export interface GenerateOptions {
   optLevel: 0 | 1 | 2 | 3;
   debug: boolean;
   targetTriple?: string;
+  /** Sanitizers (toolchain/sanitize.ts): their attributes go on every generated function. */
+  sanitize?: string[];
 }
 
 export interface GeneratedModule {
@@ -54,7 +59,8 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
     const dump = process.env.TULC_DEBUG ? `\n${mod.print()}` : "";
     throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
   }
-  const raw = emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(mod.print(), g.noTailCalls, g.noInline))), opts.debug);
+  const printed = mod.print();
+  const raw = emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(printed, new Set([...g.noTailCalls, ...unboundedRecursion(printed)]), g.noInline, sanitizeAttributes(opts.sanitize)))), opts.debug);
   let final: llvm.Module | null = null;
   const parsed = (): llvm.Module => (final ??= parseFinal(ctx, raw, program.file.path));
   return { text: () => parsed().print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(parsed(), p), rawText: () => raw };
@@ -70,22 +76,26 @@ function parseFinal(ctx: llvm.LLVMContext, text: string, id: string): llvm.Modul
 /**
  * Attributes the bindings cannot set. Every generated function gets `uwtable`: clang infers
  * nounwind for them, and without an unwind table their CFI would only go to .debug_frame, where the
- * runtime's _Unwind_Backtrace cannot walk through them. Functions whose every path recurses (no base case, see
- * recursion.ts) get "disable-tail-calls", so that tail-recursion elimination cannot turn their
- * unbounded recursion into an endless loop: it must end in StackOverflowError. Functions with a
- * base case keep TRE (fib then compiles to the same code as the C version).
+ * runtime's _Unwind_Backtrace cannot walk through them. Functions whose every `return` recurses
+ * (lower/recursion.ts, on the source) and functions whose recursion has no way out at all
+ * (passes/recursion.ts, on the IR: mutual recursion, lambdas and function values included) get
+ * "disable-tail-calls", so that neither tail-recursion elimination nor sibling calls can turn their
+ * recursion into a loop: unbounded recursion must end in StackOverflowError. Functions with a
+ * base case keep TRE (fib then compiles to the same code as the C version). `extra`: attributes for
+ * every generated function (sanitize_address with --sanitize=address).
  */
-function addFunctionAttributes(text: string, noTailCalls: Set<string>, noInline: Set<string>): string {
-  const patched = text.replace(/^(define [^\n]*@(tul_fn_[^\n(]*|tul_user_main)\([^\n]*\)) (!dbg !\d+ \{)$/gm, (_all, head: string, name: string, tail: string) => {
+function addFunctionAttributes(text: string, noTailCalls: Set<string>, noInline: Set<string>, extra: string[]): string {
+  const patched = text.replace(/^(define [^\n]*@((?:tul_fn_|tul_lambda\.|tul_task_|tul_fnval_)[^\n(]*|tul_user_main)\([^\n]*\)) (!dbg !\d+ \{|\{)$/gm, (_all, head: string, name: string, tail: string) => {
     const group = (noTailCalls.has(name) ? 1 : 0) + (noInline.has(name) ? 2 : 0);
     return `${head} #${4000 + group} ${tail}`;
   });
+  const common = ["uwtable", ...extra].join(" ");
   return [
     patched,
-    "attributes #4000 = { uwtable }",
-    'attributes #4001 = { uwtable "disable-tail-calls"="true" }',
-    "attributes #4002 = { uwtable noinline }",
-    'attributes #4003 = { uwtable noinline "disable-tail-calls"="true" }',
+    `attributes #4000 = { ${common} }`,
+    `attributes #4001 = { ${common} "disable-tail-calls"="true" }`,
+    `attributes #4002 = { ${common} noinline }`,
+    `attributes #4003 = { ${common} noinline "disable-tail-calls"="true" }`,
     "",
   ].join("\n");
 }
@@ -229,9 +239,24 @@ function genMain(g: Gen, program: Program): void {
   if (!fns.has(program.file)) fns.set(program.file, llvm.Function.Create(ft, llvm.Function.LinkageTypes.ExternalLinkage, "tul_user_main", g.mod));
   for (const [file, fn] of fns) {
     const name = file === program.file ? "<main>" : `<module ${path.basename(file.path)}>`;
-    genModuleBody(g, fn, name, file, byFile.get(file) ?? [], calls.get(file) ?? [], fns, !!program.hasTry);
+    const zeroed = file === program.file ? program.body : [];
+    genModuleBody(g, fn, name, file, byFile.get(file) ?? [], calls.get(file) ?? [], fns, !!program.hasTry, zeroed);
   }
 }
+
+/**
+ * Globals hold their zero value until their declaration runs, and a function called earlier may
+ * read them (docs/decisions.md "Program shape"): before anything else, the main program gives every
+ * array global an empty array (str globals start as "" statically, the rest as 0 or null).
+ */
+function zeroGlobals(g: Gen, body: Stmt[]): void {
+  for (const s of body) {
+    if (s.kind !== "VarDecl" || !s.sym?.isGlobal || !needsRuntimeZero(s.sym.type)) continue;
+    storeVar(g, s.sym, zeroValue(g, s.sym.type));
+  }
+}
+
+const needsRuntimeZero = (t: Type): boolean => t.k === "array";
 
 /** The LLVM name of a module's top-level code: `tul_fn_module.<file name>` (traces without DWARF show `module.<name>`). */
 function moduleSymbol(file: SourceFile): string {
@@ -256,9 +281,10 @@ function planModuleInits(byFile: Map<SourceFile, Stmt[]>, main: SourceFile): Map
   return calls;
 }
 
-function genModuleBody(g: Gen, fn: llvm.Function, name: string, file: SourceFile, body: Stmt[], imports: Import[], fns: Map<SourceFile, llvm.Function>, hasTry: boolean): void {
+function genModuleBody(g: Gen, fn: llvm.Function, name: string, file: SourceFile, body: Stmt[], imports: Import[], fns: Map<SourceFile, llvm.Function>, hasTry: boolean, zeroed: Stmt[]): void {
   const entry = beginFunction(g, fn, name, 1, T.void, hasTry, file.path);
   const block = g.b.GetInsertBlock()!;
+  zeroGlobals(g, zeroed);
   const stmts = body.filter((s) => s.kind !== "FuncDecl" && s.kind !== "StructDecl" && s.kind !== "Import");
   if (imports.length || needsStackCheck(stmts)) g.call("tul__stack_check", []);
   for (const imp of imports) {

@@ -1,6 +1,9 @@
 // Recursion without a base case: a function whose every way out calls itself again. Its tail
 // recursion must stay real recursion (module.ts marks it "disable-tail-calls"), so that it ends in
 // StackOverflowError instead of turning into an endless loop after tail-recursion elimination.
+// This is the source-level rule (every `return` recurses, even in one branch of `?:`); the IR pass
+// codegen/passes/recursion.ts adds every function that cannot return at all (mutual recursion,
+// lambdas, function values).
 
 import { someNode, walk, type AstNode, type Call, type Return, type Stmt } from "../../frontend/ast.js";
 

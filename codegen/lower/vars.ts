@@ -18,7 +18,9 @@ function globalSlot(g: Gen, sym: VarSymbol): llvm.Value {
   const hit = g.globals.get(sym.id);
   if (hit) return hit;
   const ty = memType(g, sym.type);
-  const gv = new llvm.GlobalVariable(g.mod, ty, false, globalLinkage(g), llvm.Constant.getNullValue(ty), `tulg.${sym.name}.${sym.id}`);
+  // a str global holds "" until its declaration runs (a function may read it before: docs/decisions.md)
+  const init = sym.type.k === "str" ? g.runtimeGlobal("tul_empty_str") : llvm.Constant.getNullValue(ty);
+  const gv = new llvm.GlobalVariable(g.mod, ty, false, globalLinkage(g), init, `tulg.${sym.name}.${sym.id}`);
   g.globals.set(sym.id, gv);
   return gv;
 }

@@ -1,5 +1,6 @@
 // Stack-check placement: a text pass over the printed IR that moves each function's stack check
-// to where its calls start (placeStackChecks), so that paths without calls skip it.
+// to where its calls start (placeStackChecks), so that paths without calls skip it. Which
+// recursions must stay real recursion is recursion.ts's job.
 
 // ---------------------------------------------------------------- stack-check placement
 

@@ -11,11 +11,14 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 import { TOOLCHAIN_ROOT } from "../../common/paths.js";
+import { sanitizeCompileFlags, sanitizedRuntime, sanitizeLinkFlags } from "./sanitize.js";
 
 export interface LinkOptions {
   optLevel: 0 | 1 | 2 | 3;
   debug: boolean;
   target?: string;
+  /** Sanitizers (sanitize.ts), sorted; the program then links build/runtime-san. */
+  sanitize?: string[];
 }
 
 // --as-needed (below) keeps only the libraries a program uses: PCRE2 for regular expressions and libcrypto
@@ -67,10 +70,11 @@ function systemLinkArgs(target: string | undefined, libdw: boolean): string[] {
 }
 
 /** Directory holding libtulrt.a and libtulrt_main.a for a target (the host's when target is unset;
- *  $TULPAR_RUNTIME_DIR overrides the host's, e.g. build/nodw/runtime, a runtime without libdw). */
-export function runtimeDir(target?: string): string {
-  if (!target && process.env.TULPAR_RUNTIME_DIR) return path.resolve(process.env.TULPAR_RUNTIME_DIR);
-  return path.join(TOOLCHAIN_ROOT, target ? `build-${target}` : "build", "runtime");
+ *  $TULPAR_RUNTIME_DIR overrides the host's, e.g. build/nodw/runtime, a runtime without libdw), or
+ *  its sanitized variant (runtime-san) when sanitizers are asked for. */
+export function runtimeDir(target?: string, sanitize?: string[]): string {
+  if (!target && !sanitize?.length && process.env.TULPAR_RUNTIME_DIR) return path.resolve(process.env.TULPAR_RUNTIME_DIR);
+  return path.join(TOOLCHAIN_ROOT, target ? `build-${target}` : "build", sanitizedRuntime(sanitize));
 }
 
 /** Whether a runtime symbolizes traces with libdw (CMake's tulrt-config.txt says; else: not on macOS).
@@ -115,25 +119,28 @@ class ToolError extends LinkError {
 
 /** The runtime archives for a target; LinkError when they are not built. */
 function runtimeLibs(opts: LinkOptions): string[] {
-  const rt = runtimeDir(opts.target);
+  const rt = runtimeDir(opts.target, opts.sanitize);
   const libs = [path.join(rt, "libtulrt_main.a"), path.join(rt, "libtulrt.a")];
   for (const lib of libs) {
-    if (!existsSync(lib)) throw new LinkError(`runtime library ${lib} is missing; ${setupHint(opts.target)}`);
+    if (!existsSync(lib)) {
+      const why = opts.sanitize?.length ? " (the sanitized runtime: CMake builds it where clang supports ASan and UBSan)" : "";
+      throw new LinkError(`runtime library ${lib} is missing${why}; ${setupHint(opts.target)}`);
+    }
   }
   return libs;
 }
 
 function compileArgs(opts: LinkOptions): string[] {
-  return [`-O${opts.optLevel}`, ...(opts.debug ? ["-g"] : []), ...targetArgs(opts.target), "-Wno-override-module"];
+  return [`-O${opts.optLevel}`, ...(opts.debug ? ["-g"] : []), ...targetArgs(opts.target), ...sanitizeCompileFlags(opts.sanitize), "-Wno-override-module"];
 }
 
 /** Optimises and links `bitcodePath` into `outPath`; throws LinkError with clang's message on failure. */
 export async function linkExecutable(bitcodePath: string, outPath: string, opts: LinkOptions): Promise<void> {
   const libs = runtimeLibs(opts);
-  const libdw = runtimeHasLibdw(runtimeDir(opts.target), opts.target);
+  const libdw = runtimeHasLibdw(runtimeDir(opts.target, opts.sanitize), opts.target);
   const compile = compileArgs(opts);
   const table = libdw ? undefined : await compileWithLineTable(bitcodePath, compile);
-  await runClang([...compile, ...(table ? table.inputs : [bitcodePath]), ...libs, ...systemLinkArgs(opts.target, libdw), "-o", outPath], "linking");
+  await runClang([...compile, ...(table ? table.inputs : [bitcodePath]), ...libs, ...systemLinkArgs(opts.target, libdw), ...sanitizeLinkFlags(opts.sanitize), "-o", outPath], "linking");
   if (table) await lineTableStep(() => table.check(outPath));
   if (opts.debug && !opts.target && process.platform === "darwin") await keepDebugInfo(outPath);
 }
@@ -162,7 +169,7 @@ export interface LinkInput {
  */
 export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   const libs = runtimeLibs(opts);
-  const libdw = runtimeHasLibdw(runtimeDir(opts.target), opts.target);
+  const libdw = runtimeHasLibdw(runtimeDir(opts.target, opts.sanitize), opts.target);
   if (!libdw || (!opts.target && process.platform === "darwin")) {
     return { finish: (m) => linkBitcode(m, outPath, opts), abort: () => undefined };
   }
@@ -170,7 +177,7 @@ export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   const obj = path.join(dir, "program.o");
   writeFileSync(obj, ""); // `clang -###` wants its input to exist
   const compileArgv = [...compileArgs(opts), "-c", "-x", "ir", "-", "-o", obj];
-  const linkArgs = [...compileArgs(opts), ...fastLinker(opts.target), obj, ...libs, ...systemLinkArgs(opts.target, true), "-o", outPath];
+  const linkArgs = [...compileArgs(opts), ...fastLinker(opts.target), obj, ...libs, ...systemLinkArgs(opts.target, true), ...sanitizeLinkFlags(opts.sanitize), "-o", outPath];
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   const cached = cachedLinkCommand(linkArgs, obj, outPath);
   const run = cached ? startChain(compileArgv, cached, linkArgs) : startTwoSteps(compileArgv, linkArgs, obj, outPath);

@@ -11,9 +11,8 @@ import { coerce, show } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { aliasModule, lookupFunction, lookupName, lookupQualified } from "./names.js";
 import { callResult, ensureDefaults } from "./functions.js";
-import { fieldType } from "./extras.js";
+import { fieldType, specKind } from "./extras.js";
 import { checkValueCall } from "./closures.js";
-import type { SpecKind } from "../fmtspec.js";
 import { asNestedCall } from "./nested.js";
 
 export function checkCall(cx: Checker, e: Call): Type {
@@ -149,9 +148,7 @@ function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, row: BuiltinRow, 
 function checkLiteralSpec(cx: Checker, e: Call, spec: { arg: number; of: number }, params: Type[]): void {
   const lit = e.args[spec.arg];
   if (lit?.kind !== "StrLit") return;
-  const t = params[spec.of];
-  const kind: SpecKind = t.k === "int" || t.k === "float" || t.k === "str" || t.k === "bool" ? t.k : t.k === "json" ? "any" : "str";
-  cx.formatSpecs.add(kind, lit.value, (why) => {
+  cx.formatSpecs.add(specKind(params[spec.of]), lit.value, (why) => {
     cx.error(why.includes(`'${lit.value}'`) ? D.formatSpec({ why }) : D.formatSpecOf({ spec: lit.value, why }), lit.span);
   });
 }

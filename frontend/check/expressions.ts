@@ -138,6 +138,10 @@ function checkUnary(cx: Checker, e: Unary): Type {
     e.operand = coerce(cx, e.operand, T.bool, (found) => D.notOperand({ found }));
     return T.bool;
   }
+  if (e.op === "~") {
+    e.operand = coerce(cx, e.operand, T.int, (found) => D.complementOperand({ found }));
+    return T.int;
+  }
   if (isNumeric(t) || t.k === "json") return t;
   if (t.k === "never") return T.never;
   cx.error(D.unaryOperand({ op: e.op, found: show(t) }), e.operand.span);
@@ -145,6 +149,8 @@ function checkUnary(cx: Checker, e: Unary): Type {
 }
 
 const ARITH = new Set(["+", "-", "*", "/", "%"]);
+/** Bitwise and shift operators: int operands (a json one is unboxed), an int result. */
+export const BITWISE: ReadonlySet<string> = new Set(["&", "|", "^", "<<", ">>"]);
 const ORDER = new Set(["<", "<=", ">", ">="]);
 
 /**
@@ -162,6 +168,7 @@ function checkBinarySpine(cx: Checker, e: Binary): Type {
 function checkBinary(cx: Checker, e: Binary, leftDone: boolean): Type {
   if (e.op === "&&" || e.op === "||") return checkLogical(cx, e, leftDone);
   if (e.op === "==" || e.op === "!=") return checkEquality(cx, e, leftDone);
+  if (BITWISE.has(e.op)) return checkBitwise(cx, e, leftDone);
   const lt = leftDone ? e.left.ty! : checkValue(cx, e.left);
   const rt = checkValue(cx, e.right);
   if (e.op === "+" && (lt.k === "str" || rt.k === "str")) {
@@ -192,6 +199,23 @@ function operandType(lt: Type, rt: Type, ordering: boolean): Type | null {
   if ((l.k === "json" || r.k === "json") && dyn(l) && dyn(r)) return T.json;
   if (ordering && l.k === "str" && r.k === "str") return T.str;
   return null;
+}
+
+/**
+ * `a & b`, `a << n`, ...: both operands int (json unboxed at run time). A wrong operand is one error
+ * at that operand and the result is still int, so nothing downstream reports again.
+ */
+function checkBitwise(cx: Checker, e: Binary, leftDone: boolean): Type {
+  const msg = (found: string) => D.bitwiseOperand({ op: e.op, found });
+  const lt = leftDone ? e.left.ty! : checkValue(cx, e.left);
+  const rt = checkValue(cx, e.right);
+  if (lt.k === "bool" && rt.k === "bool" && (e.op === "&" || e.op === "|")) {
+    cx.error(D.bitwiseBools({ op: e.op }), e.span);
+    return T.bool;
+  }
+  e.left = coerce(cx, e.left, T.int, msg);
+  e.right = coerce(cx, e.right, T.int, msg);
+  return T.int;
 }
 
 function checkLogical(cx: Checker, e: Binary, leftDone: boolean): Type {
@@ -351,6 +375,11 @@ function checkAssign(cx: Checker, e: Assign): Type {
     return tt;
   }
   const vt = checkValue(cx, e.value);
+  if (BITWISE.has(e.op.slice(0, -1))) {
+    if (tt.k !== "int" && tt.k !== "json") cx.error(D.bitwiseTarget({ op: e.op, found: show(tt) }), e.target.span);
+    e.value = coerce(cx, e.value, T.int, (found) => D.bitwiseOperand({ op: e.op, found }));
+    return tt;
+  }
   if (tt.k === "str" && e.op === "+=") {
     e.value = stringify(cx, e.value);
     return tt;

@@ -8,20 +8,39 @@ import { D } from "../messages.js";
 import { coerce, convertible, resolveType, show, stringify, unify } from "./conversions.js";
 import { checkValue, checkExpr } from "./expressions.js";
 import { checkBlock } from "./statements.js";
+import type { SpecKind } from "../fmtspec.js";
 
 type StructType = Type & { k: "struct" };
 
 // ---------------------------------------------------------------- t-strings
 
-/** `t"{a} b"`: every embedded expression is converted to its string form (Convert stringify). */
+/**
+ * `t"{a} b"`: every embedded expression is converted to its string form (Convert stringify); one
+ * with a format spec (`{x:.2f}`) keeps its type, and a literal spec is checked for it now.
+ */
 export function checkTString(cx: Checker, e: TString): Type {
   for (let i = 0; i < e.parts.length; i++) {
     const part = e.parts[i];
     if (typeof part === "string") continue;
-    checkValue(cx, part);
-    e.parts[i] = stringify(cx, part);
+    const t = checkValue(cx, part);
+    const spec = e.specs?.[i];
+    if (!spec) {
+      e.parts[i] = stringify(cx, part);
+      continue;
+    }
+    if (t.k === "never") e.parts[i] = coerce(cx, part, T.json);
+    cx.formatSpecs.add(specKind(t), spec.text, (why) => {
+      cx.error(why.includes(`'${spec.text}'`) ? D.formatSpec({ why }) : D.formatSpecOf({ spec: spec.text, why }), spec.span);
+    });
   }
   return T.str;
+}
+
+/** What a format spec formats, for its compile-time check: json checks only the syntax, bools and
+ *  other values format through their string form. */
+export function specKind(t: Type): SpecKind {
+  if (t.k === "int" || t.k === "float" || t.k === "str" || t.k === "bool") return t.k;
+  return t.k === "json" || t.k === "never" ? "any" : "str";
 }
 
 // ---------------------------------------------------------------- structs

@@ -211,6 +211,8 @@ function seedResult(d: FuncDecl): Type | null {
   return null;
 }
 
+const BITWISE_OPS: ReadonlySet<string> = new Set(["&", "|", "^", "<<", ">>"]);
+
 function obviousType(e: Expr, params: Map<string, Type>): Type | null {
   switch (e.kind) {
     case "IntLit":
@@ -223,7 +225,9 @@ function obviousType(e: Expr, params: Map<string, Type>): Type | null {
     case "BoolLit":
       return T.bool;
     case "Unary":
-      return e.op === "!" ? T.bool : obviousType(e.operand, params);
+      return e.op === "!" ? T.bool : e.op === "~" ? T.int : obviousType(e.operand, params);
+    case "Binary":
+      return BITWISE_OPS.has(e.op) ? T.int : null;
     case "Ident":
       return params.get(e.name) ?? null;
     default:

@@ -1,7 +1,7 @@
 // Expression rules: conditional, binary levels (one table-driven `operand (op operand)*` fold),
 // unary/await/spawn, postfix, primaries, lambdas, match, array/object literals and t-strings.
 
-import type { Block, Expr, IntLit, Lambda, MatchArm, Param, Pattern } from "../ast.js";
+import type { Block, Expr, IntLit, Lambda, MatchArm, Param, Pattern, TString } from "../ast.js";
 import { KEYWORDS, describeToken, type Token } from "../lexer.js";
 import { D } from "../messages.js";
 import type { Span } from "../source.js";
@@ -11,12 +11,31 @@ import {
 import { skipType, typeNode } from "./types.js";
 import { block } from "./stmt.js";
 
-/** Binary operators and their precedence (higher binds tighter); all are left-associative. */
+/**
+ * Binary operators and their precedence (higher binds tighter); all are left-associative. The
+ * bitwise ones sit as in Python: tighter than comparisons, looser than `+ -` (`x & 1 == 0` is
+ * `(x & 1) == 0`), `|` loosest, then `^`, `&`, the shifts.
+ */
 const BIN_PREC: Readonly<Record<string, number>> = {
-  "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6,
+  "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4,
+  "|": 5, "^": 6, "&": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
 };
-export const ASSIGN_OPS: ReadonlySet<string> = new Set(["=", "+=", "-=", "*=", "/=", "%="]);
-const PREFIX_OPS: ReadonlySet<string> = new Set(["!", "-", "+", "await", "spawn", "++", "--"]);
+export const ASSIGN_OPS: ReadonlySet<string> = new Set(["=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="]);
+const PREFIX_OPS: ReadonlySet<string> = new Set(["!", "-", "+", "~", "await", "spawn", "++", "--"]);
+
+/**
+ * The operator at the current token: `>>` and `>>=` are lexed as `>` followed by an adjacent `>` or
+ * `>=` (so that `promise<promise<int>>` closes two types) and joined here. Returns the operator and
+ * how many tokens it takes.
+ */
+export function operatorAt(c: Ctx, i = c.at): { op: string; width: number } {
+  const t = c.tok(i);
+  if (t.kind === ">") {
+    const n = c.tok(i + 1);
+    if (n.start === t.end && (n.kind === ">" || n.kind === ">=")) return { op: n.kind === ">" ? ">>" : ">>=", width: 2 };
+  }
+  return { op: t.kind, width: 1 };
+}
 
 // Grammar rules are arcsecond parsers (`rule`); the hot recursive path (binary, unary, postfix,
 // primary and the bracketed forms) are sub-rule functions taking the enclosing rule's `run`, which
@@ -37,9 +56,11 @@ function conditional(allowAssign: boolean): P<Expr> {
     const first = binary(run, c);
     const e = c.tok(c.at).kind === "?" ? ternaryRest(run, c, i0, first) : first;
     const opIndex = c.at;
-    if (!ASSIGN_OPS.has(c.tok(opIndex).kind)) return e;
-    if (!allowAssign) c.report(D.assignInExpr(), c.tokSpan(opIndex));
-    const op = run(next).kind as "=";
+    const { op: opText, width } = operatorAt(c);
+    if (!ASSIGN_OPS.has(opText)) return e;
+    if (!allowAssign) c.report(D.assignInExpr(), c.span(opIndex, opIndex + width));
+    for (let k = 0; k < width; k++) run(next);
+    const op = opText as "=";
     checkTarget(c, e, `'${op}'`);
     const value = run(expr);
     return { kind: "Assign", op, target: e, value, span: c.span(i0, c.at) };
@@ -72,14 +93,15 @@ function checkTarget(c: Ctx, target: Expr, what: string): void {
   c.report(D.badUpdateTarget({ what }), target.span);
 }
 
-// binary = unary { bin-op unary }   folded by precedence with an operator stack (linear, no recursion)
+// binary = unary { bin-op unary }   bin-op: || && == != < <= > >= | ^ & << >> + - * / %; folded by precedence with an operator stack (linear, no recursion)
 function binary(run: Run, c: Ctx): Expr {
   const operands: Expr[] = [unary(run, c)];
   const ops: string[] = [];
   for (;;) {
-    const prec = BIN_PREC[c.peek().kind];
+    const { op, width } = operatorAt(c);
+    const prec = BIN_PREC[op];
     if (prec === undefined) break;
-    const op = run(next).kind;
+    for (let k = 0; k < width; k++) run(next);
     while (ops.length && BIN_PREC[ops[ops.length - 1]] >= prec) reduce(c, operands, ops);
     ops.push(op);
     operands.push(unary(run, c));
@@ -94,7 +116,7 @@ function reduce(c: Ctx, operands: Expr[], ops: string[]): void {
   operands.push({ kind: "Binary", op, left, right, span: { file: c.file, start: left.span.start, end: right.span.end } });
 }
 
-// unary = { "!" | "-" | "+" | "await" | "spawn" | "++" | "--" } postfix
+// unary = { "!" | "-" | "+" | "~" | "await" | "spawn" | "++" | "--" } postfix
 function unary(run: Run, c: Ctx): Expr {
   if (!PREFIX_OPS.has(c.peek().kind)) return postfix(run, c);
   const ops: { kind: string; at: number }[] = [];
@@ -353,18 +375,26 @@ const pattern: P<Pattern> = rule((run, c) => {
   return { kind: "RangePattern", lo, hi, span: c.span(i0, c.at) };
 });
 
-// t-string = tstr-begin { tstr-text | tstr-open expression tstr-close } tstr-end   (see lexer.ts)
+// t-string = tstr-begin { tstr-text | tstr-open expression [ tstr-spec ] tstr-close } tstr-end   (see lexer.ts)
 function tstring(run: Run, c: Ctx): Expr {
   const i0 = c.at;
   run(next);
   const parts: (string | Expr)[] = [];
+  const specs: TString["specs"] = [];
   for (;;) {
     const t = run(next);
     if (t.kind === "tstr-text") parts.push(t.value as string);
     else if (t.kind === "tstr-open") {
       parts.push(run(expr));
-      want(run, c, "tstr-close", "to close the t-string expression", "'}'");
+      const spec = c.peek();
+      if (spec.kind === "tstr-spec") {
+        run(next);
+        specs[parts.length - 1] = { text: spec.value as string, span: { file: c.file, start: spec.start + 1, end: spec.end } };
+      }
+      want(run, c, "tstr-close", "to close the t-string expression", "'}' (or ':' and a format spec)");
     } else break;
   }
-  return { kind: "TString", parts, span: c.span(i0, c.at) };
+  const e: TString = { kind: "TString", parts, span: c.span(i0, c.at) };
+  if (specs.length) e.specs = specs;
+  return e;
 }

@@ -95,6 +95,7 @@ TUL_NORETURN void tul_rethrow(void);           /* re-throws the value in flight 
 TUL_NORETURN void tul_throw_index(int64_t index, int64_t len); /* IndexError: index 5 out of range for length 3 */
 TUL_NORETURN void tul_throw_zero_div(void);    /* ZeroDivisionError: division by zero */
 TUL_NORETURN void tul_throw_zero_mod(void);    /* ZeroDivisionError: modulo by zero */
+TUL_NORETURN void tul_throw_shift(int64_t count); /* ValueError: shift count 64 out of range 0..63 */
 TUL_NORETURN void tul_throw_msg(const char *kind_and_message); /* e.g. "TypeError: null reference" */
 TUL_NORETURN void tul_stack_overflow(void);    /* StackOverflowError */
 

@@ -7,6 +7,14 @@
 #include <stdio.h>
 #include "rt_int.h"
 
+#ifdef TUL_SANITIZED
+/* Programs built with `tulc build --sanitize=...` (this file from build/runtime-san). LeakSanitizer
+ * cannot see Boehm GC's roots, so its reports would all be false; a UBSan report ends the program
+ * like an ASan one. ASAN_OPTIONS / UBSAN_OPTIONS in the environment still take precedence. */
+const char *__asan_default_options(void) { return "detect_leaks=0"; }
+const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stacktrace=1"; }
+#endif
+
 int main(int argc, char **argv) {
   GC_INIT();
   tul__set_args(argc, argv);

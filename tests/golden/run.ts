@@ -1,6 +1,7 @@
 // The golden suite: compiles and runs every tests/golden/<area>/*.tul, compares full stdout with
 // <name>.out, stderr with the file's `// stderr:` patterns, and the exit status. `--update` rewrites
-// .out files from actual output (review the diff!). Directives, in leading `//` comments:
+// .out files from actual output (review the diff!); `--flags="-O0 --sanitize=address"` adds tulc
+// options to every build (executables then go to .out/<flags>/). Directives, in leading `//` comments:
 //   // status: N            expected exit status (default 0)
 //   // stderr: <regex>      must match somewhere in stderr (repeatable); without any, stderr must be empty
 //   // compile-error        the build must fail; stderr patterns apply to the diagnostics
@@ -21,9 +22,12 @@ interface Outcome { c: Case; problems: string[]; stdout: string }
 const OUT_DIR = path.join(GOLDEN, ".out");
 const TULC = path.join(TOOLCHAIN_ROOT, "bin", "tulc");
 
+let extraFlags: string[] = [];
+let outDir = OUT_DIR;
+
 async function runCase(c: Case): Promise<Outcome> {
-  const exe = path.join(OUT_DIR, c.name.replace(/[\/\\]/g, "__").replace(/\.tul$/, ""));
-  const build = await execa(TULC, ["build", c.file, "-o", exe, ...c.flags], { reject: false, all: true });
+  const exe = path.join(outDir, c.name.replace(/[\/\\]/g, "__").replace(/\.tul$/, ""));
+  const build = await execa(TULC, ["build", c.file, "-o", exe, ...c.flags, ...extraFlags], { reject: false, all: true });
   if (c.compileError) return { c, problems: checkCompileError(c, build.exitCode ?? -1, build.stderr), stdout: "" };
   if (build.exitCode !== 0) return { c, problems: [`build failed (status ${build.exitCode}):\n${build.all}`], stdout: "" };
   const run = await execa(exe, c.args, { reject: false, input: c.stdin, env: c.env, timeout: c.timeout, stripFinalNewline: false });
@@ -88,8 +92,13 @@ async function pool<T, R>(items: T[], width: number, f: (t: T) => Promise<R>): P
 
 async function main(argv: string[]): Promise<number> {
   const update = argv.includes("--update");
+  const flags = argv.find((a) => a.startsWith("--flags="));
+  if (flags) {
+    extraFlags = flags.slice("--flags=".length).split(/\s+/).filter(Boolean);
+    outDir = path.join(OUT_DIR, extraFlags.join("_").replace(/[^-\w=,.]/g, "_"));
+  }
   const cases = findCases(argv.filter((a) => !a.startsWith("--")));
-  mkdirSync(OUT_DIR, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
   const outcomes = await pool(cases, Math.max(2, cpus().length + 1), runCase);
   let failed = 0;
   for (const o of outcomes) {

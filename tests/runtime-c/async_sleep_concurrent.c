@@ -20,7 +20,9 @@ int main(void) {
   double total = test_now_ms() - t0;
   printf("two 20 ms sleeps: %.2f ms total (task a %.2f, b %.2f)\n", total, da, db);
   CHECK(da >= 20.0 && db >= 20.0);
-  CHECK(total >= 20.0 && total < 35.0);
+  /* run one after the other, the total would be at least da + db; a bound relative to the tasks'
+   * own times holds on a loaded machine too (where both may take 40 ms instead of 20) */
+  CHECK(total >= 20.0 && total < 0.75 * (da + db));
   /* sleep_async on the main program drives the loop too */
   t0 = test_now_ms();
   tul_await(tul_sleep_async(5), NULL);

@@ -38,7 +38,9 @@ int main(void) {
   double t0 = test_now_ms();
   tul_await(fast, &v);
   CHECK(v == 'F');
-  CHECK(tul_promise_state(slow) == TUL_PROMISE_PENDING);
+  /* slow's deadline is 20 ms out: still pending unless the machine was too loaded to resume us in
+   * time (the order of the log below is checked either way) */
+  if (test_now_ms() - t0 < 19.0) CHECK(tul_promise_state(slow) == TUL_PROMISE_PENDING);
   tul_await(slow, &v);
   CHECK(v == 'S');
   double total = test_now_ms() - t0;

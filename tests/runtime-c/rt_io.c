@@ -72,6 +72,11 @@ static void files(void) {
   CHECK_THROWS(tul_file_append(S("/nonexistent/dir/x"), S("")),
                "IOError: cannot write '/nonexistent/dir/x': No such file or directory");
   CHECK_THROWS(tul_file_read(S("/tmp")), "IOError: cannot read '/tmp': Is a directory");
+  /* a NUL would name another file (here /tmp, a directory): refused, and shown escaped */
+  CHECK_THROWS(tul_file_read(tul__str_from("/tmp\0/x", 7)), "IOError: cannot read '/tmp\\u0000/x': Invalid argument");
+  CHECK_THROWS(tul_file_write(tul__str_from("/tmp/\0x", 7), S("x")), "IOError: cannot write '/tmp/\\u0000x': Invalid argument");
+  CHECK(!tul_file_exists(tul__str_from("/tmp\0/x", 7)));
+  CHECK_THROWS(tul_file_read(S("/nonexistent/a\nb")), "IOError: cannot read '/nonexistent/a\\nb': No such file or directory");
   /* lines */
   tul_file_write(p, S("a\r\nb\n\nlast"));
   CHECK_STR(tul_str_join(tul_read_lines(p), S("|")), "a|b||last");

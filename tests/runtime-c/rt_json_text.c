@@ -1,16 +1,51 @@
 /* rt_json_text.c: fromJson edge cases found by tests/json-conformance: strict UTF-8 (no overlong
- * forms, no encoded surrogates, nothing above U+10FFFF) and too-deep documents as ValueError. */
+ * forms, no encoded surrogates, nothing above U+10FFFF), lone surrogate escapes, numbers beyond the
+ * double range and too-deep documents as ValueError; toJson of text that is not UTF-8. */
 #include "rt_support/rt_test.h"
 
 static void utf8(void) {
   CHECK_STR(tul_json_to_str(tul_from_json(S("\"\xf4\x8f\xbf\xbf\""))), "\xf4\x8f\xbf\xbf"); /* U+10FFFF */
   CHECK_STR(tul_json_to_str(tul_from_json(S("\"\xed\x9f\xbf\xee\x80\x80\""))), "\xed\x9f\xbf\xee\x80\x80");
-  CHECK_STR(tul_json_to_str(tul_from_json(S("\"\\ud800\""))), "\xef\xbf\xbd"); /* lone surrogate: U+FFFD */
   CHECK_THROWS(tul_from_json(S("\"\xe0\x80\xaf\"")), "ValueError: invalid JSON: invalid UTF-8 at position 1");
   CHECK_THROWS(tul_from_json(S("\"\xed\xa0\x80\"")), "ValueError: invalid JSON: invalid UTF-8 at position 1");
   CHECK_THROWS(tul_from_json(S("\"\xf0\x80\x80\xaf\"")), "ValueError: invalid JSON: invalid UTF-8 at position 1");
   CHECK_THROWS(tul_from_json(S("\"\xf4\x90\x80\x80\"")), "ValueError: invalid JSON: invalid UTF-8 at position 1");
   CHECK_THROWS(tul_from_json(S("\"\xf5\x80\x80\x80\"")), "ValueError: invalid JSON: invalid UTF-8 at position 1");
+}
+
+/* A lone surrogate cannot be held by a UTF-8 string: an error at its escape, not a silent U+FFFD. */
+static void surrogates(void) {
+  CHECK_STR(tul_json_to_str(tul_from_json(S("\"\\ud83d\\ude00\""))), "\xf0\x9f\x98\x80"); /* a pair */
+  CHECK_THROWS(tul_from_json(S("\"\\ud800\"")), "ValueError: invalid JSON: lone surrogate at position 1 ('\\')");
+  CHECK_THROWS(tul_from_json(S("[\"ab\\udc00\"]")), "ValueError: invalid JSON: lone surrogate at position 4 ('\\')");
+  CHECK_THROWS(tul_from_json(S("\"\\ud800\\u0041\"")), "ValueError: invalid JSON: lone surrogate at position 1 ('\\')");
+  CHECK_THROWS(tul_from_json(S("\"x\\ud800\\ud800\"")), "ValueError: invalid JSON: lone surrogate at position 2 ('\\')");
+  CHECK_THROWS(tul_from_json(S("{\"k\": \"\\ud83d\"}")), "ValueError: invalid JSON: lone surrogate at position 7 ('\\')");
+  CHECK_THROWS(tul_from_json(S("\"\\u12g4\"")), "ValueError: invalid JSON: bad \\u escape at position 5 ('g')");
+  CHECK_THROWS(tul_from_json(S("\"\\u12")), "ValueError: invalid JSON: bad \\u escape at position 3 ('1')");
+}
+
+/* JSON has no infinity: a number beyond the double range is an error where it starts. Underflow is
+ * not (it reads as 0 or a subnormal, like every JSON parser). */
+static void number_range(void) {
+  CHECK_THROWS(tul_from_json(S("1e400")), "ValueError: invalid JSON: number out of range at position 0 ('1')");
+  CHECK_THROWS(tul_from_json(S("[1, -1e999999]")), "ValueError: invalid JSON: number out of range at position 4 ('-')");
+  CHECK_THROWS(tul_from_json(tul_str_concat(S("{\"n\": 1"), tul_str_repeat(S("0"), 400))),
+               "ValueError: invalid JSON: number out of range at position 6 ('1')");
+  CHECK_STR(tul_json_to_str(tul_from_json(S("1e-400"))), "0.0");
+  CHECK_STR(tul_json_to_str(tul_from_json(S("1.7976931348623157e308"))), "1.7976931348623157e+308");
+  CHECK_STR(tul_json_to_str(tul_from_json(S("123456789012345678901234567890"))), "1.2345678901234568e+29");
+}
+
+/* toJson always writes valid JSON: bytes that are not well-formed UTF-8 become U+FFFD, one each. */
+static void to_json_invalid_utf8(void) {
+  tul_str *bad = tul__str_from("a\xff" "b\xe2\x82\xed\xa0\x80\xc3\xa9", 10);
+  tul_str *text = tul_to_json(&bad, &tul_type_str);
+  CHECK_STR(text, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9\"");
+  CHECK_STR(tul_json_to_str(tul_from_json(text)), "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9");
+  tul_json *o = tul_json_new_object();
+  tul_json_set(o, tul__str_from("k\x80", 2), tul__json_str(tul__str_from("\x00\x1f\x7f", 3)));
+  CHECK_STR(tul_to_json(&o, &tul_type_json), "{\"k\xef\xbf\xbd\":\"\\u0000\\u001f\x7f\"}");
 }
 
 /* Plain strings take a no-copy path and repeated plain keys share one string; others still decode. */
@@ -52,6 +87,9 @@ static void depth(void) {
 int main(int argc, char **argv) {
   rt_init(argc, argv);
   utf8();
+  surrogates();
+  number_range();
+  to_json_invalid_utf8();
   strings_and_keys();
   depth();
   return rt_done();

@@ -119,6 +119,11 @@ static void conversions(void) {
   CHECK(tul_str_to_bool(S("0")) == 0);
   CHECK_THROWS(tul_str_to_bool(S("yes")), "ValueError: invalid bool literal: \"yes\"");
   CHECK_THROWS(tul_str_to_bool(S("True")), "ValueError: invalid bool literal: \"True\"");
+  /* the text in a message is escaped: a NUL does not cut it, control characters and quotes show */
+  CHECK_THROWS(tul_str_to_int(tul__str_from("1\0", 2)), "ValueError: invalid int literal: \"1\\u0000\"");
+  CHECK_THROWS(tul_str_to_float(tul__str_from("2\0x", 3)), "ValueError: invalid float literal: \"2\\u0000x\"");
+  CHECK_THROWS(tul_str_to_int(S("a\"b\n\x1b[2J\\")), "ValueError: invalid int literal: \"a\\\"b\\n\\u001b[2J\\\\\"");
+  CHECK_THROWS(tul_str_to_bool(tul__str_from("t\xffrue", 5)), "ValueError: invalid bool literal: \"t\xef\xbf\xbdrue\"");
 }
 
 /* Indexing forwards, backwards and across strings agrees with split(s, ""). */

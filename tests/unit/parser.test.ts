@@ -60,7 +60,7 @@ function show(e: Expr | Block | TypeNode | null): string {
     case "Spawn": return `(spawn ${show(e.call)})`;
     case "ArrayLit": return `[${e.elems.map(show).join(" ")}]`;
     case "ObjectLit": return `{${e.entries.map((x) => `${x.key}: ${show(x.value)}`).join(", ")}}`;
-    case "TString": return `(t ${e.parts.map((p) => (typeof p === "string" ? JSON.stringify(p) : show(p))).join(" ")})`;
+    case "TString": return `(t ${e.parts.map((p, i) => (typeof p === "string" ? JSON.stringify(p) : show(p) + (e.specs?.[i] ? `:${e.specs[i]!.text}` : ""))).join(" ")})`;
     case "Lambda": {
       const ps = e.params.map((p) => (p.type ? `${show(p.type)} ${p.name}` : p.name)).join(", ");
       return `(lambda (${ps})${e.result ? ": " + show(e.result) : ""} ${show(e.body)})`;
@@ -92,6 +92,21 @@ test("binary precedence and left associativity", () => {
   assert.equal(show(exprOf("a == b != c")), "(!= (== a b) c)");
   assert.equal(show(exprOf("a <= b || c >= d && e > f")), "(|| (<= a b) (&& (>= c d) (> e f)))");
   assert.equal(show(exprOf("(1 + 2) * 3")), "(* (+ 1 2) 3)");
+});
+
+test("bitwise operators: Python's precedence; >> is two adjacent '>' tokens", () => {
+  assert.equal(show(exprOf("x & 1 == 0")), "(== (& x 1) 0)");
+  assert.equal(show(exprOf("a | b ^ c & d << e + f")), "(| a (^ b (& c (<< d (+ e f)))))");
+  assert.equal(show(exprOf("a >> b >> c")), "(>> (>> a b) c)");
+  assert.equal(show(exprOf("a < b | c")), "(< a (| b c))");
+  assert.equal(show(exprOf("~a + -~b")), "(+ (~ a) (- (~ b)))");
+  assert.ok(parse("x = a > > b;").errors.length > 0, "'> >' with a space is not a shift");
+  const [s] = parseOk("x >>= 2; promise<promise<int>> p; func(int): promise<int> f = g;");
+  assert.equal(s.kind === "ExprStmt" && show(s.expr), "(>>= x 2)");
+  for (const op of ["&=", "|=", "^=", "<<="]) {
+    const [t] = parseOk(`x ${op} 1;`);
+    assert.equal(t.kind === "ExprStmt" && show(t.expr), `(${op} x 1)`);
+  }
 });
 
 test("conditional is lowest and right associative", () => {
@@ -168,8 +183,17 @@ test("t-strings with embedded expressions and literal braces", () => {
   assert.equal(show(exprOf('t""')), "(t )");
   assert.equal(show(exprOf('t"{t"{n}"}"')), "(t (t n))");
   assert.deepEqual(parse('x = t"{}";').errors, ["1:8: expected expression, found '}'"]);
-  assert.deepEqual(parse('x = t"{a b}";').errors, ["1:10: expected '}' to close the t-string expression, found identifier 'b'"]);
+  assert.deepEqual(parse('x = t"{a b}";').errors, ["1:10: expected '}' (or ':' and a format spec) to close the t-string expression, found identifier 'b'"]);
   assert.deepEqual(parse('x = t"a } b";').errors, ["1:9: unmatched '}' in t-string (write \\} for a literal brace)"]);
+});
+
+test("t-string format specs: a ':' outside brackets and not answering a '?' starts the spec", () => {
+  assert.equal(show(exprOf('t"{x:.2f}|{n:>8}"')), '(t x:.2f "|" n:>8)');
+  assert.equal(show(exprOf('t"{c ? a : b:>6}"')), "(t (? c a b):>6)");
+  assert.equal(show(exprOf('t"{f(a, {k: 1})[0]:x}"')), `(t (idx (call f a ${show(exprOf("{k: 1}"))}) 0):x)`);
+  assert.equal(show(exprOf('t"{x:}"')), "(t x:)");
+  assert.deepEqual(parse('x = t"{n:{w}}";').errors, ["1:10: a format spec cannot contain '{' (nested fields are not supported: use format(v, spec))"]);
+  assert.deepEqual(parse('x = t"{n:>5\n";').errors.slice(0, 1), ["1:5: unterminated t-string field (expected '}' after the format spec)"]);
 });
 
 test("lambdas versus parenthesised expressions", () => {
@@ -396,4 +420,14 @@ test("parseProgram never throws on garbage", () => {
     const { errors } = parse(chars.join(""));
     assert.ok(!errors.some((e) => e.includes("internal parser error")), errors.join("\n"));
   }
+});
+
+test("scope and shield blocks; the words stay usable as names; async lambdas", () => {
+  const [s, h, v, a, l] = parseOk("scope { f(); }\nshield { await g(); }\nvar scope = 1;\nscope = 2;\nvar inc = async (int x) => x + 1;");
+  assert.ok(s.kind === "Scope" && s.body.body.length === 1);
+  assert.ok(h.kind === "Shield" && h.body.body.length === 1);
+  assert.ok(v.kind === "VarDecl" && v.name === "scope");
+  assert.ok(a.kind === "ExprStmt" && a.expr.kind === "Assign");
+  assert.ok(l.kind === "VarDecl" && l.init?.kind === "Lambda" && l.init.isAsync === true);
+  assert.deepEqual(parse("scope { f();\n").errors.length > 0, true);
 });

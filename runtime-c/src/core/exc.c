@@ -208,6 +208,8 @@ void tul_throw_zero_div(void) { tul_throw_msg("ZeroDivisionError: division by ze
 
 void tul_throw_zero_mod(void) { tul_throw_msg("ZeroDivisionError: modulo by zero"); }
 
+void tul_throw_shift(int64_t count) { tul__throw_fmt("ValueError: shift count %lld out of range 0..63", (long long)count); }
+
 /* Runs in the red zone below tul_stack_limit, which is sized for this throw (allocation, trace
  * capture) and for a collection the allocation may trigger. A fresh value each time, so the async
  * origin of one overflow is never mistaken for another's. */

@@ -44,7 +44,8 @@ int tul__fmt_float(double v, char out[40]) {
   if (isnan(v)) return put(out, "nan");
   if (isinf(v)) return put(out, v < 0 ? "-inf" : "inf");
   if (v == 0) return put(out, signbit(v) ? "-0.0" : "0.0");
-  if (v == (double)(int64_t)v && v > -1e15 && v < 1e15) /* integral: exact as an int */
+  if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v) /* integral: exact as an int (range first:
+                                                            converting a float beyond int64 is UB) */
     return sprintf(out, "%lld.0", (long long)v);
   char buf[40], digits[24];
   shortest_digits(v, buf, sizeof buf);
@@ -135,13 +136,24 @@ tul_str *tul_str_from_bool(_Bool v) { return (tul_str *)(v ? &str_true : &str_fa
 
 /* ---------------------------------------------------------------- strings */
 
-void tul__sb_quoted(tul__sb *b, const char *p, int64_t n) {
+void tul__sb_escaped(tul__sb *b, const char *p, int64_t n) {
   static const char hex[] = "0123456789abcdef";
-  tul__sb_ch(b, '"');
+  const unsigned char *u = (const unsigned char *)p;
   int64_t run = 0; /* start of the pending run of plain bytes */
   for (int64_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)p[i];
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    unsigned char c = u[i];
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
+    if (c >= 0x80) {
+      int k = tul__utf8_seq(u + i, u + n);
+      if (k) {
+        i += k - 1;
+        continue;
+      }
+      tul__sb_add(b, p + run, i - run);
+      run = i + 1;
+      tul__sb_add(b, "\xEF\xBF\xBD", 3); /* U+FFFD REPLACEMENT CHARACTER */
+      continue;
+    }
     tul__sb_add(b, p + run, i - run);
     run = i + 1;
     char esc[7] = {'\\', 0};
@@ -163,7 +175,21 @@ void tul__sb_quoted(tul__sb *b, const char *p, int64_t n) {
     tul__sb_add(b, esc, len);
   }
   tul__sb_add(b, p + run, n - run);
+}
+
+void tul__sb_quoted(tul__sb *b, const char *p, int64_t n) {
   tul__sb_ch(b, '"');
+  tul__sb_escaped(b, p, n);
+  tul__sb_ch(b, '"');
+}
+
+void tul__throw_quoting(const char *before, const char *p, int64_t n, const char *after) {
+  tul__sb b;
+  tul__sb_init(&b);
+  tul__sb_cstr(&b, before);
+  tul__sb_escaped(&b, p, n);
+  tul__sb_cstr(&b, after);
+  tul__throw_str(tul__sb_finish(&b));
 }
 
 static void sb_str(tul__sb *b, const tul_str *s, int quoted) {

@@ -73,13 +73,14 @@ static void expect_word(parser *p, const char *w) {
   p->s += n;
 }
 
+/* Four hex digits (p->s advances over them); -1 at the first bad one (p->s there). */
 static int hex4(parser *p) {
-  if (p->end - p->s < 4) fail(p, "bad \\u escape");
+  if (p->end - p->s < 4) return -1;
   int v = 0;
   for (int i = 0; i < 4; i++) {
     char c = *p->s;
     int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-    if (d < 0) fail(p, "bad \\u escape");
+    if (d < 0) return -1;
     v = v * 16 + d;
     p->s++;
   }
@@ -96,43 +97,45 @@ static void put_utf8(tul__sb *b, uint32_t cp) {
   tul__sb_add(b, e, n);
 }
 
-static void escape(parser *p, tul__sb *b) {
+/* A `\uXXXX` escape (p->s after the `u`), with the low half of a surrogate pair when one follows.
+ * Returns the code point, -2 for bad hex digits, or -1 for a lone surrogate (p->s then at its
+ * backslash): a Tulpar string is UTF-8, which cannot hold one, and turning it silently into U+FFFD
+ * would lose data. */
+static int64_t unicode_escape(parser *p) {
+  const char *at = p->s - 2;
+  int cp = hex4(p);
+  if (cp < 0) return -2;
+  if (cp >= 0xD800 && cp < 0xDC00 && p->end - p->s >= 6 && p->s[0] == '\\' && p->s[1] == 'u') {
+    const char *save = p->s;
+    p->s += 2;
+    int lo = hex4(p);
+    if (lo >= 0xDC00 && lo < 0xE000) return 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+    p->s = save;
+  }
+  if (cp < 0xD800 || cp >= 0xE000) return cp;
+  p->s = at;
+  return -1;
+}
+
+/* One escape (p->s after the backslash) into b; returns NULL, or what is wrong (p->s at it). */
+static const char *escape(parser *p, tul__sb *b) {
   char c = *p->s++;
   switch (c) {
-  case '"': case '\\': case '/': tul__sb_ch(b, c); return;
-  case 'b': tul__sb_ch(b, '\b'); return;
-  case 'f': tul__sb_ch(b, '\f'); return;
-  case 'n': tul__sb_ch(b, '\n'); return;
-  case 'r': tul__sb_ch(b, '\r'); return;
-  case 't': tul__sb_ch(b, '\t'); return;
+  case '"': case '\\': case '/': tul__sb_ch(b, c); return NULL;
+  case 'b': tul__sb_ch(b, '\b'); return NULL;
+  case 'f': tul__sb_ch(b, '\f'); return NULL;
+  case 'n': tul__sb_ch(b, '\n'); return NULL;
+  case 'r': tul__sb_ch(b, '\r'); return NULL;
+  case 't': tul__sb_ch(b, '\t'); return NULL;
   case 'u': {
-    uint32_t cp = (uint32_t)hex4(p);
-    if (cp >= 0xD800 && cp < 0xDC00 && p->end - p->s >= 6 && p->s[0] == '\\' && p->s[1] == 'u') {
-      const char *save = p->s;
-      p->s += 2;
-      uint32_t lo = (uint32_t)hex4(p);
-      if (lo >= 0xDC00 && lo < 0xE000) cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-      else p->s = save;
-    }
-    put_utf8(b, cp >= 0xD800 && cp < 0xE000 ? 0xFFFD : cp); /* lone surrogate: replacement char */
-    return;
+    int64_t cp = unicode_escape(p);
+    if (cp < 0) return cp == -1 ? "lone surrogate" : "bad \\u escape";
+    put_utf8(b, (uint32_t)cp);
+    return NULL;
   }
   }
   p->s--;
-  fail(p, "bad escape");
-}
-
-/* Length of the valid UTF-8 sequence at s (0 if invalid). */
-static int utf8_seq(const unsigned char *s, const unsigned char *end) {
-  unsigned char c = s[0];
-  int n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-  if (!n || n > end - s || (n == 2 && c < 0xC2) || c > 0xF4) return 0;
-  for (int i = 1; i < n; i++)
-    if ((s[i] & 0xC0) != 0x80) return 0;
-  /* RFC 3629: no overlong 3/4-byte forms, no encoded surrogates, nothing above U+10FFFF */
-  if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
-    return 0;
-  return n;
+  return "bad escape";
 }
 
 /* The common case: printable ASCII up to the closing quote, no escapes; one allocation, no copy
@@ -198,11 +201,14 @@ static tul_str *parse_string(parser *p) {
     }
     if (c == '\\') {
       p->s++;
-      if (p->s >= p->end) fail(p, "unterminated string");
-      escape(p, &b);
+      const char *bad = p->s >= p->end ? "unterminated string" : escape(p, &b);
+      if (bad) {
+        tul__sb_free(&b);
+        fail(p, bad);
+      }
       continue;
     }
-    int n = utf8_seq((const unsigned char *)p->s, (const unsigned char *)p->end);
+    int n = tul__utf8_seq((const unsigned char *)p->s, (const unsigned char *)p->end);
     if (!n) {
       tul__sb_free(&b);
       fail(p, "invalid UTF-8");
@@ -247,9 +253,14 @@ static tul_json *parse_number(parser *p) {
     long long v = strtoll(text, NULL, 10);
     if (errno != ERANGE) r = tul__json_int(v);
   }
-  if (!r) r = tul__json_float(strtod(text, NULL));
+  double f = r ? 0 : strtod(text, NULL);
   if (text != buf) free(text);
-  return r;
+  if (r) return r;
+  if (isinf(f)) { /* JSON has no infinity: a number beyond the double range is an error, not inf */
+    p->s = start;
+    fail(p, "number out of range");
+  }
+  return tul__json_float(f);
 }
 
 static tul_json *parse_value(parser *p, int depth);
@@ -284,7 +295,8 @@ static tul_json *parse_object(parser *p, int depth) {
     if (!eat(p, '}')) fail(p, "expected ',' or '}'");
   }
   int64_t n = (p->sp - base) / 2;
-  tul__jshape *shape = tul__json_shape(&p->shapes, p->stack + base, 2, n);
+  /* an empty object before anything was pushed: no stack yet, and NULL + 0 is undefined */
+  tul__jshape *shape = tul__json_shape(&p->shapes, n ? p->stack + base : NULL, 2, n); /* {} before any push: no stack yet */
   tul_json *o;
   if (shape) {
     o = tul__json_object_shaped(shape);

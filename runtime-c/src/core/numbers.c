@@ -2,6 +2,7 @@
  * between strings, floats and ints, with the error texts of docs/decisions.md. */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
 #include <time.h>
@@ -117,7 +118,9 @@ int64_t tul_float_round(double v) { return tul_float_to_int(round(v)); }
 /* ---------------------------------------------------------------- str -> number */
 
 static TUL_NORETURN void invalid(const char *what, const tul_str *s) {
-  tul__throw_fmt("ValueError: invalid %s literal: \"%s\"", what, s->data);
+  char before[48];
+  snprintf(before, sizeof before, "ValueError: invalid %s literal: \"", what);
+  tul__throw_quoting(before, s->data, s->len, "\"");
 }
 
 static int is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }

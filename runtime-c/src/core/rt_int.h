@@ -110,6 +110,8 @@ tul_str *tul__str_from(const char *p, int64_t n);        /* copies */
 tul_str *tul__str_c(const char *p);                      /* copies a C string */
 int64_t tul__cplen(const tul_str *s);                    /* computes and caches cplen */
 int64_t tul__utf8_count(const char *p, int64_t n);       /* code points in valid-ish UTF-8 */
+/* Length of the well-formed UTF-8 sequence (RFC 3629) starting at s, or 0 when it is not one. */
+int tul__utf8_seq(const unsigned char *s, const unsigned char *end);
 
 /* A growable byte buffer for building strings: starts in an inline buffer, spills to malloc. */
 typedef struct tul__sb {
@@ -136,7 +138,13 @@ tul_str *tul__sb_finish(tul__sb *b); /* copies into a new tul_str and frees the 
 int tul__fmt_float(double v, char out[40]);              /* Python repr; returns the length */
 void tul__sb_float(tul__sb *b, double v);
 void tul__sb_int(tul__sb *b, int64_t v);
-void tul__sb_quoted(tul__sb *b, const char *p, int64_t n); /* JSON string literal */
+/* A JSON string literal: `"`, `\\` and control characters escaped, and each byte that is not part of
+ * well-formed UTF-8 replaced by U+FFFD, so the text is always valid JSON (and valid UTF-8). */
+void tul__sb_quoted(tul__sb *b, const char *p, int64_t n);
+void tul__sb_escaped(tul__sb *b, const char *p, int64_t n); /* the same without the quotes */
+/* Throws `<before><p, escaped as in a JSON string><after>`: run-time error messages that quote user
+ * text (a NUL or a control character in it never cuts or garbles the message). */
+TUL_NORETURN void tul__throw_quoting(const char *before, const char *p, int64_t n, const char *after);
 /* Appends the string form of the value at `slot`; `quoted`: strings as JSON literals (inside
  * containers). */
 void tul__sb_value(tul__sb *b, const void *slot, const tul_type *type, int quoted);

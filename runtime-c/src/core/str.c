@@ -71,6 +71,18 @@ int64_t tul__utf8_count(const char *p, int64_t n) {
   return count;
 }
 
+int tul__utf8_seq(const unsigned char *s, const unsigned char *end) {
+  unsigned char c = s[0];
+  int n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (!n || n > end - s || (n == 2 && c < 0xC2) || c > 0xF4) return 0;
+  for (int i = 1; i < n; i++)
+    if ((s[i] & 0xC0) != 0x80) return 0;
+  /* RFC 3629: no overlong 3/4-byte forms, no encoded surrogates, nothing above U+10FFFF */
+  if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
+    return 0;
+  return n;
+}
+
 /* Strings may be shared between threads (spawn passes them without copying), and two threads may
  * fill in the same cplen at once: both write the same value, atomically (a plain move on x86-64
  * and aarch64). */

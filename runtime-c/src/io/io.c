@@ -92,7 +92,16 @@ void tul_exit(int64_t code) {
 /* ---------------------------------------------------------------- files */
 
 static TUL_NORETURN void io_error(const char *verb, const tul_str *path, int err) {
-  tul__throw_fmt("IOError: cannot %s '%s': %s", verb, path->data, strerror(err));
+  char before[32], after[160];
+  snprintf(before, sizeof before, "IOError: cannot %s '", verb);
+  snprintf(after, sizeof after, "': %s", strerror(err));
+  tul__throw_quoting(before, path->data, path->len, after);
+}
+
+/* The path as a C string; a NUL inside it would silently name another file. */
+static const char *c_path(const char *verb, const tul_str *path) {
+  if (memchr(path->data, 0, (size_t)path->len)) io_error(verb, path, EINVAL);
+  return path->data;
 }
 
 /* Reads up to n bytes; the count, or -1 with errno set. */
@@ -114,7 +123,7 @@ static int64_t read_full(int fd, char *p, int64_t n) {
  * 50 MB file costs 50 MB, not 50 + 64). Anything else (pipes, /proc files, a file that grows
  * meanwhile) goes through a growing buffer. */
 tul_str *tul_file_read(const tul_str *path) {
-  int fd = open(path->data, O_RDONLY | O_CLOEXEC);
+  int fd = open(c_path("read", path), O_RDONLY | O_CLOEXEC);
   if (fd < 0) io_error("read", path, errno);
   struct stat st;
   tul__sb b;
@@ -157,7 +166,7 @@ tul_str *tul_file_read(const tul_str *path) {
 }
 
 static void write_file(const tul_str *path, const tul_str *data, int flags) {
-  int fd = open(path->data, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
+  int fd = open(c_path("write", path), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
   if (fd < 0) io_error("write", path, errno);
   for (int64_t off = 0; off < data->len;) {
     ssize_t n = write(fd, data->data + off, (size_t)(data->len - off));
@@ -177,7 +186,7 @@ void tul_file_append(const tul_str *path, const tul_str *data) { write_file(path
 
 _Bool tul_file_exists(const tul_str *path) {
   struct stat st;
-  return stat(path->data, &st) == 0;
+  return !memchr(path->data, 0, (size_t)path->len) && stat(path->data, &st) == 0;
 }
 
 /* The file's lines without their "\n" or "\r\n"; a last line without a newline counts, the empty
@@ -198,7 +207,7 @@ tul_arr *tul_read_lines(const tul_str *path) {
 }
 
 void tul_file_delete(const tul_str *path) {
-  if (unlink(path->data) != 0) io_error("delete", path, errno);
+  if (unlink(c_path("delete", path)) != 0) io_error("delete", path, errno);
 }
 
 static int by_bytes(const void *a, const void *b) {
@@ -207,7 +216,7 @@ static int by_bytes(const void *a, const void *b) {
 
 /* The names in a directory (not "." and ".."), sorted by code point. */
 tul_arr *tul_list_dir(const tul_str *path) {
-  DIR *d = opendir(path->data);
+  DIR *d = opendir(c_path("list", path));
   if (!d) io_error("list", path, errno);
   tul_arr *out = tul_arr_new(&tul_type_str, 0);
   for (struct dirent *e; (errno = 0, e = readdir(d));) {
