@@ -12,6 +12,8 @@ import type { LinkOptions } from "../codegen/toolchain/link.js";
 
 export interface BuildOptions extends LinkOptions {
   emitLlvm: boolean;
+  /** `tulc test`: generate the main file's test blocks and run them after its top-level code. */
+  tests?: boolean;
 }
 
 export type FrontendResult =
@@ -65,7 +67,7 @@ export async function buildProgram(program: Program, outPath: string, opts: Buil
   const link = opts.emitLlvm ? null : startLink(outPath, opts);
   try {
     const { generate } = await import("../codegen/lower/module.js");
-    const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize });
+    const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize, tests: opts.tests });
     if (!link) return writeFileSync(outPath, module.text());
     await link.finish(module);
   } catch (e) {

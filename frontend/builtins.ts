@@ -43,7 +43,8 @@ export type InlineEmitter =
   | "print" | "gather" | "race" | "vote" | "toString" | "toJson" | "identity" | "toSelf" | "intToFloat" | "boolToFloat" | "boolToInt"
   | "intToBool" | "floatToBool" | "arrayLength" | "arrayPush" | "arrayPop" | "range" | "arrayContains"
   | "arrayIndexOf" | "absInt" | "absFloat" | "minInt" | "minFloat" | "maxInt" | "maxFloat" | "powFloat"
-  | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp" | "eprint" | "formatValue" | "sortBy";
+  | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp" | "eprint" | "formatValue" | "sortBy"
+  | "assert" | "assertEq";
 
 export interface Overload {
   params: (Pattern | Optional)[];
@@ -178,6 +179,19 @@ function gatherResolve(args: Type[]): { params: Type[]; result: Type } {
   return { params: args.map((t) => (t.k === "promise" || t.k === "never" ? t : elem)), result: T.promise(T.array(elem)) };
 }
 
+/**
+ * assert_eq(a, b): both converted to one type, as `==` would compare them: json when either is json,
+ * float for int and float, else the first one's type (a mismatch is reported by the conversion).
+ */
+function assertEqResolve(args: Type[]): { params: Type[]; result: Type } {
+  const [a, b] = args;
+  let t = a.k === "never" ? b : b.k === "never" ? a : a;
+  if (a.k === "json" || b.k === "json") t = T.json;
+  else if ((a.k === "int" && b.k === "float") || (a.k === "float" && b.k === "int")) t = T.float;
+  if (t.k === "void" || t.k === "never") t = T.json; // a void value is reported by the conversion
+  return { params: [t, t], result: T.void };
+}
+
 /** `gather(ps)` with one promise<T>[] argument: the array form. */
 export const isPromiseArray = (args: Type[]): boolean => args.length === 1 && args[0].k === "array" && args[0].elem.k === "promise";
 
@@ -201,6 +215,11 @@ export const BUILTINS: BuiltinRow[] = [
   // ---- I/O and system
   { name: "print", doc: "Writes the string forms of its arguments, joined by one space, and a newline.",
     overloads: [{ params: [], rest: ANY, result: T.void, lower: inline("print") }] },
+  { name: "assert", doc: "Throws AssertionError: msg (by default the condition's source text) when the condition is false; msg is evaluated only then.",
+    overloads: [{ params: [T.bool, optional(T.str, null)], result: T.void, lower: inline("assert") }] },
+  { name: "assert_eq", doc: "Throws AssertionError: expected <b>, got <a> unless a equals b (deep equality; strings quoted).",
+    overloads: [{ params: [ANY, ANY], result: T.void, lower: inline("assertEq"), custom: assertEqResolve }],
+    hint: (i, before) => (i === 1 ? before[0] : undefined) },
   fixed("input", [], T.str, "tul_input", "One line of standard input without its line ending (EOFError at end of input)."),
   { name: "eprint", doc: "Like print, but to standard error (standard output is flushed first).",
     overloads: [{ params: [], rest: ANY, result: T.void, lower: inline("eprint") }] },

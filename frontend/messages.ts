@@ -132,6 +132,8 @@ export const D = {
   spawnIsolation: m("E2030", "'{name}' cannot run on a worker thread: {who} {what}{why}"),
   spawnArgCopy: m("E2031", "argument {index} of '{name}' ({type}) cannot be copied to a worker thread: {why}"),
   spawnResultCopy: m("E2031", "the result of '{name}' ({type}) cannot be copied back from a worker thread: {why}"),
+  testNotTop: m("E2032", "a test block goes at the top level of a file, not inside {where}"),
+  duplicateTest: m("E2033", "a test named {name} is already declared"),
   exprTooDeep: m("E2099", "expression nested too deeply"),
   importNotTop: m("E9000", "import is only allowed at the top level"),
   unsupported: m("E9000", "{feature} is not supported yet"),

@@ -34,7 +34,10 @@ export const statement: P<Stmt | null> = lazy(() =>
       case "var":
       case "const": return run(varDecl);
       case ";": run(next); return null;
-      case "ident": if (isBlockWord(c, i)) return blockStmt(run, c); break;
+      case "ident":
+        if (isBlockWord(c, i)) return blockStmt(run, c);
+        if (isTestDecl(c, i)) return testDecl(run, c);
+        break;
     }
     return startsTypedDecl(c, i) ? run(typedDecl) : exprStmt(run, c);
   }),
@@ -243,6 +246,26 @@ function blockStmt(run: Run, c: Ctx): Stmt {
   const word = run(next).text;
   const body = run(block);
   return { kind: word === "scope" ? "Scope" : "Shield", body, span: c.span(i0, c.at) };
+}
+
+// test = "test" string block      (docs/reference.md §17.5; `test` stays usable as a name: only
+// `test "..." {` starts a test). A test is an async function of no parameters returning void, with
+// `test` set; its body runs as a scope, so the tasks it starts settle before it does.
+function isTestDecl(c: Ctx, i: number): boolean {
+  return c.tok(i).text === "test" && c.tok(i + 1).kind === "str-lit" && c.tok(i + 2).kind === "{";
+}
+
+function testDecl(run: Run, c: Ctx): FuncDecl {
+  const i0 = c.at;
+  run(next);
+  const nameTok = run(next);
+  const testName = nameTok.value as string;
+  const inner = run(funcBody);
+  const span = c.span(i0, c.at);
+  const scope: Stmt = { kind: "Scope", body: inner, span: inner.span };
+  const body: Block = { kind: "Block", body: [scope], span: inner.span };
+  const result = { kind: "NamedType" as const, name: "void", span: c.tokSpan(i0) };
+  return { kind: "FuncDecl", name: `test ${JSON.stringify(testName)}`, nameSpan: c.tokSpan(i0 + 1), isAsync: true, params: [], result, body, span, test: testName };
 }
 
 // import = "import" string [ "as" name ] ";"

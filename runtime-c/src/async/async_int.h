@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <stdio.h>
 /* Context switch implementation, chosen at build time: TUL_SWITCH_UCONTEXT (swapcontext),
  * TUL_SWITCH_SETJMP (makecontext/start + _setjmp/_longjmp), or by default on x86_64 TUL_SWITCH_ASM
  * (a ten-instruction register push/pop switch); other targets default to TUL_SWITCH_SETJMP. */
@@ -410,6 +411,17 @@ void tul__select_seed(uint64_t seed);     /* select.c: restarts select's random 
  * only with the server). */
 extern int64_t tul__io_busy;
 int tul__http_server_busy(void) __attribute__((weak));
+uint64_t tul__det_seed(void);             /* the seed (0 when the mode is off) */
+extern int64_t tul__virtual_base_ns;      /* clock_ms() and time_ms() count from here (a test's start) */
+
+/* ---------------------------------------------------------------- deadlock and tests (sched.c, testing.c) */
+/* The deadlock report's lines (sched.c) to `out`, each after `indent`; `main_line`: with the line
+ * saying where the main program waits. */
+void tul__deadlock_report(FILE *out, const char *indent, int main_line);
+/* While `tulc test` runs a test (testing.c): called when the main program waits and nothing can
+ * run; returns 1 when it took the deadlock as the test's failure (and cancelled the test, so the
+ * loop goes on), 0 to let the program end with the deadlock report. */
+int tul__test_deadlock(void) __attribute__((weak));
 
 /* ---------------------------------------------------------------- timers (timer.c) */
 int64_t tul__now_ns(void);

@@ -12,6 +12,7 @@
 int tul__det;
 int tul__det_shuffle;
 int64_t tul__virtual_ns;
+int64_t tul__virtual_base_ns;
 static uint64_t det_seed, sched_state;
 static int parsed;
 
@@ -60,6 +61,8 @@ void tul__det_reseed(uint64_t extra) {
 }
 
 uint64_t tul__det_next(void) { return splitmix(&sched_state); }
+
+uint64_t tul__det_seed(void) { return det_seed; }
 
 /* The virtual clock only moves forward: to a timer's deadline, or by a blocking sleep(ms). */
 void tul__det_advance_to(int64_t ns) {

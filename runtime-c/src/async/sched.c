@@ -220,30 +220,43 @@ tul__task *tul__take_next_in_round(const tul__stack *running) {
 
 /* ---------------------------------------------------------------- deadlock */
 
-static void print_site(const char *what, void *pc) {
+/* `what` and the site of pc; with `optional`, nothing when the site is not in user code. */
+static void print_site(FILE *out, const char *what, void *pc, int optional) {
   char buf[512] = "?";
   if (pc && tul__trace_site) tul__trace_site(pc, buf, sizeof buf);
-  fprintf(stderr, "%s%s", what, buf);
+  if (optional && strcmp(buf, "?") == 0) return;
+  fprintf(out, "%s%s", what, buf);
+}
+
+/* The lines after `Deadlock: every task is waiting`, each starting with `indent`: where the main
+ * program waits (with `main_line`), then each waiting task that holds a stack slot (where it
+ * waits, where it was created), then how many more there are (evicted ones). */
+void tul__deadlock_report(FILE *out, const char *indent, int main_line) {
+  if (main_line && main_marker.wait_site) {
+    fputs(indent, out);
+    print_site(out, "main program waits at ", main_marker.wait_site, 0);
+    fputc('\n', out);
+  } else if (main_line) {
+    fprintf(out, "%smain program waits at exit for its tasks\n", indent);
+  }
+  int64_t n = 0;
+  for (tul__stack *s = tul__stacks_in_use; s; s = s->next) {
+    tul__task *t = s->task;
+    if (!t || t == tul__current) continue;
+    fputs(indent, out);
+    print_site(out, "task waits at ", t->wait_site, 0);
+    print_site(out, ", created at ", t->created_at, 1);
+    fputc('\n', out);
+    n++;
+  }
+  if (tul__live_tasks > n) fprintf(out, "%s... and %lld more waiting tasks\n", indent, (long long)(tul__live_tasks - n));
 }
 
 /* Nothing can ever run again while the main program waits: say who waits where, exit 1. */
 static TUL_NORETURN void deadlock(void) {
   tul__flush_stdout();
   fputs("Deadlock: every task is waiting\n", stderr);
-  if (main_marker.wait_site) print_site("  main program waits at ", main_marker.wait_site);
-  else fputs("  main program waits at exit for its tasks", stderr);
-  fputc('\n', stderr);
-  /* the waiting tasks that hold a stack slot, then how many more there are (evicted ones) */
-  int64_t n = 0;
-  for (tul__stack *s = tul__stacks_in_use; s; s = s->next) {
-    tul__task *t = s->task;
-    if (!t || t == tul__current) continue;
-    print_site("  task waits at ", t->wait_site);
-    print_site(", created at ", t->created_at);
-    fputc('\n', stderr);
-    n++;
-  }
-  if (tul__live_tasks > n) fprintf(stderr, "  ... and %lld more waiting tasks\n", (long long)(tul__live_tasks - n));
+  tul__deadlock_report(stderr, "  ", 1);
   fflush(stderr);
   exit(1);
 }
@@ -257,7 +270,8 @@ void tul__run_main_wait(void) {
   for (;;) {
     if (run_round()) return;
     if (rq_count) continue;
-    if (!wait_for_events()) deadlock();
+    if (wait_for_events()) continue;
+    if (!tul__test_deadlock || !tul__test_deadlock()) deadlock();
   }
 }
 
