@@ -8,7 +8,7 @@ import type { Call } from "../../frontend/ast.js";
 import type { Type } from "../../frontend/types.js";
 import { missingArgument, type InlineEmitter, type Overload } from "../../frontend/builtins.js";
 import { CodegenError, type Gen } from "./context.js";
-import { arrayLen, dummy, genExpr, toStr, tyOf } from "./expr.js";
+import { arrayLen, noValue, genExpr, toStr, tyOf } from "./expr.js";
 import { abiByName } from "./abi.js";
 import { loadSlot, storeSlot, valueSlot } from "./vars.js";
 import { memPtrType, slotSize, typeDesc } from "./types.js";
@@ -35,10 +35,10 @@ function runtimeCall(g: Gen, e: Call, overload: Overload, symbol: string): llvm.
   if (!fn) throw new CodegenError(`runtime function ${symbol} is not in the ABI`);
   if (fn.attrs.includes("noreturn")) {
     g.callNoReturn(symbol, args);
-    return dummy(g);
+    return noValue(g);
   }
   const v = g.call(symbol, args);
-  return fn.ret === "void" ? dummy(g) : v;
+  return fn.ret === "void" ? noValue(g) : v;
 }
 
 function arg(g: Gen, e: Call, i: number): llvm.Value {
@@ -49,8 +49,8 @@ function arg(g: Gen, e: Call, i: number): llvm.Value {
 function intrinsic1(id: number): Emitter {
   return (g, e) => {
     const x = arg(g, e, 0);
-    const fn = llvm.Intrinsic.getDeclaration(g.mod, id, [g.t.f64]);
-    return g.b.CreateCall(fn, [x]);
+    const fn = llvm.Intrinsic.getDeclaration(g.mod, id, [g.types.f64]);
+    return g.builder.CreateCall(fn, [x]);
   };
 }
 
@@ -66,7 +66,7 @@ function printTo(symbol: "tul_print" | "tul_eprint"): Emitter {
     }
     g.loc(e.span);
     g.call(symbol, [line ?? g.runtimeGlobal("tul_empty_str")]);
-    return dummy(g);
+    return noValue(g);
   };
 }
 
@@ -126,8 +126,8 @@ function arrayPush(g: Gen, e: Call): llvm.Value {
   const xs = arg(g, e, 0), x = arg(g, e, 1);
   g.loc(e.span);
   const slot = pushSlot(g, xs, slotSize(elem));
-  storeSlot(g, g.b.CreateBitCast(slot, memPtrType(g, elem)), elem, x);
-  return dummy(g);
+  storeSlot(g, g.builder.CreateBitCast(slot, memPtrType(g, elem)), elem, x);
+  return noValue(g);
 }
 
 /**
@@ -135,7 +135,7 @@ function arrayPush(g: Gen, e: Call): llvm.Value {
  * room, the new slot is data + len * size and len grows by one; only a full array calls the runtime.
  */
 function pushSlot(g: Gen, xs: llvm.Value, size: number): llvm.Value {
-  const b = g.b, t = g.t;
+  const b = g.builder, t = g.types;
   const hdr = b.CreateBitCast(xs, t.i64Ptr);
   const field = (i: number) => b.CreateGEP(t.i64, hdr, [g.i64(i)]);
   const len = b.CreateLoad(t.i64, hdr);
@@ -162,7 +162,7 @@ function arrayPop(g: Gen, e: Call): llvm.Value {
   const xs = arg(g, e, 0);
   g.loc(e.span);
   const slot = g.call("tul_arr_pop_slot", [xs]);
-  return loadSlot(g, g.b.CreateBitCast(slot, memPtrType(g, elem)), elem);
+  return loadSlot(g, g.builder.CreateBitCast(slot, memPtrType(g, elem)), elem);
 }
 
 function range(g: Gen, e: Call): llvm.Value {
@@ -186,18 +186,18 @@ function arrayIndexOf(g: Gen, e: Call): llvm.Value {
 }
 
 function arrayContains(g: Gen, e: Call): llvm.Value {
-  return g.b.CreateICmpSGE(arrayIndexOf(g, e), g.i64(0));
+  return g.builder.CreateICmpSGE(arrayIndexOf(g, e), g.i64(0));
 }
 
 // ---------------------------------------------------------------- math
 
 function absFloat(g: Gen, e: Call): llvm.Value {
   const v = arg(g, e, 0);
-  return g.b.CreateCall(llvm.Intrinsic.getDeclaration(g.mod, llvm.Intrinsic.fabs, [g.t.f64]), [v]);
+  return g.builder.CreateCall(llvm.Intrinsic.getDeclaration(g.mod, llvm.Intrinsic.fabs, [g.types.f64]), [v]);
 }
 
 function absInt(g: Gen, e: Call): llvm.Value {
-  const b = g.b, v = arg(g, e, 0);
+  const b = g.builder, v = arg(g, e, 0);
   return b.CreateSelect(b.CreateICmpSLT(v, g.i64(0)), b.CreateSub(g.i64(0), v), v);
 }
 
@@ -205,22 +205,22 @@ function absInt(g: Gen, e: Call): llvm.Value {
 function select(compare: (b: llvm.IRBuilder, x: llvm.Value, y: llvm.Value) => llvm.Value): Emitter {
   return (g, e) => {
     const a = arg(g, e, 0), b = arg(g, e, 1);
-    return g.b.CreateSelect(compare(g.b, a, b), a, b);
+    return g.builder.CreateSelect(compare(g.builder, a, b), a, b);
   };
 }
 
 function powFloat(g: Gen, e: Call): llvm.Value {
   const a = arg(g, e, 0), b = arg(g, e, 1);
   g.loc(e.span);
-  const fn = llvm.Intrinsic.getDeclaration(g.mod, llvm.Intrinsic.pow, [g.t.f64]);
-  return g.b.CreateCall(fn, [a, b]);
+  const fn = llvm.Intrinsic.getDeclaration(g.mod, llvm.Intrinsic.pow, [g.types.f64]);
+  return g.builder.CreateCall(fn, [a, b]);
 }
 
 /** floor/ceil of a float: the intrinsic, then the checked conversion to int (inf/nan: ValueError). */
 function rounding(id: number): Emitter {
   return (g, e) => {
     const v = arg(g, e, 0);
-    const r = g.b.CreateCall(llvm.Intrinsic.getDeclaration(g.mod, id, [g.t.f64]), [v]);
+    const r = g.builder.CreateCall(llvm.Intrinsic.getDeclaration(g.mod, id, [g.types.f64]), [v]);
     g.loc(e.span);
     return g.call("tul_float_to_int", [r]);
   };
@@ -233,13 +233,13 @@ function rounding(id: number): Emitter {
 function assertCall(g: Gen, e: Call): llvm.Value {
   const cond = arg(g, e, 0);
   const fail = g.block("assert.fail"), ok = g.block("assert.ok");
-  g.b.CreateCondBr(cond, ok, fail);
+  g.builder.CreateCondBr(cond, ok, fail);
   g.at(fail);
   const msg = e.args.length > 1 ? arg(g, e, 1) : strConst(g, sourceText(e.args[0]));
   g.loc(e.span);
   g.callNoReturn("tul_assert_fail", [msg]);
   g.at(ok);
-  return dummy(g);
+  return noValue(g);
 }
 
 /** The source text of an expression (below the conversions the checker wrapped around it). */
@@ -255,7 +255,7 @@ function assertEq(g: Gen, e: Call): llvm.Value {
   const slots = [valueSlot(g, t, a), valueSlot(g, t, b)];
   g.loc(e.span);
   g.call("tul_assert_eq", [...slots, typeDesc(g, t)]);
-  return dummy(g);
+  return noValue(g);
 }
 
 const EMITTERS: Record<InlineEmitter, Emitter> = {
@@ -272,11 +272,11 @@ const EMITTERS: Record<InlineEmitter, Emitter> = {
   toJson,
   identity: (g, e) => arg(g, e, 0),
   toSelf: unary((_g, v) => v),
-  intToFloat: unary((g, v) => g.b.CreateSIToFP(v, g.t.f64)),
-  boolToFloat: unary((g, v) => g.b.CreateUIToFP(v, g.t.f64)),
-  boolToInt: unary((g, v) => g.b.CreateZExt(v, g.t.i64)),
-  intToBool: unary((g, v) => g.b.CreateICmpNE(v, g.i64(0))),
-  floatToBool: unary((g, v) => g.b.CreateFCmpUNE(v, g.f64(0))),
+  intToFloat: unary((g, v) => g.builder.CreateSIToFP(v, g.types.f64)),
+  boolToFloat: unary((g, v) => g.builder.CreateUIToFP(v, g.types.f64)),
+  boolToInt: unary((g, v) => g.builder.CreateZExt(v, g.types.i64)),
+  intToBool: unary((g, v) => g.builder.CreateICmpNE(v, g.i64(0))),
+  floatToBool: unary((g, v) => g.builder.CreateFCmpUNE(v, g.f64(0))),
   arrayLength,
   arrayPush,
   arrayPop,

@@ -11,7 +11,8 @@ import { coerce, show } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { aliasModule, lookupFunction, lookupName, lookupQualified } from "./names.js";
 import { callResult, ensureDefaults } from "./functions.js";
-import { fieldType, specKind } from "./extras.js";
+import { fieldType } from "./structs.js";
+import { specKind } from "./expressions.js";
 import { checkValueCall } from "./closures.js";
 import { asNestedCall } from "./nested.js";
 
