@@ -250,7 +250,7 @@ function blockStmt(run: Run, c: Ctx): Stmt {
 
 // test = "test" string block      (docs/reference.md §17.5; `test` stays usable as a name: only
 // `test "..." {` starts a test). A test is an async function of no parameters returning void, with
-// `test` set; its body runs as a scope, so the tasks it starts settle before it does.
+// `test` set.
 function isTestDecl(c: Ctx, i: number): boolean {
   return c.tok(i).text === "test" && c.tok(i + 1).kind === "str-lit" && c.tok(i + 2).kind === "{";
 }
@@ -260,10 +260,8 @@ function testDecl(run: Run, c: Ctx): FuncDecl {
   run(next);
   const nameTok = run(next);
   const testName = nameTok.value as string;
-  const inner = run(funcBody);
+  const body = run(funcBody);
   const span = c.span(i0, c.at);
-  const scope: Stmt = { kind: "Scope", body: inner, span: inner.span };
-  const body: Block = { kind: "Block", body: [scope], span: inner.span };
   const result = { kind: "NamedType" as const, name: "void", span: c.tokSpan(i0) };
   return { kind: "FuncDecl", name: `test ${JSON.stringify(testName)}`, nameSpan: c.tokSpan(i0 + 1), isAsync: true, params: [], result, body, span, test: testName };
 }

@@ -384,6 +384,10 @@ void tul__ready(tul__task *t);          /* append to the FIFO run queue */
 /* Next task of this round that `running` can hand over to directly, or NULL: go to main. */
 tul__task *tul__take_next_in_round(const tul__stack *running);
 void tul__run_idle(void);              /* main only: until nothing is left (exit drain) */
+int64_t tul__run_until_idle(void);     /* the same, returning the tasks still waiting (no report) */
+/* The oldest rejection nobody awaited since the last call (the list is emptied), marked handled
+ * and recorded as the last re-thrown value (tul__async_origin_for finds its trace); NULL: none. */
+tul_json *tul__take_unhandled(void);
 extern int64_t tul__live_tasks;         /* spawned and not finished */
 
 /* ---------------------------------------------------------------- spawn (spawn.c) */
@@ -422,6 +426,9 @@ void tul__deadlock_report(FILE *out, const char *indent, int main_line);
  * run; returns 1 when it took the deadlock as the test's failure (and cancelled the test, so the
  * loop goes on), 0 to let the program end with the deadlock report. */
 int tul__test_deadlock(void) __attribute__((weak));
+/* Cancels the waiting tasks that hold a stack slot (after a deadlock in a test: they would wait
+ * forever); the evicted ones the report counts stay. */
+void tul__cancel_waiting_tasks(void);
 
 /* ---------------------------------------------------------------- timers (timer.c) */
 int64_t tul__now_ns(void);

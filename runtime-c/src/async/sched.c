@@ -252,6 +252,11 @@ void tul__deadlock_report(FILE *out, const char *indent, int main_line) {
   if (tul__live_tasks > n) fprintf(out, "%s... and %lld more waiting tasks\n", indent, (long long)(tul__live_tasks - n));
 }
 
+void tul__cancel_waiting_tasks(void) {
+  for (tul__stack *s = tul__stacks_in_use; s; s = s->next)
+    if (s->task && s->task != tul__current) tul__task_cancel(s->task);
+}
+
 /* Nothing can ever run again while the main program waits: say who waits where, exit 1. */
 static TUL_NORETURN void deadlock(void) {
   tul__flush_stdout();
@@ -275,8 +280,7 @@ void tul__run_main_wait(void) {
   }
 }
 
-/* The drain: runs until nothing is left; tasks still waiting then are deadlocked. */
-void tul__run_idle(void) {
+int64_t tul__run_until_idle(void) {
   tul__async_init();
   main_marker.wait_site = NULL;
   for (;;) {
@@ -284,5 +288,10 @@ void tul__run_idle(void) {
     if (rq_count) continue;
     if (!wait_for_events()) break;
   }
-  if (tul__live_tasks > 0) deadlock();
+  return tul__live_tasks;
+}
+
+/* The drain: runs until nothing is left; tasks still waiting then are deadlocked. */
+void tul__run_idle(void) {
+  if (tul__run_until_idle() > 0) deadlock();
 }

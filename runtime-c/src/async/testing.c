@@ -1,7 +1,8 @@
 /* testing.c: tests at run time (docs/reference.md §17.5-17.7): assert and assert_eq, and
  * tul_test_main, the runner a program built by `tulc test` ends with. Each test runs as a task of
- * its own, awaited by the main program under a handler, so a failing test (an assertion, any
- * uncaught error, StackOverflowError, a deadlock) fails alone and the next one runs. */
+ * its own, awaited by the main program under a handler; then the loop runs until idle, so the
+ * tasks the test started finish too. A failing test (an assertion, any uncaught error in it or in
+ * a task nobody awaited, StackOverflowError, a deadlock) fails alone and the next one runs. */
 #undef _FORTIFY_SOURCE /* __longjmp_chk aborts on jumps across task stacks */
 #include <setjmp.h>
 #include <stdio.h>
@@ -39,18 +40,17 @@ static tul_promise *running;     /* the test's promise while the main program aw
 static int deadlocked;           /* ... and it deadlocked: cancelled, the report kept here */
 static char *deadlock_text;
 static size_t deadlock_len;
+static void keep_deadlock_report(void);
 
 /* The scheduler found nothing that can run while a test runs: the report becomes the test's
- * failure, and the test is cancelled so that it and its tasks wind down (once per test). */
+ * failure, and the test and the waiting tasks are cancelled so that they wind down (once per
+ * test). */
 int tul__test_deadlock(void) {
   if (!running || deadlocked) return 0;
   deadlocked = 1;
-  FILE *f = open_memstream(&deadlock_text, &deadlock_len);
-  if (f) {
-    tul__deadlock_report(f, "    ", 0);
-    fclose(f);
-  }
+  keep_deadlock_report();
   tul_cancel(running);
+  tul__cancel_waiting_tasks();
   return 1;
 }
 
@@ -146,12 +146,37 @@ static void report_failure(const tul_test_case *c, tul_json *error) {
   out_line(&b);
 }
 
+/* The deadlock report's lines, kept for the failure (the main program's wait is the runner's). */
+static void keep_deadlock_report(void) {
+  FILE *f = open_memstream(&deadlock_text, &deadlock_len);
+  if (!f) return;
+  tul__deadlock_report(f, "    ", 0);
+  fclose(f);
+}
+
+/* After the test's own task: runs what it started until nothing can run. A task that threw with
+ * nobody awaiting it fails the test; so do tasks still waiting then, which nothing can wake. */
+static tul_json *finish_started_tasks(int64_t live_before, tul_json *error) {
+  int64_t stuck = tul__run_until_idle() - live_before;
+  tul_json *unawaited = tul__take_unhandled();
+  if (error || deadlocked) return error;
+  if (unawaited) return unawaited;
+  if (stuck > 0) {
+    deadlocked = 1;
+    keep_deadlock_report();
+    tul__cancel_waiting_tasks();
+    tul__run_until_idle();
+  }
+  return NULL;
+}
+
 /* Runs one test as a task and awaits it; returns 1 when it passed. */
 static int run_test(const tul_test_case *c) {
   tul__det_reseed(name_hash(c->name));
   tul__virtual_base_ns = tul__virtual_ns;
   deadlocked = 0;
   uint64_t t0 = uv_hrtime();
+  int64_t live_before = tul__live_tasks;
   void *args;
   running = tul_task_spawn(c->entry, 0, NULL, &args);
   tul_json *volatile error = NULL;
@@ -164,6 +189,7 @@ static int run_test(const tul_test_case *c) {
     error = tul_caught();
   }
   running = NULL;
+  error = finish_started_tasks(live_before, error);
   uint64_t ms = (uv_hrtime() - t0) / 1000000;
   int passed = !error && !deadlocked;
   tul__sb b;
@@ -205,7 +231,10 @@ void tul_test_main(int64_t n, const tul_test_case *cases) {
     if (run_test(&cases[i])) passed++;
     else failed++;
   }
-  tul__loop_drain(); /* what the file's top-level statements left running */
+  /* what the file's top-level statements left running; tasks a failed test left waiting are
+   * already reported */
+  if (passed + failed == 0) tul__loop_drain();
+  else tul__run_until_idle();
   report_totals(passed, failed);
   tul__flush_stdout();
   exit(failed ? 1 : 0);
