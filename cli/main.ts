@@ -8,12 +8,13 @@ import { cachedExecutable } from "../driver/run_cache.js";
 import { LinkError } from "../codegen/toolchain/link.js";
 import { parseSanitizers, SanitizeError } from "../codegen/toolchain/sanitize.js";
 import { VERSION } from "../common/version.js";
+import { enableTiming, record, timingEnabled, timingReport } from "../common/timing.js";
 
 const HELP = `tulc ${VERSION}: the Tulpar compiler
 
 Usage:
   tulc build <file.tul> [-o <out>] [-O0|-O1|-O2|-O3] [-g] [--emit-llvm] [--target <triple>]
-             [--sanitize=address,undefined]
+             [--sanitize=address,undefined] [-j <n>] [--time]
   tulc run <file.tul> [build options] [--deterministic[=seed]] [--] [program args...]
   tulc test <file.tul>... [build options] [--seed <n>|random] [--filter <text>] [--real-time]
   tulc check <file.tul>
@@ -34,6 +35,8 @@ Options:
   --target <triple>  cross-compile for another target whose runtime was built
   --sanitize=<list>  build the program and the runtime with sanitizers: address (ASan),
                      undefined (UBSan), or both; reports end the program (see the guide)
+  -j, --jobs <n>     compile in n parallel clang jobs (default: one per core for large programs)
+  --time             print the time each compiler phase took (stderr)
   --deterministic[=seed]  (run) virtual clock and seeded task order (TULPAR_DETERMINISTIC, seed 0 by default)
   --seed <n>|random  (test) the seed of the task order (default 0: FIFO); random picks one and prints it
   --filter <text>    (test) only the tests whose name contains the text
@@ -74,11 +77,15 @@ function parseArgs(argv: string[]): Parsed {
       programArgs.push(...rest.slice(a === "--" ? i + 1 : i));
       break;
     }
-    if (a === "-o" || a === "--target" || a === "--sanitize" || (command === "test" && (a === "--seed" || a === "--filter"))) {
+    if (a === "-o" || a === "--target" || a === "--sanitize" || a === "-j" || a === "--jobs" || (command === "test" && (a === "--seed" || a === "--filter"))) {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`option '${a}' needs a value`);
-      if (a === "-o") out = v; else if (a === "--target") opts.target = v; else if (a === "--seed") seed = testSeed(v);
-      else if (a === "--filter") filter = v; else opts.sanitize = sanitizers(v);
+      if (a === "-o") out = v;
+      else if (a === "--target") opts.target = v;
+      else if (a === "--sanitize") opts.sanitize = sanitizers(v);
+      else if (a === "--seed") seed = testSeed(v);
+      else if (a === "--filter") filter = v;
+      else opts.jobs = jobCount(a, v);
     } else if (command === "test" && a.startsWith("--seed=")) seed = testSeed(a.slice("--seed=".length));
     else if (command === "test" && a.startsWith("--filter=")) filter = a.slice("--filter=".length);
     else if (command === "test" && a === "--real-time") realTime = true;
@@ -86,6 +93,7 @@ function parseArgs(argv: string[]): Parsed {
     else if (/^-O[0-3]$/.test(a)) opts.optLevel = Number(a[2]) as 0 | 1 | 2 | 3;
     else if (a === "-g") opts.debug = true;
     else if (a === "--emit-llvm") opts.emitLlvm = true;
+    else if (a === "--time") enableTiming();
     else if (command === "run" && /^--deterministic(=|$)/.test(a)) seed = seedValue(a.slice("--deterministic=".length) || "0", "--deterministic");
     else if (a.startsWith("-")) throw new UsageError(`unknown option '${a}'`);
     else if (!file || command === "test") files.push(a);
@@ -106,6 +114,12 @@ function testSeed(v: string): string {
 function seedValue(v: string, option: string): string {
   if (!/^\d+$/.test(v) || BigInt(v) >= 1n << 64n) throw new UsageError(`option '${option}' needs a whole number (the seed), not '${v}'`);
   return v;
+}
+
+function jobCount(option: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new UsageError(`option '${option}' needs a number of jobs from 1 to 64`);
+  return n;
 }
 
 function sanitizers(list: string): string[] {
@@ -129,6 +143,7 @@ async function cmdBuild(p: Parsed): Promise<number> {
   const fe = frontend(p.file);
   if (!fe) return 1;
   await buildProgram(fe.program, p.out ?? defaultOutput(p.file, p.opts.emitLlvm), p.opts);
+  if (timingEnabled()) process.stderr.write(timingReport());
   return 0;
 }
 
@@ -236,6 +251,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const p = parseArgs(argv);
+    record("start-up", performance.now()); // node, and loading the compiler's modules
     switch (p.command) {
       case "build": return await cmdBuild(p);
       case "run": return await cmdRun(p);

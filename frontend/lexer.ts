@@ -2,7 +2,7 @@
 // charCode loops (linear time). Lexical mistakes become diagnostics; lexing never throws.
 
 import type { SourceFile, Span } from "./source.js";
-import type { DiagnosticBag } from "./diagnostics.js";
+import { showChar, type DiagnosticBag } from "./diagnostics.js";
 import { D, type Message } from "./messages.js";
 
 /**
@@ -37,7 +37,7 @@ export const KEYWORDS: ReadonlySet<string> = new Set([
  * Punctuators, longest first so that the sticky regex prefers `=>` over `=`. `>>` is two `>` tokens
  * (`promise<promise<int>>` closes two types); the expression parser joins adjacent ones (parse/expr.ts).
  */
-const PUNCT_RE = /<<=|=>|==|!=|<=|>=|&&|\|\||\+\+|--|\+=|-=|\*=|\/=|%=|&=|\|=|\^=|<<|\.\.|[(){}[\],;:?.+\-*/%<>=!&|^~]/y;
+const PUNCT_RE = /<<=|=>|==|!=|<=|>=|&&|\|>|\|\||\+\+|--|\+=|-=|\*=|\/=|%=|&=|\|=|\^=|<<|\.\.|[(){}[\],;:?.+\-*/%<>=!&|^~]/y;
 const IDENT_RE = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
 const IDENT_CONT_RE = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/uy;
 const FLOAT_RE = /[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)/y;
@@ -153,7 +153,7 @@ class Lexer {
       return;
     }
     const cp = String.fromCodePoint(text.codePointAt(this.pos)!);
-    this.error(D.unexpectedChar({ char: cp }), this.pos, this.pos + cp.length);
+    this.error(D.unexpectedChar({ char: showChar(cp) }), this.pos, this.pos + cp.length);
     this.pos += cp.length;
   }
 

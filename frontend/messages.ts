@@ -30,7 +30,7 @@ function m<const S extends string>(code: string, template: S): Template<S> {
 
 export const D = {
   // ---- lexer (E00xx)
-  unexpectedChar: m("E0001", "unexpected character '{char}'"),
+  unexpectedChar: m("E0001", "unexpected character {char}"), // 'x', or U+0000 for a character that cannot be seen
   unterminatedString: m("E0002", "unterminated string literal"),
   newlineInString: m("E0002", "newline in string literal (use \\n)"),
   unterminatedTString: m("E0002", "unterminated t-string"),
@@ -43,6 +43,7 @@ export const D = {
   floatOutOfRange: m("E0004", "float literal out of range"),
   unterminatedComment: m("E0005", "unterminated block comment"),
   badNumber: m("E0006", "invalid numeric literal '{text}'"),
+  invalidUtf8: m("E0007", "the file is not valid UTF-8: invalid {what}"),
 
   // ---- parser (E01xx)
   expected: m("E0100", "expected {what}, found {found}"),
@@ -52,6 +53,8 @@ export const D = {
   badUpdateTarget: m("E0103", "invalid target for {what}: expected a variable, element or field"),
   tryWithoutHandler: m("E0104", "expected 'catch' or 'finally' after the try block, found {found}"),
   spawnNeedsCall: m("E0105", "spawn needs a function call: spawn f(args)"),
+  pipeTarget: m("E0120", "the right side of '|>' must be a call or a function, as in 'xs |> map(f)' or 'x |> f'"),
+  selectDefaultTwice: m("E0121", "a select has at most one 'default'"),
   parserInternal: m("E0199", "internal parser error: {why}"),
 
   // ---- modules (E03xx)
@@ -91,6 +94,7 @@ export const D = {
   cannotInferResult: m("E2013", "cannot infer the result type of '{name}': annotate it"),
   cannotInferGlobal: m("E2013", "cannot infer the type of '{name}' here: annotate it"),
   cannotInferBefore: m("E2013", "cannot infer the result type of '{name}' before '{var}' is declared: annotate it"),
+  channelElement: m("E2013", "cannot tell the element type of this channel: declare it, as in 'channel<int> ch = channel(8);'"),
   unaryOperand: m("E2014", "operator '{op}' requires a number, found {found}"),
   binaryOperands: m("E2014", "operator '{op}' cannot be applied to {left} and {right}"),
   cannotCompare: m("E2014", "cannot compare {left} and {right}"),
@@ -109,6 +113,7 @@ export const D = {
   notIterable: m("E2018", "cannot iterate over a value of type {type}"),
   unknownType: m("E2019", "unknown type '{name}'"),
   voidArray: m("E2019", "arrays of {type} are not allowed"),
+  voidChannel: m("E2019", "channels of {type} are not allowed"),
   voidField: m("E2019", "field '{name}' cannot have type {type}"),
   voidParam: m("E2019", "parameter '{name}' cannot have type {type}"),
   voidVariable: m("E2019", "variable '{name}' cannot have type {type}"),
@@ -134,6 +139,9 @@ export const D = {
   spawnResultCopy: m("E2031", "the result of '{name}' ({type}) cannot be copied back from a worker thread: {why}"),
   testNotTop: m("E2032", "a test block goes at the top level of a file, not inside {where}"),
   duplicateTest: m("E2033", "a test named {name} is already declared"),
+  selectEmpty: m("E2040", "a select needs at least one case"),
+  selectCase: m("E2040", "a select case must be ch.recv(), ch.send(v), a promise or sleep_async(ms); found {found}"),
+  selectNoValue: m("E2040", "this case has no value to bind to '{name}'"),
   exprTooDeep: m("E2099", "expression nested too deeply"),
   importNotTop: m("E9000", "import is only allowed at the top level"),
   unsupported: m("E9000", "{feature} is not supported yet"),
