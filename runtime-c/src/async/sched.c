@@ -220,11 +220,12 @@ tul__task *tul__take_next_in_round(const tul__stack *running) {
 
 /* ---------------------------------------------------------------- deadlock */
 
-/* `what` and the site of pc; with `optional`, nothing when the site is not in user code. */
+/* `what` and the site of pc ("?" outside user code); with `optional`, nothing when pc is NULL (a
+ * task `tulc test` started for a test, which no line of the program created). */
 static void print_site(FILE *out, const char *what, void *pc, int optional) {
   char buf[512] = "?";
+  if (!pc && optional) return;
   if (pc && tul__trace_site) tul__trace_site(pc, buf, sizeof buf);
-  if (optional && strcmp(buf, "?") == 0) return;
   fprintf(out, "%s%s", what, buf);
 }
 
