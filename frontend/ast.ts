@@ -62,7 +62,8 @@ export interface ArrayLit extends ExprBase { kind: "ArrayLit"; elems: Expr[] }
 /** { key: value, "key": value } : a json object literal, or a struct literal when the context is a struct type. */
 export interface ObjectLit extends ExprBase {
   kind: "ObjectLit";
-  entries: { key: string; keySpan: Span; value: Expr }[];
+  /** checker: `field` is the entry's field index when the literal is a struct. */
+  entries: { key: string; keySpan: Span; value: Expr; field?: number }[];
 }
 export interface Ident extends ExprBase {
   kind: "Ident";
@@ -94,7 +95,8 @@ export interface Call extends ExprBase {
   target?: { kind: "builtin"; name: string; overload: Overload } | { kind: "func"; sym: FuncSymbol } | { kind: "value" };
 }
 export interface Index extends ExprBase { kind: "Index"; object: Expr; index: Expr }
-export interface Member extends ExprBase { kind: "Member"; object: Expr; name: string; nameSpan: Span }
+/** `object.name`. checker: `field` is the field's index when the object is a struct. */
+export interface Member extends ExprBase { kind: "Member"; object: Expr; name: string; nameSpan: Span; field?: number }
 export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "&=" | "|=" | "^=" | "<<=" | ">>=";
 /** Statement-level: target is Ident, Index or Member. checker: value already converted to target type. */
 export interface Assign extends ExprBase { kind: "Assign"; op: AssignOp; target: Expr; value: Expr }
