@@ -14,6 +14,8 @@ import { phase, phaseAsync } from "../common/timing.js";
 
 export interface BuildOptions extends LinkOptions {
   emitLlvm: boolean;
+  /** `tulc test`: generate the main file's test blocks and run them after its top-level code. */
+  tests?: boolean;
 }
 
 export type FrontendResult =
@@ -93,7 +95,7 @@ export async function buildProgram(program: Program, outPath: string, opts: Buil
   const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs: opts.jobs ?? defaultJobs(program, opts.optLevel) });
   try {
     const { generate } = await phaseAsync("load LLVM", () => import("../codegen/lower/module.js"));
-    const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize });
+    const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize, tests: opts.tests });
     if (!link) return phase("write IR", () => writeFileSync(outPath, module.text()));
     await link.finish(module);
   } catch (e) {

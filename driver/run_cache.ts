@@ -18,6 +18,12 @@ interface Manifest {
   sources: [string, string][];
 }
 
+/** What a cached build depends on besides its sources: the link options, and whether it is the
+ *  test build of `tulc test`. */
+export interface CacheOptions extends LinkOptions {
+  tests?: boolean;
+}
+
 /** A build for the cache: writes the executable to `out` and returns the source files it loaded
  *  (null when the program has errors, already reported). */
 export type CacheBuild = (out: string) => Promise<SourceFile[] | null>;
@@ -26,7 +32,7 @@ export type CacheBuild = (out: string) => Promise<SourceFile[] | null>;
  * The executable for `file` built with `opts`: from the cache when the sources the last build
  * loaded are unchanged, else built now (with `build`) and cached. Null when the build reported errors.
  */
-export async function cachedExecutable(file: string, opts: LinkOptions, build: CacheBuild): Promise<string | null> {
+export async function cachedExecutable(file: string, opts: CacheOptions, build: CacheBuild): Promise<string | null> {
   const dir = path.join(cacheRoot(), "run");
   const base = baseKey(file, opts);
   const manifestFile = path.join(dir, `${base}.json`);
@@ -58,9 +64,9 @@ function cacheRoot(): string {
 }
 
 /** The main file (by real path), the options, and the compiler and runtime builds. */
-function baseKey(file: string, opts: LinkOptions): string {
+function baseKey(file: string, opts: CacheOptions): string {
   const h = createHash("sha256");
-  h.update(realOrResolved(file)).update("\0").update(JSON.stringify([opts.optLevel, opts.debug, opts.target ?? null, opts.sanitize ?? []]));
+  h.update(realOrResolved(file)).update("\0").update(JSON.stringify([opts.optLevel, opts.debug, opts.target ?? null, opts.sanitize ?? [], !!opts.tests]));
   h.update("\0").update(toolchainStamp(opts.target, opts.sanitize));
   return h.digest("hex").slice(0, 24);
 }

@@ -247,6 +247,10 @@ export interface FuncDecl {
   spawned?: boolean;
   /** checker (check/isolation.ts): as Lambda.workerGuard, for the function used as a value. */
   workerGuard?: string;
+  /** `test "name" { ... }` (docs/reference.md §17.5): the test's name. The parser makes a test an
+   *  async function of no parameters returning void, named `test "name"` (no identifier can be);
+   *  only `tulc test` generates code for it. */
+  test?: string;
 }
 export interface StructField { name: string; type: TypeNode; span: Span }
 export interface StructDecl {

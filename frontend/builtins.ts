@@ -61,7 +61,8 @@ export type InlineEmitter =
   | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp" | "eprint" | "formatValue" | "sortBy"
   | "channelNew" | "chanSend" | "chanRecv" | "mapConcurrent"
   | "arrayMap" | "arrayFilter" | "arrayReduce" | "arraySum" | "arrayEach" | "arrayFlatMap" | "arrayChunks"
-  | "arrayZip" | "arrayEnumerate";
+  | "arrayZip" | "arrayEnumerate"
+  | "assert" | "assertEq";
 
 export interface Overload {
   params: (Pattern | Optional)[];
@@ -204,6 +205,19 @@ function gatherResolve(args: Type[]): { params: Type[]; result: Type } {
   return { params: args.map((t) => (t.k === "promise" || t.k === "never" ? t : elem)), result: T.promise(T.array(elem)) };
 }
 
+/**
+ * assert_eq(a, b): both converted to one type, as `==` would compare them: json when either is json,
+ * float for int and float, else the first one's type (a mismatch is reported by the conversion).
+ */
+function assertEqResolve(args: Type[]): { params: Type[]; result: Type } {
+  const [a, b] = args;
+  let t = a.k === "never" ? b : b.k === "never" ? a : a;
+  if (a.k === "json" || b.k === "json") t = T.json;
+  else if ((a.k === "int" && b.k === "float") || (a.k === "float" && b.k === "int")) t = T.float;
+  if (t.k === "void" || t.k === "never") t = T.json; // a void value is reported by the conversion
+  return { params: [t, t], result: T.void };
+}
+
 /** The T of a promise<T>[] argument (the array kinds pattern "promise[]" guarantees the shape). */
 const promisedElem = (t: Type | undefined): Type => (t?.k === "array" && t.elem.k === "promise" ? t.elem.inner : T.json);
 /** An array element type for results: void and never results are gathered as json nulls. */
@@ -250,6 +264,11 @@ export const BUILTINS: BuiltinRow[] = [
   // ---- I/O and system
   { name: "print", doc: "Writes the string forms of its arguments, joined by one space, and a newline.",
     overloads: [{ params: [], rest: ANY, result: T.void, lower: inline("print") }] },
+  { name: "assert", doc: "Throws AssertionError: msg (by default the condition's source text) when the condition is false; msg is evaluated only then.",
+    overloads: [{ params: [T.bool, optional(T.str, null)], result: T.void, lower: inline("assert") }] },
+  { name: "assert_eq", doc: "Throws AssertionError: expected <b>, got <a> unless a equals b (deep equality; strings quoted).",
+    overloads: [{ params: [ANY, ANY], result: T.void, lower: inline("assertEq"), custom: assertEqResolve }],
+    hint: (i, before) => (i === 1 ? before[0] : undefined) },
   fixed("input", [], T.str, "tul_input", "One line of standard input without its line ending (EOFError at end of input)."),
   { name: "eprint", doc: "Like print, but to standard error (standard output is flushed first).",
     overloads: [{ params: [], rest: ANY, result: T.void, lower: inline("eprint") }] },

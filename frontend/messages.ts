@@ -137,6 +137,8 @@ export const D = {
   spawnIsolation: m("E2030", "'{name}' cannot run on a worker thread: {who} {what}{why}"),
   spawnArgCopy: m("E2031", "argument {index} of '{name}' ({type}) cannot be copied to a worker thread: {why}"),
   spawnResultCopy: m("E2031", "the result of '{name}' ({type}) cannot be copied back from a worker thread: {why}"),
+  testNotTop: m("E2032", "a test block goes at the top level of a file, not inside {where}"),
+  duplicateTest: m("E2033", "a test named {name} is already declared"),
   selectEmpty: m("E2040", "a select needs at least one case"),
   selectCase: m("E2040", "a select case must be ch.recv(), ch.send(v), a promise or sleep_async(ms); found {found}"),
   selectNoValue: m("E2040", "this case has no value to bind to '{name}'"),

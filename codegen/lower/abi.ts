@@ -47,6 +47,10 @@ const CORE: AbiFunction[] = [
   f("tul_throw_shift", "void", ["i64"], THROWS),
   f("tul_throw_msg", "void", ["ptr"], THROWS),
   f("tul_stack_overflow", "void", [], THROWS),
+  // tests (docs/reference.md §17.5, §17.6)
+  f("tul_assert_fail", "void", ["ptr"], THROWS),
+  f("tul_assert_eq", "void", ["ptr", "ptr", "ptr"]),
+  f("tul_test_main", "void", ["i64", "ptr"]),
   // strings
   f("tul_str_concat", "ptr", ["ptr", "ptr"]),
   f("tul_str_append", "ptr", ["ptr", "ptr", "i1"]),

@@ -230,7 +230,41 @@ function rounding(id: number): Emitter {
   };
 }
 
+// ---------------------------------------------------------------- tests (docs/reference.md §17.6)
+
+/** assert(cond[, msg]): on false, the message (evaluated only then; by default the condition's
+ *  source text) goes to tul_assert_fail. */
+function assertCall(g: Gen, e: Call): llvm.Value {
+  const cond = arg(g, e, 0);
+  const fail = g.block("assert.fail"), ok = g.block("assert.ok");
+  g.builder.CreateCondBr(cond, ok, fail);
+  g.at(fail);
+  const msg = e.args.length > 1 ? arg(g, e, 1) : strConst(g, sourceText(e.args[0]));
+  g.loc(e.span);
+  g.callNoReturn("tul_assert_fail", [msg]);
+  g.at(ok);
+  return noValue(g);
+}
+
+/** The source text of an expression (below the conversions the checker wrapped around it). */
+function sourceText(x: Call["args"][number]): string {
+  while (x.kind === "Convert") x = x.expr;
+  return x.span.file.text.slice(x.span.start, x.span.end);
+}
+
+/** assert_eq(a, b): both values' slots and their (common) type to tul_assert_eq. */
+function assertEq(g: Gen, e: Call): llvm.Value {
+  const t = tyOf(e.args[0]);
+  const a = arg(g, e, 0), b = arg(g, e, 1);
+  const slots = [valueSlot(g, t, a), valueSlot(g, t, b)];
+  g.loc(e.span);
+  g.call("tul_assert_eq", [...slots, typeDesc(g, t)]);
+  return noValue(g);
+}
+
 const EMITTERS: Record<InlineEmitter, Emitter> = {
+  assert: assertCall,
+  assertEq,
   print: printTo("tul_print"),
   eprint: printTo("tul_eprint"),
   formatValue,

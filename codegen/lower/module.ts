@@ -20,7 +20,8 @@ import { genBlock, genStmt } from "./stmt.js";
 import { llvmType } from "./types.js";
 import { zeroValue } from "./expr.js";
 import { storeVar } from "./vars.js";
-import { asyncBodyResult, declareTaskEntry } from "./async.js";
+import { asyncBodyResult, declareTaskEntry, taskEntryOf } from "./async.js";
+import { cString } from "./strings.js";
 
 export interface GenerateOptions {
   optLevel: 0 | 1 | 2 | 3;
@@ -28,6 +29,8 @@ export interface GenerateOptions {
   targetTriple?: string;
   /** Sanitizers (toolchain/sanitize.ts): their attributes go on every generated function. */
   sanitize?: string[];
+  /** `tulc test`: the main file's test blocks are generated, and the main program runs them last. */
+  tests?: boolean;
 }
 
 export interface GeneratedModule {
@@ -56,7 +59,7 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
   const g = new Gen(ctx, mod, di, triple);
   g.debugVars = opts.debug;
   phase("lower to LLVM IR", () => {
-    lowerProgram(g, program);
+    lowerProgram(g, program, !!opts.tests);
     di.finalize();
   });
   if (phase("verify IR", () => llvm.verifyModule(mod))) {
@@ -112,18 +115,21 @@ function dataLayout(triple: string): string | null {
 
 // ---------------------------------------------------------------- program
 
-function lowerProgram(g: Gen, program: Program): void {
-  const funcs = collectFuncs(program.body);
+function lowerProgram(g: Gen, program: Program, tests: boolean): void {
+  const runs = (f: FuncDecl): boolean => tests && f.span.file === program.file;
+  const funcs = collectFuncs(program.body, runs);
   g.externalGlobals = !!program.hasTry || funcs.some((f) => f.hasTry);
   declareFuncs(g, funcs);
   for (const f of funcs) genFunction(g, f);
-  genMain(g, program);
+  genMain(g, program, tests ? funcs.filter((f) => f.test !== undefined) : null);
 }
 
-/** Every function declaration, top-level and nested (statements inside statements, in order). */
-function collectFuncs(body: Stmt[]): FuncDecl[] {
+/** Every function declaration, top-level and nested (statements inside statements, in order); test
+ *  blocks only where `keepTest` says (`tulc test`: those of the main file). */
+function collectFuncs(body: Stmt[], keepTest: (f: FuncDecl) => boolean): FuncDecl[] {
   const out: FuncDecl[] = [];
   walk(body, (n) => {
+    if (n.kind === "FuncDecl" && n.test !== undefined && !keepTest(n)) return false;
     if (n.kind === "FuncDecl") out.push(n);
     return isStmt(n);
   });
@@ -134,8 +140,9 @@ function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
   const used = new Set<string>();
   for (const f of funcs) {
     if (!f.sym) throw new CodegenError(`function ${f.name} has no symbol (checker contract)`);
-    let name = `tul_fn_${f.name}`;
-    for (let i = 2; used.has(name); i++) name = `tul_fn_${f.name}.${i}`;
+    const base = f.test !== undefined ? "tul_fn_test" : `tul_fn_${f.name}`; // a test's name is no symbol
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = `${base}.${i}`;
     used.add(name);
     const result = f.isAsync ? asyncBodyResult(f) : f.sym.type.result;
     const ft = llvm.FunctionType.get(llvmType(g, result), f.sym.type.params.map((p) => llvmType(g, p)), false);
@@ -196,7 +203,7 @@ function genFunction(g: Gen, f: FuncDecl): void {
  * its first importer before the importer's own statements, dependencies first: the run order of
  * docs/reference.md §8.3, the same order as Program.body.
  */
-function genMain(g: Gen, program: Program): void {
+function genMain(g: Gen, program: Program, tests: FuncDecl[] | null): void {
   const byFile = new Map<SourceFile, Stmt[]>();
   for (const s of program.body) {
     const list = byFile.get(s.span.file) ?? [];
@@ -214,8 +221,24 @@ function genMain(g: Gen, program: Program): void {
   for (const [file, fn] of fns) {
     const name = file === program.file ? "<main>" : `<module ${path.basename(file.path)}>`;
     const zeroed = file === program.file ? program.body : [];
-    genModuleBody(g, fn, name, file, byFile.get(file) ?? [], calls.get(file) ?? [], fns, !!program.hasTry, zeroed);
+    const ownTests = file === program.file ? tests : null;
+    genModuleBody(g, fn, name, file, byFile.get(file) ?? [], calls.get(file) ?? [], fns, !!program.hasTry, zeroed, ownTests);
   }
+}
+
+/**
+ * `tulc test`: after the main file's statements, tul_test_main over a table of its tests (name,
+ * "file.tul:line", task entry), in source order (runtime-c/include/tulrt_async.h).
+ */
+function genTestRun(g: Gen, tests: FuncDecl[]): void {
+  const tableType = llvm.ArrayType.get(llvm.ArrayType.get(g.types.ptr, 3), Math.max(tests.length, 1));
+  const table = g.alloca(tableType, "tests");
+  tests.forEach((t, i) => {
+    const where = `${path.basename(t.span.file.path)}:${lineOf(t)}`;
+    const cells = [cString(g, t.test!), cString(g, where), g.builder.CreateBitCast(taskEntryOf(g, t), g.types.ptr)];
+    cells.forEach((v, k) => g.builder.CreateStore(v, g.builder.CreateGEP(tableType, table, [g.i64(0), g.i64(i), g.i64(k)])));
+  });
+  g.call("tul_test_main", [g.i64(tests.length), g.builder.CreateBitCast(table, g.types.ptr)]);
 }
 
 /**
@@ -255,7 +278,7 @@ function planModuleInits(byFile: Map<SourceFile, Stmt[]>, main: SourceFile): Map
   return calls;
 }
 
-function genModuleBody(g: Gen, fn: llvm.Function, name: string, file: SourceFile, body: Stmt[], imports: Import[], fns: Map<SourceFile, llvm.Function>, hasTry: boolean, zeroed: Stmt[]): void {
+function genModuleBody(g: Gen, fn: llvm.Function, name: string, file: SourceFile, body: Stmt[], imports: Import[], fns: Map<SourceFile, llvm.Function>, hasTry: boolean, zeroed: Stmt[], tests: FuncDecl[] | null): void {
   const block = beginFunction(g, fn, name, 1, T.void, hasTry, file.path);
   zeroGlobals(g, zeroed);
   const stmts = body.filter((s) => s.kind !== "FuncDecl" && s.kind !== "StructDecl" && s.kind !== "Import");
@@ -265,6 +288,7 @@ function genModuleBody(g: Gen, fn: llvm.Function, name: string, file: SourceFile
     g.builder.CreateCall(fns.get(imp.target!)!, []);
   }
   for (const s of stmts) genStmt(g, s);
+  if (tests) genTestRun(g, tests);
   endFunction(g, block);
 }
 

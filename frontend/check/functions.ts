@@ -23,7 +23,7 @@ export function declareFunction(cx: Checker, d: FuncDecl): void {
   const info: FuncInfo = { decl: d, sym, declared, state: "pending", tentative: null, seed: null, tentativeUsed: [], provisional: [], defaults: "pending" };
   cx.funcInfos.set(d, info);
   const m = cx.mod(d.nameSpan);
-  if (m.funcs.has(d.name)) cx.error(D.redeclared({ name: d.name }), d.nameSpan);
+  if (m.funcs.has(d.name)) cx.error(d.test !== undefined ? D.duplicateTest({ name: JSON.stringify(d.test) }) : D.redeclared({ name: d.name }), d.nameSpan);
   else m.funcs.set(d.name, info);
 }
 

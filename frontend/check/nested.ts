@@ -15,9 +15,17 @@ import { finishLambda } from "./closures.js";
 /** Block entry: declares the block's nested functions (names visible in the whole block), then their defaults. */
 export function hoistNested(cx: Checker, stmts: Stmt[]): FuncDecl[] {
   const decls = stmts.filter((s): s is FuncDecl => s.kind === "FuncDecl");
+  for (const d of decls) if (d.test !== undefined) cx.error(D.testNotTop({ where: enclosing(cx) }), d.nameSpan);
   const infos = decls.map((d) => declareNested(cx, d, stmts));
   for (const info of infos) checkNestedDefaults(cx, info);
   return decls;
+}
+
+/** What a nested test sits in, for E2032. */
+function enclosing(cx: Checker): string {
+  const d = cx.fn.decl;
+  if (!d) return "a block";
+  return d.test !== undefined ? `the test ${JSON.stringify(d.test)}` : `function '${d.name}'`;
 }
 
 function declareNested(cx: Checker, d: FuncDecl, stmts: Stmt[]): FuncInfo {

@@ -36,6 +36,7 @@ export const statement: P<Stmt | null> = lazy(() =>
       case ";": run(next); return null;
       case "ident":
         if (isBlockWord(c, i)) return blockStmt(run, c);
+        if (isTestDecl(c, i)) return testDecl(run, c);
         if (c.tok(i).text === "select" && c.tok(i + 1).kind === "{") return selectStmt(run, c);
         break;
     }
@@ -312,6 +313,24 @@ function blockStmt(run: Run, c: Ctx): Stmt {
   const word = run(next).text;
   const body = run(block);
   return { kind: word === "scope" ? "Scope" : "Shield", body, span: c.span(i0, c.at) };
+}
+
+// test = "test" string block      (docs/reference.md §17.5; `test` stays usable as a name: only
+// `test "..." {` starts a test). A test is an async function of no parameters returning void, with
+// `test` set.
+function isTestDecl(c: Ctx, i: number): boolean {
+  return c.tok(i).text === "test" && c.tok(i + 1).kind === "str-lit" && c.tok(i + 2).kind === "{";
+}
+
+function testDecl(run: Run, c: Ctx): FuncDecl {
+  const i0 = c.at;
+  run(next);
+  const nameTok = run(next);
+  const testName = nameTok.value as string;
+  const body = run(funcBody);
+  const span = c.span(i0, c.at);
+  const result = { kind: "NamedType" as const, name: "void", span: c.tokSpan(i0) };
+  return { kind: "FuncDecl", name: `test ${JSON.stringify(testName)}`, nameSpan: c.tokSpan(i0 + 1), isAsync: true, params: [], result, body, span, test: testName };
 }
 
 // import = "import" string [ "as" name ] ";"

@@ -98,6 +98,12 @@ TUL_NORETURN void tul_throw_zero_mod(void);    /* ZeroDivisionError: modulo by z
 TUL_NORETURN void tul_throw_shift(int64_t count); /* ValueError: shift count 64 out of range 0..63 */
 TUL_NORETURN void tul_throw_msg(const char *kind_and_message); /* e.g. "TypeError: null reference" */
 TUL_NORETURN void tul_stack_overflow(void);    /* StackOverflowError */
+/* assert(cond[, msg]) when cond is false: throws `AssertionError: <msg>` (generated code passes the
+ * condition's source text when there is no message). assert_eq(a, b): slots and their common type as
+ * for tul_to_str; unless tul_value_eq, throws `AssertionError: expected <b>, got <a>` (string forms,
+ * strings quoted as inside arrays). docs/reference.md §17.6. */
+TUL_NORETURN void tul_assert_fail(const tul_str *msg);
+void tul_assert_eq(const void *a, const void *b, const tul_type *type);
 
 /* Stack limit for the prologue check every generated function that calls others performs:
  * `if ((uintptr_t)sp < tul_stack_limit) tul_stack_overflow();`. The runtime keeps a red zone

@@ -212,6 +212,21 @@ int tul__in_task(void);
  * value was thrown (see tul__exc_caught_frames), and `inner` the origin of the task whose
  * rejection this task re-threw in turn (print `inner` first: innermost frames first).
  * Returns NULL when `value` was not (most recently) re-thrown by tul_await or the drain. */
+/* ---------------------------------------------------------------- tests (docs/reference.md §17.5)
+ * A program built by `tulc test` ends its main program (after the file's other top-level
+ * statements) with tul_test_main over its `test "name" { ... }` blocks in source order: `where` is
+ * "file.tul:line" of the block, `entry` its task entry (no arguments, no result). It runs each test
+ * whose name contains TULPAR_TEST_FILTER as a task (reseeding deterministic mode's streams from the
+ * name and restarting clock_ms() at 0), prints `ok <name> (<ms> ms)` or `FAIL <name>` with the
+ * failure, drains the loop, prints `N passed, M failed` (or writes "N M" to the file descriptor
+ * TULPAR_TEST_COUNTS_FD names, for tulc to add up) and exits: status 1 when a test failed. */
+typedef struct tul_test_case {
+  const char *name;
+  const char *where;
+  tul_task_entry entry;
+} tul_test_case;
+void tul_test_main(int64_t n, const tul_test_case *cases);
+
 typedef struct tul_async_origin {
   void *created_at;
   void *awaited_at;

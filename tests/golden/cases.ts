@@ -21,6 +21,9 @@ export interface Case {
   /** `// stdout: sorted`: the lines are compared in sorted order (threads print in any order). */
   sortedStdout?: boolean;
   crossSkip?: string; // `// cross: skip <why>`: tests/cross/run.mjs leaves the program out
+  /** `// tulc-test: <options>`: run `tulc test <file> <options>` instead of building and running the
+   *  program (stdout with each `(<n> ms)` written `(N ms)`). */
+  tulcTest?: string[];
 }
 
 export function parseCase(file: string): Case {
@@ -38,6 +41,7 @@ export function parseCase(file: string): Case {
     else if (key === "timeout") c.timeout = Number(value);
     else if (key === "flags") c.flags = value.split(/\s+/).filter(Boolean);
     else if (key === "stdout" && value.trim() === "sorted") c.sortedStdout = true;
+    else if (key === "tulc-test") c.tulcTest = value.split(/\s+/).filter(Boolean);
     else if (key === "cross" && value.startsWith("skip")) c.crossSkip = value.slice(4).trim() || "marked // cross: skip";
   }
   return c;

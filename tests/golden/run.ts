@@ -9,6 +9,8 @@
 //   // env: NAME=value      environment (repeatable) // timeout: ms (default 10000)
 //   // flags: -O0 -g        tulc build options  // cross: skip <why>   left out of the cross suite
 //   // stdout: sorted       stdout's lines compared (and written by --update) in sorted order
+//   // tulc-test: --seed 3   runs `tulc test <file> <options>` (tests/golden/tulc-test); each `(12 ms)`
+//                           of its stdout reads `(N ms)`
 
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
@@ -26,12 +28,20 @@ let extraFlags: string[] = [];
 let outDir = OUT_DIR;
 
 async function runCase(c: Case): Promise<Outcome> {
+  if (c.tulcTest) return runTulcTest(c);
   const exe = path.join(outDir, c.name.replace(/[\/\\]/g, "__").replace(/\.tul$/, ""));
   const build = await execa(TULC, ["build", c.file, "-o", exe, ...c.flags, ...extraFlags], { reject: false, all: true });
   if (c.compileError) return { c, problems: checkCompileError(c, build.exitCode ?? -1, build.stderr), stdout: "" };
   if (build.exitCode !== 0) return { c, problems: [`build failed (status ${build.exitCode}):\n${build.all}`], stdout: "" };
   const run = await execa(exe, c.args, { reject: false, input: c.stdin, env: c.env, timeout: c.timeout, stripFinalNewline: false });
   const stdout = c.sortedStdout ? sortLines(run.stdout) : run.stdout;
+  return { c, problems: checkRun(c, { ...run, stdout }), stdout };
+}
+
+/** A `// tulc-test:` case: `tulc test` builds and runs the file's tests itself. */
+async function runTulcTest(c: Case): Promise<Outcome> {
+  const run = await execa(TULC, ["test", c.file, ...c.tulcTest!, ...extraFlags], { reject: false, input: c.stdin, env: c.env, timeout: c.timeout, stripFinalNewline: false });
+  const stdout = run.stdout.replace(/\((\d+) ms\)/g, "(N ms)").replaceAll(path.dirname(c.file) + path.sep, "");
   return { c, problems: checkRun(c, { ...run, stdout }), stdout };
 }
 

@@ -20,6 +20,14 @@ test("hello.tul", async () => {
   assert.match(r.stdout, /^Hello, world!\n/);
 });
 
+test("retry_test.tul: its tests pass under tulc test, in virtual time", async () => {
+  const r = await execa(TULC, ["test", example("retry_test.tul")], { env, reject: false });
+  assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^ok succeeds on the fourth call after 7 s of backoff \(\d+ ms\)$/m);
+  assert.match(r.stdout, /^ok an hour of retries, in no time \(\d+ ms\)$/m);
+  assert.match(r.stdout, /\n4 passed, 0 failed$/);
+});
+
 test("async.tul follows the seed page", async () => {
   const r = await execa(TULC, ["run", example("async.tul")], { env, reject: false });
   assert.equal(r.exitCode, 0, r.stderr);

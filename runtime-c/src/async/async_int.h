@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <stdio.h>
 /* Context switch implementation, chosen at build time: TUL_SWITCH_UCONTEXT (swapcontext),
  * TUL_SWITCH_SETJMP (makecontext/start + _setjmp/_longjmp), or by default on x86_64 TUL_SWITCH_ASM
  * (a ten-instruction register push/pop switch); other targets default to TUL_SWITCH_SETJMP. */
@@ -309,6 +310,7 @@ struct tul__task {
   tul__stack *home;         /* the slot it runs on (its stack addresses), from its first run */
   void *saved;              /* GC block holding its live stack bytes while evicted */
   void *saved_sp;           /* ... which belong at [saved_sp, home) */
+  size_t saved_cap;         /* GC_size(saved), kept here: asking the GC is a cache miss per eviction */
   tul_task_entry entry;
   void *created_at;
   tul__waiter wait;         /* used while suspended in tul_await */
@@ -381,6 +383,10 @@ void tul__ready(tul__task *t);          /* append to the FIFO run queue */
 /* Next task of this round that `running` can hand over to directly, or NULL: go to main. */
 tul__task *tul__take_next_in_round(const tul__stack *running);
 void tul__run_idle(void);              /* main only: until nothing is left (exit drain) */
+int64_t tul__run_until_idle(void);     /* the same, returning the tasks still waiting (no report) */
+/* The oldest rejection nobody awaited since the last call (the list is emptied), marked handled
+ * and recorded as the last re-thrown value (tul__async_origin_for finds its trace); NULL: none. */
+tul_json *tul__take_unhandled(void);
 extern int64_t tul__live_tasks;         /* spawned and not finished */
 
 /* ---------------------------------------------------------------- spawn (spawn.c) */
@@ -389,6 +395,39 @@ extern int64_t tul__live_tasks;         /* spawned and not finished */
  * the caller settles the promise. A finished or already cancelled job: returns -1. */
 int tul__spawn_cancel(tul_promise *p);
 int64_t tul__spawn_in_flight(void); /* jobs whose completion the loop still waits for */
+
+/* ---------------------------------------------------------------- deterministic mode (determ.c)
+ * TULPAR_DETERMINISTIC=<seed>: tul__now_ns reads the virtual clock tul__virtual_ns (0 at start),
+ * which moves only when the scheduler finds nothing runnable and no I/O in flight (it then jumps
+ * to the next timer's deadline) or by a blocking sleep(ms); with a non-zero seed each scheduler
+ * round runs its ready tasks in a seeded order (seed 0: FIFO); spawn runs inline. */
+extern int tul__det;          /* deterministic mode is on */
+extern int tul__det_shuffle;  /* ... with a non-zero seed: rounds run in a seeded order */
+extern int64_t tul__virtual_ns;
+void tul__det_init(void);                 /* reads TULPAR_DETERMINISTIC (once; tul__async_init) */
+void tul__det_reseed(uint64_t extra);     /* restarts the seeded streams (a test passes its name's hash) */
+uint64_t tul__det_next(void);             /* the scheduler's stream */
+void tul__det_advance_to(int64_t ns);     /* moves the virtual clock forward to ns */
+void tul__select_seed(uint64_t seed);     /* select.c: restarts select's random stream */
+/* I/O in flight, which keeps the virtual clock still: HTTP client requests (a count kept by
+ * http_client.c) and server connections reading a request or answering one (http_server.c, linked
+ * only with the server). */
+extern int64_t tul__io_busy;
+int tul__http_server_busy(void) __attribute__((weak));
+uint64_t tul__det_seed(void);             /* the seed (0 when the mode is off) */
+extern int64_t tul__virtual_base_ns;      /* clock_ms() and time_ms() count from here (a test's start) */
+
+/* ---------------------------------------------------------------- deadlock and tests (sched.c, testing.c) */
+/* The deadlock report's lines (sched.c) to `out`, each after `indent`; `main_line`: with the line
+ * saying where the main program waits. */
+void tul__deadlock_report(FILE *out, const char *indent, int main_line);
+/* While `tulc test` runs a test (testing.c): called when the main program waits and nothing can
+ * run; returns 1 when it took the deadlock as the test's failure (and cancelled the test, so the
+ * loop goes on), 0 to let the program end with the deadlock report. */
+int tul__test_deadlock(void) __attribute__((weak));
+/* Cancels the waiting tasks that hold a stack slot (after a deadlock in a test: they would wait
+ * forever); the evicted ones the report counts stay. */
+void tul__cancel_waiting_tasks(void);
 
 /* ---------------------------------------------------------------- timers (timer.c) */
 int64_t tul__now_ns(void);

@@ -304,15 +304,20 @@ void tul__gather_cancel(tul_promise *gp) {
 
 /* ---------------------------------------------------------------- drain */
 
-void tul__loop_drain(void) {
-  tul__run_idle();
+tul_json *tul__take_unhandled(void) {
   tul_promise *first = NULL; /* the list is newest first: report the oldest */
   for (tul_promise *p = unhandled; p; p = p->next_unhandled)
     if (!p->handled) first = p;
   unhandled = NULL;
-  if (!first) return;
+  if (!first) return NULL;
   first->handled = 1;
   origin_value = first->error;
   origin_last = first->origin;
-  tul_throw(first->error);
+  return first->error;
+}
+
+void tul__loop_drain(void) {
+  tul__run_idle();
+  tul_json *error = tul__take_unhandled();
+  if (error) tul_throw(error);
 }

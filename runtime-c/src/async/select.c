@@ -34,7 +34,10 @@ struct tul__select {
 
 static uint64_t rng_state;
 
-/* xorshift64*: plenty for picking among ready cases. Seeded from the clock on first use. */
+void tul__select_seed(uint64_t seed) { rng_state = seed | 1; }
+
+/* xorshift64*: plenty for picking among ready cases. Seeded from the clock on first use, or from
+ * the seed in deterministic mode (tul__select_seed). */
 int64_t tul__select_pick(int64_t n) {
   if (!rng_state) rng_state = (uint64_t)tul__now_ns() | 1;
   rng_state ^= rng_state >> 12;

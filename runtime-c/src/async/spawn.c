@@ -233,7 +233,7 @@ static size_t worker_stack_size(void) {
 }
 
 static void start_pool(void) {
-  int n = thread_count();
+  int n = tul__det ? 0 : thread_count(); /* deterministic mode: inline, as TULPAR_THREADS=0 */
   if (n == 0) {
     nworkers = -1;
     return;

@@ -128,7 +128,7 @@ static void evict(tul__stack *s) {
   tul__task *o = s->task;
   char *sp = s->ctx.sp;
   size_t len = (size_t)((char *)s - sp);
-  if (!o->saved || GC_size(o->saved) < len + SAVED_CTX) {
+  if (!o->saved || o->saved_cap < len + SAVED_CTX) {
     o->saved = NULL; /* the GC may run in GC_MALLOC: o is still resident and scanned in place */
     /* Nothing changed yet: close the switch guard while allocating, which may wait for the GC
      * lock a worker's collection holds while it waits for the guard (async_int.h). */
@@ -139,6 +139,7 @@ static void evict(tul__stack *s) {
       fprintf(stderr, "Fatal: out of memory suspending a task\n");
       exit(1);
     }
+    o->saved_cap = GC_size(o->saved);
   }
   copy_words(o->saved, sp, len);
   if (SAVED_CTX) memcpy((char *)o->saved + len, &s->ctx, SAVED_CTX);

@@ -3,7 +3,7 @@
  * either a promise of its own (sleep_async) or the node a task embeds for `await sleep_async(ms)`
  * (tul_sleep_await), which wakes the task without allocating anything. A node knows its heap
  * index, so a cancelled wait leaves the heap at once (O(log n)). tul__now_ns is the only clock read
- * of the async runtime. */
+ * of the async runtime; in deterministic mode it reads the virtual clock (determ.c). */
 #include <gc.h>
 #include <time.h>
 #include "async_int.h"
@@ -25,6 +25,7 @@ static int64_t round_now;
 static int round_stale = 1; /* round_now was not read at the end of the last round */
 
 int64_t tul__now_ns(void) {
+  if (__builtin_expect(tul__det, 0)) return tul__virtual_ns;
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;

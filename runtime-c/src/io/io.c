@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "rt_int.h"
+#include "async_int.h"
 
 static int saved_argc;
 static char **saved_argv;
@@ -231,13 +232,20 @@ tul_arr *tul_list_dir(const tul_str *path) {
 
 /* ---------------------------------------------------------------- time */
 
+/* Deterministic mode (docs/reference.md §17): clock_ms and time_ms read the virtual clock, which
+ * starts at 0.0 and at 2000-01-01T00:00:00Z respectively (again at the start of each test of
+ * `tulc test`: tul__virtual_base_ns); sleep(ms) moves it forward at once. */
+#define TUL_VIRTUAL_EPOCH_MS 946684800000LL
+
 double tul_clock_ms(void) {
+  if (tul__det) return (double)(tul__virtual_ns - tul__virtual_base_ns) / 1e6;
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 int64_t tul_time_ms(void) {
+  if (tul__det) return TUL_VIRTUAL_EPOCH_MS + (tul__virtual_ns - tul__virtual_base_ns) / 1000000;
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -245,6 +253,10 @@ int64_t tul_time_ms(void) {
 
 void tul_sleep(int64_t ms) {
   if (ms <= 0) return;
+  if (tul__det && !tul_on_worker) {
+    tul__det_advance_to(tul__virtual_ns + ms * 1000000);
+    return;
+  }
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }

@@ -545,7 +545,7 @@ static void on_deadline(uv_timer_t *t) { (void)t; }
 
 static void on_prepare(uv_prepare_t *h) {
   (void)h;
-  if (!tul__timers_pending()) {
+  if (!tul__timers_pending() || tul__det) { /* the virtual clock stands still during I/O */
     uv_timer_stop(&deadline_timer);
     return;
   }
@@ -554,7 +554,9 @@ static void on_prepare(uv_prepare_t *h) {
   uv_timer_start(&deadline_timer, on_deadline, ns <= 0 ? 0 : (uint64_t)((ns + 999999) / 1000000), 0);
 }
 
+/* Also tells the scheduler that I/O is in flight (deterministic mode keeps its clock still). */
 static void set_busy(int busy) {
+  tul__io_busy += busy ? 1 : -1;
   if (busy) {
     uv_ref((uv_handle_t *)&wake);
     uv_prepare_start(&prepare, on_prepare);

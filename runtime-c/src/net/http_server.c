@@ -71,6 +71,16 @@ static hs_server *server_new(void) {
   return s;
 }
 
+/* Deterministic mode (docs/reference.md §17): whether some connection is mid-request (reading a
+ * request, or a client that connected and has not sent its first one yet) or answering one; the
+ * virtual clock stays still while it is. Idle keep-alive connections do not count. */
+int tul__http_server_busy(void) {
+  for (int64_t i = 0; i < nservers; i++)
+    for (hs_conn *c = servers[i] ? servers[i]->conns : NULL; c; c = c->next)
+      if (!c->closing && (c->inflight || c->in_message || c->writes || c->timer_for_head)) return 1;
+  return 0;
+}
+
 /* ---------------------------------------------------------------- timers */
 
 static void on_timer(uv_timer_t *t);

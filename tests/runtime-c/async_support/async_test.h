@@ -32,6 +32,18 @@ static inline double test_now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Switches to deterministic mode's virtual clock (seed 0: FIFO), as TULPAR_DETERMINISTIC=0 would
+ * at start-up: durations then come out exact whatever the machine's load. Only with no timer
+ * pending (after tul__loop_drain). */
+static inline void test_virtual_clock(void) {
+  if (tul__timers_pending()) {
+    fprintf(stderr, "test_virtual_clock: timers are pending\n");
+    exit(1);
+  }
+  tul__det = 1;
+  tul__virtual_ns = 0;
+}
+
 /* The text of a thrown value (strings as-is). */
 static inline const char *test_text(const tul_json *j) { return tul_json_to_str(j)->data; }
 
