@@ -13,13 +13,15 @@ import { T, typeEquals, typeToString, type Type } from "./types.js";
  * - a Type: any argument, converted to that type (a mismatch is reported by the conversion);
  * - `kinds(...)`: selects the overload when the argument's kind is one of these ("int", "str",
  *   "array", "int[]" for an array of int, "any"); converted to `as`, or kept as it is;
- * - `elemOf(n)`: the element type of argument n (an array), converted to it;
+ * - `elemOf(n)`: the element type of argument n (an array; for a map, its value type), converted to it;
+ * - `keyOf(n)`: the key type of argument n (a map), converted to it;
  * - `fnOf(n, arity, result)`: a function of `arity` parameters of that element type (a comparator,
  *   a key); `result` is its result type, or the kinds its result may have (kept as it is).
  */
-export type Pattern = Type | KindsPattern | ElemPattern | FnPattern;
+export type Pattern = Type | KindsPattern | ElemPattern | KeyPattern | FnPattern;
 export interface KindsPattern { p: "kinds"; kinds: readonly string[]; as?: Type }
 export interface ElemPattern { p: "elem"; of: number }
+export interface KeyPattern { p: "key"; of: number }
 export interface FnPattern { p: "fn"; of: number; arity: number; result: Type | readonly string[] }
 
 /** A trailing parameter that may be left out; a runtime call passes `missing` in its place. */
@@ -43,7 +45,8 @@ export type InlineEmitter =
   | "print" | "gather" | "race" | "vote" | "toString" | "toJson" | "identity" | "toSelf" | "intToFloat" | "boolToFloat" | "boolToInt"
   | "intToBool" | "floatToBool" | "arrayLength" | "arrayPush" | "arrayPop" | "range" | "arrayContains"
   | "arrayIndexOf" | "absInt" | "absFloat" | "minInt" | "minFloat" | "maxInt" | "maxFloat" | "powFloat"
-  | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp" | "eprint" | "formatValue" | "sortBy";
+  | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp" | "eprint" | "formatValue" | "sortBy"
+  | "mapGet" | "mapHas" | "jsonGet";
 
 export interface Overload {
   params: (Pattern | Optional)[];
@@ -92,6 +95,7 @@ export interface BuiltinMismatch {
 const kinds = (...ks: string[]): KindsPattern => ({ p: "kinds", kinds: ks });
 const kindsAs = (as: Type, ...ks: string[]): KindsPattern => ({ p: "kinds", kinds: ks, as });
 const elemOf = (of: number): ElemPattern => ({ p: "elem", of });
+const keyOf = (of: number): KeyPattern => ({ p: "key", of });
 const fnOf = (of: number, arity: number, result: Type | readonly string[]): FnPattern => ({ p: "fn", of, arity, result });
 const optional = (pattern: Pattern, missing: bigint | null): Optional => ({ p: "optional", pattern, missing });
 const rt = (symbol: string): Lowering => ({ rt: symbol });
@@ -103,7 +107,10 @@ const NUMBER = ["int", "float", ...JSON_ARG];
 const INT64_MAX = (1n << 63n) - 1n;
 const strArr = T.array(T.str);
 const HANDLER = T.func([T.json], T.promise(T.json)); // an HTTP server's handler
-const elemResult = (params: Type[]): Type => (params[0].k === "array" ? params[0].elem : T.json);
+const elemResult = (params: Type[]): Type => elemTypeOf(params[0]);
+/** The element type an `elemOf` pattern stands for: an array's elements, a map's values. */
+const elemTypeOf = (t: Type | undefined): Type => (t?.k === "array" ? t.elem : t?.k === "map" ? t.value : T.json);
+const keyTypeOf = (t: Type | undefined): Type => (t?.k === "map" ? t.key : T.json);
 const sameAsFirst = (params: Type[]): Type => params[0];
 
 /** A built-in with one signature lowered to a runtime function. */
@@ -263,11 +270,12 @@ export const BUILTINS: BuiltinRow[] = [
   }),
 
   // ---- collections
-  { name: "length", aliases: ["len"], doc: "Code points of a str, elements of an array, or entries of a json value.",
-    want: "a str, an array or json",
+  { name: "length", aliases: ["len"], doc: "Code points of a str, elements of an array, entries of a map or of a json value.",
+    want: "a str, an array, a map or json",
     overloads: [
       { params: [kinds("str")], result: T.int, lower: rt("tul_str_len") },
       { params: [kinds("array")], result: T.int, lower: inline("arrayLength") },
+      { params: [kinds("map")], result: T.int, lower: rt("tul_map_len") },
       { params: [kinds(...JSON_ARG)], result: T.int, lower: rt("tul_json_len") },
     ] },
   { name: "push", doc: "Appends an element to an array in place.", want: "an array",
@@ -302,11 +310,31 @@ export const BUILTINS: BuiltinRow[] = [
     "Whether a str contains a substring, an array an element (deep equality), or json an element or key."),
   search("indexOf", T.int, "tul_str_index_of", "arrayIndexOf", "tul_json_index_of",
     "The position of a substring or element, -1 when absent."),
-  fixed("keys", [T.json], strArr, "tul_json_keys", "A json object's keys in insertion order."),
-  { name: "has", doc: "Whether a json object has a key.", want: "a json object",
-    overloads: [{ params: [kinds(...JSON_ARG), T.str], result: T.bool, lower: rt("tul_json_has") }] },
-  { name: "delete", doc: "Removes a key from a json object; true when it was there.", want: "a json object",
-    overloads: [{ params: [kinds(...JSON_ARG), T.str], result: T.bool, lower: rt("tul_json_delete") }] },
+  { name: "keys", doc: "A map's or a json object's keys, in insertion order.", want: "a map or a json object",
+    overloads: [
+      { params: [kinds("map")], result: (ps) => T.array(keyTypeOf(ps[0])), lower: rt("tul_map_keys") },
+      { params: [kinds(...JSON_ARG)], result: strArr, lower: rt("tul_json_keys") },
+    ] },
+  { name: "values", doc: "A map's values, in insertion order.", want: "a map",
+    overloads: [{ params: [kinds("map")], result: (ps) => T.array(elemTypeOf(ps[0])), lower: rt("tul_map_values") }] },
+  { name: "has", doc: "Whether a map or a json object has a key.", want: ["a map or a json object", "a key of the map's key type"],
+    overloads: [
+      { params: [kinds("map"), keyOf(0)], result: T.bool, lower: inline("mapHas") },
+      { params: [kinds(...JSON_ARG), T.str], result: T.bool, lower: rt("tul_json_has") },
+    ] },
+  { name: "delete", doc: "Removes a key from a map or a json object; true when it was there.",
+    want: ["a map or a json object", "a key of the map's key type"],
+    overloads: [
+      { params: [kinds("map<str>"), T.str], result: T.bool, lower: rt("tul_map_delete_str") },
+      { params: [kinds("map<int>"), T.int], result: T.bool, lower: rt("tul_map_delete_int") },
+      { params: [kinds(...JSON_ARG), T.str], result: T.bool, lower: rt("tul_json_delete") },
+    ] },
+  { name: "get", doc: "A map's value for a key, or the default when the key is missing (json objects too).",
+    want: ["a map or a json object", "a key of the map's key type", "a default of the map's value type"],
+    overloads: [
+      { params: [kinds("map"), keyOf(0), elemOf(0)], result: elemResult, lower: inline("mapGet") },
+      { params: [kinds(...JSON_ARG), T.str, T.json], result: T.json, lower: inline("jsonGet") },
+    ] },
 
   // ---- strings
   fixed("substring", [T.str, T.int, T.int], T.str, "tul_str_substring", "Code points from start up to end (clamped)."),
@@ -385,6 +413,7 @@ const isOptional = (p: Pattern | Optional): p is Optional => "p" in p && p.p ===
 const patternOf = (p: Pattern | Optional): Pattern => (isOptional(p) ? p.pattern : p);
 const isKinds = (p: Pattern): p is KindsPattern => "p" in p && p.p === "kinds";
 const isElem = (p: Pattern): p is ElemPattern => "p" in p && p.p === "elem";
+const isKey = (p: Pattern): p is KeyPattern => "p" in p && p.p === "key";
 const isFn = (p: Pattern): p is FnPattern => "p" in p && p.p === "fn";
 
 /** The fewest and most arguments a row takes. */
@@ -404,6 +433,7 @@ function patternAt(o: Overload, i: number): Pattern | undefined {
 
 function kindMatches(t: Type, kind: string): boolean {
   if (kind === "any") return true;
+  if (kind.startsWith("map<")) return t.k === "map" && `map<${t.key.k}>` === kind;
   if (kind.endsWith("[]")) return t.k === "array" && t.elem.k === kind.slice(0, -2);
   return t.k === kind;
 }
@@ -432,10 +462,8 @@ function fitsArity(o: Overload, n: number): boolean {
 /** The type an argument is converted to under pattern `p`, given the argument types. */
 function paramType(p: Pattern, args: Type[], i: number): Type {
   if (isKinds(p)) return p.as ?? args[i];
-  if (isElem(p)) {
-    const of = args[p.of];
-    return of?.k === "array" ? of.elem : T.json;
-  }
+  if (isElem(p)) return elemTypeOf(args[p.of]);
+  if (isKey(p)) return keyTypeOf(args[p.of]);
   if (isFn(p)) return fnType(p, args, args[i]);
   return p;
 }
@@ -470,7 +498,8 @@ export function hintFor(row: BuiltinRow, i: number, before: Type[]): Type | unde
     if (!p || o.custom) return undefined;
     if (isKinds(p)) return p.as;
     if (isFn(p)) return fnType(p, before, undefined);
-    return isElem(p) ? (before[p.of]?.k === "array" ? paramType(p, before, i) : undefined) : p;
+    if (isElem(p) || isKey(p)) return before[p.of]?.k === "array" || before[p.of]?.k === "map" ? paramType(p, before, i) : undefined;
+    return p;
   });
   const first = hints[0];
   return first && hints.every((h) => h && typeEquals(h, first)) ? first : undefined;
@@ -488,9 +517,12 @@ export function fixedParamTypes(o: Overload): (Type | undefined)[] {
   return o.params.map((raw) => {
     const p = patternOf(raw);
     if (isFn(p)) return T.func([], T.void); // a closure pointer whatever its type
-    if (!isKinds(p)) return isElem(p) ? undefined : p;
+    if (!isKinds(p)) return isElem(p) || isKey(p) ? undefined : p;
     if (p.as) return p.as;
-    const named: Record<string, Type> = { int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, promise: T.promise(T.json) };
+    const aMap = T.map(T.str, T.json); // any map: a pointer
+    const named: Record<string, Type> = {
+      int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, promise: T.promise(T.json), map: aMap, "map<int>": aMap, "map<str>": aMap,
+    };
     const k = p.kinds[0];
     return named[k] ?? (k === "array" || k.endsWith("[]") ? T.array(T.json) : undefined);
   });
@@ -501,6 +533,7 @@ export function signatureText(o: Overload): string {
   const show = (p: Pattern): string => {
     if (isKinds(p)) return p.kinds.filter((k) => k !== "never").join("|");
     if (isElem(p)) return `elem of #${p.of + 1}`;
+    if (isKey(p)) return `key of #${p.of + 1}`;
     if (isFn(p)) {
       const params = Array.from({ length: p.arity }, () => `elem of #${p.of + 1}`).join(", ");
       return `func(${params}): ${Array.isArray(p.result) ? (p.result as readonly string[]).join("|") : typeToString(p.result as Type)}`;

@@ -52,6 +52,7 @@ export const D = {
   badUpdateTarget: m("E0103", "invalid target for {what}: expected a variable, element or field"),
   tryWithoutHandler: m("E0104", "expected 'catch' or 'finally' after the try block, found {found}"),
   spawnNeedsCall: m("E0105", "spawn needs a function call: spawn f(args)"),
+  cStyleFunction: m("E0106", "functions are declared with 'func': write '{suggestion}'"),
   parserInternal: m("E0199", "internal parser error: {why}"),
 
   // ---- modules (E03xx)
@@ -109,6 +110,8 @@ export const D = {
   notIterable: m("E2018", "cannot iterate over a value of type {type}"),
   unknownType: m("E2019", "unknown type '{name}'"),
   voidArray: m("E2019", "arrays of {type} are not allowed"),
+  mapKey: m("E2019", "map keys must be int or str, found {type}"),
+  mapValue: m("E2019", "maps of {type} values are not allowed"),
   voidField: m("E2019", "field '{name}' cannot have type {type}"),
   voidParam: m("E2019", "parameter '{name}' cannot have type {type}"),
   voidVariable: m("E2019", "variable '{name}' cannot have type {type}"),
@@ -117,6 +120,10 @@ export const D = {
   missingDefault: m("E2021", "parameter '{name}' needs a default value: it follows a parameter that has one"),
   notIndexable: m("E2022", "cannot index a value of type {type}"),
   jsonIndex: m("E2022", "a json index must be int or str, found {found}"),
+  mapIndex: m("E2022", "a map key must be {want}, found {found}"),
+  mapLitKey: m("E2032", "this map's keys are {want}, found {found} key"),
+  mapKeyTwice: m("E2032", "key {key} is given twice"),
+  intKeyInObject: m("E2032", "json object keys are strings: an int key needs a map<int, V> (or write the key in quotes)"),
   noField: m("E2023", "type {type} has no field '{name}'"),
   loopVar: m("E2024", "loop variable '{name}' is declared {type} but the elements are {elem}"),
   noStructField: m("E2025", "struct '{struct}' has no field '{name}'"),

@@ -13,6 +13,7 @@ import { abiByName } from "./abi.js";
 import { loadSlot, storeSlot, valueSlot } from "./vars.js";
 import { memPtrType, slotSize, typeDesc } from "./types.js";
 import { strConst } from "./strings.js";
+import { jsonGet, mapGet, mapHas } from "./maps.js";
 
 type Emitter = (g: Gen, e: Call) => llvm.Value;
 
@@ -227,6 +228,9 @@ function rounding(id: number): Emitter {
 }
 
 const EMITTERS: Record<InlineEmitter, Emitter> = {
+  mapGet,
+  mapHas,
+  jsonGet,
   print: printTo("tul_print"),
   eprint: printTo("tul_eprint"),
   formatValue,

@@ -14,6 +14,7 @@ import { callResult, ensureDefaults } from "./functions.js";
 import { fieldType, specKind } from "./extras.js";
 import { checkValueCall } from "./closures.js";
 import { asNestedCall } from "./nested.js";
+import { visibleNames, withSuggestion } from "./suggest.js";
 
 export function checkCall(cx: Checker, e: Call): Type {
   if (e.callee.kind === "Member") return checkMethodCall(cx, e, e.callee);
@@ -25,7 +26,7 @@ export function checkCall(cx: Checker, e: Call): Type {
   }
   const sym = lookupName(cx, e.callee.name, e.callee.span);
   if (!sym) {
-    cx.error(D.unknownFunc({ name: e.callee.name }), e.callee.span);
+    cx.error(withSuggestion(D.unknownFunc({ name: e.callee.name }), e.callee.name, visibleNames(cx, e.callee.span, true)), e.callee.span);
     return checkLooseArgs(cx, e, 0);
   }
   return dispatch(cx, e, e.callee, sym, 0);
@@ -64,7 +65,8 @@ function checkMethodCall(cx: Checker, e: Call, m: Member): Type {
   }
   const sym = lookupFunction(cx, m.name, m.nameSpan);
   if (!sym) {
-    cx.error(D.unknownMethod({ name: m.name, type: show(ot) }), m.nameSpan);
+    const names = [...(ot.k === "struct" ? cx.structFields.get(ot.decl)?.keys() ?? [] : []), ...visibleNames(cx, m.nameSpan, true)];
+    cx.error(withSuggestion(D.unknownMethod({ name: m.name, type: show(ot) }), m.name, names), m.nameSpan);
     return checkLooseArgs(cx, e, 0);
   }
   const callee: Ident = { kind: "Ident", name: m.name, span: m.nameSpan };

@@ -3,6 +3,7 @@
 
 import type { Convert, Expr, StructDecl, TypeNode } from "../ast.js";
 import { T, typeEquals, typeToString, isNumeric, type Type } from "../types.js";
+import { withSuggestion } from "./suggest.js";
 import type { Checker } from "./context.js";
 import { D, MISSING_AWAIT_HINT, type Message } from "../messages.js";
 import { assertNever } from "../../common/assert.js";
@@ -22,11 +23,28 @@ export function resolveType(cx: Checker, node: TypeNode): Type {
     }
     case "PromiseType":
       return T.promise(resolveType(cx, node.inner));
+    case "MapType":
+      return mapType(cx, node);
     case "FuncType":
       return T.func(node.params.map((p) => resolveType(cx, p)), resolveType(cx, node.result));
     default:
       return assertNever(node);
   }
+}
+
+/** `map<K, V>`: K must be int or str, V any value type. */
+function mapType(cx: Checker, node: TypeNode & { kind: "MapType" }): Type {
+  let key = resolveType(cx, node.key);
+  let value = resolveType(cx, node.value);
+  if (key.k !== "int" && key.k !== "str") {
+    cx.error(D.mapKey({ type: show(key) }), node.key.span);
+    key = T.str;
+  }
+  if (value.k === "void" || value.k === "never") {
+    cx.error(D.mapValue({ type: value.k }), node.value.span);
+    value = T.json;
+  }
+  return T.map(key, value);
 }
 
 const NAMED: Record<string, Type> = {
@@ -45,7 +63,9 @@ function namedType(cx: Checker, name: string, span: TypeNode["span"]): Type {
   if (t) return t;
   const decl = lookupStruct(cx, name, span);
   if (decl) return { k: "struct", name: decl.name, decl };
-  cx.error(D.unknownType({ name }), span);
+  const m = cx.mod(span);
+  const known = [...Object.keys(NAMED), ...[m, ...m.imports].flatMap((x) => [...x.structs.keys()])];
+  cx.error(withSuggestion(D.unknownType({ name }), name, known), span);
   return T.json;
 }
 

@@ -9,6 +9,7 @@ import { coerce, convertible, resolveType, show, stringify, unify } from "./conv
 import { checkValue, checkExpr } from "./expressions.js";
 import { checkBlock } from "./statements.js";
 import type { SpecKind } from "../fmtspec.js";
+import { withSuggestion } from "./suggest.js";
 
 type StructType = Type & { k: "struct" };
 
@@ -85,9 +86,9 @@ export function fieldType(cx: Checker, t: StructType, name: string): Type | unde
 export function checkStructLit(cx: Checker, e: ObjectLit, t: StructType): Type {
   const seen = new Set<string>();
   for (const entry of e.entries) {
-    const ft = fieldType(cx, t, entry.key);
+    const ft = entry.intKey === undefined ? fieldType(cx, t, entry.key) : undefined;
     if (!ft) {
-      cx.error(D.noStructField({ struct: t.name, name: entry.key }), entry.keySpan);
+      cx.error(withSuggestion(D.noStructField({ struct: t.name, name: entry.key }), entry.key, cx.structFields.get(t.decl)?.keys() ?? []), entry.keySpan);
       checkExpr(cx, entry.value);
       continue;
     }

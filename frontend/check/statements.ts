@@ -185,6 +185,7 @@ function checkFor(cx: Checker, s: For): boolean {
 /** The element type `for (x in e)` visits: T[] -> T, str -> str (code points), json -> json. */
 function elementType(cx: Checker, s: ForIn, t: Type): Type {
   if (t.k === "array") return t.elem;
+  if (t.k === "map") return t.key; // keys in insertion order
   if (t.k === "str") return T.str;
   if (t.k === "json" || t.k === "never") return T.json;
   cx.error(D.notIterable({ type: show(t) }), s.iterable.span);
