@@ -7,7 +7,7 @@ import { Checker, FnCtx } from "./check/context.js";
 import { D } from "./messages.js";
 import { declareFunction, ensureDefaults, ensureFunctionChecked } from "./check/functions.js";
 import { checkGlobalDecl, checkStmt } from "./check/statements.js";
-import { declareStruct, resolveStructFields } from "./check/extras.js";
+import { declareStruct, resolveStructFields } from "./check/structs.js";
 import { checkIsolation } from "./check/isolation.js";
 
 /**

@@ -38,7 +38,3 @@ export interface Span {
   start: number;
   end: number;
 }
-
-export function spanFrom(a: Span, b: Span): Span {
-  return { file: a.file, start: a.start, end: b.end };
-}

@@ -28,7 +28,7 @@ export function declareTaskEntry(g: Gen, f: FuncDecl, body: llvm.Function): llvm
 
 /** A task entry calling `body` with the values of `types` read from the task's argument block. */
 export function buildTaskEntry(g: Gen, name: string, types: Type[], rt: Type, body: llvm.Function): llvm.Function {
-  const ft = llvm.FunctionType.get(g.t.void, [g.t.ptr, g.t.ptr], false);
+  const ft = llvm.FunctionType.get(g.types.void, [g.types.ptr, g.types.ptr], false);
   const fn = llvm.Function.Create(ft, llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
   // A builder of its own with no debug location: the thunk has no DISubprogram, so the trace
   // shows the body's frames only (the body is kept out of line, see module.ts).
@@ -36,18 +36,18 @@ export function buildTaskEntry(g: Gen, name: string, types: Type[], rt: Type, bo
   b.SetInsertPoint(llvm.BasicBlock.Create(g.ctx, "entry", fn));
   const params = types.map((t, i) => loadArg(g, b, fn.getArg(0), t, i));
   const result = b.CreateCall(body, params);
-  if (llvmType(g, rt) !== g.t.void) {
+  if (llvmType(g, rt) !== g.types.void) {
     const slot = b.CreateBitCast(fn.getArg(1), memPtrType(g, rt));
-    b.CreateStore(rt.k === "bool" ? b.CreateZExt(result, g.t.i8) : result, slot);
+    b.CreateStore(rt.k === "bool" ? b.CreateZExt(result, g.types.i8) : result, slot);
   }
   b.CreateRetVoid();
   return fn;
 }
 
 function loadArg(g: Gen, b: llvm.IRBuilder, block: llvm.Value, t: Type, i: number): llvm.Value {
-  const at = b.CreateGEP(g.t.i8, block, [llvm.ConstantInt.get(g.t.i64, i * SLOT, false)]);
+  const at = b.CreateGEP(g.types.i8, block, [llvm.ConstantInt.get(g.types.i64, i * SLOT, false)]);
   const v = b.CreateLoad(memType(g, t), b.CreateBitCast(at, memPtrType(g, t)));
-  return t.k === "bool" ? b.CreateICmpNE(v, llvm.ConstantInt.get(g.t.i8, 0, false)) : v;
+  return t.k === "bool" ? b.CreateICmpNE(v, llvm.ConstantInt.get(g.types.i8, 0, false)) : v;
 }
 
 /** The task entry of a top-level async function (declared by module.ts). */
@@ -61,17 +61,17 @@ export function taskEntryOf(g: Gen, decl: FuncDecl): llvm.Function {
 export function spawnAsync(g: Gen, decl: FuncDecl, e: Call): llvm.Value {
   const entry = taskEntryOf(g, decl);
   const args = e.args.map((a) => genExpr(g, a));
-  const out = g.alloca(g.t.ptr, "task_args");
+  const out = g.alloca(g.types.ptr, "task_args");
   g.loc(e.span);
-  return spawnWith(g, g.b, entry, decl.sym!.type.params, asyncBodyResult(decl), args, out);
+  return spawnWith(g, g.builder, entry, decl.sym!.type.params, asyncBodyResult(decl), args, out);
 }
 
 /** tul_task_spawn of `entry` with `args` (of `types`) stored into the new task's argument block. */
 function spawnWith(g: Gen, b: llvm.IRBuilder, entry: llvm.Function, types: Type[], rt: Type, args: llvm.Value[], out: llvm.Value): llvm.Value {
-  const resultDesc = llvmType(g, rt) === g.t.void ? g.nullPtr() : typeDesc(g, rt);
-  const entryPtr = b.CreateBitCast(entry, g.t.ptr);
-  const promise = b.CreateCall(g.rt("tul_task_spawn"), [entryPtr, llvm.ConstantInt.get(g.t.i64, types.length * SLOT, true), resultDesc, b.CreateBitCast(out, g.t.ptr)]);
-  const block = b.CreateLoad(g.t.ptr, out);
+  const resultDesc = llvmType(g, rt) === g.types.void ? g.nullPtr() : typeDesc(g, rt);
+  const entryPtr = b.CreateBitCast(entry, g.types.ptr);
+  const promise = b.CreateCall(g.rt("tul_task_spawn"), [entryPtr, llvm.ConstantInt.get(g.types.i64, types.length * SLOT, true), resultDesc, b.CreateBitCast(out, g.types.ptr)]);
+  const block = b.CreateLoad(g.types.ptr, out);
   args.forEach((v, i) => storeSlotWith(g, b, block, i, types[i], v));
   return promise;
 }
@@ -83,11 +83,11 @@ function spawnWith(g: Gen, b: llvm.IRBuilder, entry: llvm.Function, types: Type[
  */
 export function buildSpawnThunk(g: Gen, name: string, ft: Type & { k: "func" }, entry: llvm.Function, passClosure: boolean): llvm.Function {
   const inner = ft.result.k === "promise" ? ft.result.inner : ft.result;
-  const fty = llvm.FunctionType.get(g.t.ptr, [g.t.ptr, ...ft.params.map((p) => llvmType(g, p))], false);
+  const fty = llvm.FunctionType.get(g.types.ptr, [g.types.ptr, ...ft.params.map((p) => llvmType(g, p))], false);
   const fn = llvm.Function.Create(fty, llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
   const b = new llvm.IRBuilder(g.ctx);
   b.SetInsertPoint(llvm.BasicBlock.Create(g.ctx, "entry", fn));
-  const out = b.CreateAlloca(g.t.ptr, null, "task_args");
+  const out = b.CreateAlloca(g.types.ptr, null, "task_args");
   const args = ft.params.map((_, i) => fn.getArg(i + 1));
   const types = passClosure ? [ft as Type, ...ft.params] : ft.params;
   b.CreateRet(spawnWith(g, b, entry, types, inner, passClosure ? [fn.getArg(0), ...args] : args, out));
@@ -96,32 +96,32 @@ export function buildSpawnThunk(g: Gen, name: string, ft: Type & { k: "func" }, 
 
 /** Stores value v of type t into 8-byte slot i of an argument block (bool: its first byte). */
 export function storeSlotWith(g: Gen, b: llvm.IRBuilder, block: llvm.Value, i: number, t: Type, v: llvm.Value): void {
-  const at = b.CreateGEP(g.t.i8, block, [llvm.ConstantInt.get(g.t.i64, i * SLOT, true)]);
-  b.CreateStore(t.k === "bool" ? b.CreateZExt(v, g.t.i8) : v, b.CreateBitCast(at, memPtrType(g, t)));
+  const at = b.CreateGEP(g.types.i8, block, [llvm.ConstantInt.get(g.types.i64, i * SLOT, true)]);
+  b.CreateStore(t.k === "bool" ? b.CreateZExt(v, g.types.i8) : v, b.CreateBitCast(at, memPtrType(g, t)));
 }
 
 function storeSlotAt(g: Gen, block: llvm.Value, i: number, t: Type, v: llvm.Value): void {
-  storeSlotWith(g, g.b, block, i, t, v);
+  storeSlotWith(g, g.builder, block, i, t, v);
 }
 
 /** `gather(a, b, ...)`: values and their static types side by side, then tul_gather. */
 export function lowerGather(g: Gen, e: Call): llvm.Value {
   if (isPromiseArray(e.args.map(tyOf))) return lowerGatherArray(g, e);
   const n = e.args.length;
-  const values = g.b.CreateBitCast(g.alloca(llvm.ArrayType.get(g.t.i64, Math.max(n, 1)), "gather_values"), g.t.ptr);
-  const types = g.b.CreateBitCast(g.alloca(llvm.ArrayType.get(g.t.ptr, Math.max(n, 1)), "gather_types"), g.t.ptrPtr);
+  const values = g.builder.CreateBitCast(g.alloca(llvm.ArrayType.get(g.types.i64, Math.max(n, 1)), "gather_values"), g.types.ptr);
+  const types = g.builder.CreateBitCast(g.alloca(llvm.ArrayType.get(g.types.ptr, Math.max(n, 1)), "gather_types"), g.types.ptrPtr);
   e.args.forEach((a, i) => {
     const t = tyOf(a);
     const v = genExpr(g, a);
-    if (llvmType(g, t) !== g.t.void) storeSlotAt(g, values, i, t, v);
+    if (llvmType(g, t) !== g.types.void) storeSlotAt(g, values, i, t, v);
     const desc = t.k === "void" || t.k === "never" ? typeDesc(g, T.json) : typeDesc(g, t);
-    g.b.CreateStore(desc, g.b.CreateGEP(g.t.ptr, types, [g.i64(i)]));
+    g.builder.CreateStore(desc, g.builder.CreateGEP(g.types.ptr, types, [g.i64(i)]));
   });
   const result = tyOf(e);
   const arr = result.k === "promise" ? result.inner : result;
   const elem = arr.k === "array" ? arr.elem : T.json;
   g.loc(e.span);
-  return g.call("tul_gather", [g.i64(n), values, g.b.CreateBitCast(types, g.t.ptr), typeDesc(g, elem)]);
+  return g.call("tul_gather", [g.i64(n), values, g.builder.CreateBitCast(types, g.types.ptr), typeDesc(g, elem)]);
 }
 
 /** The T of an expression of type promise<T> or promise<T[]>... (the call's result type). */
@@ -141,10 +141,10 @@ function lowerGatherArray(g: Gen, e: Call): llvm.Value {
 /** `race(p1, p2, ...)`: the promises in a stack array, then tul_race. */
 export function lowerRace(g: Gen, e: Call): llvm.Value {
   const n = e.args.length;
-  const ps = g.b.CreateBitCast(g.alloca(llvm.ArrayType.get(g.t.ptr, n), "race_args"), g.t.ptrPtr);
-  e.args.forEach((a, i) => g.b.CreateStore(genExpr(g, a), g.b.CreateGEP(g.t.ptr, ps, [g.i64(i)])));
+  const ps = g.builder.CreateBitCast(g.alloca(llvm.ArrayType.get(g.types.ptr, n), "race_args"), g.types.ptrPtr);
+  e.args.forEach((a, i) => g.builder.CreateStore(genExpr(g, a), g.builder.CreateGEP(g.types.ptr, ps, [g.i64(i)])));
   g.loc(e.span);
-  return g.call("tul_race", [g.i64(n), g.b.CreateBitCast(ps, g.t.ptr)]);
+  return g.call("tul_race", [g.i64(n), g.builder.CreateBitCast(ps, g.types.ptr)]);
 }
 
 /** `vote(ps)`: tul_vote with the value type (compared with tul_value_eq; void: all equal). */
@@ -152,5 +152,5 @@ export function lowerVote(g: Gen, e: Call): llvm.Value {
   const ps = genExpr(g, e.args[0]);
   const t = promisedOf(tyOf(e));
   g.loc(e.span);
-  return g.call("tul_vote", [ps, llvmType(g, t) === g.t.void ? g.nullPtr() : typeDesc(g, t)]);
+  return g.call("tul_vote", [ps, llvmType(g, t) === g.types.void ? g.nullPtr() : typeDesc(g, t)]);
 }

@@ -8,7 +8,7 @@ import type { Call } from "../../frontend/ast.js";
 import type { Type } from "../../frontend/types.js";
 import { missingArgument, type InlineEmitter, type Overload } from "../../frontend/builtins.js";
 import { CodegenError, type Gen } from "./context.js";
-import { arrayLen, dummy, genExpr, toStr, tyOf } from "./expr.js";
+import { arrayLen, noValue, genExpr, toStr, tyOf } from "./expr.js";
 import { abiByName } from "./abi.js";
 import { loadSlot, storeSlot, valueSlot } from "./vars.js";
 import { memPtrType, slotSize, typeDesc } from "./types.js";
@@ -36,10 +36,10 @@ function runtimeCall(g: Gen, e: Call, overload: Overload, symbol: string): llvm.
   if (!fn) throw new CodegenError(`runtime function ${symbol} is not in the ABI`);
   if (fn.attrs.includes("noreturn")) {
     g.callNoReturn(symbol, args);
-    return dummy(g);
+    return noValue(g);
   }
   const v = g.call(symbol, args);
-  return fn.ret === "void" ? dummy(g) : v;
+  return fn.ret === "void" ? noValue(g) : v;
 }
 
 function arg(g: Gen, e: Call, i: number): llvm.Value {
@@ -50,8 +50,8 @@ function arg(g: Gen, e: Call, i: number): llvm.Value {
 function intrinsic1(id: number): Emitter {
   return (g, e) => {
     const x = arg(g, e, 0);
-    const fn = llvm.Intrinsic.getDeclaration(g.mod, id, [g.t.f64]);
-    return g.b.CreateCall(fn, [x]);
+    const fn = llvm.Intrinsic.getDeclaration(g.mod, id, [g.types.f64]);
+    return g.builder.CreateCall(fn, [x]);
   };
 }
 
@@ -67,7 +67,7 @@ function printTo(symbol: "tul_print" | "tul_eprint"): Emitter {
     }
     g.loc(e.span);
     g.call(symbol, [line ?? g.runtimeGlobal("tul_empty_str")]);
-    return dummy(g);
+    return noValue(g);
   };
 }
 
@@ -127,8 +127,8 @@ function arrayPush(g: Gen, e: Call): llvm.Value {
   const xs = arg(g, e, 0), x = arg(g, e, 1);
   g.loc(e.span);
   const slot = pushSlot(g, xs, slotSize(elem));
-  storeSlot(g, g.b.CreateBitCast(slot, memPtrType(g, elem)), elem, x);
-  return dummy(g);
+  storeSlot(g, g.builder.CreateBitCast(slot, memPtrType(g, elem)), elem, x);
+  return noValue(g);
 }
 
 /**
@@ -136,7 +136,7 @@ function arrayPush(g: Gen, e: Call): llvm.Value {
  * room, the new slot is data + len * size and len grows by one; only a full array calls the runtime.
  */
 function pushSlot(g: Gen, xs: llvm.Value, size: number): llvm.Value {
-  const b = g.b, t = g.t;
+  const b = g.builder, t = g.types;
   const hdr = b.CreateBitCast(xs, t.i64Ptr);
   const field = (i: number) => b.CreateGEP(t.i64, hdr, [g.i64(i)]);
   const len = b.CreateLoad(t.i64, hdr);
@@ -163,7 +163,7 @@ function arrayPop(g: Gen, e: Call): llvm.Value {
   const xs = arg(g, e, 0);
   g.loc(e.span);
   const slot = g.call("tul_arr_pop_slot", [xs]);
-  return loadSlot(g, g.b.CreateBitCast(slot, memPtrType(g, elem)), elem);
+  return loadSlot(g, g.builder.CreateBitCast(slot, memPtrType(g, elem)), elem);
 }
 
 function range(g: Gen, e: Call): llvm.Value {
@@ -187,18 +187,18 @@ function arrayIndexOf(g: Gen, e: Call): llvm.Value {
 }
 
 function arrayContains(g: Gen, e: Call): llvm.Value {
-  return g.b.CreateICmpSGE(arrayIndexOf(g, e), g.i64(0));
+  return g.builder.CreateICmpSGE(arrayIndexOf(g, e), g.i64(0));
 }
 
 // ---------------------------------------------------------------- math
 
 function absFloat(g: Gen, e: Call): llvm.Value {
   const v = arg(g, e, 0);
-  return g.b.CreateCall(llvm.Intrinsic.getDeclaration(g.mod, llvm.Intrinsic.fabs, [g.t.f64]), [v]);
+  return g.builder.CreateCall(llvm.Intrinsic.getDeclaration(g.mod, llvm.Intrinsic.fabs, [g.types.f64]), [v]);
 }
 
 function absInt(g: Gen, e: Call): llvm.Value {
-  const b = g.b, v = arg(g, e, 0);
+  const b = g.builder, v = arg(g, e, 0);
   return b.CreateSelect(b.CreateICmpSLT(v, g.i64(0)), b.CreateSub(g.i64(0), v), v);
 }
 
@@ -206,22 +206,22 @@ function absInt(g: Gen, e: Call): llvm.Value {
 function select(compare: (b: llvm.IRBuilder, x: llvm.Value, y: llvm.Value) => llvm.Value): Emitter {
   return (g, e) => {
     const a = arg(g, e, 0), b = arg(g, e, 1);
-    return g.b.CreateSelect(compare(g.b, a, b), a, b);
+    return g.builder.CreateSelect(compare(g.builder, a, b), a, b);
   };
 }
 
 function powFloat(g: Gen, e: Call): llvm.Value {
   const a = arg(g, e, 0), b = arg(g, e, 1);
   g.loc(e.span);
-  const fn = llvm.Intrinsic.getDeclaration(g.mod, llvm.Intrinsic.pow, [g.t.f64]);
-  return g.b.CreateCall(fn, [a, b]);
+  const fn = llvm.Intrinsic.getDeclaration(g.mod, llvm.Intrinsic.pow, [g.types.f64]);
+  return g.builder.CreateCall(fn, [a, b]);
 }
 
 /** floor/ceil of a float: the intrinsic, then the checked conversion to int (inf/nan: ValueError). */
 function rounding(id: number): Emitter {
   return (g, e) => {
     const v = arg(g, e, 0);
-    const r = g.b.CreateCall(llvm.Intrinsic.getDeclaration(g.mod, id, [g.t.f64]), [v]);
+    const r = g.builder.CreateCall(llvm.Intrinsic.getDeclaration(g.mod, id, [g.types.f64]), [v]);
     g.loc(e.span);
     return g.call("tul_float_to_int", [r]);
   };
@@ -242,11 +242,11 @@ const EMITTERS: Record<InlineEmitter, Emitter> = {
   toJson,
   identity: (g, e) => arg(g, e, 0),
   toSelf: unary((_g, v) => v),
-  intToFloat: unary((g, v) => g.b.CreateSIToFP(v, g.t.f64)),
-  boolToFloat: unary((g, v) => g.b.CreateUIToFP(v, g.t.f64)),
-  boolToInt: unary((g, v) => g.b.CreateZExt(v, g.t.i64)),
-  intToBool: unary((g, v) => g.b.CreateICmpNE(v, g.i64(0))),
-  floatToBool: unary((g, v) => g.b.CreateFCmpUNE(v, g.f64(0))),
+  intToFloat: unary((g, v) => g.builder.CreateSIToFP(v, g.types.f64)),
+  boolToFloat: unary((g, v) => g.builder.CreateUIToFP(v, g.types.f64)),
+  boolToInt: unary((g, v) => g.builder.CreateZExt(v, g.types.i64)),
+  intToBool: unary((g, v) => g.builder.CreateICmpNE(v, g.i64(0))),
+  floatToBool: unary((g, v) => g.builder.CreateFCmpUNE(v, g.f64(0))),
   arrayLength,
   arrayPush,
   arrayPop,

@@ -4,7 +4,7 @@
 import llvm from "llvm-bindings";
 import type { Await, Call, Expr, FuncDecl } from "../../frontend/ast.js";
 import { CodegenError, type Gen } from "./context.js";
-import { dummy, genExpr, tyOf, undefOf } from "./expr.js";
+import { noValue, genExpr, tyOf, undefOf } from "./expr.js";
 import { lowerBuiltin } from "./builtins.js";
 import { llvmType } from "./types.js";
 import { outSlot } from "./vars.js";
@@ -28,12 +28,12 @@ function callUser(g: Gen, decl: FuncDecl, e: Call): llvm.Value {
   const args = e.args.map((a) => genExpr(g, a));
   g.loc(e.span);
   const result = decl.sym!.type.result;
-  const v = g.b.CreateCall(fn, args);
+  const v = g.builder.CreateCall(fn, args);
   if (result.k === "never" || decl.neverReturns) {
-    g.terminate(() => g.b.CreateUnreachable());
+    g.terminate(() => g.builder.CreateUnreachable());
     return undefOf(g, tyOf(e));
   }
-  return llvmType(g, result) === g.t.void ? dummy(g) : v;
+  return llvmType(g, result) === g.types.void ? noValue(g) : v;
 }
 
 
@@ -48,7 +48,7 @@ function awaitSleep(g: Gen, e: Call): llvm.Value {
   const ms = genExpr(g, e.args[0]);
   g.loc(e.span);
   g.call("tul_sleep_await", [ms]);
-  return dummy(g);
+  return noValue(g);
 }
 
 /** `await e`: tul_await on promises; any other value passes through unchanged. */
@@ -58,9 +58,9 @@ export function genAwait(g: Gen, e: Await): llvm.Value {
   const v = genExpr(g, e.operand);
   if (t.k !== "promise") return v;
   g.loc(e.span);
-  if (llvmType(g, t.inner) === g.t.void) {
+  if (llvmType(g, t.inner) === g.types.void) {
     g.call("tul_await", [v, g.nullPtr()]);
-    return dummy(g);
+    return noValue(g);
   }
   const [slot, read] = outSlot(g, t.inner);
   g.call("tul_await", [v, slot]);

@@ -9,7 +9,7 @@ import { T, type Type } from "../../frontend/types.js";
 import { buildSpawnThunk, buildTaskEntry, taskEntryOf } from "./async.js";
 import { emitWorkerGuard } from "./spawn.js";
 import { CodegenError, type FnState, type Gen } from "./context.js";
-import { dummy, genExpr, tyOf, undefOf } from "./expr.js";
+import { noValue, genExpr, tyOf, undefOf } from "./expr.js";
 import { genBlock } from "./stmt.js";
 import { cString } from "./strings.js";
 import { llvmType, memPtrType } from "./types.js";
@@ -17,14 +17,14 @@ import { storeVar, varSlot } from "./vars.js";
 
 /** The slot of a captured local: a heap cell allocated in the entry block of the declaring function. */
 export function cellSlot(g: Gen, sym: VarSymbol): llvm.Value {
-  const cell = g.f.allocas.CreateCall(g.rt("tul_alloc"), [llvm.ConstantInt.get(g.t.i64, 8, true)]);
-  const slot = g.f.allocas.CreateBitCast(cell, memPtrType(g, sym.type));
-  g.f.locals.set(sym.id, slot);
+  const cell = g.current.allocas.CreateCall(g.rt("tul_alloc"), [llvm.ConstantInt.get(g.types.i64, 8, true)]);
+  const slot = g.current.allocas.CreateBitCast(cell, memPtrType(g, sym.type));
+  g.current.locals.set(sym.id, slot);
   return slot;
 }
 
 function closureFnType(g: Gen, ft: Type & { k: "func" }): llvm.FunctionType {
-  return llvm.FunctionType.get(llvmType(g, ft.result), [g.t.ptr, ...ft.params.map((p) => llvmType(g, p))], false);
+  return llvm.FunctionType.get(llvmType(g, ft.result), [g.types.ptr, ...ft.params.map((p) => llvmType(g, p))], false);
 }
 
 // ---------------------------------------------------------------- calls
@@ -38,27 +38,27 @@ export function genValueCall(g: Gen, e: Call): llvm.Value {
   const ft = tyOf(e.callee);
   if (ft.k !== "func") throw new CodegenError("calling a value that is not a function (checker contract)");
   const known = e.callee.kind === "Ident" && e.callee.sym?.kind === "var" ? g.nestedCode.get(e.callee.sym.id) : undefined;
-  const clo = known && known === g.f.fn ? known.getArg(0) : genExpr(g, e.callee);
+  const clo = known && known === g.current.fn ? known.getArg(0) : genExpr(g, e.callee);
   const args = e.args.map((a) => genExpr(g, a));
   g.loc(e.span);
   const fty = closureFnType(g, ft);
-  const v = g.b.CreateCall(fty, known ?? loadCode(g, clo, fty), [clo, ...args]);
+  const v = g.builder.CreateCall(fty, known ?? loadCode(g, clo, fty), [clo, ...args]);
   if (ft.result.k === "never") {
-    g.terminate(() => g.b.CreateUnreachable());
+    g.terminate(() => g.builder.CreateUnreachable());
     return undefOf(g, tyOf(e));
   }
-  return llvmType(g, ft.result) === g.t.void ? dummy(g) : v;
+  return llvmType(g, ft.result) === g.types.void ? noValue(g) : v;
 }
 
 /** The code pointer of a closure (TypeError: null reference when the value is null). */
 function loadCode(g: Gen, clo: llvm.Value, fty: llvm.FunctionType): llvm.Value {
   const nullCheck = g.block("clo.null"), ok = g.block("clo.ok");
-  g.b.CreateCondBr(g.b.CreateICmpEQ(clo, g.nullPtr()), nullCheck, ok);
+  g.builder.CreateCondBr(g.builder.CreateICmpEQ(clo, g.nullPtr()), nullCheck, ok);
   g.at(nullCheck);
   g.callNoReturn("tul_throw_msg", [nullMessage(g)]);
   g.at(ok);
-  const fnRaw = g.b.CreateLoad(g.t.ptr, g.b.CreateBitCast(clo, g.t.ptrPtr));
-  return g.b.CreateBitCast(fnRaw, llvm.PointerType.getUnqual(fty));
+  const fnRaw = g.builder.CreateLoad(g.types.ptr, g.builder.CreateBitCast(clo, g.types.ptrPtr));
+  return g.builder.CreateBitCast(fnRaw, llvm.PointerType.getUnqual(fty));
 }
 
 function nullMessage(g: Gen): llvm.Value {
@@ -78,10 +78,10 @@ export function funcValue(g: Gen, decl: FuncDecl): llvm.Value {
   const thunk = decl.isAsync
     ? buildSpawnThunk(g, `tul_fnval_${decl.name}`, ft, taskEntryOf(g, decl), false)
     : callThunk(g, target, ft, `tul_fnval_${decl.name}`, decl.workerGuard);
-  const arrTy = llvm.ArrayType.get(g.t.ptr, 1);
-  const init = llvm.ConstantArray.get(arrTy, [llvm.ConstantExpr.getBitCast(thunk, g.t.ptr)]);
+  const arrTy = llvm.ArrayType.get(g.types.ptr, 1);
+  const init = llvm.ConstantArray.get(arrTy, [llvm.ConstantExpr.getBitCast(thunk, g.types.ptr)]);
   const gv = new llvm.GlobalVariable(g.mod, arrTy, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, init, `tul.fnval.${decl.name}`);
-  const c = llvm.ConstantExpr.getBitCast(gv, g.t.ptr);
+  const c = llvm.ConstantExpr.getBitCast(gv, g.types.ptr);
   cache.set(decl, c);
   return c;
 }
@@ -94,7 +94,7 @@ function callThunk(g: Gen, target: llvm.Function, ft: Type & { k: "func" }, name
   b.SetInsertPoint(llvm.BasicBlock.Create(g.ctx, "entry", thunk));
   if (refuse) emitWorkerGuard(g, b, thunk, refuse);
   const r = b.CreateCall(target, ft.params.map((_, i) => thunk.getArg(i + 1)));
-  if (llvmType(g, ft.result) === g.t.void) b.CreateRetVoid();
+  if (llvmType(g, ft.result) === g.types.void) b.CreateRetVoid();
   else b.CreateRet(r);
   return thunk;
 }
@@ -110,11 +110,11 @@ export function genLambda(g: Gen, e: Lambda): llvm.Value {
   const fn = closureCode(g, e, ft, caps);
   g.loc(e.span);
   const clo = g.call("tul_alloc", [g.i64(8 * (1 + caps.length))]);
-  const slots = g.b.CreateBitCast(clo, g.t.ptrPtr);
-  g.b.CreateStore(llvm.ConstantExpr.getBitCast(fn, g.t.ptr), slots);
+  const slots = g.builder.CreateBitCast(clo, g.types.ptrPtr);
+  g.builder.CreateStore(llvm.ConstantExpr.getBitCast(fn, g.types.ptr), slots);
   caps.forEach((sym, i) => {
-    const cell = g.b.CreateBitCast(varSlot(g, sym), g.t.ptr);
-    g.b.CreateStore(cell, g.b.CreateInBoundsGEP(g.t.ptr, slots, [g.i64(i + 1)]));
+    const cell = g.builder.CreateBitCast(varSlot(g, sym), g.types.ptr);
+    g.builder.CreateStore(cell, g.builder.CreateInBoundsGEP(g.types.ptr, slots, [g.i64(i + 1)]));
   });
   return clo;
 }
@@ -162,8 +162,8 @@ function freshName(g: Gen, base: string): string {
 function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol[], name: string, diName: string, created?: (fn: llvm.Function) => void): llvm.Function {
   const fn = llvm.Function.Create(closureFnType(g, ft), llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
   created?.(fn);
-  const saved = g.fs;
-  const savedBB = g.b.GetInsertBlock();
+  const saved = g.fnState;
+  const savedBB = g.builder.GetInsertBlock();
   const line = e.span.file.position(e.span.start).line;
   const entry = llvm.BasicBlock.Create(g.ctx, "entry", fn);
   const allocas = new llvm.IRBuilder(g.ctx);
@@ -171,12 +171,12 @@ function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol
   const scope = g.di.subprogram(fn, diName, line, e.span.file.path);
   const result = ft.result;
   const state: FnState = { fn, result, allocas, locals: new Map(), volatile: !!e.hasTry, loops: [], cleanups: [], scope };
-  g.fs = state;
+  g.fnState = state;
   const body = g.block("body");
-  g.b.SetInsertPoint(body);
-  g.b.SetCurrentDebugLocation(llvm.DILocation.get(g.ctx, line, 1, scope));
+  g.builder.SetInsertPoint(body);
+  g.builder.SetCurrentDebugLocation(llvm.DILocation.get(g.ctx, line, 1, scope));
   g.call("tul__stack_check", []);
-  if (e.workerGuard) emitWorkerGuard(g, g.b, fn, e.workerGuard);
+  if (e.workerGuard) emitWorkerGuard(g, g.builder, fn, e.workerGuard);
   bindCaptures(g, fn, caps);
   e.params.forEach((p, i) => {
     if (!p.sym) throw new CodegenError(`lambda parameter ${p.name} has no symbol (checker contract)`);
@@ -185,32 +185,32 @@ function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol
   lambdaBody(g, e, result);
   allocas.CreateBr(body);
   g.di.finishSubprogram(scope);
-  g.fs = saved;
-  if (savedBB) g.b.SetInsertPoint(savedBB);
+  g.fnState = saved;
+  if (savedBB) g.builder.SetInsertPoint(savedBB);
   return fn;
 }
 
 /** Inside the lambda, each captured variable's slot is its cell, read from the closure block. */
 function bindCaptures(g: Gen, fn: llvm.Function, caps: VarSymbol[]): void {
-  const slots = g.f.allocas.CreateBitCast(fn.getArg(0), g.t.ptrPtr);
+  const slots = g.current.allocas.CreateBitCast(fn.getArg(0), g.types.ptrPtr);
   caps.forEach((sym, i) => {
-    const p = g.f.allocas.CreateInBoundsGEP(g.t.ptr, slots, [llvm.ConstantInt.get(g.t.i64, i + 1, true)]);
-    const cell = g.f.allocas.CreateLoad(g.t.ptr, p);
-    g.f.locals.set(sym.id, g.f.allocas.CreateBitCast(cell, memPtrType(g, sym.type)));
+    const p = g.current.allocas.CreateInBoundsGEP(g.types.ptr, slots, [llvm.ConstantInt.get(g.types.i64, i + 1, true)]);
+    const cell = g.current.allocas.CreateLoad(g.types.ptr, p);
+    g.current.locals.set(sym.id, g.current.allocas.CreateBitCast(cell, memPtrType(g, sym.type)));
   });
 }
 
 function lambdaBody(g: Gen, e: Lambda, result: Type): void {
-  const isVoid = llvmType(g, result) === g.t.void;
+  const isVoid = llvmType(g, result) === g.types.void;
   if ("kind" in e.body && e.body.kind === "Block") {
     genBlock(g, e.body);
-    if (isVoid && result.k !== "never") g.b.CreateRetVoid();
-    else g.b.CreateUnreachable();
+    if (isVoid && result.k !== "never") g.builder.CreateRetVoid();
+    else g.builder.CreateUnreachable();
     return;
   }
   const v = genExpr(g, e.body as Expr);
-  if (result.k === "never") g.b.CreateUnreachable();
-  else if (isVoid) g.b.CreateRetVoid();
-  else g.b.CreateRet(v);
+  if (result.k === "never") g.builder.CreateUnreachable();
+  else if (isVoid) g.builder.CreateRetVoid();
+  else g.builder.CreateRet(v);
 }
 

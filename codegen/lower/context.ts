@@ -52,9 +52,10 @@ export interface LlvmTypes {
 }
 
 export class Gen {
-  readonly b: llvm.IRBuilder;
-  readonly t: LlvmTypes;
-  fs: FnState | null = null;
+  readonly builder: llvm.IRBuilder;
+  readonly types: LlvmTypes;
+  /** The function being generated (null between functions). */
+  fnState: FnState | null = null;
   readonly strings = new Map<string, llvm.Constant>();
   readonly typeDescs = new Map<string, llvm.Constant>();
   readonly funcs = new Map<FuncDecl, llvm.Function>();
@@ -92,11 +93,11 @@ export class Gen {
     readonly di: Debug,
     readonly triple: string,
   ) {
-    this.b = new llvm.IRBuilder(ctx);
+    this.builder = new llvm.IRBuilder(ctx);
     const i8 = llvm.Type.getInt8Ty(ctx);
     const i64 = llvm.Type.getInt64Ty(ctx);
     const ptr = llvm.PointerType.getUnqual(i8);
-    this.t = {
+    this.types = {
       void: llvm.Type.getVoidTy(ctx),
       i1: llvm.Type.getInt1Ty(ctx),
       i8,
@@ -115,9 +116,10 @@ export class Gen {
     return this.uniq++;
   }
 
-  get f(): FnState {
-    if (!this.fs) throw new CodegenError("no current function");
-    return this.fs;
+  /** The function being generated. */
+  get current(): FnState {
+    if (!this.fnState) throw new CodegenError("no current function");
+    return this.fnState;
   }
 
   /** A runtime or prelude function by name. */
@@ -129,33 +131,33 @@ export class Gen {
 
   /** Calls a runtime/prelude function (types come from its declaration). */
   call(name: string, args: llvm.Value[]): llvm.Value {
-    return this.b.CreateCall(this.rt(name), args);
+    return this.builder.CreateCall(this.rt(name), args);
   }
 
   /** Calls a noreturn runtime function and continues in a fresh unreachable block. */
   callNoReturn(name: string, args: llvm.Value[]): void {
     this.call(name, args);
-    this.terminate(() => this.b.CreateUnreachable());
+    this.terminate(() => this.builder.CreateUnreachable());
   }
 
   runtimeGlobal(name: string): llvm.Constant {
     const g = this.mod.getGlobalVariable(name);
     if (!g) throw new CodegenError(`runtime global ${name} is not declared`);
-    return llvm.ConstantExpr.getBitCast(g, this.t.ptr);
+    return llvm.ConstantExpr.getBitCast(g, this.types.ptr);
   }
 
   block(name: string): llvm.BasicBlock {
-    return llvm.BasicBlock.Create(this.ctx, name, this.f.fn);
+    return llvm.BasicBlock.Create(this.ctx, name, this.current.fn);
   }
 
   /** Emits a terminator, then moves to a new block with no predecessors (dead code lands there). */
   terminate(emit: () => void): void {
     emit();
-    this.b.SetInsertPoint(this.block("dead"));
+    this.builder.SetInsertPoint(this.block("dead"));
   }
 
   br(target: llvm.BasicBlock): void {
-    this.b.CreateBr(target);
+    this.builder.CreateBr(target);
   }
 
   /**
@@ -163,30 +165,30 @@ export class Gen {
    * moves on, so an unterminated current block is a dead block (see terminate): seal it.
    */
   at(bb: llvm.BasicBlock): void {
-    const cur = this.b.GetInsertBlock();
-    if (cur && this.fs && cur.getParent() !== null && !cur.getTerminator()) this.b.CreateUnreachable();
-    this.b.SetInsertPoint(bb);
+    const cur = this.builder.GetInsertBlock();
+    if (cur && this.fnState && cur.getParent() !== null && !cur.getTerminator()) this.builder.CreateUnreachable();
+    this.builder.SetInsertPoint(bb);
   }
 
   /** Sets the debug location of the instructions emitted next from a source span. */
   loc(span: Span): void {
-    if (!this.fs) return;
+    if (!this.fnState) return;
     const { line, col } = span.file.position(span.start);
-    this.b.SetCurrentDebugLocation(llvm.DILocation.get(this.ctx, line, col, this.fs.scope));
+    this.builder.SetCurrentDebugLocation(llvm.DILocation.get(this.ctx, line, col, this.fnState.scope));
   }
 
   /** An exact i64 constant (values beyond 2^53 are assembled from two 32-bit halves). */
   i64(v: number | bigint): llvm.Value {
     const big = BigInt.asIntN(64, BigInt(v));
-    if (big >= -(2n ** 52n) && big <= 2n ** 52n) return llvm.ConstantInt.get(this.t.i64, Number(big), true);
+    if (big >= -(2n ** 52n) && big <= 2n ** 52n) return llvm.ConstantInt.get(this.types.i64, Number(big), true);
     const u = BigInt.asUintN(64, big);
-    const hi = llvm.ConstantInt.get(this.t.i64, Number(u >> 32n), false);
-    const lo = llvm.ConstantInt.get(this.t.i64, Number(u & 0xffffffffn), false);
-    return this.b.CreateOr(this.b.CreateShl(hi, llvm.ConstantInt.get(this.t.i64, 32, false)), lo);
+    const hi = llvm.ConstantInt.get(this.types.i64, Number(u >> 32n), false);
+    const lo = llvm.ConstantInt.get(this.types.i64, Number(u & 0xffffffffn), false);
+    return this.builder.CreateOr(this.builder.CreateShl(hi, llvm.ConstantInt.get(this.types.i64, 32, false)), lo);
   }
 
   f64(v: number): llvm.Constant {
-    return llvm.ConstantFP.get(this.t.f64, v);
+    return llvm.ConstantFP.get(this.types.f64, v);
   }
 
   bool(v: boolean): llvm.Value {
@@ -194,11 +196,11 @@ export class Gen {
   }
 
   nullPtr(): llvm.Constant {
-    return llvm.ConstantPointerNull.get(this.t.ptr);
+    return llvm.ConstantPointerNull.get(this.types.ptr);
   }
 
   /** An entry-block alloca of `type`. */
   alloca(type: llvm.Type, name = ""): llvm.AllocaInst {
-    return this.f.allocas.CreateAlloca(type, null, name);
+    return this.current.allocas.CreateAlloca(type, null, name);
   }
 }

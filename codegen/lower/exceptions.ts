@@ -11,21 +11,21 @@ import { storeVar } from "./vars.js";
 /** A 512-byte, 16-byte aligned handler in the entry block ([32 x fp128] has 16-byte alignment). */
 function handlerAlloca(g: Gen): llvm.Value {
   const ty = llvm.ArrayType.get(llvm.Type.getFP128Ty(g.ctx), 32);
-  return g.b.CreateBitCast(g.alloca(ty, "handler"), g.t.ptr);
+  return g.builder.CreateBitCast(g.alloca(ty, "handler"), g.types.ptr);
 }
 
 /** tul_try_push(h); branch on `_setjmp(h) == 0` to `body`, else to `caught`. */
 function protect(g: Gen, h: llvm.Value, body: llvm.BasicBlock, caught: llvm.BasicBlock): void {
   g.call("tul_try_push", [h]);
   const r = g.call("_setjmp", [h]);
-  g.b.CreateCondBr(g.b.CreateICmpEQ(r, llvm.ConstantInt.get(g.t.i32, 0, true)), body, caught);
+  g.builder.CreateCondBr(g.builder.CreateICmpEQ(r, llvm.ConstantInt.get(g.types.i32, 0, true)), body, caught);
 }
 
 /** Generates `block` with handler `h` active (popped on normal exit). */
 function guarded(g: Gen, h: llvm.Value, block: Block, after: llvm.BasicBlock): void {
-  g.f.cleanups.push({ kind: "handler", handler: h });
+  g.current.cleanups.push({ kind: "handler", handler: h });
   genBlock(g, block);
-  g.f.cleanups.pop();
+  g.current.cleanups.pop();
   g.call("tul_try_pop", [h]);
   g.br(after);
 }
@@ -33,14 +33,14 @@ function guarded(g: Gen, h: llvm.Value, block: Block, after: llvm.BasicBlock): v
 export function genTry(g: Gen, s: Try): void {
   g.loc(s.span);
   const fin = s.finallyBody;
-  if (fin) g.f.cleanups.push({ kind: "finally", body: fin });
+  if (fin) g.current.cleanups.push({ kind: "finally", body: fin });
   const h = handlerAlloca(g);
   const body = g.block("try.body"), caught = g.block("try.caught"), after = g.block("try.after");
   protect(g, h, body, caught);
   g.at(body);
   guarded(g, h, s.body, after);
   g.at(caught);
-  if (fin) g.f.cleanups.pop();
+  if (fin) g.current.cleanups.pop();
   if (s.catchBody) genCatch(g, s, s.catchBody, after);
   else rethrowAfter(g, fin);
   g.at(after);
@@ -56,13 +56,13 @@ export function genTry(g: Gen, s: Try): void {
 function genBlockStmt(g: Gen, s: Scope | Shield, enter: string, fail: string | null, exit: string): void {
   g.loc(s.span);
   const handle = g.call(enter, []);
-  g.f.cleanups.push({ kind: "call", fn: exit, arg: handle });
+  g.current.cleanups.push({ kind: "call", fn: exit, arg: handle });
   const h = handlerAlloca(g);
   const body = g.block("scope.body"), caught = g.block("scope.caught"), after = g.block("scope.after");
   protect(g, h, body, caught);
   g.at(body);
   guarded(g, h, s.body, after);
-  g.f.cleanups.pop();
+  g.current.cleanups.pop();
   g.at(caught);
   g.loc(s.span);
   if (fail) g.call(fail, [handle]);
@@ -92,13 +92,13 @@ function genCatch(g: Gen, s: Try, catchBody: Block, after: llvm.BasicBlock): voi
     g.br(after);
     return;
   }
-  g.f.cleanups.push({ kind: "finally", body: fin });
+  g.current.cleanups.push({ kind: "finally", body: fin });
   const h2 = handlerAlloca(g);
   const run = g.block("catch.body"), threw = g.block("catch.threw");
   protect(g, h2, run, threw);
   g.at(run);
   guarded(g, h2, catchBody, after);
-  g.f.cleanups.pop();
+  g.current.cleanups.pop();
   g.at(threw);
   rethrowAfter(g, fin);
 }
@@ -114,7 +114,7 @@ function rethrowAfter(g: Gen, fin: Block | null): void {
  * innermost cleanup down to `depth`. A finally block runs with only the cleanups outside it active.
  */
 export function runCleanups(g: Gen, depth: number): void {
-  const saved = g.f.cleanups;
+  const saved = g.current.cleanups;
   for (let i = saved.length - 1; i >= depth; i--) {
     const c = saved[i];
     if (c.kind === "handler") {
@@ -125,8 +125,8 @@ export function runCleanups(g: Gen, depth: number): void {
       g.call(c.fn, [c.arg]);
       continue;
     }
-    g.f.cleanups = saved.slice(0, i);
+    g.current.cleanups = saved.slice(0, i);
     genBlock(g, c.body);
-    g.f.cleanups = saved;
+    g.current.cleanups = saved;
   }
 }

@@ -9,7 +9,7 @@ import { typeToString, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { assertNever } from "../../common/assert.js";
 import { strConst, cString } from "./strings.js";
-import { fromMem, llvmType, memPtrType, memType, structFieldTypes, toMem, typeDesc } from "./types.js";
+import { llvmType, memPtrType, memType, structFieldTypes, toMem, typeDesc } from "./types.js";
 import { appendable, loadSlot, loadVar, outSlot, ownedFlag, requireOwnLocal, storeSlot, storeVar, valueSlot, varSlot } from "./vars.js";
 import { genCall, genAwait } from "./calls.js";
 import { genSpawn } from "./spawn.js";
@@ -19,7 +19,7 @@ import { genJsonMember, genJsonObjectLit, jsonArith, jsonIndexValue, jsonNeg, js
 import { DATA_NAME, ELEM_NAME, LEN_NAME } from "../passes/tbaa.js";
 import { genMapIndex, genMapLit, mapPlace, newMap } from "./maps.js";
 
-/** Lowers an expression to its register-form value (a dummy for void). */
+/** Lowers an expression to its register-form value (noValue for void). */
 export function genExpr(g: Gen, e: Expr): llvm.Value {
   switch (e.kind) {
     case "IntLit": return g.i64(e.value);
@@ -37,7 +37,7 @@ export function genExpr(g: Gen, e: Expr): llvm.Value {
     case "Call": return genCall(g, e);
     case "Index": return genIndex(g, e);
     case "Member": return genMember(g, e);
-    case "Assign": genAssign(g, e); return dummy(g);
+    case "Assign": genAssign(g, e); return noValue(g);
     case "Update": return genUpdate(g, e);
     case "Await": return genAwait(g, e);
     case "Spawn": return genSpawn(g, e);
@@ -48,8 +48,9 @@ export function genExpr(g: Gen, e: Expr): llvm.Value {
   }
 }
 
-export function dummy(g: Gen): llvm.Value {
-  return llvm.UndefValue.get(g.t.i1);
+/** The value of an expression that has none (void): an undef i1 nothing reads. */
+export function noValue(g: Gen): llvm.Value {
+  return llvm.UndefValue.get(g.types.i1);
 }
 
 export function tyOf(e: Expr): Type {
@@ -60,7 +61,7 @@ export function tyOf(e: Expr): Type {
 /** An undefined value of a Tulpar type, for code after a noreturn call. */
 export function undefOf(g: Gen, t: Type): llvm.Value {
   const lt = llvmType(g, t);
-  return lt === g.t.void ? dummy(g) : llvm.UndefValue.get(lt);
+  return lt === g.types.void ? noValue(g) : llvm.UndefValue.get(lt);
 }
 
 // ---------------------------------------------------------------- literals
@@ -95,10 +96,10 @@ function genArrayLit(g: Gen, e: ArrayLit): llvm.Value {
   g.loc(e.span);
   const arr = g.call("tul_arr_new", [typeDesc(g, elem), g.i64(e.elems.length)]);
   if (e.elems.length === 0) return arr;
-  const data = g.b.CreateBitCast(arrayData(g, arr), memPtrType(g, elem));
+  const data = g.builder.CreateBitCast(arrayData(g, arr), memPtrType(g, elem));
   e.elems.forEach((x, i) => {
     const v = genExpr(g, x);
-    g.b.CreateStore(toMem(g, elem, v), g.b.CreateInBoundsGEP(memType(g, elem), data, [g.i64(i)]));
+    g.builder.CreateStore(toMem(g, elem, v), g.builder.CreateInBoundsGEP(memType(g, elem), data, [g.i64(i)]));
   });
   return arr;
 }
@@ -156,10 +157,10 @@ function genIdent(g: Gen, e: Ident): llvm.Value {
 function genUnary(g: Gen, e: Unary): llvm.Value {
   const v = genExpr(g, e.operand);
   if (e.op === "+") return v;
-  if (e.op === "!") return g.b.CreateXor(v, g.bool(true));
-  if (e.op === "~") return g.b.CreateXor(v, g.i64(-1));
+  if (e.op === "!") return g.builder.CreateXor(v, g.bool(true));
+  if (e.op === "~") return g.builder.CreateXor(v, g.i64(-1));
   if (tyOf(e.operand).k === "json") return jsonNeg(g, v);
-  return tyOf(e.operand).k === "float" ? g.b.CreateFNeg(v) : g.b.CreateSub(g.i64(0), v);
+  return tyOf(e.operand).k === "float" ? g.builder.CreateFNeg(v) : g.builder.CreateSub(g.i64(0), v);
 }
 
 function genBinary(g: Gen, e: Binary): llvm.Value {
@@ -185,17 +186,17 @@ function genBinary(g: Gen, e: Binary): llvm.Value {
 /** && and ||: the right side only runs when needed. */
 function genLogical(g: Gen, e: Binary): llvm.Value {
   const a = genExpr(g, e.left);
-  const fromA = g.b.GetInsertBlock()!;
+  const fromA = g.builder.GetInsertBlock()!;
   const rhs = g.block(e.op === "&&" ? "and.rhs" : "or.rhs");
   const end = g.block(e.op === "&&" ? "and.end" : "or.end");
-  if (e.op === "&&") g.b.CreateCondBr(a, rhs, end);
-  else g.b.CreateCondBr(a, end, rhs);
+  if (e.op === "&&") g.builder.CreateCondBr(a, rhs, end);
+  else g.builder.CreateCondBr(a, end, rhs);
   g.at(rhs);
   const b = genExpr(g, e.right);
-  const fromB = g.b.GetInsertBlock()!;
+  const fromB = g.builder.GetInsertBlock()!;
   g.br(end);
   g.at(end);
-  const phi = g.b.CreatePHI(g.t.i1, 2);
+  const phi = g.builder.CreatePHI(g.types.i1, 2);
   phi.addIncoming(g.bool(e.op === "||"), fromA);
   phi.addIncoming(b, fromB);
   return phi;
@@ -210,17 +211,17 @@ export function arith(g: Gen, op: ArithOp, t: Type, a: llvm.Value, b: llvm.Value
   if (t.k === "json") return jsonArith(g, op, a, b);
   if (t.k === "float") {
     switch (op) {
-      case "+": return g.b.CreateFAdd(a, b);
-      case "-": return g.b.CreateFSub(a, b);
-      case "*": return g.b.CreateFMul(a, b);
-      case "/": return g.b.CreateFDiv(a, b);
-      case "%": return g.b.CreateFRem(a, b);
+      case "+": return g.builder.CreateFAdd(a, b);
+      case "-": return g.builder.CreateFSub(a, b);
+      case "*": return g.builder.CreateFMul(a, b);
+      case "/": return g.builder.CreateFDiv(a, b);
+      case "%": return g.builder.CreateFRem(a, b);
     }
   }
   switch (op) {
-    case "+": return g.b.CreateAdd(a, b);
-    case "-": return g.b.CreateSub(a, b);
-    case "*": return g.b.CreateMul(a, b);
+    case "+": return g.builder.CreateAdd(a, b);
+    case "-": return g.builder.CreateSub(a, b);
+    case "*": return g.builder.CreateMul(a, b);
     default: return intDivRem(g, op, a, b);
   }
 }
@@ -229,15 +230,15 @@ export function arith(g: Gen, op: ArithOp, t: Type, a: llvm.Value, b: llvm.Value
 function intDivRem(g: Gen, op: "/" | "%", a: llvm.Value, b: llvm.Value): llvm.Value {
   const bad = g.block("div.zero");
   const ok = g.block("div.ok");
-  g.b.CreateCondBr(g.b.CreateICmpEQ(b, g.i64(0)), bad, ok);
+  g.builder.CreateCondBr(g.builder.CreateICmpEQ(b, g.i64(0)), bad, ok);
   g.at(bad);
   g.call(op === "/" ? "tul_throw_zero_div" : "tul_throw_zero_mod", []);
-  g.b.CreateUnreachable();
+  g.builder.CreateUnreachable();
   g.at(ok);
-  const minusOne = g.b.CreateICmpEQ(b, g.i64(-1));
-  const safe = g.b.CreateSelect(minusOne, g.i64(1), b);
-  if (op === "/") return g.b.CreateSelect(minusOne, g.b.CreateSub(g.i64(0), a), g.b.CreateSDiv(a, safe));
-  return g.b.CreateSelect(minusOne, g.i64(0), g.b.CreateSRem(a, safe));
+  const minusOne = g.builder.CreateICmpEQ(b, g.i64(-1));
+  const safe = g.builder.CreateSelect(minusOne, g.i64(1), b);
+  if (op === "/") return g.builder.CreateSelect(minusOne, g.builder.CreateSub(g.i64(0), a), g.builder.CreateSDiv(a, safe));
+  return g.builder.CreateSelect(minusOne, g.i64(0), g.builder.CreateSRem(a, safe));
 }
 
 export type BitwiseOp = "&" | "|" | "^" | "<<" | ">>";
@@ -246,71 +247,71 @@ export type BitwiseOp = "&" | "|" | "^" | "<<" | ">>";
  *  check away for a constant count). `>>` is arithmetic (the sign is kept, as in Python). */
 export function bitwise(g: Gen, op: BitwiseOp, a: llvm.Value, b: llvm.Value): llvm.Value {
   switch (op) {
-    case "&": return g.b.CreateAnd(a, b);
-    case "|": return g.b.CreateOr(a, b);
-    case "^": return g.b.CreateXor(a, b);
+    case "&": return g.builder.CreateAnd(a, b);
+    case "|": return g.builder.CreateOr(a, b);
+    case "^": return g.builder.CreateXor(a, b);
   }
   const bad = g.block("shift.bad"), ok = g.block("shift.ok");
-  g.b.CreateCondBr(g.b.CreateICmpUGT(b, g.i64(63)), bad, ok);
+  g.builder.CreateCondBr(g.builder.CreateICmpUGT(b, g.i64(63)), bad, ok);
   g.at(bad);
   g.call("tul_throw_shift", [b]);
-  g.b.CreateUnreachable();
+  g.builder.CreateUnreachable();
   g.at(ok);
-  return op === "<<" ? g.b.CreateShl(a, b) : g.b.CreateAShr(a, b);
+  return op === "<<" ? g.builder.CreateShl(a, b) : g.builder.CreateAShr(a, b);
 }
 
 function equality(g: Gen, op: "==" | "!=", lt: Type, rt: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
   const eq = equalValues(g, lt, rt, a, b);
-  if (lt.k === "float" && rt.k === "float") return op === "==" ? eq : g.b.CreateFCmpUNE(a, b);
-  return op === "==" ? eq : g.b.CreateXor(eq, g.bool(true));
+  if (lt.k === "float" && rt.k === "float") return op === "==" ? eq : g.builder.CreateFCmpUNE(a, b);
+  return op === "==" ? eq : g.builder.CreateXor(eq, g.bool(true));
 }
 
 /** Value equality: strings by content, arrays and json deeply, structs and promises by identity. */
 export function equalValues(g: Gen, lt: Type, rt: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
-  if (lt.k !== rt.k) return g.b.CreateICmpEQ(a, b); // a reference against null
+  if (lt.k !== rt.k) return g.builder.CreateICmpEQ(a, b); // a reference against null
   switch (lt.k) {
-    case "int": case "bool": return g.b.CreateICmpEQ(a, b);
-    case "float": return g.b.CreateFCmpOEQ(a, b);
+    case "int": case "bool": return g.builder.CreateICmpEQ(a, b);
+    case "float": return g.builder.CreateFCmpOEQ(a, b);
     case "str": return g.call("tul_str_eq", [a, b]);
     case "json": return g.call("tul_json_eq", [a, b]);
     case "array": return g.call("tul_arr_eq", [a, b]);
     case "map": return g.call("tul_value_eq", [valueSlot(g, lt, a), valueSlot(g, lt, b), typeDesc(g, lt)]);
-    default: return g.b.CreateICmpEQ(a, b);
+    default: return g.builder.CreateICmpEQ(a, b);
   }
 }
 
 function ordering(g: Gen, op: OrderOp, t: Type, a: llvm.Value, b: llvm.Value): llvm.Value {
   if (t.k === "json") return jsonOrder(g, op, a, b);
   if (t.k === "float") {
-    if (op === "<") return g.b.CreateFCmpOLT(a, b);
-    if (op === "<=") return g.b.CreateFCmpOLE(a, b);
-    if (op === ">") return g.b.CreateFCmpOGT(a, b);
-    return g.b.CreateFCmpOGE(a, b);
+    if (op === "<") return g.builder.CreateFCmpOLT(a, b);
+    if (op === "<=") return g.builder.CreateFCmpOLE(a, b);
+    if (op === ">") return g.builder.CreateFCmpOGT(a, b);
+    return g.builder.CreateFCmpOGE(a, b);
   }
   if (t.k === "str") {
     a = g.call("tul_str_cmp", [a, b]);
     b = g.i64(0);
   }
-  if (op === "<") return g.b.CreateICmpSLT(a, b);
-  if (op === "<=") return g.b.CreateICmpSLE(a, b);
-  if (op === ">") return g.b.CreateICmpSGT(a, b);
-  return g.b.CreateICmpSGE(a, b);
+  if (op === "<") return g.builder.CreateICmpSLT(a, b);
+  if (op === "<=") return g.builder.CreateICmpSLE(a, b);
+  if (op === ">") return g.builder.CreateICmpSGT(a, b);
+  return g.builder.CreateICmpSGE(a, b);
 }
 
 function genTernary(g: Gen, e: Ternary): llvm.Value {
   const t = tyOf(e);
   const c = genExpr(g, e.cond);
   const thenBB = g.block("tern.then"), elseBB = g.block("tern.else"), end = g.block("tern.end");
-  g.b.CreateCondBr(c, thenBB, elseBB);
+  g.builder.CreateCondBr(c, thenBB, elseBB);
   const arms: [llvm.Value, llvm.BasicBlock][] = [];
   for (const [bb, x] of [[thenBB, e.then], [elseBB, e.else]] as const) {
     g.at(bb);
-    arms.push([genExpr(g, x), g.b.GetInsertBlock()!]);
+    arms.push([genExpr(g, x), g.builder.GetInsertBlock()!]);
     g.br(end);
   }
   g.at(end);
-  if (llvmType(g, t) === g.t.void) return dummy(g);
-  const phi = g.b.CreatePHI(llvmType(g, t), 2);
+  if (llvmType(g, t) === g.types.void) return noValue(g);
+  const phi = g.builder.CreatePHI(llvmType(g, t), 2);
   for (const [v, bb] of arms) phi.addIncoming(v, bb);
   return phi;
 }
@@ -319,13 +320,13 @@ function genTernary(g: Gen, e: Ternary): llvm.Value {
 
 /** The `data` pointer of a tul_arr (offset 16) as i8*. */
 export function arrayData(g: Gen, arr: llvm.Value): llvm.Value {
-  const p = g.b.CreateInBoundsGEP(g.t.i8, arr, [g.i64(16)]);
-  return g.b.CreateLoad(g.t.ptr, g.b.CreateBitCast(p, g.t.ptrPtr), DATA_NAME);
+  const p = g.builder.CreateInBoundsGEP(g.types.i8, arr, [g.i64(16)]);
+  return g.builder.CreateLoad(g.types.ptr, g.builder.CreateBitCast(p, g.types.ptrPtr), DATA_NAME);
 }
 
 /** The `len` of a tul_arr (offset 0). */
 export function arrayLen(g: Gen, arr: llvm.Value): llvm.Value {
-  return g.b.CreateLoad(g.t.i64, g.b.CreateBitCast(arr, g.t.i64Ptr), LEN_NAME);
+  return g.builder.CreateLoad(g.types.i64, g.builder.CreateBitCast(arr, g.types.i64Ptr), LEN_NAME);
 }
 
 /** Pointer to element `i` after the inline bounds check (negative or >= len throws IndexError). */
@@ -335,13 +336,13 @@ export function elemPtr(g: Gen, arr: llvm.Value, i: llvm.Value, elem: Type): llv
   // of loops (after the check it was reloaded on every iteration).
   const raw = arrayData(g, arr);
   const bad = g.block("idx.bad"), ok = g.block("idx.ok");
-  g.b.CreateCondBr(g.b.CreateICmpULT(i, len), ok, bad);
+  g.builder.CreateCondBr(g.builder.CreateICmpULT(i, len), ok, bad);
   g.at(bad);
   g.call("tul_throw_index", [i, len]);
-  g.b.CreateUnreachable();
+  g.builder.CreateUnreachable();
   g.at(ok);
-  const data = g.b.CreateBitCast(raw, memPtrType(g, elem));
-  return g.b.CreateInBoundsGEP(memType(g, elem), data, [i], ELEM_NAME);
+  const data = g.builder.CreateBitCast(raw, memPtrType(g, elem));
+  return g.builder.CreateInBoundsGEP(memType(g, elem), data, [i], ELEM_NAME);
 }
 
 function genIndex(g: Gen, e: Index): llvm.Value {
@@ -358,8 +359,8 @@ function genIndex(g: Gen, e: Index): llvm.Value {
 
 /** Pointer to field `i` (8-byte slots) of a struct instance. */
 export function fieldPtr(g: Gen, obj: llvm.Value, i: number, ft: Type): llvm.Value {
-  const p = g.b.CreateInBoundsGEP(g.t.i8, obj, [g.i64(i * 8)]);
-  return g.b.CreateBitCast(p, memPtrType(g, ft));
+  const p = g.builder.CreateInBoundsGEP(g.types.i8, obj, [g.i64(i * 8)]);
+  return g.builder.CreateBitCast(p, memPtrType(g, ft));
 }
 
 /** Field pointer of `obj.name` after a null check (TypeError: null reference). */
@@ -369,10 +370,10 @@ function memberPtr(g: Gen, e: Member): { ptr: llvm.Value; type: Type } {
   const obj = genExpr(g, e.object);
   g.loc(e.span);
   const bad = g.block("null.bad"), ok = g.block("null.ok");
-  g.b.CreateCondBr(g.b.CreateICmpEQ(obj, g.nullPtr()), bad, ok);
+  g.builder.CreateCondBr(g.builder.CreateICmpEQ(obj, g.nullPtr()), bad, ok);
   g.at(bad);
   g.call("tul_throw_msg", [cString(g, "TypeError: null reference")]);
-  g.b.CreateUnreachable();
+  g.builder.CreateUnreachable();
   g.at(ok);
   const i = ot.decl.fields.findIndex((f) => f.name === e.name);
   const ft = structFieldTypes(ot)[i];
@@ -458,10 +459,10 @@ function genAppend(g: Gen, target: Ident, added: Expr): void {
   g.loc(target.span);
   const slot = varSlot(g, sym);
   const flag = ownedFlag(g, sym);
-  const owned = g.b.CreateICmpNE(g.b.CreateLoad(g.t.i8, flag), llvm.ConstantInt.get(g.t.i8, 0, false));
-  const result = g.call("tul_str_append", [g.b.CreateLoad(g.t.ptr, slot), rhs, owned]);
-  g.b.CreateStore(result, slot);
-  g.b.CreateStore(llvm.ConstantInt.get(g.t.i8, 1, false), flag);
+  const owned = g.builder.CreateICmpNE(g.builder.CreateLoad(g.types.i8, flag), llvm.ConstantInt.get(g.types.i8, 0, false));
+  const result = g.call("tul_str_append", [g.builder.CreateLoad(g.types.ptr, slot), rhs, owned]);
+  g.builder.CreateStore(result, slot);
+  g.builder.CreateStore(llvm.ConstantInt.get(g.types.i8, 1, false), flag);
 }
 
 function genUpdate(g: Gen, e: Update): llvm.Value {
@@ -484,20 +485,20 @@ function genMatch(g: Gen, e: Match): llvm.Value {
   const results: [llvm.Value, llvm.BasicBlock][] = [];
   for (const arm of e.arms) {
     const body = g.block("match.arm"), next = g.block("match.next");
-    g.b.CreateCondBr(armTest(g, arm.patterns, st, subject), body, next);
+    g.builder.CreateCondBr(armTest(g, arm.patterns, st, subject), body, next);
     g.at(body);
     // a block arm yields no value (checker): in a value match it cannot complete, so its result is undef
     const v = "kind" in arm.body && arm.body.kind === "Block" ? (genBlockValue(g, arm.body, { k: "void" }), undefOf(g, t)) : genExpr(g, arm.body as Expr);
-    results.push([v, g.b.GetInsertBlock()!]);
+    results.push([v, g.builder.GetInsertBlock()!]);
     g.br(end);
     g.at(next);
   }
   g.loc(e.span);
   g.call("tul_throw_msg", [cString(g, "MatchError: no arm matched")]);
-  g.b.CreateUnreachable();
+  g.builder.CreateUnreachable();
   g.at(end);
-  if (llvmType(g, t) === g.t.void) return dummy(g);
-  const phi = g.b.CreatePHI(llvmType(g, t), Math.max(1, results.length));
+  if (llvmType(g, t) === g.types.void) return noValue(g);
+  const phi = g.builder.CreatePHI(llvmType(g, t), Math.max(1, results.length));
   for (const [v, bb] of results) phi.addIncoming(v, bb);
   return phi;
 }
@@ -508,8 +509,8 @@ function armTest(g: Gen, patterns: Match["arms"][number]["patterns"], st: Type, 
     let test: llvm.Value;
     if (p.kind === "Wildcard") test = g.bool(true);
     else if (p.kind === "ValuePattern") test = equalValues(g, st, tyOf(p.value), subject, genExpr(g, p.value));
-    else test = g.b.CreateAnd(ordering(g, ">=", st, subject, genExpr(g, p.lo)), ordering(g, "<=", st, subject, genExpr(g, p.hi)));
-    acc = g.b.CreateOr(acc, test);
+    else test = g.builder.CreateAnd(ordering(g, ">=", st, subject, genExpr(g, p.lo)), ordering(g, "<=", st, subject, genExpr(g, p.hi)));
+    acc = g.builder.CreateOr(acc, test);
   }
   return acc;
 }
@@ -529,7 +530,7 @@ function genConvert(g: Gen, e: Convert): llvm.Value {
 
 export function convertValue(g: Gen, v: llvm.Value, from: Type, to: Type): llvm.Value {
   if (from.k === to.k && from.k !== "json" && to.k !== "str") return v;
-  if (from.k === "int" && to.k === "float") return g.b.CreateSIToFP(v, g.t.f64);
+  if (from.k === "int" && to.k === "float") return g.builder.CreateSIToFP(v, g.types.f64);
   if (to.k === "json") return from.k === "json" ? v : box(g, v, from);
   if (to.k === "str") return toStr(g, v, from);
   if (from.k === "json") return unbox(g, v, to);
@@ -560,4 +561,3 @@ export function toStr(g: Gen, v: llvm.Value, t: Type): llvm.Value {
   }
 }
 
-export { fromMem };

@@ -84,12 +84,12 @@ export function jsonOne(g: Gen): llvm.Value {
 /** `<`, `<=`, `>`, `>=` through tul_json_cmp (-1, 0, 1; 2 when unordered, which is never true). */
 export function jsonOrder(g: Gen, op: OrderOp, a: llvm.Value, b: llvm.Value): llvm.Value {
   const c = g.call("tul_json_cmp", [a, b]);
-  const is = (v: number) => g.b.CreateICmpEQ(c, g.i64(v));
+  const is = (v: number) => g.builder.CreateICmpEQ(c, g.i64(v));
   switch (op) {
     case "<": return is(-1);
     case ">": return is(1);
-    case "<=": return g.b.CreateOr(is(-1), is(0));
-    default: return g.b.CreateOr(is(1), is(0));
+    case "<=": return g.builder.CreateOr(is(-1), is(0));
+    default: return g.builder.CreateOr(is(1), is(0));
   }
 }
 
@@ -107,16 +107,16 @@ export function forJson(g: Gen, s: ForIn, j: llvm.Value): void {
   g.br(head);
   g.at(head);
   g.loc(s.span);
-  g.b.CreateCondBr(g.b.CreateICmpSLT(idx.load(), g.call("tul_json_len", [jv.load()])), body, end);
+  g.builder.CreateCondBr(g.builder.CreateICmpSLT(idx.load(), g.call("tul_json_len", [jv.load()])), body, end);
   g.at(body);
   freshLoopVar(g, sym);
   storeVar(g, sym, g.call("tul_json_iter_at", [jv.load(), idx.load()]));
-  g.f.loops.push({ breakBB: end, continueBB: step, cleanupDepth: g.f.cleanups.length });
+  g.current.loops.push({ breakBB: end, continueBB: step, cleanupDepth: g.current.cleanups.length });
   genBlock(g, s.body);
-  g.f.loops.pop();
+  g.current.loops.pop();
   g.br(step);
   g.at(step);
-  idx.store(g.b.CreateAdd(idx.load(), g.i64(1)));
+  idx.store(g.builder.CreateAdd(idx.load(), g.i64(1)));
   g.br(head);
   g.at(end);
 }

@@ -30,7 +30,7 @@ export function newMap(g: Gen, t: MapType): llvm.Value {
 
 /** A typed pointer to a value slot returned by the runtime (i8*). */
 function slotPtr(g: Gen, t: MapType, raw: llvm.Value): llvm.Value {
-  return g.b.CreateBitCast(raw, memPtrType(g, t.value));
+  return g.builder.CreateBitCast(raw, memPtrType(g, t.value));
 }
 
 /** The slot of key k, which must exist (m[k]: KeyError otherwise). */
@@ -91,14 +91,14 @@ export function mapGet(g: Gen, e: Call): llvm.Value {
   g.loc(e.span);
   const raw = g.call(`tul_map_find_${family(t)}`, [m, k]);
   const found = g.block("get.found"), end = g.block("get.end");
-  const from = g.b.GetInsertBlock()!;
-  g.b.CreateCondBr(g.b.CreateICmpEQ(raw, g.nullPtr()), end, found);
+  const from = g.builder.GetInsertBlock()!;
+  g.builder.CreateCondBr(g.builder.CreateICmpEQ(raw, g.nullPtr()), end, found);
   g.at(found);
   const v = loadSlot(g, slotPtr(g, t, raw), t.value);
-  const fromFound = g.b.GetInsertBlock()!;
+  const fromFound = g.builder.GetInsertBlock()!;
   g.br(end);
   g.at(end);
-  const phi = g.b.CreatePHI(v.getType(), 2);
+  const phi = g.builder.CreatePHI(v.getType(), 2);
   phi.addIncoming(dflt, from);
   phi.addIncoming(v, fromFound);
   return phi;
@@ -109,7 +109,7 @@ export function mapHas(g: Gen, e: Call): llvm.Value {
   const t = asMap(tyOf(e.args[0]));
   const m = genExpr(g, e.args[0]), k = genExpr(g, e.args[1]);
   g.loc(e.span);
-  return g.b.CreateICmpNE(g.call(`tul_map_find_${family(t)}`, [m, k]), g.nullPtr());
+  return g.builder.CreateICmpNE(g.call(`tul_map_find_${family(t)}`, [m, k]), g.nullPtr());
 }
 
 /** get(j, k, default) on a json object: j[k] when the object has k (even a null), else the default. */
@@ -117,7 +117,7 @@ export function jsonGet(g: Gen, e: Call): llvm.Value {
   const j = genExpr(g, e.args[0]), k = genExpr(g, e.args[1]), dflt = genExpr(g, e.args[2]);
   g.loc(e.span);
   const has = g.call("tul_json_has", [j, k]);
-  return g.b.CreateSelect(has, g.call("tul_json_get", [j, k]), dflt);
+  return g.builder.CreateSelect(has, g.call("tul_json_get", [j, k]), dflt);
 }
 
 /**
@@ -140,16 +140,16 @@ export function forMap(g: Gen, s: ForIn, mv: llvm.Value): void {
   g.loc(s.span);
   const p = g.call("tul_map_next", [m.load(), pos.load(), version.load()]);
   pos.store(p);
-  g.b.CreateCondBr(g.b.CreateICmpSGE(p, g.i64(0)), body, end);
+  g.builder.CreateCondBr(g.builder.CreateICmpSGE(p, g.i64(0)), body, end);
   g.at(body);
   freshLoopVar(g, sym);
   storeVar(g, sym, g.call(`tul_map_key_${family(t)}_at`, [m.load(), pos.load()]));
-  g.f.loops.push({ breakBB: end, continueBB: step, cleanupDepth: g.f.cleanups.length });
+  g.current.loops.push({ breakBB: end, continueBB: step, cleanupDepth: g.current.cleanups.length });
   genBlock(g, s.body);
-  g.f.loops.pop();
+  g.current.loops.pop();
   g.br(step);
   g.at(step);
-  pos.store(g.b.CreateAdd(pos.load(), g.i64(1)));
+  pos.store(g.builder.CreateAdd(pos.load(), g.i64(1)));
   g.br(head);
   g.at(end);
 }

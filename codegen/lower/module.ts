@@ -175,27 +175,27 @@ function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
   }
 }
 
-/** Sets up the per-function state, the entry (alloca) block and the body block. */
+/** Sets up the per-function state, the entry (alloca) block and the body block (returned). */
 function beginFunction(g: Gen, fn: llvm.Function, name: string, line: number, result: Type, isVolatile: boolean, file?: string): llvm.BasicBlock {
   const entry = llvm.BasicBlock.Create(g.ctx, "entry", fn);
   const allocas = new llvm.IRBuilder(g.ctx);
   allocas.SetInsertPoint(entry);
   const scope = g.di.subprogram(fn, name, line, file);
   const state: FnState = { fn, result, allocas, locals: new Map(), volatile: isVolatile, loops: [], cleanups: [], scope };
-  g.fs = state;
+  g.fnState = state;
   const body = g.block("body");
   g.at(body);
-  g.b.SetCurrentDebugLocation(llvm.DILocation.get(g.ctx, line, 1, scope));
-  return entry;
+  g.builder.SetCurrentDebugLocation(llvm.DILocation.get(g.ctx, line, 1, scope));
+  return body;
 }
 
 /** Closes the function: falls off the end with `ret void` (or unreachable), links entry to body. */
-function endFunction(g: Gen, entry: llvm.BasicBlock, body: llvm.BasicBlock): void {
-  if (llvmType(g, g.f.result) === g.t.void && g.f.result.k !== "never") g.b.CreateRetVoid();
-  else g.b.CreateUnreachable();
-  g.f.allocas.CreateBr(body);
-  g.di.finishSubprogram(g.f.scope);
-  g.fs = null;
+function endFunction(g: Gen, body: llvm.BasicBlock): void {
+  if (llvmType(g, g.current.result) === g.types.void && g.current.result.k !== "never") g.builder.CreateRetVoid();
+  else g.builder.CreateUnreachable();
+  g.current.allocas.CreateBr(body);
+  g.di.finishSubprogram(g.current.scope);
+  g.fnState = null;
 }
 
 function lineOf(n: { span: import("../../frontend/source.js").Span }): number {
@@ -205,15 +205,14 @@ function lineOf(n: { span: import("../../frontend/source.js").Span }): number {
 function genFunction(g: Gen, f: FuncDecl): void {
   const fn = g.funcs.get(f)!;
   const result = f.neverReturns ? T.never : f.isAsync ? asyncBodyResult(f) : f.sym!.type.result;
-  const entry = beginFunction(g, fn, f.name, lineOf(f), result, !!f.hasTry, f.span.file.path);
-  const body = g.b.GetInsertBlock()!;
+  const body = beginFunction(g, fn, f.name, lineOf(f), result, !!f.hasTry, f.span.file.path);
   if (needsStackCheck(f.body.body)) g.call("tul__stack_check", []);
   f.params.forEach((p, i) => {
     if (!p.sym) throw new CodegenError(`parameter ${p.name} has no symbol (checker contract)`);
     storeVar(g, p.sym, fn.getArg(i));
   });
   genBlock(g, f.body);
-  endFunction(g, entry, body);
+  endFunction(g, body);
 }
 
 /**
@@ -230,7 +229,7 @@ function genMain(g: Gen, program: Program): void {
     list.push(s);
   }
   const calls = planModuleInits(byFile, program.file);
-  const ft = llvm.FunctionType.get(g.t.void, [], false);
+  const ft = llvm.FunctionType.get(g.types.void, [], false);
   const fns = new Map<SourceFile, llvm.Function>();
   for (const file of byFile.keys()) {
     if (file === program.file) fns.set(file, llvm.Function.Create(ft, llvm.Function.LinkageTypes.ExternalLinkage, "tul_user_main", g.mod));
@@ -282,17 +281,16 @@ function planModuleInits(byFile: Map<SourceFile, Stmt[]>, main: SourceFile): Map
 }
 
 function genModuleBody(g: Gen, fn: llvm.Function, name: string, file: SourceFile, body: Stmt[], imports: Import[], fns: Map<SourceFile, llvm.Function>, hasTry: boolean, zeroed: Stmt[]): void {
-  const entry = beginFunction(g, fn, name, 1, T.void, hasTry, file.path);
-  const block = g.b.GetInsertBlock()!;
+  const block = beginFunction(g, fn, name, 1, T.void, hasTry, file.path);
   zeroGlobals(g, zeroed);
   const stmts = body.filter((s) => s.kind !== "FuncDecl" && s.kind !== "StructDecl" && s.kind !== "Import");
   if (imports.length || needsStackCheck(stmts)) g.call("tul__stack_check", []);
   for (const imp of imports) {
     g.loc(imp.span);
-    g.b.CreateCall(fns.get(imp.target!)!, []);
+    g.builder.CreateCall(fns.get(imp.target!)!, []);
   }
   for (const s of stmts) genStmt(g, s);
-  endFunction(g, entry, block);
+  endFunction(g, block);
 }
 
 // ---------------------------------------------------------------- leaf detection

@@ -19,16 +19,16 @@ export function genSpawn(g: Gen, e: Spawn): llvm.Value {
   const decl = call.target.sym.decl;
   const ft = call.target.sym.type;
   const n = ft.params.length;
-  const values = g.b.CreateBitCast(g.alloca(llvm.ArrayType.get(g.t.i64, Math.max(n, 1)), "spawn_values"), g.t.ptr);
-  const types = g.b.CreateBitCast(g.alloca(llvm.ArrayType.get(g.t.ptr, Math.max(n, 1)), "spawn_types"), g.t.ptrPtr);
+  const values = g.builder.CreateBitCast(g.alloca(llvm.ArrayType.get(g.types.i64, Math.max(n, 1)), "spawn_values"), g.types.ptr);
+  const types = g.builder.CreateBitCast(g.alloca(llvm.ArrayType.get(g.types.ptr, Math.max(n, 1)), "spawn_types"), g.types.ptrPtr);
   call.args.forEach((a, i) => {
-    storeSlotWith(g, g.b, values, i, ft.params[i], genExpr(g, a));
-    g.b.CreateStore(typeDesc(g, ft.params[i]), g.b.CreateGEP(g.t.ptr, types, [g.i64(i)]));
+    storeSlotWith(g, g.builder, values, i, ft.params[i], genExpr(g, a));
+    g.builder.CreateStore(typeDesc(g, ft.params[i]), g.builder.CreateGEP(g.types.ptr, types, [g.i64(i)]));
   });
-  const resultDesc = llvmType(g, ft.result) === g.t.void ? g.nullPtr() : typeDesc(g, ft.result);
-  const entry = g.b.CreateBitCast(spawnEntry(g, decl), g.t.ptr);
+  const resultDesc = llvmType(g, ft.result) === g.types.void ? g.nullPtr() : typeDesc(g, ft.result);
+  const entry = g.builder.CreateBitCast(spawnEntry(g, decl), g.types.ptr);
   g.loc(e.span);
-  return g.call("tul_spawn", [entry, g.i64(n), values, g.b.CreateBitCast(types, g.t.ptr), resultDesc]);
+  return g.call("tul_spawn", [entry, g.i64(n), values, g.builder.CreateBitCast(types, g.types.ptr), resultDesc]);
 }
 
 /** The entry thunk the worker runs (one per spawned function, made on first use). */
@@ -51,7 +51,7 @@ export function emitWorkerGuard(g: Gen, b: llvm.IRBuilder, fn: llvm.Function, me
   if (!flag) throw new CodegenError("runtime global tul_on_worker is not declared");
   const bad = llvm.BasicBlock.Create(g.ctx, "worker.refuse", fn);
   const ok = llvm.BasicBlock.Create(g.ctx, "worker.ok", fn);
-  const on = b.CreateICmpNE(b.CreateLoad(g.t.i8, flag), llvm.ConstantInt.get(g.t.i8, 0, false));
+  const on = b.CreateICmpNE(b.CreateLoad(g.types.i8, flag), llvm.ConstantInt.get(g.types.i8, 0, false));
   b.CreateCondBr(on, bad, ok);
   b.SetInsertPoint(bad);
   b.CreateCall(g.rt("tul_throw_msg"), [cString(g, message)]);

@@ -6,7 +6,7 @@ import type { Block, Break, Continue, Expr, For, ForIn, If, Return, Stmt, Throw,
 import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { assertNever } from "../../common/assert.js";
-import { arrayData, arrayLen, dummy, genExpr, tyOf, zeroValue } from "./expr.js";
+import { arrayData, arrayLen, noValue, genExpr, tyOf, zeroValue } from "./expr.js";
 import { genScope, genShield, genTry, runCleanups } from "./exceptions.js";
 import { rangeBounds } from "./builtins.js";
 import { forJson } from "./json.js";
@@ -37,7 +37,7 @@ export function genStmt(g: Gen, s: Stmt): void {
 }
 
 export function genBlock(g: Gen, b: Block): void {
-  if (g.f.loops.length > 0) freshBlockCells(g, b);
+  if (g.current.loops.length > 0) freshBlockCells(g, b);
   for (const s of b.body) genStmt(g, s);
 }
 
@@ -50,9 +50,9 @@ function freshBlockCells(g: Gen, b: Block): void {
 /** A block used as a value (match arms): the last expression statement's value. */
 export function genBlockValue(g: Gen, b: Block, t: Type): llvm.Value {
   const last = b.body[b.body.length - 1];
-  if (!last || last.kind !== "ExprStmt" || llvmType(g, t) === g.t.void) {
+  if (!last || last.kind !== "ExprStmt" || llvmType(g, t) === g.types.void) {
     genBlock(g, b);
-    return dummy(g);
+    return noValue(g);
   }
   for (const s of b.body.slice(0, -1)) genStmt(g, s);
   g.loc(last.span);
@@ -71,7 +71,7 @@ function genIf(g: Gen, s: If): void {
   g.loc(s.span);
   const c = genExpr(g, s.cond);
   const thenBB = g.block("if.then"), elseBB = g.block("if.else"), end = g.block("if.end");
-  g.b.CreateCondBr(c, thenBB, s.else ? elseBB : end);
+  g.builder.CreateCondBr(c, thenBB, s.else ? elseBB : end);
   g.at(thenBB);
   genBlock(g, s.then);
   g.br(end);
@@ -83,15 +83,15 @@ function genIf(g: Gen, s: If): void {
 
 /** Runs `body` as a loop body with break/continue targets. */
 function loopBody(g: Gen, body: Block, breakBB: llvm.BasicBlock, continueBB: llvm.BasicBlock): void {
-  g.f.loops.push({ breakBB, continueBB, cleanupDepth: g.f.cleanups.length });
+  g.current.loops.push({ breakBB, continueBB, cleanupDepth: g.current.cleanups.length });
   genBlock(g, body);
-  g.f.loops.pop();
+  g.current.loops.pop();
 }
 
 function condBranch(g: Gen, cond: Expr | null, body: llvm.BasicBlock, end: llvm.BasicBlock): void {
   if (!cond) return g.br(body);
   g.loc(cond.span);
-  g.b.CreateCondBr(genExpr(g, cond), body, end);
+  g.builder.CreateCondBr(genExpr(g, cond), body, end);
 }
 
 function genWhile(g: Gen, s: While): void {
@@ -129,7 +129,7 @@ function genFor(g: Gen, s: For): void {
   g.at(step);
   if (captured) {
     const v = loadVar(g, captured);
-    g.f.locals.set(captured.id, loopCell!);
+    g.current.locals.set(captured.id, loopCell!);
     storeVar(g, captured, v);
   }
   if (s.update) {
@@ -163,14 +163,14 @@ function countingLoop(g: Gen, s: ForIn, start: llvm.Value, more: (i: llvm.Value)
   const head = g.block("forin.cond"), body = g.block("forin.body"), step = g.block("forin.step"), end = g.block("forin.end");
   g.br(head);
   g.at(head);
-  g.b.CreateCondBr(more(idx.load()), body, end);
+  g.builder.CreateCondBr(more(idx.load()), body, end);
   g.at(body);
   freshLoopVar(g, sym);
   storeVar(g, sym, bind(idx.load()));
   loopBody(g, s.body, end, step);
   g.br(step);
   g.at(step);
-  idx.store(g.b.CreateAdd(idx.load(), g.i64(1)));
+  idx.store(g.builder.CreateAdd(idx.load(), g.i64(1)));
   g.br(head);
   g.at(end);
 }
@@ -178,7 +178,7 @@ function countingLoop(g: Gen, s: ForIn, start: llvm.Value, more: (i: llvm.Value)
 function forRange(g: Gen, s: ForIn, a: llvm.Value, b: llvm.Value): void {
   const hi = tempVar(g, T.int, "hi");
   hi.store(b);
-  countingLoop(g, s, a, (i) => g.b.CreateICmpSLT(i, hi.load()), (i) => i);
+  countingLoop(g, s, a, (i) => g.builder.CreateICmpSLT(i, hi.load()), (i) => i);
 }
 
 /** Arrays: the length is re-read every iteration (elements pushed in the loop are visited). */
@@ -187,10 +187,10 @@ function forArray(g: Gen, s: ForIn, arr: llvm.Value, elem: Type): void {
   xs.store(arr);
   countingLoop(
     g, s, g.i64(0),
-    (i) => g.b.CreateICmpSLT(i, arrayLen(g, xs.load())),
+    (i) => g.builder.CreateICmpSLT(i, arrayLen(g, xs.load())),
     (i) => {
-      const data = g.b.CreateBitCast(arrayData(g, xs.load()), memPtrType(g, elem));
-      return fromMem(g, elem, g.b.CreateLoad(memType(g, elem), g.b.CreateInBoundsGEP(memType(g, elem), data, [i], ELEM_NAME)));
+      const data = g.builder.CreateBitCast(arrayData(g, xs.load()), memPtrType(g, elem));
+      return fromMem(g, elem, g.builder.CreateLoad(memType(g, elem), g.builder.CreateInBoundsGEP(memType(g, elem), data, [i], ELEM_NAME)));
     },
   );
 }
@@ -201,14 +201,14 @@ function forStr(g: Gen, s: ForIn, str: llvm.Value): void {
   sv.store(str);
   const n = tempVar(g, T.int, "n");
   n.store(g.call("tul_str_len", [str]));
-  countingLoop(g, s, g.i64(0), (i) => g.b.CreateICmpSLT(i, n.load()), (i) => g.call("tul_str_index", [sv.load(), i]));
+  countingLoop(g, s, g.i64(0), (i) => g.builder.CreateICmpSLT(i, n.load()), (i) => g.call("tul_str_index", [sv.load(), i]));
 }
 
 // ---------------------------------------------------------------- jumps
 
 /** `break` / `continue`: leaves the try blocks inside the innermost loop, then jumps. */
 function genLoopJump(g: Gen, s: Break | Continue): void {
-  const loop = g.f.loops[g.f.loops.length - 1];
+  const loop = g.current.loops[g.current.loops.length - 1];
   if (!loop) throw new CodegenError(`${s.kind.toLowerCase()} outside a loop`);
   g.loc(s.span);
   runCleanups(g, loop.cleanupDepth);
@@ -220,8 +220,8 @@ function genReturn(g: Gen, s: Return): void {
   const v = s.value ? genExpr(g, s.value) : null;
   runCleanups(g, 0);
   g.loc(s.span);
-  const isVoid = llvmType(g, g.f.result) === g.t.void;
-  g.terminate(() => (isVoid || !v ? g.b.CreateRetVoid() : g.b.CreateRet(v)));
+  const isVoid = llvmType(g, g.current.result) === g.types.void;
+  g.terminate(() => (isVoid || !v ? g.builder.CreateRetVoid() : g.builder.CreateRet(v)));
 }
 
 function genThrow(g: Gen, s: Throw): void {

@@ -13,32 +13,32 @@ const KIND = { int: 0, float: 1, bool: 2, str: 3, json: 4, array: 5, struct: 6, 
 export function llvmType(g: Gen, t: Type): llvm.Type {
   switch (t.k) {
     case "int":
-      return g.t.i64;
+      return g.types.i64;
     case "float":
-      return g.t.f64;
+      return g.types.f64;
     case "bool":
-      return g.t.i1;
+      return g.types.i1;
     case "void":
     case "never":
-      return g.t.void;
+      return g.types.void;
     default:
-      return g.t.ptr;
+      return g.types.ptr;
   }
 }
 
 /** The memory form (array slots, struct fields, globals, locals): bool is one byte. */
 export function memType(g: Gen, t: Type): llvm.Type {
-  return t.k === "bool" ? g.t.i8 : llvmType(g, t);
+  return t.k === "bool" ? g.types.i8 : llvmType(g, t);
 }
 
 /** Converts a register value to its memory form. */
 export function toMem(g: Gen, t: Type, v: llvm.Value): llvm.Value {
-  return t.k === "bool" ? g.b.CreateZExt(v, g.t.i8) : v;
+  return t.k === "bool" ? g.builder.CreateZExt(v, g.types.i8) : v;
 }
 
 /** Converts a memory value to its register form. */
 export function fromMem(g: Gen, t: Type, v: llvm.Value): llvm.Value {
-  return t.k === "bool" ? g.b.CreateICmpNE(v, llvm.ConstantInt.get(g.t.i8, 0, false)) : v;
+  return t.k === "bool" ? g.builder.CreateICmpNE(v, llvm.ConstantInt.get(g.types.i8, 0, false)) : v;
 }
 
 /** Size of a value in an array slot or struct field. */
@@ -69,8 +69,8 @@ function composedDesc(g: Gen, t: Type): llvm.Constant {
   const key = t.k === "struct" ? `struct ${t.name}#${structId(g, t.decl)}` : typeToString(t);
   const cached = g.typeDescs.get(key);
   if (cached) return cached;
-  const gv = new llvm.GlobalVariable(g.mod, g.t.typeDesc, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, null, `tul.type.${g.nextId()}`);
-  const ptr = llvm.ConstantExpr.getBitCast(gv, g.t.ptr);
+  const gv = new llvm.GlobalVariable(g.mod, g.types.typeDesc, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, null, `tul.type.${g.nextId()}`);
+  const ptr = llvm.ConstantExpr.getBitCast(gv, g.types.ptr);
   g.typeDescs.set(key, ptr); // before the initializer: structs may refer to themselves
   gv.setInitializer(descInit(g, t));
   return ptr;
@@ -86,8 +86,8 @@ function descStruct(
   g: Gen, kind: number, size: number, elem: llvm.Constant, name: llvm.Constant, n: number, fields: llvm.Constant,
   init: llvm.Constant = g.nullPtr(),
 ): llvm.Constant {
-  const i64 = (v: number) => llvm.ConstantInt.get(g.t.i64, v, true);
-  return llvm.ConstantStruct.get(g.t.typeDesc, [i64(kind), i64(size), elem, name, i64(n), fields, init]);
+  const i64 = (v: number) => llvm.ConstantInt.get(g.types.i64, v, true);
+  return llvm.ConstantStruct.get(g.types.typeDesc, [i64(kind), i64(size), elem, name, i64(n), fields, init]);
 }
 
 function descInit(g: Gen, t: Type): llvm.Constant {
@@ -117,14 +117,14 @@ export function isVoidLike(t: Type): boolean {
 
 /** The field types of a struct, resolved by the checker's struct type (see structFieldTypes). */
 function fieldTable(g: Gen, t: Type & { k: "struct" }): llvm.Constant {
-  const fieldTy = llvm.StructType.get(g.ctx, [g.t.ptr, g.t.ptr, g.t.i64]);
+  const fieldTy = llvm.StructType.get(g.ctx, [g.types.ptr, g.types.ptr, g.types.i64]);
   const types = structFieldTypes(t);
   const entries = t.decl.fields.map((f, i) =>
-    llvm.ConstantStruct.get(fieldTy, [cString(g, f.name), typeDesc(g, types[i]), llvm.ConstantInt.get(g.t.i64, i * 8, true)]),
+    llvm.ConstantStruct.get(fieldTy, [cString(g, f.name), typeDesc(g, types[i]), llvm.ConstantInt.get(g.types.i64, i * 8, true)]),
   );
   const arrTy = llvm.ArrayType.get(fieldTy, entries.length);
   const gv = new llvm.GlobalVariable(g.mod, arrTy, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, llvm.ConstantArray.get(arrTy, entries), `tul.fields.${g.nextId()}`);
-  return llvm.ConstantExpr.getBitCast(gv, g.t.ptr);
+  return llvm.ConstantExpr.getBitCast(gv, g.types.ptr);
 }
 
 /** Field types of a struct, as the checker resolved them (StructDecl.fieldTypes). */

@@ -31,11 +31,11 @@ function globalLinkage(g: Gen): number {
 }
 
 function localSlot(g: Gen, sym: VarSymbol): llvm.Value {
-  const hit = g.f.locals.get(sym.id);
+  const hit = g.current.locals.get(sym.id);
   if (hit) return hit;
   if (sym.captured) return cellSlot(g, sym);
   const slot = g.alloca(memType(g, sym.type), sym.name);
-  g.f.locals.set(sym.id, slot);
+  g.current.locals.set(sym.id, slot);
   if (g.debugVars) describeVar(g, sym, slot);
   return slot;
 }
@@ -45,20 +45,20 @@ function describeVar(g: Gen, sym: VarSymbol, slot: llvm.Value): void {
   const span = (sym.decl as { span?: import("../../frontend/source.js").Span }).span;
   const line = span ? span.file.position(span.start).line : 0;
   const argNo = sym.isParam ? (sym.paramIndex ?? 0) + 1 : 0;
-  const entry = g.f.allocas.GetInsertBlock();
-  if (entry) g.di.declareVar(g.ctx, g.f.scope, slot, sym.name, argNo, line, sym.type, entry);
+  const entry = g.current.allocas.GetInsertBlock();
+  if (entry) g.di.declareVar(g.ctx, g.current.scope, slot, sym.name, argNo, line, sym.type, entry);
 }
 
 function volatileKind(g: Gen, t: Type): VolatileType {
   const m = memType(g, t);
-  if (m === g.t.i8 || t.k === "bool") return "i8";
+  if (m === g.types.i8 || t.k === "bool") return "i8";
   if (t.k === "int") return "i64";
   if (t.k === "float") return "double";
   return "i8*";
 }
 
 function isVolatile(g: Gen, sym: VarSymbol): boolean {
-  return !sym.isGlobal && g.fs !== null && g.f.volatile;
+  return !sym.isGlobal && g.fnState !== null && g.current.volatile;
 }
 
 /**
@@ -70,7 +70,7 @@ function isVolatile(g: Gen, sym: VarSymbol): boolean {
 export function freshLoopVar(g: Gen, sym: VarSymbol): void {
   if (!sym.captured) return;
   const cell = g.call("tul_alloc", [g.i64(8)]);
-  g.f.locals.set(sym.id, g.b.CreateBitCast(cell, memPtrType(g, sym.type)));
+  g.current.locals.set(sym.id, g.builder.CreateBitCast(cell, memPtrType(g, sym.type)));
 }
 
 /** Loads a variable in register form. */
@@ -85,7 +85,7 @@ export function loadVar(g: Gen, sym: VarSymbol): llvm.Value {
  * belongs to an enclosing function: a closure capture, which codegen does not support yet.
  */
 export function requireOwnLocal(g: Gen, sym: VarSymbol): void {
-  if (sym.isGlobal || g.f.locals.has(sym.id)) return;
+  if (sym.isGlobal || g.current.locals.has(sym.id)) return;
   throw new CodegenError(`closures are not supported yet (a nested function or lambda uses '${sym.name}' of its enclosing function)`);
 }
 
@@ -96,34 +96,34 @@ export function storeVar(g: Gen, sym: VarSymbol, v: llvm.Value): void {
 }
 
 export function loadSlot(g: Gen, slot: llvm.Value, t: Type, vol = false): llvm.Value {
-  const raw = vol ? g.call(volatileName("load", volatileKind(g, t)), [slot]) : g.b.CreateLoad(memType(g, t), slot);
+  const raw = vol ? g.call(volatileName("load", volatileKind(g, t)), [slot]) : g.builder.CreateLoad(memType(g, t), slot);
   return fromMem(g, t, raw);
 }
 
 export function storeSlot(g: Gen, slot: llvm.Value, t: Type, v: llvm.Value, vol = false): void {
   const m = toMem(g, t, v);
   if (vol) g.call(volatileName("store", volatileKind(g, t)), [m, slot]);
-  else g.b.CreateStore(m, slot);
+  else g.builder.CreateStore(m, slot);
 }
 
 /** A temporary local slot of variable-like storage for a compiler-made value (loop indexes etc.). */
 export function tempVar(g: Gen, t: Type, name: string): { load(): llvm.Value; store(v: llvm.Value): void } {
   const slot = g.alloca(memType(g, t), name);
-  const vol = g.f.volatile;
+  const vol = g.current.volatile;
   return { load: () => loadSlot(g, slot, t, vol), store: (v) => storeSlot(g, slot, t, v, vol) };
 }
 
 /** Stores `v` into a fresh entry-block slot and returns it as i8* (for runtime calls taking a slot). */
 export function valueSlot(g: Gen, t: Type, v: llvm.Value): llvm.Value {
   const slot = g.alloca(memType(g, t), "slot");
-  g.b.CreateStore(toMem(g, t, v), slot);
-  return g.b.CreateBitCast(slot, g.t.ptr);
+  g.builder.CreateStore(toMem(g, t, v), slot);
+  return g.builder.CreateBitCast(slot, g.types.ptr);
 }
 
 /** An empty slot for a runtime call to fill: returns [i8* for the call, reader in register form]. */
 export function outSlot(g: Gen, t: Type): [llvm.Value, () => llvm.Value] {
   const slot = g.alloca(memType(g, t), "out");
-  return [g.b.CreateBitCast(slot, g.t.ptr), () => fromMem(g, t, g.b.CreateLoad(memType(g, t), slot))];
+  return [g.builder.CreateBitCast(slot, g.types.ptr), () => fromMem(g, t, g.builder.CreateLoad(memType(g, t), slot))];
 }
 
 // ---------------------------------------------------------------- in-place string appends
@@ -137,7 +137,7 @@ export function outSlot(g: Gen, t: Type): [llvm.Value, () => llvm.Value] {
  */
 export function appendable(g: Gen, sym: VarSymbol): boolean {
   if (sym.type.k !== "str" || sym.captured) return false;
-  return sym.isGlobal || (g.fs !== null && !g.f.volatile);
+  return sym.isGlobal || (g.fnState !== null && !g.current.volatile);
 }
 
 /** The variable's owned flag: an i8 alloca, 0 at function entry (a zeroed i8 global for globals). */
@@ -146,21 +146,21 @@ export function ownedFlag(g: Gen, sym: VarSymbol): llvm.Value {
     const flags = g.globalOwnedFlags;
     let gv = flags.get(sym.id);
     if (!gv) {
-      gv = new llvm.GlobalVariable(g.mod, g.t.i8, false, globalLinkage(g), llvm.ConstantInt.get(g.t.i8, 0, false), `tulg.${sym.name}.${sym.id}.owned`);
+      gv = new llvm.GlobalVariable(g.mod, g.types.i8, false, globalLinkage(g), llvm.ConstantInt.get(g.types.i8, 0, false), `tulg.${sym.name}.${sym.id}.owned`);
       flags.set(sym.id, gv);
     }
     return gv;
   }
-  const map = (g.f.owned ??= new Map());
+  const map = (g.current.owned ??= new Map());
   let flag = map.get(sym.id);
   if (!flag) {
-    flag = g.alloca(g.t.i8, `${sym.name}.owned`);
-    g.f.allocas.CreateStore(llvm.ConstantInt.get(g.t.i8, 0, false), flag);
+    flag = g.alloca(g.types.i8, `${sym.name}.owned`);
+    g.current.allocas.CreateStore(llvm.ConstantInt.get(g.types.i8, 0, false), flag);
     map.set(sym.id, flag);
   }
   return flag;
 }
 
 function disown(g: Gen, sym: VarSymbol): void {
-  if (appendable(g, sym)) g.b.CreateStore(llvm.ConstantInt.get(g.t.i8, 0, false), ownedFlag(g, sym));
+  if (appendable(g, sym)) g.builder.CreateStore(llvm.ConstantInt.get(g.types.i8, 0, false), ownedFlag(g, sym));
 }

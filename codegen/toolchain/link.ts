@@ -7,7 +7,6 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 import { TOOLCHAIN_ROOT } from "../../common/paths.js";

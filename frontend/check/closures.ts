@@ -15,7 +15,7 @@ import { ensureFunctionChecked, wrapResult } from "./functions.js";
 /** `(int x) => x * 2`, `(x) => { ... }`: parameters typed by annotation, else by the expected type, else json. */
 export function checkLambda(cx: Checker, e: Lambda, expected: Type | undefined): Type {
   const want = expected?.k === "func" ? expected : undefined;
-  const params = e.params.map((p, i) => lambdaParam(cx, e, i, want));
+  const params = e.params.map((_, i) => lambdaParam(cx, e, i, want));
   // the expected function type fixes the result like an annotation does (an async lambda's
   // body returns the T of promise<T>)
   const declared = e.result ? resolveType(cx, e.result) : expectedResult(e, want);

@@ -1,15 +1,17 @@
-// Expression typing: literals, names, operators (docs/reference.md §3), indexing,
+// Expression typing: literals, names, t-strings, operators (docs/reference.md §3), indexing,
 // members, assignment targets, await (spawn: check/spawn.ts). Sets `ty` on every expression and inserts Convert nodes.
 
-import type { ArrayLit, Assign, Binary, Expr, Ident, Index, Member, ObjectLit, Ternary, Unary, Update, Await } from "../ast.js";
+import type { TString, ArrayLit, Assign, Binary, Expr, Ident, Index, Member, ObjectLit, Ternary, Unary, Update, Await } from "../ast.js";
 import { T, isNumeric, isReference, typeEquals, type Type } from "../types.js";
 import type { Checker, ModuleScope } from "./context.js";
 import { D } from "../messages.js";
+import type { SpecKind } from "../fmtspec.js";
 import { assertNever } from "../../common/assert.js";
-import { coerce, show, stringify, unify, makeConvert } from "./conversions.js";
+import { coerce, show, stringify, unify } from "./conversions.js";
 import { aliasModule, lookupName, lookupQualified } from "./names.js";
 import { checkCall } from "./calls.js";
-import { checkTString, checkMatch, checkStructLit, fieldType } from "./extras.js";
+import { checkMatch } from "./match.js";
+import { checkStructLit, fieldType } from "./structs.js";
 import { checkLambda, funcValueType } from "./closures.js";
 import { nestedClosure, reportEarlyUse } from "./nested.js";
 import { checkSpawn } from "./spawn.js";
@@ -429,4 +431,34 @@ function checkUpdate(cx: Checker, e: Update): Type {
   return T.json;
 }
 
-export { makeConvert };
+
+// ---------------------------------------------------------------- t-strings
+
+/**
+ * `t"{a} b"`: every embedded expression is converted to its string form (Convert stringify); one
+ * with a format spec (`{x:.2f}`) keeps its type, and a literal spec is checked for it now.
+ */
+export function checkTString(cx: Checker, e: TString): Type {
+  for (let i = 0; i < e.parts.length; i++) {
+    const part = e.parts[i];
+    if (typeof part === "string") continue;
+    const t = checkValue(cx, part);
+    const spec = e.specs?.[i];
+    if (!spec) {
+      e.parts[i] = stringify(cx, part);
+      continue;
+    }
+    if (t.k === "never") e.parts[i] = coerce(cx, part, T.json);
+    cx.formatSpecs.add(specKind(t), spec.text, (why) => {
+      cx.error(why.includes(`'${spec.text}'`) ? D.formatSpec({ why }) : D.formatSpecOf({ spec: spec.text, why }), spec.span);
+    });
+  }
+  return T.str;
+}
+
+/** What a format spec formats, for its compile-time check: json checks only the syntax, bools and
+ *  other values format through their string form. */
+export function specKind(t: Type): SpecKind {
+  if (t.k === "int" || t.k === "float" || t.k === "str" || t.k === "bool") return t.k;
+  return t.k === "json" || t.k === "never" ? "any" : "str";
+}

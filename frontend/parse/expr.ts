@@ -2,7 +2,7 @@
 // unary/await/spawn, postfix, primaries, lambdas, match, array/object literals and t-strings.
 
 import type { Block, Expr, IntLit, Lambda, MatchArm, ObjectLit, Param, Pattern, TString } from "../ast.js";
-import { KEYWORDS, describeToken, type Token } from "../lexer.js";
+import { KEYWORDS, type Token } from "../lexer.js";
 import { D } from "../messages.js";
 import type { Span } from "../source.js";
 import {

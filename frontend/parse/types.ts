@@ -2,7 +2,6 @@
 // as an arcsecond rule, plus a side-effect-free scanner used to decide "is a declaration here?".
 
 import type { TypeNode } from "../ast.js";
-import { describeToken } from "../lexer.js";
 import { accept, want, expected, failHere, lazy, nested, next, rule, type Ctx, type P } from "./core.js";
 
 export const TYPE_KEYWORDS: ReadonlySet<string> = new Set(["int", "float", "bool", "str", "json", "array", "void"]);

@@ -443,3 +443,13 @@ test("parseProgram never throws on garbage", () => {
     assert.ok(!errors.some((e) => e.includes("internal parser error")), errors.join("\n"));
   }
 });
+
+test("scope and shield blocks; the words stay usable as names; async lambdas", () => {
+  const [s, h, v, a, l] = parseOk("scope { f(); }\nshield { await g(); }\nvar scope = 1;\nscope = 2;\nvar inc = async (int x) => x + 1;");
+  assert.ok(s.kind === "Scope" && s.body.body.length === 1);
+  assert.ok(h.kind === "Shield" && h.body.body.length === 1);
+  assert.ok(v.kind === "VarDecl" && v.name === "scope");
+  assert.ok(a.kind === "ExprStmt" && a.expr.kind === "Assign");
+  assert.ok(l.kind === "VarDecl" && l.init?.kind === "Lambda" && l.init.isAsync === true);
+  assert.deepEqual(parse("scope { f();\n").errors.length > 0, true);
+});

@@ -104,7 +104,7 @@ typedef void (*tul__wake_fn)(tul__waiter *w, tul_promise *settled);
 struct tul__waiter {
   tul__waiter *next, *prev;
   tul__wake_fn wake;
-  void *owner;      /* tul__task* (tasks, main) or the combinator */
+  void *owner;      /* a combinator, a callback; a task's own node: the promise it waits on */
   int64_t index;    /* combinator slot */
 };
 void tul__waiter_add(tul_promise *p, tul__waiter *w);    /* append (p pending) */
@@ -202,8 +202,8 @@ int64_t tul__select_pick(int64_t n); /* uniform in [0, n): the one source of sel
  *    is always `handled`: an unobserved cancellation is never an uncaught error.
  *
  * 2. Suspended tasks. A task (or the main program) that suspends records what it waits on with
- *    tul__wait_begin(unlink, site) right before tul__task_suspend, or goes through
- *    tul__suspend_cancellable which does both and then checks. `unlink(t)` must undo the wait
+ *    tul__wait_begin(t, unlink, site) right before tul__task_suspend, or goes through
+ *    tul__suspend(unlink, site), which does both and then checks. `unlink(t)` must undo the wait
  *    (leave the timer heap, a promise's waiter list, a channel's queue...) and must be O(1) or
  *    O(log n). Whoever wakes the task normally calls tul__wake(t), which clears the hook before
  *    queueing it, so a later cancel never unlinks twice. On cancel, the runtime calls unlink(t)
@@ -296,6 +296,13 @@ struct tul__timer_node {
   void (*fire)(tul__timer_node *n);
 };
 
+/* A context's structured-concurrency record (cancel.c makes it on first use). */
+typedef struct tul__tstruct {
+  tul__scope *scope;            /* the scope it belongs to (NULL: unstructured) */
+  tul__task *sc_next, *sc_prev; /* members of scope->tasks */
+  tul__scope *inner;            /* innermost scope/shield node of its own code */
+} tul__tstruct;
+
 struct tul__task {
   tul_promise promise;      /* first: a task pointer is its promise pointer */
   tul__task *next_ready;    /* run queue */
@@ -311,24 +318,20 @@ struct tul__task {
   void *exc;                /* per-task exception state (inside this allocation) */
   void *args;               /* inside this allocation, 16-byte aligned */
   /* cancellation and scopes (cancel.c) */
-  tul__scope *scope;        /* the scope it belongs to (NULL: unstructured) */
-  tul__task *sc_next, *sc_prev;   /* members of scope->tasks */
-  tul__task *all_next, *all_prev; /* live tasks (deadlock report) */
-  tul__scope *inner;        /* innermost scope/shield node of its own code */
+  tul__tstruct *st;         /* scope membership and chain; NULL until it needs them */
   tul__unlink_fn unlink;    /* set while suspended cancellably */
   void *wait_site;          /* where it waits (return address into user code) */
-  void *wait_on;            /* what it waits on (for unlink) */
   uint8_t cancelled;        /* cancel() was called: sticky */
   uint8_t stop;             /* its next await throws CancelledError */
   uint8_t started;          /* it has run */
   uint8_t dead;             /* settled before it ran: the run queue skips it */
+  uint8_t cancellable;      /* suspended in a cancellable wait (tul__suspend) */
 };
 
 /* The running task of this thread: NULL on the main program and always on spawn workers (they run
  * plain functions only). Thread-local (TUL_TLS, tulrt.h): only the loop thread ever sets it. */
 extern TUL_TLS tul__task *tul__current;
 extern tul__task tul__main_task;  /* the main program as a context (run-queue marker too) */
-extern tul__task *tul__all_tasks; /* live tasks, newest first */
 extern tul__ctx tul__main_ctx;    /* the main program's context while a task runs */
 static inline tul__task *tul__self(void) { return tul__current ? tul__current : &tul__main_task; }
 void tul__task_resume(tul__task *t);   /* main -> t until t suspends or ends */
@@ -338,23 +341,38 @@ void tul__task_resume(tul__task *t);   /* main -> t until t suspends or ends */
  * first. A cancelled s settles it without running it. */
 tul_promise *tul__task_start(tul__scope *s, tul_task_entry entry, int64_t args_size,
                              const tul_type *result_type, void (*init)(void *args, void *ud), void *ud);
-void tul__task_suspend(void);          /* current task -> main; returns when resumed */
+void tul__task_suspend(void);          /* current task -> main; returns when resumed (then ends a
+                                          tul__suspend wait: may throw CancelledError) */
 void tul__task_main(void);             /* entry point of a fresh stack */
 void tul__task_init(void);
 void tul__task_finished(tul__task *t); /* bookkeeping once t's promise settled */
 
 /* Waiting (sched.c): see the contract above. */
-static inline void tul__wait_begin(tul__task *t, tul__unlink_fn unlink, void *on, void *site) {
+static inline void tul__wait_begin(tul__task *t, tul__unlink_fn unlink, void *site) {
   t->unlink = unlink;
-  t->wait_on = on;
   t->wait_site = site;
 }
 void tul__wake(tul__task *t);            /* clear the hook and queue t (or the main program) */
 void tul__cancel_point(void);            /* throws CancelledError if the running context must stop */
+void tul__run_main_wait(void);         /* main only: drive the loop until the main program is woken */
 void tul__refresh_stop(tul__task *ctx);  /* recompute ctx->stop from its chain */
 /* Suspends the running context (task or main program) until woken; unlink NULL: not cancellable.
- * Then throws CancelledError if it must stop and the wait was cancellable. */
-void tul__suspend(tul__unlink_fn unlink, void *on, void *site);
+ * Then throws CancelledError if it must stop and the wait was cancellable. Inline: a suspended
+ * task's stack is copied when evicted, so every frame between user code and the switch costs
+ * memory per waiting task. */
+static inline __attribute__((always_inline)) void tul__suspend(tul__unlink_fn unlink, void *site) {
+  tul__task *self = tul__self();
+  tul__wait_begin(self, unlink, site);
+  self->cancellable = unlink != NULL;
+  if (tul__current) {
+    tul__task_suspend(); /* ends the wait itself (a tail call where nothing follows) */
+    return;
+  }
+  tul__run_main_wait();
+  self->unlink = NULL;
+  self->cancellable = 0;
+  if (unlink && self->stop) tul__cancel_point();
+}
 /* Waits (task or main program, cancellably) until p settles; `site`: where, for the deadlock
  * report. The caller reads the outcome. */
 void tul__wait_for(tul_promise *p, void *site);
@@ -363,7 +381,6 @@ void tul__wait_for(tul_promise *p, void *site);
 void tul__ready(tul__task *t);          /* append to the FIFO run queue */
 /* Next task of this round that `running` can hand over to directly, or NULL: go to main. */
 tul__task *tul__take_next_in_round(const tul__stack *running);
-void tul__run_main_wait(void);         /* main only: drive the loop until the main program is woken */
 void tul__run_idle(void);              /* main only: until nothing is left (exit drain) */
 extern int64_t tul__live_tasks;         /* spawned and not finished */
 

@@ -12,6 +12,18 @@ void tul__timer_promise_cancel(tul_promise *p);
 void tul__wake_task_waiter(tul__waiter *w, tul_promise *settled);
 TUL_NORETURN void tul__rethrow_from(tul_json *error, tul_async_origin *origin, void *site);
 
+/* The structured-concurrency record of a context, made when first needed (most tasks never are
+ * in a scope: they pay one pointer). */
+static tul__tstruct *ST(tul__task *t) {
+  if (!t->st) {
+    t->st = GC_MALLOC(sizeof *t->st);
+    if (!t->st) tul_throw_msg("MemoryError: out of memory");
+  }
+  return t->st;
+}
+#define INNER(t) ((t)->st ? (t)->st->inner : NULL)
+#define SCOPE(t) ((t)->st ? (t)->st->scope : NULL)
+
 static const char cancelled_text[] = "CancelledError: cancelled";
 
 tul_json *tul__cancelled_error(void) { return tul__json_str(tul__str_c(cancelled_text)); }
@@ -26,7 +38,8 @@ void tul__cancel_point(void) {
 }
 
 void tul__refresh_stop(tul__task *ctx) {
-  ctx->stop = ctx->inner ? ctx->inner->cancelled : ctx->cancelled;
+  tul__scope *in = INNER(ctx);
+  ctx->stop = in ? in->cancelled : ctx->cancelled;
 }
 
 /* ---------------------------------------------------------------- cancelling */
@@ -36,7 +49,7 @@ void tul__refresh_stop(tul__task *ctx) {
 static void cancel_members(tul__scope *s) {
   for (s->cursor = s->oldest; s->cursor;) {
     tul__task *t = s->cursor;
-    s->cursor = t->sc_prev;
+    s->cursor = t->st->sc_prev;
     tul__task_cancel(t);
   }
 }
@@ -59,8 +72,8 @@ static void interrupt(tul__task *ctx) {
 /* Cancels node s of ctx's chain (NULL: the whole chain, ctx->cancelled already set) and every node
  * inside it, except those inside a shield; then interrupts ctx's wait if it must stop. */
 static void cancel_in_context(tul__task *ctx, tul__scope *s) {
-  tul__scope *start = ctx->inner, *end = s ? s->parent : NULL;
-  for (tul__scope *n = ctx->inner; n && n != end; n = n->parent)
+  tul__scope *start = INNER(ctx), *end = s ? s->parent : NULL;
+  for (tul__scope *n = start; n && n != end; n = n->parent)
     if (n->shield) start = n->parent;
   for (tul__scope *n = start; n && n != end; n = n->parent) cancel_node(n);
   interrupt(ctx);
@@ -138,35 +151,37 @@ static tul__scope *scope_new(tul__task *owner) {
 }
 
 static void push_node(tul__task *ctx, tul__scope *s) {
-  s->parent = ctx->inner;
+  s->parent = INNER(ctx);
   s->cancelled = s->shield ? 0 : ctx->stop;
-  ctx->inner = s;
+  ST(ctx)->inner = s;
   tul__refresh_stop(ctx);
 }
 
 static void pop_node(tul__task *ctx, tul__scope *s) {
-  ctx->inner = s->parent;
+  ctx->st->inner = s->parent;
   tul__refresh_stop(ctx);
 }
 
 void tul__scope_add(tul__scope *s, tul__task *t) {
-  t->scope = s;
-  t->sc_prev = NULL;
-  t->sc_next = s->tasks;
-  if (s->tasks) s->tasks->sc_prev = t;
+  tul__tstruct *st = ST(t);
+  st->scope = s;
+  st->sc_prev = NULL;
+  st->sc_next = s->tasks;
+  if (s->tasks) s->tasks->st->sc_prev = t;
   else s->oldest = t;
   s->tasks = t;
   s->live++;
 }
 
 static void scope_remove(tul__scope *s, tul__task *t) {
-  if (s->cursor == t) s->cursor = t->sc_prev;
-  if (t->sc_prev) t->sc_prev->sc_next = t->sc_next;
-  else s->tasks = t->sc_next;
-  if (t->sc_next) t->sc_next->sc_prev = t->sc_prev;
-  else s->oldest = t->sc_prev;
-  t->sc_next = t->sc_prev = NULL;
-  t->scope = NULL;
+  tul__tstruct *st = t->st;
+  if (s->cursor == t) s->cursor = st->sc_prev;
+  if (st->sc_prev) st->sc_prev->st->sc_next = st->sc_next;
+  else s->tasks = st->sc_next;
+  if (st->sc_next) st->sc_next->st->sc_prev = st->sc_prev;
+  else s->oldest = st->sc_prev;
+  st->sc_next = st->sc_prev = NULL;
+  st->scope = NULL;
 }
 
 static void scope_check_done(tul__scope *s) {
@@ -185,7 +200,7 @@ void tul__scope_fail(tul__scope *s, tul_json *error, tul_async_origin *origin) {
 }
 
 void tul__scope_task_done(tul__task *t) {
-  tul__scope *s = t->scope;
+  tul__scope *s = SCOPE(t);
   if (!s) return;
   scope_remove(s, t);
   s->live--;
@@ -199,7 +214,7 @@ void tul__scope_task_done(tul__task *t) {
 
 /* The innermost scope node of ctx's chain, or NULL. */
 static tul__scope *innermost_scope(tul__task *ctx) {
-  for (tul__scope *n = ctx->inner; n; n = n->parent)
+  for (tul__scope *n = INNER(ctx); n; n = n->parent)
     if (!n->shield) return n;
   return NULL;
 }
@@ -210,7 +225,7 @@ static tul__scope *body_scope(tul__task *t) {
   tul__scope *b = scope_new(t);
   b->body = 1;
   b->cancelled = t->cancelled;
-  tul__scope **slot = &t->inner;
+  tul__scope **slot = &ST(t)->inner;
   while (*slot) slot = &(*slot)->parent;
   *slot = b;
   tul__refresh_stop(t);
@@ -221,7 +236,7 @@ tul__scope *tul__spawn_target(void) {
   tul__task *self = tul__self();
   tul__scope *s = innermost_scope(self);
   if (s) return s;
-  return self->scope ? body_scope(self) : NULL;
+  return SCOPE(self) ? body_scope(self) : NULL;
 }
 
 /* Waits, not cancellably, until s is closed and empty. */
@@ -230,15 +245,15 @@ static void scope_wait(tul__scope *s, void *site) {
   scope_check_done(s);
   tul__task *self = tul__self();
   while (s->done.state == TUL_PROMISE_PENDING) {
-    self->wait.owner = self;
+    self->wait.owner = &s->done;
     self->wait.wake = tul__wake_task_waiter;
     tul__waiter_add(&s->done, &self->wait);
-    tul__suspend(NULL, &s->done, site);
+    tul__suspend(NULL, site);
   }
 }
 
 void tul__task_join_children(tul__task *t, tul_json **error, tul_async_origin **origin) {
-  tul__scope *b = t->inner;
+  tul__scope *b = INNER(t);
   if (!b || !b->body) return;
   if (*error) tul__scope_fail(b, *error, *origin);
   scope_wait(b, t->wait_site);

@@ -86,9 +86,9 @@ static void timeout_fire(tul__timer_node *n) {
 }
 
 tul_promise *tul_timeout(int64_t ms, tul_promise *p) {
+  if (TUL_LIKELY(p && p->state != TUL_PROMISE_PENDING)) return p; /* the fast path: nothing to time */
   tul__forbid_on_worker("timeout");
   if (!p) tul_throw_msg("TypeError: null reference");
-  if (p->state != TUL_PROMISE_PENDING) return p; /* the fast path: nothing to time */
   combi *c = combi_new(TUL__P_TIMEOUT, 1, timeout_child);
   c->promise.result_type = p->result_type;
   c->ms = ms;

@@ -149,36 +149,38 @@ static TUL_NORETURN void rethrow(tul_promise *p, void *site) {
 
 void tul__wake_task_waiter(tul__waiter *w, tul_promise *settled) {
   (void)settled;
-  tul__wake(w->owner);
+  tul__wake((tul__task *)((char *)w - offsetof(tul__task, wait)));
 }
 
 /* A cancelled await leaves the waiter list; a runtime-made promise (timer, HTTP request,
  * combinator) nobody else waits for is released with it. Tasks go on (they are cancelled through
  * their scope, if any). */
 static void unlink_await(tul__task *t) {
-  tul_promise *p = t->wait_on;
+  tul_promise *p = t->wait.owner;
   tul__waiter_remove(p, &t->wait);
   if (!p->waiters && p->kind != TUL__P_TASK && p->kind != TUL__P_PLAIN) tul_cancel(p);
 }
 
-void tul__wait_for(tul_promise *p, void *site) {
+static inline __attribute__((always_inline)) void wait_for(tul_promise *p, void *site) {
   tul__task *self = tul__self();
   if (self->stop) tul__cancel_point();
   if (p->state != TUL_PROMISE_PENDING) return;
-  self->wait.owner = self;
+  self->wait.owner = p; /* what it waits on: the task is the node's container */
   self->wait.wake = tul__wake_task_waiter;
   tul__waiter_add(p, &self->wait);
-  tul__suspend(unlink_await, p, site);
+  tul__suspend(unlink_await, site);
 }
 
 void tul_await(tul_promise *p, void *out_slot) {
   void *site = __builtin_return_address(0);
   tul__forbid_on_worker("await");
-  tul__wait_for(p, site);
+  wait_for(p, site);
   if (p->state == TUL_PROMISE_REJECTED) rethrow(p, site);
   int64_t size = tul__result_size(p->result_type);
   if (out_slot && size) memcpy(out_slot, &p->value, (size_t)size);
 }
+
+void tul__wait_for(tul_promise *p, void *site) { wait_for(p, site); }
 
 /* Re-throws what a scope's exit found (a task's error), naming the exit as the await site. */
 TUL_NORETURN void tul__rethrow_from(tul_json *error, tul_async_origin *origin, void *site) {

@@ -60,15 +60,6 @@ void tul__wake(tul__task *t) {
   tul__ready(t);
 }
 
-void tul__suspend(tul__unlink_fn unlink, void *on, void *site) {
-  tul__task *self = tul__self();
-  tul__wait_begin(self, unlink, on, site);
-  if (tul__current) tul__task_suspend();
-  else tul__run_main_wait();
-  self->unlink = NULL;
-  if (unlink && self->stop) tul__cancel_point();
-}
-
 static void on_wake_timer(uv_timer_t *h) { (void)h; }
 
 /* Blocks in libuv until the earliest timer is due or I/O happens. Returns 0 if nothing at all is
@@ -132,18 +123,17 @@ static TUL_NORETURN void deadlock(void) {
   if (main_marker.wait_site) print_site("  main program waits at ", main_marker.wait_site);
   else fputs("  main program waits at exit for its tasks", stderr);
   fputc('\n', stderr);
+  /* the waiting tasks that hold a stack slot, then how many more there are (evicted ones) */
   int64_t n = 0;
-  tul__task *last = NULL; /* the list is newest first: print oldest first */
-  for (tul__task *t = tul__all_tasks; t; t = t->all_next) last = t;
-  for (tul__task *t = last; t; t = t->all_prev, n++) {
-    if (n == 100) {
-      fprintf(stderr, "  ... %lld more tasks\n", (long long)(tul__live_tasks - n));
-      break;
-    }
+  for (tul__stack *s = tul__stacks_in_use; s; s = s->next) {
+    tul__task *t = s->task;
+    if (!t || t == tul__current) continue;
     print_site("  task waits at ", t->wait_site);
     print_site(", created at ", t->created_at);
     fputc('\n', stderr);
+    n++;
   }
+  if (tul__live_tasks > n) fprintf(stderr, "  ... and %lld more waiting tasks\n", (long long)(tul__live_tasks - n));
   fflush(stderr);
   exit(1);
 }

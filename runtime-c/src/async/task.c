@@ -138,23 +138,7 @@ static size_t exc_state_size(void) {
   return &tul__exc_state_size ? (size_t)tul__exc_state_size : 0;
 }
 
-tul__task *tul__all_tasks;
-
-static void all_add(tul__task *t) {
-  t->all_prev = NULL;
-  t->all_next = tul__all_tasks;
-  if (tul__all_tasks) tul__all_tasks->all_prev = t;
-  tul__all_tasks = t;
-}
-
-static void all_remove(tul__task *t) {
-  if (t->all_prev) t->all_prev->all_next = t->all_next;
-  else tul__all_tasks = t->all_next;
-  if (t->all_next) t->all_next->all_prev = t->all_prev;
-  t->all_next = t->all_prev = NULL;
-}
-
-/* A new task, counted and listed but not yet queued; site: the creation site for traces. */
+/* A new task, counted but not yet queued; site: the creation site for traces. */
 static tul__task *task_new(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
                            void **args_out, void *site) {
   tul__forbid_on_worker("calling an async function");
@@ -173,7 +157,6 @@ static tul__task *task_new(tul_task_entry entry, int64_t args_size, const tul_ty
   if (args_out) *args_out = t->args;
   tul__live_tasks++;
   tul__gc_task_count_changed(tul__live_tasks);
-  all_add(t);
   return t;
 }
 
@@ -220,7 +203,6 @@ tul_promise *tul_task_spawn(tul_task_entry entry, int64_t args_size, const tul_t
 void tul__task_finished(tul__task *t) {
   tul__live_tasks--;
   tul__gc_task_count_changed(tul__live_tasks);
-  all_remove(t);
   tul__scope_task_done(t);
 }
 
@@ -244,23 +226,26 @@ static tul_async_origin *origin_of(tul__task *t, tul_json *error) {
   return o;
 }
 
-/* Runs t's body under a handler, waits for the tasks it created inside its scope (if it belongs
- * to one) and settles its promise. */
-static void run_body(tul__task *volatile t) {
-  /* what exc.c's layout needs, not the 512 bytes generated code reserves: suspended stacks are
-   * copied when evicted, byte for byte */
+/* Runs t's body under a handler; returns what escaped it (NULL: it returned). Its frame is part
+ * of every suspended task's stack, so it holds nothing else (suspended stacks are copied when
+ * evicted, byte for byte, and GC size classes round the copies up). */
+static __attribute__((noinline)) tul_json *run_body(tul__task *volatile t) {
+  /* what exc.c's layout needs, not the 512 bytes generated code reserves */
   _Alignas(16) char handler[TUL__HANDLER_BYTES];
-  tul_json *error = NULL;
-  tul_async_origin *origin = NULL;
   t->started = 1;
   tul_try_push(handler);
   if (_setjmp(*(jmp_buf *)handler) == 0) {
     t->entry(t->args, &t->promise.value);
     tul_try_pop(handler);
-  } else {
-    error = tul_caught();
-    origin = origin_of(t, error);
+    return NULL;
   }
+  return tul_caught();
+}
+
+/* After the body: waits for the tasks it created inside its scope (if it belongs to one), then
+ * settles its promise. */
+static __attribute__((noinline)) void settle(tul__task *t, tul_json *error) {
+  tul_async_origin *origin = error ? origin_of(t, error) : NULL;
   tul__task_join_children(t, &error, &origin);
   if (error) tul__promise_reject(&t->promise, error, origin);
   else tul__promise_fulfil(&t->promise);
@@ -276,7 +261,7 @@ void tul__task_main(void) {
   tul__stack *s = tul__current->stack;
   for (;;) {
     tul__task *t = s->task;
-    run_body(t);
+    settle(t, run_body(t));
     tul__task_finished(t);
     if (t->saved) GC_FREE(t->saved); /* only this task ever pointed at it */
     t->saved = NULL;
@@ -334,12 +319,20 @@ void tul__task_suspend(void) {
     tul__switch_begin();
     tul__ctx_switch(&from->ctx, &tul__main_ctx);
     tul__switch_end();
-    return;
+  } else {
+    tul__stack *to = enter(next, from);
+    if (tul__exc_state_swap) tul__exc_state_swap(next->exc);
+    tul__ctx_switch(&from->ctx, &to->ctx);
+    tul__switch_end();
   }
-  tul__stack *to = enter(next, from);
-  if (tul__exc_state_swap) tul__exc_state_swap(next->exc);
-  tul__ctx_switch(&from->ctx, &to->ctx);
-  tul__switch_end();
+  /* resumed: the end of a wait begun by tul__suspend (here, so that its caller can tail-call us
+   * and keep no frame of its own on the suspended stack) */
+  tul__task *t = tul__current;
+  t->unlink = NULL;
+  if (t->cancellable) {
+    t->cancellable = 0;
+    if (t->stop) tul__cancel_point();
+  }
 }
 
 int tul__in_task(void) { return tul__current != NULL; }

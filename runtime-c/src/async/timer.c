@@ -152,7 +152,7 @@ void tul_sleep_await(int64_t ms) {
   tul__task *t = tul__self();
   if (t->stop) tul__cancel_point();
   tul__timer_arm(&t->sleep, ms, wake_sleeper);
-  tul__suspend(unlink_sleeper, NULL, __builtin_return_address(0));
+  tul__suspend(unlink_sleeper, __builtin_return_address(0));
 }
 
 int tul__timers_pending(void) { return heap_len > 0 || zero_head; }

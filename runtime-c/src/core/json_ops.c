@@ -1,4 +1,4 @@
-/* json_extra.c: arithmetic, negation and ordering on dynamic json values (`j["n"] + 1`, `a < b`
+/* json_ops.c: arithmetic, negation and ordering on dynamic json values (`j["n"] + 1`, `a < b`
  * where the checker's operand type is json). Rules: int op int stays int (wrapping, truncating
  * division, ZeroDivisionError), a float side makes the result float, `+` with a str side
  * concatenates string forms (like the static rule); anything else is a TypeError. */

@@ -1,4 +1,4 @@
-/* mathx.c: integer power, random numbers (xoshiro256**), rounding and the checked conversions
+/* numbers.c: integer power, random numbers (xoshiro256**), rounding and the checked conversions
  * between strings, floats and ints, with the error texts of docs/decisions.md. */
 #include <errno.h>
 #include <math.h>

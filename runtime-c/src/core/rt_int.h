@@ -1,5 +1,5 @@
 /* rt_int.h: internal declarations shared by the synchronous runtime (exc.c, trace.c, str.c, fmt.c,
- * array.c, json.c, io.c, mathx.c, gc.c, main.c). Nothing here is part of the ABI codegen sees. */
+ * array.c, json.c, io.c, numbers.c, gc.c, main.c). Nothing here is part of the ABI codegen sees. */
 #ifndef TUL_RT_INT_H
 #define TUL_RT_INT_H
 

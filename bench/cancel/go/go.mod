@@ -1,0 +1,3 @@
+module cancelbench
+
+go 1.19
