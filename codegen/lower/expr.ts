@@ -529,6 +529,8 @@ function genConvert(g: Gen, e: Convert): llvm.Value {
 }
 
 export function convertValue(g: Gen, v: llvm.Value, from: Type, to: Type): llvm.Value {
+  // T[] -> json[] (docs/reference.md §19.13): a new array of the boxed elements
+  if (from.k === "array" && to.k === "array" && from.elem.k !== "json") return unbox(g, box(g, v, from), to);
   if (from.k === to.k && from.k !== "json" && to.k !== "str") return v;
   if (from.k === "int" && to.k === "float") return g.builder.CreateSIToFP(v, g.types.f64);
   if (to.k === "json") return from.k === "json" ? v : box(g, v, from);

@@ -83,7 +83,15 @@ export function convertible(from: Type, to: Type): boolean {
   if (from.k === "void" || to.k === "void") return from.k === "never";
   if (from.k === "never") return true;
   if (to.k === "json" || from.k === "json") return to.k !== "never";
+  if (from.k === "array" && to.k === "array") return to.elem.k === "json"; // T[] -> json[]: each element boxed
+  if (from.k === "func" && to.k === "func") return neverFits(from, to);
   return from.k === "int" && to.k === "float";
+}
+
+/** A `func(P): never` value fits any function type with the same parameters (docs/reference.md
+ *  §19.13): it never returns, so no caller sees its result. */
+function neverFits(from: Type & { k: "func" }, to: Type & { k: "func" }): boolean {
+  return from.result.k === "never" && from.params.length === to.params.length && from.params.every((p, i) => typeEquals(p, to.params[i]));
 }
 
 /** Wraps `e` in a Convert node to `to`. */
