@@ -1,10 +1,11 @@
 // spawn benchmarks, side by side in one run: (1) two halves of a prime count spawned on two workers
 // against the same halves one after the other (in one program, primes.tul); (2) 100,000 spawns of
-// a two-int add, awaited, against Go's 100,000 goroutines sending on a channel (tiny.tul,
-// go/tiny.go); (3) an allocation-heavy workload on the main thread of a program that never spawns
-// against the same workload once workers exist (alloc.tul, alloc_threads.tul) and, when
-// BASELINE_TULC names the tulc of another checkout, against that compiler's build of alloc.tul
-// (before/after a runtime change). Best of RUNS (default 5), runs interleaved.
+// a two-int add, awaited, against Go's 100,000 goroutines sending on a channel or joined with a
+// WaitGroup (tiny.tul, go/tiny.go); (3) an allocation-heavy workload on the main thread of a
+// program that never spawns against the same workload once workers exist (alloc.tul,
+// alloc_threads.tul) and, when BASELINE_TULC names the tulc of another checkout, against that
+// compiler's build of alloc.tul (before/after a runtime change). Best of RUNS (default 5), runs
+// interleaved.
 // Usage: node bench/spawn/run.mjs [primes|tiny|alloc ...]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
@@ -58,8 +59,9 @@ function tiny() {
   const tul = tulc("tiny.tul", "spawn-tiny");
   const go = path.join(out, "spawn-tiny-go");
   execFileSync("go", ["build", "-o", go, "."], { cwd: path.join(here, "go") });
-  const [t, g, g1] = best([[tul, {}], [go, {}], [go, { GOMAXPROCS: "1" }]]);
-  console.log(`(2) 100,000 spawns of add(a, b), awaited: tulpar ${t.ms.toFixed(0)} ms, go (goroutines + channel) ${g.ms.toFixed(0)} ms, go GOMAXPROCS=1 ${g1.ms.toFixed(0)} ms: tulpar/go ${(t.ms / g.ms).toFixed(2)}x (target <= 2x)`);
+  const [t, g, w, g1] = best([[tul, {}], [go, {}], [go, { MODE: "wg" }], [go, { GOMAXPROCS: "1" }]]);
+  const fast = Math.min(g.ms, w.ms);
+  console.log(`(2) 100,000 spawns of add(a, b), awaited: tulpar ${t.ms.toFixed(0)} ms, go goroutines + channel ${g.ms.toFixed(0)} ms, go goroutines + WaitGroup ${w.ms.toFixed(0)} ms, go GOMAXPROCS=1 (channel) ${g1.ms.toFixed(0)} ms: tulpar / faster go ${(t.ms / fast).toFixed(2)}x (target <= 2x)`);
 }
 
 function alloc() {
