@@ -8,12 +8,13 @@ import { cachedExecutable } from "../driver/run_cache.js";
 import { LinkError } from "../codegen/toolchain/link.js";
 import { parseSanitizers, SanitizeError } from "../codegen/toolchain/sanitize.js";
 import { VERSION } from "../common/version.js";
+import { enableTiming, record, timingEnabled, timingReport } from "../common/timing.js";
 
 const HELP = `tulc ${VERSION}: the Tulpar compiler
 
 Usage:
   tulc build <file.tul> [-o <out>] [-O0|-O1|-O2|-O3] [-g] [--emit-llvm] [--target <triple>]
-             [--sanitize=address,undefined]
+             [--sanitize=address,undefined] [-j <n>] [--time]
   tulc run <file.tul> [build options] [--] [program args...]
   tulc check <file.tul>
   tulc --version | --help
@@ -31,6 +32,8 @@ Options:
   --target <triple>  cross-compile for another target whose runtime was built
   --sanitize=<list>  build the program and the runtime with sanitizers: address (ASan),
                      undefined (UBSan), or both; reports end the program (see the guide)
+  -j, --jobs <n>     compile in n parallel clang jobs (default: one per core for large programs)
+  --time             print the time each compiler phase took (stderr)
 `;
 
 class UsageError extends Error {}
@@ -55,20 +58,30 @@ function parseArgs(argv: string[]): Parsed {
       programArgs.push(...rest.slice(a === "--" ? i + 1 : i));
       break;
     }
-    if (a === "-o" || a === "--target" || a === "--sanitize") {
+    if (a === "-o" || a === "--target" || a === "--sanitize" || a === "-j" || a === "--jobs") {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`option '${a}' needs a value`);
-      if (a === "-o") out = v; else if (a === "--target") opts.target = v; else opts.sanitize = sanitizers(v);
+      if (a === "-o") out = v;
+      else if (a === "--target") opts.target = v;
+      else if (a === "--sanitize") opts.sanitize = sanitizers(v);
+      else opts.jobs = jobCount(a, v);
     } else if (a.startsWith("--sanitize=")) opts.sanitize = sanitizers(a.slice("--sanitize=".length));
     else if (/^-O[0-3]$/.test(a)) opts.optLevel = Number(a[2]) as 0 | 1 | 2 | 3;
     else if (a === "-g") opts.debug = true;
     else if (a === "--emit-llvm") opts.emitLlvm = true;
+    else if (a === "--time") enableTiming();
     else if (a.startsWith("-")) throw new UsageError(`unknown option '${a}'`);
     else if (!file) file = a;
     else throw new UsageError(`unexpected argument '${a}'`);
   }
   if (!file) throw new UsageError(`'${command}' needs a source file`);
   return { command, file, out, opts, programArgs };
+}
+
+function jobCount(option: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new UsageError(`option '${option}' needs a number of jobs from 1 to 64`);
+  return n;
 }
 
 function sanitizers(list: string): string[] {
@@ -92,6 +105,7 @@ async function cmdBuild(p: Parsed): Promise<number> {
   const fe = frontend(p.file);
   if (!fe) return 1;
   await buildProgram(fe.program, p.out ?? defaultOutput(p.file, p.opts.emitLlvm), p.opts);
+  if (timingEnabled()) process.stderr.write(timingReport());
   return 0;
 }
 
@@ -138,6 +152,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const p = parseArgs(argv);
+    record("start-up", performance.now()); // node, and loading the compiler's modules
     switch (p.command) {
       case "build": return await cmdBuild(p);
       case "run": return await cmdRun(p);

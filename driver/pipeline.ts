@@ -3,12 +3,14 @@
 // The `tulc run` cache is driver/run_cache.ts.
 
 import { readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { SourceFile } from "../frontend/source.js";
 import { DiagnosticBag, type Diagnostic } from "../frontend/diagnostics.js";
-import { loadProgram } from "../frontend/modules.js";
+import { decodeSourceFile, loadProgram } from "../frontend/modules.js";
 import { checkProgram } from "../frontend/checker.js";
 import type { Program } from "../frontend/ast.js";
 import type { LinkOptions } from "../codegen/toolchain/link.js";
+import { phase, phaseAsync } from "../common/timing.js";
 
 export interface BuildOptions extends LinkOptions {
   emitLlvm: boolean;
@@ -18,8 +20,15 @@ export type FrontendResult =
   | { ok: true; program: Program; diagnostics: Diagnostic[] }
   | { ok: false; diagnostics: Diagnostic[]; fatal?: string };
 
-/** Reads a source file as strict UTF-8; returns an error sentence instead of throwing. */
-export function readSource(file: string): SourceFile | string {
+/** A source file as read: its text, and a diagnostic when it is not valid UTF-8. */
+export interface ReadSource {
+  file: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+/** Reads a source file; an error sentence instead of throwing when it cannot be read. Invalid
+ *  UTF-8 is a positioned diagnostic (decoded with U+FFFD, so the rest can still be shown). */
+export function readSource(file: string): ReadSource | string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -28,11 +37,9 @@ export function readSource(file: string): SourceFile | string {
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : String(code ?? e);
     return `cannot read '${file}': ${why}`;
   }
-  try {
-    return new SourceFile(file, new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch {
-    return `'${file}' is not valid UTF-8`;
-  }
+  const diags = new DiagnosticBag();
+  const source = phase("read source", () => decodeSourceFile(file, bytes, diags));
+  return { file: source, diagnostics: diags.items };
 }
 
 /** Reads `file` and runs the frontend on it; `fatal` says why a file that cannot be read was not. */
@@ -49,27 +56,48 @@ export function defaultOutput(file: string, emitLlvm: boolean): string {
 }
 
 /** Parses a source file and the modules it imports, and type-checks them. */
-export function runFrontend(source: SourceFile): FrontendResult {
+export function runFrontend(source: SourceFile | ReadSource): FrontendResult {
   const diags = new DiagnosticBag();
-  const program = loadProgram(source, diags);
-  if (!diags.hasErrors) checkProgram(program, diags);
+  if (!(source instanceof SourceFile)) {
+    diags.items.push(...source.diagnostics);
+    if (diags.hasErrors) return { ok: false, diagnostics: diags.items };
+    source = source.file;
+  }
+  const program = phase("parse", () => loadProgram(source, diags));
+  if (!diags.hasErrors) phase("check", () => checkProgram(program, diags));
   if (diags.hasErrors) return { ok: false, diagnostics: diags.items };
   return { ok: true, program, diagnostics: diags.items };
+}
+
+/** Source lines per parallel clang job: below this a second clang costs more than it saves (bench/compile.mjs). */
+const LINES_PER_JOB = { optimised: 1000, O0: 4000 };
+
+/**
+ * How many clang jobs compile a program (decided before code generation, so that they start
+ * early): one per core for large programs, by source lines; $TULC_JOBS overrides (tests use it).
+ */
+export function defaultJobs(program: Program, optLevel: number): number {
+  const env = Number(process.env.TULC_JOBS);
+  if (Number.isInteger(env) && env > 0) return env;
+  let lines = 0;
+  for (const f of program.files) for (let i = f.text.indexOf("\n"); i >= 0; i = f.text.indexOf("\n", i + 1)) lines++;
+  const per = optLevel === 0 ? LINES_PER_JOB.O0 : LINES_PER_JOB.optimised;
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(lines / per)));
 }
 
 /** Generates code for a checked program and writes an executable (or LLVM text with emitLlvm). */
 export async function buildProgram(program: Program, outPath: string, opts: BuildOptions): Promise<void> {
   // Loaded on first use: llvm-bindings (a ~100 ms native load) is not needed by `tulc check`. The
   // link starts first: clang loads while llvm-bindings does and reads the IR once it is generated.
-  const { startLink } = await import("../codegen/toolchain/link.js");
-  const link = opts.emitLlvm ? null : startLink(outPath, opts);
+  const { startLink } = await phaseAsync("load LLVM", () => import("../codegen/toolchain/link.js"));
+  const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs: opts.jobs ?? defaultJobs(program, opts.optLevel) });
   try {
-    const { generate } = await import("../codegen/lower/module.js");
+    const { generate } = await phaseAsync("load LLVM", () => import("../codegen/lower/module.js"));
     const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize });
-    if (!link) return writeFileSync(outPath, module.text());
+    if (!link) return phase("write IR", () => writeFileSync(outPath, module.text()));
     await link.finish(module);
   } catch (e) {
-    link?.abort();
+    await link?.abort(); // waits for clang to exit, then removes its directory; never rejects
     throw e;
   }
 }

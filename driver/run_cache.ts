@@ -5,7 +5,7 @@
 // loaded, so a run that hits the cache reads and hashes those files but parses nothing.
 
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { TOOLCHAIN_ROOT } from "../common/paths.js";
@@ -37,7 +37,13 @@ export async function cachedExecutable(file: string, opts: LinkOptions, build: C
   }
   mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `build-${process.pid}-${Date.now()}`);
-  const files = await build(tmp);
+  let files: SourceFile[] | null;
+  try {
+    files = await build(tmp);
+  } catch (e) {
+    rmSync(tmp, { force: true }); // a half-written executable must not stay in the cache directory
+    throw e;
+  }
   if (!files) return null;
   const sources: [string, string][] = files.map((f) => [path.resolve(f.path), hashText(f.text)]);
   const exe = programPath(dir, base, sources.map(([, h]) => h))!;

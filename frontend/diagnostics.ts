@@ -34,8 +34,22 @@ function renderOne(severity: string, message: string, span: Span): string {
   const pad = " ".repeat(gutter);
   return (
     `${span.file.path}:${line}:${col}: ${severity}: ${message}\n` +
-    `${pad} |\n${line} | ${text.replace(/\t/g, " ")}\n${pad} | ${" ".repeat(col - 1)}^${"~".repeat(width - 1)}\n`
+    `${pad} |\n${line} | ${printable(text)}\n${pad} | ${" ".repeat(col - 1)}^${"~".repeat(width - 1)}\n`
   );
+}
+
+/** Control characters (NUL, escape...) and bidirectional overrides in a source line would act on
+ *  the terminal: shown as U+FFFD, one code point each, so the caret stays aligned. Tabs: a space. */
+const UNPRINTABLE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+function printable(line: string): string {
+  return line.replace(/\t/g, " ").replace(UNPRINTABLE, "\ufffd");
+}
+
+/** A character for a message: quoted when it can be seen, else its code point (U+0000). */
+export function showChar(cp: string): string {
+  const code = cp.codePointAt(0)!;
+  if (/^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(cp)) return `'${cp}'`;
+  return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 /** Renders diagnostics sorted by position, each with its source line and caret. */

@@ -2,7 +2,7 @@
 // charCode loops (linear time). Lexical mistakes become diagnostics; lexing never throws.
 
 import type { SourceFile, Span } from "./source.js";
-import type { DiagnosticBag } from "./diagnostics.js";
+import { showChar, type DiagnosticBag } from "./diagnostics.js";
 import { D, type Message } from "./messages.js";
 
 /**
@@ -153,7 +153,7 @@ class Lexer {
       return;
     }
     const cp = String.fromCodePoint(text.codePointAt(this.pos)!);
-    this.error(D.unexpectedChar({ char: cp }), this.pos, this.pos + cp.length);
+    this.error(D.unexpectedChar({ char: showChar(cp) }), this.pos, this.pos + cp.length);
     this.pos += cp.length;
   }
 

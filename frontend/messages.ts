@@ -30,7 +30,7 @@ function m<const S extends string>(code: string, template: S): Template<S> {
 
 export const D = {
   // ---- lexer (E00xx)
-  unexpectedChar: m("E0001", "unexpected character '{char}'"),
+  unexpectedChar: m("E0001", "unexpected character {char}"), // 'x', or U+0000 for a character that cannot be seen
   unterminatedString: m("E0002", "unterminated string literal"),
   newlineInString: m("E0002", "newline in string literal (use \\n)"),
   unterminatedTString: m("E0002", "unterminated t-string"),
@@ -43,6 +43,7 @@ export const D = {
   floatOutOfRange: m("E0004", "float literal out of range"),
   unterminatedComment: m("E0005", "unterminated block comment"),
   badNumber: m("E0006", "invalid numeric literal '{text}'"),
+  invalidUtf8: m("E0007", "the file is not valid UTF-8: invalid {what}"),
 
   // ---- parser (E01xx)
   expected: m("E0100", "expected {what}, found {found}"),

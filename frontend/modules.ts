@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Import, Program, Stmt } from "./ast.js";
 import type { DiagnosticBag } from "./diagnostics.js";
 import { parseProgram } from "./parser.js";
-import { SourceFile } from "./source.js";
+import { decodeSource, type SourceFile } from "./source.js";
 import { D } from "./messages.js";
 
 import { STDLIB_DIR } from "../common/paths.js";
@@ -16,10 +16,13 @@ export { STDLIB_DIR };
 interface Loading {
   key: string; // real path
   file: SourceFile;
+  body: Stmt[];
+  next: number; // index of the next statement to look at for imports
 }
 
 class Loader {
   private readonly done = new Map<string, SourceFile>();
+  /** The modules being loaded, the main file first (an explicit stack: import chains can be long). */
   private readonly stack: Loading[] = [];
   readonly body: Stmt[] = [];
 
@@ -30,16 +33,29 @@ class Loader {
     return [...this.done.values()];
   }
 
-  /** Loads `file` and its imports (dependencies first), appending their statements to `body`. */
+  /** Loads `file` and its imports (dependencies first, depth-first in import order), appending
+   *  each module's statements to `body` once all of its imports are loaded. */
   visit(file: SourceFile, key: string): void {
-    this.stack.push({ key, file });
-    const program = parseProgram(file, this.diags);
-    for (const s of program.body) if (s.kind === "Import") this.resolveImport(s, file);
-    this.stack.pop();
-    this.done.set(key, file);
-    this.body.push(...program.body);
+    this.open(file, key);
+    while (this.stack.length) {
+      const top = this.stack[this.stack.length - 1];
+      const s = top.body[top.next++];
+      if (s === undefined) this.close();
+      else if (s.kind === "Import") this.resolveImport(s, top.file);
+    }
   }
 
+  private open(file: SourceFile, key: string): void {
+    this.stack.push({ key, file, body: parseProgram(file, this.diags).body, next: 0 });
+  }
+
+  private close(): void {
+    const { key, file, body } = this.stack.pop()!;
+    this.done.set(key, file);
+    for (const s of body) this.body.push(s);
+  }
+
+  /** Resolves an import: sets its target, and opens the module when it is not loaded yet. */
   private resolveImport(imp: Import, from: SourceFile): void {
     const target = modulePath(imp.path, from);
     const key = realPath(target);
@@ -58,13 +74,14 @@ class Loader {
       this.diags.error(D.importCycle({ cycle: names.join(" -> ") }), imp.span);
       return;
     }
-    const source = readModule(target);
+    const source = readModule(target, this.diags);
+    if (source === null) return;
     if (typeof source === "string") {
       this.diags.error(D.unreadableModule({ why: source, chain: this.chain() }), imp.span);
       return;
     }
-    this.visit(source, key);
     imp.target = source;
+    this.open(source, key);
   }
 
   /** The import chain from the main file to the module being loaded, e.g. `main.tul -> lib/a.tul`. */
@@ -94,8 +111,9 @@ function realPath(p: string): string | null {
   }
 }
 
-/** Reads a module as strict UTF-8; an error sentence instead of throwing. */
-function readModule(file: string): SourceFile | string {
+/** Reads a module; an error sentence instead of throwing when it cannot be read, null when it is
+ *  not valid UTF-8 (reported at the bad bytes; the module is then not parsed). */
+function readModule(file: string, diags: DiagnosticBag): SourceFile | string | null {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -103,11 +121,20 @@ function readModule(file: string): SourceFile | string {
     const code = (e as NodeJS.ErrnoException).code;
     return `cannot read module '${file}': ${code === "EISDIR" ? "is a directory" : String(code ?? e)}`;
   }
-  try {
-    return new SourceFile(file, new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch {
-    return `module '${file}' is not valid UTF-8`;
+  const errors = diags.items.length;
+  const source = decodeSourceFile(file, bytes, diags);
+  return diags.items.length === errors ? source : null;
+}
+
+/** Decodes source bytes; the first byte sequence that is not UTF-8 gets a positioned error (E0007). */
+export function decodeSourceFile(file: string, bytes: Uint8Array, diags: DiagnosticBag): SourceFile {
+  const { file: source, invalid } = decodeSource(file, bytes);
+  if (invalid) {
+    const shown = invalid.bytes.map((b) => `0x${b.toString(16).padStart(2, "0")}`).join(" ");
+    const what = invalid.bytes.length === 1 ? `byte ${shown}` : `sequence ${shown} (incomplete)`;
+    diags.error(D.invalidUtf8({ what }), { file: source, start: invalid.offset, end: invalid.offset + 1 });
   }
+  return source;
 }
 
 /**

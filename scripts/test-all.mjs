@@ -28,6 +28,9 @@ const unitFiles = existsSync("dist/tests/unit")
 const results = [
   step("unit tests", "node", ["--test", ...unitFiles], (s) => ({ passed: num(/^# pass (\d+)/m, s), failed: num(/^# fail (\d+)/m, s) })),
   step("golden suite", "node", ["dist/tests/golden/run.js"], (s) => ({ passed: num(/golden: (\d+) passed/, s), failed: num(/golden: \d+ passed, (\d+) failed/, s) })),
+  // The same programs split into 3 modules compiled by parallel clang jobs (codegen/passes/split.ts):
+  // traces across parts, type descriptors, closures, module inits and task entries.
+  step("golden suite, 3 clang jobs", "node", ["dist/tests/golden/run.js", "--flags=-j 3", "errors", "structs", "closures", "modules", "async/task_trace", "async/func_values", "async/many_params"], (s) => ({ passed: num(/golden: (\d+) passed/, s), failed: num(/golden: \d+ passed, (\d+) failed/, s) })),
   step("CLI mutation fuzz", "node", ["tests/fuzz/mutations.mjs", "40"], (s) => ({ passed: num(/fuzz: (\d+) passed/, s), failed: num(/fuzz: \d+ passed, (\d+) failed/, s) })),
   step("JSON conformance", "node", ["tests/json-conformance/run.mjs"], (s) => ({ passed: num(/json-conformance: (\d+) passed/, s), failed: num(/json-conformance: \d+ passed, (\d+) failed/, s) })),
   step("HTTP client suite", "node", ["tests/http/run.mjs"], (s) => ({ passed: num(/http: (\d+) passed/, s), failed: num(/http: \d+ passed, (\d+) failed/, s) })),

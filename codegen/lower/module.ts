@@ -2,11 +2,12 @@
 // the main program `tul_user_main`), verifies it and hands back its text and bitcode.
 
 import llvm from "llvm-bindings";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { isStmt, someNode, walk, type AstNode, type FuncDecl, type Import, type Program, type Stmt } from "../../frontend/ast.js";
 import type { SourceFile } from "../../frontend/source.js";
+import { withTempDirSync } from "../../common/tempdir.js";
+import { phase } from "../../common/timing.js";
 import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
@@ -16,6 +17,7 @@ import { unboundedRecursion } from "../passes/recursion.js";
 import { hasBaseCase } from "./recursion.js";
 import { sanitizeAttributes } from "../toolchain/sanitize.js";
 import { addTbaa } from "../passes/tbaa.js";
+import { splitModule } from "../passes/split.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType } from "./types.js";
 import { zeroValue } from "./expr.js";
@@ -37,6 +39,8 @@ export interface GeneratedModule {
   /** The IR straight from the text passes, for clang's stdin: clang's parser verifies it (our modules
    *  carry debug info, and LLVM verifies those on load), so tulc skips its own re-parse (~15 ms). */
   rawText(): string;
+  /** rawText split into at most `n` modules for parallel clang jobs (codegen/passes/split.ts). */
+  parts(n: number): string[];
 }
 
 export { CodegenError };
@@ -44,7 +48,7 @@ export { CodegenError };
 export function generate(program: Program, opts: GenerateOptions): GeneratedModule {
   const triple = opts.targetTriple ?? llvm.config.LLVM_DEFAULT_TARGET_TRIPLE;
   const ctx = new llvm.LLVMContext();
-  const mod = parsePrelude(ctx, triple);
+  const mod = phase("lower to LLVM IR", () => parsePrelude(ctx, triple));
   mod.setModuleIdentifier(program.file.path);
   mod.setSourceFileName(program.file.path);
   mod.setTargetTriple(triple);
@@ -53,17 +57,24 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
   const di = new Debug(mod, program.file.path, opts.optLevel > 0);
   const g = new Gen(ctx, mod, di, triple);
   g.debugVars = opts.debug;
-  lowerProgram(g, program);
-  di.finalize();
-  if (llvm.verifyModule(mod)) {
+  phase("lower to LLVM IR", () => {
+    lowerProgram(g, program);
+    di.finalize();
+  });
+  if (phase("verify IR", () => llvm.verifyModule(mod))) {
     const dump = process.env.TULC_DEBUG ? `\n${mod.print()}` : "";
     throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
   }
-  const printed = mod.print();
-  const raw = emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(printed, new Set([...g.noTailCalls, ...unboundedRecursion(printed)]), g.noInline, sanitizeAttributes(opts.sanitize)))), opts.debug);
+  const printed = phase("print IR", () => mod.print());
+  const raw = phase("IR text passes", () => emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(printed, new Set([...g.noTailCalls, ...unboundedRecursion(printed)]), g.noInline, sanitizeAttributes(opts.sanitize)))), opts.debug));
   let final: llvm.Module | null = null;
   const parsed = (): llvm.Module => (final ??= parseFinal(ctx, raw, program.file.path));
-  return { text: () => parsed().print(), bitcode: (p: string) => llvm.WriteBitcodeToFile(parsed(), p), rawText: () => raw };
+  return {
+    text: () => parsed().print(),
+    bitcode: (p: string) => llvm.WriteBitcodeToFile(parsed(), p),
+    rawText: () => raw,
+    parts: (n: number) => splitModule(raw, n),
+  };
 }
 
 function parseFinal(ctx: llvm.LLVMContext, text: string, id: string): llvm.Module {
@@ -107,16 +118,13 @@ function emissionKind(text: string, debug: boolean): string {
 
 /** Parses LLVM IR text into a module of `ctx`. */
 function parseText(ctx: llvm.LLVMContext, text: string): llvm.Module {
-  const dir = mkdtempSync(path.join(tmpdir(), "tulc-ir-"));
-  try {
+  return withTempDirSync((dir) => {
     const file = path.join(dir, "module.ll");
     writeFileSync(file, text);
     const mod = llvm.parseIRFile(file, new llvm.SMDiagnostic(), ctx);
     if (!mod) throw new CodegenError("internal error: generated IR text does not parse");
     return mod;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  }, "tulc-ir-");
 }
 
 /** Parses the IR prelude (declarations with attributes, helpers) as the module to build into. */

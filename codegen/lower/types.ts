@@ -53,6 +53,21 @@ export function memPtrType(g: Gen, t: Type): llvm.PointerType {
 
 /** `const tul_type *` for a static type, as an i8* constant. */
 export function typeDesc(g: Gen, t: Type): llvm.Constant {
+  // A descriptor's initializer only points at other descriptors: declare each one first, fill the
+  // initializers in from a work list (no recursion on type nesting: a chain of 5,000 structs).
+  const pending: Pending[] = [];
+  const desc = declareDesc(g, t, pending);
+  for (let p = pending.pop(); p; p = pending.pop()) p.gv.setInitializer(descInit(g, p.t, pending));
+  return desc;
+}
+
+interface Pending {
+  gv: llvm.GlobalVariable;
+  t: Type;
+}
+
+/** The descriptor of `t`: a runtime one, a cached one, or a new global whose initializer is pending. */
+function declareDesc(g: Gen, t: Type, pending: Pending[]): llvm.Constant {
   switch (t.k) {
     case "int":
     case "float":
@@ -60,19 +75,14 @@ export function typeDesc(g: Gen, t: Type): llvm.Constant {
     case "str":
     case "json":
       return g.runtimeGlobal(`tul_type_${t.k}`);
-    default:
-      return composedDesc(g, t);
   }
-}
-
-function composedDesc(g: Gen, t: Type): llvm.Constant {
   const key = t.k === "struct" ? `struct ${t.name}#${structId(g, t.decl)}` : typeToString(t);
   const cached = g.typeDescs.get(key);
   if (cached) return cached;
   const gv = new llvm.GlobalVariable(g.mod, g.types.typeDesc, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, null, `tul.type.${g.nextId()}`);
   const ptr = llvm.ConstantExpr.getBitCast(gv, g.types.ptr);
   g.typeDescs.set(key, ptr); // before the initializer: structs may refer to themselves
-  gv.setInitializer(descInit(g, t));
+  pending.push({ gv, t });
   return ptr;
 }
 
@@ -90,19 +100,19 @@ function descStruct(
   return llvm.ConstantStruct.get(g.types.typeDesc, [i64(kind), i64(size), elem, name, i64(n), fields, init]);
 }
 
-function descInit(g: Gen, t: Type): llvm.Constant {
+function descInit(g: Gen, t: Type, pending: Pending[]): llvm.Constant {
   const nul = g.nullPtr();
   switch (t.k) {
     case "array":
-      return descStruct(g, KIND.array, 8, typeDesc(g, t.elem), nul, 0, nul);
+      return descStruct(g, KIND.array, 8, declareDesc(g, t.elem, pending), nul, 0, nul);
     case "promise":
-      return descStruct(g, KIND.promise, 8, isVoidLike(t.inner) ? nul : typeDesc(g, t.inner), nul, 0, nul);
+      return descStruct(g, KIND.promise, 8, isVoidLike(t.inner) ? nul : declareDesc(g, t.inner, pending), nul, 0, nul);
     case "map": // elem: the value type; nfields: the key's kind (TUL_K_INT or TUL_K_STR)
-      return descStruct(g, KIND.map, 8, typeDesc(g, t.value), nul, t.key.k === "int" ? KIND.int : KIND.str, nul);
+      return descStruct(g, KIND.map, 8, declareDesc(g, t.value, pending), nul, t.key.k === "int" ? KIND.int : KIND.str, nul);
     case "func":
       return descStruct(g, KIND.func, 8, nul, cString(g, typeToString(t)), 0, nul);
     case "struct":
-      return descStruct(g, KIND.struct, 8, nul, cString(g, t.name), t.decl.fields.length, fieldTable(g, t));
+      return descStruct(g, KIND.struct, 8, nul, cString(g, t.name), t.decl.fields.length, fieldTable(g, t, pending));
     case "void":
     case "never":
       return descStruct(g, KIND.void, 0, nul, nul, 0, nul);
@@ -116,11 +126,11 @@ export function isVoidLike(t: Type): boolean {
 }
 
 /** The field types of a struct, resolved by the checker's struct type (see structFieldTypes). */
-function fieldTable(g: Gen, t: Type & { k: "struct" }): llvm.Constant {
+function fieldTable(g: Gen, t: Type & { k: "struct" }, pending: Pending[]): llvm.Constant {
   const fieldTy = llvm.StructType.get(g.ctx, [g.types.ptr, g.types.ptr, g.types.i64]);
   const types = structFieldTypes(t);
   const entries = t.decl.fields.map((f, i) =>
-    llvm.ConstantStruct.get(fieldTy, [cString(g, f.name), typeDesc(g, types[i]), llvm.ConstantInt.get(g.types.i64, i * 8, true)]),
+    llvm.ConstantStruct.get(fieldTy, [cString(g, f.name), declareDesc(g, types[i], pending), llvm.ConstantInt.get(g.types.i64, i * 8, true)]),
   );
   const arrTy = llvm.ArrayType.get(fieldTy, entries.length);
   const gv = new llvm.GlobalVariable(g.mod, arrTy, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, llvm.ConstantArray.get(arrTy, entries), `tul.fields.${g.nextId()}`);

@@ -35,7 +35,8 @@ export function placeStackChecks(text: string): string {
     }
     let end = i + 1;
     while (end < lines.length && lines[end] !== "}") end++;
-    out.push(lines[i], ...placeInFunction(lines.slice(i + 1, end)));
+    out.push(lines[i]);
+    for (const line of placeInFunction(lines.slice(i + 1, end))) out.push(line); // no spread: bodies reach 100k lines
     i = end - 1;
   }
   return out.join("\n");
@@ -58,7 +59,8 @@ function placeInFunction(body: string[]): string[] {
   if (checks.length !== 1) return body;
   const check = body[checks[0]];
   const blocks = parseBlocks(body.filter((_, i) => i !== checks[0]));
-  const callers = blocks.filter((b) => b.lines.some(isCall));
+  const callers: number[] = [];
+  blocks.forEach((b, i) => b.lines.some(isCall) && callers.push(i));
   if (!callers.length) return blocks.flatMap((b) => b.lines); // a leaf: nothing to protect
   const at = checkBlock(blocks, callers);
   if (at === null || at === 0) return body;
@@ -87,13 +89,12 @@ function parseBlocks(body: string[]): Block[] {
 }
 
 /** Index of the block to check in: the calls' nearest common dominator, outside every cycle. */
-function checkBlock(blocks: Block[], callers: Block[]): number | null {
+function checkBlock(blocks: Block[], targets: number[]): number | null {
   const index = new Map(blocks.map((b, i) => [b.label, i]));
   const succs = blocks.map((b) => b.succs.map((s) => index.get(s)));
   if (succs.some((s) => s.some((x) => x === undefined))) return null;
   const edges = succs as number[][];
   const { idom, intersect } = dominators(edges);
-  const targets = callers.map((b) => blocks.indexOf(b));
   if (targets.some((t) => idom[t] === -1)) return null;
   let at = targets.reduce(intersect);
   while (at !== 0 && inCycle(edges, at)) at = idom[at];
@@ -156,7 +157,7 @@ function inCycle(succs: number[][], n: number): boolean {
     if (x === n) return true;
     if (seen.has(x)) continue;
     seen.add(x);
-    stack.push(...succs[x]);
+    for (const s of succs[x]) stack.push(s);
   }
   return false;
 }

@@ -162,7 +162,8 @@ class Strings {
     if (i === undefined) {
       i = this.bytes.length;
       this.at.set(s, i);
-      this.bytes.push(...Buffer.from(s, "utf8"), 0);
+      for (const b of Buffer.from(s, "utf8")) this.bytes.push(b);
+      this.bytes.push(0);
     }
     return i;
   }
@@ -201,7 +202,9 @@ function tablesIr(tables: Table[], macho: boolean): string {
   const strTy = strings.ir().split(" c\"")[0];
   out.push(`@tul.lines.strings = private constant ${strings.ir()}`);
   const ir = out.map((l) => l.replace("STRINGS", gep(strTy, "tul.lines.strings")));
-  ir.push("define internal void @tul.lines.init() {", ...tables.map((_, k) => `  call void @tul__trace_add_lines(%tul.lines* @tul.lines.${k})`), "  ret void", "}");
+  ir.push("define internal void @tul.lines.init() {");
+  tables.forEach((_, k) => ir.push(`  call void @tul__trace_add_lines(%tul.lines* @tul.lines.${k})`));
+  ir.push("  ret void", "}");
   ir.push("@llvm.global_ctors = appending global [1 x { i32, void ()*, i8* }] [{ i32, void ()*, i8* } { i32 65535, void ()* @tul.lines.init, i8* null }]");
   return ir.join("\n") + "\n";
 }

@@ -5,17 +5,21 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import path from "node:path";
 
 import { TOOLCHAIN_ROOT } from "../../common/paths.js";
+import { makeTempDir, onSignalStop, removeTempDir, withTempDir } from "../../common/tempdir.js";
+import { phase, phaseAsync, timingEnabled } from "../../common/timing.js";
 import { sanitizeCompileFlags, sanitizedRuntime, sanitizeLinkFlags } from "./sanitize.js";
 
 export interface LinkOptions {
   optLevel: 0 | 1 | 2 | 3;
   debug: boolean;
   target?: string;
+  /** Parallel clang jobs, each compiling a part of the module (codegen/passes/split.ts); default 1. */
+  jobs?: number;
   /** Sanitizers (sanitize.ts), sorted; the program then links build/runtime-san. */
   sanitize?: string[];
 }
@@ -139,7 +143,8 @@ export async function linkExecutable(bitcodePath: string, outPath: string, opts:
   const libdw = runtimeHasLibdw(runtimeDir(opts.target, opts.sanitize), opts.target);
   const compile = compileArgs(opts);
   const table = libdw ? undefined : await compileWithLineTable(bitcodePath, compile);
-  await runClang([...compile, ...(table ? table.inputs : [bitcodePath]), ...libs, ...systemLinkArgs(opts.target, libdw), ...sanitizeLinkFlags(opts.sanitize), "-o", outPath], "linking");
+  const linkArgs = [...compile, ...(table ? table.inputs : [bitcodePath]), ...libs, ...systemLinkArgs(opts.target, libdw), ...sanitizeLinkFlags(opts.sanitize), "-o", outPath];
+  await phaseAsync(table ? "link" : `${CLANG_PHASE}, link`, () => runClang(linkArgs, "linking"));
   if (table) await lineTableStep(() => table.check(outPath));
   if (opts.debug && !opts.target && process.platform === "darwin") await keepDebugInfo(outPath);
 }
@@ -148,13 +153,16 @@ export async function linkExecutable(bitcodePath: string, outPath: string, opts:
 export interface PendingLink {
   /** Feeds the module to the link started earlier (or runs linkExecutable); resolves when the executable is written. */
   finish(module: LinkInput): Promise<void>;
-  /** Stops an early-started clang (code generation failed). */
-  abort(): void;
+  /** Stops an early-started clang (code generation failed) and removes its directory once it has
+   *  exited (clang writes its object through a temporary file beside it). Never rejects. */
+  abort(): Promise<void>;
 }
 
 export interface LinkInput {
   /** IR text as clang reads it (clang's IR parser verifies modules that carry debug info, as ours always do). */
   rawText(): string;
+  /** The IR split into at most `n` modules that compile separately (see codegen/passes/split.ts). */
+  parts(n: number): string[];
   bitcode(path: string): void;
 }
 
@@ -170,35 +178,42 @@ export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   const libs = runtimeLibs(opts);
   const libdw = runtimeHasLibdw(runtimeDir(opts.target, opts.sanitize), opts.target);
   if (!libdw || (!opts.target && process.platform === "darwin")) {
-    return { finish: (m) => linkBitcode(m, outPath, opts), abort: () => undefined };
+    return { finish: (m) => linkBitcode(m, outPath, opts), abort: async () => undefined };
   }
-  const dir = mkdtempSync(path.join(tmpdir(), "tulc-"));
-  const obj = path.join(dir, "program.o");
-  writeFileSync(obj, ""); // `clang -###` wants its input to exist
-  const compileArgv = [...compileArgs(opts), "-c", "-x", "ir", "-", "-o", obj];
-  const linkArgs = [...compileArgs(opts), ...fastLinker(opts.target), obj, ...libs, ...systemLinkArgs(opts.target, true), ...sanitizeLinkFlags(opts.sanitize), "-o", outPath];
-  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
-  const cached = cachedLinkCommand(linkArgs, obj, outPath);
-  const run = cached ? startChain(compileArgv, cached, linkArgs) : startTwoSteps(compileArgv, linkArgs, obj, outPath);
+  const dir = makeTempDir();
+  const jobs = Math.max(1, opts.jobs ?? 1);
+  const objs = Array.from({ length: jobs }, (_, i) => path.join(dir, jobs === 1 ? "program.o" : `program.${i}.o`));
+  for (const obj of objs) writeFileSync(obj, ""); // `clang -###` wants its inputs to exist
+  const compileArgvs = objs.map((obj) => [...compileArgs(opts), "-c", "-x", "ir", "-", "-o", obj]);
+  const linkArgs = [...compileArgs(opts), ...fastLinker(opts.target), ...objs, ...libs, ...systemLinkArgs(opts.target, true), ...sanitizeLinkFlags(opts.sanitize), "-o", outPath];
+  const cleanup = (): void => removeTempDir(dir);
+  const cached = cachedLinkCommand(linkArgs, objs, outPath);
+  // --time: two steps, so that the compile and the link are timed apart.
+  const run = jobs === 1 && cached && !timingEnabled() ? startChain(compileArgvs[0], cached, linkArgs) : startSteps(compileArgvs, linkArgs, objs, outPath);
   return {
     finish: async (m) => {
       try {
-        await run.finish(m.rawText());
+        await run.finish(jobs === 1 ? [m.rawText()] : phase("split IR", () => m.parts(jobs)));
       } finally {
         cleanup();
       }
     },
-    abort: () => {
-      run.kill();
+    abort: async () => {
+      await run.kill();
       cleanup();
     },
   };
 }
 
 interface LinkRun {
-  finish(ir: string): Promise<void>;
-  kill(): void;
+  /** Hands each compile its IR (one module per clang started; fewer: the rest compile nothing). */
+  finish(ir: string[]): Promise<void>;
+  /** Kills the tool; resolves once it has exited. */
+  kill(): Promise<void>;
 }
+
+/** The --time phase of `clang -c`: from the moment it has the IR to its object file. */
+const CLANG_PHASE = "clang: optimise + codegen";
 
 /** Exit status of the chain's shell when clang failed (the linker did not run). */
 const COMPILE_FAILED = 111;
@@ -211,9 +226,9 @@ const COMPILE_FAILED = 111;
 function startChain(compileArgv: string[], command: LinkCommand, linkArgs: string[]): LinkRun {
   const q = (a: string): string => `'${a.replace(/'/g, "'\\''")}'`;
   const script = `${[clangPath(), ...compileArgv].map(q).join(" ")} || exit ${COMPILE_FAILED}\nexec ${command.argv.map(q).join(" ")}`;
-  const run = startProcess("/bin/sh", ["-c", script], "linking");
+  const run = startProcess("/bin/sh", ["-c", script], "linking", true);
   return {
-    finish: async (ir) => {
+    finish: async ([ir]) => {
       run.input(ir);
       try {
         await run.done;
@@ -227,17 +242,22 @@ function startChain(compileArgv: string[], command: LinkCommand, linkArgs: strin
   };
 }
 
-/** Without a cached linker command: `clang -c` now, `clang -###` beside it, then the linker. */
-function startTwoSteps(compileArgv: string[], linkArgs: string[], obj: string, out: string): LinkRun {
-  const compile = startClang(compileArgv, "compiling");
-  const command = linkCommand(linkArgs, obj, out).catch(() => null); // null: link through clang
+/** `clang -c` for each part now (and `clang -###` beside them when the linker command is not cached), then the linker. */
+function startSteps(compileArgvs: string[][], linkArgs: string[], objs: string[], out: string): LinkRun {
+  const compiles = compileArgvs.map((argv) => startClang(argv, "compiling"));
+  const command = linkCommand(linkArgs, objs, out).catch(() => null); // null: link through clang
   return {
     finish: async (ir) => {
-      compile.input(ir);
-      await compile.done;
-      await runLinker(await command, linkArgs);
+      await phaseAsync(CLANG_PHASE, async () => {
+        compiles.forEach((c, i) => c.input(ir[i] ?? ""));
+        await Promise.all(compiles.map((c) => c.done));
+      });
+      const cmd = await command;
+      await phaseAsync("link", () => runLinker(cmd, linkArgs));
     },
-    kill: () => compile.kill(),
+    kill: async () => {
+      await Promise.all(compiles.map((c) => c.kill()));
+    },
   };
 }
 
@@ -262,46 +282,52 @@ interface LinkCommand {
 
 const OBJ = "\u0000obj", OUT = "\u0000out";
 
+/** Arguments with this build's objects and output replaced by placeholders (`\0obj0`, `\0out`). */
+function template(args: string[], objs: string[], out: string): string[] {
+  return args.map((a) => (objs.includes(a) ? `${OBJ}${objs.indexOf(a)}` : a === out ? OUT : a));
+}
+
 /**
  * The linker command clang runs for `args` (from `clang -###`, which starts clang but runs nothing),
  * with this build's object and output paths. Cached under ~/.cache/tulc by clang binary and
  * arguments, so a build normally starts clang once. Null when it cannot be worked out.
  */
-async function linkCommand(args: string[], obj: string, out: string): Promise<LinkCommand | null> {
-  const cached = cachedLinkCommand(args, obj, out);
+async function linkCommand(args: string[], objs: string[], out: string): Promise<LinkCommand | null> {
+  const cached = cachedLinkCommand(args, objs, out);
   if (cached) return cached;
-  const file = linkCacheFile(args.map((a) => (a === obj ? OBJ : a === out ? OUT : a)));
+  const file = linkCacheFile(template(args, objs, out));
   const argv = await clangLinkerArgv(args);
-  if (!argv || !argv.includes(obj) || !argv.includes(out)) return null;
+  if (!argv || !objs.every((o) => argv.includes(o)) || !argv.includes(out)) return null;
   if (file) {
     try {
       mkdirSync(path.dirname(file), { recursive: true });
       const tmp = `${file}.${process.pid}`; // written whole, then renamed: concurrent builds never read half a file
-      writeFileSync(tmp, JSON.stringify(argv.map((a) => (a === obj ? OBJ : a === out ? OUT : a))));
+      writeFileSync(tmp, JSON.stringify(template(argv, objs, out)));
       renameSync(tmp, file);
     } catch {
       // no cache directory: ask clang next time too
     }
   }
-  return fillCommand(argv, obj, out, file);
+  return fillCommand(template(argv, objs, out), objs, out, file);
 }
 
 /** The linker command from the cache, or null. */
-function cachedLinkCommand(args: string[], obj: string, out: string): LinkCommand | null {
+function cachedLinkCommand(args: string[], objs: string[], out: string): LinkCommand | null {
   try {
-    const file = linkCacheFile(args.map((a) => (a === obj ? OBJ : a === out ? OUT : a)));
+    const file = linkCacheFile(template(args, objs, out));
     if (!file || !existsSync(file)) return null;
     const argv = JSON.parse(readFileSync(file, "utf8")) as unknown;
-    if (Array.isArray(argv) && argv.length && argv.every((a) => typeof a === "string")) return fillCommand(argv as string[], obj, out, file);
+    if (Array.isArray(argv) && argv.length && argv.every((a) => typeof a === "string")) return fillCommand(argv as string[], objs, out, file);
   } catch {
     // unreadable: ask clang again
   }
   return null;
 }
 
-function fillCommand(argv: string[], obj: string, out: string, file: string | null): LinkCommand {
+/** A linker command template with this build's objects and output filled in. */
+function fillCommand(argv: string[], objs: string[], out: string, file: string | null): LinkCommand {
   return {
-    argv: argv.map((a) => (a === OBJ ? obj : a === OUT ? out : a)),
+    argv: argv.map((a) => (a.startsWith(OBJ) ? objs[Number(a.slice(OBJ.length))] ?? a : a === OUT ? out : a)),
     forget: () => file && rmSync(file, { force: true }),
   };
 }
@@ -341,14 +367,11 @@ async function clangLinkerArgv(args: string[]): Promise<string[] | null> {
 
 /** Writes the module's bitcode to a temporary directory and links it from there. */
 async function linkBitcode(m: LinkInput, outPath: string, opts: LinkOptions): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), "tulc-"));
-  try {
+  await withTempDir(async (dir) => {
     const bc = path.join(dir, "program.bc");
-    m.bitcode(bc);
+    phase("write bitcode", () => m.bitcode(bc));
     await linkExecutable(bc, outPath, opts);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** gold when the host has it: it links our programs ~25 ms faster than ld.bfd (lld is slower to start than either). */
@@ -360,7 +383,8 @@ function fastLinker(target?: string): string[] {
 
 interface ProcessRun {
   input(text: string): void;
-  kill(): void;
+  /** Kills the process (and closes its stdin, so it cannot go on compiling); resolves once it has exited. */
+  kill(): Promise<void>;
   /** Resolves when the process exits with status 0. */
   done: Promise<void>;
   /** Its stdout and stderr, once it exited with status 0. */
@@ -371,9 +395,23 @@ function startClang(args: string[], what: string): ProcessRun {
   return startProcess(clangPath(), args, what);
 }
 
-/** Spawns a tool now; `done` rejects with LinkError carrying its output (`what` failed: ...). */
-function startProcess(cmd: string, args: string[], what: string): ProcessRun {
-  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+/** Spawns a tool now; `done` rejects with LinkError carrying its output (`what` failed: ...). A
+ *  `group` (the shell running clang then the linker) gets its own process group, killed as a whole. */
+function startProcess(cmd: string, args: string[], what: string, group = false): ProcessRun {
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], detached: group });
+  const stop = (): void => {
+    try {
+      if (group && child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
+      else child.kill();
+    } catch {
+      // already exited
+    }
+  };
+  const unregister = onSignalStop(stop);
+  const exited = new Promise<void>((resolve) => {
+    child.on("close", resolve);
+    child.on("error", resolve);
+  }).finally(unregister);
   let all = "";
   child.stdout.on("data", (d: Buffer) => (all += d.toString()));
   child.stderr.on("data", (d: Buffer) => (all += d.toString()));
@@ -396,8 +434,9 @@ function startProcess(cmd: string, args: string[], what: string): ProcessRun {
   return {
     input: (text) => child.stdin.end(text),
     kill: () => {
+      stop();
       child.stdin.destroy();
-      child.kill();
+      return exited;
     },
     done,
     output,
@@ -428,7 +467,7 @@ async function lineTableStep<T>(step: () => T): Promise<T> {
 async function compileWithLineTable(bitcode: string, compile: string[]): Promise<{ inputs: string[]; check: (exe: string) => void }> {
   const { writeLineTable, checkLayout } = await import("./linetable.js");
   const base = bitcode.replace(/\.bc$/, "");
-  await runClang([...compile, "-c", bitcode, "-o", `${base}.o`], "compiling");
+  await phaseAsync(CLANG_PHASE, () => runClang([...compile, "-c", bitcode, "-o", `${base}.o`], "compiling"));
   const table = await lineTableStep(() => writeLineTable(`${base}.o`, `${base}.lines.ll`, clangPath()));
   return { inputs: [`${base}.o`, `${base}.lines.ll`], check: (exe) => checkLayout(exe, clangPath(), table) };
 }

@@ -123,7 +123,9 @@ export function finishNestedBlock(cx: Checker, stmts: Stmt[], decls: FuncDecl[])
   const infos = decls.map((d) => cx.funcInfos.get(d)).filter((i): i is FuncInfo & { nested: NestedFn } => !!i?.nested);
   checkEarlyUses(cx, stmts, infos);
   const rest = stmts.filter((s) => s.kind !== "FuncDecl");
-  stmts.splice(0, stmts.length, ...infos.map((i) => i.nested.closureDecl), ...rest);
+  stmts.length = 0; // refilled without spreading: a block may hold 100,000 statements
+  for (const i of infos) stmts.push(i.nested.closureDecl);
+  for (const s of rest) stmts.push(s);
 }
 
 // ---------------------------------------------------------------- uses before a captured declaration

@@ -29,7 +29,7 @@ test("--help and --version", async () => {
 });
 
 test("usage errors are one line and status 2", async () => {
-  for (const args of [["build"], ["build", "x.tul", "--bogus"], ["frobnicate", "x.tul"], ["build", "x.tul", "-o"]]) {
+  for (const args of [["build"], ["build", "x.tul", "--bogus"], ["frobnicate", "x.tul"], ["build", "x.tul", "-o"], ["build", "x.tul", "-j", "0"], ["build", "x.tul", "--jobs", "two"]]) {
     const r = await tulc(...args);
     assert.equal(r.exitCode, 2, args.join(" "));
     assert.match(r.stderr, /^tulc: error: /);
@@ -120,5 +120,18 @@ test("garbage input never crashes tulc", async () => {
     const r = await tulc("check", source("garbage.tul", text));
     assert.equal(r.exitCode, 1, JSON.stringify(text));
     assert.doesNotMatch(r.stderr, /internal compiler error|at .*\.js:\d+/);
+  }
+});
+
+test("build --time prints the time of each phase on stderr", async () => {
+  const file = source("timed.tul", "func f(int n): int { return n + 1; }\nprint(f(1));\n");
+  for (const jobs of ["1", "2"]) {
+    const r = await tulc("build", file, "-o", path.join(dir, "timed"), "--time", "-j", jobs);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal((await execa(path.join(dir, "timed"))).stdout, "2");
+    for (const phase of ["start-up", "parse", "check", "load LLVM", "lower to LLVM IR", "verify IR", "print IR", "IR text passes", "clang: optimise \\+ codegen", "link", "total"]) {
+      assert.match(r.stderr, new RegExp(`^  ${phase} +\\d+ ms$`, "m"), phase);
+    }
+    assert.equal(/split IR/.test(r.stderr), jobs === "2");
   }
 });

@@ -1,0 +1,278 @@
+// Splits a module's IR text into parts that clang compiles in parallel (one process per core) and
+// the linker joins into the same program. Functions go to parts in source order (neighbours call
+// each other, so inlining still sees them); every definition lives in exactly one part, except
+// small prelude helpers (`tul__*`, no debug info) and string constants, which are copied into each
+// part (their addresses carry no meaning). A symbol used across parts keeps its definition in one
+// part with hidden visibility instead of internal linkage and is declared in the others. Each part
+// carries the metadata its code refers to (its debug compile unit, subprograms, locations, TBAA).
+
+interface Item {
+  kind: "global" | "define";
+  name: string;
+  lines: string[];
+  /** Symbols (`@name`) the item refers to, itself excluded. */
+  refs: Set<string>;
+  /** Copied into every part that uses it (see COPIED_GLOBAL, COPIED_FUNCTION). */
+  copied: boolean;
+}
+
+const SYMBOL = /@([-\w.$]+|"(?:[^"\\]|\\.)*")/g;
+const DEFINE_NAME = /^define [^@]*@([-\w.$]+|"(?:[^"\\]|\\.)*")\(/;
+const GLOBAL_NAME = /^@([-\w.$]+|"(?:[^"\\]|\\.)*") = /;
+const METADATA_DEF = /^!(\d+) = /;
+const METADATA_REF = /!(\d+)/g;
+/** Copied into every part that uses them: pure data (strings) and the prelude's helpers. */
+const COPIED_GLOBAL = /^tul\.c?str\.\d+$/;
+const COPIED_FUNCTION = /^tul__/;
+/** Globals the linker treats specially (appending arrays): kept whole in the first part. */
+const SPECIAL_GLOBAL = /^llvm\./;
+
+/** The top-level pieces of a printed module. */
+interface Parsed {
+  /** Lines every part starts with: module id, source file, data layout, triple, type definitions. */
+  head: string[];
+  /** Declarations of external functions and globals: every part gets them all. */
+  externals: string[];
+  items: Item[];
+  attributes: string[];
+  namedMetadata: string[];
+  metadata: Map<number, string>;
+}
+
+function refsOf(lines: string[], self: string): Set<string> {
+  const refs = new Set<string>();
+  for (const line of lines) {
+    if (!line.includes("@")) continue;
+    for (const m of line.matchAll(SYMBOL)) if (m[1] !== self) refs.add(m[1]);
+  }
+  return refs;
+}
+
+function parse(text: string): Parsed {
+  const lines = text.split("\n");
+  const p: Parsed = { head: [], externals: [], items: [], attributes: [], namedMetadata: [], metadata: new Map() };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.startsWith("define ")) {
+      let end = i;
+      while (end < lines.length && lines[end] !== "}") end++;
+      const body = lines.slice(i, end + 1);
+      const name = DEFINE_NAME.exec(line)?.[1];
+      if (!name) throw new SplitError(line);
+      p.items.push(item("define", name, body));
+      i = end;
+    } else if (line.startsWith("@")) {
+      const name = GLOBAL_NAME.exec(line)?.[1];
+      if (!name) throw new SplitError(line);
+      if (/^@\S+ = (?:external |extern_weak )/.test(line)) p.externals.push(line);
+      else p.items.push(item("global", name, [line]));
+    } else if (line.startsWith("declare ")) p.externals.push(line);
+    else if (line.startsWith("attributes ")) p.attributes.push(line);
+    else if (line.startsWith("!")) {
+      const m = METADATA_DEF.exec(line);
+      if (m) p.metadata.set(Number(m[1]), line);
+      else p.namedMetadata.push(line);
+    } else if (line !== "" && !line.startsWith(";")) p.head.push(line);
+  }
+  return p;
+}
+
+function item(kind: Item["kind"], name: string, lines: string[]): Item {
+  const it: Item = { kind, name, lines, refs: refsOf(lines, name), copied: false };
+  it.copied = kind === "global"
+    ? COPIED_GLOBAL.test(name) && /^@\S+ = private /.test(lines[0])
+    : COPIED_FUNCTION.test(name) && /^define internal /.test(lines[0]) && !/ !dbg !\d+/.test(lines[0]);
+  return it;
+}
+
+/** Metadata ids a line refers to. */
+function metadataRefs(line: string, out: number[]): void {
+  if (!line.includes("!")) return;
+  for (const m of line.matchAll(METADATA_REF)) out.push(Number(m[1]));
+}
+
+/**
+ * Assigns the functions (in order) to `parts` contiguous groups of about equal size in lines, and
+ * each other item to the part of its first user (the first part when nothing uses it).
+ */
+function assign(items: Item[], parts: number): Map<Item, number> {
+  const home = new Map<Item, number>();
+  const functions = items.filter((it) => it.kind === "define" && !it.copied);
+  const total = functions.reduce((n, f) => n + f.lines.length, 0);
+  let seen = 0;
+  for (const f of functions) {
+    home.set(f, Math.min(parts - 1, Math.floor((seen * parts) / Math.max(1, total))));
+    seen += f.lines.length;
+  }
+  const byName = new Map(items.map((it) => [it.name, it]));
+  // Globals follow their first user, through chains of globals (a type descriptor names others).
+  const work = functions.slice();
+  for (let i = 0; i < work.length; i++) {
+    const user = work[i];
+    for (const r of user.refs) {
+      const it = byName.get(r);
+      if (!it || home.has(it) || it.copied) continue;
+      home.set(it, SPECIAL_GLOBAL.test(it.name) ? 0 : home.get(user)!);
+      work.push(it);
+    }
+  }
+  for (const it of items) if (!home.has(it) && !it.copied) home.set(it, 0);
+  return home;
+}
+
+/** `define internal ...` / `@x = private ...` made visible to the other parts (hidden: not exported from the executable). */
+function exported(item: Item): string[] {
+  const [first, ...rest] = item.lines;
+  const line = item.kind === "define"
+    ? first.replace(/^define (?:internal |private )?/, "define hidden ")
+    : first.replace(/^(@\S+ = )(?:internal |private )?/, "$1hidden ");
+  return [line, ...rest];
+}
+
+/** A declaration of an item defined in another part. */
+function declaration(item: Item): string {
+  const first = item.lines[0];
+  if (item.kind === "define") {
+    return first
+      .replace(/^define (?:internal |private )?/, "declare hidden ")
+      .replace(/ \{$/, "")
+      .replace(/ !\w+ !\d+/g, "");
+  }
+  const m = /^(@\S+ = )(?:internal |private )?((?:(?:local_)?unnamed_addr |thread_local(?:\([a-z]+\))? |addrspace\(\d+\) )*)(constant|global) (.*)$/.exec(first);
+  if (!m) throw new SplitError(first);
+  return `${m[1]}external hidden ${m[2]}${m[3]} ${valueType(m[4])}`;
+}
+
+/** The type at the start of `<type> <initializer>` (struct and array types nest). */
+function valueType(s: string): string {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "{" || c === "[" || c === "<" || c === "(") depth++;
+    else if (c === "}" || c === "]" || c === ">" || c === ")") depth--;
+    else if (c === " " && depth === 0) {
+      // `i8* ...`, `%T ...`, `{ ... } ...`: the type ends at the first top-level space not followed by `*` or `(`
+      if (s[i + 1] !== "*" && s[i + 1] !== "(") return s.slice(0, i);
+    }
+  }
+  return s;
+}
+
+/** The metadata lines reachable from the `roots` ids, in id order. */
+function metadataFor(roots: number[], metadata: Map<number, string>, refCache: Map<number, number[]>): string[] {
+  const seen = new Set<number>();
+  const work: number[] = [];
+  const add = (id: number): void => {
+    if (!seen.has(id) && metadata.has(id)) {
+      seen.add(id);
+      work.push(id);
+    }
+  };
+  for (const id of roots) add(id);
+  while (work.length) {
+    const id = work.pop()!;
+    let refs = refCache.get(id);
+    if (!refs) {
+      refs = [];
+      const line = metadata.get(id)!;
+      metadataRefs(line.slice(line.indexOf("=")), refs);
+      refCache.set(id, refs);
+    }
+    for (const r of refs) add(r);
+  }
+  return [...seen].sort((a, b) => a - b).map((id) => metadata.get(id)!);
+}
+
+/** A line the splitter does not understand: the module is then compiled whole. */
+class SplitError extends Error {
+  constructor(line: string) {
+    super(`split: unexpected line ${line.slice(0, 120)}`);
+  }
+}
+
+/**
+ * Splits IR text into `parts` modules (fewer when it has fewer functions). One part, or text the
+ * splitter does not understand, returns the text unchanged.
+ */
+export function splitModule(text: string, parts: number): string[] {
+  if (parts <= 1) return [text];
+  try {
+    return split(text, parts);
+  } catch (e) {
+    if (e instanceof SplitError) return [text];
+    throw e;
+  }
+}
+
+function split(text: string, parts: number): string[] {
+  const p = parse(text);
+  const functions = p.items.filter((it) => it.kind === "define" && !it.copied).length;
+  parts = Math.min(parts, functions);
+  if (parts <= 1) return [text];
+  const home = assign(p.items, parts);
+  const byName = new Map(p.items.map((it) => [it.name, it]));
+  // Which parts each item is needed in (its home, every part using it, and for copies their users' parts).
+  const users = new Map<Item, Set<number>>();
+  const need = (it: Item, part: number): void => {
+    let set = users.get(it);
+    if (!set) users.set(it, (set = new Set()));
+    set.add(part);
+  };
+  for (const it of p.items) {
+    const h = home.get(it);
+    if (h === undefined) continue;
+    for (const r of it.refs) {
+      const target = byName.get(r);
+      if (target) need(target, h);
+    }
+  }
+  // Copies bring their own references along (a helper may use a string), to a fixed point.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const it of p.items) {
+      if (!it.copied) continue;
+      for (const part of users.get(it) ?? []) {
+        for (const r of it.refs) {
+          const target = byName.get(r);
+          if (target && !(users.get(target)?.has(part))) {
+            need(target, part);
+            changed = true;
+          }
+        }
+      }
+    }
+  }
+  const crossed = new Set(p.items.filter((it) => [...(users.get(it) ?? [])].some((u) => u !== home.get(it))));
+  const refCache = new Map<number, number[]>();
+  const itemMetadata = new Map<Item, number[]>();
+  const metadataOf = (it: Item): number[] => {
+    let ids = itemMetadata.get(it);
+    if (!ids) {
+      ids = [];
+      for (const l of it.lines) metadataRefs(l, ids);
+      itemMetadata.set(it, ids);
+    }
+    return ids;
+  };
+  const namedRoots: number[] = [];
+  for (const l of p.namedMetadata) metadataRefs(l, namedRoots);
+  const out: string[] = [];
+  for (let part = 0; part < parts; part++) {
+    const globals: string[] = [];
+    const decls: string[] = [];
+    const defs: string[] = [];
+    const roots = namedRoots.slice();
+    for (const it of p.items) {
+      const used = users.get(it)?.has(part) ?? false;
+      const target = it.kind === "global" ? globals : defs;
+      const here = it.copied ? used : home.get(it) === part;
+      if (here) {
+        for (const l of !it.copied && crossed.has(it) ? exported(it) : it.lines) target.push(l);
+        for (const id of metadataOf(it)) roots.push(id);
+      } else if (used && !it.copied) (it.kind === "global" ? globals : decls).push(declaration(it));
+    }
+    const meta = metadataFor(roots, p.metadata, refCache);
+    out.push([...p.head, ...globals, ...p.externals, ...decls, ...defs, ...p.attributes, ...p.namedMetadata, ...meta, ""].join("\n"));
+  }
+  return out;
+}

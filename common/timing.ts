@@ -1,0 +1,53 @@
+// Time per compiler phase, for `tulc build --time`: phases record wall-clock milliseconds into one
+// process-wide table (a phase that runs twice adds up); report() formats it. Off by default, when
+// timing a phase costs one branch.
+
+import { performance } from "node:perf_hooks";
+
+const rows = new Map<string, number>();
+let enabled = false;
+
+export function enableTiming(): void {
+  enabled = true;
+}
+
+export function timingEnabled(): boolean {
+  return enabled;
+}
+
+/** Runs `body` as (part of) phase `name`. */
+export function phase<T>(name: string, body: () => T): T {
+  if (!enabled) return body();
+  const t0 = performance.now();
+  try {
+    return body();
+  } finally {
+    record(name, performance.now() - t0);
+  }
+}
+
+/** The asynchronous form of phase. */
+export async function phaseAsync<T>(name: string, body: () => Promise<T>): Promise<T> {
+  if (!enabled) return body();
+  const t0 = performance.now();
+  try {
+    return await body();
+  } finally {
+    record(name, performance.now() - t0);
+  }
+}
+
+/** Adds `ms` to phase `name` (for phases measured elsewhere, e.g. by a child process). */
+export function record(name: string, ms: number): void {
+  if (enabled) rows.set(name, (rows.get(name) ?? 0) + ms);
+}
+
+/** The table: one line per phase in first-recorded order, then the total since the process started. */
+export function timingReport(): string {
+  const total = performance.now();
+  const width = Math.max(5, ...[...rows.keys()].map((k) => k.length));
+  const line = (name: string, ms: number): string => `  ${name.padEnd(width)} ${ms.toFixed(0).padStart(7)} ms\n`;
+  let out = "tulc: time per phase (wall clock)\n";
+  for (const [name, ms] of rows) out += line(name, ms);
+  return out + line("total", total);
+}
