@@ -59,7 +59,7 @@ function exprType(cx: Checker, e: Expr, expected: Type | undefined): Type {
     case "Ternary":
       return checkTernary(cx, e, expected);
     case "Call":
-      return checkCall(cx, e);
+      return checkCall(cx, e, expected);
     case "Index":
       return checkIndex(cx, e, false);
     case "Member":
