@@ -64,7 +64,8 @@ export interface ArrayLit extends ExprBase { kind: "ArrayLit"; elems: Expr[] }
  *  is a struct or map type. `intKey` is set for an int key (`{1: "a"}`), which only a map<int, V> takes. */
 export interface ObjectLit extends ExprBase {
   kind: "ObjectLit";
-  entries: { key: string; intKey?: bigint; keySpan: Span; value: Expr }[];
+  /** checker: `field` is the entry's field index when the literal is a struct. */
+  entries: { key: string; intKey?: bigint; keySpan: Span; value: Expr; field?: number }[];
 }
 export interface Ident extends ExprBase {
   kind: "Ident";
@@ -96,7 +97,8 @@ export interface Call extends ExprBase {
   target?: { kind: "builtin"; name: string; overload: Overload } | { kind: "func"; sym: FuncSymbol } | { kind: "value" };
 }
 export interface Index extends ExprBase { kind: "Index"; object: Expr; index: Expr }
-export interface Member extends ExprBase { kind: "Member"; object: Expr; name: string; nameSpan: Span }
+/** `object.name`. checker: `field` is the field's index when the object is a struct. */
+export interface Member extends ExprBase { kind: "Member"; object: Expr; name: string; nameSpan: Span; field?: number }
 export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "&=" | "|=" | "^=" | "<<=" | ">>=";
 /** Statement-level: target is Ident, Index or Member. checker: value already converted to target type. */
 export interface Assign extends ExprBase { kind: "Assign"; op: AssignOp; target: Expr; value: Expr }

@@ -58,7 +58,7 @@ export type Lowering = { rt: string } | { inline: InlineEmitter };
  * tsc reports a name without an emitter, and a row naming an emitter that does not exist).
  */
 export type InlineEmitter =
-  | "print" | "gather" | "race" | "vote" | "toString" | "toJson" | "identity" | "toSelf" | "intToFloat" | "boolToFloat" | "boolToInt"
+  | "print" | "gather" | "gatherArray" | "race" | "vote" | "toString" | "toJson" | "identity" | "toSelf" | "intToFloat" | "boolToFloat" | "boolToInt"
   | "intToBool" | "floatToBool" | "arrayLength" | "arrayPush" | "arrayPop" | "range" | "arrayContains"
   | "arrayIndexOf" | "absInt" | "absFloat" | "minInt" | "minFloat" | "maxInt" | "maxFloat" | "powFloat"
   | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp" | "eprint" | "formatValue" | "sortBy"
@@ -199,10 +199,9 @@ function search(name: string, result: Type, str: string, array: InlineEmitter, j
  * (the language contract says json; the value is an array of json values either way, and json[]
  * indexes, prints and boxes exactly like a json array: docs/reference.md §9.5, docs/decisions.md).
  * Promise arguments are passed as they are; the others are converted to the element type.
- * One argument that is an array of promises gathers its elements (codegen: lowerGather).
+ * (One argument that is an array of promises is the row's first overload.)
  */
 function gatherResolve(args: Type[]): { params: Type[]; result: Type } {
-  if (isPromiseArray(args)) return { params: args, result: T.promise(T.array(valueElem(promisedElem(args[0])))) };
   // children that can only throw (never, promise<never>) fit any T
   const inner: Type[] = args.map((t) => (t.k === "promise" ? t.inner : t)).filter((t) => t.k !== "never");
   const first = inner[0];
@@ -210,9 +209,6 @@ function gatherResolve(args: Type[]): { params: Type[]; result: Type } {
   const elem = same && first.k !== "void" ? first : T.json;
   return { params: args.map((t) => (t.k === "promise" || t.k === "never" ? t : elem)), result: T.promise(T.array(elem)) };
 }
-
-/** `gather(ps)` with one promise<T>[] argument: the array form. */
-export const isPromiseArray = (args: Type[]): boolean => args.length === 1 && args[0].k === "array" && args[0].elem.k === "promise";
 
 /** The T of a promise<T>[] argument (the array kinds pattern "promise[]" guarantees the shape). */
 const promisedElem = (t: Type | undefined): Type => (t?.k === "array" && t.elem.k === "promise" ? t.elem.inner : T.json);
@@ -280,7 +276,11 @@ export const BUILTINS: BuiltinRow[] = [
   fixed("parse_time", [T.str, T.str], T.int, "tul_parse_time", "UTC text to milliseconds since the epoch: a strptime pattern or \"iso\"."),
   fixed("sleep_async", [T.int], T.promise(T.void), "tul_sleep_async", "A promise fulfilled after this many milliseconds."),
   { name: "gather", doc: "A promise of the results of all its arguments (promises or values), or of one array of promises, in order.",
-    overloads: [{ params: [], rest: ANY, result: T.json, lower: inline("gather"), custom: gatherResolve }] },
+    want: "promises, values or an array of promises",
+    overloads: [
+      { params: [kinds("promise[]")], result: (ps) => T.promise(T.array(valueElem(promisedElem(ps[0])))), lower: inline("gatherArray") },
+      { params: [], rest: ANY, result: T.json, lower: inline("gather"), custom: gatherResolve },
+    ] },
   { name: "cancel", doc: "Cancels a promise: its task gets CancelledError at its await; timers and requests are released.",
     want: "a promise", overloads: [{ params: [kinds("promise")], result: T.void, lower: rt("tul_cancel") }] },
   { name: "timeout", doc: "Settles like the promise, or rejects with TimeoutError (and cancels it) after this many milliseconds.",

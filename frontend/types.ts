@@ -1,5 +1,6 @@
 // The semantic type model shared by the checker and codegen, with equality and printing.
 
+import { assertNever } from "../common/assert.js";
 import type { StructDecl } from "./ast.js";
 
 export type Type =
@@ -49,8 +50,10 @@ export function typeEquals(a: Type, b: Type): boolean {
     }
     case "struct":
       return a.decl === (b as typeof a).decl;
-    default:
+    case "int": case "float": case "bool": case "str": case "void": case "json": case "never":
       return true;
+    default:
+      return assertNever(a, "type");
   }
 }
 
@@ -68,8 +71,10 @@ export function typeToString(t: Type): string {
       return `func(${t.params.map(typeToString).join(", ")}): ${typeToString(t.result)}`;
     case "struct":
       return t.name;
-    default:
+    case "int": case "float": case "bool": case "str": case "void": case "json": case "never":
       return t.k;
+    default:
+      return assertNever(t, "type");
   }
 }
 

@@ -5,7 +5,6 @@
 import llvm from "llvm-bindings";
 import type { Call, FuncDecl } from "../../frontend/ast.js";
 import { T, type Type } from "../../frontend/types.js";
-import { isPromiseArray } from "../../frontend/builtins.js";
 import { CodegenError, type Gen } from "./context.js";
 import { genExpr, tyOf } from "./expr.js";
 import { llvmType, memType, memPtrType, typeDesc } from "./types.js";
@@ -106,7 +105,6 @@ function storeSlotAt(g: Gen, block: llvm.Value, i: number, t: Type, v: llvm.Valu
 
 /** `gather(a, b, ...)`: values and their static types side by side, then tul_gather. */
 export function lowerGather(g: Gen, e: Call): llvm.Value {
-  if (isPromiseArray(e.args.map(tyOf))) return lowerGatherArray(g, e);
   const n = e.args.length;
   const values = g.builder.CreateBitCast(g.alloca(llvm.ArrayType.get(g.types.i64, Math.max(n, 1)), "gather_values"), g.types.ptr);
   const types = g.builder.CreateBitCast(g.alloca(llvm.ArrayType.get(g.types.ptr, Math.max(n, 1)), "gather_types"), g.types.ptrPtr);
@@ -130,7 +128,7 @@ function promisedOf(t: Type): Type {
 }
 
 /** `gather(ps)` on one promise<T>[]: tul_gather_arr with the result's element type. */
-function lowerGatherArray(g: Gen, e: Call): llvm.Value {
+export function lowerGatherArray(g: Gen, e: Call): llvm.Value {
   const ps = genExpr(g, e.args[0]);
   const arr = promisedOf(tyOf(e));
   const elem = arr.k === "array" ? arr.elem : T.json;

@@ -3,7 +3,7 @@
 // argument types happens here: every emitter serves exactly one overload.
 
 import llvm from "llvm-bindings";
-import { lowerGather, lowerRace, lowerVote } from "./async.js";
+import { lowerGather, lowerGatherArray, lowerRace, lowerVote } from "./async.js";
 import type { Call } from "../../frontend/ast.js";
 import type { Type } from "../../frontend/types.js";
 import { missingArgument, type InlineEmitter, type Overload } from "../../frontend/builtins.js";
@@ -240,6 +240,7 @@ const EMITTERS: Record<InlineEmitter, Emitter> = {
   formatValue,
   sortBy,
   gather: lowerGather,
+  gatherArray: lowerGatherArray,
   race: lowerRace,
   vote: lowerVote,
   toString: (g, e) => toStr(g, arg(g, e, 0), tyOf(e.args[0])),

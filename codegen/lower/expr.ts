@@ -111,7 +111,7 @@ function genObjectLit(g: Gen, e: ObjectLit): llvm.Value {
   if (t.k !== "struct") return genJsonObjectLit(g, e);
   const obj = newStruct(g, t);
   for (const entry of e.entries) {
-    const i = t.decl.fields.findIndex((f) => f.name === entry.key);
+    const i = fieldSlot(entry.field, entry.key);
     const ft = structFieldTypes(t)[i];
     storeSlot(g, fieldPtr(g, obj, i, ft), ft, genExpr(g, entry.value));
   }
@@ -357,6 +357,12 @@ function genIndex(g: Gen, e: Index): llvm.Value {
   return loadSlot(g, elemPtr(g, obj, i, ot.elem), ot.elem);
 }
 
+/** The field index the checker recorded on a member access or struct literal entry. */
+function fieldSlot(field: number | undefined, name: string): number {
+  if (field === undefined || field < 0) throw new CodegenError(`field ${name} has no index (checker contract)`);
+  return field;
+}
+
 /** Pointer to field `i` (8-byte slots) of a struct instance. */
 export function fieldPtr(g: Gen, obj: llvm.Value, i: number, ft: Type): llvm.Value {
   const p = g.builder.CreateInBoundsGEP(g.types.i8, obj, [g.i64(i * 8)]);
@@ -375,7 +381,7 @@ function memberPtr(g: Gen, e: Member): { ptr: llvm.Value; type: Type } {
   g.call("tul_throw_msg", [cString(g, "TypeError: null reference")]);
   g.builder.CreateUnreachable();
   g.at(ok);
-  const i = ot.decl.fields.findIndex((f) => f.name === e.name);
+  const i = fieldSlot(e.field, e.name);
   const ft = structFieldTypes(ot)[i];
   return { ptr: fieldPtr(g, obj, i, ft), type: ft };
 }

@@ -12,11 +12,9 @@ import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
-import { placeStackChecks } from "../passes/stack_checks.js";
-import { unboundedRecursion } from "../passes/recursion.js";
 import { hasBaseCase } from "./recursion.js";
+import { runTextPasses } from "../passes/pipeline.js";
 import { sanitizeAttributes } from "../toolchain/sanitize.js";
-import { addTbaa } from "../passes/tbaa.js";
 import { splitModule } from "../passes/split.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType } from "./types.js";
@@ -66,7 +64,8 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
     throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
   }
   const printed = phase("print IR", () => mod.print());
-  const raw = phase("IR text passes", () => emissionKind(addTbaa(placeStackChecks(addFunctionAttributes(printed, new Set([...g.noTailCalls, ...unboundedRecursion(printed)]), g.noInline, sanitizeAttributes(opts.sanitize)))), opts.debug));
+  const facts = { noTailCalls: g.noTailCalls, noInline: g.noInline, extraAttributes: sanitizeAttributes(opts.sanitize), debug: opts.debug };
+  const raw = phase("IR text passes", () => runTextPasses(printed, facts));
   let final: llvm.Module | null = null;
   const parsed = (): llvm.Module => (final ??= parseFinal(ctx, raw, program.file.path));
   return {
@@ -82,38 +81,6 @@ function parseFinal(ctx: llvm.LLVMContext, text: string, id: string): llvm.Modul
   if (llvm.verifyModule(final)) throw new CodegenError("internal error: the attributed LLVM IR is invalid (see the verifier's message above)");
   final.setModuleIdentifier(id);
   return final;
-}
-
-/**
- * Attributes the bindings cannot set. Every generated function gets `uwtable`: clang infers
- * nounwind for them, and without an unwind table their CFI would only go to .debug_frame, where the
- * runtime's _Unwind_Backtrace cannot walk through them. Functions whose every `return` recurses
- * (lower/recursion.ts, on the source) and functions whose recursion has no way out at all
- * (passes/recursion.ts, on the IR: mutual recursion, lambdas and function values included) get
- * "disable-tail-calls", so that neither tail-recursion elimination nor sibling calls can turn their
- * recursion into a loop: unbounded recursion must end in StackOverflowError. Functions with a
- * base case keep TRE (fib then compiles to the same code as the C version). `extra`: attributes for
- * every generated function (sanitize_address with --sanitize=address).
- */
-function addFunctionAttributes(text: string, noTailCalls: Set<string>, noInline: Set<string>, extra: string[]): string {
-  const patched = text.replace(/^(define [^\n]*@((?:tul_fn_|tul_lambda\.|tul_task_|tul_fnval_)[^\n(]*|tul_user_main)\([^\n]*\)) (!dbg !\d+ \{|\{)$/gm, (_all, head: string, name: string, tail: string) => {
-    const group = (noTailCalls.has(name) ? 1 : 0) + (noInline.has(name) ? 2 : 0);
-    return `${head} #${4000 + group} ${tail}`;
-  });
-  const common = ["uwtable", ...extra].join(" ");
-  return [
-    patched,
-    `attributes #4000 = { ${common} }`,
-    `attributes #4001 = { ${common} "disable-tail-calls"="true" }`,
-    `attributes #4002 = { ${common} noinline }`,
-    `attributes #4003 = { ${common} noinline "disable-tail-calls"="true" }`,
-    "",
-  ].join("\n");
-}
-
-/** The bindings create FullDebug units; without -g the unit is LineTablesOnly. */
-function emissionKind(text: string, debug: boolean): string {
-  return debug ? text : text.replace(/emissionKind: FullDebug/, "emissionKind: LineTablesOnly");
 }
 
 /** Parses LLVM IR text into a module of `ctx`. */

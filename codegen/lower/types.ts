@@ -4,6 +4,7 @@
 import llvm from "llvm-bindings";
 import { typeToString, type Type } from "../../frontend/types.js";
 import type { StructDecl } from "../../frontend/ast.js";
+import { assertNever } from "../../common/assert.js";
 import { CodegenError, type Gen } from "./context.js";
 import { cString } from "./strings.js";
 
@@ -118,8 +119,14 @@ function descInit(g: Gen, t: Type, pending: Pending[]): llvm.Constant {
     case "void":
     case "never":
       return descStruct(g, KIND.void, 0, nul, nul, 0, nul);
+    case "int":
+    case "float":
+    case "bool":
+    case "str":
+    case "json":
+      throw new CodegenError(`${t.k} has the runtime's own descriptor (typeDesc)`);
     default:
-      throw new CodegenError(`no type descriptor for ${typeToString(t)}`);
+      return assertNever(t, "type");
   }
 }
 
@@ -143,4 +150,9 @@ function fieldTable(g: Gen, t: Type & { k: "struct" }, pending: Pending[]): llvm
 export function structFieldTypes(t: Type & { k: "struct" }): Type[] {
   if (!t.decl.fieldTypes) throw new CodegenError(`struct ${t.name} has no field types (checker contract)`);
   return t.decl.fieldTypes;
+}
+
+/** The runtime's kind numbers by Tulpar type kind (enum tul_kind in tulrt.h; tests/unit/kinds.test.ts). */
+export function runtimeKinds(): Readonly<Record<string, number>> {
+  return KIND;
 }

@@ -1,9 +1,9 @@
 // The back end's last step: drives clang-14 to optimise the generated IR and link it with the C
 // runtime (build/runtime) into a native executable. On Linux `clang -c` is started before code
 // generation and reads the IR from stdin, so its start-up (~100 ms of loading libLLVM) overlaps
-// tulc's own work; the linker then runs directly (see startLink).
+// tulc's own work; the linker then runs directly (see startLink). The macOS host's parts are in darwin.ts.
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -12,6 +12,7 @@ import path from "node:path";
 import { TOOLCHAIN_ROOT } from "../../common/paths.js";
 import { makeTempDir, onSignalStop, removeTempDir, withTempDir } from "../../common/tempdir.js";
 import { phase, phaseAsync, timingEnabled } from "../../common/timing.js";
+import { darwinLinkArgs, isDarwinHost, keepDebugInfo } from "./darwin.js";
 import { sanitizeCompileFlags, sanitizedRuntime, sanitizeLinkFlags } from "./sanitize.js";
 
 export interface LinkOptions {
@@ -28,47 +29,9 @@ export interface LinkOptions {
 // for hashes come in only with the runtime objects that need them.
 const SYSTEM_LIBS = ["-luv", "-lgc", "-ldw", "-lelf", "-lutf8proc", "-lcurl", "-lpcre2-8", "-lcrypto", "-lm", "-lpthread"];
 
-// ---- the macOS host (untested here): Homebrew libraries, no libdw, ld64 has no --as-needed ----
-// Linux compiles llhttp (the HTTP server's parser) into the runtime from Debian's sources; Homebrew links it.
-const DARWIN_SYSTEM_LIBS = ["-luv", "-lgc", "-lutf8proc", "-lcurl", "-lllhttp", "-lpcre2-8", "-lcrypto", "-lm", "-lpthread"];
-
-let brewPrefix: string | undefined;
-
-/** Homebrew's prefix: $HOMEBREW_PREFIX, else `brew --prefix` (asked once), else /opt/homebrew. */
-function homebrewPrefix(): string {
-  if (brewPrefix === undefined) {
-    brewPrefix = process.env.HOMEBREW_PREFIX || undefined;
-    if (!brewPrefix) {
-      const r = spawnSync("brew", ["--prefix"], { encoding: "utf8" });
-      const out = r.status === 0 && typeof r.stdout === "string" ? r.stdout.trim() : "";
-      brewPrefix = out || "/opt/homebrew";
-    }
-  }
-  return brewPrefix;
-}
-
-/** macOS SDK: $SDKROOT, else `xcrun --show-sdk-path` (asked once); clang-14 from Homebrew may not find it. */
-function darwinSdkArgs(): string[] {
-  if (sdkRoot === undefined) {
-    sdkRoot = process.env.SDKROOT || undefined;
-    if (!sdkRoot) {
-      const r = spawnSync("xcrun", ["--show-sdk-path"], { encoding: "utf8" });
-      sdkRoot = r.status === 0 && typeof r.stdout === "string" ? r.stdout.trim() : "";
-    }
-  }
-  return sdkRoot ? ["-isysroot", sdkRoot] : [];
-}
-let sdkRoot: string | undefined;
-
 /** The system libraries and linker flags after the runtime archives, for the host or a cross target. */
 function systemLinkArgs(target: string | undefined, libdw: boolean): string[] {
-  if (!target && process.platform === "darwin") {
-    // Homebrew's curl and openssl@3 (libcrypto) are keg-only (opt/<name>/lib): the runtime was built
-    // against them (setup.sh).
-    const kegs = ["curl", "openssl@3"].map((p) => path.join(homebrewPrefix(), "opt", p, "lib"));
-    const dirs = [...kegs, path.join(homebrewPrefix(), "lib")].filter(existsSync);
-    return [...darwinSdkArgs(), ...dirs.map((d) => `-L${d}`), ...DARWIN_SYSTEM_LIBS];
-  }
+  if (isDarwinHost(target)) return darwinLinkArgs();
   return ["-Wl,--as-needed", ...SYSTEM_LIBS.filter((l) => libdw || (l !== "-ldw" && l !== "-lelf"))];
 }
 
@@ -146,7 +109,10 @@ export async function linkExecutable(bitcodePath: string, outPath: string, opts:
   const linkArgs = [...compile, ...(table ? table.inputs : [bitcodePath]), ...libs, ...systemLinkArgs(opts.target, libdw), ...sanitizeLinkFlags(opts.sanitize), "-o", outPath];
   await phaseAsync(table ? "link" : `${CLANG_PHASE}, link`, () => runClang(linkArgs, "linking"));
   if (table) await lineTableStep(() => table.check(outPath));
-  if (opts.debug && !opts.target && process.platform === "darwin") await keepDebugInfo(outPath);
+  if (opts.debug && isDarwinHost(opts.target)) {
+    const failed = await keepDebugInfo(outPath, clangPath());
+    if (failed) throw new LinkError(failed);
+  }
 }
 
 /** What `startLink` hands back: the generated module goes in, an executable comes out. */
@@ -177,7 +143,7 @@ export interface LinkInput {
 export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   const libs = runtimeLibs(opts);
   const libdw = runtimeHasLibdw(runtimeDir(opts.target, opts.sanitize), opts.target);
-  if (!libdw || (!opts.target && process.platform === "darwin")) {
+  if (!libdw || isDarwinHost(opts.target)) {
     return { finish: (m) => linkBitcode(m, outPath, opts), abort: async () => undefined };
   }
   const dir = makeTempDir();
@@ -470,12 +436,4 @@ async function compileWithLineTable(bitcode: string, compile: string[]): Promise
   await phaseAsync(CLANG_PHASE, () => runClang([...compile, "-c", bitcode, "-o", `${base}.o`], "compiling"));
   const table = await lineTableStep(() => writeLineTable(`${base}.o`, `${base}.lines.ll`, clangPath()));
   return { inputs: [`${base}.o`, `${base}.lines.ll`], check: (exe) => checkLayout(exe, clangPath(), table) };
-}
-
-/** -g on macOS: the DWARF stays in the object files, which tulc deletes; dsymutil keeps it in exe.dSYM. */
-async function keepDebugInfo(exe: string): Promise<void> {
-  const { llvmTool } = await import("./linetable.js");
-  const { execa } = await import("execa");
-  const r = await execa(llvmTool(clangPath(), "dsymutil"), [exe], { reject: false, all: true });
-  if (r.failed) throw new LinkError(`dsymutil failed: ${r.all ?? r.code}`);
 }

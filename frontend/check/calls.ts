@@ -11,7 +11,7 @@ import { coerce, show } from "./conversions.js";
 import { checkExpr, checkValue } from "./expressions.js";
 import { aliasModule, lookupFunction, lookupName, lookupQualified } from "./names.js";
 import { callResult, ensureDefaults } from "./functions.js";
-import { fieldType } from "./structs.js";
+import { memberField } from "./structs.js";
 import { specKind } from "./expressions.js";
 import { checkValueCall } from "./closures.js";
 import { asNestedCall } from "./nested.js";
@@ -59,9 +59,10 @@ function checkMethodCall(cx: Checker, e: Call, m: Member, expected?: Type): Type
   const mod = aliasModule(cx, m.object);
   if (mod) return checkQualifiedCall(cx, e, m, mod);
   const ot = checkValue(cx, m.object);
-  if (ot.k === "struct" && fieldType(cx, ot, m.name)) {
-    m.ty = fieldType(cx, ot, m.name);
-    if (m.ty?.k === "func") return checkValueCall(cx, e, m.ty, 0);
+  const ft = ot.k === "struct" ? memberField(cx, m, ot) : undefined;
+  if (ft) {
+    m.ty = ft;
+    if (ft.k === "func") return checkValueCall(cx, e, ft, 0);
     cx.unsupported("calling a function value", m.span);
     return checkLooseArgs(cx, e, 0);
   }

@@ -11,7 +11,7 @@ import { coerce, show, stringify, unify } from "./conversions.js";
 import { aliasModule, lookupName, lookupQualified } from "./names.js";
 import { checkCall } from "./calls.js";
 import { checkMatch } from "./match.js";
-import { checkStructLit, fieldType } from "./structs.js";
+import { checkStructLit, memberField } from "./structs.js";
 import { checkLambda, funcValueType } from "./closures.js";
 import { nestedClosure, reportEarlyUse } from "./nested.js";
 import { checkSpawn } from "./spawn.js";
@@ -336,7 +336,7 @@ function checkMember(cx: Checker, e: Member): Type {
   if (mod) return checkQualifiedName(cx, e, mod);
   const ot = checkValue(cx, e.object);
   if (ot.k === "json" || ot.k === "never") return T.json;
-  const ft = ot.k === "struct" ? fieldType(cx, ot, e.name) : undefined;
+  const ft = ot.k === "struct" ? memberField(cx, e, ot) : undefined;
   if (ft) return ft;
   const fields = ot.k === "struct" ? cx.structFields.get(ot.decl)?.keys() ?? [] : [];
   cx.error(withSuggestion(D.noField({ type: show(ot), name: e.name }), e.name, fields), e.nameSpan);

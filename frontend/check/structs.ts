@@ -1,7 +1,7 @@
 // Structs: declarations (names, then field types, so that structs may refer to each other and to
 // themselves), field lookup and struct literals (`{x: 1}` where a struct type is expected).
 
-import type { ObjectLit, StructDecl } from "../ast.js";
+import type { Member, ObjectLit, StructDecl } from "../ast.js";
 import { T, type Type } from "../types.js";
 import type { Checker } from "./context.js";
 import { D } from "../messages.js";
@@ -47,6 +47,18 @@ export function fieldType(cx: Checker, t: StructType, name: string): Type | unde
   return cx.structFields.get(t.decl)?.get(name);
 }
 
+/** The slot of a struct's field (its position in the declaration), recorded for codegen. */
+function fieldIndex(t: StructType, name: string): number {
+  return t.decl.fields.findIndex((f) => f.name === name);
+}
+
+/** `x.name` on a struct: the field's type, its slot recorded on the node; undefined: no such field. */
+export function memberField(cx: Checker, e: Member, t: StructType): Type | undefined {
+  const ft = fieldType(cx, t, e.name);
+  if (ft) e.field = fieldIndex(t, e.name);
+  return ft;
+}
+
 /** `{x: 1, y: 2}` where a struct is expected: known fields, each value converted to its type. */
 export function checkStructLit(cx: Checker, e: ObjectLit, t: StructType): Type {
   const seen = new Set<string>();
@@ -59,6 +71,7 @@ export function checkStructLit(cx: Checker, e: ObjectLit, t: StructType): Type {
     }
     if (seen.has(entry.key)) cx.error(D.fieldTwice({ name: entry.key }), entry.keySpan);
     seen.add(entry.key);
+    entry.field = fieldIndex(t, entry.key);
     checkValue(cx, entry.value, ft);
     entry.value = coerce(cx, entry.value, ft, (found, want) => D.fieldValue({ field: entry.key, struct: t.name, want, found }));
   }

@@ -1,21 +1,10 @@
 /* task.c: tasks (spawn, resume, suspend, hand-over, the worker loop that runs task bodies under their
- * own handler) and the context switch behind the single function tul__ctx_switch, chosen at build
- * time: TUL_SWITCH_UCONTEXT (swapcontext: an rt_sigprocmask system call per switch, ~170 ns),
- * TUL_SWITCH_SETJMP (_setjmp/_longjmp, ~29 ns) or, the x86_64 default, TUL_SWITCH_ASM (~14 ns). */
+ * own handler). The context switch they use, tul__ctx_switch, is in context.c and context_<arch>.c. */
 #undef _FORTIFY_SOURCE /* glibc's __longjmp_chk aborts on a jump to another stack */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#if defined(__APPLE__) && !defined(_XOPEN_SOURCE) /* CMake defines both there */
-#define _XOPEN_SOURCE 600 /* macOS's <ucontext.h> refuses to compile without it */
-#define _DARWIN_C_SOURCE 1 /* and keep the BSD interfaces _XOPEN_SOURCE would hide */
-#endif
 #include <gc.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ucontext.h>
 #include "async_int.h"
 #include "rt_int.h"
 #ifdef TUL_ASAN
@@ -23,114 +12,8 @@
 #endif
 
 TUL_TLS tul__task *tul__current;
-tul__ctx tul__main_ctx;
 static uintptr_t main_stack_limit;
 static void *main_exc_state;
-
-/* ---------------------------------------------------------------- the switch */
-
-/* The address of this frame: below every byte of the caller's frame, callee saves included. */
-static __attribute__((noinline, unused)) void *stack_pointer(void) {
-  return __builtin_frame_address(0);
-}
-
-#ifdef TUL_ASAN
-static void asan_start(tul__ctx *from, tul__ctx *to) {
-  __sanitizer_start_switch_fiber(&from->asan_fake, to->stack_lo, to->stack_size);
-}
-static void asan_finish(tul__ctx *from) {
-  __sanitizer_finish_switch_fiber(from->asan_fake, NULL, NULL);
-}
-#else
-#define asan_start(from, to) ((void)0)
-#define asan_finish(from) ((void)0)
-#endif
-
-/* Prepares `uc` to run tul__task_main on the stack of context `to`. */
-static __attribute__((unused)) void make_fresh(ucontext_t *uc, tul__ctx *to) {
-  if (getcontext(uc) != 0) abort();
-  uc->uc_stack.ss_sp = to->stack_lo;
-  uc->uc_stack.ss_size = to->stack_size;
-  uc->uc_link = NULL;
-  makecontext(uc, tul__task_main, 0);
-}
-
-#if defined(TUL_SWITCH_UCONTEXT)
-__attribute__((noinline)) void tul__ctx_switch(tul__ctx *from, tul__ctx *to) {
-  __builtin_unwind_init();
-  from->sp = stack_pointer();
-  if (to->fresh) {
-    to->fresh = 0;
-    make_fresh(&to->uc, to);
-  }
-  asan_start(from, to);
-  swapcontext(&from->uc, &to->uc);
-  asan_finish(from);
-}
-#elif defined(TUL_SWITCH_ASM)
-/* Pushes the callee-saved registers on the running stack, stores the stack pointer into *save,
- * loads `next` as the stack pointer and pops the registers saved there. Suspended stacks thus keep
- * every register the GC must see inside the range [sp, top). */
-__attribute__((naked, noinline)) static void switch_stacks(void **save, void *next) {
-  __asm__("push %rbp\n\tpush %rbx\n\tpush %r12\n\tpush %r13\n\tpush %r14\n\tpush %r15\n\t"
-          "mov %rsp, (%rdi)\n\tmov %rsi, %rsp\n\t"
-          "pop %r15\n\tpop %r14\n\tpop %r13\n\tpop %r12\n\tpop %rbx\n\tpop %rbp\n\tret");
-}
-
-/* A fresh stack looks like one suspended in switch_stacks: six zero registers, then a "return
- * address" of tul__task_main, then a zero return address that ends backtraces. */
-static void *fresh_frame(tul__ctx *to) {
-  uintptr_t top = ((uintptr_t)to->stack_lo + to->stack_size) & ~(uintptr_t)15;
-  void **sp = (void **)(top - 64);
-  for (int i = 0; i < 6; i++) sp[i] = 0;
-  sp[6] = (void *)tul__task_main;
-  sp[7] = 0;
-  return sp;
-}
-
-__attribute__((noinline)) void tul__ctx_switch(tul__ctx *from, tul__ctx *to) {
-  if (to->fresh) {
-    to->fresh = 0;
-    to->sp = fresh_frame(to);
-  }
-  asan_start(from, to);
-  switch_stacks(&from->sp, to->sp);
-  asan_finish(from);
-}
-#else
-/* Starts tul__task_main on the fresh stack of `to`: no system call where a tiny stack switch is
- * available (x86_64, aarch64), else makecontext + setcontext (two signal-mask system calls).
- * The entry sees a zero return address, so unwinders (backtraces) stop there. */
-static __attribute__((noreturn)) void start_fresh(tul__ctx *to) {
-  char *top = (char *)(((uintptr_t)to->stack_lo + to->stack_size) & ~(uintptr_t)15);
-#if defined(__x86_64__) && !defined(TUL_START_MAKECONTEXT)
-  __asm__ volatile("mov %0, %%rsp\n\txor %%ebp, %%ebp\n\tpush $0\n\tjmp *%1"
-                   : : "r"(top), "r"(tul__task_main) : "memory");
-#elif defined(__aarch64__) && !defined(TUL_START_MAKECONTEXT)
-  __asm__ volatile("mov sp, %0\n\tmov x29, xzr\n\tmov x30, xzr\n\tbr %1"
-                   : : "r"(top), "r"(tul__task_main) : "memory");
-#else
-  static ucontext_t boot_uc; /* one start at a time */
-  make_fresh(&boot_uc, to);
-  setcontext(&boot_uc);
-#endif
-  __builtin_unreachable();
-}
-
-__attribute__((noinline)) void tul__ctx_switch(tul__ctx *from, tul__ctx *to) {
-  __builtin_unwind_init(); /* spill callee-saved registers (glibc mangles rbp in the jmp_buf) */
-  from->sp = stack_pointer();
-  asan_start(from, to);
-  if (_setjmp(from->jb) == 0) {
-    if (to->fresh) {
-      to->fresh = 0;
-      start_fresh(to);
-    }
-    _longjmp(to->jb, 1);
-  }
-  asan_finish(from);
-}
-#endif
 
 /* ---------------------------------------------------------------- spawning */
 
@@ -336,22 +219,3 @@ void tul__task_suspend(void) {
 }
 
 int tul__in_task(void) { return tul__current != NULL; }
-
-/* Records the main stack's bounds (ASan needs them to switch back to it). */
-void tul__task_init(void) {
-#if defined(TUL_ASAN) && defined(__APPLE__)
-  pthread_t self = pthread_self(); /* stackaddr is the top */
-  tul__main_ctx.stack_size = pthread_get_stacksize_np(self);
-  tul__main_ctx.stack_lo = (char *)pthread_get_stackaddr_np(self) - tul__main_ctx.stack_size;
-#elif defined(TUL_ASAN)
-  pthread_attr_t attr;
-  void *lo;
-  size_t size;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    pthread_attr_getstack(&attr, &lo, &size);
-    pthread_attr_destroy(&attr);
-    tul__main_ctx.stack_lo = lo;
-    tul__main_ctx.stack_size = size;
-  }
-#endif
-}

@@ -1,0 +1,40 @@
+// Function attributes the bindings cannot set, added to the printed IR: every generated function
+// gets `uwtable` (plus any attributes the build asks for, such as sanitize_address), functions that
+// must keep real recursion get "disable-tail-calls", and async bodies `noinline`.
+
+/** The names generated functions have (user functions, lambdas, task entries, function values, main). */
+const GENERATED = /^(define [^\n]*@((?:tul_fn_|tul_lambda\.|tul_task_|tul_fnval_)[^\n(]*|tul_user_main)\([^\n]*\)) (!dbg !\d+ \{|\{)$/gm;
+
+/** The first of the four attribute groups this pass appends (#4000 to #4003). */
+const GROUP_BASE = 4000;
+
+/**
+ * Every generated function gets `uwtable`: clang infers nounwind for them, and without an unwind
+ * table their CFI would only go to .debug_frame, where the runtime's _Unwind_Backtrace cannot walk
+ * through them. Functions in `noTailCalls` (recursion without a way out: lower/recursion.ts on the
+ * source, passes/recursion.ts on the IR) get "disable-tail-calls", so that neither tail-recursion
+ * elimination nor sibling calls can turn their recursion into a loop: unbounded recursion must end
+ * in StackOverflowError. Functions with a base case keep TRE (fib then compiles to the same code as
+ * the C version). Functions in `noInline` stay out of line (async bodies keep their frames in
+ * traces). `extra`: attributes for every generated function (sanitize_address with --sanitize).
+ */
+export function addFunctionAttributes(text: string, noTailCalls: Set<string>, noInline: Set<string>, extra: string[] = []): string {
+  const patched = text.replace(GENERATED, (_all, head: string, name: string, tail: string) => {
+    const group = (noTailCalls.has(name) ? 1 : 0) + (noInline.has(name) ? 2 : 0);
+    return `${head} #${GROUP_BASE + group} ${tail}`;
+  });
+  const common = ["uwtable", ...extra].join(" ");
+  return [
+    patched,
+    `attributes #${GROUP_BASE} = { ${common} }`,
+    `attributes #${GROUP_BASE + 1} = { ${common} "disable-tail-calls"="true" }`,
+    `attributes #${GROUP_BASE + 2} = { ${common} noinline }`,
+    `attributes #${GROUP_BASE + 3} = { ${common} noinline "disable-tail-calls"="true" }`,
+    "",
+  ].join("\n");
+}
+
+/** The bindings create FullDebug compile units; without -g the unit is LineTablesOnly. */
+export function lineTablesOnly(text: string): string {
+  return text.replace(/emissionKind: FullDebug/, "emissionKind: LineTablesOnly");
+}
