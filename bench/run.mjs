@@ -1,14 +1,16 @@
 // CPU benchmarks: builds each workload in Tulpar (tulc -O2) and in C (clang-14 -O2 and gcc -O2),
 // runs them side by side in one run (best of RUNS wall times, runs interleaved), checks the outputs agree and prints
-// the ratio of Tulpar's time to each C build. Usage: node bench/run.mjs [workload ...]
+// the ratio of Tulpar's time to each C build. BASELINE_TULC=<another checkout's bin/tulc> adds that
+// compiler's build as one more column (before/after a change). Usage: node bench/run.mjs [workload ...]
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const out = path.join(root, "bench", "out");
 const RUNS = Number(process.env.RUNS ?? 5);
+const BASELINE = process.env.BASELINE_TULC && existsSync(process.env.BASELINE_TULC) ? process.env.BASELINE_TULC : null;
 
 // Inputs come from the environment so that no optimiser can fold them.
 const WORKLOADS = {
@@ -25,6 +27,10 @@ function build(name) {
   execFileSync(path.join(root, "bin", "tulc"), ["build", `${src}.tul`, "-O2", "-o", bins.tulpar], { stdio: "inherit" });
   execFileSync("clang-14", ["-O2", `${src}.c`, "-o", bins.clang]);
   execFileSync("gcc", ["-O2", `${src}.c`, "-o", bins.gcc]);
+  if (BASELINE) {
+    bins.baseline = path.join(out, `${name}-tul-baseline`);
+    execFileSync(BASELINE, ["build", `${src}.tul`, "-O2", "-o", bins.baseline], { stdio: "inherit" });
+  }
   return bins;
 }
 
@@ -53,14 +59,15 @@ mkdirSync(out, { recursive: true });
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(WORKLOADS);
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
 console.log(`best of ${RUNS} runs, wall time in ms; ${cpus().length} CPUs, load average ${load()} (1/5/15 min)\n`);
-console.log("workload     tulpar   clang-14 -O2   gcc -O2   tulpar/clang   tulpar/gcc");
+console.log(`workload     tulpar   clang-14 -O2   gcc -O2   tulpar/clang   tulpar/gcc${BASELINE ? "   baseline   tulpar/baseline" : ""}`);
 for (const name of names) {
   const bins = build(name);
   const env = WORKLOADS[name];
-  const [t, c, g] = timeAll([bins.tulpar, bins.clang, bins.gcc], env);
+  const [t, c, g, b] = timeAll([bins.tulpar, bins.clang, bins.gcc, ...(BASELINE ? [bins.baseline] : [])], env);
   if (t.output !== c.output || c.output !== g.output) throw new Error(`${name}: outputs differ: ${t.output} / ${c.output} / ${g.output}`);
   const row = [name.padEnd(10), t.ms.toFixed(0).padStart(8), c.ms.toFixed(0).padStart(14), g.ms.toFixed(0).padStart(9),
     `${(t.ms / c.ms).toFixed(2)}x`.padStart(14), `${(t.ms / g.ms).toFixed(2)}x`.padStart(12)];
+  if (b) row.push(b.ms.toFixed(0).padStart(10), `${(t.ms / b.ms).toFixed(2)}x`.padStart(17));
   console.log(row.join(" "));
 }
 console.log(`\nload average at the end: ${load()}`);

@@ -1,6 +1,7 @@
 // Async benchmarks side by side: Tulpar, Go, Node, Python asyncio (and Crystal if installed) on
 // (a) 100,000 tasks that each sleep 10 ms, (b) 1,000 tasks x 1,000 yields, (c) 1,000,000 sleeping
-// tasks. Prints wall time, peak RSS and RSS per task, best of RUNS. Usage: node bench/async/run.mjs [a|b|c ...]
+// tasks. Prints wall time, peak RSS and RSS per task, best of RUNS. BASELINE_TULC=<another checkout's
+// bin/tulc> adds that compiler's build of the Tulpar program. Usage: node bench/async/run.mjs [a|b|c ...]
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, existsSync } from "node:fs";
 import path from "node:path";
@@ -22,6 +23,11 @@ function peers(w) {
   const tul = path.join(out, w === "b" ? "async-yields-tul" : "async-sleepers-tul");
   execFileSync(path.join(root, "bin", "tulc"), ["build", path.join(here, w === "b" ? "yields.tul" : "sleepers.tul"), "-o", tul], { stdio: "inherit" });
   const list = [{ name: "tulpar", cmd: [tul] }];
+  const baseline = process.env.BASELINE_TULC; // another checkout's bin/tulc: before/after a change
+  if (baseline && existsSync(baseline)) {
+    execFileSync(baseline, ["build", path.join(here, w === "b" ? "yields.tul" : "sleepers.tul"), "-o", `${tul}-baseline`], { stdio: "inherit" });
+    list.push({ name: "tulpar (baseline)", cmd: [`${tul}-baseline`] });
+  }
   if (has("go")) {
     const go = path.join(out, "async-go");
     if (!existsSync(go)) execFileSync("go", ["build", "-o", go, "."], { cwd: path.join(here, "go"), env: { ...process.env, GOFLAGS: "-mod=mod" } });

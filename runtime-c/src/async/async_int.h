@@ -419,7 +419,10 @@ void tul__gc_task_count_changed(int64_t live);
  * `switching` and then looks at `stopping`; the collector raises `stopping` and then looks at
  * `switching` (both sequentially consistent), so at most one of them goes ahead. Without workers
  * (tul__threads_live == 0, a plain variable the loop thread writes) it is one predictable branch. */
-extern int tul__threads_live;
+#ifndef TUL_INTERNAL
+#define TUL_INTERNAL __attribute__((visibility("hidden"))) /* as in rt_int.h, which says why */
+#endif
+extern TUL_INTERNAL int tul__threads_live;
 typedef struct tul__worker tul__worker;
 extern TUL_TLS tul__worker *tul__self_worker; /* spawn.c: this thread's worker; NULL on the loop thread */
 /* What a spawned function may not do, checked where the compiler cannot see it (a call through a
@@ -428,7 +431,7 @@ TUL_NORETURN void tul__forbidden_on_worker(const char *what);
 static inline void tul__forbid_on_worker(const char *what) {
   if (__builtin_expect(tul__self_worker != NULL, 0)) tul__forbidden_on_worker(what);
 }
-extern int tul__gc_switching, tul__gc_stopping; /* accessed with __atomic builtins only */
+extern TUL_INTERNAL int tul__gc_switching, tul__gc_stopping; /* accessed with __atomic builtins only */
 void tul__switch_wait(void); /* the slow path: a collection is starting; let it stop us first */
 static inline void tul__switch_begin(void) {
   if (__builtin_expect(!tul__threads_live, 1)) return;

@@ -239,7 +239,14 @@ void tul__copy_value(tul__copier *c, const void *slot, const tul_type *t, void *
 
 /* ---------------------------------------------------------------- threads (gc.c, spawn.c)
  * Nonzero once spawn workers exist (set on the loop thread before the first one starts): print
- * then locks stdout, and the loop thread guards its stack switches (async_int.h). */
-extern int tul__threads_live;
+ * then locks stdout, and the loop thread guards its stack switches (async_int.h). Hidden (the
+ * runtime is only ever linked into executables), so it is read %rip-relative: with its address
+ * from the GOT, clang kept that address in a callee-saved register across stack switches, and
+ * every suspended task's stack grew by the extra saved registers (bench/async yields: 376 bytes
+ * copied per eviction, 360 as before spawn existed). */
+#ifndef TUL_INTERNAL
+#define TUL_INTERNAL __attribute__((visibility("hidden")))
+#endif
+extern TUL_INTERNAL int tul__threads_live;
 
 #endif

@@ -1,9 +1,10 @@
 /* tsan_spawn_pool.c: a stress test of the spawn pool's queue and hand-back paths, built with
  * ThreadSanitizer (CMakeLists.txt links it with a TSan build of the runtime). 4 workers and the
  * loop thread race on the queue (spawns while workers take jobs), the done stack (workers push
- * while the loop drains it), cancels of queued and running jobs, thrown values, gathers of spawn
- * promises and tasks awaiting spawns. Collections are off: Boehm GC stops the world with signals,
- * which ThreadSanitizer holds back until a thread reaches one of its interceptors. */
+ * while the loop drains it), cancels of queued and running jobs (among spawns, and alone), thrown
+ * values, gathers of spawn promises and tasks awaiting spawns. Collections are off: Boehm GC stops
+ * the world with signals, which ThreadSanitizer holds back until a thread reaches one of its
+ * interceptors. */
 #include "../async_support/async_test.h"
 #include "rt_int.h"
 
@@ -64,6 +65,23 @@ static void cancels_race_with_workers(void) {
   CHECK(tul__spawn_in_flight() == 0);
 }
 
+/* One job at a time, cancelled while a worker takes it or runs it, with no other spawn meanwhile:
+ * the loop thread takes the pool mutex nowhere else, so the only ordering between its cancel and
+ * the worker's take is cancel's own locking (in the phase above, later spawns lock the mutex and
+ * would hide a cancel that forgot to). The pause lets a spinning worker reach the job first. */
+static void cancel_alone(void) {
+  for (int64_t i = 0; i < 300; i++) {
+    tul_promise *p = spawn_work(0, i % 2 ? 20000 : 10);
+    if (i % 3) {
+      struct timespec pause = {0, (i % 4) * 20000};
+      nanosleep(&pause, NULL);
+    }
+    tul__spawn_cancel(p);
+    tul__loop_drain(); /* settles the done stack without touching the pool mutex */
+    while (tul__spawn_in_flight() > 0) tul__loop_drain();
+  }
+}
+
 /* A task that spawns and awaits: the loop thread switches tasks while workers hand back. */
 static void spawner_task(void *args, void *result) {
   int64_t k = *(int64_t *)args, s = 0;
@@ -108,6 +126,7 @@ int main(void) {
   GC_disable();
   in_order_and_errors();
   cancels_race_with_workers();
+  cancel_alone();
   tasks_and_gathers();
   tul__loop_drain();
   puts("ok");
