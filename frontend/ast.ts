@@ -11,6 +11,7 @@ export type TypeNode =
   | { kind: "NamedType"; name: string; span: Span } // int float bool str void json array, or a struct name
   | { kind: "ArrayType"; elem: TypeNode; span: Span } // T[]
   | { kind: "PromiseType"; inner: TypeNode; span: Span } // promise<T>
+  | { kind: "MapType"; key: TypeNode; value: TypeNode; span: Span } // map<K, V>
   | { kind: "ChannelType"; elem: TypeNode; span: Span } // channel<T>
   | { kind: "FuncType"; params: TypeNode[]; result: TypeNode; span: Span }; // func(int, str): bool
 
@@ -59,11 +60,12 @@ export interface TString extends ExprBase {
 }
 export interface TStringSpec { text: string; span: Span }
 export interface ArrayLit extends ExprBase { kind: "ArrayLit"; elems: Expr[] }
-/** { key: value, "key": value } : a json object literal, or a struct literal when the context is a struct type. */
+/** { key: value, "key": value } : a json object literal, or a struct or map literal when the context
+ *  is a struct or map type. `intKey` is set for an int key (`{1: "a"}`), which only a map<int, V> takes. */
 export interface ObjectLit extends ExprBase {
   kind: "ObjectLit";
   /** checker: `field` is the entry's field index when the literal is a struct. */
-  entries: { key: string; keySpan: Span; value: Expr; field?: number }[];
+  entries: { key: string; intKey?: bigint; keySpan: Span; value: Expr; field?: number }[];
 }
 export interface Ident extends ExprBase {
   kind: "Ident";
@@ -239,6 +241,9 @@ export interface FuncDecl {
   body: Block;
   span: Span;
   sym?: FuncSymbol; // checker
+  /** parser: declared the C way (`str kind(str s) {`); the checker reports it with the Tulpar spelling,
+   *  so the program fails to build but its body is still checked. */
+  cStyle?: { suggestion: string; span: Span };
   /** checker: true when no path can return normally (inferred result type is `never`). */
   neverReturns?: boolean;
   /** checker: true when the body contains a try statement (codegen keeps its locals in memory). */

@@ -14,13 +14,16 @@ import { D, type Message } from "./messages.js";
  * - a Type: any argument, converted to that type (a mismatch is reported by the conversion);
  * - `kinds(...)`: selects the overload when the argument's kind is one of these ("int", "str",
  *   "array", "int[]" for an array of int, "any"); converted to `as`, or kept as it is;
- * - `elemOf(n)`: the element type of argument n (an array or a channel), converted to it;
+ * - `elemOf(n)`: the element type of argument n (an array or a channel; for a map, its value type),
+ *   converted to it;
+ * - `keyOf(n)`: the key type of argument n (a map), converted to it;
  * - `fnOf(n, arity, result?)`: a function of `arity` parameters of that element type (a comparator,
  *   a key, map's function); see FnPattern.
  */
-export type Pattern = Type | KindsPattern | ElemPattern | FnPattern;
+export type Pattern = Type | KindsPattern | ElemPattern | KeyPattern | FnPattern;
 export interface KindsPattern { p: "kinds"; kinds: readonly string[]; as?: Type }
 export interface ElemPattern { p: "elem"; of: number }
+export interface KeyPattern { p: "key"; of: number }
 /**
  * A function argument of `arity` parameters whose types follow from the other arguments (`params`:
  * the element type of an array argument, or reduce's accumulator). Its result is `result` when that
@@ -59,6 +62,7 @@ export type InlineEmitter =
   | "intToBool" | "floatToBool" | "arrayLength" | "arrayPush" | "arrayPop" | "range" | "arrayContains"
   | "arrayIndexOf" | "absInt" | "absFloat" | "minInt" | "minFloat" | "maxInt" | "maxFloat" | "powFloat"
   | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp" | "eprint" | "formatValue" | "sortBy"
+  | "mapGet" | "mapHas" | "jsonGet"
   | "channelNew" | "chanSend" | "chanRecv" | "mapConcurrent"
   | "arrayMap" | "arrayFilter" | "arrayReduce" | "arraySum" | "arrayEach" | "arrayFlatMap" | "arrayChunks"
   | "arrayZip" | "arrayEnumerate"
@@ -117,8 +121,9 @@ export interface BuiltinMismatch {
 const kinds = (...ks: string[]): KindsPattern => ({ p: "kinds", kinds: ks });
 const kindsAs = (as: Type, ...ks: string[]): KindsPattern => ({ p: "kinds", kinds: ks, as });
 const elemOf = (of: number): ElemPattern => ({ p: "elem", of });
-/** The element type of an array or channel type (json for anything else). */
-export const elemType = (t: Type | undefined): Type => (t?.k === "array" || t?.k === "channel" ? t.elem : T.json);
+const keyOf = (of: number): KeyPattern => ({ p: "key", of });
+/** The element type an `elemOf` pattern stands for: an array's or a channel's elements, a map's values (json for anything else). */
+export const elemType = (t: Type | undefined): Type => (t?.k === "array" || t?.k === "channel" ? t.elem : t?.k === "map" ? t.value : T.json);
 const fnOf = (of: number, arity: number, result?: FnPattern["result"], own?: FnPattern["own"]): FnPattern =>
   ({ p: "fn", arity, params: (args) => Array.from({ length: arity }, () => elemType(args[of])), result, own });
 const optional = (pattern: Pattern, missing: bigint | null): Optional => ({ p: "optional", pattern, missing });
@@ -131,7 +136,8 @@ const NUMBER = ["int", "float", ...JSON_ARG];
 const INT64_MAX = (1n << 63n) - 1n;
 const strArr = T.array(T.str);
 const HANDLER = T.func([T.json], T.promise(T.json)); // an HTTP server's handler
-const elemResult = (params: Type[]): Type => (params[0].k === "array" ? params[0].elem : T.json);
+const elemResult = (params: Type[]): Type => elemType(params[0]);
+const keyTypeOf = (t: Type | undefined): Type => (t?.k === "map" ? t.key : T.json);
 const sameAsFirst = (params: Type[]): Type => params[0];
 
 /** A built-in with one signature lowered to a runtime function. */
@@ -335,11 +341,12 @@ export const BUILTINS: BuiltinRow[] = [
   }),
 
   // ---- collections
-  { name: "length", aliases: ["len"], doc: "Code points of a str, elements of an array, entries of a json value, or values buffered in a channel.",
-    want: "a str, an array, json or a channel",
+  { name: "length", aliases: ["len"], doc: "Code points of a str, elements of an array, entries of a map or a json value, or values buffered in a channel.",
+    want: "a str, an array, a map, json or a channel",
     overloads: [
       { params: [kinds("str")], result: T.int, lower: rt("tul_str_len") },
       { params: [kinds("array")], result: T.int, lower: inline("arrayLength") },
+      { params: [kinds("map")], result: T.int, lower: rt("tul_map_len") },
       { params: [kinds("channel")], result: T.int, lower: rt("tul_chan_len") },
       { params: [kinds(...JSON_ARG)], result: T.int, lower: rt("tul_json_len") },
     ] },
@@ -375,11 +382,31 @@ export const BUILTINS: BuiltinRow[] = [
     "Whether a str contains a substring, an array an element (deep equality), or json an element or key."),
   search("indexOf", T.int, "tul_str_index_of", "arrayIndexOf", "tul_json_index_of",
     "The position of a substring or element, -1 when absent."),
-  fixed("keys", [T.json], strArr, "tul_json_keys", "A json object's keys in insertion order."),
-  { name: "has", doc: "Whether a json object has a key.", want: "a json object",
-    overloads: [{ params: [kinds(...JSON_ARG), T.str], result: T.bool, lower: rt("tul_json_has") }] },
-  { name: "delete", doc: "Removes a key from a json object; true when it was there.", want: "a json object",
-    overloads: [{ params: [kinds(...JSON_ARG), T.str], result: T.bool, lower: rt("tul_json_delete") }] },
+  { name: "keys", doc: "A map's or a json object's keys, in insertion order.", want: "a map or a json object",
+    overloads: [
+      { params: [kinds("map")], result: (ps) => T.array(keyTypeOf(ps[0])), lower: rt("tul_map_keys") },
+      { params: [kinds(...JSON_ARG)], result: strArr, lower: rt("tul_json_keys") },
+    ] },
+  { name: "values", doc: "A map's values, in insertion order.", want: "a map",
+    overloads: [{ params: [kinds("map")], result: (ps) => T.array(elemType(ps[0])), lower: rt("tul_map_values") }] },
+  { name: "has", doc: "Whether a map or a json object has a key.", want: ["a map or a json object", "a key of the map's key type"],
+    overloads: [
+      { params: [kinds("map"), keyOf(0)], result: T.bool, lower: inline("mapHas") },
+      { params: [kinds(...JSON_ARG), T.str], result: T.bool, lower: rt("tul_json_has") },
+    ] },
+  { name: "delete", doc: "Removes a key from a map or a json object; true when it was there.",
+    want: ["a map or a json object", "a key of the map's key type"],
+    overloads: [
+      { params: [kinds("map<str>"), T.str], result: T.bool, lower: rt("tul_map_delete_str") },
+      { params: [kinds("map<int>"), T.int], result: T.bool, lower: rt("tul_map_delete_int") },
+      { params: [kinds(...JSON_ARG), T.str], result: T.bool, lower: rt("tul_json_delete") },
+    ] },
+  { name: "get", doc: "A map's value for a key, or the default when the key is missing (json objects too).",
+    want: ["a map or a json object", "a key of the map's key type", "a default of the map's value type"],
+    overloads: [
+      { params: [kinds("map"), keyOf(0), elemOf(0)], result: elemResult, lower: inline("mapGet") },
+      { params: [kinds(...JSON_ARG), T.str, T.json], result: T.json, lower: inline("jsonGet") },
+    ] },
 
   // ---- strings
   fixed("substring", [T.str, T.int, T.int], T.str, "tul_str_substring", "Code points from start up to end (clamped)."),
@@ -496,6 +523,7 @@ const isOptional = (p: Pattern | Optional): p is Optional => "p" in p && p.p ===
 const patternOf = (p: Pattern | Optional): Pattern => (isOptional(p) ? p.pattern : p);
 const isKinds = (p: Pattern): p is KindsPattern => "p" in p && p.p === "kinds";
 const isElem = (p: Pattern): p is ElemPattern => "p" in p && p.p === "elem";
+const isKey = (p: Pattern): p is KeyPattern => "p" in p && p.p === "key";
 const isFn = (p: Pattern): p is FnPattern => "p" in p && p.p === "fn";
 
 /** The fewest and most arguments a row takes. */
@@ -515,6 +543,7 @@ function patternAt(o: Overload, i: number): Pattern | undefined {
 
 function kindMatches(t: Type, kind: string): boolean {
   if (kind === "any") return true;
+  if (kind.startsWith("map<")) return t.k === "map" && `map<${t.key.k}>` === kind;
   if (kind.endsWith("[]")) return t.k === "array" && t.elem.k === kind.slice(0, -2);
   return t.k === kind;
 }
@@ -547,6 +576,7 @@ function fitsArity(o: Overload, n: number): boolean {
 function paramType(p: Pattern, args: Type[], i: number): Type {
   if (isKinds(p)) return p.as ?? args[i];
   if (isElem(p)) return elemType(args[p.of]);
+  if (isKey(p)) return keyTypeOf(args[p.of]);
   if (isFn(p)) return fnType(p, args, args[i]);
   return p;
 }
@@ -591,7 +621,9 @@ export function hintFor(row: BuiltinRow, i: number, before: Type[]): Type | unde
     if (!p || o.custom) return undefined;
     if (isKinds(p)) return p.as;
     if (isFn(p)) return fnType(p, before, undefined);
-    return isElem(p) ? (before[p.of]?.k === "array" || before[p.of]?.k === "channel" ? paramType(p, before, i) : undefined) : p;
+    if (!isElem(p) && !isKey(p)) return p;
+    const of = before[p.of]?.k;
+    return of === "array" || of === "channel" || of === "map" ? paramType(p, before, i) : undefined;
   });
   const first = hints[0];
   return first && hints.every((h) => h && typeEquals(h, first)) ? first : undefined;
@@ -609,10 +641,12 @@ export function fixedParamTypes(o: Overload): (Type | undefined)[] {
   return o.params.map((raw) => {
     const p = patternOf(raw);
     if (isFn(p)) return T.func([], T.void); // a closure pointer whatever its type
-    if (!isKinds(p)) return isElem(p) ? undefined : p;
+    if (!isKinds(p)) return isElem(p) || isKey(p) ? undefined : p;
     if (p.as) return p.as;
+    const aMap = T.map(T.str, T.json); // any map: a pointer
     const named: Record<string, Type> = {
       int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, promise: T.promise(T.json), channel: T.channel(T.json),
+      map: aMap, "map<int>": aMap, "map<str>": aMap,
     };
     const k = p.kinds[0];
     return named[k] ?? (k === "array" || k.endsWith("[]") ? T.array(T.json) : undefined);
@@ -624,6 +658,7 @@ export function signatureText(o: Overload): string {
   const show = (p: Pattern): string => {
     if (isKinds(p)) return p.kinds.filter((k) => k !== "never").join("|");
     if (isElem(p)) return `elem of #${p.of + 1}`;
+    if (isKey(p)) return `key of #${p.of + 1}`;
     if (isFn(p)) {
       const r = p.result;
       const result = Array.isArray(r) ? (r as readonly string[]).join("|") : r && typeof r !== "function" ? typeToString(r as Type) : "R";

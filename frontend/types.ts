@@ -13,6 +13,7 @@ export type Type =
   | { k: "never" } // result of functions whose every path throws; converts to every type
   | { k: "array"; elem: Type }
   | { k: "promise"; inner: Type }
+  | { k: "map"; key: Type; value: Type } // map<K, V>, K int or str (docs/reference.md §19.10)
   | { k: "channel"; elem: Type } // docs/reference.md §15
   | { k: "func"; params: Type[]; result: Type }
   | { k: "struct"; name: string; decl: StructDecl };
@@ -27,6 +28,7 @@ export const T = {
   never: { k: "never" } as Type,
   array: (elem: Type): Type => ({ k: "array", elem }),
   promise: (inner: Type): Type => ({ k: "promise", inner }),
+  map: (key: Type, value: Type): Type => ({ k: "map", key, value }),
   channel: (elem: Type): Type => ({ k: "channel", elem }),
   func: (params: Type[], result: Type): Type => ({ k: "func", params, result }),
 };
@@ -38,6 +40,8 @@ export function typeEquals(a: Type, b: Type): boolean {
       return typeEquals(a.elem, (b as typeof a).elem);
     case "promise":
       return typeEquals(a.inner, (b as typeof a).inner);
+    case "map":
+      return typeEquals(a.key, (b as typeof a).key) && typeEquals(a.value, (b as typeof a).value);
     case "channel":
       return typeEquals(a.elem, (b as typeof a).elem);
     case "func": {
@@ -59,6 +63,8 @@ export function typeToString(t: Type): string {
       return `${typeToString(t.elem)}[]`;
     case "promise":
       return `promise<${typeToString(t.inner)}>`;
+    case "map":
+      return `map<${typeToString(t.key)}, ${typeToString(t.value)}>`;
     case "channel":
       return `channel<${typeToString(t.elem)}>`;
     case "func":

@@ -13,6 +13,7 @@ import { abiByName } from "./abi.js";
 import { loadSlot, storeSlot, valueSlot } from "./vars.js";
 import { memPtrType, slotSize, typeDesc } from "./types.js";
 import { strConst } from "./strings.js";
+import { jsonGet, mapGet, mapHas } from "./maps.js";
 import { chanRecv, chanSend, channelNew } from "./channels.js";
 import {
   arrayChunks, arrayEach, arrayEnumerate, arrayFilter, arrayFlatMap, arrayMap, arrayReduce, arraySum, arrayZip, mapConcurrent,
@@ -265,6 +266,9 @@ function assertEq(g: Gen, e: Call): llvm.Value {
 const EMITTERS: Record<InlineEmitter, Emitter> = {
   assert: assertCall,
   assertEq,
+  mapGet,
+  mapHas,
+  jsonGet,
   print: printTo("tul_print"),
   eprint: printTo("tul_eprint"),
   formatValue,

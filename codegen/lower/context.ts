@@ -48,7 +48,7 @@ export interface LlvmTypes {
   ptr: llvm.PointerType; // i8*: every GC reference
   ptrPtr: llvm.PointerType;
   i64Ptr: llvm.PointerType;
-  typeDesc: llvm.StructType; // literal { i64, i64, i8*, i8*, i64, i8* } == struct tul_type
+  typeDesc: llvm.StructType; // literal { i64, i64, i8*, i8*, i64, i8*, i8* } == struct tul_type
 }
 
 export class Gen {
@@ -109,7 +109,7 @@ export class Gen {
       ptr,
       ptrPtr: llvm.PointerType.getUnqual(ptr),
       i64Ptr: llvm.PointerType.getUnqual(i64),
-      typeDesc: llvm.StructType.get(ctx, [i64, i64, ptr, ptr, i64, ptr]),
+      typeDesc: llvm.StructType.get(ctx, [i64, i64, ptr, ptr, i64, ptr, ptr]),
     };
   }
 

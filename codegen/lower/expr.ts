@@ -17,6 +17,7 @@ import { genBlockValue } from "./stmt.js";
 import { funcValue, genLambda } from "./closures.js";
 import { genJsonMember, genJsonObjectLit, jsonArith, jsonIndexValue, jsonNeg, jsonOne, jsonOrder, jsonPlace } from "./json.js";
 import { DATA_NAME, ELEM_NAME, LEN_NAME } from "../passes/tbaa.js";
+import { genMapIndex, genMapLit, mapPlace, newMap } from "./maps.js";
 
 /** Lowers an expression to its register-form value (noValue for void). */
 export function genExpr(g: Gen, e: Expr): llvm.Value {
@@ -106,6 +107,7 @@ function genArrayLit(g: Gen, e: ArrayLit): llvm.Value {
 /** A struct literal: a zeroed instance, then the given fields. */
 function genObjectLit(g: Gen, e: ObjectLit): llvm.Value {
   const t = tyOf(e);
+  if (t.k === "map") return genMapLit(g, e);
   if (t.k !== "struct") return genJsonObjectLit(g, e);
   const obj = newStruct(g, t);
   for (const entry of e.entries) {
@@ -121,7 +123,7 @@ export function newStruct(g: Gen, t: Type & { k: "struct" }): llvm.Value {
   const n = Math.max(1, t.decl.fields.length);
   const obj = g.call("tul_alloc", [g.i64(n * 8)]);
   structFieldTypes(t).forEach((ft, i) => {
-    if (ft.k === "str" || ft.k === "array") storeSlot(g, fieldPtr(g, obj, i, ft), ft, zeroValue(g, ft));
+    if (ft.k === "str" || ft.k === "array" || ft.k === "map") storeSlot(g, fieldPtr(g, obj, i, ft), ft, zeroValue(g, ft));
   });
   return obj;
 }
@@ -134,6 +136,7 @@ export function zeroValue(g: Gen, t: Type): llvm.Value {
     case "bool": return g.bool(false);
     case "str": return g.runtimeGlobal("tul_empty_str");
     case "array": return g.call("tul_arr_new", [typeDesc(g, t.elem), g.i64(0)]);
+    case "map": return newMap(g, t);
     case "struct": return newStruct(g, t);
     default: return g.nullPtr();
   }
@@ -272,6 +275,7 @@ export function equalValues(g: Gen, lt: Type, rt: Type, a: llvm.Value, b: llvm.V
     case "str": return g.call("tul_str_eq", [a, b]);
     case "json": return g.call("tul_json_eq", [a, b]);
     case "array": return g.call("tul_arr_eq", [a, b]);
+    case "map": return g.call("tul_value_eq", [valueSlot(g, lt, a), valueSlot(g, lt, b), typeDesc(g, lt)]);
     default: return g.builder.CreateICmpEQ(a, b);
   }
 }
@@ -348,6 +352,7 @@ function genIndex(g: Gen, e: Index): llvm.Value {
   g.loc(e.span);
   if (ot.k === "str") return g.call("tul_str_index", [obj, i]);
   if (ot.k === "json") return jsonIndexValue(g, obj, i, tyOf(e.index));
+  if (ot.k === "map") return genMapIndex(g, e, obj, i);
   if (ot.k !== "array") throw new CodegenError(`indexing ${typeToString(ot)} is not supported yet`);
   return loadSlot(g, elemPtr(g, obj, i, ot.elem), ot.elem);
 }
@@ -403,6 +408,7 @@ function place(g: Gen, target: Expr): Place {
     requireOwnLocal(g, sym);
     return { type: sym.type, load: () => loadVar(g, sym), store: (v) => storeVar(g, sym, v) };
   }
+  if (target.kind === "Index" && tyOf(target.object).k === "map") return mapPlace(g, target);
   if (target.kind === "Index") {
     const ot = tyOf(target.object);
     if (ot.k !== "array") throw new CodegenError(`assigning into ${typeToString(ot)} is not supported yet`);
@@ -529,6 +535,8 @@ function genConvert(g: Gen, e: Convert): llvm.Value {
 }
 
 export function convertValue(g: Gen, v: llvm.Value, from: Type, to: Type): llvm.Value {
+  // T[] -> json[] (docs/reference.md §19.13): a new array of the boxed elements
+  if (from.k === "array" && to.k === "array" && from.elem.k !== "json") return unbox(g, box(g, v, from), to);
   if (from.k === to.k && from.k !== "json" && to.k !== "str") return v;
   if (from.k === "int" && to.k === "float") return g.builder.CreateSIToFP(v, g.types.f64);
   if (to.k === "json") return from.k === "json" ? v : box(g, v, from);

@@ -9,7 +9,7 @@ import { genExpr, tyOf, type OrderOp } from "./expr.js";
 import { genBlock } from "./stmt.js";
 import { strConst } from "./strings.js";
 import { typeDesc } from "./types.js";
-import { storeVar, tempVar, valueSlot } from "./vars.js";
+import { freshLoopVar, storeVar, tempVar, valueSlot } from "./vars.js";
 
 const OP_CODE = { "+": 0, "-": 1, "*": 2, "/": 3, "%": 4 } as const;
 
@@ -109,6 +109,7 @@ export function forJson(g: Gen, s: ForIn, j: llvm.Value): void {
   g.loc(s.span);
   g.builder.CreateCondBr(g.builder.CreateICmpSLT(idx.load(), g.call("tul_json_len", [jv.load()])), body, end);
   g.at(body);
+  freshLoopVar(g, sym);
   storeVar(g, sym, g.call("tul_json_iter_at", [jv.load(), idx.load()]));
   g.current.loops.push({ breakBB: end, continueBB: step, cleanupDepth: g.current.cleanups.length });
   genBlock(g, s.body);

@@ -244,7 +244,7 @@ function genTestRun(g: Gen, tests: FuncDecl[]): void {
 /**
  * Globals hold their zero value until their declaration runs, and a function called earlier may
  * read them (docs/decisions.md "Program shape"): before anything else, the main program gives every
- * array global an empty array (str globals start as "" statically, the rest as 0 or null).
+ * array and map global an empty one (str globals start as "" statically, the rest as 0 or null).
  */
 function zeroGlobals(g: Gen, body: Stmt[]): void {
   for (const s of body) {
@@ -253,7 +253,7 @@ function zeroGlobals(g: Gen, body: Stmt[]): void {
   }
 }
 
-const needsRuntimeZero = (t: Type): boolean => t.k === "array";
+const needsRuntimeZero = (t: Type): boolean => t.k === "array" || t.k === "map";
 
 /** The LLVM name of a module's top-level code: `tul_fn_module.<file name>` (traces without DWARF show `module.<name>`). */
 function moduleSymbol(file: SourceFile): string {

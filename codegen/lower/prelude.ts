@@ -65,7 +65,7 @@ function stackCheck(triple: string): string {
 export function preludeText(triple: string): string {
   return [
     "%tul_str0 = type { i64, i64, [0 x i8] }",
-    "%tul_type = type { i64, i64, i8*, i8*, i64, i8* }",
+    "%tul_type = type { i64, i64, i8*, i8*, i64, i8*, i8* }",
     abiDeclarations(),
     volatileHelpers(),
     stackCheck(triple),

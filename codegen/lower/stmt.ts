@@ -10,8 +10,9 @@ import { arrayData, arrayLen, noValue, genExpr, tyOf, zeroValue } from "./expr.j
 import { genScope, genShield, genTry, runCleanups } from "./exceptions.js";
 import { rangeBounds } from "./builtins.js";
 import { forJson } from "./json.js";
+import { forMap } from "./maps.js";
 import { llvmType, memPtrType, memType, fromMem } from "./types.js";
-import { outSlot, storeVar, tempVar } from "./vars.js";
+import { freshLoopVar, loadVar, outSlot, storeVar, tempVar, varSlot } from "./vars.js";
 import { genSelect } from "./channels.js";
 import { ELEM_NAME } from "../passes/tbaa.js";
 
@@ -38,7 +39,14 @@ export function genStmt(g: Gen, s: Stmt): void {
 }
 
 export function genBlock(g: Gen, b: Block): void {
+  if (g.current.loops.length > 0) freshBlockCells(g, b);
   for (const s of b.body) genStmt(g, s);
+}
+
+/** Inside a loop, each entry of a block gets new cells for the captured variables it declares (before
+ *  the closures of its nested functions are made at its start, so they share those cells). */
+function freshBlockCells(g: Gen, b: Block): void {
+  for (const s of b.body) if (s.kind === "VarDecl" && s.sym?.captured) freshLoopVar(g, s.sym);
 }
 
 /** A block used as a value (match arms): the last expression statement's value. */
@@ -99,16 +107,33 @@ function genWhile(g: Gen, s: While): void {
   g.at(end);
 }
 
+/**
+ * `for (init; cond; update)`. A loop variable a closure captures is copied into a new cell at the
+ * start of each iteration's body and back at its end (docs/reference.md §19.12): the condition and
+ * the update work on the loop's own cell, each iteration's closures keep the value it had then.
+ */
 function genFor(g: Gen, s: For): void {
   if (s.init) genStmt(g, s.init);
+  const captured = s.init?.kind === "VarDecl" && s.init.sym?.captured ? s.init.sym : null;
   const head = g.block("for.cond"), body = g.block("for.body"), step = g.block("for.step"), end = g.block("for.end");
   g.br(head);
   g.at(head);
   condBranch(g, s.cond, body, end);
   g.at(body);
+  const loopCell = captured ? varSlot(g, captured) : null;
+  if (captured) {
+    const v = loadVar(g, captured);
+    freshLoopVar(g, captured);
+    storeVar(g, captured, v);
+  }
   loopBody(g, s.body, end, step);
   g.br(step);
   g.at(step);
+  if (captured) {
+    const v = loadVar(g, captured);
+    g.current.locals.set(captured.id, loopCell!);
+    storeVar(g, captured, v);
+  }
   if (s.update) {
     g.loc(s.update.span);
     genExpr(g, s.update);
@@ -125,6 +150,7 @@ function genForIn(g: Gen, s: ForIn): void {
   if (it.kind === "Call" && it.target?.kind === "builtin" && it.target.name === "range") return forRange(g, s, ...rangeBounds(g, it));
   const t = tyOf(it);
   if (t.k === "array") return forArray(g, s, genExpr(g, it), t.elem);
+  if (t.k === "map") return forMap(g, s, genExpr(g, it));
   if (t.k === "str") return forStr(g, s, genExpr(g, it));
   if (t.k === "json") return forJson(g, s, genExpr(g, it));
   if (t.k === "channel") return forChannel(g, s, genExpr(g, it), t.elem);
@@ -142,6 +168,7 @@ function countingLoop(g: Gen, s: ForIn, start: llvm.Value, more: (i: llvm.Value)
   g.at(head);
   g.builder.CreateCondBr(more(idx.load()), body, end);
   g.at(body);
+  freshLoopVar(g, sym);
   storeVar(g, sym, bind(idx.load()));
   loopBody(g, s.body, end, step);
   g.br(step);

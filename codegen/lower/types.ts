@@ -8,7 +8,7 @@ import { assertNever } from "../../common/assert.js";
 import { CodegenError, type Gen } from "./context.js";
 import { cString } from "./strings.js";
 
-const KIND = { int: 0, float: 1, bool: 2, str: 3, json: 4, array: 5, struct: 6, func: 7, promise: 8, void: 9, channel: 10 } as const;
+const KIND = { int: 0, float: 1, bool: 2, str: 3, json: 4, array: 5, struct: 6, func: 7, promise: 8, void: 9, channel: 10, map: 11 } as const;
 
 /** The register form: i64, double, i1, void, or i8* for every reference. */
 export function llvmType(g: Gen, t: Type): llvm.Type {
@@ -93,9 +93,12 @@ function structId(g: Gen, d: StructDecl): number {
   return id;
 }
 
-function descStruct(g: Gen, kind: number, size: number, elem: llvm.Constant, name: llvm.Constant, n: number, fields: llvm.Constant): llvm.Constant {
+function descStruct(
+  g: Gen, kind: number, size: number, elem: llvm.Constant, name: llvm.Constant, n: number, fields: llvm.Constant,
+  init: llvm.Constant = g.nullPtr(),
+): llvm.Constant {
   const i64 = (v: number) => llvm.ConstantInt.get(g.types.i64, v, true);
-  return llvm.ConstantStruct.get(g.types.typeDesc, [i64(kind), i64(size), elem, name, i64(n), fields]);
+  return llvm.ConstantStruct.get(g.types.typeDesc, [i64(kind), i64(size), elem, name, i64(n), fields, init]);
 }
 
 function descInit(g: Gen, t: Type, pending: Pending[]): llvm.Constant {
@@ -105,6 +108,8 @@ function descInit(g: Gen, t: Type, pending: Pending[]): llvm.Constant {
       return descStruct(g, KIND.array, 8, declareDesc(g, t.elem, pending), nul, 0, nul);
     case "promise":
       return descStruct(g, KIND.promise, 8, isVoidLike(t.inner) ? nul : declareDesc(g, t.inner, pending), nul, 0, nul);
+    case "map": // elem: the value type; nfields: the key's kind (TUL_K_INT or TUL_K_STR)
+      return descStruct(g, KIND.map, 8, declareDesc(g, t.value, pending), nul, t.key.k === "int" ? KIND.int : KIND.str, nul);
     case "channel":
       return descStruct(g, KIND.channel, 8, declareDesc(g, t.elem, pending), nul, 0, nul);
     case "func":

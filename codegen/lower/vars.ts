@@ -5,7 +5,7 @@ import llvm from "llvm-bindings";
 import type { VarSymbol } from "../../frontend/ast.js";
 import type { Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
-import { fromMem, memType, toMem } from "./types.js";
+import { fromMem, memPtrType, memType, toMem } from "./types.js";
 import { volatileName, type VolatileType } from "./prelude.js";
 import { cellSlot } from "./closures.js";
 
@@ -59,6 +59,18 @@ function volatileKind(g: Gen, t: Type): VolatileType {
 
 function isVolatile(g: Gen, sym: VarSymbol): boolean {
   return !sym.isGlobal && g.fnState !== null && g.current.volatile;
+}
+
+/**
+ * Gives a captured variable a new cell (docs/reference.md §19.12): called where a loop binds its
+ * variable for an iteration, and at the start of a block inside a loop for the captured variables
+ * the block declares, so a closure created in an iteration keeps that iteration's variable.
+ * Variables no closure captures live in one slot and pay nothing.
+ */
+export function freshLoopVar(g: Gen, sym: VarSymbol): void {
+  if (!sym.captured) return;
+  const cell = g.call("tul_alloc", [g.i64(8)]);
+  g.current.locals.set(sym.id, g.builder.CreateBitCast(cell, memPtrType(g, sym.type)));
 }
 
 /** Loads a variable in register form. */

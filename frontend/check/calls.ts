@@ -15,6 +15,7 @@ import { memberField } from "./structs.js";
 import { specKind } from "./expressions.js";
 import { checkValueCall } from "./closures.js";
 import { asNestedCall } from "./nested.js";
+import { visibleNames, withSuggestion } from "./suggest.js";
 
 /** `expected`: the type the context wants (channel() takes its element type from it). */
 export function checkCall(cx: Checker, e: Call, expected?: Type): Type {
@@ -27,7 +28,7 @@ export function checkCall(cx: Checker, e: Call, expected?: Type): Type {
   }
   const sym = lookupName(cx, e.callee.name, e.callee.span);
   if (!sym) {
-    cx.error(D.unknownFunc({ name: e.callee.name }), e.callee.span);
+    cx.error(withSuggestion(D.unknownFunc({ name: e.callee.name }), e.callee.name, visibleNames(cx, e.callee.span, true)), e.callee.span);
     return checkLooseArgs(cx, e, 0);
   }
   return dispatch(cx, e, e.callee, sym, 0, expected);
@@ -67,7 +68,8 @@ function checkMethodCall(cx: Checker, e: Call, m: Member, expected?: Type): Type
   }
   const sym = lookupFunction(cx, m.name, m.nameSpan);
   if (!sym) {
-    cx.error(D.unknownMethod({ name: m.name, type: show(ot) }), m.nameSpan);
+    const names = [...(ot.k === "struct" ? cx.structFields.get(ot.decl)?.keys() ?? [] : []), ...visibleNames(cx, m.nameSpan, true)];
+    cx.error(withSuggestion(D.unknownMethod({ name: m.name, type: show(ot) }), m.name, names), m.nameSpan);
     return checkLooseArgs(cx, e, 0);
   }
   const callee: Ident = { kind: "Ident", name: m.name, span: m.nameSpan };

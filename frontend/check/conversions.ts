@@ -3,6 +3,7 @@
 
 import type { Convert, Expr, StructDecl, TypeNode } from "../ast.js";
 import { T, typeEquals, typeToString, isNumeric, type Type } from "../types.js";
+import { withSuggestion } from "./suggest.js";
 import type { Checker } from "./context.js";
 import { D, MISSING_AWAIT_HINT, type Message } from "../messages.js";
 import { assertNever } from "../../common/assert.js";
@@ -22,6 +23,8 @@ export function resolveType(cx: Checker, node: TypeNode): Type {
     }
     case "PromiseType":
       return T.promise(resolveType(cx, node.inner));
+    case "MapType":
+      return mapType(cx, node);
     case "ChannelType": {
       const elem = resolveType(cx, node.elem);
       if (elem.k !== "void" && elem.k !== "never") return T.channel(elem);
@@ -33,6 +36,21 @@ export function resolveType(cx: Checker, node: TypeNode): Type {
     default:
       return assertNever(node);
   }
+}
+
+/** `map<K, V>`: K must be int or str, V any value type. */
+function mapType(cx: Checker, node: TypeNode & { kind: "MapType" }): Type {
+  let key = resolveType(cx, node.key);
+  let value = resolveType(cx, node.value);
+  if (key.k !== "int" && key.k !== "str") {
+    cx.error(D.mapKey({ type: show(key) }), node.key.span);
+    key = T.str;
+  }
+  if (value.k === "void" || value.k === "never") {
+    cx.error(D.mapValue({ type: value.k }), node.value.span);
+    value = T.json;
+  }
+  return T.map(key, value);
 }
 
 const NAMED: Record<string, Type> = {
@@ -51,7 +69,9 @@ function namedType(cx: Checker, name: string, span: TypeNode["span"]): Type {
   if (t) return t;
   const decl = lookupStruct(cx, name, span);
   if (decl) return { k: "struct", name: decl.name, decl };
-  cx.error(D.unknownType({ name }), span);
+  const m = cx.mod(span);
+  const known = [...Object.keys(NAMED), ...[m, ...m.imports].flatMap((x) => [...x.structs.keys()])];
+  cx.error(withSuggestion(D.unknownType({ name }), name, known), span);
   return T.json;
 }
 
@@ -69,7 +89,15 @@ export function convertible(from: Type, to: Type): boolean {
   if (from.k === "void" || to.k === "void") return from.k === "never";
   if (from.k === "never") return true;
   if (to.k === "json" || from.k === "json") return to.k !== "never";
+  if (from.k === "array" && to.k === "array") return to.elem.k === "json"; // T[] -> json[]: each element boxed
+  if (from.k === "func" && to.k === "func") return neverFits(from, to);
   return from.k === "int" && to.k === "float";
+}
+
+/** A `func(P): never` value fits any function type with the same parameters (docs/reference.md
+ *  §19.13): it never returns, so no caller sees its result. */
+function neverFits(from: Type & { k: "func" }, to: Type & { k: "func" }): boolean {
+  return from.result.k === "never" && from.params.length === to.params.length && from.params.every((p, i) => typeEquals(p, to.params[i]));
 }
 
 /** Wraps `e` in a Convert node to `to`. */

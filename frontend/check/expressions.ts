@@ -15,6 +15,7 @@ import { checkStructLit, memberField } from "./structs.js";
 import { checkLambda, funcValueType } from "./closures.js";
 import { nestedClosure, reportEarlyUse } from "./nested.js";
 import { checkSpawn } from "./spawn.js";
+import { visibleNames, withSuggestion } from "./suggest.js";
 
 /** Checks an expression (with an optional type the context wants), sets and returns its type. */
 export function checkExpr(cx: Checker, e: Expr, expected?: Type): Type {
@@ -88,7 +89,7 @@ function exprType(cx: Checker, e: Expr, expected: Type | undefined): Type {
 function checkIdent(cx: Checker, e: Ident): Type {
   const sym = lookupName(cx, e.name, e.span);
   if (!sym) {
-    if (!reportEarlyUse(cx, e.name, e.span)) cx.error(D.unknownVar({ name: e.name }), e.span);
+    if (!reportEarlyUse(cx, e.name, e.span)) cx.error(withSuggestion(D.unknownVar({ name: e.name }), e.name, visibleNames(cx, e.span)), e.span);
     return T.json;
   }
   e.sym = sym;
@@ -125,11 +126,30 @@ function checkArrayLit(cx: Checker, e: ArrayLit, expected: Type | undefined): Ty
 /** `{k: v}`: a struct literal where a struct is expected, else a json object (values boxed). */
 function checkObjectLit(cx: Checker, e: ObjectLit, expected: Type | undefined): Type {
   if (expected?.k === "struct") return checkStructLit(cx, e, expected);
+  if (expected?.k === "map") return checkMapLit(cx, e, expected);
   for (const entry of e.entries) {
+    if (entry.intKey !== undefined) cx.error(D.intKeyInObject(), entry.keySpan);
     checkValue(cx, entry.value);
     entry.value = coerce(cx, entry.value, T.json);
   }
   return T.json;
+}
+
+/**
+ * `{}` or `{"a": 1, b: 2}` where a map<K, V> is expected (docs/reference.md §19.10): str keys (names or
+ * strings) for map<str, V>, int keys for map<int, V>; each value converted to V.
+ */
+function checkMapLit(cx: Checker, e: ObjectLit, t: Type & { k: "map" }): Type {
+  const seen = new Set<string>();
+  for (const entry of e.entries) {
+    const isInt = entry.intKey !== undefined;
+    if (isInt !== (t.key.k === "int")) cx.error(D.mapLitKey({ want: show(t.key), found: isInt ? "an int" : "a str" }), entry.keySpan);
+    else if (seen.has(entry.key)) cx.error(D.mapKeyTwice({ key: isInt ? entry.key : JSON.stringify(entry.key) }), entry.keySpan);
+    seen.add(entry.key);
+    checkValue(cx, entry.value, t.value);
+    entry.value = coerce(cx, entry.value, t.value);
+  }
+  return t;
 }
 
 // ---------------------------------------------------------------- operators
@@ -285,6 +305,11 @@ function checkAwait(cx: Checker, e: Await, expected: Type | undefined): Type {
 export function checkIndex(cx: Checker, e: Index, forWrite: boolean): Type {
   const ot = checkValue(cx, e.object);
   if (ot.k === "json" || ot.k === "never") return checkJsonIndex(cx, e);
+  if (ot.k === "map") {
+    checkValue(cx, e.index, ot.key);
+    e.index = coerce(cx, e.index, ot.key, (found, want) => D.mapIndex({ want, found }));
+    return ot.value;
+  }
   if (ot.k !== "array" && ot.k !== "str") {
     cx.error(D.notIndexable({ type: show(ot) }), e.object.span);
     checkValue(cx, e.index);
@@ -313,7 +338,8 @@ function checkMember(cx: Checker, e: Member): Type {
   if (ot.k === "json" || ot.k === "never") return T.json;
   const ft = ot.k === "struct" ? memberField(cx, e, ot) : undefined;
   if (ft) return ft;
-  cx.error(D.noField({ type: show(ot), name: e.name }), e.nameSpan);
+  const fields = ot.k === "struct" ? cx.structFields.get(ot.decl)?.keys() ?? [] : [];
+  cx.error(withSuggestion(D.noField({ type: show(ot), name: e.name }), e.name, fields), e.nameSpan);
   return T.json;
 }
 
@@ -353,7 +379,7 @@ function checkTarget(cx: Checker, e: Expr): Type {
   }
   const sym = lookupName(cx, e.name, e.span);
   if (!sym) {
-    if (!reportEarlyUse(cx, e.name, e.span)) cx.error(D.unknownVar({ name: e.name }), e.span);
+    if (!reportEarlyUse(cx, e.name, e.span)) cx.error(withSuggestion(D.unknownVar({ name: e.name }), e.name, visibleNames(cx, e.span)), e.span);
     return (e.ty = T.json);
   }
   e.sym = sym;

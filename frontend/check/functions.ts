@@ -14,6 +14,7 @@ import { checkNestedEarly, finishNestedBody } from "./nested.js";
 
 /** Pass 1: the FuncSymbol of a top-level function (parameter types, declared result). */
 export function declareFunction(cx: Checker, d: FuncDecl): void {
+  reportCStyle(cx, d);
   const params = d.params.map((p, i) => declareParam(cx, d, p, i));
   let declared = d.result ? resolveType(cx, d.result) : null;
   if (declared && d.isAsync && declared.k === "promise") declared = declared.inner;
@@ -25,6 +26,11 @@ export function declareFunction(cx: Checker, d: FuncDecl): void {
   const m = cx.mod(d.nameSpan);
   if (m.funcs.has(d.name)) cx.error(d.test !== undefined ? D.duplicateTest({ name: JSON.stringify(d.test) }) : D.redeclared({ name: d.name }), d.nameSpan);
   else m.funcs.set(d.name, info);
+}
+
+/** A function the parser found declared the C way: one error with its Tulpar spelling. */
+export function reportCStyle(cx: Checker, d: FuncDecl): void {
+  if (d.cStyle) cx.error(D.cStyleFunction({ suggestion: d.cStyle.suggestion }), d.cStyle.span);
 }
 
 export function declareParam(cx: Checker, d: FuncDecl, p: Param, i: number): Type {

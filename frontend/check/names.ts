@@ -10,6 +10,7 @@ import { FnCtx, type Checker, type GlobalEntry, type ModuleScope, type Scope } f
 import { D } from "../messages.js";
 import { resolveType } from "./conversions.js";
 import { checkVarInit } from "./statements.js";
+import { withSuggestion } from "./suggest.js";
 
 /** Resolves a name used as a value or a callee. */
 export function lookupName(cx: Checker, name: string, span: Span): SymbolRef | undefined {
@@ -58,7 +59,7 @@ export function aliasModule(cx: Checker, e: Expr): ModuleScope | undefined {
 /** `u.name`: a function or global of the module imported as `u`; reports an unknown name. */
 export function lookupQualified(cx: Checker, m: ModuleScope, alias: string, name: string, span: Span): SymbolRef | undefined {
   const sym = lookupInModule(cx, m, name, span, false);
-  if (!sym) cx.error(D.noModuleMember({ alias, name }), span);
+  if (!sym) cx.error(withSuggestion(D.noModuleMember({ alias, name }), name, [...m.funcs.keys(), ...m.globals.keys()]), span);
   return sym;
 }
 

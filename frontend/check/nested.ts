@@ -9,7 +9,7 @@ import type { Span } from "../source.js";
 import type { Checker, FnCtx, FuncInfo, NestedFn } from "./context.js";
 import { D } from "../messages.js";
 import { resolveType } from "./conversions.js";
-import { checkDefaultValues, declareParam, ensureFunctionChecked, wrapResult } from "./functions.js";
+import { checkDefaultValues, declareParam, ensureFunctionChecked, reportCStyle, wrapResult } from "./functions.js";
 import { finishLambda } from "./closures.js";
 
 /** Block entry: declares the block's nested functions (names visible in the whole block), then their defaults. */
@@ -29,6 +29,7 @@ function enclosing(cx: Checker): string {
 }
 
 function declareNested(cx: Checker, d: FuncDecl, stmts: Stmt[]): FuncInfo {
+  reportCStyle(cx, d);
   const params = d.params.map((p, i) => declareParam(cx, d, p, i));
   let declared = d.result ? resolveType(cx, d.result) : null;
   if (declared && d.isAsync && declared.k === "promise") declared = declared.inner;

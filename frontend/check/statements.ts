@@ -189,6 +189,7 @@ function checkFor(cx: Checker, s: For): boolean {
  * channel<T> -> T (received until the channel is closed and drained). */
 function elementType(cx: Checker, s: ForIn, t: Type): Type {
   if (t.k === "array" || t.k === "channel") return t.elem;
+  if (t.k === "map") return t.key; // keys in insertion order
   if (t.k === "str") return T.str;
   if (t.k === "json" || t.k === "never") return T.json;
   cx.error(D.notIterable({ type: show(t) }), s.iterable.span);

@@ -7,6 +7,7 @@ import type { Checker } from "./context.js";
 import { D } from "../messages.js";
 import { coerce, resolveType } from "./conversions.js";
 import { checkValue, checkExpr } from "./expressions.js";
+import { withSuggestion } from "./suggest.js";
 
 type StructType = Type & { k: "struct" };
 
@@ -62,9 +63,9 @@ export function memberField(cx: Checker, e: Member, t: StructType): Type | undef
 export function checkStructLit(cx: Checker, e: ObjectLit, t: StructType): Type {
   const seen = new Set<string>();
   for (const entry of e.entries) {
-    const ft = fieldType(cx, t, entry.key);
+    const ft = entry.intKey === undefined ? fieldType(cx, t, entry.key) : undefined;
     if (!ft) {
-      cx.error(D.noStructField({ struct: t.name, name: entry.key }), entry.keySpan);
+      cx.error(withSuggestion(D.noStructField({ struct: t.name, name: entry.key }), entry.key, cx.structFields.get(t.decl)?.keys() ?? []), entry.keySpan);
       checkExpr(cx, entry.value);
       continue;
     }

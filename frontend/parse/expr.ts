@@ -1,7 +1,7 @@
 // Expression rules: conditional, binary levels (one table-driven `operand (op operand)*` fold),
 // unary/await/spawn, postfix, primaries, lambdas, match, array/object literals and t-strings.
 
-import type { Block, Expr, IntLit, Lambda, MatchArm, Param, Pattern, TString } from "../ast.js";
+import type { Block, Expr, IntLit, Lambda, MatchArm, ObjectLit, Param, Pattern, TString } from "../ast.js";
 import { KEYWORDS, type Token } from "../lexer.js";
 import { D } from "../messages.js";
 import type { Span } from "../source.js";
@@ -330,18 +330,24 @@ function arrayLit(run: Run, c: Ctx): Expr {
   return { kind: "ArrayLit", elems, span: c.span(i0, c.at) };
 }
 
-// object = "{" [ key ":" expression { "," key ":" expression } [ "," ] ] "}"   key = name | string
+// object = "{" [ key ":" expression { "," key ":" expression } [ "," ] ] "}"   key = name | string | ["-"] int
 function objectLit(run: Run, c: Ctx): Expr {
   const i0 = c.at;
   run(next);
-  const entries: { key: string; keySpan: Span; value: Expr }[] = [];
+  const entries: ObjectLit["entries"] = [];
   while (c.peek().kind !== "}") {
+    const k0 = c.peek();
+    const minus = k0.kind === "-" && c.tok(c.at + 1).kind === "int-lit";
+    if (minus) run(next);
     const k = c.peek();
-    if (!isName(k) && k.kind !== "str-lit") run(failHere(expected("object key (a name or a string)", "", k)));
+    if (!isName(k) && k.kind !== "str-lit" && k.kind !== "int-lit") run(failHere(expected("object key (a name, a string or an int)", "", k)));
     run(next);
     want(run, c, ":", "after object key");
-    const key = k.kind === "str-lit" ? (k.value as string) : k.text;
-    entries.push({ key, keySpan: { file: c.file, start: k.start, end: k.end }, value: run(expr) });
+    const keySpan = { file: c.file, start: k0.start, end: k.end };
+    if (k.kind === "int-lit") {
+      const v = BigInt.asIntN(64, minus ? -(k.value as bigint) : (k.value as bigint));
+      entries.push({ key: String(v), intKey: v, keySpan, value: run(expr) }); // map<int, V> literals
+    } else entries.push({ key: k.kind === "str-lit" ? (k.value as string) : k.text, keySpan, value: run(expr) });
     if (!run(accept(","))) break;
   }
   want(run, c, "}", "in object literal", "',' or '}'");

@@ -40,9 +40,42 @@ export const statement: P<Stmt | null> = lazy(() =>
         if (c.tok(i).text === "select" && c.tok(i + 1).kind === "{") return selectStmt(run, c);
         break;
     }
+    if (startsCStyleFunc(c, i)) return cStyleFunc(run, c);
     return startsTypedDecl(c, i) ? run(typedDecl) : exprStmt(run, c);
   }),
 );
+
+/** `str kind(str s) {`: a type, a name and `(` (a function declared the C way). */
+function startsCStyleFunc(c: Ctx, i: number): boolean {
+  const k = c.tok(i).kind;
+  if (k === "func") return false;
+  const j = TYPE_KEYWORDS.has(k) || k === "ident" ? skipType(c, i) : -1;
+  if (j <= i || c.tok(j).kind !== "ident" || c.tok(j + 1).kind !== "(") return false;
+  const close = c.parenMatch[j + 1];
+  return close > 0 && c.tok(close + 1).kind === "{";
+}
+
+/**
+ * A function declared the C way is parsed as the function it means, marked for the checker to report
+ * with the Tulpar spelling (a parse error would stop the build before its body is checked).
+ */
+function cStyleFunc(run: Run, c: Ctx): FuncDecl {
+  const i0 = c.at;
+  const result = run(typeNode);
+  const nameAt = c.at;
+  const name = run(next);
+  const p0 = c.at;
+  const params = run(paramList);
+  const paramText = c.file.text.slice(c.tok(p0).start, c.tok(c.at - 1).end);
+  const type = c.file.text.slice(c.tok(i0).start, c.tok(nameAt - 1).end);
+  const suggestion = `func ${name.text}${paramText}${type === "void" ? "" : `: ${type}`} {`;
+  const cStyle = { suggestion, span: c.span(i0, c.at) };
+  const fnBody = run(funcBody);
+  return {
+    kind: "FuncDecl", name: name.text, nameSpan: c.tokSpan(nameAt), isAsync: false, params,
+    result, body: fnBody, span: c.span(i0, c.at), cStyle,
+  };
+}
 
 const recoveringStatement = recoverStmt(statement);
 const nestedStatement = nested(statement);
@@ -52,6 +85,8 @@ function startsTypedDecl(c: Ctx, i: number): boolean {
   const k = c.tok(i).kind;
   if (TYPE_KEYWORDS.has(k) || (k === "func" && c.tok(i + 1).kind === "(")) return true;
   if (k !== "ident") return false;
+  // `map<str ...` can only be a type (a malformed one gets the type rule's message, not an expression's)
+  if (c.tok(i).text === "map" && c.tok(i + 1).kind === "<" && TYPE_KEYWORDS.has(c.tok(i + 2).kind)) return true;
   const j = skipType(c, i);
   return j > 0 && c.tok(j).kind === "ident";
 }

@@ -21,7 +21,8 @@ export const typeNode: P<TypeNode> = lazy(() =>
 );
 
 // base-type = type-keyword | "func" "(" [ type { "," type } ] ")" [ ":" type ]
-//           | "promise" "<" type ">" | "channel" "<" type ">" | ident [ "." ident ]
+//           | "promise" "<" type ">" | "channel" "<" type ">" | "map" "<" type "," type ">"
+//           | ident [ "." ident ]
 const baseType: P<TypeNode> = rule((run, c) => {
   const i0 = c.at;
   const t = c.peek();
@@ -41,6 +42,13 @@ const baseType: P<TypeNode> = rule((run, c) => {
     const elem = run(nested(typeNode));
     want(run, c, ">", "to close 'channel<'");
     return { kind: "ChannelType", elem, span: c.span(i0, c.at) };
+  }
+  if (t.text === "map" && run(accept("<"))) {
+    const key = run(nested(typeNode));
+    want(run, c, ",", "after the key type of 'map<'");
+    const value = run(nested(typeNode));
+    want(run, c, ">", "to close 'map<'");
+    return { kind: "MapType", key, value, span: c.span(i0, c.at) };
   }
   let name = t.text;
   if (c.peek().kind === "." && c.tok(c.at + 1).kind === "ident") {
@@ -79,6 +87,12 @@ export function skipType(c: Ctx, i: number, depth = 0): number {
   else if (t.kind !== "ident") return -1;
   else if ((t.text === "promise" || t.text === "channel") && c.tok(i + 1).kind === "<") {
     i = skipType(c, i + 2, depth + 1);
+    if (i < 0 || c.tok(i).kind !== ">") return -1;
+    i++;
+  } else if (t.text === "map" && c.tok(i + 1).kind === "<") {
+    i = skipType(c, i + 2, depth + 1);
+    if (i < 0 || c.tok(i).kind !== ",") return -1;
+    i = skipType(c, i + 1, depth + 1);
     if (i < 0 || c.tok(i).kind !== ">") return -1;
     i++;
   } else if (c.tok(i + 1).kind === "." && c.tok(i + 2).kind === "ident") i += 3;

@@ -49,6 +49,9 @@ struct tul_type {
   const char *name;       /* STRUCT: struct name */
   int64_t nfields;        /* STRUCT; MAP: the key's kind (TUL_K_INT or TUL_K_STR) */
   const tul_field *fields;/* STRUCT */
+  void (*init)(void *obj);/* STRUCT: stores the field defaults (and "", [] or an empty map in str, array
+                             and map fields) into a new zeroed instance; NULL: only str fields need ""
+                             (json -> struct conversion calls it first: a missing field keeps its default) */
 };
 extern const tul_type tul_type_int, tul_type_float, tul_type_bool, tul_type_str, tul_type_json;
 

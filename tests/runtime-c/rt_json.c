@@ -71,7 +71,7 @@ static void unboxing(void) {
   *(tul_json **)tul_arr_push_slot(mixed->u.a) = tul__json_float(2.5);
   tul_json_unbox(mixed, &float_arr, &out);
   CHECK(out->len == 2 && ((double *)out->data)[0] == 1.0 && ((double *)out->data)[1] == 2.5);
-  CHECK_THROWS(tul_json_unbox(mixed, &int_arr, &out), "TypeError: expected int, got float");
+  CHECK_THROWS(tul_json_unbox(mixed, &int_arr, &out), "TypeError: expected int at [1], got float");
   tul_json_unbox(mixed, &json_arr, &out);
   CHECK(out == mixed->u.a);
   tul_json *o = tul__json_object();
@@ -81,7 +81,7 @@ static void unboxing(void) {
   tul_json_unbox(o, &point_type, &p);
   CHECK(p && p->x == 9 && p->y == 0.0 && tul_str_eq(p->name, S("n")) && !p->on);
   tul__json_obj_set(o, S("on"), tul__json_int(1));
-  CHECK_THROWS(tul_json_unbox(o, &point_type, &p), "TypeError: expected bool, got int");
+  CHECK_THROWS(tul_json_unbox(o, &point_type, &p), "TypeError: expected bool at on, got int");
 }
 
 static void equality(void) {

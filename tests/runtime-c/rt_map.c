@@ -91,7 +91,7 @@ static void equality_and_json(void) {
   tul_map *m;
   tul_json_unbox(j, &map_str_int, &m);
   CHECK_STR(show(m, &map_str_int), "{\"k\":3,\"j\":4}");
-  CHECK_THROWS(tul_json_unbox(tul_from_json(S("{\"k\": \"x\"}")), &map_str_int, &m), "TypeError: expected int, got str");
+  CHECK_THROWS(tul_json_unbox(tul_from_json(S("{\"k\": \"x\"}")), &map_str_int, &m), "TypeError: expected int at [\"k\"], got str");
   CHECK_THROWS(tul_json_unbox(tul_from_json(S("[1]")), &map_str_int, &m), "TypeError: expected map<str, int>, got array");
   tul_json_unbox(tul_from_json(S("{\"12\": \"a\", \"-3\": \"b\"}")), &map_int_str, &m);
   CHECK(tul_map_find_int(m, -3) != NULL);

@@ -43,6 +43,7 @@ class Samples {
       case "str": return '"a"';
       case "array": return `[${this.of(t.elem)}]`;
       case "promise": return `(async () => ${this.of(t.inner)})()`;
+      case "map": return "{}";
       case "func": return `(${t.params.map((p, i) => `${typeToString(p)} a${i}`).join(", ")}) => ${this.of(t.result)}`;
       default: return "null";
     }
@@ -51,7 +52,7 @@ class Samples {
 
 const KIND_TYPES: Record<string, Type> = {
   int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, array: T.array(T.int), any: T.int, promise: T.promise(T.int),
-  channel: T.channel(T.int),
+  channel: T.channel(T.int), map: T.map(T.str, T.int), "map<str>": T.map(T.str, T.int), "map<int>": T.map(T.int, T.str),
 };
 
 /** The types pattern `p` accepts, given the argument types before it. */
@@ -59,7 +60,11 @@ function sampleTypes(p: Pattern, before: Type[]): Type[] {
   if (!("p" in p)) return [p];
   if (p.p === "elem") {
     const of = before[p.of];
-    return [of.k === "array" || of.k === "channel" ? of.elem : T.json];
+    return [of.k === "array" || of.k === "channel" ? of.elem : of.k === "map" ? of.value : T.json];
+  }
+  if (p.p === "key") {
+    const of = before[p.of];
+    return [of.k === "map" ? of.key : T.json];
   }
   if (p.p === "fn") {
     const r = p.result;

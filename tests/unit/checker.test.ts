@@ -268,6 +268,28 @@ test("the golden type_mismatch program reports all three errors at their positio
   ]);
 });
 
+test("unknown names suggest the closest visible one (did you mean)", () => {
+  const errors = check(`struct Item { str name; int count; }
+func total(Item[] items): int { int sum = 0; for (it in items) { sum += it.cuont; } return sum; }
+int lenght = 3;
+print(lenght2, lenhgt("abc"), Total([]), Lenght);
+Item i = { nmae: "x" };
+print(i.nmae, pritn, x);
+Itme j;`).errors;
+  assert.deepEqual(errors, [
+    "2:76: type Item has no field 'cuont' (did you mean 'count'?)",
+    "4:7: unknown variable 'lenght2' (did you mean 'lenght'?)",
+    "4:16: unknown function 'lenhgt' (did you mean 'length'?)",
+    "4:31: unknown function 'Total' (did you mean 'total'?)",
+    "4:42: unknown variable 'Lenght' (did you mean 'lenght'?)",
+    "5:12: struct 'Item' has no field 'nmae' (did you mean 'name'?)",
+    "6:9: type Item has no field 'nmae' (did you mean 'name'?)",
+    "6:15: unknown variable 'pritn' (did you mean 'print'?)",
+    "6:22: unknown variable 'x'",
+    "7:1: unknown type 'Itme' (did you mean 'Item'?)",
+  ]);
+});
+
 test("distinct error kinds with line:col", () => {
   const cases: [string, string][] = [
     [`print(cout);`, "1:7: unknown variable 'cout'"],

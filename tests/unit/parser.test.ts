@@ -73,6 +73,7 @@ function show(e: Expr | Block | TypeNode | null): string {
     case "NamedType": return e.name;
     case "ArrayType": return `${show(e.elem)}[]`;
     case "PromiseType": return `promise<${show(e.inner)}>`;
+    case "MapType": return `map<${show(e.key)}, ${show(e.value)}>`;
     case "ChannelType": return `channel<${show(e.elem)}>`;
     case "FuncType": return `func(${e.params.map(show).join(", ")}): ${show(e.result)}`;
     case "Convert": return "convert";
@@ -240,7 +241,9 @@ test("array and object literals; `{` in expression position is an object", () =>
   assert.equal(show(exprOf("{}")), "{}");
   const [s] = parseOk("Point p = { x: 3, y: 4 };");
   assert.equal(s.kind === "VarDecl" && show(s.init), "{x: 3, y: 4}");
-  assert.deepEqual(parse("x = {1: 2};").errors, ["1:6: expected object key (a name or a string), found number '1'"]);
+  assert.deepEqual(parse("x = {1.5: 2};").errors, ["1:6: expected object key (a name, a string or an int), found number '1.5'"]);
+  assert.equal(show(exprOf("{1: a, -2: b}")), "{1: a, -2: b}"); // int keys: a map<int, V> literal (the checker decides)
+  assert.deepEqual(parse("x = {- a: 2};").errors.slice(0, 1), ["1:6: expected object key (a name, a string or an int), found '-'"]);
 });
 
 test("match expressions and statements", () => {
@@ -278,6 +281,25 @@ test("variable declarations of every form", () => {
     "typed float[][] m = null", "typed u.Point q = null", "typed json j = null", "typed str s = null",
   ]);
   assert.deepEqual(parse("var z;").errors, ["1:6: expected '=' after 'var z' (it needs an initializer), found ';'"]);
+});
+
+test("map types: map<K, V> declarations, nested, and a malformed one reported as a type", () => {
+  const body = parseOk("map<str, int> m = {}; map<int, map<str, float[]>> n; map<str, int>[] ms = [];");
+  assert.deepEqual(body.map((s) => (s.kind === "VarDecl" ? `${show(s.declType)} ${s.name}` : s.kind)), [
+    "map<str, int> m", "map<int, map<str, float[]>> n", "map<str, int>[] ms",
+  ]);
+  assert.deepEqual(parse("map<str int> h = {};").errors, ["1:9: expected ',' after the key type of 'map<', found 'int'"]);
+  assert.equal(show(exprOf("map < b")), "(< map b)"); // a variable named map still compares
+});
+
+test("a function declared the C way: parsed as that function, marked with the Tulpar spelling", () => {
+  const r = parse("str kind(str s, int n) {\n  return s;\n}\nvoid log(str m) { print(m); }\nint[] f() { return []; }");
+  assert.deepEqual(r.errors, []); // the checker reports them, after which it still checks the bodies
+  assert.deepEqual(r.program.body.map((s) => (s.kind === "FuncDecl" ? `${s.name}/${s.params.length}: ${show(s.result)} | ${s.cStyle?.suggestion}` : s.kind)), [
+    "kind/2: str | func kind(str s, int n): str {", "log/1: void | func log(str m) {", "f/0: int[] | func f(): int[] {",
+  ]);
+  assert.equal(show(exprOf("f(a) + 1")), "(+ (call f a) 1)"); // a call is no declaration
+  assert.equal(parseOk("func g() {}")[0].kind === "FuncDecl" && (parseOk("func g() {}")[0] as { cStyle?: unknown }).cStyle, undefined);
 });
 
 test("functions: async, defaults, untyped parameters, results, nesting", () => {

@@ -281,78 +281,137 @@ tul_json *tul_json_box(const void *slot, const tul_type *type) {
   }
 }
 
-/* ---------------------------------------------------------------- unboxing */
+/* ---------------------------------------------------------------- unboxing
+ * json -> a static type, checked. Inside arrays, structs and maps the error names where the
+ * mismatch is (docs/reference.md §19.11): "TypeError: expected float at [3].price, got str". The path
+ * is a chain of stack frames from the innermost step up to the value converted. */
 
-static TUL_NORETURN void mismatch(const tul_type *want, const tul_json *got) {
-  char buf[128];
-  tul__throw_fmt("TypeError: expected %s, got %s", tul__type_name(want, buf, sizeof buf),
-                 tul__json_kind_name(got));
+/* Appends the path from the root to `p` ("[3].price", "items[0]", "[\"k\"]"). */
+static void sb_path(tul__sb *b, const tul__jpath *p) {
+  if (!p) return;
+  sb_path(b, p->up);
+  if (p->field) {
+    if (p->up) tul__sb_ch(b, '.');
+    tul__sb_cstr(b, p->field);
+  } else if (p->key) {
+    tul__sb_ch(b, '[');
+    tul__sb_quoted(b, p->key->data, p->key->len);
+    tul__sb_ch(b, ']');
+  } else {
+    tul__sb_ch(b, '[');
+    tul__sb_int(b, p->index);
+    tul__sb_ch(b, ']');
+  }
 }
 
-static tul_arr *unbox_array(const tul_json *j, const tul_type *type) {
-  if (!j || j->tag != TUL_J_ARRAY) mismatch(type, j);
+/* "TypeError: expected <want>[ at <path>], got " (the caller appends what it got). */
+static void mismatch_head(tul__sb *b, const char *want, const tul__jpath *path) {
+  tul__sb_init(b);
+  tul__sb_cstr(b, "TypeError: expected ");
+  tul__sb_cstr(b, want);
+  if (path) {
+    tul__sb_cstr(b, " at ");
+    sb_path(b, path);
+  }
+  tul__sb_cstr(b, ", got ");
+}
+
+/* "TypeError: expected <want>[ at <path>], got <kind>". */
+TUL_NORETURN void tul__unbox_mismatch(const char *want, const tul_json *got, const tul__jpath *path) {
+  tul__sb b;
+  mismatch_head(&b, want, path);
+  tul__sb_cstr(&b, tul__json_kind_name(got));
+  tul__throw_str(tul__sb_finish(&b));
+}
+
+/* A json object key that is no decimal int, for a map<int, V>: "expected an int key[ at <path>], got "1x"". */
+TUL_NORETURN void tul__unbox_bad_key(const tul_str *key, const tul__jpath *path) {
+  tul__sb b;
+  mismatch_head(&b, "an int key", path);
+  tul__sb_quoted(&b, key->data, key->len);
+  tul__throw_str(tul__sb_finish(&b));
+}
+
+static TUL_NORETURN void mismatch(const tul_type *want, const tul_json *got, const tul__jpath *path) {
+  char buf[128];
+  tul__unbox_mismatch(tul__type_name(want, buf, sizeof buf), got, path);
+}
+
+static tul_arr *unbox_array(const tul_json *j, const tul_type *type, const tul__jpath *path) {
+  if (!j || j->tag != TUL_J_ARRAY) mismatch(type, j, path);
   const tul_type *et = type->elem;
   tul_arr *src = j->u.a;
   if (et->kind == TUL_K_JSON) return src;
   tul_arr *r = tul_arr_new(et, src->len);
   tul_json **d = (tul_json **)src->data;
-  for (int64_t i = 0; i < src->len; i++) tul_json_unbox(d[i], et, r->data + i * et->size);
+  for (int64_t i = 0; i < src->len; i++) {
+    tul__jpath at = {path, NULL, NULL, i};
+    tul__json_unbox_at(d[i], et, r->data + i * et->size, &at);
+  }
   return r;
 }
 
-/* An object's fields by name (missing fields keep their zero value); null gives no instance. */
-static void *unbox_struct(const tul_json *j, const tul_type *type) {
+/* An object's fields by name; a missing field keeps its default (the struct's init function from
+ * codegen stores defaults and the zero values of str, array and map fields); null gives no instance. */
+static void *unbox_struct(const tul_json *j, const tul_type *type, const tul__jpath *path) {
   if (!j) return NULL;
-  if (j->tag != TUL_J_OBJECT) mismatch(type, j);
-  int64_t size = 0;
+  if (j->tag != TUL_J_OBJECT) mismatch(type, j, path);
+  int64_t size = 8;
   for (int64_t i = 0; i < type->nfields; i++) {
     int64_t end = type->fields[i].offset + type->fields[i].type->size;
     if (end > size) size = end;
   }
   char *obj = tul_alloc(size);
+  if (type->init) type->init(obj);
+  else
+    for (int64_t i = 0; i < type->nfields; i++)
+      if (type->fields[i].type->kind == TUL_K_STR) *(const tul_str **)(obj + type->fields[i].offset) = &tul_empty_str;
   for (int64_t i = 0; i < type->nfields; i++) {
     const tul_field *f = &type->fields[i];
-    if (f->type->kind == TUL_K_STR) *(const tul_str **)(obj + f->offset) = &tul_empty_str;
-    tul_json *v = tul__json_obj_get(j, tul__str_c(f->name));
-    if (v || f->type->kind == TUL_K_JSON || f->type->kind == TUL_K_STRUCT) tul_json_unbox(v, f->type, obj + f->offset);
+    int64_t k = find_key(j->u.o->shape, tul__str_c(f->name));
+    if (k < 0) continue; /* missing: the default stays (an explicit null is converted, and checked) */
+    tul__jpath at = {path, f->name, NULL, 0};
+    tul__json_unbox_at(j->u.o->vals[k], f->type, obj + f->offset, &at);
   }
   return obj;
 }
 
-void tul_json_unbox(const tul_json *j, const tul_type *type, void *out) {
+void tul__json_unbox_at(const tul_json *j, const tul_type *type, void *out, const tul__jpath *path) {
   int64_t tag = j ? j->tag : 0;
   void *ptr;
   switch (type->kind) {
   case TUL_K_INT:
-    if (tag != TUL_J_INT) mismatch(type, j);
+    if (tag != TUL_J_INT) mismatch(type, j, path);
     memcpy(out, &j->u.i, 8);
     return;
   case TUL_K_FLOAT: {
-    if (tag != TUL_J_FLOAT && tag != TUL_J_INT) mismatch(type, j);
+    if (tag != TUL_J_FLOAT && tag != TUL_J_INT) mismatch(type, j, path);
     double f = tag == TUL_J_INT ? (double)j->u.i : j->u.f;
     memcpy(out, &f, 8);
     return;
   }
   case TUL_K_BOOL:
-    if (tag != TUL_J_BOOL) mismatch(type, j);
+    if (tag != TUL_J_BOOL) mismatch(type, j, path);
     *(char *)out = j->u.b;
     return;
   case TUL_K_STR:
-    if (tag != TUL_J_STR) mismatch(type, j);
+    if (tag != TUL_J_STR) mismatch(type, j, path);
     ptr = j->u.s;
     break;
   case TUL_K_JSON: ptr = (void *)j; break;
-  case TUL_K_ARRAY: ptr = unbox_array(j, type); break;
-  case TUL_K_STRUCT: ptr = unbox_struct(j, type); break;
+  case TUL_K_ARRAY: ptr = unbox_array(j, type, path); break;
+  case TUL_K_STRUCT: ptr = unbox_struct(j, type, path); break;
   case TUL_K_MAP:
-    if (tag != TUL_J_OBJECT) mismatch(type, j);
-    ptr = tul__map_unbox(j, type);
+    if (tag != TUL_J_OBJECT) mismatch(type, j, path);
+    ptr = tul__map_unbox(j, type, path);
     break;
   case TUL_K_VOID: return;
-  default: mismatch(type, j);
+  default: mismatch(type, j, path);
   }
   memcpy(out, &ptr, sizeof ptr);
 }
+
+void tul_json_unbox(const tul_json *j, const tul_type *type, void *out) { tul__json_unbox_at(j, type, out, NULL); }
 
 /* ---------------------------------------------------------------- equality */
 

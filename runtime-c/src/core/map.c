@@ -341,7 +341,7 @@ tul_json *tul__map_box(const tul_map *m) {
 }
 
 /* From a json object (the caller checked the tag); int maps need decimal keys. */
-tul_map *tul__map_unbox(const tul_json *j, const tul_type *type) {
+tul_map *tul__map_unbox(const tul_json *j, const tul_type *type, const tul__jpath *path) {
   tul_map *m = tul_map_new(type->nfields, type->elem);
   for (int64_t i = 0, n = tul__jobj_len(j); i < n; i++) {
     tul_str *k = tul__jobj_key(j, i);
@@ -351,11 +351,11 @@ tul_map *tul__map_unbox(const tul_json *j, const tul_type *type) {
       char *end;
       errno = 0;
       long long v = strtoll(k->data, &end, 10);
-      if (k->len == 0 || errno || end != k->data + k->len)
-        tul__throw_fmt("TypeError: expected an int key, got \"%s\"", k->data);
+      if (k->len == 0 || errno || end != k->data + k->len) tul__unbox_bad_key(k, path);
       slot = tul_map_put_int(m, v);
     }
-    tul_json_unbox(tul__jobj_val(j, i), type->elem, slot);
+    tul__jpath at = {path, NULL, k, 0};
+    tul__json_unbox_at(tul__jobj_val(j, i), type->elem, slot, &at);
   }
   return m;
 }

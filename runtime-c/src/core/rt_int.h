@@ -176,7 +176,18 @@ uint64_t tul__hash_int(int64_t k);
 void tul__sb_map(tul__sb *b, const tul_map *m);     /* {"a":1} / {1:"a"} */
 _Bool tul__map_eq(const tul_map *a, const tul_map *b);
 tul_json *tul__map_box(const tul_map *m);
-tul_map *tul__map_unbox(const tul_json *j, const tul_type *type); /* j: an object */
+/* json -> static type with the path of the value inside the one converted, for error messages
+ * (json.c): a step is an array index, a struct field or a map key. */
+typedef struct tul__jpath {
+  const struct tul__jpath *up;
+  const char *field;     /* a struct field, or NULL */
+  const tul_str *key;    /* a map key, or NULL */
+  int64_t index;         /* an array index (when field and key are NULL) */
+} tul__jpath;
+void tul__json_unbox_at(const tul_json *j, const tul_type *type, void *out, const tul__jpath *path);
+TUL_NORETURN void tul__unbox_mismatch(const char *want, const tul_json *got, const tul__jpath *path);
+TUL_NORETURN void tul__unbox_bad_key(const tul_str *key, const tul__jpath *path);
+tul_map *tul__map_unbox(const tul_json *j, const tul_type *type, const tul__jpath *path); /* j: an object */
 
 /* ---------------------------------------------------------------- exceptions (exc.c, trace.c) */
 TUL_NORETURN void tul__throw_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
