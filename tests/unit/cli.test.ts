@@ -135,3 +135,29 @@ test("build --time prints the time of each phase on stderr", async () => {
     assert.equal(/split IR/.test(r.stderr), jobs === "2");
   }
 });
+
+test("long chains compile to the right values (+, &&, ||, ternary, else-if, unary, fields)", async () => {
+  const n = 3000;
+  const lines = [
+    `int sum = ${Array(n).fill("1").join(" + ")};`,
+    `int calls = 0;`,
+    `func t(bool v): bool { calls += 1; return v; }`,
+    `bool all = ${Array.from({ length: n }, (_, i) => (i === n / 2 ? "t(false)" : "t(true)")).join(" && ")};`,
+    `bool any = ${Array.from({ length: n }, (_, i) => (i === 10 ? "t(true)" : "t(false)")).join(" || ")};`,
+    `int x = 1234;`,
+    `int pick = ${Array.from({ length: n }, (_, i) => `x == ${i} ? ${i * 2} :`).join(" ")} -1;`,
+    `int branch = -1;`,
+    `${Array.from({ length: n }, (_, i) => `${i ? "else " : ""}if (x == ${i}) { branch = ${i}; }`).join(" ")} else { branch = -2; }`,
+    `int neg = ${"- ".repeat(n + 1)}5;`,
+    `struct N { N next; int v; }`,
+    `N a;`,
+    `a.next = a;`,
+    `a.v = 42;`,
+    `int far = a${".next".repeat(n)}.v;`,
+    `print(sum, all, any, calls, pick, branch, neg, far);`,
+  ];
+  const file = source("chains.tul", lines.join("\n") + "\n");
+  const r = await tulc("build", file, "-o", path.join(dir, "chains"), "-O0");
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal((await execa(path.join(dir, "chains"))).stdout, `${n} false true ${n / 2 + 1 + 11} 2468 1234 -5 42`);
+});
