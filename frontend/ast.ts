@@ -11,6 +11,7 @@ export type TypeNode =
   | { kind: "NamedType"; name: string; span: Span } // int float bool str void json array, or a struct name
   | { kind: "ArrayType"; elem: TypeNode; span: Span } // T[]
   | { kind: "PromiseType"; inner: TypeNode; span: Span } // promise<T>
+  | { kind: "ChannelType"; elem: TypeNode; span: Span } // channel<T>
   | { kind: "FuncType"; params: TypeNode[]; result: TypeNode; span: Span }; // func(int, str): bool
 
 // ---------- symbols (created by the checker) ----------
@@ -206,6 +207,21 @@ export interface Try {
   span: Span;
   catchSym?: VarSymbol; // checker: the json-typed catch variable
 }
+/**
+ * `select { case [binding =] op: body ... default: body }` (docs/reference.md §15.4). `op` is
+ * `ch.recv()`, `ch.send(v)`, a promise or `sleep_async(ms)`; the binding (`int v =`, `var v =`) gets
+ * the received value or the promise's result.
+ */
+export interface SelectCase {
+  op: Expr;
+  /** Its `init` is set by the checker: an Ident of `value`, the hidden variable the value lands in. */
+  binding: VarDecl | null;
+  body: Block;
+  span: Span;
+  caseKind?: "recv" | "send" | "promise" | "sleep"; // checker
+  value?: VarSymbol; // checker: holds the received value (recv and promise cases with a binding)
+}
+export interface Select { kind: "Select"; cases: SelectCase[]; default: Block | null; span: Span }
 /** `scope { ... }` (docs/reference.md §14): the block is left only when every task created inside
  *  it has settled; the first error cancels the rest and is re-thrown. */
 export interface Scope { kind: "Scope"; body: Block; span: Span }
@@ -242,7 +258,7 @@ export interface Import {
 
 export type Stmt =
   | VarDecl | ExprStmt | Block | If | While | For | ForIn | Break | Continue | Return | Throw | Try
-  | Scope | Shield | FuncDecl | StructDecl | Import;
+  | Scope | Shield | FuncDecl | StructDecl | Import | Select;
 
 export type Node = Stmt | Expr | Param;
 
@@ -296,6 +312,7 @@ export function children(n: AstNode): AstNode[] {
     case "Throw": return [n.value];
     case "Try": return present([n.body, n.catchBody, n.finallyBody]);
     case "Scope": case "Shield": return [n.body];
+    case "Select": return [...n.cases.flatMap((c) => [...present<AstNode>([c.binding]), c.op, c.body]), ...present([n.default])];
     case "FuncDecl": return [...defaults(n.params), n.body];
     case "Break": case "Continue": case "StructDecl": case "Import":
       return [];
@@ -351,5 +368,5 @@ export function isStmt(n: AstNode): n is Stmt {
 const STMT_KINDS: Record<Stmt["kind"], true> = {
   VarDecl: true, ExprStmt: true, Block: true, If: true, While: true, For: true, ForIn: true, Break: true,
   Continue: true, Return: true, Throw: true, Try: true, Scope: true, Shield: true, FuncDecl: true, StructDecl: true,
-  Import: true,
+  Import: true, Select: true,
 };

@@ -5,6 +5,7 @@
 // argument types again. docs/architecture.md "How to add a built-in" walks through adding a row.
 
 import { T, typeEquals, typeToString, type Type } from "./types.js";
+import { D, type Message } from "./messages.js";
 
 // ---------------------------------------------------------------- the row format
 
@@ -13,14 +14,28 @@ import { T, typeEquals, typeToString, type Type } from "./types.js";
  * - a Type: any argument, converted to that type (a mismatch is reported by the conversion);
  * - `kinds(...)`: selects the overload when the argument's kind is one of these ("int", "str",
  *   "array", "int[]" for an array of int, "any"); converted to `as`, or kept as it is;
- * - `elemOf(n)`: the element type of argument n (an array), converted to it;
- * - `fnOf(n, arity, result)`: a function of `arity` parameters of that element type (a comparator,
- *   a key); `result` is its result type, or the kinds its result may have (kept as it is).
+ * - `elemOf(n)`: the element type of argument n (an array or a channel), converted to it;
+ * - `fnOf(n, arity, result?)`: a function of `arity` parameters of that element type (a comparator,
+ *   a key, map's function); see FnPattern.
  */
 export type Pattern = Type | KindsPattern | ElemPattern | FnPattern;
 export interface KindsPattern { p: "kinds"; kinds: readonly string[]; as?: Type }
 export interface ElemPattern { p: "elem"; of: number }
-export interface FnPattern { p: "fn"; of: number; arity: number; result: Type | readonly string[] }
+/**
+ * A function argument of `arity` parameters whose types follow from the other arguments (`params`:
+ * the element type of an array argument, or reduce's accumulator). Its result is `result` when that
+ * is a type (or a function computing it from the arguments); otherwise the function's own result,
+ * restricted to the kinds `result` lists, or passed through `own` (map turns a void result into
+ * json, so that the conversion reports it). Its hint types a lambda's untyped parameters and a fixed
+ * result; an own result is left to inference (docs/reference.md §15.7).
+ */
+export interface FnPattern {
+  p: "fn";
+  arity: number;
+  params: (args: Type[]) => Type[];
+  result?: Type | readonly string[] | ((args: Type[]) => Type);
+  own?: (own: Type) => Type;
+}
 
 /** A trailing parameter that may be left out; a runtime call passes `missing` in its place. */
 export interface Optional { p: "optional"; pattern: Pattern; missing: bigint | null }
@@ -43,7 +58,10 @@ export type InlineEmitter =
   | "print" | "gather" | "race" | "vote" | "toString" | "toJson" | "identity" | "toSelf" | "intToFloat" | "boolToFloat" | "boolToInt"
   | "intToBool" | "floatToBool" | "arrayLength" | "arrayPush" | "arrayPop" | "range" | "arrayContains"
   | "arrayIndexOf" | "absInt" | "absFloat" | "minInt" | "minFloat" | "maxInt" | "maxFloat" | "powFloat"
-  | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp" | "eprint" | "formatValue" | "sortBy";
+  | "floor" | "ceil" | "sqrt" | "sin" | "cos" | "log" | "exp" | "eprint" | "formatValue" | "sortBy"
+  | "channelNew" | "chanSend" | "chanRecv" | "mapConcurrent"
+  | "arrayMap" | "arrayFilter" | "arrayReduce" | "arraySum" | "arrayEach" | "arrayFlatMap" | "arrayChunks"
+  | "arrayZip" | "arrayEnumerate";
 
 export interface Overload {
   params: (Pattern | Optional)[];
@@ -52,8 +70,10 @@ export interface Overload {
   /** The result type, or a function of the parameter types the arguments were converted to. */
   result: Type | ((params: Type[]) => Type);
   lower: Lowering;
-  /** Resolution by code instead of patterns (gather, whose result depends on all its arguments). */
-  custom?: (args: Type[]) => { params: Type[]; result: Type };
+  /** Resolution by code instead of patterns (gather, whose result depends on all its arguments;
+   *  channel, whose element type comes from the type the context expects): the parameter and result
+   *  types, or a diagnostic. */
+  custom?: (args: Type[], expected?: Type) => { params: Type[]; result: Type } | { error: Message };
 }
 
 export interface BuiltinRow {
@@ -73,6 +93,10 @@ export interface BuiltinRow {
   /** Argument `arg`, when a string literal, is a format spec for argument `of`: checked at compile
    *  time with the runtime's own spec parser (frontend/fmtspec.ts). */
   spec?: { arg: number; of: number };
+  /** The order in which the checker types the arguments when it is not left to right (reduce types
+   *  its initial value before the function, whose accumulator parameter it gives). Evaluation at
+   *  run time stays left to right. */
+  checkOrder?: number[];
 }
 
 /** The overload the checker chose for a call: the parameter type of each argument, the result. */
@@ -92,7 +116,10 @@ export interface BuiltinMismatch {
 const kinds = (...ks: string[]): KindsPattern => ({ p: "kinds", kinds: ks });
 const kindsAs = (as: Type, ...ks: string[]): KindsPattern => ({ p: "kinds", kinds: ks, as });
 const elemOf = (of: number): ElemPattern => ({ p: "elem", of });
-const fnOf = (of: number, arity: number, result: Type | readonly string[]): FnPattern => ({ p: "fn", of, arity, result });
+/** The element type of an array or channel type (json for anything else). */
+export const elemType = (t: Type | undefined): Type => (t?.k === "array" || t?.k === "channel" ? t.elem : T.json);
+const fnOf = (of: number, arity: number, result?: FnPattern["result"], own?: FnPattern["own"]): FnPattern =>
+  ({ p: "fn", arity, params: (args) => Array.from({ length: arity }, () => elemType(args[of])), result, own });
 const optional = (pattern: Pattern, missing: bigint | null): Optional => ({ p: "optional", pattern, missing });
 const rt = (symbol: string): Lowering => ({ rt: symbol });
 const inline = (emitter: InlineEmitter): Lowering => ({ inline: emitter });
@@ -195,6 +222,32 @@ function raceResolve(args: Type[]): { params: Type[]; result: Type } {
   return { params: args.map(() => first), result: first };
 }
 
+/** channel(n): the element type comes from the expected channel<T> (docs/reference.md §15.1). */
+function channelResolve(args: Type[], expected?: Type): { params: Type[]; result: Type } | BuiltinError {
+  if (expected?.k === "channel") return { params: args.map(() => T.int), result: expected };
+  return { error: D.channelElement() };
+}
+
+/** map's function must produce a value (void and never results would make no array). */
+const valueResult = (own: Type): Type => (own.k === "void" || own.k === "never" ? T.json : own);
+const arrayResult = (own: Type): Type => (own.k === "array" ? own : T.array(T.json));
+const funcResult = (t: Type): Type => (t.k === "func" ? t.result : T.json);
+/** A pair of zip or enumerate: T[] when both halves are T, else json[] (each half boxed). */
+export const pairType = (a: Type, b: Type): Type => (typeEquals(a, b) ? T.array(a) : T.array(T.json));
+/** reduce's function: (accumulator of init's type, element) -> accumulator. */
+const reduceFn: FnPattern = {
+  p: "fn", arity: 2,
+  params: (a) => [a[2] ?? elemType(a[0]), elemType(a[0])],
+  result: (a) => a[2] ?? elemType(a[0]),
+};
+
+/** map_concurrent(xs, f, n): promise<R[]> for f returning R or promise<R> (void: json[] of nulls). */
+function mapConcurrentResult(p: Type[]): Type {
+  let r = funcResult(p[1]);
+  if (r.k === "promise") r = r.inner;
+  return T.promise(T.array(valueElem(r)));
+}
+
 // ---------------------------------------------------------------- the registry
 
 export const BUILTINS: BuiltinRow[] = [
@@ -263,11 +316,12 @@ export const BUILTINS: BuiltinRow[] = [
   }),
 
   // ---- collections
-  { name: "length", aliases: ["len"], doc: "Code points of a str, elements of an array, or entries of a json value.",
-    want: "a str, an array or json",
+  { name: "length", aliases: ["len"], doc: "Code points of a str, elements of an array, entries of a json value, or values buffered in a channel.",
+    want: "a str, an array, json or a channel",
     overloads: [
       { params: [kinds("str")], result: T.int, lower: rt("tul_str_len") },
       { params: [kinds("array")], result: T.int, lower: inline("arrayLength") },
+      { params: [kinds("channel")], result: T.int, lower: rt("tul_chan_len") },
       { params: [kinds(...JSON_ARG)], result: T.int, lower: rt("tul_json_len") },
     ] },
   { name: "push", doc: "Appends an element to an array in place.", want: "an array",
@@ -367,6 +421,44 @@ export const BUILTINS: BuiltinRow[] = [
   floatMath("exp", "e to the power x."),
   fixed("random", [], T.float, "tul_random", "A random float in [0, 1)."),
   fixed("randint", [T.int, T.int], T.int, "tul_randint", "A random int in [a, b] (ValueError when a > b)."),
+
+  // ---- channels, bounded fan-out (docs/reference.md §15)
+  { name: "channel", doc: "A new channel<T> buffering n values (none or 0: unbuffered); T comes from the type the context expects.",
+    overloads: [{ params: [optional(T.int, 0n)], result: () => T.channel(T.json), lower: inline("channelNew"), custom: channelResolve }] },
+  { name: "send", doc: "Sends a value on a channel: a promise settled once a receiver or the buffer took it.", want: ["a channel", "its element type"],
+    overloads: [{ params: [kinds("channel"), elemOf(0)], result: T.promise(T.void), lower: inline("chanSend") }] },
+  { name: "recv", doc: "Receives from a channel: a promise of the next value (ChannelClosedError once closed and drained).", want: "a channel",
+    overloads: [{ params: [kinds("channel")], result: (p) => T.promise(elemType(p[0])), lower: inline("chanRecv") }] },
+  { name: "close", doc: "Closes a channel: later sends throw ChannelClosedError; receivers drain what is buffered.", want: "a channel",
+    overloads: [{ params: [kinds("channel")], result: T.void, lower: rt("tul_chan_close") }] },
+  { name: "map_concurrent", doc: "A promise of f(x) for every element, at most `limit` calls unfinished at once, results in input order.",
+    want: ["an array", "a function of one parameter of the array's element type", "an int"],
+    overloads: [{ params: [kinds("array"), fnOf(0, 1), T.int], result: mapConcurrentResult, lower: inline("mapConcurrent") }] },
+
+  // ---- arrays in pipelines (docs/reference.md §15)
+  { name: "map", doc: "A new array of f(x) for every element x, in order.", want: ["an array", "a function of one parameter of the array's element type"],
+    overloads: [{ params: [kinds("array"), fnOf(0, 1, undefined, valueResult)], result: (p) => T.array(funcResult(p[1])), lower: inline("arrayMap") }] },
+  { name: "filter", doc: "A new array of the elements x for which f(x) is true, in order.", want: ["an array", "a function func(T): bool for T[]"],
+    overloads: [{ params: [kinds("array"), fnOf(0, 1, T.bool)], result: sameAsFirst, lower: inline("arrayFilter") }] },
+  { name: "reduce", doc: "Folds the elements from the left: f(f(init, x0), x1) ...; init when the array is empty.",
+    want: ["an array", "a function func(A, T): A for T[] and an initial value of type A", "an initial value"], checkOrder: [0, 2],
+    overloads: [{ params: [kinds("array"), reduceFn, ANY], result: (p) => p[2], lower: inline("arrayReduce") }] },
+  { name: "sum", doc: "The sum of an int[] (int) or float[] (float); 0 when empty.", want: "int[] or float[]",
+    overloads: [
+      { params: [kinds("int[]")], result: T.int, lower: inline("arraySum") },
+      { params: [kinds("float[]")], result: T.float, lower: inline("arraySum") },
+    ] },
+  { name: "each", doc: "Calls f(x) for every element x, in order.", want: ["an array", "a function of one parameter of the array's element type"],
+    overloads: [{ params: [kinds("array"), fnOf(0, 1)], result: T.void, lower: inline("arrayEach") }] },
+  { name: "flat_map", doc: "The arrays f(x) returns for every element x, concatenated in order.",
+    want: ["an array", "a function of one parameter of the array's element type, returning an array"],
+    overloads: [{ params: [kinds("array"), fnOf(0, 1, undefined, arrayResult)], result: (p) => funcResult(p[1]), lower: inline("arrayFlatMap") }] },
+  { name: "chunks", doc: "The elements in consecutive arrays of n (the last one may be shorter); ValueError when n < 1.", want: ["an array", "an int"],
+    overloads: [{ params: [kinds("array"), T.int], result: (p) => T.array(p[0]), lower: inline("arrayChunks") }] },
+  { name: "zip", doc: "Pairs [a[i], b[i]] up to the shorter length: T[][] when both hold T, else json[][].", want: "an array",
+    overloads: [{ params: [kinds("array"), kinds("array")], result: (p) => T.array(pairType(elemType(p[0]), elemType(p[1]))), lower: inline("arrayZip") }] },
+  { name: "enumerate", doc: "Pairs [i, xs[i]]: int[][] for an int[], else json[][].", want: "an array",
+    overloads: [{ params: [kinds("array")], result: (p) => T.array(pairType(T.int, elemType(p[0]))), lower: inline("arrayEnumerate") }] },
   fixed("random_seed", [T.int], T.void, "tul_random_seed", "Seeds random and randint: the same seed gives the same numbers."),
   binaryMath("mod", rt("tul_mod_int"), rt("tul_mod_float"), "The remainder with the sign of the divisor, as Python's % (ZeroDivisionError for int 0)."),
 ];
@@ -414,13 +506,16 @@ function accepts(p: Pattern | undefined, t: Type): boolean {
   return !p || !isKinds(p) || p.kinds.some((k) => kindMatches(t, k));
 }
 
-/** The function type a function pattern stands for, given the arguments (its result: the argument's
- *  own when the pattern lists kinds, void when that is not known yet, as for a hint). */
+/** The function type a function pattern stands for, given the arguments (its result: fixed, or the
+ *  argument's own, or void when that is not known yet, as for a hint: void leaves it to inference). */
 function fnType(p: FnPattern, args: Type[], own: Type | undefined): Type {
-  const of = args[p.of];
-  const elem = of?.k === "array" ? of.elem : T.json;
-  const result = Array.isArray(p.result) ? (own?.k === "func" ? own.result : T.void) : (p.result as Type);
-  return T.func(Array.from({ length: p.arity }, () => elem), result);
+  const r = p.result;
+  let result: Type;
+  if (typeof r === "function") result = r(args);
+  else if (r && !Array.isArray(r)) result = r as Type;
+  else if (own?.k !== "func") result = T.void;
+  else result = p.own ? p.own(own.result) : own.result;
+  return T.func(p.params(args), result);
 }
 
 /** Whether an overload takes this many arguments. */
@@ -432,19 +527,25 @@ function fitsArity(o: Overload, n: number): boolean {
 /** The type an argument is converted to under pattern `p`, given the argument types. */
 function paramType(p: Pattern, args: Type[], i: number): Type {
   if (isKinds(p)) return p.as ?? args[i];
-  if (isElem(p)) {
-    const of = args[p.of];
-    return of?.k === "array" ? of.elem : T.json;
-  }
+  if (isElem(p)) return elemType(args[p.of]);
   if (isFn(p)) return fnType(p, args, args[i]);
   return p;
 }
 
-/** Picks the overload for these argument types (arity already checked), or says which argument fits none. */
-export function resolveBuiltin(row: BuiltinRow, args: Type[]): BuiltinResolution | BuiltinMismatch {
+/** A diagnostic of a custom resolution (channel() without an expected channel type). */
+export interface BuiltinError {
+  error: Message;
+}
+
+/** Picks the overload for these argument types (arity already checked), or says which argument fits
+ * none; `expected` is the type the context wants (for custom resolutions). */
+export function resolveBuiltin(row: BuiltinRow, args: Type[], expected?: Type): BuiltinResolution | BuiltinMismatch | BuiltinError {
   for (const o of row.overloads) {
     if (!fitsArity(o, args.length)) continue;
-    if (o.custom) return { overload: o, ...o.custom(args) };
+    if (o.custom) {
+      const r = o.custom(args, expected);
+      return "error" in r ? r : { overload: o, ...r };
+    }
     if (!args.every((t, i) => accepts(patternAt(o, i), t))) continue;
     const params = args.map((_, i) => paramType(patternAt(o, i)!, args, i));
     return { overload: o, params, result: typeof o.result === "function" ? o.result(params) : o.result };
@@ -458,7 +559,8 @@ export function resolveBuiltin(row: BuiltinRow, args: Type[]): BuiltinResolution
 
 /**
  * The type hint for argument i (types `[]` literals, lambdas and the like), given the types of the
- * arguments before it: the type every overload still possible converts it to, if they agree.
+ * arguments checked before it (a sparse array under checkOrder): the type every overload still
+ * possible converts it to, if they agree.
  */
 export function hintFor(row: BuiltinRow, i: number, before: Type[]): Type | undefined {
   if (row.hint) return row.hint(i, before);
@@ -470,7 +572,7 @@ export function hintFor(row: BuiltinRow, i: number, before: Type[]): Type | unde
     if (!p || o.custom) return undefined;
     if (isKinds(p)) return p.as;
     if (isFn(p)) return fnType(p, before, undefined);
-    return isElem(p) ? (before[p.of]?.k === "array" ? paramType(p, before, i) : undefined) : p;
+    return isElem(p) ? (before[p.of]?.k === "array" || before[p.of]?.k === "channel" ? paramType(p, before, i) : undefined) : p;
   });
   const first = hints[0];
   return first && hints.every((h) => h && typeEquals(h, first)) ? first : undefined;
@@ -490,7 +592,9 @@ export function fixedParamTypes(o: Overload): (Type | undefined)[] {
     if (isFn(p)) return T.func([], T.void); // a closure pointer whatever its type
     if (!isKinds(p)) return isElem(p) ? undefined : p;
     if (p.as) return p.as;
-    const named: Record<string, Type> = { int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, promise: T.promise(T.json) };
+    const named: Record<string, Type> = {
+      int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, promise: T.promise(T.json), channel: T.channel(T.json),
+    };
     const k = p.kinds[0];
     return named[k] ?? (k === "array" || k.endsWith("[]") ? T.array(T.json) : undefined);
   });
@@ -502,8 +606,9 @@ export function signatureText(o: Overload): string {
     if (isKinds(p)) return p.kinds.filter((k) => k !== "never").join("|");
     if (isElem(p)) return `elem of #${p.of + 1}`;
     if (isFn(p)) {
-      const params = Array.from({ length: p.arity }, () => `elem of #${p.of + 1}`).join(", ");
-      return `func(${params}): ${Array.isArray(p.result) ? (p.result as readonly string[]).join("|") : typeToString(p.result as Type)}`;
+      const r = p.result;
+      const result = Array.isArray(r) ? (r as readonly string[]).join("|") : r && typeof r !== "function" ? typeToString(r as Type) : "R";
+      return `func/${p.arity}: ${result}`;
     }
     return typeToString(p);
   };

@@ -37,7 +37,7 @@ export const KEYWORDS: ReadonlySet<string> = new Set([
  * Punctuators, longest first so that the sticky regex prefers `=>` over `=`. `>>` is two `>` tokens
  * (`promise<promise<int>>` closes two types); the expression parser joins adjacent ones (parse/expr.ts).
  */
-const PUNCT_RE = /<<=|=>|==|!=|<=|>=|&&|\|\||\+\+|--|\+=|-=|\*=|\/=|%=|&=|\|=|\^=|<<|\.\.|[(){}[\],;:?.+\-*/%<>=!&|^~]/y;
+const PUNCT_RE = /<<=|=>|==|!=|<=|>=|&&|\|>|\|\||\+\+|--|\+=|-=|\*=|\/=|%=|&=|\|=|\^=|<<|\.\.|[(){}[\],;:?.+\-*/%<>=!&|^~]/y;
 const IDENT_RE = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
 const IDENT_CONT_RE = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/uy;
 const FLOAT_RE = /[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)/y;

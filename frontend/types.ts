@@ -12,6 +12,7 @@ export type Type =
   | { k: "never" } // result of functions whose every path throws; converts to every type
   | { k: "array"; elem: Type }
   | { k: "promise"; inner: Type }
+  | { k: "channel"; elem: Type } // docs/reference.md §15
   | { k: "func"; params: Type[]; result: Type }
   | { k: "struct"; name: string; decl: StructDecl };
 
@@ -25,6 +26,7 @@ export const T = {
   never: { k: "never" } as Type,
   array: (elem: Type): Type => ({ k: "array", elem }),
   promise: (inner: Type): Type => ({ k: "promise", inner }),
+  channel: (elem: Type): Type => ({ k: "channel", elem }),
   func: (params: Type[], result: Type): Type => ({ k: "func", params, result }),
 };
 
@@ -35,6 +37,8 @@ export function typeEquals(a: Type, b: Type): boolean {
       return typeEquals(a.elem, (b as typeof a).elem);
     case "promise":
       return typeEquals(a.inner, (b as typeof a).inner);
+    case "channel":
+      return typeEquals(a.elem, (b as typeof a).elem);
     case "func": {
       const bf = b as typeof a;
       return a.params.length === bf.params.length && a.params.every((p, i) => typeEquals(p, bf.params[i])) && typeEquals(a.result, bf.result);
@@ -52,6 +56,8 @@ export function typeToString(t: Type): string {
       return `${typeToString(t.elem)}[]`;
     case "promise":
       return `promise<${typeToString(t.inner)}>`;
+    case "channel":
+      return `channel<${typeToString(t.elem)}>`;
     case "func":
       return `func(${t.params.map(typeToString).join(", ")}): ${typeToString(t.result)}`;
     case "struct":

@@ -103,6 +103,11 @@ const CORE: AbiFunction[] = [
   f("tul_chan_cap", "i64", ["ptr"]),
   f("tul_chan_closed", "i1", ["ptr"]),
   f("tul_select", "i64", ["ptr", "i64", "i1"]),
+  f("tul_map_concurrent", "ptr", ["ptr", "ptr", "ptr", "i64", "ptr", "i1"]),
+  f("tul_arr_extend", "void", ["ptr", "ptr"]),
+  f("tul_arr_chunks", "ptr", ["ptr", "i64", "ptr"]),
+  f("tul_arr_zip", "ptr", ["ptr", "ptr", "ptr"]),
+  f("tul_arr_enumerate", "ptr", ["ptr", "ptr"]),
   // json access, JSON text and json operators
   f("tul_json_new_object", "ptr", []),
   f("tul_json_get", "ptr", ["ptr", "ptr"]),

@@ -13,6 +13,10 @@ import { abiByName } from "./abi.js";
 import { loadSlot, storeSlot, valueSlot } from "./vars.js";
 import { memPtrType, slotSize, typeDesc } from "./types.js";
 import { strConst } from "./strings.js";
+import { chanRecv, chanSend, channelNew } from "./channels.js";
+import {
+  arrayChunks, arrayEach, arrayEnumerate, arrayFilter, arrayFlatMap, arrayMap, arrayReduce, arraySum, arrayZip, mapConcurrent,
+} from "./pipelines.js";
 
 type Emitter = (g: Gen, e: Call) => llvm.Value;
 
@@ -134,7 +138,7 @@ function arrayPush(g: Gen, e: Call): llvm.Value {
  * tul_arr_push_slot with its fast path inline (tul_arr: len @0, cap @8, data @16): when there is
  * room, the new slot is data + len * size and len grows by one; only a full array calls the runtime.
  */
-function pushSlot(g: Gen, xs: llvm.Value, size: number): llvm.Value {
+export function pushSlot(g: Gen, xs: llvm.Value, size: number): llvm.Value {
   const b = g.builder, t = g.types;
   const hdr = b.CreateBitCast(xs, t.i64Ptr);
   const field = (i: number) => b.CreateGEP(t.i64, hdr, [g.i64(i)]);
@@ -263,4 +267,17 @@ const EMITTERS: Record<InlineEmitter, Emitter> = {
   cos: intrinsic1(llvm.Intrinsic.cos),
   log: intrinsic1(llvm.Intrinsic.log),
   exp: intrinsic1(llvm.Intrinsic.exp),
+  channelNew,
+  chanSend,
+  chanRecv,
+  mapConcurrent,
+  arrayMap,
+  arrayFilter,
+  arrayReduce,
+  arraySum,
+  arrayEach,
+  arrayFlatMap,
+  arrayChunks,
+  arrayZip,
+  arrayEnumerate,
 };

@@ -10,6 +10,7 @@ import { llvmType } from "./types.js";
 import { outSlot } from "./vars.js";
 import { spawnAsync } from "./async.js";
 import { genValueCall } from "./closures.js";
+import { awaitChannelOp } from "./channels.js";
 
 export function genCall(g: Gen, e: Call): llvm.Value {
   const target = e.target;
@@ -54,6 +55,8 @@ function awaitSleep(g: Gen, e: Call): llvm.Value {
 /** `await e`: tul_await on promises; any other value passes through unchanged. */
 export function genAwait(g: Gen, e: Await): llvm.Value {
   if (isSleepAsync(e.operand)) return awaitSleep(g, e.operand);
+  const direct = awaitChannelOp(g, e.operand);
+  if (direct) return direct;
   return awaitRest(g, e, genExpr(g, e.operand));
 }
 

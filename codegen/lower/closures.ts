@@ -50,6 +50,22 @@ export function genValueCall(g: Gen, e: Call): llvm.Value {
   return llvmType(g, ft.result) === g.types.void ? noValue(g) : v;
 }
 
+/** Calls closure `clo` of type `ft` with `args` (register form); a never result ends the block. */
+export function callClosure(g: Gen, ft: Type & { k: "func" }, clo: llvm.Value, args: llvm.Value[]): llvm.Value {
+  const fty = closureFnType(g, ft);
+  const v = g.builder.CreateCall(fty, loadCode(g, clo, fty), [clo, ...args]);
+  if (ft.result.k === "never") {
+    g.terminate(() => g.builder.CreateUnreachable());
+    return undefOf(g, T.json);
+  }
+  return llvmType(g, ft.result) === g.types.void ? noValue(g) : v;
+}
+
+/** The LLVM function type of a closure's code (the closure block first). */
+export function closureCodeType(g: Gen, ft: Type & { k: "func" }): llvm.FunctionType {
+  return closureFnType(g, ft);
+}
+
 /** The code pointer of a closure (TypeError: null reference when the value is null). */
 function loadCode(g: Gen, clo: llvm.Value, fty: llvm.FunctionType): llvm.Value {
   const nullCheck = g.block("clo.null"), ok = g.block("clo.ok");

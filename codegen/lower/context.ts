@@ -70,6 +70,8 @@ export class Gen {
   readonly spawnEntries = new Map<FuncDecl, llvm.Function>();
   /** The code of each nested function, by its closure local's id, once emitted (closures.ts). */
   readonly nestedCode = new Map<number, llvm.Function>();
+  /** map_concurrent's apply thunks, by function type (pipelines.ts applyThunk). */
+  readonly applyThunks = new Map<string, llvm.Function>();
   /** Owned flags of global str variables, by symbol id (vars.ts ownedFlag). */
   readonly globalOwnedFlags = new Map<number, llvm.GlobalVariable>();
   /** LLVM names of functions that must not get tail-recursion elimination (module.ts). */

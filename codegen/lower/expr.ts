@@ -12,6 +12,7 @@ import { strConst, cString } from "./strings.js";
 import { llvmType, memPtrType, memType, structFieldTypes, toMem, typeDesc } from "./types.js";
 import { appendable, loadSlot, loadVar, outSlot, ownedFlag, requireOwnLocal, storeSlot, storeVar, valueSlot, varSlot } from "./vars.js";
 import { genCall, genAwait, awaitRest, isSleepAsync } from "./calls.js";
+import { channelOp } from "./channels.js";
 import { genSpawn } from "./spawn.js";
 import { genBlockValue } from "./stmt.js";
 import { funcValue, genLambda } from "./closures.js";
@@ -49,7 +50,7 @@ function spineLink(g: Gen, e: Expr): Link | null {
     case "Convert": return { child: e.expr, finish: (v) => convertRest(g, e, v) };
     case "Index": return { child: e.object, finish: (obj) => indexRest(g, e, obj) };
     case "Member": return { child: e.object, finish: (obj) => memberRest(g, e, obj) };
-    case "Await": return isSleepAsync(e.operand) ? null : { child: e.operand, finish: (v) => awaitRest(g, e, v) };
+    case "Await": return isSleepAsync(e.operand) || channelOp(e.operand) ? null : { child: e.operand, finish: (v) => awaitRest(g, e, v) };
     case "Ternary": return ternaryLink(g, e);
     default: return null;
   }
@@ -70,7 +71,7 @@ function genNode(g: Gen, e: Expr): llvm.Value {
     case "Call": return genCall(g, e);
     case "Assign": genAssign(g, e); return noValue(g);
     case "Update": return genUpdate(g, e);
-    case "Await": return genAwait(g, e); // `await sleep_async(ms)` (other awaits are chain links)
+    case "Await": return genAwait(g, e); // `await sleep_async(ms)` or a channel op (other awaits are chain links)
     case "Unary": case "Binary": case "Ternary": case "Index": case "Member": case "Convert":
       throw new CodegenError(`${e.kind} is a chain link (genExpr lowers it)`);
     case "Spawn": return genSpawn(g, e);

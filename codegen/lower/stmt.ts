@@ -11,7 +11,8 @@ import { genScope, genShield, genTry, runCleanups } from "./exceptions.js";
 import { rangeBounds } from "./builtins.js";
 import { forJson } from "./json.js";
 import { llvmType, memPtrType, memType, fromMem } from "./types.js";
-import { storeVar, tempVar } from "./vars.js";
+import { outSlot, storeVar, tempVar } from "./vars.js";
+import { genSelect } from "./channels.js";
 import { ELEM_NAME } from "../passes/tbaa.js";
 
 export function genStmt(g: Gen, s: Stmt): void {
@@ -28,6 +29,7 @@ export function genStmt(g: Gen, s: Stmt): void {
     case "Return": return genReturn(g, s);
     case "Throw": return genThrow(g, s);
     case "Try": return genTry(g, s);
+    case "Select": return genSelect(g, s, genBlock);
     case "Scope": return genScope(g, s);
     case "Shield": return genShield(g, s);
     case "FuncDecl": case "StructDecl": case "Import": return; // generated separately / nothing to run
@@ -135,6 +137,7 @@ function genForIn(g: Gen, s: ForIn): void {
   if (t.k === "array") return forArray(g, s, genExpr(g, it), t.elem);
   if (t.k === "str") return forStr(g, s, genExpr(g, it));
   if (t.k === "json") return forJson(g, s, genExpr(g, it));
+  if (t.k === "channel") return forChannel(g, s, genExpr(g, it), t.elem);
   throw new CodegenError(`for-in over ${t.k} is not supported yet`);
 }
 
@@ -185,6 +188,25 @@ function forStr(g: Gen, s: ForIn, str: llvm.Value): void {
   const n = tempVar(g, T.int, "n");
   n.store(g.call("tul_str_len", [str]));
   countingLoop(g, s, g.i64(0), (i) => g.builder.CreateICmpSLT(i, n.load()), (i) => g.call("tul_str_index", [sv.load(), i]));
+}
+
+/** Channels (docs/reference.md §15.3): receive until closed and drained (tul_chan_recv_next). */
+function forChannel(g: Gen, s: ForIn, ch: llvm.Value, elem: Type): void {
+  const sym = s.sym;
+  if (!sym) throw new CodegenError("for-in without a symbol (checker contract)");
+  const c = tempVar(g, T.str, "ch"); // any pointer-typed slot
+  c.store(ch);
+  const [slot, read] = outSlot(g, elem);
+  const head = g.block("forch.recv"), body = g.block("forch.body"), end = g.block("forch.end");
+  g.br(head);
+  g.at(head);
+  g.loc(s.span);
+  g.builder.CreateCondBr(g.call("tul_chan_recv_next", [c.load(), slot]), body, end);
+  g.at(body);
+  storeVar(g, sym, read());
+  loopBody(g, s.body, end, head);
+  g.br(head);
+  g.at(end);
 }
 
 // ---------------------------------------------------------------- jumps

@@ -7,7 +7,7 @@ import type { StructDecl } from "../../frontend/ast.js";
 import { CodegenError, type Gen } from "./context.js";
 import { cString } from "./strings.js";
 
-const KIND = { int: 0, float: 1, bool: 2, str: 3, json: 4, array: 5, struct: 6, func: 7, promise: 8, void: 9 } as const;
+const KIND = { int: 0, float: 1, bool: 2, str: 3, json: 4, array: 5, struct: 6, func: 7, promise: 8, void: 9, channel: 10 } as const;
 
 /** The register form: i64, double, i1, void, or i8* for every reference. */
 export function llvmType(g: Gen, t: Type): llvm.Type {
@@ -104,6 +104,8 @@ function descInit(g: Gen, t: Type, pending: Pending[]): llvm.Constant {
       return descStruct(g, KIND.array, 8, declareDesc(g, t.elem, pending), nul, 0, nul);
     case "promise":
       return descStruct(g, KIND.promise, 8, isVoidLike(t.inner) ? nul : declareDesc(g, t.inner, pending), nul, 0, nul);
+    case "channel":
+      return descStruct(g, KIND.channel, 8, declareDesc(g, t.elem, pending), nul, 0, nul);
     case "func":
       return descStruct(g, KIND.func, 8, nul, cString(g, typeToString(t)), 0, nul);
     case "struct":

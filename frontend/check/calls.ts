@@ -16,8 +16,9 @@ import { specKind } from "./expressions.js";
 import { checkValueCall } from "./closures.js";
 import { asNestedCall } from "./nested.js";
 
-export function checkCall(cx: Checker, e: Call): Type {
-  if (e.callee.kind === "Member") return checkMethodCall(cx, e, e.callee);
+/** `expected`: the type the context wants (channel() takes its element type from it). */
+export function checkCall(cx: Checker, e: Call, expected?: Type): Type {
+  if (e.callee.kind === "Member") return checkMethodCall(cx, e, e.callee, expected);
   if (e.callee.kind !== "Ident") {
     const ct = checkExpr(cx, e.callee);
     if (ct.k === "func") return checkValueCall(cx, e, ct, 0);
@@ -29,7 +30,7 @@ export function checkCall(cx: Checker, e: Call): Type {
     cx.error(D.unknownFunc({ name: e.callee.name }), e.callee.span);
     return checkLooseArgs(cx, e, 0);
   }
-  return dispatch(cx, e, e.callee, sym, 0);
+  return dispatch(cx, e, e.callee, sym, 0, expected);
 }
 
 /** Checks arguments without a signature (after an error) so their own errors are still reported. */
@@ -39,10 +40,10 @@ function checkLooseArgs(cx: Checker, e: Call, from: number): Type {
 }
 
 /** `prechecked`: how many leading arguments were already checked (the receiver of method sugar). */
-function dispatch(cx: Checker, e: Call, callee: Ident, sym: SymbolRef, prechecked: number): Type {
+function dispatch(cx: Checker, e: Call, callee: Ident, sym: SymbolRef, prechecked: number, expected?: Type): Type {
   callee.sym = sym;
   if (sym.kind === "func") return checkFuncCall(cx, e, callee, sym, prechecked);
-  if (sym.kind === "builtin") return checkBuiltinCall(cx, e, callee, lookupBuiltin(sym.name)!, prechecked);
+  if (sym.kind === "builtin") return checkBuiltinCall(cx, e, callee, lookupBuiltin(sym.name)!, prechecked, expected);
   callee.ty = sym.type;
   if (sym.type.k === "func") return checkValueCall(cx, e, sym.type, prechecked);
   else cx.error(D.notCallable({ name: callee.name, type: show(sym.type) }), callee.span);
@@ -53,7 +54,7 @@ function dispatch(cx: Checker, e: Call, callee: Ident, sym: SymbolRef, prechecke
  * `x.f(a)`: when x is not a struct with a field f, and f is a top-level function or a built-in,
  * the call becomes `f(x, a)` (callee Ident f, receiver as first argument).
  */
-function checkMethodCall(cx: Checker, e: Call, m: Member): Type {
+function checkMethodCall(cx: Checker, e: Call, m: Member, expected?: Type): Type {
   const mod = aliasModule(cx, m.object);
   if (mod) return checkQualifiedCall(cx, e, m, mod);
   const ot = checkValue(cx, m.object);
@@ -71,7 +72,7 @@ function checkMethodCall(cx: Checker, e: Call, m: Member): Type {
   const callee: Ident = { kind: "Ident", name: m.name, span: m.nameSpan };
   e.callee = callee;
   e.args = [m.object, ...e.args];
-  return dispatch(cx, e, callee, sym, 1);
+  return dispatch(cx, e, callee, sym, 1, expected);
 }
 
 /** `u.f(a)` where `u` is an import alias: a call of the function (or function value) f of that module. */
@@ -116,20 +117,25 @@ function checkFuncCall(cx: Checker, e: Call, callee: Ident, fs: FuncSymbol, prec
   return result;
 }
 
-/** A built-in call: arguments checked with the row's hints, an overload chosen, arguments converted. */
-function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, row: BuiltinRow, prechecked: number): Type {
+/** A built-in call: arguments checked with the row's hints (in its checkOrder), an overload chosen,
+ * arguments converted. */
+function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, row: BuiltinRow, prechecked: number, expected?: Type): Type {
   const name = callee.name;
   const { min, max } = arity(row);
   if (e.args.length < min || e.args.length > max) {
     cx.error(D.arity({ name, expected: arityText(min, max), count: e.args.length }), e.span);
     return checkLooseArgs(cx, e, prechecked);
   }
-  const types: Type[] = [];
-  for (let i = 0; i < e.args.length; i++) {
+  const types: Type[] = new Array<Type>(e.args.length);
+  for (const i of argOrder(row, e.args.length)) {
     const t = i < prechecked ? e.args[i].ty ?? T.json : checkExpr(cx, e.args[i], hintFor(row, i, types));
-    types.push(voidArg(cx, e, i, name, t));
+    types[i] = voidArg(cx, e, i, name, t);
   }
-  const r = resolveBuiltin(row, types);
+  const r = resolveBuiltin(row, types, expected);
+  if ("error" in r) {
+    cx.error(r.error, e.span);
+    return T.json;
+  }
   if ("argIndex" in r) {
     const bad = e.args[r.argIndex];
     cx.error(D.argType({ index: r.argIndex + 1, name, want: r.want, found: show(types[r.argIndex]) }), bad.span);
@@ -143,6 +149,14 @@ function checkBuiltinCall(cx: Checker, e: Call, callee: Ident, row: BuiltinRow, 
   callee.sym = { kind: "builtin", name: row.name } satisfies BuiltinSymbol;
   callee.ty = T.func(params, r.result);
   return r.result;
+}
+
+/** The argument indexes in the order the row wants them checked (left to right by default). */
+function argOrder(row: BuiltinRow, n: number): number[] {
+  const all = Array.from({ length: n }, (_, i) => i);
+  if (!row.checkOrder) return all;
+  const first = row.checkOrder.filter((i) => i < n);
+  return [...first, ...all.filter((i) => !first.includes(i))];
 }
 
 /** A format spec written as a string literal is checked at compile time, for the kind it formats. */

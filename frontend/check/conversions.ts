@@ -22,6 +22,12 @@ export function resolveType(cx: Checker, node: TypeNode): Type {
     }
     case "PromiseType":
       return T.promise(resolveType(cx, node.inner));
+    case "ChannelType": {
+      const elem = resolveType(cx, node.elem);
+      if (elem.k !== "void" && elem.k !== "never") return T.channel(elem);
+      cx.error(D.voidChannel({ type: elem.k }), node.span);
+      return T.channel(T.json);
+    }
     case "FuncType":
       return T.func(node.params.map((p) => resolveType(cx, p)), resolveType(cx, node.result));
     default:
@@ -89,8 +95,8 @@ export function coerce(cx: Checker, e: Expr, to: Type, message: MismatchMessage 
     e.ty = to; // a promise that can only reject fits any promise type (same representation)
     return e;
   }
-  if (e.kind === "NullLit" && to.k === "struct") {
-    e.ty = to; // a struct-typed null: no instance (the same null pointer as json null)
+  if (e.kind === "NullLit" && (to.k === "struct" || to.k === "channel")) {
+    e.ty = to; // a struct- or channel-typed null: no instance (the same null pointer as json null)
     return e;
   }
   if (convertible(from, to)) return makeConvert(e, to);

@@ -103,7 +103,7 @@ function exprType(cx: Checker, e: Expr, expected: Type | undefined): Type {
     case "Binary":
       return checkBinary(cx, e, false);
     case "Call":
-      return checkCall(cx, e);
+      return checkCall(cx, e, expected);
     case "Member":
       return checkMember(cx, e);
     case "Assign":

@@ -11,6 +11,7 @@ import { checkExpr, checkValue } from "./expressions.js";
 import { checkReturn } from "./functions.js";
 import { ensureGlobalSym } from "./names.js";
 import { checkNestedDecl, finishNestedBlock, hoistNested } from "./nested.js";
+import { checkSelect } from "./select.js";
 
 /** Checks statements in order; false when the sequence cannot complete normally. */
 export function checkStmts(cx: Checker, stmts: Stmt[]): boolean {
@@ -63,6 +64,8 @@ export function checkStmt(cx: Checker, s: Stmt): boolean {
     case "Import":
       cx.error(D.importNotTop(), s.span);
       return true;
+    case "Select":
+      return checkSelect(cx, s);
     default:
       return assertNever(s);
   }
@@ -186,9 +189,10 @@ function checkFor(cx: Checker, s: For): boolean {
   });
 }
 
-/** The element type `for (x in e)` visits: T[] -> T, str -> str (code points), json -> json. */
+/** The element type `for (x in e)` visits: T[] -> T, str -> str (code points), json -> json,
+ * channel<T> -> T (received until the channel is closed and drained). */
 function elementType(cx: Checker, s: ForIn, t: Type): Type {
-  if (t.k === "array") return t.elem;
+  if (t.k === "array" || t.k === "channel") return t.elem;
   if (t.k === "str") return T.str;
   if (t.k === "json" || t.k === "never") return T.json;
   cx.error(D.notIterable({ type: show(t) }), s.iterable.span);

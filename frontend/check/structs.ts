@@ -10,7 +10,7 @@ import { checkValue, checkExpr } from "./expressions.js";
 
 type StructType = Type & { k: "struct" };
 
-const BUILTIN_TYPE_NAMES = new Set(["int", "float", "bool", "str", "void", "json", "array", "never", "promise"]);
+const BUILTIN_TYPE_NAMES = new Set(["int", "float", "bool", "str", "void", "json", "array", "never", "promise", "channel"]);
 
 /** Pass 1a: registers a top-level struct name (fields are resolved in pass 1b). */
 export function declareStruct(cx: Checker, d: StructDecl): void {

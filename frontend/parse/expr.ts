@@ -14,10 +14,11 @@ import { block } from "./stmt.js";
 /**
  * Binary operators and their precedence (higher binds tighter); all are left-associative. The
  * bitwise ones sit as in Python: tighter than comparisons, looser than `+ -` (`x & 1 == 0` is
- * `(x & 1) == 0`), `|` loosest, then `^`, `&`, the shifts.
+ * `(x & 1) == 0`), `|` loosest, then `^`, `&`, the shifts. `|>` binds loosest of all: `a + b |> f`
+ * is `f(a + b)`.
  */
 const BIN_PREC: Readonly<Record<string, number>> = {
-  "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4,
+  "|>": 0, "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4,
   "|": 5, "^": 6, "&": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
 };
 export const ASSIGN_OPS: ReadonlySet<string> = new Set(["=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="]);
@@ -113,7 +114,19 @@ function binary(run: Run, c: Ctx): Expr {
 function reduce(c: Ctx, operands: Expr[], ops: string[]): void {
   const right = operands.pop()!, left = operands.pop()!;
   const op = ops.pop() as "+";
-  operands.push({ kind: "Binary", op, left, right, span: { file: c.file, start: left.span.start, end: right.span.end } });
+  const span = { file: c.file, start: left.span.start, end: right.span.end };
+  operands.push(op === ("|>" as string) ? pipe(c, left, right, span) : { kind: "Binary", op, left, right, span });
+}
+
+/** PIPE_TARGETS: what may follow `|>`: a call (`x |> f(a)` is `f(x, a)`), or a function (`x |> f`,
+ * `x |> u.f`, a lambda) called with x alone (docs/reference.md §15.6). */
+const PIPE_TARGETS: ReadonlySet<string> = new Set(["Ident", "Member", "Lambda", "Index"]);
+
+function pipe(c: Ctx, left: Expr, right: Expr, span: Span): Expr {
+  if (right.kind === "Call") return { kind: "Call", callee: right.callee, args: [left, ...right.args], span };
+  if (PIPE_TARGETS.has(right.kind)) return { kind: "Call", callee: right, args: [left], span };
+  c.report(D.pipeTarget(), right.span);
+  return left;
 }
 
 // unary = { "!" | "-" | "+" | "~" | "await" | "spawn" | "++" | "--" } postfix

@@ -1,7 +1,7 @@
 // Statement and declaration rules: blocks, if/while/for/for-in, jumps, try, import, struct,
 // functions, variable declarations and expression statements, plus the whole-program rule.
 
-import type { Block, Expr, ExprStmt, For, FuncDecl, If, Stmt, StructField, VarDecl } from "../ast.js";
+import type { Block, Expr, ExprStmt, For, FuncDecl, If, Select, SelectCase, Stmt, StructField, VarDecl } from "../ast.js";
 import {
   accept, want, endStmt, expected, failHere, lazy, nested, next, recoverStmt, rule,
   type Ctx, type P, type Run,
@@ -34,7 +34,10 @@ export const statement: P<Stmt | null> = lazy(() =>
       case "var":
       case "const": return run(varDecl);
       case ";": run(next); return null;
-      case "ident": if (isBlockWord(c, i)) return blockStmt(run, c); break;
+      case "ident":
+        if (isBlockWord(c, i)) return blockStmt(run, c);
+        if (c.tok(i).text === "select" && c.tok(i + 1).kind === "{") return selectStmt(run, c);
+        break;
     }
     return startsTypedDecl(c, i) ? run(typedDecl) : exprStmt(run, c);
   }),
@@ -229,6 +232,72 @@ function tryStmt(run: Run, c: Ctx): Stmt {
     c.report(D.tryWithoutHandler({ found: describeToken(c.tok(at)) }), c.tokSpan(at));
   }
   return { kind: "Try", body: tryBody, catchName, catchBody, finallyBody, span: c.span(i0, c.at) };
+}
+
+// select = "select" "{" { "case" [ binding "=" ] expression ":" case-body | "default" ":" case-body } "}"
+// binding = "var" name | type name          case-body = block | { statement }   (up to the next case)
+// (contextual words, as scope and shield: `select` only before `{`, `case` and `default` only as a
+// case's first word, so all three stay usable as names)
+const wordAt = (c: Ctx, i: number): string => (c.tok(i).kind === "ident" ? c.tok(i).text : "");
+
+function selectStmt(run: Run, c: Ctx): Select {
+  const i0 = c.at;
+  run(next);
+  want(run, c, "{", "after 'select'");
+  const cases: SelectCase[] = [];
+  let dflt: Block | null = null;
+  for (;;) {
+    const k = wordAt(c, c.at);
+    if (k === "case") cases.push(selectCase(run, c));
+    else if (k === "default" && c.tok(c.at + 1).kind === ":") {
+      const at = c.at;
+      run(next);
+      want(run, c, ":", "after 'default'");
+      const b = caseBody(run, c);
+      if (dflt) c.report(D.selectDefaultTwice(), c.tokSpan(at));
+      dflt = b;
+    } else break;
+  }
+  want(run, c, "}", "to close the select", "'case', 'default' or '}'");
+  return { kind: "Select", cases, default: dflt, span: c.span(i0, c.at) };
+}
+
+function selectCase(run: Run, c: Ctx): SelectCase {
+  const i0 = c.at;
+  run(next);
+  const binding = caseBinding(run, c);
+  const op = run(expr);
+  want(run, c, ":", "after the select case");
+  if (binding) binding.span = c.span(i0 + 1, c.at - 1);
+  return { op, binding, body: caseBody(run, c), span: c.span(i0, c.at) };
+}
+
+/** `var v =` or `T v =` before a case's operation (its init is filled in by the checker). */
+function caseBinding(run: Run, c: Ctx): VarDecl | null {
+  const i0 = c.at;
+  const isVar = c.tok(i0).kind === "var" && c.tok(i0 + 1).kind === "ident" && c.tok(i0 + 2).kind === "=";
+  const j = isVar ? -1 : skipType(c, i0);
+  if (!isVar && !(j > 0 && c.tok(j).kind === "ident" && c.tok(j + 1).kind === "=")) return null;
+  if (isVar) run(next);
+  const declType = isVar ? null : run(typeNode);
+  const nameAt = c.at;
+  const name = run(next);
+  run(next); // "="
+  return { kind: "VarDecl", mode: isVar ? "var" : "typed", declType, name: name.text, nameSpan: c.tokSpan(nameAt), init: null, span: c.span(i0, c.at) };
+}
+
+/** A case's body: a block, or the statements up to the next `case`, `default` or the closing `}`. */
+function caseBody(run: Run, c: Ctx): Block {
+  if (c.peek().kind === "{") return run(block);
+  const i0 = c.at;
+  const body: Stmt[] = [];
+  for (;;) {
+    const k = c.peek().kind, w = wordAt(c, c.at);
+    if (w === "case" || (w === "default" && c.tok(c.at + 1).kind === ":") || k === "}" || k === "eof" || c.fatal) break;
+    const s = run(recoveringStatement);
+    if (s) body.push(s);
+  }
+  return { kind: "Block", body, span: c.span(i0, c.at) };
 }
 
 // scope = "scope" block ;  shield = "shield" block

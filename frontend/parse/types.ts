@@ -1,4 +1,4 @@
-// Type annotations: `int`, `Point`, `u.Point`, `int[]`, `promise<T>`, `func(int, str): bool`,
+// Type annotations: `int`, `Point`, `u.Point`, `int[]`, `promise<T>`, `channel<T>`, `func(int, str): bool`,
 // as an arcsecond rule, plus a side-effect-free scanner used to decide "is a declaration here?".
 
 import type { TypeNode } from "../ast.js";
@@ -29,7 +29,7 @@ export const typeNode: P<TypeNode> = lazy(() =>
 );
 
 // base-type = type-keyword | "func" "(" [ type { "," type } ] ")" [ ":" type ]
-//           | "promise" "<" type ">" | ident [ "." ident ]
+//           | "promise" "<" type ">" | "channel" "<" type ">" | ident [ "." ident ]
 const baseType: P<TypeNode> = rule((run, c) => {
   const i0 = c.at;
   const t = c.peek();
@@ -44,6 +44,11 @@ const baseType: P<TypeNode> = rule((run, c) => {
     const inner = run(nested(typeNode));
     want(run, c, ">", "to close 'promise<'");
     return { kind: "PromiseType", inner, span: c.span(i0, c.at) };
+  }
+  if (t.text === "channel" && run(accept("<"))) {
+    const elem = run(nested(typeNode));
+    want(run, c, ">", "to close 'channel<'");
+    return { kind: "ChannelType", elem, span: c.span(i0, c.at) };
   }
   let name = t.text;
   if (c.peek().kind === "." && c.tok(c.at + 1).kind === "ident") {
@@ -80,7 +85,7 @@ export function skipType(c: Ctx, i: number, depth = 0): number {
   if (TYPE_KEYWORDS.has(t.kind)) i++;
   else if (t.kind === "func") i = skipFuncType(c, i, depth);
   else if (t.kind !== "ident") return -1;
-  else if (t.text === "promise" && c.tok(i + 1).kind === "<") {
+  else if ((t.text === "promise" || t.text === "channel") && c.tok(i + 1).kind === "<") {
     i = skipType(c, i + 2, depth + 1);
     if (i < 0 || c.tok(i).kind !== ">") return -1;
     i++;

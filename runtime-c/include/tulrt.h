@@ -156,6 +156,13 @@ tul_arr *tul_arr_sort(const tul_arr *a);      /* new sorted array (int, float, s
 int64_t tul_arr_index_of(const tul_arr *a, const void *slot); /* deep equality, -1 when absent */
 _Bool tul_arr_eq(const tul_arr *a, const tul_arr *b); /* deep */
 tul_arr *tul_range(int64_t a, int64_t b);     /* int[] a..b-1 */
+/* Pipelines (pipeline.c, docs/reference.md §15): flat_map's append of every element of b to a;
+ * chunks(xs, n) (ValueError when n < 1; chunk_type is the T[] descriptor); zip and enumerate pairs
+ * (pair_type is T[] when both halves are T, else json[], each half boxed). */
+void tul_arr_extend(tul_arr *a, const tul_arr *b);
+tul_arr *tul_arr_chunks(const tul_arr *a, int64_t n, const tul_type *chunk_type);
+tul_arr *tul_arr_zip(const tul_arr *a, const tul_arr *b, const tul_type *pair_type);
+tul_arr *tul_arr_enumerate(const tul_arr *a, const tul_type *pair_type);
 /* Deep value equality of any two values of the same static type (slots as for tul_to_str). */
 _Bool tul_value_eq(const void *a, const void *b, const tul_type *type);
 

@@ -162,6 +162,16 @@ int64_t tul_select(tul_select_case *cases, int64_t n, _Bool has_default);
 tul_promise *tul_spawn(tul_task_entry entry, int64_t nargs, const void *values, const tul_type *const *types,
                        const tul_type *result_type);
 
+/* `map_concurrent(xs, f, limit)`: `apply(clo, in, out)` is a thunk codegen makes per function type:
+ * it calls the closure `clo` with the element in slot `in` and stores the result (or, when
+ * `returns_promise`, the promise f returned) into slot `out`. At most `limit` calls are unfinished at
+ * once (limit < 1: ValueError at the call); the promise fulfils with a tul_arr of `result_elem`
+ * (json for void functions: nulls) in input order, or rejects with the first error once the calls
+ * in flight have settled. */
+typedef void (*tul_apply_fn)(void *clo, const void *in, void *out);
+tul_promise *tul_map_concurrent(const tul_arr *xs, void *clo, void (*apply)(void *, const void *, void *),
+                                int64_t limit, const tul_type *result_elem, _Bool returns_promise);
+
 /* Nonzero on spawn workers. The code of a function value that may not run on a worker (it reads a
  * global, awaits, ...: what the compiler could not follow through the value) tests it first and
  * throws RuntimeError (docs/reference.md §16). */

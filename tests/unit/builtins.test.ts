@@ -49,20 +49,22 @@ class Samples {
   }
 }
 
-const KIND_TYPES: Record<string, Type> = { int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, array: T.array(T.int), any: T.int, promise: T.promise(T.int) };
+const KIND_TYPES: Record<string, Type> = {
+  int: T.int, float: T.float, bool: T.bool, str: T.str, json: T.json, array: T.array(T.int), any: T.int, promise: T.promise(T.int),
+  channel: T.channel(T.int),
+};
 
 /** The types pattern `p` accepts, given the argument types before it. */
 function sampleTypes(p: Pattern, before: Type[]): Type[] {
   if (!("p" in p)) return [p];
   if (p.p === "elem") {
     const of = before[p.of];
-    return [of.k === "array" ? of.elem : T.json];
+    return [of.k === "array" || of.k === "channel" ? of.elem : T.json];
   }
   if (p.p === "fn") {
-    const of = before[p.of];
-    const elem = of.k === "array" ? of.elem : T.json;
-    const result = Array.isArray(p.result) ? KIND_TYPES[(p.result as readonly string[])[0]] : (p.result as Type);
-    return [T.func(Array.from({ length: p.arity }, () => elem), result)];
+    const r = p.result;
+    const result = Array.isArray(r) ? KIND_TYPES[(r as readonly string[])[0]] : typeof r === "function" ? r(before) : r ? (r as Type) : p.own ? p.own(T.int) : T.int;
+    return [T.func(p.params(before), result)];
   }
   return p.kinds.filter((k) => k !== "never").map((k) => (k.endsWith("[]") ? T.array(KIND_TYPES[k.slice(0, -2)]) : KIND_TYPES[k]));
 }
@@ -75,7 +77,7 @@ function argTypes(row: BuiltinRow, o: Overload, count: number): Type[] {
   };
   const search = (before: Type[]): Type[] | null => {
     if (before.length === count) {
-      const r = resolveBuiltin(row, before);
+      const r = resolveBuiltin(row, before, row.name === "channel" ? T.channel(T.int) : undefined);
       return "overload" in r && r.overload === o ? before : null;
     }
     for (const t of sampleTypes(patternAt(before.length), before)) {
@@ -106,7 +108,9 @@ function generate(): Generated {
   for (const row of BUILTINS) {
     for (const o of row.overloads) {
       for (const n of argCounts(o)) {
-        calls.push(`if (never) { ${row.name}(${argTypes(row, o, n).map((t) => samples.of(t)).join(", ")}); }`);
+        const call = `${row.name}(${argTypes(row, o, n).map((t) => samples.of(t)).join(", ")})`;
+        // channel() takes its element type from the context
+        calls.push(`if (never) { ${row.name === "channel" ? `channel<int> c${calls.length} = ${call};` : `${call};`} }`);
         expected.push({ row: row.name, overload: o });
       }
     }
@@ -123,7 +127,8 @@ test("every registry overload is chosen for its own arguments", () => {
   const ifs = r.program.body.filter((s): s is If => s.kind === "If");
   assert.equal(ifs.length, expected.length);
   ifs.forEach((s, i) => {
-    const call = (s.then.body[0] as ExprStmt).expr as Call;
+    const first = s.then.body[0];
+    const call = (first.kind === "VarDecl" ? first.init : (first as ExprStmt).expr) as Call;
     assert.equal(call.target?.kind, "builtin");
     const chosen = call.target.kind === "builtin" ? call.target.overload : undefined;
     const want = expected[i];

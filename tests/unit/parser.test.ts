@@ -73,6 +73,7 @@ function show(e: Expr | Block | TypeNode | null): string {
     case "NamedType": return e.name;
     case "ArrayType": return `${show(e.elem)}[]`;
     case "PromiseType": return `promise<${show(e.inner)}>`;
+    case "ChannelType": return `channel<${show(e.elem)}>`;
     case "FuncType": return `func(${e.params.map(show).join(", ")}): ${show(e.result)}`;
     case "Convert": return "convert";
   }
@@ -114,6 +115,30 @@ test("conditional is lowest and right associative", () => {
   assert.equal(show(exprOf("a || b ? c + 1 : d")), "(? (|| a b) (+ c 1) d)");
   assert.equal(show(exprOf("a ? b ? c : d : e")), "(? a (? b c d) e)");
   assert.equal(show(exprOf("c ? (a) : b")), "(? c a b)");
+});
+
+test("|> puts its left side first in the call on its right, loosest of the binary operators", () => {
+  assert.equal(show(exprOf("xs |> map(f) |> sum()")), "(call sum (call map xs f))");
+  assert.equal(show(exprOf("a + b |> f")), "(call f (+ a b))");
+  assert.equal(show(exprOf("x |> u.f(1)")), "(call (. u f) x 1)");
+  assert.equal(show(exprOf("a || b |> f ? c : d")), "(? (call f (|| a b)) c d)");
+  assert.equal(show(exprOf("await p |> f")), "(call f (await p))");
+  assert.deepEqual(parse("x = 5 |> 3;").errors, ["1:10: the right side of '|>' must be a call or a function, as in 'xs |> map(f)' or 'x |> f'"]);
+});
+
+test("select: cases with and without bindings, brace-less bodies, default anywhere", () => {
+  const [s] = parseOk("select { case int v = a.recv(): f(v); g(); default: h(); case b.send(1): {} case var r = p: {} }");
+  assert.equal(s.kind, "Select");
+  if (s.kind !== "Select") return;
+  assert.equal(s.cases.length, 3);
+  assert.equal(s.cases[0].binding?.name, "v");
+  assert.equal(show(s.cases[0].binding!.declType), "int");
+  assert.equal(s.cases[0].body.body.length, 2);
+  assert.equal(show(s.cases[1].op), "(call (. b send) 1)");
+  assert.equal(s.cases[1].binding, null);
+  assert.equal(s.cases[2].binding?.mode, "var");
+  assert.equal(s.default?.body.length, 1);
+  assert.deepEqual(parse("select { default: f(); default: g(); }").errors, ["1:24: a select has at most one 'default'"]);
 });
 
 test("unary, await and postfix", () => {

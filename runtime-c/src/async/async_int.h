@@ -179,9 +179,8 @@ int tul__chan_try_recv(tul_chan *c, uint64_t *v);
 void tul__chan_wait_push(tul_chan *c, tul__chan_wait *w, int send); /* append to recvq/sendq */
 void tul__chan_wait_unlink(tul__chan_wait *w);                     /* no-op unless queued */
 TUL_NORETURN void tul__chan_throw_closed(int send);
-/* The main program waits for p (driving the loop); when the wait is cancelled (a scope it is in
- * failed) undo(arg) takes the wait out of its queues before CancelledError propagates. 1: p fulfilled; 0: it rejected (marked handled). */
-int tul__main_wait(tul_promise *p, void (*undo)(void *), void *arg);
+void tul__chan_check(const tul_chan *c); /* null: TypeError; on a spawn worker: RuntimeError */
+
 
 typedef struct tul__select tul__select;
 /* A waiting select's case `index` can proceed (`state`: TUL__CW_DONE or CLOSED for a channel case,
@@ -396,6 +395,7 @@ int64_t tul__now_ns(void);
 int tul__timers_pending(void);
 int64_t tul__timers_next_deadline(void); /* only when pending */
 void tul__timers_fire(int64_t now_ns);   /* fires every timer with deadline <= now */
+void tul__timers_fire_due(void);         /* the same at the end of a round: no clock read when none is pending */
 void tul__timer_arm(tul__timer_node *n, int64_t ms, void (*fire)(tul__timer_node *n));
 void tul__timer_cancel(tul__timer_node *n); /* no-op when not armed */
 

@@ -4,7 +4,7 @@
  * blocking operation allocates nothing; the promise forms allocate their promise and node. */
 #undef _FORTIFY_SOURCE
 #include <gc.h>
-#include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 #include "async_int.h"
 #include "rt_int.h"
@@ -45,6 +45,14 @@ void tul__chan_wait_unlink(tul__chan_wait *w) {
 
 /* ---------------------------------------------------------------- errors */
 
+/* Every operation: a null channel (a declaration without a value) throws; so does any use on a
+ * spawn worker thread (channels belong to the loop thread). */
+void tul__chan_check(const tul_chan *c) {
+  tul__forbid_on_worker("channels");
+  if (TUL_UNLIKELY(!c)) tul_throw_msg("TypeError: null reference");
+}
+#define check(c) tul__chan_check(c)
+
 static tul_json *closed_error(int send) {
   return tul__json_str(tul__str_c(send ? "ChannelClosedError: send on a closed channel"
                                        : "ChannelClosedError: recv on a closed channel"));
@@ -53,11 +61,6 @@ static tul_json *closed_error(int send) {
 void tul__chan_throw_closed(int send) { tul_throw(closed_error(send)); }
 
 /* ---------------------------------------------------------------- completing a waiter */
-
-typedef struct chan_promise {
-  tul_promise promise;
-  tul__chan_wait w;
-} chan_promise;
 
 /* w (already off its queue) is done: its value moved, or the channel closed under it. */
 static void complete(tul__chan_wait *w, uint8_t state, int send) {
@@ -163,137 +166,145 @@ tul_chan *tul_chan_new(const tul_type *elem, int64_t cap) {
 }
 
 void tul_chan_close(tul_chan *c) {
-  tul__forbid_on_worker("channels");
+  check(c);
   if (c->closed) tul_throw_msg("ChannelClosedError: close of a closed channel");
   c->closed = 1;
   while (!q_empty(&c->recvq)) complete(q_pop(&c->recvq), TUL__CW_CLOSED, 0);
   while (!q_empty(&c->sendq)) complete(q_pop(&c->sendq), TUL__CW_CLOSED, 1);
 }
 
-int64_t tul_chan_len(const tul_chan *c) { return c->len; }
-int64_t tul_chan_cap(const tul_chan *c) { return c->cap; }
-_Bool tul_chan_closed(const tul_chan *c) { return c->closed; }
+int64_t tul_chan_len(const tul_chan *c) {
+  check(c);
+  return c->len;
+}
+
+int64_t tul_chan_cap(const tul_chan *c) {
+  check(c);
+  return c->cap;
+}
+
+_Bool tul_chan_closed(const tul_chan *c) {
+  check(c);
+  return c->closed;
+}
 
 /* ---------------------------------------------------------------- promise forms */
+
+/* `ch.recv()` / `ch.send(v)` as values: a cancellable promise whose node waits in the queue;
+ * cancelling it takes the node out (tul_cancel then rejects it with CancelledError). */
+typedef struct chan_promise {
+  tul__hooked hooked; /* first: the promise */
+  tul__chan_wait w;
+} chan_promise;
+
+static void chan_promise_cancel(tul_promise *p, void *w) {
+  (void)p;
+  tul__chan_wait_unlink(w);
+}
 
 static chan_promise *new_chan_promise(const tul_type *result_type) {
   tul__async_init();
   chan_promise *cp = GC_MALLOC(sizeof *cp);
   if (!cp) tul_throw_msg("MemoryError: out of memory");
-  cp->promise.kind = TUL__P_PLAIN;
-  cp->promise.result_type = result_type;
+  cp->hooked.promise.kind = TUL__P_HOOKED;
+  cp->hooked.promise.result_type = result_type;
+  cp->hooked.on_cancel = chan_promise_cancel;
+  cp->hooked.ud = &cp->w;
   cp->w.kind = TUL__CW_PROMISE;
-  cp->w.owner = &cp->promise;
-  return cp;
-}
-
-static chan_promise *send_promise(tul_chan *c, uint64_t v) {
-  chan_promise *cp = new_chan_promise(NULL);
-  int r = tul__chan_try_send(c, v);
-  if (r > 0) tul__promise_fulfil(&cp->promise);
-  else if (r < 0) tul__promise_reject(&cp->promise, closed_error(1), NULL);
-  else {
-    cp->w.value = v;
-    tul__chan_wait_push(c, &cp->w, 1);
-  }
-  return cp;
-}
-
-static chan_promise *recv_promise(tul_chan *c) {
-  chan_promise *cp = new_chan_promise(c->elem);
-  uint64_t v = 0;
-  int r = tul__chan_try_recv(c, &v);
-  if (r > 0) {
-    cp->promise.value = v;
-    tul__promise_fulfil(&cp->promise);
-  } else if (r < 0) tul__promise_reject(&cp->promise, closed_error(0), NULL);
-  else tul__chan_wait_push(c, &cp->w, 0);
+  cp->w.owner = &cp->hooked.promise;
   return cp;
 }
 
 tul_promise *tul_chan_send(tul_chan *c, const void *slot) {
-  tul__forbid_on_worker("channels");
-  return &send_promise(c, load(c, slot))->promise;
+  check(c);
+  uint64_t v = load(c, slot);
+  chan_promise *cp = new_chan_promise(NULL);
+  int r = tul__chan_try_send(c, v);
+  if (r > 0) tul__promise_fulfil(&cp->hooked.promise);
+  else if (r < 0) tul__promise_reject(&cp->hooked.promise, closed_error(1), NULL);
+  else {
+    cp->w.value = v;
+    tul__chan_wait_push(c, &cp->w, 1);
+  }
+  return &cp->hooked.promise;
 }
 
 tul_promise *tul_chan_recv(tul_chan *c) {
-  tul__forbid_on_worker("channels");
-  return &recv_promise(c)->promise;
-}
-
-/* ---------------------------------------------------------------- the main program waiting */
-
-static void unlink_node(void *w) { tul__chan_wait_unlink(w); }
-
-/* The main program drives the loop until p settles. If the wait throws (CancelledError: a scope
- * the main program is in failed), undo(arg) takes the wait out of its queues first, so no later
- * operation completes a wait nobody is in any more. Returns 1 if p fulfilled, 0 if it rejected. */
-int tul__main_wait(tul_promise *p, void (*undo)(void *), void *arg) {
-  if (p->state == TUL_PROMISE_PENDING) {
-    _Alignas(16) char handler[TUL__HANDLER_BYTES];
-    tul_try_push(handler);
-    if (_setjmp(*(jmp_buf *)handler) != 0) {
-      undo(arg);
-      tul_rethrow();
-    }
-    tul__wait_for(p, __builtin_return_address(0));
-    tul_try_pop(handler);
+  check(c);
+  chan_promise *cp = new_chan_promise(c->elem);
+  uint64_t v = 0;
+  int r = tul__chan_try_recv(c, &v);
+  if (r > 0) {
+    cp->hooked.promise.value = v;
+    tul__promise_fulfil(&cp->hooked.promise);
+  } else if (r < 0) {
+    tul__promise_reject(&cp->hooked.promise, closed_error(0), NULL);
+  } else {
+    tul__chan_wait_push(c, &cp->w, 0);
   }
-  p->handled = 1;
-  return p->state == TUL_PROMISE_FULFILLED;
+  return &cp->hooked.promise;
 }
 
 /* ---------------------------------------------------------------- awaiting directly */
 
-/* The running task waits on its own node in c's queue; returns the node's final state. */
-static uint8_t task_wait(tul_chan *c, int send, uint64_t v, uint64_t *got) {
-  tul__task *t = tul__current;
+/* The cancellation hook of a direct wait (docs: async_int.h, rule 2): leave the queue. */
+static void chan_unlink(tul__task *t) { tul__chan_wait_unlink(&t->chan_wait); }
+
+/* The running context (a task or the main program) waits on the node embedded in it, in c's queue;
+ * returns the node's final state. A cancellation that takes it out of the queue throws
+ * CancelledError here; once the value has moved, the operation stands (the cancellation is felt at
+ * the next await), so no value is lost. */
+static uint8_t wait_in_queue(tul_chan *c, int send, uint64_t v, uint64_t *got, void *site) {
+  tul__task *t = tul__self();
   tul__chan_wait *w = &t->chan_wait;
   w->kind = TUL__CW_TASK;
   w->owner = t;
   w->value = v;
   tul__chan_wait_push(c, w, send);
-  tul__task_suspend();
+  tul__wait_begin(t, chan_unlink, site); /* not tul__suspend: a moved value must stand */
+  if (tul__current) tul__task_suspend();
+  else tul__run_main_wait();
+  t->unlink = NULL;
+  if (w->state == TUL__CW_WAITING) {
+    tul__chan_wait_unlink(w);
+    tul__cancel_point();
+    abort(); /* only a cancellation wakes a waiting node */
+  }
   *got = w->value;
   return w->state;
 }
 
+/* Every await form starts here: a cancelled context's await throws (sticky cancellation). */
+static inline void await_point(tul_chan *c) {
+  check(c);
+  if (TUL_UNLIKELY(tul__self()->stop)) tul__cancel_point();
+}
+
 void tul_chan_send_await(tul_chan *c, const void *slot) {
-  tul__forbid_on_worker("channels");
-  uint64_t v = load(c, slot);
+  await_point(c);
+  uint64_t v = load(c, slot), ignored;
   int r = tul__chan_try_send(c, v);
   if (r > 0) return;
-  if (r < 0) tul__chan_throw_closed(1);
-  uint64_t ignored;
-  if (!tul__current) {
-    chan_promise *cp = send_promise(c, v);
-    if (!tul__main_wait(&cp->promise, unlink_node, &cp->w)) tul__chan_throw_closed(1);
-  } else if (task_wait(c, 1, v, &ignored) == TUL__CW_CLOSED) {
-    tul__chan_throw_closed(1);
-  }
+  if (r < 0 || wait_in_queue(c, 1, v, &ignored, __builtin_return_address(0)) == TUL__CW_CLOSED) tul__chan_throw_closed(1);
 }
 
 /* Receives into *v: 1, or 0 when closed and drained. */
-static int recv_wait(tul_chan *c, uint64_t *v) {
-  tul__forbid_on_worker("channels");
+static int recv_wait(tul_chan *c, uint64_t *v, void *site) {
+  await_point(c);
   int r = tul__chan_try_recv(c, v);
   if (r) return r > 0;
-  if (tul__current) return task_wait(c, 0, 0, v) == TUL__CW_DONE;
-  chan_promise *cp = recv_promise(c);
-  if (!tul__main_wait(&cp->promise, unlink_node, &cp->w)) return 0;
-  *v = cp->promise.value;
-  return 1;
+  return wait_in_queue(c, 0, 0, v, site) == TUL__CW_DONE;
 }
 
 void tul_chan_recv_await(tul_chan *c, void *out_slot) {
   uint64_t v = 0;
-  if (!recv_wait(c, &v)) tul__chan_throw_closed(0);
+  if (!recv_wait(c, &v, __builtin_return_address(0))) tul__chan_throw_closed(0);
   store(c, out_slot, v);
 }
 
 _Bool tul_chan_recv_next(tul_chan *c, void *out_slot) {
   uint64_t v = 0;
-  if (!recv_wait(c, &v)) return 0;
+  if (!recv_wait(c, &v, __builtin_return_address(0))) return 0;
   store(c, out_slot, v);
   return 1;
 }

@@ -92,7 +92,7 @@ static int run_round(void) {
     if (t->dead) continue;
     tul__task_resume(t);
   }
-  tul__timers_fire(tul__now_ns());
+  tul__timers_fire_due();
   if (rq_count && uv_loop_alive(loop)) uv_run(loop, UV_RUN_NOWAIT);
   return 0;
 }

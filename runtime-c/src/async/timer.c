@@ -22,6 +22,7 @@ static uint64_t next_seq;
  * with the time of the current round, which is also (deadline, creation) order. */
 static node *zero_head, *zero_tail;
 static int64_t round_now;
+static int round_stale = 1; /* round_now was not read at the end of the last round */
 
 int64_t tul__now_ns(void) {
   struct timespec ts;
@@ -98,6 +99,10 @@ void tul__timer_arm(node *n, int64_t ms, void (*fire)(node *n)) {
     push(n);
     return;
   }
+  if (round_stale) { /* no timer was pending when the round ended: read the clock now */
+    round_now = tul__now_ns();
+    round_stale = 0;
+  }
   n->deadline = round_now;
   n->index = -2;
   n->next_zero = NULL;
@@ -157,6 +162,14 @@ void tul_sleep_await(int64_t ms) {
 
 int tul__timers_pending(void) { return heap_len > 0 || zero_head; }
 
+/* The end of a scheduler round: fires the due timers, reading the clock only when some timer is
+ * pending (a round of channel hand-offs then costs no clock read; a zero-delay timer armed later
+ * reads it itself). */
+void tul__timers_fire_due(void) {
+  if (heap_len > 0 || zero_head) tul__timers_fire(tul__now_ns());
+  else round_stale = 1;
+}
+
 int64_t tul__timers_next_deadline(void) { return zero_head ? round_now : heap[0]->deadline; }
 
 static node *pop_zero(void) {
@@ -168,6 +181,7 @@ static node *pop_zero(void) {
 /* Fires every due timer, merging the zero-delay FIFO with the heap in (deadline, seq) order. */
 void tul__timers_fire(int64_t now_ns) {
   round_now = now_ns;
+  round_stale = 0;
   for (;;) {
     int heap_due = heap_len && heap[0]->deadline <= now_ns;
     node *n;
