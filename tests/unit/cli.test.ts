@@ -161,3 +161,20 @@ test("long chains compile to the right values (+, &&, ||, ternary, else-if, unar
   assert.equal(r.exitCode, 0, r.stderr);
   assert.equal((await execa(path.join(dir, "chains"))).stdout, `${n} false true ${n / 2 + 1 + 11} 2468 1234 -5 42`);
 });
+
+test("build time grows linearly: 20,000 lines take at most 15x the time of 2,000", async () => {
+  const gen = path.join(TOOLCHAIN_ROOT, "bench", "program-gen.mjs");
+  const { generateProgram } = (await import(gen)) as { generateProgram(lines: number): string };
+  const build = async (lines: number): Promise<number> => {
+    const file = source(`scale${lines}.tul`, generateProgram(lines));
+    const t0 = performance.now();
+    const r = await tulc("build", file, "-o", path.join(dir, `scale${lines}`), "-O0", "-j", "1");
+    assert.equal(r.exitCode, 0, r.stderr);
+    return performance.now() - t0;
+  };
+  await build(2_000); // the runtime's bitcode is cached by the first build
+  const small = await build(2_000), large = await build(20_000);
+  assert.ok(large <= 15 * small, `2,000 lines: ${small.toFixed(0)} ms, 20,000 lines: ${large.toFixed(0)} ms`);
+  const out = (await execa(path.join(dir, "scale20000"))).stdout.split("\n");
+  assert.equal(out.length, 2_000);
+});
