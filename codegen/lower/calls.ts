@@ -39,7 +39,7 @@ function callUser(g: Gen, decl: FuncDecl, e: Call): llvm.Value {
 
 
 /** `sleep_async(ms)` itself, not a promise variable holding one. */
-function isSleepAsync(e: Expr): e is Call {
+export function isSleepAsync(e: Expr): e is Call {
   return e.kind === "Call" && e.target?.kind === "builtin" && e.target.name === "sleep_async";
 }
 
@@ -57,8 +57,12 @@ export function genAwait(g: Gen, e: Await): llvm.Value {
   if (isSleepAsync(e.operand)) return awaitSleep(g, e.operand);
   const direct = awaitChannelOp(g, e.operand);
   if (direct) return direct;
+  return awaitRest(g, e, genExpr(g, e.operand));
+}
+
+/** `await v` once the operand is lowered to `v` (a non-promise passes through). */
+export function awaitRest(g: Gen, e: Await, v: llvm.Value): llvm.Value {
   const t = tyOf(e.operand);
-  const v = genExpr(g, e.operand);
   if (t.k !== "promise") return v;
   g.loc(e.span);
   if (llvmType(g, t.inner) === g.types.void) {

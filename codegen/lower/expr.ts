@@ -11,16 +11,54 @@ import { assertNever } from "../../common/assert.js";
 import { strConst, cString } from "./strings.js";
 import { llvmType, memPtrType, memType, structFieldTypes, toMem, typeDesc } from "./types.js";
 import { appendable, loadSlot, loadVar, outSlot, ownedFlag, requireOwnLocal, storeSlot, storeVar, valueSlot, varSlot } from "./vars.js";
-import { genCall, genAwait } from "./calls.js";
+import { genCall, genAwait, awaitRest, isSleepAsync } from "./calls.js";
+import { channelOp } from "./channels.js";
 import { genSpawn } from "./spawn.js";
 import { genBlockValue } from "./stmt.js";
 import { funcValue, genLambda } from "./closures.js";
-import { genJsonMember, genJsonObjectLit, jsonArith, jsonIndexValue, jsonNeg, jsonOne, jsonOrder, jsonPlace } from "./json.js";
+import { jsonMemberOf, genJsonObjectLit, jsonArith, jsonIndexValue, jsonNeg, jsonOne, jsonOrder, jsonPlace } from "./json.js";
 import { DATA_NAME, ELEM_NAME, LEN_NAME } from "../passes/tbaa.js";
 import { genMapIndex, genMapLit, mapPlace, newMap } from "./maps.js";
 
-/** Lowers an expression to its register-form value (noValue for void). */
+/**
+ * Lowers an expression to its register-form value (noValue for void). Chains are as deep as they
+ * are long (`a + b + c + ...`, `!!x`, `a.b.c`, `x[0][1]`, `c1 ? a : c2 ? b : ...`): their spine is
+ * followed in a loop and each link finished, innermost first, from an explicit stack. The other
+ * operands recurse, which the parser's nesting limit bounds.
+ */
 export function genExpr(g: Gen, e: Expr): llvm.Value {
+  const pending: ((v: llvm.Value) => llvm.Value)[] = [];
+  for (let link = spineLink(g, e); link; link = spineLink(g, e)) {
+    pending.push(link.finish);
+    e = link.child;
+  }
+  let v = genNode(g, e);
+  for (let finish = pending.pop(); finish; finish = pending.pop()) v = finish(v);
+  return v;
+}
+
+/** A link of a chain: the operand lowered first, and the rest of the node once its value is known. */
+interface Link {
+  child: Expr;
+  finish(v: llvm.Value): llvm.Value;
+}
+
+/** The chain link of `e` (a ternary's condition and then-branch are lowered here), or null. */
+function spineLink(g: Gen, e: Expr): Link | null {
+  switch (e.kind) {
+    case "Binary": return { child: e.left, finish: (a) => (e.op === "&&" || e.op === "||" ? logicalRest(g, e, a) : binaryRest(g, e, a)) };
+    case "Unary": return { child: e.operand, finish: (v) => unaryRest(g, e, v) };
+    case "Convert": return { child: e.expr, finish: (v) => convertRest(g, e, v) };
+    case "Index": return { child: e.object, finish: (obj) => indexRest(g, e, obj) };
+    case "Member": return { child: e.object, finish: (obj) => memberRest(g, e, obj) };
+    case "Await": return isSleepAsync(e.operand) || channelOp(e.operand) ? null : { child: e.operand, finish: (v) => awaitRest(g, e, v) };
+    case "Ternary": return ternaryLink(g, e);
+    default: return null;
+  }
+}
+
+/** One node, its operands lowered by genExpr. */
+function genNode(g: Gen, e: Expr): llvm.Value {
   switch (e.kind) {
     case "IntLit": return g.i64(e.value);
     case "FloatLit": return g.f64(e.value);
@@ -31,18 +69,14 @@ export function genExpr(g: Gen, e: Expr): llvm.Value {
     case "ArrayLit": return genArrayLit(g, e);
     case "ObjectLit": return genObjectLit(g, e);
     case "Ident": return genIdent(g, e);
-    case "Unary": return genUnary(g, e);
-    case "Binary": return genBinary(g, e);
-    case "Ternary": return genTernary(g, e);
     case "Call": return genCall(g, e);
-    case "Index": return genIndex(g, e);
-    case "Member": return genMember(g, e);
     case "Assign": genAssign(g, e); return noValue(g);
     case "Update": return genUpdate(g, e);
-    case "Await": return genAwait(g, e);
+    case "Await": return genAwait(g, e); // `await sleep_async(ms)` or a channel op (other awaits are chain links)
+    case "Unary": case "Binary": case "Ternary": case "Index": case "Member": case "Convert":
+      throw new CodegenError(`${e.kind} is a chain link (genExpr lowers it)`);
     case "Spawn": return genSpawn(g, e);
     case "Match": return genMatch(g, e);
-    case "Convert": return genConvert(g, e);
     case "Lambda": return genLambda(g, e);
     default: return assertNever(e);
   }
@@ -154,8 +188,7 @@ function genIdent(g: Gen, e: Ident): llvm.Value {
 
 // ---------------------------------------------------------------- operators
 
-function genUnary(g: Gen, e: Unary): llvm.Value {
-  const v = genExpr(g, e.operand);
+function unaryRest(g: Gen, e: Unary, v: llvm.Value): llvm.Value {
   if (e.op === "+") return v;
   if (e.op === "!") return g.builder.CreateXor(v, g.bool(true));
   if (e.op === "~") return g.builder.CreateXor(v, g.i64(-1));
@@ -163,10 +196,9 @@ function genUnary(g: Gen, e: Unary): llvm.Value {
   return tyOf(e.operand).k === "float" ? g.builder.CreateFNeg(v) : g.builder.CreateSub(g.i64(0), v);
 }
 
-function genBinary(g: Gen, e: Binary): llvm.Value {
-  if (e.op === "&&" || e.op === "||") return genLogical(g, e);
+/** A binary operator once its left operand is lowered to `a`. */
+function binaryRest(g: Gen, e: Binary, a: llvm.Value): llvm.Value {
   const lt = tyOf(e.left), rt = tyOf(e.right);
-  const a = genExpr(g, e.left);
   const b = genExpr(g, e.right);
   g.loc(e.span);
   switch (e.op) {
@@ -176,6 +208,8 @@ function genBinary(g: Gen, e: Binary): llvm.Value {
       return equality(g, e.op, lt, rt, a, b);
     case "<": case "<=": case ">": case ">=":
       return ordering(g, e.op, lt, a, b);
+    case "&&": case "||":
+      throw new CodegenError("a logical operator reached binaryRest (logicalRest lowers it)");
     case "&": case "|": case "^": case "<<": case ">>":
       return bitwise(g, e.op, a, b);
     default:
@@ -183,9 +217,8 @@ function genBinary(g: Gen, e: Binary): llvm.Value {
   }
 }
 
-/** && and ||: the right side only runs when needed. */
-function genLogical(g: Gen, e: Binary): llvm.Value {
-  const a = genExpr(g, e.left);
+/** && and || once the left side is `a`: the right side only runs when needed. */
+function logicalRest(g: Gen, e: Binary, a: llvm.Value): llvm.Value {
   const fromA = g.builder.GetInsertBlock()!;
   const rhs = g.block(e.op === "&&" ? "and.rhs" : "or.rhs");
   const end = g.block(e.op === "&&" ? "and.end" : "or.end");
@@ -298,22 +331,26 @@ function ordering(g: Gen, op: OrderOp, t: Type, a: llvm.Value, b: llvm.Value): l
   return g.builder.CreateICmpSGE(a, b);
 }
 
-function genTernary(g: Gen, e: Ternary): llvm.Value {
+/** Lowers the condition and the then-branch, and leaves the builder in the else-branch (the link's child). */
+function ternaryLink(g: Gen, e: Ternary): Link {
   const t = tyOf(e);
   const c = genExpr(g, e.cond);
   const thenBB = g.block("tern.then"), elseBB = g.block("tern.else"), end = g.block("tern.end");
   g.builder.CreateCondBr(c, thenBB, elseBB);
-  const arms: [llvm.Value, llvm.BasicBlock][] = [];
-  for (const [bb, x] of [[thenBB, e.then], [elseBB, e.else]] as const) {
-    g.at(bb);
-    arms.push([genExpr(g, x), g.builder.GetInsertBlock()!]);
+  g.at(thenBB);
+  const arms: [llvm.Value, llvm.BasicBlock][] = [[genExpr(g, e.then), g.builder.GetInsertBlock()!]];
+  g.br(end);
+  g.at(elseBB);
+  const finish = (v: llvm.Value): llvm.Value => {
+    arms.push([v, g.builder.GetInsertBlock()!]);
     g.br(end);
-  }
-  g.at(end);
-  if (llvmType(g, t) === g.types.void) return noValue(g);
-  const phi = g.builder.CreatePHI(llvmType(g, t), 2);
-  for (const [v, bb] of arms) phi.addIncoming(v, bb);
-  return phi;
+    g.at(end);
+    if (llvmType(g, t) === g.types.void) return noValue(g);
+    const phi = g.builder.CreatePHI(llvmType(g, t), 2);
+    for (const [value, bb] of arms) phi.addIncoming(value, bb);
+    return phi;
+  };
+  return { child: e.else, finish };
 }
 
 // ---------------------------------------------------------------- arrays, strings, fields
@@ -345,9 +382,9 @@ export function elemPtr(g: Gen, arr: llvm.Value, i: llvm.Value, elem: Type): llv
   return g.builder.CreateInBoundsGEP(memType(g, elem), data, [i], ELEM_NAME);
 }
 
-function genIndex(g: Gen, e: Index): llvm.Value {
+/** `obj[i]` once the object is lowered. */
+function indexRest(g: Gen, e: Index, obj: llvm.Value): llvm.Value {
   const ot = tyOf(e.object);
-  const obj = genExpr(g, e.object);
   const i = genExpr(g, e.index);
   g.loc(e.span);
   if (ot.k === "str") return g.call("tul_str_index", [obj, i]);
@@ -369,11 +406,10 @@ export function fieldPtr(g: Gen, obj: llvm.Value, i: number, ft: Type): llvm.Val
   return g.builder.CreateBitCast(p, memPtrType(g, ft));
 }
 
-/** Field pointer of `obj.name` after a null check (TypeError: null reference). */
-function memberPtr(g: Gen, e: Member): { ptr: llvm.Value; type: Type } {
+/** Field pointer of `obj.name` after a null check (TypeError: null reference); `obj` is the lowered object. */
+function memberPtr(g: Gen, e: Member, obj: llvm.Value): { ptr: llvm.Value; type: Type } {
   const ot = tyOf(e.object);
   if (ot.k !== "struct") throw new CodegenError(`field access on ${typeToString(ot)} is not supported yet`);
-  const obj = genExpr(g, e.object);
   g.loc(e.span);
   const bad = g.block("null.bad"), ok = g.block("null.ok");
   g.builder.CreateCondBr(g.builder.CreateICmpEQ(obj, g.nullPtr()), bad, ok);
@@ -386,9 +422,10 @@ function memberPtr(g: Gen, e: Member): { ptr: llvm.Value; type: Type } {
   return { ptr: fieldPtr(g, obj, i, ft), type: ft };
 }
 
-function genMember(g: Gen, e: Member): llvm.Value {
-  if (tyOf(e.object).k === "json") return genJsonMember(g, e);
-  const { ptr, type } = memberPtr(g, e);
+/** `obj.name` (a json key or a struct field) once the object is lowered. */
+function memberRest(g: Gen, e: Member, obj: llvm.Value): llvm.Value {
+  if (tyOf(e.object).k === "json") return jsonMemberOf(g, e, obj);
+  const { ptr, type } = memberPtr(g, e, obj);
   return loadSlot(g, ptr, type);
 }
 
@@ -423,7 +460,7 @@ function place(g: Gen, target: Expr): Place {
     return { type: ot.elem, load: () => loadSlot(g, at(), ot.elem), store: (v) => storeSlot(g, at(), ot.elem, v) };
   }
   if (target.kind === "Member") {
-    const { ptr, type } = memberPtr(g, target);
+    const { ptr, type } = memberPtr(g, target, genExpr(g, target.object));
     return { type, load: () => loadSlot(g, ptr, type), store: (v) => storeSlot(g, ptr, type, v) };
   }
   throw new CodegenError(`cannot assign to ${target.kind}`);
@@ -523,9 +560,8 @@ function armTest(g: Gen, patterns: Match["arms"][number]["patterns"], st: Type, 
 
 // ---------------------------------------------------------------- conversions
 
-function genConvert(g: Gen, e: Convert): llvm.Value {
+function convertRest(g: Gen, e: Convert, v: llvm.Value): llvm.Value {
   const from = tyOf(e.expr), to = e.to;
-  const v = genExpr(g, e.expr);
   if (from.k === "never") return undefOf(g, to);
   g.loc(e.span);
   // json -> str is a checked unboxing (TypeError unless a string) except where the checker marks

@@ -33,9 +33,8 @@ export function jsonIndexValue(g: Gen, obj: llvm.Value, key: llvm.Value, keyType
   return g.call("tul_json_index", [obj, key]);
 }
 
-/** `j.k` is `j["k"]`. */
-export function genJsonMember(g: Gen, e: Member): llvm.Value {
-  const obj = genExpr(g, e.object);
+/** `j.k` is `j["k"]` (`obj`: the lowered `j`). */
+export function jsonMemberOf(g: Gen, e: Member, obj: llvm.Value): llvm.Value {
   g.loc(e.span);
   return g.call("tul_json_get", [obj, strConst(g, e.name)]);
 }

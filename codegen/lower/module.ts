@@ -262,19 +262,22 @@ function moduleSymbol(file: SourceFile): string {
 
 /** For each module, the imports whose module it runs (the first import of each module, depth-first). */
 function planModuleInits(byFile: Map<SourceFile, Stmt[]>, main: SourceFile): Map<SourceFile, Import[]> {
-  const calls = new Map<SourceFile, Import[]>();
+  const calls = new Map<SourceFile, Import[]>([[main, []]]);
   const started = new Set<SourceFile>([main]);
-  const visit = (file: SourceFile): void => {
-    const list: Import[] = [];
-    calls.set(file, list);
-    for (const s of byFile.get(file) ?? []) {
-      if (s.kind !== "Import" || !s.target || started.has(s.target)) continue;
+  // Depth-first with an explicit stack (import chains can be long): each entry is a module and the
+  // index of its next statement.
+  const stack: [SourceFile, number][] = [[main, 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const s = byFile.get(top[0])?.[top[1]++];
+    if (!s) stack.pop();
+    else if (s.kind === "Import" && s.target && !started.has(s.target)) {
       started.add(s.target);
-      list.push(s);
-      visit(s.target);
+      calls.get(top[0])!.push(s);
+      calls.set(s.target, []);
+      stack.push([s.target, 0]);
     }
-  };
-  visit(main);
+  }
   return calls;
 }
 

@@ -69,17 +69,27 @@ function genVarDecl(g: Gen, s: VarDecl): void {
   storeVar(g, sym, v);
 }
 
+/** An if and its else-if chain (as long as the program makes it: lowered in a loop), one end block. */
 function genIf(g: Gen, s: If): void {
-  g.loc(s.span);
-  const c = genExpr(g, s.cond);
-  const thenBB = g.block("if.then"), elseBB = g.block("if.else"), end = g.block("if.end");
-  g.builder.CreateCondBr(c, thenBB, s.else ? elseBB : end);
-  g.at(thenBB);
-  genBlock(g, s.then);
-  g.br(end);
-  g.at(elseBB);
-  if (s.else) genStmt(g, s.else);
-  g.br(end);
+  const end = g.block("if.end");
+  for (let link: If | null = s; link; ) {
+    g.loc(link.span);
+    const c = genExpr(g, link.cond);
+    const thenBB = g.block("if.then"), elseBB = link.else ? g.block("if.else") : end;
+    g.builder.CreateCondBr(c, thenBB, elseBB);
+    g.at(thenBB);
+    genBlock(g, link.then);
+    g.br(end);
+    const rest: If | Block | null = link.else;
+    link = null;
+    if (!rest) break;
+    g.at(elseBB);
+    if (rest.kind === "If") link = rest;
+    else {
+      genBlock(g, rest);
+      g.br(end);
+    }
+  }
   g.at(end);
 }
 

@@ -1,7 +1,7 @@
 // Expression typing: literals, names, t-strings, operators (docs/reference.md §3), indexing,
 // members, assignment targets, await (spawn: check/spawn.ts). Sets `ty` on every expression and inserts Convert nodes.
 
-import type { TString, ArrayLit, Assign, Binary, Expr, Ident, Index, Member, ObjectLit, Ternary, Unary, Update, Await } from "../ast.js";
+import type { TString, ArrayLit, Assign, Binary, Expr, Ident, Index, Member, ObjectLit, Ternary, Unary, Update } from "../ast.js";
 import { T, isNumeric, isReference, typeEquals, type Type } from "../types.js";
 import type { Checker, ModuleScope } from "./context.js";
 import { D } from "../messages.js";
@@ -17,19 +17,68 @@ import { nestedClosure, reportEarlyUse } from "./nested.js";
 import { checkSpawn } from "./spawn.js";
 import { visibleNames, withSuggestion } from "./suggest.js";
 
-/** Checks an expression (with an optional type the context wants), sets and returns its type. */
+/**
+ * Checks an expression (with an optional type the context wants), sets and returns its type.
+ * Chains are as deep as they are long (`a + b + c + ...`, `!!x`, `a.b.c`, `x[0][1]`,
+ * `c1 ? a : c2 ? b : ...`): their spine is followed in a loop and each link finished, innermost
+ * first, from an explicit stack. The other operands recurse, which the parser's nesting limit bounds.
+ */
 export function checkExpr(cx: Checker, e: Expr, expected?: Type): Type {
-  const t = exprType(cx, e, expected);
-  e.ty = t;
+  const pending: Link[] = [];
+  for (let link = spineLink(cx, e, expected); link; link = spineLink(cx, e, expected)) {
+    pending.push(link);
+    e = link.child;
+    expected = link.expected;
+  }
+  let t = (e.ty = exprType(cx, e, expected));
+  for (let link = pending.pop(); link; link = pending.pop()) {
+    if (link.value) t = voidAsJson(cx, link.child, t);
+    t = link.node.ty = link.finish(t);
+  }
   return t;
 }
 
 /** Checks an expression that must produce a value; void is reported and read as json. */
 export function checkValue(cx: Checker, e: Expr, expected?: Type): Type {
-  const t = checkExpr(cx, e, expected);
+  return voidAsJson(cx, e, checkExpr(cx, e, expected));
+}
+
+function voidAsJson(cx: Checker, e: Expr, t: Type): Type {
   if (t.k !== "void") return t;
   cx.error(D.voidValue(), e.span);
   return (e.ty = T.json);
+}
+
+/** A link of a chain: the operand checked first (as a value or not, with an expected type) and the
+ *  rest of the node, given that operand's type. */
+interface Link {
+  node: Expr;
+  child: Expr;
+  expected?: Type;
+  value: boolean;
+  finish(t: Type): Type;
+}
+
+/** The chain link of `e` (a ternary's condition and then-branch are checked here), or null. */
+function spineLink(cx: Checker, e: Expr, expected: Type | undefined): Link | null {
+  switch (e.kind) {
+    case "Binary":
+      // `[..] == x` types the literal from the other side, which is checked first: no chain there
+      if ((e.op === "==" || e.op === "!=") && e.left.kind === "ArrayLit" && e.right.kind !== "ArrayLit") return null;
+      return { node: e, child: e.left, value: true, finish: () => checkBinary(cx, e, true) };
+    case "Unary":
+      return { node: e, child: e.operand, value: true, finish: (t) => unaryRest(cx, e, t) };
+    case "Index":
+      return { node: e, child: e.object, value: true, finish: (t) => indexRest(cx, e, t, false) };
+    case "Member":
+      return aliasModule(cx, e.object) ? null : { node: e, child: e.object, value: true, finish: (t) => memberRest(cx, e, t) };
+    case "Await":
+      return { node: e, child: e.operand, expected: expected?.k === "promise" ? expected : undefined, value: false, finish: awaitRest };
+    case "Ternary":
+      return ternaryLink(cx, e, expected);
+    default:
+      return null;
+  }
 }
 
 function exprType(cx: Checker, e: Expr, expected: Type | undefined): Type {
@@ -52,24 +101,21 @@ function exprType(cx: Checker, e: Expr, expected: Type | undefined): Type {
       return checkObjectLit(cx, e, expected);
     case "Ident":
       return checkIdent(cx, e);
-    case "Unary":
-      return checkUnary(cx, e);
     case "Binary":
-      return checkBinarySpine(cx, e);
-    case "Ternary":
-      return checkTernary(cx, e, expected);
+      return checkBinary(cx, e, false);
     case "Call":
       return checkCall(cx, e, expected);
-    case "Index":
-      return checkIndex(cx, e, false);
     case "Member":
       return checkMember(cx, e);
     case "Assign":
       return checkAssign(cx, e);
     case "Update":
       return checkUpdate(cx, e);
+    case "Unary":
+    case "Ternary":
+    case "Index":
     case "Await":
-      return checkAwait(cx, e, expected);
+      throw new Error(`internal error: ${e.kind} is a chain link (checkExpr checks it)`);
     case "Spawn":
       return checkSpawn(cx, e);
     case "Lambda":
@@ -154,8 +200,8 @@ function checkMapLit(cx: Checker, e: ObjectLit, t: Type & { k: "map" }): Type {
 
 // ---------------------------------------------------------------- operators
 
-function checkUnary(cx: Checker, e: Unary): Type {
-  const t = checkValue(cx, e.operand);
+/** A unary operator whose operand has type `t`. */
+function unaryRest(cx: Checker, e: Unary, t: Type): Type {
   if (e.op === "!") {
     e.operand = coerce(cx, e.operand, T.bool, (found) => D.notOperand({ found }));
     return T.bool;
@@ -174,17 +220,6 @@ const ARITH = new Set(["+", "-", "*", "/", "%"]);
 /** Bitwise and shift operators: int operands (a json one is unboxed), an int result. */
 export const BITWISE: ReadonlySet<string> = new Set(["&", "|", "^", "<<", ">>"]);
 const ORDER = new Set(["<", "<=", ">", ">="]);
-
-/**
- * Operator chains (`a + b + c + ...`) are left-deep trees: their left spine is checked in a loop,
- * innermost first, so thousands of chained operators do not exhaust the stack.
- */
-function checkBinarySpine(cx: Checker, e: Binary): Type {
-  const spine: Binary[] = [];
-  for (let n: Expr = e; n.kind === "Binary"; n = n.left) spine.push(n);
-  for (let i = spine.length - 1; i >= 0; i--) spine[i].ty = checkBinary(cx, spine[i], i < spine.length - 1);
-  return e.ty!;
-}
 
 /** `leftDone`: the left operand was already checked (it is the previous node of the spine). */
 function checkBinary(cx: Checker, e: Binary, leftDone: boolean): Type {
@@ -278,12 +313,16 @@ function checkEquality(cx: Checker, e: Binary, leftDone: boolean): Type {
 }
 
 /** `c ? a : b`: bool condition; branches converted to the expected type, or to their common type. */
-function checkTernary(cx: Checker, e: Ternary, expected: Type | undefined): Type {
+/** Checks the condition and the then-branch; the else-branch is the link's child. */
+function ternaryLink(cx: Checker, e: Ternary, expected: Type | undefined): Link {
   checkValue(cx, e.cond);
   e.cond = coerce(cx, e.cond, T.bool, (found) => D.condition({ found }));
   const want = expected && expected.k !== "void" && expected.k !== "never" ? expected : undefined;
   const a = checkValue(cx, e.then, want);
-  const b = checkValue(cx, e.else, want);
+  return { node: e, child: e.else, expected: want, value: true, finish: (b) => ternaryType(cx, e, want, a, b) };
+}
+
+function ternaryType(cx: Checker, e: Ternary, want: Type | undefined, a: Type, b: Type): Type {
   let t = want ?? unify(a, b) ?? (a.k === "json" || b.k === "json" ? T.json : null);
   if (!t) {
     cx.error(D.ternaryBranches({ then: show(a), else: show(b) }), e.span);
@@ -294,8 +333,7 @@ function checkTernary(cx: Checker, e: Ternary, expected: Type | undefined): Type
   return t;
 }
 
-function checkAwait(cx: Checker, e: Await, expected: Type | undefined): Type {
-  const t = checkExpr(cx, e.operand, expected?.k === "promise" ? expected : undefined);
+function awaitRest(t: Type): Type {
   return t.k === "promise" ? t.inner : t;
 }
 
@@ -303,7 +341,11 @@ function checkAwait(cx: Checker, e: Await, expected: Type | undefined): Type {
 
 /** `a[i]`: T[] -> T, str -> str (int index); json -> json (int, str or json index). */
 export function checkIndex(cx: Checker, e: Index, forWrite: boolean): Type {
-  const ot = checkValue(cx, e.object);
+  return indexRest(cx, e, checkValue(cx, e.object), forWrite);
+}
+
+/** `a[i]` where `a` has type `ot`. */
+function indexRest(cx: Checker, e: Index, ot: Type, forWrite: boolean): Type {
   if (ot.k === "json" || ot.k === "never") return checkJsonIndex(cx, e);
   if (ot.k === "map") {
     checkValue(cx, e.index, ot.key);
@@ -334,7 +376,11 @@ function checkJsonIndex(cx: Checker, e: Index): Type {
 function checkMember(cx: Checker, e: Member): Type {
   const mod = aliasModule(cx, e.object);
   if (mod) return checkQualifiedName(cx, e, mod);
-  const ot = checkValue(cx, e.object);
+  return memberRest(cx, e, checkValue(cx, e.object));
+}
+
+/** `a.b` where `a` (not a module alias) has type `ot`. */
+function memberRest(cx: Checker, e: Member, ot: Type): Type {
   if (ot.k === "json" || ot.k === "never") return T.json;
   const ft = ot.k === "struct" ? memberField(cx, e, ot) : undefined;
   if (ft) return ft;

@@ -220,6 +220,7 @@ function seedResult(d: FuncDecl): Type | null {
 const BITWISE_OPS: ReadonlySet<string> = new Set(["&", "|", "^", "<<", ">>"]);
 
 function obviousType(e: Expr, params: Map<string, Type>): Type | null {
+  while (e.kind === "Unary" && (e.op === "-" || e.op === "+")) e = e.operand; // `-x` has x's type (a loop: `- - - x`)
   switch (e.kind) {
     case "IntLit":
       return T.int;
@@ -231,7 +232,7 @@ function obviousType(e: Expr, params: Map<string, Type>): Type | null {
     case "BoolLit":
       return T.bool;
     case "Unary":
-      return e.op === "!" ? T.bool : e.op === "~" ? T.int : obviousType(e.operand, params);
+      return e.op === "!" ? T.bool : T.int; // `!` or `~` (the loop above skipped `-` and `+`)
     case "Binary":
       return BITWISE_OPS.has(e.op) ? T.int : null;
     case "Ident":

@@ -144,12 +144,16 @@ export function checkGlobalDecl(cx: Checker, d: VarDecl): boolean {
 
 // ---------------------------------------------------------------- control flow
 
+/** An if and its else-if chain (as long as the program makes it: checked in a loop). Completes
+ *  when some branch does, or when the chain ends without an else. */
 function checkIf(cx: Checker, s: If): boolean {
-  s.cond = checkCondition(cx, s.cond);
-  const a = checkBlock(cx, s.then);
-  if (!s.else) return true;
-  const b = s.else.kind === "If" ? checkIf(cx, s.else) : checkBlock(cx, s.else);
-  return a || b;
+  let completes = false;
+  for (let link = s; ; link = link.else) {
+    link.cond = checkCondition(cx, link.cond);
+    if (checkBlock(cx, link.then)) completes = true;
+    if (!link.else) return true;
+    if (link.else.kind !== "If") return checkBlock(cx, link.else) || completes;
+  }
 }
 
 const isTrue = (e: Expr | null): boolean => !e || (e.kind === "BoolLit" && e.value);

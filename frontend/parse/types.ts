@@ -2,21 +2,29 @@
 // as an arcsecond rule, plus a side-effect-free scanner used to decide "is a declaration here?".
 
 import type { TypeNode } from "../ast.js";
-import { accept, want, expected, failHere, lazy, nested, next, rule, type Ctx, type P } from "./core.js";
+import { accept, enter, want, expected, failHere, lazy, nested, next, rule, type Ctx, type P } from "./core.js";
 
 export const TYPE_KEYWORDS: ReadonlySet<string> = new Set(["int", "float", "bool", "str", "json", "array", "void"]);
 
-// type = base-type { "[" "]" }
+// type = base-type { "[" "]" }     (each `[]` is a nesting level: the checker and codegen walk
+//                                     types recursively, so `int[][]...` counts toward the limit)
 export const typeNode: P<TypeNode> = lazy(() =>
   rule((run, c) => {
     const i0 = c.at;
     let t = run(baseType);
-    while (c.peek().kind === "[" && c.tok(c.at + 1).kind === "]") {
-      run(next);
-      run(next);
-      t = { kind: "ArrayType", elem: t, span: c.span(i0, c.at) };
+    let dims = 0;
+    try {
+      while (c.peek().kind === "[" && c.tok(c.at + 1).kind === "]") {
+        run(enter);
+        dims++;
+        run(next);
+        run(next);
+        t = { kind: "ArrayType", elem: t, span: c.span(i0, c.at) };
+      }
+      return t;
+    } finally {
+      c.depth -= dims;
     }
-    return t;
   }),
 );
 

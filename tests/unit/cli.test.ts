@@ -135,3 +135,46 @@ test("build --time prints the time of each phase on stderr", async () => {
     assert.equal(/split IR/.test(r.stderr), jobs === "2");
   }
 });
+
+test("long chains compile to the right values (+, &&, ||, ternary, else-if, unary, fields)", async () => {
+  const n = 3000;
+  const lines = [
+    `int sum = ${Array(n).fill("1").join(" + ")};`,
+    `int calls = 0;`,
+    `func t(bool v): bool { calls += 1; return v; }`,
+    `bool all = ${Array.from({ length: n }, (_, i) => (i === n / 2 ? "t(false)" : "t(true)")).join(" && ")};`,
+    `bool any = ${Array.from({ length: n }, (_, i) => (i === 10 ? "t(true)" : "t(false)")).join(" || ")};`,
+    `int x = 1234;`,
+    `int pick = ${Array.from({ length: n }, (_, i) => `x == ${i} ? ${i * 2} :`).join(" ")} -1;`,
+    `int branch = -1;`,
+    `${Array.from({ length: n }, (_, i) => `${i ? "else " : ""}if (x == ${i}) { branch = ${i}; }`).join(" ")} else { branch = -2; }`,
+    `int neg = ${"- ".repeat(n + 1)}5;`,
+    `struct N { N next; int v; }`,
+    `N a;`,
+    `a.next = a;`,
+    `a.v = 42;`,
+    `int far = a${".next".repeat(n)}.v;`,
+    `print(sum, all, any, calls, pick, branch, neg, far);`,
+  ];
+  const file = source("chains.tul", lines.join("\n") + "\n");
+  const r = await tulc("build", file, "-o", path.join(dir, "chains"), "-O0");
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal((await execa(path.join(dir, "chains"))).stdout, `${n} false true ${n / 2 + 1 + 11} 2468 1234 -5 42`);
+});
+
+test("build time grows linearly: 20,000 lines take at most 15x the time of 2,000", async () => {
+  const gen = path.join(TOOLCHAIN_ROOT, "bench", "program-gen.mjs");
+  const { generateProgram } = (await import(gen)) as { generateProgram(lines: number): string };
+  const build = async (lines: number): Promise<number> => {
+    const file = source(`scale${lines}.tul`, generateProgram(lines));
+    const t0 = performance.now();
+    const r = await tulc("build", file, "-o", path.join(dir, `scale${lines}`), "-O0", "-j", "1");
+    assert.equal(r.exitCode, 0, r.stderr);
+    return performance.now() - t0;
+  };
+  await build(2_000); // the runtime's bitcode is cached by the first build
+  const small = await build(2_000), large = await build(20_000);
+  assert.ok(large <= 15 * small, `2,000 lines: ${small.toFixed(0)} ms, 20,000 lines: ${large.toFixed(0)} ms`);
+  const out = (await execa(path.join(dir, "scale20000"))).stdout.split("\n");
+  assert.equal(out.length, 2_000);
+});

@@ -426,6 +426,8 @@ test("nesting deeper than 256 levels is one diagnostic, never a crash", () => {
   assert.deepEqual(parse("{".repeat(300) + "}".repeat(300)).errors, ["1:257: nesting too deep (more than 256 levels)"]);
   assert.deepEqual(parse("x = " + "[".repeat(300) + "]".repeat(300) + ";").errors, ["1:261: nesting too deep (more than 256 levels)"]);
   assert.deepEqual(parse("x = " + "f(".repeat(300) + ")".repeat(300) + ";").errors, ["1:518: nesting too deep (more than 256 levels)"]);
+  // each `[]` of a type is a level (the checker and codegen walk types recursively)
+  assert.deepEqual(parse("int" + "[]".repeat(300) + " x;").errors, ["1:516: nesting too deep (more than 256 levels)"]);
   assert.deepEqual(parse("var f = " + "() => ".repeat(300) + "1;").errors.length, 1);
   assert.deepEqual(parse("x = " + 't"{'.repeat(300) + "1" + '}"'.repeat(300) + ";").errors.length, 1);
   assert.deepEqual(parse("if (a) ".repeat(300) + "x();").errors.length, 1);

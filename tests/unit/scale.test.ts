@@ -61,3 +61,19 @@ test("a chain of 2,500 struct types gets its type descriptors (built from a work
   const text = ir([...structs, "S0 s;", "print(s);"].join("\n") + "\n");
   assert.equal(text.match(/^@tul\.type\.\d+ = private constant/gm)?.length, 2_500);
 });
+
+// ---------------------------------------------------------------- chains as deep as they are long
+
+test("5,000-term chains of +, && and string + check and lower (codegen recursed on them)", () => {
+  const terms = (t: string) => rep(5_000, () => t);
+  ir(`int x = ${terms("1").join(" + ")};\nprint(x);\n`);
+  ir(`bool b = ${terms("true").join(" && ")};\nprint(b);\n`);
+  ir(`int k = 2;\nstr s = "a"${terms(" + k").join("")};\nprint(length(s));\n`);
+});
+
+test("a 5,000-link else-if chain and 5,000-deep ternary, unary and field chains check and lower", () => {
+  ir(`int x = 7;\n${rep(5_000, (i) => `${i ? "else " : ""}if (x == ${i}) { print(${i}); }`).join(" ")} else { print(-1); }\n`);
+  ir(`int x = 3;\nint y = ${rep(5_000, (i) => `x == ${i} ? ${i} :`).join(" ")} -1;\nprint(y);\n`);
+  ir(`bool b = ${"!".repeat(5_000)}true;\nprint(b);\n`);
+  ir(`struct N { N next; int v; }\nN a;\nbool x = a${".next".repeat(5_000)} == null;\nprint(x);\n`);
+});
