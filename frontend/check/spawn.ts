@@ -92,6 +92,8 @@ export function notCopyable(cx: Checker, t: Type, seen = new Set<StructDecl>()):
       }
       return null;
     }
+    case "map": // keys are str or int; the runtime's deep copy copies a map's table and values
+      return notCopyable(cx, t.value, seen);
     case "channel": // docs/reference.md §15
       return "it holds a channel, which belongs to the event loop";
     case "int": case "float": case "bool": case "str": case "json": case "void": case "never":

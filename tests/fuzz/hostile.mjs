@@ -52,7 +52,7 @@ const CASES = [
   ["20,000 string concatenations", `str s = "a";\nprint(len(${Array(20000).fill("s").join(" + ")}));\n`, "diag"],
   ["20,000 prefix minuses", `int x = 2;\nprint(${rep("- ", 20000)}x);\n`, "diag"],
   ["20,000 nots", `bool b = true;\nprint(${rep("!", 20000)}b);\n`, "diag"],
-  ["5,000 else-ifs", `int x = 3;\n${Array.from({ length: 5000 }, (_, i) => `${i ? "else " : ""}if (x == ${i}) { print(${i}); }`).join("\n")}\n`, "diag"],
+  ["12,000 else-ifs", `int x = 3;\n${Array.from({ length: 12000 }, (_, i) => `${i ? "else " : ""}if (x == ${i}) { print(${i}); }`).join("\n")}\n`, "diag"],
   ["900 additions in a row", `print(${Array(900).fill("1").join(" + ")});\n`, "run", "900\n"],
   ["500 else-ifs", `int x = 498;\n${Array.from({ length: 500 }, (_, i) => `${i ? "else " : ""}if (x == ${i}) { print(${i}); }`).join("\n")}\n`, "run", "498\n"],
   ["10,000 chained calls", `func f(int x): int { return x; }\nprint(${rep("f(", 10000)}1${rep(")", 10000)});\n`, "diag"],
