@@ -253,7 +253,8 @@ export interface FuncDecl {
   /** checker (check/isolation.ts): as Lambda.workerGuard, for the function used as a value. */
   workerGuard?: string;
 }
-export interface StructField { name: string; type: TypeNode; span: Span }
+/** A field; `default` (a constant expression, checked) is stored into every new instance (docs/reference.md §19.11). */
+export interface StructField { name: string; type: TypeNode; span: Span; default?: Expr }
 export interface StructDecl {
   kind: "StructDecl"; name: string; nameSpan: Span; fields: StructField[]; span: Span;
   fieldTypes?: Type[]; // checker: the resolved type of each field, in order

@@ -19,6 +19,7 @@ import { splitModule } from "../passes/split.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType } from "./types.js";
 import { zeroValue } from "./expr.js";
+import { defineStructInits } from "./structs.js";
 import { storeVar } from "./vars.js";
 import { asyncBodyResult, declareTaskEntry } from "./async.js";
 
@@ -118,6 +119,7 @@ function lowerProgram(g: Gen, program: Program): void {
   declareFuncs(g, funcs);
   for (const f of funcs) genFunction(g, f);
   genMain(g, program);
+  defineStructInits(g);
 }
 
 /** Every function declaration, top-level and nested (statements inside statements, in order). */
