@@ -257,7 +257,8 @@ export interface FuncDecl {
    *  only `tulc test` generates code for it. */
   test?: string;
 }
-export interface StructField { name: string; type: TypeNode; span: Span }
+/** A field; `default` (a constant expression, checked) is stored into every new instance (docs/reference.md §19.11). */
+export interface StructField { name: string; type: TypeNode; span: Span; default?: Expr }
 export interface StructDecl {
   kind: "StructDecl"; name: string; nameSpan: Span; fields: StructField[]; span: Span;
   fieldTypes?: Type[]; // checker: the resolved type of each field, in order

@@ -7,7 +7,7 @@ import { Checker, FnCtx } from "./check/context.js";
 import { D } from "./messages.js";
 import { declareFunction, ensureDefaults, ensureFunctionChecked } from "./check/functions.js";
 import { checkGlobalDecl, checkStmt } from "./check/statements.js";
-import { declareStruct, resolveStructFields } from "./check/structs.js";
+import { checkStructDefaults, declareStruct, resolveStructFields } from "./check/structs.js";
 import { checkIsolation } from "./check/isolation.js";
 
 /**
@@ -35,6 +35,7 @@ function hoist(cx: Checker, program: Program): void {
   for (const s of program.body) if (s.kind === "Import") registerImport(cx, s);
   for (const s of program.body) if (s.kind === "StructDecl") declareStruct(cx, s);
   for (const s of program.body) if (s.kind === "StructDecl") resolveStructFields(cx, s);
+  for (const s of program.body) if (s.kind === "StructDecl") checkStructDefaults(cx, s);
   for (const s of program.body) if (s.kind === "FuncDecl") declareFunction(cx, s);
   program.body.forEach((s, index) => {
     if (s.kind === "VarDecl") registerGlobal(cx, s, index);

@@ -131,6 +131,7 @@ export const D = {
   intKeyInObject: m("E2034", "json object keys are strings: an int key needs a map<int, V> (or write the key in quotes)"),
   noField: m("E2023", "type {type} has no field '{name}'"),
   loopVar: m("E2024", "loop variable '{name}' is declared {type} but the elements are {elem}"),
+  fieldDefaultNotConstant: m("E2035", "the default of field '{name}' must be a constant: a literal, or an array or object literal of constants"),
   noStructField: m("E2025", "struct '{struct}' has no field '{name}'"),
   fieldTwice: m("E2025", "field '{name}' is given twice"),
   rangePattern: m("E2026", "a range pattern cannot match a value of type {type}"),

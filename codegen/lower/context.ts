@@ -64,6 +64,9 @@ export class Gen {
   readonly cStrings = new Map<string, llvm.Constant>();
   /** Constant closures of top-level functions used as values (closures.ts funcValue). */
   readonly funcValues = new Map<FuncDecl, llvm.Constant>();
+  /** Struct init functions (structs.ts), and those declared whose bodies are still to be made. */
+  readonly structInits = new Map<StructDecl, llvm.Function>();
+  readonly pendingInits: (Type & { k: "struct" })[] = [];
   /** Task entries of top-level async functions (async.ts). */
   readonly taskEntries = new Map<FuncDecl, llvm.Function>();
   /** Entry thunks of spawned functions (spawn.ts). */

@@ -19,6 +19,7 @@ import { funcValue, genLambda } from "./closures.js";
 import { jsonMemberOf, genJsonObjectLit, jsonArith, jsonIndexValue, jsonNeg, jsonOne, jsonOrder, jsonPlace } from "./json.js";
 import { DATA_NAME, ELEM_NAME, LEN_NAME } from "../passes/tbaa.js";
 import { genMapIndex, genMapLit, mapPlace, newMap } from "./maps.js";
+import { newStruct } from "./structs.js";
 
 /**
  * Lowers an expression to its register-form value (noValue for void). Chains are as deep as they
@@ -138,7 +139,7 @@ function genArrayLit(g: Gen, e: ArrayLit): llvm.Value {
   return arr;
 }
 
-/** A struct literal: a zeroed instance, then the given fields. */
+/** A struct literal: a new instance (with the defaults), then the given fields. */
 function genObjectLit(g: Gen, e: ObjectLit): llvm.Value {
   const t = tyOf(e);
   if (t.k === "map") return genMapLit(g, e);
@@ -149,16 +150,6 @@ function genObjectLit(g: Gen, e: ObjectLit): llvm.Value {
     const ft = structFieldTypes(t)[i];
     storeSlot(g, fieldPtr(g, obj, i, ft), ft, genExpr(g, entry.value));
   }
-  return obj;
-}
-
-/** A zeroed struct instance with str fields "" and array fields empty. */
-export function newStruct(g: Gen, t: Type & { k: "struct" }): llvm.Value {
-  const n = Math.max(1, t.decl.fields.length);
-  const obj = g.call("tul_alloc", [g.i64(n * 8)]);
-  structFieldTypes(t).forEach((ft, i) => {
-    if (ft.k === "str" || ft.k === "array" || ft.k === "map") storeSlot(g, fieldPtr(g, obj, i, ft), ft, zeroValue(g, ft));
-  });
   return obj;
 }
 

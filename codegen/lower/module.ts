@@ -19,6 +19,7 @@ import { splitModule } from "../passes/split.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType } from "./types.js";
 import { zeroValue } from "./expr.js";
+import { defineStructInits } from "./structs.js";
 import { storeVar } from "./vars.js";
 import { asyncBodyResult, declareTaskEntry, taskEntryOf } from "./async.js";
 import { cString } from "./strings.js";
@@ -122,6 +123,7 @@ function lowerProgram(g: Gen, program: Program, tests: boolean): void {
   declareFuncs(g, funcs);
   for (const f of funcs) genFunction(g, f);
   genMain(g, program, tests ? funcs.filter((f) => f.test !== undefined) : null);
+  defineStructInits(g);
 }
 
 /** Every function declaration, top-level and nested (statements inside statements, in order); test

@@ -7,6 +7,7 @@ import type { StructDecl } from "../../frontend/ast.js";
 import { assertNever } from "../../common/assert.js";
 import { CodegenError, type Gen } from "./context.js";
 import { cString } from "./strings.js";
+import { structInit } from "./structs.js";
 
 const KIND = { int: 0, float: 1, bool: 2, str: 3, json: 4, array: 5, struct: 6, func: 7, promise: 8, void: 9, channel: 10, map: 11 } as const;
 
@@ -101,6 +102,12 @@ function descStruct(
   return llvm.ConstantStruct.get(g.types.typeDesc, [i64(kind), i64(size), elem, name, i64(n), fields, init]);
 }
 
+/** The struct's init function as the descriptor's `init` (null when it has none). */
+function structInitPtr(g: Gen, t: Type & { k: "struct" }): llvm.Constant {
+  const fn = structInit(g, t);
+  return fn ? llvm.ConstantExpr.getBitCast(fn, g.types.ptr) : g.nullPtr();
+}
+
 function descInit(g: Gen, t: Type, pending: Pending[]): llvm.Constant {
   const nul = g.nullPtr();
   switch (t.k) {
@@ -115,7 +122,7 @@ function descInit(g: Gen, t: Type, pending: Pending[]): llvm.Constant {
     case "func":
       return descStruct(g, KIND.func, 8, nul, cString(g, typeToString(t)), 0, nul);
     case "struct":
-      return descStruct(g, KIND.struct, 8, nul, cString(g, t.name), t.decl.fields.length, fieldTable(g, t, pending));
+      return descStruct(g, KIND.struct, 8, nul, cString(g, t.name), t.decl.fields.length, fieldTable(g, t, pending), structInitPtr(g, t));
     case "void":
     case "never":
       return descStruct(g, KIND.void, 0, nul, nul, 0, nul);

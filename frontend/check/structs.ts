@@ -1,7 +1,7 @@
 // Structs: declarations (names, then field types, so that structs may refer to each other and to
 // themselves), field lookup and struct literals (`{x: 1}` where a struct type is expected).
 
-import type { Member, ObjectLit, StructDecl } from "../ast.js";
+import type { Expr, Member, ObjectLit, StructDecl } from "../ast.js";
 import { T, type Type } from "../types.js";
 import type { Checker } from "./context.js";
 import { D } from "../messages.js";
@@ -40,6 +40,36 @@ export function resolveStructFields(cx: Checker, d: StructDecl): void {
   }
   cx.structFields.set(d, fields);
   d.fieldTypes = types;
+}
+
+/**
+ * Pass 1c (every struct's fields known): field defaults (docs/reference.md §19.11) are constant
+ * expressions converted to the field's type; a new instance evaluates them afresh (a `[]` default
+ * gives each instance its own array).
+ */
+export function checkStructDefaults(cx: Checker, d: StructDecl): void {
+  if (cx.mod(d.nameSpan).structs.get(d.name) !== d || !d.fieldTypes) return;
+  d.fields.forEach((f, i) => {
+    if (!f.default) return;
+    if (!isConstant(f.default)) {
+      cx.error(D.fieldDefaultNotConstant({ name: f.name }), f.default.span);
+      f.default = undefined;
+      return;
+    }
+    checkValue(cx, f.default, d.fieldTypes![i]);
+    f.default = coerce(cx, f.default, d.fieldTypes![i]);
+  });
+}
+
+/** A literal, a negated number, or an array or object literal of constants. */
+function isConstant(e: Expr): boolean {
+  switch (e.kind) {
+    case "IntLit": case "FloatLit": case "StrLit": case "BoolLit": case "NullLit": return true;
+    case "Unary": return e.op === "-" && (e.operand.kind === "IntLit" || e.operand.kind === "FloatLit");
+    case "ArrayLit": return e.elems.every(isConstant);
+    case "ObjectLit": return e.entries.every((x) => isConstant(x.value));
+    default: return false;
+  }
 }
 
 /** The type of a struct's field, if it has one. */

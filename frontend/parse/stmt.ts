@@ -379,7 +379,7 @@ function importStmt(run: Run, c: Ctx): Stmt {
   return { kind: "Import", path: path.value as string, alias, span };
 }
 
-// struct = ( "struct" | "type" ) name "{" { type name ( ";" | "," ) } "}" [ ";" ]
+// struct = ( "struct" | "type" ) name "{" { type name [ "=" expression ] ( ";" | "," ) } "}" [ ";" ]
 function structDecl(run: Run, c: Ctx): Stmt {
   const i0 = c.at;
   const kw = run(next).kind;
@@ -392,7 +392,8 @@ function structDecl(run: Run, c: Ctx): Stmt {
     const fname = c.peek();
     if (!isName(fname)) run(failHere(expected("field name", "", fname)));
     run(next);
-    fields.push({ name: fname.text, type, span: c.span(f0, c.at) });
+    const dflt = run(accept("=")) ? run(expr) : undefined;
+    fields.push({ name: fname.text, type, span: c.span(f0, c.at), ...(dflt ? { default: dflt } : {}) });
     if (!run(accept(";")) && !run(accept(","))) break;
   }
   want(run, c, "}", "after struct field", "';' or '}'");

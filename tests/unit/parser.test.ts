@@ -321,6 +321,15 @@ test("functions: async, defaults, untyped parameters, results, nesting", () => {
   assert.equal(textOf("func add(int a, int b = 2): int { return a + b; }", fns[0].nameSpan), "add");
 });
 
+test("struct field defaults: an expression after '='", () => {
+  const [s] = parseOk('struct Job { int tries = 3; str state = "new", str[] tags = []; Job next; }');
+  assert.equal(s.kind, "StructDecl");
+  if (s.kind !== "StructDecl") return;
+  assert.deepEqual(s.fields.map((f) => `${show(f.type)} ${f.name} = ${f.default ? show(f.default) : "-"}`), [
+    "int tries = 3", 'str state = "new"', "str[] tags = []", "Job next = -",
+  ]);
+});
+
 test("structs, type, imports", () => {
   const body = parseOk('struct Point { int x; int y; }\ntype Pair { str type, json b }\nimport "http_client";\nimport "./util.tul" as u;');
   assert.deepEqual(body.map((s) => (s.kind === "StructDecl" ? `${s.name}{${s.fields.map((f) => `${show(f.type)} ${f.name}`).join(",")}}` : s.kind === "Import" ? `import ${s.path} as ${s.alias}` : s.kind)), [
