@@ -190,7 +190,7 @@ function emitLambda(g: Gen, e: Lambda, ft: Type & { k: "func" }, caps: VarSymbol
   g.fnState = state;
   const body = g.block("body");
   g.builder.SetInsertPoint(body);
-  g.builder.SetCurrentDebugLocation(llvm.DILocation.get(g.ctx, line, 1, scope));
+  g.setDebugLoc(line, 1, scope);
   g.call("tul__stack_check", []);
   if (e.workerGuard) emitWorkerGuard(g, g.builder, fn, e.workerGuard);
   bindCaptures(g, fn, caps);

@@ -179,17 +179,49 @@ export class Gen {
   loc(span: Span): void {
     if (!this.fnState) return;
     const { line, col } = span.file.position(span.start);
-    this.builder.SetCurrentDebugLocation(llvm.DILocation.get(this.ctx, line, col, this.fnState.scope));
+    this.setDebugLoc(line, col, this.fnState.scope);
   }
+
+  /** The builder's current debug location (every change goes through setDebugLoc). */
+  private debugLoc: { line: number; col: number; scope: llvm.DIScope | null } = { line: 0, col: 0, scope: null };
+
+  /** Sets the builder's debug location; an unchanged one costs no call into LLVM (lowering sets it
+   *  for most expressions, and the two native calls were a tenth of lowering's time). */
+  setDebugLoc(line: number, col: number, scope: llvm.DIScope): void {
+    const cur = this.debugLoc;
+    if (cur.line === line && cur.col === col && cur.scope === scope) return;
+    this.debugLoc = { line, col, scope };
+    this.builder.SetCurrentDebugLocation(llvm.DILocation.get(this.ctx, line, col, scope));
+  }
+
+  /** i64 constants made so far, by value (each is one native call to make). */
+  private readonly ints = new Map<number, llvm.Value>();
+  /** The value of each constant in `ints` (intDivRem skips its checks for a known divisor). */
+  private readonly intValues = new WeakMap<llvm.Value, number>();
 
   /** An exact i64 constant (values beyond 2^53 are assembled from two 32-bit halves). */
   i64(v: number | bigint): llvm.Value {
+    if (typeof v === "bigint" && v >= -(2n ** 52n) && v <= 2n ** 52n) v = Number(v);
+    if (typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= 2 ** 52) {
+      let c = this.ints.get(v);
+      if (!c) {
+        c = llvm.ConstantInt.get(this.types.i64, v, true);
+        this.ints.set(v, c);
+        this.intValues.set(c, v);
+      }
+      return c;
+    }
     const big = BigInt.asIntN(64, BigInt(v));
     if (big >= -(2n ** 52n) && big <= 2n ** 52n) return llvm.ConstantInt.get(this.types.i64, Number(big), true);
     const u = BigInt.asUintN(64, big);
     const hi = llvm.ConstantInt.get(this.types.i64, Number(u >> 32n), false);
     const lo = llvm.ConstantInt.get(this.types.i64, Number(u & 0xffffffffn), false);
     return this.builder.CreateOr(this.builder.CreateShl(hi, llvm.ConstantInt.get(this.types.i64, 32, false)), lo);
+  }
+
+  /** The value of an i64 constant made by i64(), or undefined for any other value. */
+  knownInt(v: llvm.Value): number | undefined {
+    return this.intValues.get(v);
   }
 
   f64(v: number): llvm.Constant {

@@ -169,7 +169,7 @@ function beginFunction(g: Gen, fn: llvm.Function, name: string, line: number, re
   g.fnState = state;
   const body = g.block("body");
   g.at(body);
-  g.builder.SetCurrentDebugLocation(llvm.DILocation.get(g.ctx, line, 1, scope));
+  g.setDebugLoc(line, 1, scope);
   return body;
 }
 

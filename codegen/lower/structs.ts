@@ -57,7 +57,7 @@ function defineInit(g: Gen, t: StructType, fn: llvm.Function): void {
   g.fnState = state;
   const body = g.block("body");
   g.builder.SetInsertPoint(body);
-  g.builder.SetCurrentDebugLocation(llvm.DILocation.get(g.ctx, line, 1, scope));
+  g.setDebugLoc(line, 1, scope);
   storeFields(g, t.decl, structFieldTypes(t), fn.getArg(0));
   g.builder.CreateRetVoid();
   allocas.CreateBr(body);
