@@ -68,7 +68,7 @@ function parseFunctions(text: string): Fn[] {
   let cur: Fn | null = null;
   for (const line of text.split("\n")) {
     if (!cur) {
-      const m = DEFINE.exec(line);
+      const m = line.startsWith("define ") ? DEFINE.exec(line) : null;
       if (m && line.endsWith("{")) cur = { name: m[1], blocks: [{ label: "", calls: [], succs: [], returns: false }] };
       continue;
     }
@@ -77,7 +77,9 @@ function parseFunctions(text: string): Fn[] {
       cur = null;
       continue;
     }
-    const label = LABEL.exec(line);
+    // The cheap tests first (this runs on every line of the module): a label starts in column 0,
+    // a call line names call/invoke, a branch `label %`.
+    const label = isIndented(line) ? null : LABEL.exec(line);
     if (label) {
       const last = cur.blocks[cur.blocks.length - 1];
       if (last.label || last.calls.length || last.succs.length || last.returns) cur.blocks.push({ label: label[1], calls: [], succs: [], returns: false });
@@ -85,22 +87,33 @@ function parseFunctions(text: string): Fn[] {
       continue;
     }
     const b = cur.blocks[cur.blocks.length - 1];
-    if (CALL.test(line)) {
+    if (mayCall(line) && CALL.test(line)) {
       const m = CALLEE.exec(line);
       b.calls.push({ callee: m && m[1].startsWith("@") ? m[1].slice(1) : null });
     }
-    if (/^\s+ret /.test(line)) b.returns = true;
-    for (const s of line.matchAll(SUCC)) b.succs.push(s[1]);
+    if (line.includes("ret ") && /^\s+ret /.test(line)) b.returns = true;
+    if (line.includes("label %")) for (const s of line.matchAll(SUCC)) b.succs.push(s[1]);
   }
   return fns;
+}
+
+/** Whether a line starts with white space (an instruction; labels and definitions start in column 0). */
+export function isIndented(line: string): boolean {
+  const c = line.charCodeAt(0);
+  return c === 32 || c === 9;
+}
+
+/** A quick test that a line may be a call (CALL matches only lines that pass it). */
+export function mayCall(line: string): boolean {
+  return line.includes("call") || line.includes("invoke ");
 }
 
 /** Defined functions referenced anywhere other than as the callee of a direct call. */
 function addressTaken(text: string, byName: Map<string, Fn>): Set<string> {
   const taken = new Set<string>();
   for (const line of text.split("\n")) {
-    if (DEFINE.test(line) || !line.includes("@")) continue;
-    const direct = CALL.test(line) ? CALLEE.exec(line) : null;
+    if (!line.includes("@") || DEFINE.test(line)) continue;
+    const direct = mayCall(line) && CALL.test(line) ? CALLEE.exec(line) : null;
     let skip = direct && direct[1].startsWith("@") ? direct.index + direct[0].length - direct[1].length - 1 : -1;
     for (const m of line.matchAll(GLOBAL_REF)) {
       if (m.index === skip) { skip = -1; continue; }

@@ -2,6 +2,8 @@
 // to where its calls start (placeStackChecks), so that paths without calls skip it. Which
 // recursions must stay real recursion is recursion.ts's job.
 
+import { isIndented, mayCall } from "./recursion.js";
+
 // ---------------------------------------------------------------- stack-check placement
 
 /**
@@ -29,7 +31,7 @@ export function placeStackChecks(text: string): string {
   const lines = text.split("\n");
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (!/^define [^\n]*\{$/.test(lines[i])) {
+    if (!lines[i].startsWith("define ") || !/^define [^\n]*\{$/.test(lines[i])) {
       out.push(lines[i]);
       continue;
     }
@@ -55,7 +57,8 @@ const NOT_A_CALL = /call [^(]*@(?:llvm\.|tul__v(?:load|store)_|tul__stack_check\
 
 /** The function body with its check moved (or unchanged when the placement is uncertain). */
 function placeInFunction(body: string[]): string[] {
-  const checks = body.map((l, i) => (CHECK.test(l) ? i : -1)).filter((i) => i >= 0);
+  const checks: number[] = [];
+  body.forEach((l, i) => l.includes("@tul__stack_check(") && CHECK.test(l) && checks.push(i));
   if (checks.length !== 1) return body;
   const check = body[checks[0]];
   const blocks = parseBlocks(body.filter((_, i) => i !== checks[0]));
@@ -72,18 +75,18 @@ function placeInFunction(body: string[]): string[] {
 }
 
 function isCall(line: string): boolean {
-  return /^\s+(?:%\S+ = )?(?:tail |musttail |notail )?(?:call|invoke|callbr) /.test(line) && !NOT_A_CALL.test(line);
+  return mayCall(line) && /^\s+(?:%\S+ = )?(?:tail |musttail |notail )?(?:call|invoke|callbr) /.test(line) && !NOT_A_CALL.test(line);
 }
 
 /** Splits a body into basic blocks (the first may have no label line) with their successors. */
 function parseBlocks(body: string[]): Block[] {
   const blocks: Block[] = [];
   for (const line of body) {
-    const m = LABEL.exec(line);
+    const m = isIndented(line) ? null : LABEL.exec(line);
     if (m || !blocks.length) blocks.push({ label: m ? m[1] : "", lines: [], succs: [] });
     const b = blocks[blocks.length - 1];
     b.lines.push(line);
-    for (const s of line.matchAll(SUCC)) b.succs.push(s[1]);
+    if (line.includes("label %")) for (const s of line.matchAll(SUCC)) b.succs.push(s[1]);
   }
   return blocks;
 }

@@ -37,19 +37,29 @@ function tagFor(line: string): number | null {
   return ty ? ELEM_TAGS[ty] ?? null : null;
 }
 
-/** One more than the largest metadata id in the text. */
-function nextMetadataId(text: string): number {
+/** One more than the largest metadata id the lines define (valid IR refers to no other; LLVM
+ *  prints the definitions last, so the scan starts at the end). */
+function nextMetadataId(lines: string[]): number {
   let max = -1;
-  for (const m of text.matchAll(/!(\d+)\b/g)) max = Math.max(max, Number(m[1]));
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i];
+    if (!line.startsWith("!")) {
+      if (line.startsWith("define ") || line === "}") break; // past the metadata at the end
+      continue;
+    }
+    const m = /^!(\d+) = /.exec(line);
+    if (m) max = Math.max(max, Number(m[1]));
+  }
   return max + 1;
 }
 
 /** Adds `!tbaa` to the recognised loads and stores and appends the type tree. */
 export function addTbaa(text: string): string {
-  const base = nextMetadataId(text);
+  const all = text.split("\n");
+  const base = nextMetadataId(all);
   let used = false;
-  const lines = text.split("\n").map((line) => {
-    if (line.includes("!tbaa") || line.includes(" volatile ")) return line;
+  const lines = all.map((line) => {
+    if (!line.includes("%tul.") || line.includes("!tbaa") || line.includes(" volatile ")) return line;
     const tag = tagFor(line);
     if (tag === null) return line;
     used = true;
