@@ -127,10 +127,16 @@ export class Gen {
     return this.fnState;
   }
 
+  /** Runtime and prelude functions looked up so far (a lookup is a native call with a string). */
+  private readonly rtFns = new Map<string, llvm.Function>();
+
   /** A runtime or prelude function by name. */
   rt(name: string): llvm.Function {
-    const fn = this.mod.getFunction(name);
+    let fn = this.rtFns.get(name);
+    if (fn) return fn;
+    fn = this.mod.getFunction(name) ?? undefined;
     if (!fn) throw new CodegenError(`runtime function ${name} is not declared`);
+    this.rtFns.set(name, fn);
     return fn;
   }
 

@@ -13,9 +13,9 @@ import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
 import { hasBaseCase } from "./recursion.js";
-import { runTextPasses } from "../passes/pipeline.js";
+import { runTextPassesIn } from "../passes/pipeline.js";
 import { sanitizeAttributes } from "../toolchain/sanitize.js";
-import { splitModule } from "../passes/split.js";
+import { splitModuleLines } from "../passes/split.js";
 import { genBlock, genStmt } from "./stmt.js";
 import { llvmType } from "./types.js";
 import { zeroValue } from "./expr.js";
@@ -69,14 +69,16 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
   }
   const printed = phase("print IR", () => mod.print());
   const facts = { noTailCalls: g.noTailCalls, noInline: g.noInline, extraAttributes: sanitizeAttributes(opts.sanitize), debug: opts.debug };
-  const raw = phase("IR text passes", () => runTextPasses(printed, facts));
+  const lines = phase("IR text passes", () => runTextPassesIn(printed.split("\n"), facts));
+  let raw: string | null = null;
+  const rawText = (): string => (raw ??= lines.join("\n"));
   let final: llvm.Module | null = null;
-  const parsed = (): llvm.Module => (final ??= parseFinal(ctx, raw, program.file.path));
+  const parsed = (): llvm.Module => (final ??= parseFinal(ctx, rawText(), program.file.path));
   return {
     text: () => parsed().print(),
     bitcode: (p: string) => llvm.WriteBitcodeToFile(parsed(), p),
-    rawText: () => raw,
-    parts: (n: number) => splitModule(raw, n),
+    rawText,
+    parts: (n: number) => splitModuleLines(lines, n, rawText),
   };
 }
 

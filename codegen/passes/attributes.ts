@@ -3,7 +3,7 @@
 // must keep real recursion get "disable-tail-calls", and async bodies `noinline`.
 
 /** The names generated functions have (user functions, lambdas, task entries, function values, main). */
-const GENERATED = /^(define [^\n]*@((?:tul_fn_|tul_lambda\.|tul_task_|tul_fnval_)[^\n(]*|tul_user_main)\([^\n]*\)) (!dbg !\d+ \{|\{)$/gm;
+const GENERATED = /^(define [^\n]*@((?:tul_fn_|tul_lambda\.|tul_task_|tul_fnval_)[^\n(]*|tul_user_main)\([^\n]*\)) (!dbg !\d+ \{|\{)$/;
 
 /** The first of the four attribute groups this pass appends (#4000 to #4003). */
 const GROUP_BASE = 4000;
@@ -19,22 +19,40 @@ const GROUP_BASE = 4000;
  * traces). `extra`: attributes for every generated function (sanitize_address with --sanitize).
  */
 export function addFunctionAttributes(text: string, noTailCalls: Set<string>, noInline: Set<string>, extra: string[] = []): string {
-  const patched = text.replace(GENERATED, (_all, head: string, name: string, tail: string) => {
-    const group = (noTailCalls.has(name) ? 1 : 0) + (noInline.has(name) ? 2 : 0);
-    return `${head} #${GROUP_BASE + group} ${tail}`;
+  return addFunctionAttributesIn(text.split("\n"), noTailCalls, noInline, extra).join("\n");
+}
+
+/** addFunctionAttributes on the module's lines (a new array; the attribute groups go last). */
+export function addFunctionAttributesIn(lines: string[], noTailCalls: Set<string>, noInline: Set<string>, extra: string[] = []): string[] {
+  const out = lines.map((line) => {
+    if (!line.startsWith("define ")) return line;
+    return line.replace(GENERATED, (_all, head: string, name: string, tail: string) => {
+      const group = (noTailCalls.has(name) ? 1 : 0) + (noInline.has(name) ? 2 : 0);
+      return `${head} #${GROUP_BASE + group} ${tail}`;
+    });
   });
   const common = ["uwtable", ...extra].join(" ");
-  return [
-    patched,
+  out.push(
     `attributes #${GROUP_BASE} = { ${common} }`,
     `attributes #${GROUP_BASE + 1} = { ${common} "disable-tail-calls"="true" }`,
     `attributes #${GROUP_BASE + 2} = { ${common} noinline }`,
     `attributes #${GROUP_BASE + 3} = { ${common} noinline "disable-tail-calls"="true" }`,
     "",
-  ].join("\n");
+  );
+  return out;
 }
 
 /** The bindings create FullDebug compile units; without -g the unit is LineTablesOnly. */
 export function lineTablesOnly(text: string): string {
   return text.replace(/emissionKind: FullDebug/, "emissionKind: LineTablesOnly");
+}
+
+/** lineTablesOnly on the module's lines, in place (the compile unit is among the metadata at the end). */
+export function lineTablesOnlyIn(lines: string[]): string[] {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!lines[i].includes("emissionKind: FullDebug")) continue;
+    lines[i] = lineTablesOnly(lines[i]);
+    break;
+  }
+  return lines;
 }

@@ -1,12 +1,12 @@
 // The text passes over the printed LLVM module, in the order they run: function attributes
 // (attributes.ts, with the recursions recursion.ts finds), stack-check placement
 // (stack_checks.ts), TBAA tags (tbaa.ts) and the debug-info emission kind. Each is a function
-// from IR text to IR text with its own unit tests (tests/unit/passes.test.ts, recursion.test.ts).
+// from IR text to IR text (and one on its lines, ...In) with its own unit tests (tests/unit/passes.test.ts, recursion.test.ts).
 
-import { addFunctionAttributes, lineTablesOnly } from "./attributes.js";
-import { unboundedRecursion } from "./recursion.js";
-import { placeStackChecks } from "./stack_checks.js";
-import { addTbaa } from "./tbaa.js";
+import { addFunctionAttributesIn, lineTablesOnlyIn } from "./attributes.js";
+import { unboundedRecursionIn } from "./recursion.js";
+import { placeStackChecksIn } from "./stack_checks.js";
+import { addTbaaIn } from "./tbaa.js";
 
 /** What lowering knows that the passes need. */
 export interface PassFacts {
@@ -21,8 +21,15 @@ export interface PassFacts {
 }
 
 export function runTextPasses(printed: string, facts: PassFacts): string {
-  const noTailCalls = new Set([...facts.noTailCalls, ...unboundedRecursion(printed)]);
-  const attributed = addFunctionAttributes(printed, noTailCalls, facts.noInline, facts.extraAttributes);
-  const tagged = addTbaa(placeStackChecks(attributed));
-  return facts.debug ? tagged : lineTablesOnly(tagged);
+  return runTextPassesIn(printed.split("\n"), facts).join("\n");
+}
+
+/** The passes on the module's lines: the text is split once for all of them (and for the split
+ *  into parts, passes/split.ts), not once per pass (each split and join of a 10k-line program's
+ *  8 MB of IR cost tens of milliseconds, and as much again in garbage collection). */
+export function runTextPassesIn(printed: string[], facts: PassFacts): string[] {
+  const noTailCalls = new Set([...facts.noTailCalls, ...unboundedRecursionIn(printed)]);
+  const attributed = addFunctionAttributesIn(printed, noTailCalls, facts.noInline, facts.extraAttributes);
+  const tagged = addTbaaIn(placeStackChecksIn(attributed));
+  return facts.debug ? tagged : lineTablesOnlyIn(tagged);
 }

@@ -22,9 +22,14 @@
 const ANY = "";
 
 export function unboundedRecursion(text: string): Set<string> {
-  const fns = parseFunctions(text);
+  return unboundedRecursionIn(text.split("\n"));
+}
+
+/** unboundedRecursion on the module's lines (the pass pipeline splits the text once for all passes). */
+export function unboundedRecursionIn(lines: string[]): Set<string> {
+  const fns = parseFunctions(lines);
   const byName = new Map(fns.map((f) => [f.name, f]));
-  const taken = addressTaken(text, byName);
+  const taken = addressTaken(lines, byName);
   const succ = new Map(fns.map((f) => [f.name, callees(f, byName)]));
   succ.set(ANY, [...taken]);
   const out = new Set<string>();
@@ -63,10 +68,10 @@ const CALLEE = /(?:call|invoke|callbr) [^\n]*?([@%](?:[-\w.$]+|"[^"]*"))\(/;
 const GLOBAL_REF = /@([-\w.$]+|"[^"]*")/g;
 
 /** Every defined function with its basic blocks, calls, successors and returns. */
-function parseFunctions(text: string): Fn[] {
+function parseFunctions(lines: string[]): Fn[] {
   const fns: Fn[] = [];
   let cur: Fn | null = null;
-  for (const line of text.split("\n")) {
+  for (const line of lines) {
     if (!cur) {
       const m = line.startsWith("define ") ? DEFINE.exec(line) : null;
       if (m && line.endsWith("{")) cur = { name: m[1], blocks: [{ label: "", calls: [], succs: [], returns: false }] };
@@ -109,9 +114,9 @@ export function mayCall(line: string): boolean {
 }
 
 /** Defined functions referenced anywhere other than as the callee of a direct call. */
-function addressTaken(text: string, byName: Map<string, Fn>): Set<string> {
+function addressTaken(lines: string[], byName: Map<string, Fn>): Set<string> {
   const taken = new Set<string>();
-  for (const line of text.split("\n")) {
+  for (const line of lines) {
     if (!line.includes("@") || DEFINE.test(line)) continue;
     const direct = mayCall(line) && CALL.test(line) ? CALLEE.exec(line) : null;
     let skip = direct && direct[1].startsWith("@") ? direct.index + direct[0].length - direct[1].length - 1 : -1;

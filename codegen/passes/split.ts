@@ -20,7 +20,6 @@ const SYMBOL = /@([-\w.$]+|"(?:[^"\\]|\\.)*")/g;
 const DEFINE_NAME = /^define [^@]*@([-\w.$]+|"(?:[^"\\]|\\.)*")\(/;
 const GLOBAL_NAME = /^@([-\w.$]+|"(?:[^"\\]|\\.)*") = /;
 const METADATA_DEF = /^!(\d+) = /;
-const METADATA_REF = /!(\d+)/g;
 /** Copied into every part that uses them: pure data (strings) and the prelude's helpers. */
 const COPIED_GLOBAL = /^tul\.c?str\.\d+$/;
 const COPIED_FUNCTION = /^tul__/;
@@ -48,8 +47,7 @@ function refsOf(lines: string[], self: string): Set<string> {
   return refs;
 }
 
-function parse(text: string): Parsed {
-  const lines = text.split("\n");
+function parse(lines: string[]): Parsed {
   const p: Parsed = { head: [], externals: [], items: [], attributes: [], namedMetadata: [], metadata: new Map() };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -85,10 +83,18 @@ function item(kind: Item["kind"], name: string, lines: string[]): Item {
   return it;
 }
 
-/** Metadata ids a line refers to. */
+/** Metadata ids a line refers to (`!` and digits: what /!(\d+)/g finds, scanned by hand because
+ *  nearly every line of a module has one, in `!dbg !N`). */
 function metadataRefs(line: string, out: number[]): void {
-  if (!line.includes("!")) return;
-  for (const m of line.matchAll(METADATA_REF)) out.push(Number(m[1]));
+  for (let i = line.indexOf("!"); i >= 0; i = line.indexOf("!", i + 1)) {
+    let id = 0, j = i + 1;
+    for (; j < line.length; j++) {
+      const d = line.charCodeAt(j) - 48;
+      if (d < 0 || d > 9) break;
+      id = id * 10 + d;
+    }
+    if (j > i + 1) out.push(id);
+  }
 }
 
 /**
@@ -195,20 +201,26 @@ class SplitError extends Error {
  * splitter does not understand, returns the text unchanged.
  */
 export function splitModule(text: string, parts: number): string[] {
-  if (parts <= 1) return [text];
+  return splitModuleLines(text.split("\n"), parts, () => text);
+}
+
+/** splitModule on the module's lines; `whole()` gives the text unsplit (made only when needed). */
+export function splitModuleLines(lines: string[], parts: number, whole: () => string = () => lines.join("\n")): string[] {
+  if (parts <= 1) return [whole()];
   try {
-    return split(text, parts);
+    return split(lines, parts) ?? [whole()];
   } catch (e) {
-    if (e instanceof SplitError) return [text];
+    if (e instanceof SplitError) return [whole()];
     throw e;
   }
 }
 
-function split(text: string, parts: number): string[] {
-  const p = parse(text);
+/** The parts, or null when the module has too few functions to split. */
+function split(lines: string[], parts: number): string[] | null {
+  const p = parse(lines);
   const functions = p.items.filter((it) => it.kind === "define" && !it.copied).length;
   parts = Math.min(parts, functions);
-  if (parts <= 1) return [text];
+  if (parts <= 1) return null;
   const home = assign(p.items, parts);
   const byName = new Map(p.items.map((it) => [it.name, it]));
   // Which parts each item is needed in (its home, every part using it, and for copies their users' parts).

@@ -28,7 +28,11 @@ import { isIndented, mayCall } from "./recursion.js";
  * checks) the check stays where it was.
  */
 export function placeStackChecks(text: string): string {
-  const lines = text.split("\n");
+  return placeStackChecksIn(text.split("\n")).join("\n");
+}
+
+/** placeStackChecks on the module's lines (a new array). */
+export function placeStackChecksIn(lines: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (!lines[i].startsWith("define ") || !/^define [^\n]*\{$/.test(lines[i])) {
@@ -41,7 +45,7 @@ export function placeStackChecks(text: string): string {
     for (const line of placeInFunction(lines.slice(i + 1, end))) out.push(line); // no spread: bodies reach 100k lines
     i = end - 1;
   }
-  return out.join("\n");
+  return out;
 }
 
 interface Block {

@@ -55,7 +55,11 @@ function nextMetadataId(lines: string[]): number {
 
 /** Adds `!tbaa` to the recognised loads and stores and appends the type tree. */
 export function addTbaa(text: string): string {
-  const all = text.split("\n");
+  return addTbaaIn(text.split("\n")).join("\n");
+}
+
+/** addTbaa on the module's lines (a new array, or the same one when nothing is tagged). */
+export function addTbaaIn(all: string[]): string[] {
   const base = nextMetadataId(all);
   let used = false;
   const lines = all.map((line) => {
@@ -65,5 +69,8 @@ export function addTbaa(text: string): string {
     used = true;
     return `${line}, !tbaa !${base + tag}`;
   });
-  return used ? [...lines, ...metadata(base), ""].join("\n") : text;
+  if (!used) return all;
+  for (const m of metadata(base)) lines.push(m);
+  lines.push("");
+  return lines;
 }
