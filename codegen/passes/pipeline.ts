@@ -1,12 +1,14 @@
 // The text passes over the printed LLVM module, in the order they run: function attributes
 // (attributes.ts, with the recursions recursion.ts finds), stack-check placement
-// (stack_checks.ts), TBAA tags (tbaa.ts) and the debug-info emission kind. Each is a function
-// from IR text to IR text (and one on its lines, ...In) with its own unit tests (tests/unit/passes.test.ts, recursion.test.ts).
+// (stack_checks.ts), TBAA tags (tbaa.ts), and without -g the debug-info emission kind and
+// call-site-only locations (locations.ts). Each is a function from IR text to IR text (and one on
+// its lines, ...In) with its own unit tests (tests/unit/passes.test.ts, recursion.test.ts).
 
 import { addFunctionAttributesIn, lineTablesOnlyIn } from "./attributes.js";
 import { unboundedRecursionIn } from "./recursion.js";
 import { placeStackChecksIn } from "./stack_checks.js";
 import { addTbaaIn } from "./tbaa.js";
+import { callSiteLocationsIn } from "./locations.js";
 
 /** What lowering knows that the passes need. */
 export interface PassFacts {
@@ -31,5 +33,5 @@ export function runTextPassesIn(printed: string[], facts: PassFacts): string[] {
   const noTailCalls = new Set([...facts.noTailCalls, ...unboundedRecursionIn(printed)]);
   const attributed = addFunctionAttributesIn(printed, noTailCalls, facts.noInline, facts.extraAttributes);
   const tagged = addTbaaIn(placeStackChecksIn(attributed));
-  return facts.debug ? tagged : lineTablesOnlyIn(tagged);
+  return facts.debug ? tagged : callSiteLocationsIn(lineTablesOnlyIn(tagged));
 }

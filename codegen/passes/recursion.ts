@@ -62,7 +62,7 @@ interface Fn {
 const DEFINE = /^define [^@]*@([-\w.$]+|"[^"]*")\(/;
 const LABEL = /^([-\w.$]+|"(?:[^"\\]|\\.)*"):/;
 const SUCC = /label %([-\w.$]+|"(?:[^"\\]|\\.)*")/g;
-const CALL = /^\s+(?:%\S+ = )?(?:tail |musttail |notail )?(?:call|invoke|callbr) /;
+export const CALL = /^\s+(?:%\S+ = )?(?:tail |musttail |notail )?(?:call|invoke|callbr) /;
 /** The callee of a call: the first `@name(` or `%name(` after the opcode (types never end in `(`). */
 const CALLEE = /(?:call|invoke|callbr) [^\n]*?([@%](?:[-\w.$]+|"[^"]*"))\(/;
 const GLOBAL_REF = /@([-\w.$]+|"[^"]*")/g;

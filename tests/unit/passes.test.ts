@@ -6,6 +6,7 @@ import { addFunctionAttributes, lineTablesOnly } from "../../codegen/passes/attr
 import { placeStackChecks } from "../../codegen/passes/stack_checks.js";
 import { addTbaa } from "../../codegen/passes/tbaa.js";
 import { runTextPasses } from "../../codegen/passes/pipeline.js";
+import { callSiteLocations } from "../../codegen/passes/locations.js";
 
 const CHECK = "  call void @tul__stack_check()";
 const fn = (head: string, ...body: string[]) => [head, ...body, "}"].join("\n");
@@ -129,12 +130,45 @@ test("tbaa: a module without array accesses is unchanged", () => {
   assert.equal(addTbaa(ir), ir);
 });
 
+// ---------------------------------------------------------------- call-site locations
+
+test("locations: calls keep !dbg, other instructions lose it, other metadata stays", () => {
+  const ir = fn(
+    "define internal i64 @tul_fn_f(i64 %0, i8* %1) !dbg !5 {",
+    "entry:",
+    "  %2 = add i64 %0, 1, !dbg !7",
+    "  %tul.len = load i64, i64* %p, align 8, !dbg !12, !tbaa !40",
+    "  %3 = call i64 @tul_fn_g(i64 %2), !dbg !8",
+    "  call void @tul_throw_index(i64 %2, i64 %3), !dbg !9",
+    "  %callee = tail call i8* @tul_str_concat(i8* %1, i8* %1), !dbg !10",
+    "  %x = invoke i64 @h() to label %a unwind label %b, !dbg !11",
+    "  br label %next, !dbg !13",
+    "next:",
+    "  ret i64 %3, !dbg !14",
+  ) + "\n!7 = !DILocation(line: 2, column: 1, scope: !5)";
+  assert.deepEqual(bodyOf(callSiteLocations(ir), "tul_fn_f"), [
+    "entry:",
+    "  %2 = add i64 %0, 1",
+    "  %tul.len = load i64, i64* %p, align 8, !tbaa !40",
+    "  %3 = call i64 @tul_fn_g(i64 %2), !dbg !8",
+    "  call void @tul_throw_index(i64 %2, i64 %3), !dbg !9",
+    "  %callee = tail call i8* @tul_str_concat(i8* %1, i8* %1), !dbg !10",
+    "  %x = invoke i64 @h() to label %a unwind label %b, !dbg !11",
+    "  br label %next",
+    "next:",
+    "  ret i64 %3",
+  ]);
+  assert.match(callSiteLocations(ir), /^define internal i64 @tul_fn_f\(i64 %0, i8\* %1\) !dbg !5 \{$/m);
+  assert.match(callSiteLocations(ir), /^!7 = !DILocation/m);
+});
+
 // ---------------------------------------------------------------- the pipeline
 
 test("pipeline: recursion without a way out gets disable-tail-calls, checks move, line tables only", () => {
   const ir = [
     fn("define internal i64 @tul_fn_spin(i64 %0) !dbg !5 {", "entry:", CHECK, "  %1 = call i64 @tul_fn_spin(i64 %0)", "  ret i64 %1"),
     fn("define internal i64 @tul_fn_id(i64 %0) !dbg !6 {", "entry:", CHECK, "  ret i64 %0"),
+    fn("define internal i64 @tul_fn_add(i64 %0) !dbg !7 {", "entry:", "  %1 = add i64 %0, 1, !dbg !8", "  ret i64 %1, !dbg !8"),
     "!1 = distinct !DICompileUnit(language: DW_LANG_C, emissionKind: FullDebug)",
   ].join("\n");
   const out = runTextPasses(ir, { noTailCalls: new Set(), noInline: new Set(), extraAttributes: [], debug: false });
@@ -142,6 +176,8 @@ test("pipeline: recursion without a way out gets disable-tail-calls, checks move
   assert.match(out, /@tul_fn_id\(i64 %0\) #4000 !dbg !6 \{/);
   assert.deepEqual(bodyOf(out, "tul_fn_id"), ["entry:", "  ret i64 %0"]);
   assert.match(out, /emissionKind: LineTablesOnly/);
+  assert.deepEqual(bodyOf(out, "tul_fn_add"), ["entry:", "  %1 = add i64 %0, 1", "  ret i64 %1"]); // call sites only
   const debug = runTextPasses(ir, { noTailCalls: new Set(), noInline: new Set(), extraAttributes: [], debug: true });
   assert.match(debug, /emissionKind: FullDebug/);
+  assert.deepEqual(bodyOf(debug, "tul_fn_add"), ["entry:", "  %1 = add i64 %0, 1, !dbg !8", "  ret i64 %1, !dbg !8"]); // -g: every location
 });
