@@ -15,29 +15,36 @@ interface Node { kind: string; span: Span }
 const isNode = (v: unknown): v is Node =>
   typeof v === "object" && v !== null && typeof (v as Node).kind === "string" && "span" in (v as object);
 
-/** The first node (in pre-order) deeper than MAX_TREE_DEPTH, or null; walks with its own stack. */
+/** The first node (in pre-order) deeper than MAX_TREE_DEPTH, or null; walks with its own stack
+ *  (two parallel arrays and for-in: this visits every node of the program, so it allocates nothing
+ *  per node). */
 export function firstTooDeep(body: Stmt[]): Node | null {
-  const stack: [Node, number][] = body.map((s) => [s as Node, 1]);
-  while (stack.length) {
-    const [node, depth] = stack.pop()!;
+  const nodes: Node[] = body.slice() as Node[];
+  const depths: number[] = body.map(() => 1);
+  while (nodes.length) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (depth > MAX_TREE_DEPTH) return node;
-    for (const [key, v] of Object.entries(node)) {
+    const rec = node as unknown as Record<string, unknown>;
+    for (const key in rec) {
+      const v = rec[key];
       if (key === "span" || key === "nameSpan" || typeof v !== "object" || v === null) continue;
       if (Array.isArray(v)) {
         for (const x of v) {
-          if (isNode(x)) stack.push([x, depth + 1]);
-          else if (typeof x === "object" && x !== null) pushChildren(x, depth, stack); // match arms, params
+          if (isNode(x)) { nodes.push(x); depths.push(depth + 1); }
+          else if (typeof x === "object" && x !== null) pushChildren(x as Record<string, unknown>, depth, nodes, depths); // match arms, params
         }
-      } else if (isNode(v)) stack.push([v, depth + 1]);
+      } else if (isNode(v)) { nodes.push(v); depths.push(depth + 1); }
     }
   }
   return null;
 }
 
 /** The nodes inside a plain record of the tree (a match arm, a parameter, a t-string part). */
-function pushChildren(rec: object, depth: number, stack: [Node, number][]): void {
-  for (const v of Object.values(rec)) {
-    if (isNode(v)) stack.push([v, depth + 1]);
-    else if (Array.isArray(v)) for (const x of v) if (isNode(x)) stack.push([x, depth + 1]);
+function pushChildren(rec: Record<string, unknown>, depth: number, nodes: Node[], depths: number[]): void {
+  for (const key in rec) {
+    const v = rec[key];
+    if (isNode(v)) { nodes.push(v); depths.push(depth + 1); }
+    else if (Array.isArray(v)) for (const x of v) if (isNode(x)) { nodes.push(x); depths.push(depth + 1); }
   }
 }
