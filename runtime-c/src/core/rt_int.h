@@ -194,6 +194,13 @@ TUL_NORETURN void tul__throw_fmt(const char *fmt, ...) __attribute__((format(pri
 TUL_NORETURN void tul__throw_str(tul_str *s);
 /* MemoryError: out of memory, without allocating (tul_throw_msg with that text comes here too). */
 TUL_NORETURN void tul__throw_oom(void);
+tul_json *tul__oom_value(void); /* the value it throws (a task that cannot start is rejected with it) */
+/* `value` is thrown afresh: it no longer has the async origin of its last re-throw by an await
+ * (promise.c; MemoryError is one shared value). */
+void tul__async_origin_forget(const tul_json *value);
+/* tul_caught without its collection after a MemoryError: for runtime code that passes the value on
+ * (a task's promise, a spawn job) instead of handling it (a chain of tasks would collect per task). */
+tul_json *tul__caught_raw(void);
 /* gc.c: Boehm GC's warnings go to stderr only with TULPAR_GC_WARNINGS=1 (call before GC_INIT). */
 void tul__gc_quiet(void);
 /* Prints `Uncaught Exception: <value>` and the trace of the value just caught to stderr. */
