@@ -26,6 +26,7 @@
 #define TUL__HANDLER_BYTES ((TUL__HANDLER_LINKS + 3 * sizeof(void *) + 15) & ~(size_t)15)
 
 void tul__huge_pages(void *p, size_t bytes); /* gc.c: THP hint for blocks of 4 MiB or more */
+int64_t tul__alloc_limit(void);                 /* gc.c: the most bytes one value can take */
 
 #define TUL_LIKELY(x) __builtin_expect(!!(x), 1)
 #define TUL_UNLIKELY(x) __builtin_expect(!!(x), 0)
