@@ -56,6 +56,7 @@ export const D = {
   cStyleFunction: m("E0106", "functions are declared with 'func': write '{suggestion}'"),
   typedStructLit: m("E0107", "a struct value is written without its type name, which comes from where the value goes: '{type} v = {literal};'"),
   lambdaObjectBody: m("E0108", "a lambda body in braces is a block: to return an object, write {example}"),
+  forInTwoNames: m("E0109", "a for-in loop takes one variable: write 'for (k in m)' and read m[k], or 'for (p in enumerate(xs))' for index and value"),
   pipeTarget: m("E0120", "the right side of '|>' must be a call or a function, as in 'xs |> map(f)' or 'x |> f'"),
   selectDefaultTwice: m("E0121", "a select has at most one 'default'"),
   parserInternal: m("E0199", "internal parser error: {why}"),
