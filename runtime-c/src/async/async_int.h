@@ -71,10 +71,12 @@ typedef struct tul__stack {
 
 void tul__stack_pool_init(void);
 /* A slot for a task that never ran: a free one, a new one, or one whose suspended occupant is
- * evicted (never `running`). Listed as in use; the caller sets its occupant. */
+ * evicted (never `running`). Listed as in use; the caller sets its occupant. NULL when the heap has
+ * no room for the occupant's copy. */
 tul__stack *tul__stack_acquire(const tul__stack *running);
 tul__stack *tul__stack_restore(tul__task *t); /* evicted t back on t->home (not the running slot) */
 void tul__stack_release(tul__stack *s);
+void tul__stack_pool_rearm(void);           /* a task ended: take back the spent reserve if there is room */
 char *tul__stack_top(const tul__stack *s); /* one past the header: the GC's stack bottom */
 extern tul__stack *tul__stacks_in_use;     /* occupied slots, doubly linked through next/prev */
 extern int64_t tul__stack_pool_high_water; /* most slots at once */

@@ -58,6 +58,7 @@ void tul__ready(tul__task *t) {
 static tul__task *pop_ready(void) {
   tul__task *t = rq_head;
   rq_head = t->next_ready;
+  t->next_ready = NULL; /* a task that has run keeps none queued after it alive */
   if (!rq_head) rq_tail = NULL;
   rq_count--;
   return t;
