@@ -387,6 +387,10 @@ void tul__ready(tul__task *t);          /* append to the FIFO run queue */
 tul__task *tul__take_next_in_round(const tul__stack *running);
 void tul__run_idle(void);              /* main only: until nothing is left (exit drain) */
 int64_t tul__run_until_idle(void);     /* the same, returning the tasks still waiting (no report) */
+/* Set by tulc test's runner: a loop kept alive only by what waits for the outside world (a
+ * listening server, a signal watcher) counts as idle, so a server the file's top-level statements
+ * started does not keep a test (or its deadlock report) waiting forever. */
+extern int tul__outside_is_idle;
 /* The oldest rejection nobody awaited since the last call (the list is emptied), marked handled
  * and recorded as the last re-thrown value (tul__async_origin_for finds its trace); NULL: none. */
 tul_json *tul__take_unhandled(void);
