@@ -9,7 +9,7 @@ import { genExpr, tyOf, type OrderOp } from "./expr.js";
 import { genBlock } from "./stmt.js";
 import { strConst } from "./strings.js";
 import { typeDesc } from "./types.js";
-import { freshLoopVar, storeVar, tempVar, valueSlot } from "./vars.js";
+import { freshLoopVar, storeVar, tempVar, scratchSlot } from "./vars.js";
 
 const OP_CODE = { "+": 0, "-": 1, "*": 2, "/": 3, "%": 4 } as const;
 
@@ -77,7 +77,7 @@ export function jsonNeg(g: Gen, v: llvm.Value): llvm.Value {
 
 /** json 1, for `j++` / `j--`. */
 export function jsonOne(g: Gen): llvm.Value {
-  return g.call("tul_json_box", [valueSlot(g, T.int, g.i64(1)), typeDesc(g, T.int)]);
+  return g.call("tul_json_box", [scratchSlot(g, T.int, g.i64(1)), typeDesc(g, T.int)]);
 }
 
 /** `<`, `<=`, `>`, `>=` through tul_json_cmp (-1, 0, 1; 2 when unordered, which is never true). */

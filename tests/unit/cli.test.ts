@@ -178,3 +178,26 @@ test("build time grows linearly: 20,000 lines take at most 15x the time of 2,000
   const out = (await execa(path.join(dir, "scale20000"))).stdout.split("\n");
   assert.equal(out.length, 2_000);
 });
+
+test("huge literals build in seconds at -O2 and print what they hold", async () => {
+  // Before issue 17's fixes: a 50,000-element array took clang minutes, a 10,000-key json literal
+  // ~50 s (5,000 keys ~8 s), a 10 MB string literal ~16 minutes (a 2 MB one ~10 s).
+  const ints = Array.from({ length: 50_000 }, (_, i) => String(i * 7 - 3));
+  const keys = Array.from({ length: 5_000 }, (_, i) => `"k${i}": ${i % 2 ? i : `"v${i}"`}`);
+  const text = [
+    `int[] xs = [${ints.join(", ")}];`,
+    "int sum = 0;",
+    "for (int x in xs) { sum += x; }",
+    `json j = {${keys.join(", ")}};`,
+    `str s = "${"abcdefgh\\u{e9}".repeat(200_000)}";`,
+    'print(length(xs), xs[49999], sum, length(j), j["k4999"], j["k4998"], length(s), s[1799999]);',
+  ];
+  const file = source("literals.tul", text.join("\n") + "\n");
+  const t0 = performance.now();
+  const r = await tulc("build", file, "-o", path.join(dir, "literals"), "-O2");
+  const ms = performance.now() - t0;
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.ok(ms < 120_000, `${ms.toFixed(0)} ms`);
+  const sum = ints.reduce((a, x) => a + Number(x), 0);
+  assert.equal((await execa(path.join(dir, "literals"))).stdout, `50000 349990 ${sum} 5000 4999 v4998 1800000 é`);
+});
