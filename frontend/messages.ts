@@ -54,6 +54,7 @@ export const D = {
   tryWithoutHandler: m("E0104", "expected 'catch' or 'finally' after the try block, found {found}"),
   spawnNeedsCall: m("E0105", "spawn needs a function call: spawn f(args)"),
   cStyleFunction: m("E0106", "functions are declared with 'func': write '{suggestion}'"),
+  typedStructLit: m("E0107", "a struct value is written without its type name, which comes from where the value goes: '{type} v = {literal};'"),
   pipeTarget: m("E0120", "the right side of '|>' must be a call or a function, as in 'xs |> map(f)' or 'x |> f'"),
   selectDefaultTwice: m("E0121", "a select has at most one 'default'"),
   parserInternal: m("E0199", "internal parser error: {why}"),

@@ -7,12 +7,14 @@ cd "$(dirname "$0")/.."
 log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
 # ---- begin: options and macOS (Homebrew) support ----
-usage() { echo "usage: scripts/setup.sh [--cross aarch64]   (see docs/targets.md)"; }
+usage() { echo "usage: scripts/setup.sh [--cross aarch64] [--bench]   (see docs/targets.md; --bench: the benchmarks' peers)"; }
 CROSS=""
+BENCH=""
 while (($#)); do
   case "$1" in
     --cross) [ $# -ge 2 ] || { usage >&2; exit 2; }; CROSS="$2"; shift 2 ;;
     --cross=*) CROSS="${1#--cross=}"; shift ;;
+    --bench) BENCH=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "setup: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -61,9 +63,13 @@ PACKAGES=(clang-14 llvm-14-dev cmake make g++ pkg-config python3
           openssl libclang-rt-14-dev node-llhttp)  # openssl: the HTTP suite's TLS certificate; clang-rt:
           # the ASan build; node-llhttp: llhttp's C sources (the HTTP server's parser, compiled into the runtime)
 
+# The peers bench/ compares against (Go, Crystal, Python come with python3 above) and its load
+# generator and timer; only with --bench: tests and builds do not need them.
+BENCH_PACKAGES=(golang-go crystal wrk hyperfine)
+
 install_packages() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   ((${#missing[@]} == 0)) && return 0
@@ -98,7 +104,10 @@ build_compiler() {
   npx tsc -p tsconfig.json
 }
 
-if [ "$(uname -s)" = Darwin ]; then install_brew_packages; else install_packages; fi
+if [ "$(uname -s)" = Darwin ]; then install_brew_packages; else install_packages "${PACKAGES[@]}"; fi
+if [ -n "$BENCH" ]; then
+  if [ "$(uname -s)" = Darwin ]; then brew install go crystal wrk hyperfine; else install_packages "${BENCH_PACKAGES[@]}"; fi
+fi
 install_node_modules
 log "building tulc"
 build_compiler  # first: without libdw (macOS) the runtime's trace tests use dist/codegen/toolchain/linetable.js

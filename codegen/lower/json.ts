@@ -4,12 +4,12 @@
 import llvm from "llvm-bindings";
 import type { ForIn, Index, Member, ObjectLit } from "../../frontend/ast.js";
 import { T, type Type } from "../../frontend/types.js";
-import { CodegenError, type Gen } from "./context.js";
+import { type Gen } from "./context.js";
 import { genExpr, tyOf, type OrderOp } from "./expr.js";
-import { genBlock } from "./stmt.js";
+import { countingLoop } from "./stmt.js";
 import { strConst } from "./strings.js";
 import { typeDesc } from "./types.js";
-import { freshLoopVar, storeVar, tempVar, scratchSlot } from "./vars.js";
+import { tempVar, scratchSlot } from "./vars.js";
 
 const OP_CODE = { "+": 0, "-": 1, "*": 2, "/": 3, "%": 4 } as const;
 
@@ -96,26 +96,11 @@ export function jsonOrder(g: Gen, op: OrderOp, a: llvm.Value, b: llvm.Value): ll
 
 /** `for (x in j)`: array elements, object keys or str code points; the length is re-read each time. */
 export function forJson(g: Gen, s: ForIn, j: llvm.Value): void {
-  const sym = s.sym;
-  if (!sym) throw new CodegenError("for-in without a symbol (checker contract)");
   const jv = tempVar(g, T.json, "jit");
   jv.store(j);
-  const idx = tempVar(g, T.int, "idx");
-  idx.store(g.i64(0));
-  const head = g.block("jfor.cond"), body = g.block("jfor.body"), step = g.block("jfor.step"), end = g.block("jfor.end");
-  g.br(head);
-  g.at(head);
-  g.loc(s.span);
-  g.builder.CreateCondBr(g.builder.CreateICmpSLT(idx.load(), g.call("tul_json_len", [jv.load()])), body, end);
-  g.at(body);
-  freshLoopVar(g, sym);
-  storeVar(g, sym, g.call("tul_json_iter_at", [jv.load(), idx.load()]));
-  g.current.loops.push({ breakBB: end, continueBB: step, cleanupDepth: g.current.cleanups.length });
-  genBlock(g, s.body);
-  g.current.loops.pop();
-  g.br(step);
-  g.at(step);
-  idx.store(g.builder.CreateAdd(idx.load(), g.i64(1)));
-  g.br(head);
-  g.at(end);
+  countingLoop(
+    g, s, g.i64(0),
+    (i) => g.builder.CreateICmpSLT(i, g.call("tul_json_len", [jv.load()])),
+    (i) => g.call("tul_json_iter_at", [jv.load(), i]),
+  );
 }

@@ -7,10 +7,10 @@ import type { Call, ForIn, Index, ObjectLit } from "../../frontend/ast.js";
 import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { genExpr, tyOf } from "./expr.js";
-import { genBlock } from "./stmt.js";
+import { countingLoop } from "./stmt.js";
 import { strConst } from "./strings.js";
 import { memPtrType, typeDesc } from "./types.js";
-import { freshLoopVar, loadSlot, storeSlot, storeVar, tempVar } from "./vars.js";
+import { loadSlot, storeSlot, tempVar } from "./vars.js";
 
 export type MapType = Type & { k: "map" };
 
@@ -125,31 +125,18 @@ export function jsonGet(g: Gen, e: Call): llvm.Value {
  * is fine, adding a key makes the next step throw).
  */
 export function forMap(g: Gen, s: ForIn, mv: llvm.Value): void {
-  const sym = s.sym;
-  if (!sym) throw new CodegenError("for-in without a symbol (checker contract)");
   const t = asMap(tyOf(s.iterable));
   const m = tempVar(g, T.json, "map"); // any pointer-typed slot
   m.store(mv);
   const version = tempVar(g, T.int, "version");
   version.store(g.call("tul_map_version", [mv]));
-  const pos = tempVar(g, T.int, "pos");
-  pos.store(g.i64(0));
-  const head = g.block("mfor.cond"), body = g.block("mfor.body"), step = g.block("mfor.step"), end = g.block("mfor.end");
-  g.br(head);
-  g.at(head);
-  g.loc(s.span);
-  const p = g.call("tul_map_next", [m.load(), pos.load(), version.load()]);
-  pos.store(p);
-  g.builder.CreateCondBr(g.builder.CreateICmpSGE(p, g.i64(0)), body, end);
-  g.at(body);
-  freshLoopVar(g, sym);
-  storeVar(g, sym, g.call(`tul_map_key_${family(t)}_at`, [m.load(), pos.load()]));
-  g.current.loops.push({ breakBB: end, continueBB: step, cleanupDepth: g.current.cleanups.length });
-  genBlock(g, s.body);
-  g.current.loops.pop();
-  g.br(step);
-  g.at(step);
-  pos.store(g.builder.CreateAdd(pos.load(), g.i64(1)));
-  g.br(head);
-  g.at(end);
+  countingLoop(
+    g, s, g.i64(0),
+    (i, idx) => {
+      const p = g.call("tul_map_next", [m.load(), i, version.load()]);
+      idx.store(p);
+      return g.builder.CreateICmpSGE(p, g.i64(0));
+    },
+    (i) => g.call(`tul_map_key_${family(t)}_at`, [m.load(), i]),
+  );
 }

@@ -67,21 +67,24 @@ function push(g: Gen, arr: llvm.Value, elem: Type, v: llvm.Value): void {
   storeSlot(g, g.builder.CreateBitCast(slot, memPtrType(g, elem)), elem, v);
 }
 
-export function arrayMap(g: Gen, e: Call): llvm.Value {
-  const elem = elemOf(e), ft = funcOf(e, 1), r = ft.result;
+/** The common start of `op(xs, f)`: the element and function types, the array, and `f` in a slot. */
+function arrayAndFunc(g: Gen, e: Call) {
+  const elem = elemOf(e), ft = funcOf(e, 1);
   const xs = genExpr(g, e.args[0]);
   const f = ptrVar(g, genExpr(g, e.args[1]), "f");
   g.loc(e.span);
+  return { elem, ft, xs, f };
+}
+
+export function arrayMap(g: Gen, e: Call): llvm.Value {
+  const { elem, ft, xs, f } = arrayAndFunc(g, e), r = ft.result;
   const out = ptrVar(g, emptyWithRoom(g, r, arrayLen(g, xs)), "out");
   eachElem(g, xs, elem, (x) => push(g, out.load(), r, callClosure(g, ft, f.load(), [x])));
   return out.load();
 }
 
 export function arrayFilter(g: Gen, e: Call): llvm.Value {
-  const elem = elemOf(e), ft = funcOf(e, 1);
-  const xs = genExpr(g, e.args[0]);
-  const f = ptrVar(g, genExpr(g, e.args[1]), "f");
-  g.loc(e.span);
+  const { elem, ft, xs, f } = arrayAndFunc(g, e);
   const out = ptrVar(g, g.call("tul_arr_new", [typeDesc(g, elem), g.i64(0)]), "out");
   eachElem(g, xs, elem, (x) => {
     const keep = g.block("filter.keep"), next = g.block("filter.next");
@@ -115,20 +118,15 @@ export function arraySum(g: Gen, e: Call): llvm.Value {
 }
 
 export function arrayEach(g: Gen, e: Call): llvm.Value {
-  const elem = elemOf(e), ft = funcOf(e, 1);
-  const xs = genExpr(g, e.args[0]);
-  const f = ptrVar(g, genExpr(g, e.args[1]), "f");
-  g.loc(e.span);
+  const { elem, ft, xs, f } = arrayAndFunc(g, e);
   eachElem(g, xs, elem, (x) => callClosure(g, ft, f.load(), [x]));
   return noValue(g);
 }
 
 export function arrayFlatMap(g: Gen, e: Call): llvm.Value {
-  const elem = elemOf(e), ft = funcOf(e, 1), r = ft.result;
+  const r = funcOf(e, 1).result;
   if (r.k !== "array") throw new CodegenError("flat_map of a function not returning an array (checker contract)");
-  const xs = genExpr(g, e.args[0]);
-  const f = ptrVar(g, genExpr(g, e.args[1]), "f");
-  g.loc(e.span);
+  const { elem, ft, xs, f } = arrayAndFunc(g, e);
   const out = ptrVar(g, g.call("tul_arr_new", [typeDesc(g, r.elem), g.i64(0)]), "out");
   eachElem(g, xs, elem, (x) => g.call("tul_arr_extend", [out.load(), callClosure(g, ft, f.load(), [x])]));
   return out.load();

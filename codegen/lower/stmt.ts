@@ -12,7 +12,7 @@ import { rangeBounds } from "./builtins.js";
 import { forJson } from "./json.js";
 import { forMap } from "./maps.js";
 import { llvmType, memPtrType, memType, fromMem } from "./types.js";
-import { freshLoopVar, loadVar, outSlot, storeVar, tempVar, varSlot } from "./vars.js";
+import { freshLoopVar, loadVar, outSlot, storeVar, tempVar, varSlot, type TempVar } from "./vars.js";
 import { genSelect } from "./channels.js";
 import { ELEM_NAME } from "../passes/tbaa.js";
 
@@ -167,8 +167,14 @@ function genForIn(g: Gen, s: ForIn): void {
   throw new CodegenError(`for-in over ${t.k} is not supported yet`);
 }
 
-/** The shared shape: index from `start` while `more(i)`, binding the element, then i++. */
-function countingLoop(g: Gen, s: ForIn, start: llvm.Value, more: (i: llvm.Value) => llvm.Value, bind: (i: llvm.Value) => llvm.Value): void {
+/**
+ * The shared shape of for-in loops: index from `start` while `more(i)`, binding the element, then
+ * i++. `more` may move the index itself (maps skip deleted slots) through `idx`.
+ */
+export function countingLoop(
+  g: Gen, s: ForIn, start: llvm.Value,
+  more: (i: llvm.Value, idx: TempVar) => llvm.Value, bind: (i: llvm.Value) => llvm.Value,
+): void {
   const sym = s.sym;
   if (!sym) throw new CodegenError("for-in without a symbol (checker contract)");
   const idx = tempVar(g, T.int, "idx");
@@ -176,7 +182,7 @@ function countingLoop(g: Gen, s: ForIn, start: llvm.Value, more: (i: llvm.Value)
   const head = g.block("forin.cond"), body = g.block("forin.body"), step = g.block("forin.step"), end = g.block("forin.end");
   g.br(head);
   g.at(head);
-  g.builder.CreateCondBr(more(idx.load()), body, end);
+  g.builder.CreateCondBr(more(idx.load(), idx), body, end);
   g.at(body);
   freshLoopVar(g, sym);
   storeVar(g, sym, bind(idx.load()));

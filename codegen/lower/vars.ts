@@ -106,8 +106,11 @@ export function storeSlot(g: Gen, slot: llvm.Value, t: Type, v: llvm.Value, vol 
   else g.builder.CreateStore(m, slot);
 }
 
+/** A compiler-made local: an entry-block slot with typed load and store. */
+export interface TempVar { load(): llvm.Value; store(v: llvm.Value): void }
+
 /** A temporary local slot of variable-like storage for a compiler-made value (loop indexes etc.). */
-export function tempVar(g: Gen, t: Type, name: string): { load(): llvm.Value; store(v: llvm.Value): void } {
+export function tempVar(g: Gen, t: Type, name: string): TempVar {
   const slot = g.alloca(memType(g, t), name);
   const vol = g.current.volatile;
   return { load: () => loadSlot(g, slot, t, vol), store: (v) => storeSlot(g, slot, t, v, vol) };

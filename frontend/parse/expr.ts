@@ -177,8 +177,24 @@ function postfix(run: Run, c: Ctx): Expr {
       run(next);
       checkTarget(c, e, `'${k}'`);
       e = { kind: "Update", op: k, prefix: false, target: e, span: c.span(i0, c.at) };
+    } else if (k === "{" && isTypedStructLit(c, e)) {
+      const name = e.span;
+      e = bracketed(run, c, objectLit); // read as the plain literal
+      const text = c.file.text.slice(e.span.start, e.span.end);
+      c.report(D.typedStructLit({ type: c.file.text.slice(name.start, name.end), literal: text.length <= 40 ? text : "{...}" }), name);
     } else return e;
   }
+}
+
+/**
+ * `Job{tries: 5}` or `Job{}` (Go's and Rust's spelling): a capitalised name right before `{` and then
+ * `}` or `name:`. Nowhere else in the grammar does an expression take `{` (a match subject's `{`
+ * is followed by a pattern and `=>`), so this is reported once and read as `{tries: 5}`.
+ */
+function isTypedStructLit(c: Ctx, e: Expr): boolean {
+  if (e.kind !== "Ident" || !/^[A-Z]/.test(e.name)) return false;
+  const a = c.tok(c.at + 1), b = c.tok(c.at + 2);
+  return a.kind === "}" || (isName(a) && b.kind === ":");
 }
 
 // args = "(" [ expression { "," expression } [ "," ] ] ")"

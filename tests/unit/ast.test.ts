@@ -7,6 +7,7 @@ import { SourceFile } from "../../frontend/source.js";
 import { runFrontend } from "../../driver/pipeline.js";
 import { children, isStmt, someNode, walk, type AstNode, type Expr, type FuncDecl, type Lambda, type Program, type VarDecl } from "../../frontend/ast.js";
 import { hasBaseCase } from "../../codegen/lower/recursion.js";
+import { RECURSION_SAMPLE } from "./fixtures.js";
 
 function checked(text: string): Program {
   const r = runFrontend(new SourceFile("t.tul", text));
@@ -77,16 +78,7 @@ test("someNode stops at the first match and skips what enter refuses", () => {
 });
 
 test("hasBaseCase: a way out that does not recurse, for top-level and nested functions", () => {
-  const p = checked(`func fib(int n): int { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }
-func spin(int n): int { return spin(n + 1); }
-func loop(int n) { loop(n + 1); }
-func leaf(): int { return 1; }
-func lazy(int n): int { var k = () => lazy(n); return 0; }
-func outer() {
-  func down(int n): int { if (n == 0) { return 0; } return down(n - 1); }
-  func forever(int n): int { return forever(n); }
-  print(down(3), forever(1));
-}`);
+  const p = checked(RECURSION_SAMPLE);
   const top = (name: string) => p.body.find((s): s is FuncDecl => s.kind === "FuncDecl" && s.name === name)!;
   const self = (f: FuncDecl) => hasBaseCase(f.body.body, (c) => c.target?.kind === "func" && c.target.sym.decl === f);
   assert.equal(self(top("fib")), true);

@@ -13,6 +13,7 @@ import { generate } from "../../codegen/lower/module.js";
 import { runFrontend } from "../../driver/pipeline.js";
 import { SourceFile } from "../../frontend/source.js";
 import { parseCase } from "../golden/cases.js";
+import { RECURSION_SAMPLE } from "./fixtures.js";
 
 const fn = (name: string, ...body: string[]) => [`define internal i64 @${name}(i64 %0) {`, "entry:", ...body, "}"].join("\n");
 const names = (...fns: string[]) => [...unboundedRecursion(fns.join("\n"))].sort();
@@ -60,16 +61,7 @@ test("a call to a runtime function (declared, not defined) is not recursion", ()
 });
 
 test("on a whole program: top-level and nested functions, lambdas; base cases found through branches", () => {
-  const r = runFrontend(new SourceFile("t.tul", `func fib(int n): int { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }
-func spin(int n): int { return spin(n + 1); }
-func loop(int n) { loop(n + 1); }
-func leaf(): int { return 1; }
-func lazy(int n): int { var k = () => lazy(n); return 0; }
-func outer() {
-  func down(int n): int { if (n == 0) { return 0; } return down(n - 1); }
-  func forever(int n): int { return forever(n); }
-  print(down(3), forever(1));
-}
+  const r = runFrontend(new SourceFile("t.tul", `${RECURSION_SAMPLE}
 func viaLambda(int n): int { var k = (int m) => viaLambda(m + 1) * 2; return k(n); }
 `));
   assert.ok(r.ok, JSON.stringify(r.diagnostics));
