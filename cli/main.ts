@@ -17,6 +17,7 @@ Usage:
              [--sanitize=address,undefined] [-j <n>] [--time]
   tulc run <file.tul> [build options] [--deterministic[=seed]] [--] [program args...]
   tulc test <file.tul>... [build options] [--seed <n>|random] [--filter <text>] [--real-time]
+             [--timeout <s>]
   tulc check <file.tul>
   tulc --version | --help
 
@@ -41,6 +42,8 @@ Options:
   --seed <n>|random  (test) the seed of the task order (default 0: FIFO); random picks one and prints it
   --filter <text>    (test) only the tests whose name contains the text
   --real-time        (test) run the tests on the real clock, without deterministic mode
+  --timeout <s>      (test) fail a test that runs longer than this many seconds (default 60; 0: none);
+                     the rest of its file does not run
 `;
 
 class UsageError extends Error {}
@@ -59,6 +62,8 @@ interface Parsed {
   filter?: string;
   /** `test --real-time` */
   realTime?: boolean;
+  /** `test --timeout`: the limit for one test, in ms (0: none) */
+  timeoutMs: number;
 }
 
 function parseArgs(argv: string[]): Parsed {
@@ -70,6 +75,7 @@ function parseArgs(argv: string[]): Parsed {
   let seed: string | undefined;
   let filter: string | undefined;
   let realTime = false;
+  let timeoutMs = DEFAULT_TEST_TIMEOUT_MS;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const file = files[0];
@@ -77,7 +83,7 @@ function parseArgs(argv: string[]): Parsed {
       programArgs.push(...rest.slice(a === "--" ? i + 1 : i));
       break;
     }
-    if (a === "-o" || a === "--target" || a === "--sanitize" || a === "-j" || a === "--jobs" || (command === "test" && (a === "--seed" || a === "--filter"))) {
+    if (a === "-o" || a === "--target" || a === "--sanitize" || a === "-j" || a === "--jobs" || (command === "test" && (a === "--seed" || a === "--filter" || a === "--timeout"))) {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`option '${a}' needs a value`);
       if (a === "-o") out = v;
@@ -85,9 +91,11 @@ function parseArgs(argv: string[]): Parsed {
       else if (a === "--sanitize") opts.sanitize = sanitizers(v);
       else if (a === "--seed") seed = testSeed(v);
       else if (a === "--filter") filter = v;
+      else if (a === "--timeout") timeoutMs = testTimeout(v);
       else opts.jobs = jobCount(a, v);
     } else if (command === "test" && a.startsWith("--seed=")) seed = testSeed(a.slice("--seed=".length));
     else if (command === "test" && a.startsWith("--filter=")) filter = a.slice("--filter=".length);
+    else if (command === "test" && a.startsWith("--timeout=")) timeoutMs = testTimeout(a.slice("--timeout=".length));
     else if (command === "test" && a === "--real-time") realTime = true;
     else if (a.startsWith("--sanitize=")) opts.sanitize = sanitizers(a.slice("--sanitize=".length));
     else if (/^-O[0-3]$/.test(a)) opts.optLevel = Number(a[2]) as 0 | 1 | 2 | 3;
@@ -101,7 +109,16 @@ function parseArgs(argv: string[]): Parsed {
   }
   if (!files.length) throw new UsageError(`'${command}' needs a source file`);
   if (realTime && seed !== undefined) throw new UsageError("options '--seed' and '--real-time' exclude each other");
-  return { command, file: files[0], files, out, opts, programArgs, seed, filter, realTime };
+  return { command, file: files[0], files, out, opts, programArgs, seed, filter, realTime, timeoutMs };
+}
+
+/** One test may run this long before `tulc test` fails it and ends its file's run (docs/decisions.md). */
+const DEFAULT_TEST_TIMEOUT_MS = 60_000;
+
+/** `--timeout <seconds>`: a positive number of seconds (fractions allowed), or 0 for no limit. */
+function testTimeout(v: string): number {
+  if (!/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`option '--timeout' needs a number of seconds (0: no limit), not '${v}'`);
+  return Math.round(Number(v) * 1000);
 }
 
 /** `--seed random`: a fresh seed (printed, so a failure can be reproduced); else a whole number. */
@@ -185,7 +202,7 @@ async function cmdTest(p: Parsed): Promise<number> {
     });
     if (!exe) { failed++; continue; }
     const rerun = ["tulc test", shellQuote(file), ...(seed === undefined ? ["--real-time"] : ["--seed", seed])].join(" ");
-    const env: NodeJS.ProcessEnv = { ...process.env, TULPAR_TEST_RERUN: rerun, TULPAR_TEST_COUNTS_FD: "3", TULPAR_TEST_FILTER: p.filter ?? "" };
+    const env: NodeJS.ProcessEnv = { ...process.env, TULPAR_TEST_RERUN: rerun, TULPAR_TEST_COUNTS_FD: "3", TULPAR_TEST_FILTER: p.filter ?? "", TULPAR_TEST_TIMEOUT_MS: String(p.timeoutMs) };
     if (seed === undefined) delete env.TULPAR_DETERMINISTIC;
     else env.TULPAR_DETERMINISTIC = seed;
     const { status, counts } = await runTestChild(exe, env);

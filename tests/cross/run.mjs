@@ -81,7 +81,7 @@ function checkRun(c, run) {
   if (run.timedOut) problems.push(`timed out after ${c.timeout * TIME_FACTOR} ms`);
   const status = run.exitCode ?? (run.signal ? `signal ${run.signal}` : "none");
   if (status !== c.status) problems.push(`expected exit status ${c.status}, got ${status}`);
-  const outFile = c.file.replace(/\.tul$/, ".out");
+  const outFile = c.outFile ?? c.file.replace(/\.tul$/, ".out");
   const expected = existsSync(outFile) ? readFileSync(outFile, "utf8") : "";
   if (expected !== run.stdout) problems.push(`stdout differs:\n${firstDifference(expected, run.stdout)}`);
   if (c.stderr.length === 0 && run.stderr !== "") problems.push(`unexpected stderr:\n${run.stderr}`);

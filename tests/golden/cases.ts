@@ -1,7 +1,7 @@
 // The golden programs and their directives (leading `//` comments, listed in run.ts), read once for
 // the golden suite (run.ts) and the cross suite (tests/cross/run.mjs, through dist/).
 
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { TOOLCHAIN_ROOT } from "../../common/paths.js";
 
@@ -24,10 +24,13 @@ export interface Case {
   /** `// tulc-test: <options>`: run `tulc test <file> <options>` instead of building and running the
    *  program (stdout with each `(<n> ms)` written `(N ms)`). */
   tulcTest?: string[];
+  /** Where the expected stdout is kept: `<name>.out` next to the program, except for the programs in
+   *  examples/, whose expected output is tests/golden/examples/<name>.out. */
+  outFile: string;
 }
 
 export function parseCase(file: string): Case {
-  const c: Case = { file, name: path.relative(GOLDEN, file), status: 0, stderr: [], compileError: false, args: [], stdin: "", env: {}, timeout: 10000, flags: [] };
+  const c: Case = { file, name: path.relative(GOLDEN, file), status: 0, stderr: [], compileError: false, args: [], stdin: "", env: {}, timeout: 10000, flags: [], outFile: file.replace(/\.tul$/, ".out") };
   for (const line of readFileSync(file, "utf8").split("\n")) {
     const m = /^\/\/\s*([a-z-]+)(?::\s?(.*))?$/.exec(line.trim());
     if (!m) { if (line.trim() && !line.trim().startsWith("//")) break; continue; }
@@ -58,6 +61,21 @@ export function findCases(filter: string[]): Case[] {
       if (filter.length && !filter.some((x) => full.includes(x))) continue;
       out.push(parseCase(full));
     }
+  }
+  return out.concat(exampleCases(filter));
+}
+
+/** The programs in examples/ that have an expected output in tests/golden/examples/ (area
+ *  `examples`): they run like any golden program, directives included. */
+function exampleCases(filter: string[]): Case[] {
+  const dir = path.join(TOOLCHAIN_ROOT, "examples");
+  const out: Case[] = [];
+  for (const f of readdirSync(dir).sort()) {
+    const expected = path.join(GOLDEN, "examples", f.replace(/\.tul$/, ".out"));
+    if (!f.endsWith(".tul") || !existsSync(expected)) continue;
+    const full = path.join(dir, f);
+    if (filter.length && !filter.some((x) => full.includes(x))) continue;
+    out.push({ ...parseCase(full), name: path.join("examples", f), outFile: expected });
   }
   return out;
 }

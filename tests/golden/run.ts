@@ -73,7 +73,7 @@ function sortLines(s: string): string {
 }
 
 function outFile(c: Case): string {
-  return c.file.replace(/\.tul$/, ".out");
+  return c.outFile;
 }
 
 function expectedStdout(c: Case): string | null {

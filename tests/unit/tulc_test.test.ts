@@ -92,7 +92,7 @@ test("tulc test: a file without tests passes; --seed random prints the seed it p
 
 test("tulc test: usage errors are one line and status 2", async () => {
   const file = source("usage", `test "t" { assert(true); }\n`);
-  for (const args of [[file, "--seed", "abc"], [file, "--seed", "1", "--real-time"], [file, "--filter"], []]) {
+  for (const args of [[file, "--seed", "abc"], [file, "--seed", "1", "--real-time"], [file, "--filter"], [file, "--timeout", "-1"], [file, "--timeout=soon"], [file, "--timeout"], []]) {
     const r = await tulcTest(args);
     assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, /^tulc: error: .*\nRun 'tulc --help' for usage\.\n?$/);

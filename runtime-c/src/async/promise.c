@@ -259,11 +259,11 @@ static void gather_add(tul__gather *g, int64_t i, const void *slot, const tul_ty
   tul_promise *child;
   memcpy(&child, slot, sizeof child);
   g->slots[i].type = t->elem;
+  g->pending++; /* released by gather_child_settled, now or when the child settles */
   if (child->state != TUL_PROMISE_PENDING) {
     gather_child_settled(g, i, child);
     return;
   }
-  g->pending++;
   g->slots[i].child = child;
   g->slots[i].w = (tul__waiter){NULL, NULL, gather_wake, g, i};
   tul__waiter_add(child, &g->slots[i].w);

@@ -4,10 +4,13 @@
  * tasks the test started finish too. A failing test (an assertion, any uncaught error in it or in
  * a task nobody awaited, StackOverflowError, a deadlock) fails alone and the next one runs. */
 #undef _FORTIFY_SOURCE /* __longjmp_chk aborts on jumps across task stacks */
+#include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 #include "async_int.h"
@@ -210,15 +213,113 @@ static int run_test(const tul_test_case *c) {
   return passed;
 }
 
-/* The totals: to the descriptor tulc passes (it adds up several files), else as the last line. */
-static void report_totals(int64_t passed, int64_t failed) {
-  const char *fd_text = getenv("TULPAR_TEST_COUNTS_FD");
-  int fd = fd_text && *fd_text ? atoi(fd_text) : -1;
-  char line[96];
-  if (fd > 2) {
-    int n = snprintf(line, sizeof line, "%lld %lld\n", (long long)passed, (long long)failed);
-    if (write(fd, line, (size_t)n) == n) return;
+/* ---------------------------------------------------------------- the time limit
+ * A test that never returns to the scheduler (a loop that does not await) cannot be cancelled, so
+ * a watchdog thread ends the program when one test has run for TULPAR_TEST_TIMEOUT_MS (tulc test
+ * --timeout): it flushes what the program printed, reports the test as failed with a rerun line,
+ * hands tulc the counts and exits. The tests after it do not run (as with `go test -timeout`). */
+
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watch_cond = PTHREAD_COND_INITIALIZER;
+static const tul_test_case *watched; /* the running test, NULL between tests */
+static uint64_t watch_gen;           /* bumped at each test's start and end */
+static int64_t watch_passed, watch_failed, watch_limit_ms;
+
+static void write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w <= 0) return;
+    p += w;
+    n -= (size_t)w;
   }
+}
+
+static void counts_to_tulc(int64_t passed, int64_t failed);
+
+/* Runs on the watchdog thread, which the collector does not know: no GC allocation here. */
+static _Noreturn void timed_out(const tul_test_case *c) {
+  fflush(stdout); /* the test is stuck in its own code: its output so far is kept */
+  char line[1024], limit[48];
+  if (watch_limit_ms % 1000 == 0) snprintf(limit, sizeof limit, "%lld s", (long long)(watch_limit_ms / 1000));
+  else snprintf(limit, sizeof limit, "%lld ms", (long long)watch_limit_ms);
+  int n = snprintf(line, sizeof line, "FAIL %s\n  %s: TimeoutError: the test did not finish within %s (a loop that never awaits?); tulc test --timeout <seconds> sets the limit\n",
+                   c->name, base_name(c->where), limit);
+  write_all(1, line, (size_t)(n < (int)sizeof line ? n : (int)sizeof line - 1));
+  const char *rerun = getenv("TULPAR_TEST_RERUN");
+  if (rerun && *rerun) {
+    write_all(1, "  rerun: ", 9);
+    write_all(1, rerun, strlen(rerun));
+    write_all(1, " --filter '", 11);
+    for (const char *p = c->name; *p; p++) {
+      if (*p == '\'') write_all(1, "'\\''", 4);
+      else write_all(1, p, 1);
+    }
+    write_all(1, "'\n", 2);
+  }
+  counts_to_tulc(watch_passed, watch_failed + 1);
+  _exit(1);
+}
+
+static void *watchdog(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&watch_lock);
+  for (;;) {
+    while (!watched) pthread_cond_wait(&watch_cond, &watch_lock);
+    uint64_t gen = watch_gen;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += watch_limit_ms / 1000;
+    until.tv_nsec += (watch_limit_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+    int r = 0;
+    while (watch_gen == gen && r != ETIMEDOUT) r = pthread_cond_timedwait(&watch_cond, &watch_lock, &until);
+    if (watch_gen == gen && watched) timed_out(watched);
+  }
+  return NULL;
+}
+
+static void watch_start(void) {
+  const char *v = getenv("TULPAR_TEST_TIMEOUT_MS");
+  watch_limit_ms = v && *v ? atoll(v) : 0;
+  if (watch_limit_ms <= 0) return;
+  pthread_t t;
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&t, &a, watchdog, NULL) != 0) watch_limit_ms = 0; /* run without a limit */
+  pthread_attr_destroy(&a);
+}
+
+/* Tells the watchdog a test started (c) or ended (NULL), with the counts so far. */
+static void watch(const tul_test_case *c, int64_t passed, int64_t failed) {
+  if (watch_limit_ms <= 0) return;
+  pthread_mutex_lock(&watch_lock);
+  watched = c;
+  watch_gen++;
+  watch_passed = passed;
+  watch_failed = failed;
+  pthread_cond_signal(&watch_cond);
+  pthread_mutex_unlock(&watch_lock);
+}
+
+/* The totals: to the descriptor tulc passes (it adds up several files), else as the last line. */
+static int counts_fd(void) {
+  const char *fd_text = getenv("TULPAR_TEST_COUNTS_FD");
+  return fd_text && *fd_text ? atoi(fd_text) : -1;
+}
+
+/* "passed failed" to tulc's descriptor (async-signal-safe: the watchdog uses it too). */
+static void counts_to_tulc(int64_t passed, int64_t failed) {
+  char line[96];
+  int fd = counts_fd();
+  if (fd <= 2) return;
+  int n = snprintf(line, sizeof line, "%lld %lld\n", (long long)passed, (long long)failed);
+  write_all(fd, line, (size_t)n);
+}
+
+static void report_totals(int64_t passed, int64_t failed) {
+  if (counts_fd() > 2) return counts_to_tulc(passed, failed);
+  char line[96];
   snprintf(line, sizeof line, "%lld passed, %lld failed", (long long)passed, (long long)failed);
   tul_print(tul__str_c(line));
 }
@@ -227,10 +328,13 @@ void tul_test_main(int64_t n, const tul_test_case *cases) {
   tul__async_init();
   const char *filter = getenv("TULPAR_TEST_FILTER");
   int64_t passed = 0, failed = 0;
+  watch_start();
   for (int64_t i = 0; i < n; i++) {
     if (filter && *filter && !strstr(cases[i].name, filter)) continue;
+    watch(&cases[i], passed, failed);
     if (run_test(&cases[i])) passed++;
     else failed++;
+    watch(NULL, passed, failed);
   }
   /* what the file's top-level statements left running; tasks a failed test left waiting are
    * already reported */

@@ -376,12 +376,16 @@ static hjob *make_job(const tul_str *method, const tul_str *url, const tul_str *
   return j;
 }
 
-/* The envelope: {ok, status, headers, body} or {ok: false, status: 0, error}. Loop thread. */
+/* The envelope: {ok, status, headers, body}, or on a transport failure {ok: false, status: 0,
+ * headers: {}, body: "", error} (the same keys, so code that reads the body works either way).
+ * Loop thread. */
 static tul_json *envelope(hjob *j) {
   tul_json *o = tul__json_object();
   if (j->error[0]) {
     tul__json_obj_set(o, tul__str_c("ok"), tul__json_bool(0));
     tul__json_obj_set(o, tul__str_c("status"), tul__json_int(0));
+    tul__json_obj_set(o, tul__str_c("headers"), tul__json_object());
+    tul__json_obj_set(o, tul__str_c("body"), tul__json_str(tul__str_c("")));
     tul__json_obj_set(o, tul__str_c("error"), tul__json_str(tul__str_c(j->error)));
     return o;
   }
