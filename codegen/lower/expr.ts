@@ -20,7 +20,7 @@ import { jsonMemberOf, genJsonObjectLit, jsonArith, jsonIndexValue, jsonNeg, jso
 import { DATA_NAME, ELEM_NAME, LEN_NAME } from "../passes/tbaa.js";
 import { genMapIndex, genMapLit, mapPlace, newMap } from "./maps.js";
 import { newStruct } from "./structs.js";
-import { MEMCPY } from "./prelude.js";
+import { boxedInOrder, copyTemplate, literalConstants } from "./literal_tables.js";
 
 /**
  * Lowers an expression to its register-form value (noValue for void). Chains are as deep as they
@@ -125,14 +125,11 @@ export function formatted(g: Gen, v: llvm.Value, t: Type, spec: llvm.Value): llv
   }
 }
 
-/** Elements in a literal from which a constant template is worth a global and a memcpy. */
-const TEMPLATE_MIN = 8;
-
 /**
  * tul_arr_new(elem, n), then the elements: literal constants (numbers, booleans, strings, null) are
  * copied from a private constant global in one memcpy, the others stored one by one in order
- * (constants have no effects, so copying them first changes nothing). 50,000 element stores in one
- * block took clang -O2 minutes; the copy keeps a literal of constants at a few instructions.
+ * (constants have no effects, so copying them first changes nothing); runs of literals boxed to
+ * json go through a table loop (literal_tables.ts).
  */
 function genArrayLit(g: Gen, e: ArrayLit): llvm.Value {
   const t = tyOf(e);
@@ -141,51 +138,19 @@ function genArrayLit(g: Gen, e: ArrayLit): llvm.Value {
   const arr = g.call("tul_arr_new", [typeDesc(g, elem), g.i64(e.elems.length)]);
   if (e.elems.length === 0) return arr;
   const data = g.builder.CreateBitCast(arrayData(g, arr), memPtrType(g, elem));
+  const store = (i: llvm.Value, v: llvm.Value): void => {
+    g.builder.CreateStore(toMem(g, elem, v), g.builder.CreateInBoundsGEP(memType(g, elem), data, [i]));
+  };
+  if (elem.k === "json") {
+    boxedInOrder(g, e.elems, null, (i) => store(g.i64(i), genExpr(g, e.elems[i])), (boxed, i) => store(i, boxed));
+    return arr;
+  }
   const constants = literalConstants(g, e.elems, elem);
-  if (constants) copyTemplate(g, data, memType(g, elem), e.elems.length, constants);
+  if (constants) copyTemplate(g, data, elem, e.elems.length, constants);
   e.elems.forEach((x, i) => {
-    if (constants?.has(i)) return;
-    const v = genExpr(g, x);
-    g.builder.CreateStore(toMem(g, elem, v), g.builder.CreateInBoundsGEP(memType(g, elem), data, [g.i64(i)]));
+    if (!constants?.has(i)) store(g.i64(i), genExpr(g, x));
   });
   return arr;
-}
-
-/** Whether lowering `x` gives a constant and emits nothing: a literal, maybe negated or converted to float. */
-function isLiteral(x: Expr): boolean {
-  switch (x.kind) {
-    case "IntLit": case "FloatLit": case "BoolLit": case "StrLit": case "NullLit": return true;
-    case "Unary": return x.op === "-" && (x.operand.kind === "IntLit" || x.operand.kind === "FloatLit");
-    case "Convert": return (x.expr.kind === "IntLit" || x.expr.kind === "FloatLit") && tyOf(x).k === "float";
-    default: return false;
-  }
-}
-
-/** The constant elements of an array literal by index (in memory form), or null when too few. */
-function literalConstants(g: Gen, elems: Expr[], elem: Type): Map<number, llvm.Constant> | null {
-  if (elem.k === "json") return null; // boxed at run time
-  let n = 0;
-  for (const x of elems) if (isLiteral(x)) n++;
-  if (n < TEMPLATE_MIN) return null;
-  const out = new Map<number, llvm.Constant>();
-  elems.forEach((x, i) => {
-    if (!isLiteral(x)) return;
-    const v = toMem(g, elem, genExpr(g, x));
-    if (v instanceof llvm.Constant) out.set(i, v);
-    else throw new CodegenError(`array literal element ${x.kind} did not lower to a constant`);
-  });
-  return out;
-}
-
-/** memcpy of a private constant [n x T] (zeros where the element is not a constant) into `data`. */
-function copyTemplate(g: Gen, data: llvm.Value, mt: llvm.Type, n: number, constants: Map<number, llvm.Constant>): void {
-  const zero = llvm.Constant.getNullValue(mt);
-  const elems: llvm.Constant[] = [];
-  for (let i = 0; i < n; i++) elems.push(constants.get(i) ?? zero);
-  const ty = llvm.ArrayType.get(mt, n);
-  const gv = new llvm.GlobalVariable(g.mod, ty, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, llvm.ConstantArray.get(ty, elems), `tul.lit.${g.nextId()}`);
-  const bytes = g.i64(n * (mt === g.types.i8 ? 1 : 8));
-  g.call(MEMCPY, [g.builder.CreateBitCast(data, g.types.ptr), llvm.ConstantExpr.getBitCast(gv, g.types.ptr), bytes, g.bool(false)]);
 }
 
 /** A struct literal: a new instance (with the defaults), then the given fields. */
