@@ -2,7 +2,7 @@
 // exit status), check, and that user mistakes never print an internal stack trace.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -200,4 +200,25 @@ test("huge literals build in seconds at -O2 and print what they hold", async () 
   assert.ok(ms < 120_000, `${ms.toFixed(0)} ms`);
   const sum = ints.reduce((a, x) => a + Number(x), 0);
   assert.equal((await execa(path.join(dir, "literals"))).stdout, `50000 349990 ${sum} 5000 4999 v4998 1800000 é`);
+});
+
+test("a module split into more parts than jobs (clang runs 2 at a time) links the same program", async () => {
+  const gen = path.join(TOOLCHAIN_ROOT, "bench", "program-gen.mjs");
+  const { generateProgram } = (await import(gen)) as { generateProgram(lines: number): string };
+  const file = source("parts.tul", generateProgram(3_000));
+  // clang through a wrapper that logs each compile (`-c`), so the test sees how many parts there were
+  const log = path.join(dir, "compiles.log");
+  const wrapper = source("clang-wrapper.sh", `#!/bin/sh\ncase " $* " in *" -c "*) echo c >> '${log}';; esac\nexec clang-14 "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  const build = async (name: string, jobs: string, parts: string): Promise<number> => {
+    writeFileSync(log, "");
+    const r = await execa(TULC, ["build", file, "-o", path.join(dir, name), "-O1"], { reject: false, env: { ...env, TULC_JOBS: jobs, TULC_PARTS: parts, TULC_CLANG: wrapper } });
+    assert.equal(r.exitCode, 0, r.stderr);
+    return readFileSync(log, "utf8").split("\n").filter(Boolean).length;
+  };
+  assert.equal(await build("parts5", "2", "5"), 5);
+  assert.equal(await build("parts1", "1", "1"), 1);
+  const [a, b] = [await execa(path.join(dir, "parts5")), await execa(path.join(dir, "parts1"))];
+  assert.equal(a.stdout.split("\n").length, 300);
+  assert.equal(a.stdout, b.stdout);
 });
