@@ -55,6 +55,8 @@ export const D = {
   spawnNeedsCall: m("E0105", "spawn needs a function call: spawn f(args)"),
   cStyleFunction: m("E0106", "functions are declared with 'func': write '{suggestion}'"),
   typedStructLit: m("E0107", "a struct value is written without its type name, which comes from where the value goes: '{type} v = {literal};'"),
+  lambdaObjectBody: m("E0108", "a lambda body in braces is a block: to return an object, write {example}"),
+  forInTwoNames: m("E0109", "a for-in loop takes one variable: write 'for (k in m)' and read m[k], or 'for (p in enumerate(xs))' for index and value"),
   pipeTarget: m("E0120", "the right side of '|>' must be a call or a function, as in 'xs |> map(f)' or 'x |> f'"),
   selectDefaultTwice: m("E0121", "a select has at most one 'default'"),
   parserInternal: m("E0199", "internal parser error: {why}"),
@@ -79,6 +81,7 @@ export const D = {
   defaultType: m("E2005", "default value of '{name}' must be {want}, found {found}"),
   fieldValue: m("E2005", "field '{field}' of '{struct}' must be {want}, found {found}"),
   returnType: m("E2005", "function '{name}' must return {want}, found {found}"),
+  lambdaReturnType: m("E2005", "lambda must return {want}, found {found}"),
   indexType: m("E2005", "index must be int, found {found}"),
   notOperand: m("E2005", "operator '!' requires bool, found {found}"),
   logicalOperand: m("E2005", "operator '{op}' requires bool operands, found {found}"),
@@ -158,6 +161,10 @@ export const D = {
 
 /** Added to a type mismatch when the value is a promise of the wanted type. */
 export const MISSING_AWAIT_HINT = " (missing 'await'?)";
+
+/** Added to a type mismatch when an object literal is given where a promise is wanted: typically a
+ *  plain function or lambda passed as an HTTP handler. */
+export const MISSING_ASYNC_HINT = " (an object is never a promise: make the function async, as in `async (json req) => { ... }`)";
 
 /** Every catalogue entry by its key. */
 export const CATALOGUE: Readonly<Record<string, Template>> = D as unknown as Record<string, Template>;

@@ -15,7 +15,7 @@ import { memberField } from "./structs.js";
 import { specKind } from "./expressions.js";
 import { checkValueCall } from "./closures.js";
 import { asNestedCall } from "./nested.js";
-import { visibleNames, withSuggestion } from "./suggest.js";
+import { unknownCallee, visibleNames, withSuggestion } from "./suggest.js";
 
 /** `expected`: the type the context wants (channel() takes its element type from it). */
 export function checkCall(cx: Checker, e: Call, expected?: Type): Type {
@@ -28,7 +28,7 @@ export function checkCall(cx: Checker, e: Call, expected?: Type): Type {
   }
   const sym = lookupName(cx, e.callee.name, e.callee.span);
   if (!sym) {
-    cx.error(withSuggestion(D.unknownFunc({ name: e.callee.name }), e.callee.name, visibleNames(cx, e.callee.span, true)), e.callee.span);
+    cx.error(unknownCallee(D.unknownFunc({ name: e.callee.name }), e.callee.name, visibleNames(cx, e.callee.span, true)), e.callee.span);
     return checkLooseArgs(cx, e, 0);
   }
   return dispatch(cx, e, e.callee, sym, 0, expected);

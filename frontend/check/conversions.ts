@@ -5,7 +5,7 @@ import type { Convert, Expr, StructDecl, TypeNode } from "../ast.js";
 import { T, typeEquals, typeToString, isNumeric, type Type } from "../types.js";
 import { withSuggestion } from "./suggest.js";
 import type { Checker } from "./context.js";
-import { D, MISSING_AWAIT_HINT, type Message } from "../messages.js";
+import { D, MISSING_ASYNC_HINT, MISSING_AWAIT_HINT, type Message } from "../messages.js";
 import { assertNever } from "../../common/assert.js";
 
 /** The semantic type of a type annotation; unknown names are reported and read as json. */
@@ -127,8 +127,9 @@ export function coerce(cx: Checker, e: Expr, to: Type, message: MismatchMessage 
     e.ty = to; // a struct- or channel-typed null: no instance (the same null pointer as json null)
     return e;
   }
-  if (convertible(from, to)) return makeConvert(e, to);
-  const hint = from.k === "promise" && convertible(from.inner, to) ? MISSING_AWAIT_HINT : "";
+  const literalForPromise = to.k === "promise" && e.kind === "ObjectLit"; // json, but never a promise
+  if (convertible(from, to) && !literalForPromise) return makeConvert(e, to);
+  const hint = literalForPromise ? MISSING_ASYNC_HINT : from.k === "promise" && convertible(from.inner, to) ? MISSING_AWAIT_HINT : "";
   const m = message(typeToString(from), typeToString(to));
   cx.error({ code: m.code, text: m.text + hint }, e.span);
   return e;

@@ -200,7 +200,8 @@ function checkDeclaredReturn(cx: Checker, info: FuncInfo, s: Return): void {
     if (t.k !== "never") cx.error(D.returnFromVoid({ name }), s.value.span);
     return;
   }
-  s.value = coerce(cx, s.value, body, (found, want) => D.returnType({ name, want, found }));
+  const message = name === "<lambda>" ? (found: string, want: string) => D.lambdaReturnType({ want, found }) : (found: string, want: string) => D.returnType({ name, want, found });
+  s.value = coerce(cx, s.value, body, message);
 }
 
 /**

@@ -1,7 +1,10 @@
 // "did you mean ...?" for unknown names (docs/reference.md §19.14): the visible name closest to the
 // misspelt one, within edit distance 2 (a swap of two neighbouring letters counts as one edit).
 
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { BUILTINS } from "../builtins.js";
+import { STDLIB_DIR } from "../../common/paths.js";
 import type { Message } from "../messages.js";
 import type { Scope, Checker } from "./context.js";
 import type { Span } from "../source.js";
@@ -51,6 +54,31 @@ export function closest(name: string, candidates: Iterable<string>): string | un
     }
   }
   return best;
+}
+
+let stdlibFuncs: Map<string, string> | null = null;
+
+/** The standard module (`stdlib/<name>.tul`) whose public function is `name`, if any. The modules
+ *  are read the first time a name is unknown, never on a program that checks cleanly. */
+export function stdlibModuleOf(name: string): string | undefined {
+  if (!stdlibFuncs) {
+    stdlibFuncs = new Map();
+    let files: string[] = [];
+    try { files = readdirSync(STDLIB_DIR).filter((f) => f.endsWith(".tul")).sort(); } catch { /* no stdlib: no hint */ }
+    for (const f of files) {
+      const text = readFileSync(path.join(STDLIB_DIR, f), "utf8");
+      for (const m of text.matchAll(/^(?:async\s+)?func\s+([A-Za-z]\w*)/gm)) stdlibFuncs.set(m[1], f.slice(0, -4));
+    }
+  }
+  return stdlibFuncs.get(name);
+}
+
+/** An unknown callee's message: where it is declared when a standard module has it (`router`
+ *  without `import "http_server";`), else " (did you mean 'x'?)" when a close name exists. */
+export function unknownCallee(m: Message, name: string, candidates: Iterable<string>): Message {
+  const mod = stdlibModuleOf(name);
+  if (mod) return { code: m.code, text: `${m.text} (it is in the standard module "${mod}": add 'import "${mod}";')` };
+  return withSuggestion(m, name, candidates);
 }
 
 /** The message with " (did you mean 'x'?)" added when a close name exists. */

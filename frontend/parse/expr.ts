@@ -293,8 +293,20 @@ function lambda(run: Run, c: Ctx): Expr {
   const params = run(paramList);
   const result = run(accept(":")) ? run(typeNode) : null;
   want(run, c, "=>", "after lambda parameters");
-  const body: Expr | Block = c.peek().kind === "{" ? run(block) : run(expr);
+  const body: Expr | Block = c.peek().kind !== "{" ? run(expr) : objectBody(c) ? objectAsBody(run, c) : run(block);
   return { kind: "Lambda", params, result, body, span: c.span(i0, c.at) };
+}
+
+/** `=> {"status": 200}`: braces after `=>` start a block, but a key and a colon show an object. */
+function objectBody(c: Ctx): boolean {
+  const key = c.tok(c.at + 1).kind;
+  return (key === "str-lit" || key === "ident") && c.tok(c.at + 2).kind === ":";
+}
+
+/** Reports `=> {"k": v}` once and reads it as `=> ({"k": v})`, so the rest of the file still parses. */
+function objectAsBody(run: Run, c: Ctx): Expr {
+  c.report(D.lambdaObjectBody({ example: "'=> ({...})' or '=> { return {...}; }'" }), c.tokSpan(c.at));
+  return run(expr);
 }
 
 // async-lambda = "async" lambda

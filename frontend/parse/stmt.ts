@@ -176,6 +176,7 @@ function forStmt(run: Run, c: Ctx): Stmt {
   want(run, c, "(", "after 'for'");
   const form = forInForm(c, c.at);
   if (form) return forInRest(run, c, i0, form);
+  if (twoLoopVariables(c, c.at)) return run(failHere(D.forInTwoNames()));
   const init = run(forInit);
   const cond = c.peek().kind === ";" ? null : run(expr);
   want(run, c, ";", "after the loop condition");
@@ -192,6 +193,12 @@ function forInForm(c: Ctx, i: number): "bare" | "var" | "typed" | null {
   if (t.kind === "var" && c.tok(i + 1).kind === "ident" && c.tok(i + 2).kind === "in") return "var";
   const j = skipType(c, i);
   return j > 0 && c.tok(j).kind === "ident" && c.tok(j + 1).kind === "in" ? "typed" : null;
+}
+
+/** `for (k, v in m)` (Python's and Go's two loop variables) at i, or after `var` at i. */
+function twoLoopVariables(c: Ctx, i: number): boolean {
+  if (c.tok(i).kind === "var") i++;
+  return c.tok(i).kind === "ident" && c.tok(i + 1).kind === "," && c.tok(i + 2).kind === "ident" && c.tok(i + 3).kind === "in";
 }
 
 // for-in-head = [ "var" | type ] name "in" expression ")"

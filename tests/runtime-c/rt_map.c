@@ -1,7 +1,8 @@
 /* rt_map.c: the insertion-ordered hash table (map.c): every operation on int and str keys, KeyError,
  * zero values, insertion order through deletes and regrowth, iteration rules, printing, equality,
- * json conversion, and a randomized run of 200,000 operations against a plain reference model with
- * forced collections in between. */
+ * json conversion, a randomized run of 200,000 operations against a plain reference model with
+ * forced collections in between, and collisions: keys chosen (for this process's hash seed) to share
+ * one home slot, a probe cluster wrapping around the index end, and two keys sharing the tag bits. */
 #include "rt_support/rt_test.h"
 
 static const tul_type map_str_int = {TUL_K_MAP, 8, &tul_type_int, NULL, TUL_K_STR, NULL};
@@ -189,6 +190,86 @@ static void large(void) {
   CHECK(ok);
 }
 
+/* ---------------------------------------------------------------- collisions */
+
+/* Up to n int keys (from `from` up) whose hashes all have `low` in their low `bits` bits: for any
+ * map of at most 2^bits index slots they share one home slot. Returns how many were found. */
+static int colliding_ints(int64_t *out, int n, int bits, uint64_t low, int64_t from) {
+  int found = 0;
+  uint64_t mask = ((uint64_t)1 << bits) - 1;
+  for (int64_t k = from; found < n && k < from + ((int64_t)n << (bits + 4)); k++)
+    if ((tul__hash_int(k) & mask) == low) out[found++] = k;
+  return found;
+}
+
+/* Inserts, finds, deletes and re-inserts `n` keys that all probe from one home slot, through growth
+ * from 8 entries to 512 and a compaction; checks insertion order after each phase. */
+static void cluster(uint64_t low) {
+  enum { N = 400 };
+  static int64_t keys[N];
+  CHECK(colliding_ints(keys, N, 10, low, 1) == N);
+  tul_map *m = tul_map_new(TUL_K_INT, &tul_type_int);
+  int ok = 1;
+  for (int i = 0; i < N; i++) {
+    *(int64_t *)tul_map_put_int(m, keys[i]) = i;
+    ok &= (tul__hash_int(keys[i]) & m->mask) == (low & m->mask); /* they do collide */
+  }
+  CHECK(ok && tul_map_len(m) == N && m->cap == 512);
+  for (int i = 0; i < N; i++) ok &= *(int64_t *)tul_map_at_int(m, keys[i]) == i;
+  CHECK(ok);
+  CHECK(tul_map_find_int(m, 0) == NULL); /* an absent key walks the whole cluster */
+  for (int i = 0; i < N; i += 2) ok &= tul_map_delete_int(m, keys[i]);
+  for (int i = 0; i < N; i++) ok &= (tul_map_find_int(m, keys[i]) != NULL) == (i % 2 == 1); /* past tombstones */
+  CHECK(ok && tul_map_len(m) == N / 2);
+  for (int i = 0; i < N; i += 2) *(int64_t *)tul_map_put_int(m, keys[i]) = -i; /* compacts, then appends */
+  CHECK(tul_map_len(m) == N && m->cap == 512);
+  int64_t v = tul_map_version(m), n = 0;
+  for (int64_t p = tul_map_next(m, 0, v); p >= 0; p = tul_map_next(m, p + 1, v), n++) {
+    int i = n < N / 2 ? (int)(2 * n + 1) : (int)(2 * (n - N / 2)); /* odd keys first, then the re-added */
+    ok &= tul_map_key_int_at(m, p) == keys[i] && *(int64_t *)tul_map_value_at(m, p) == (i % 2 ? i : -i);
+  }
+  CHECK(ok && n == N);
+  for (int i = 0; i < N; i++) ok &= tul_map_delete_int(m, keys[i]);
+  CHECK(ok && tul_map_len(m) == 0 && tul_map_find_int(m, keys[0]) == NULL);
+}
+
+typedef struct tagged { uint64_t tag; int64_t key; } tagged;
+
+static int by_tag(const void *a, const void *b) {
+  uint64_t x = ((const tagged *)a)->tag, y = ((const tagged *)b)->tag;
+  return x < y ? -1 : x > y;
+}
+
+/* Two int keys whose hashes share the high 32 bits (the tag an index slot keeps) and the low 4 (one
+ * home slot in a map of 16 slots): a birthday search over the keys hashing to home 0. The probe for
+ * one meets the other's slot with an equal tag and must still tell them apart. */
+static void same_tag(void) {
+  enum { CANDIDATES = 1 << 19 };
+  tagged *t = malloc(CANDIDATES * sizeof *t);
+  int n = 0;
+  while (n < CANDIDATES) { /* random keys: consecutive ones hash too regularly to ever meet */
+    int64_t k = (int64_t)rnd();
+    if ((tul__hash_int(k) & 15) == 0) t[n++] = (tagged){tul__hash_int(k) >> 32, k};
+  }
+  qsort(t, (size_t)n, sizeof *t, by_tag);
+  int64_t a = -1, b = -1;
+  for (int i = 1; i < n && a < 0; i++)
+    if (t[i].tag == t[i - 1].tag) a = t[i - 1].key, b = t[i].key;
+  free(t);
+  CHECK(a >= 0); /* 2^19 candidates: about 32 such pairs expected, none with odds e^-32 */
+  if (a < 0) return;
+  tul_map *m = tul_map_new(TUL_K_INT, &tul_type_int);
+  *(int64_t *)tul_map_put_int(m, a) = 1;
+  *(int64_t *)tul_map_put_int(m, b) = 2;
+  CHECK(m->mask == 15 && m->index[0] >> 32 == m->index[1] >> 32); /* adjacent slots, equal tags */
+  CHECK(*(int64_t *)tul_map_at_int(m, a) == 1 && *(int64_t *)tul_map_at_int(m, b) == 2);
+  CHECK(tul_map_delete_int(m, a) && tul_map_find_int(m, a) == NULL && *(int64_t *)tul_map_at_int(m, b) == 2);
+  *(int64_t *)tul_map_put_int(m, a) = 3; /* past the tombstone and b's slot: last in order */
+  tul_arr *keys = tul_map_keys(m);
+  CHECK(keys->len == 2 && ((int64_t *)keys->data)[0] == b && ((int64_t *)keys->data)[1] == a);
+  CHECK(*(int64_t *)tul_map_at_int(m, a) == 3);
+}
+
 /* A deep copy (spawn's arguments): independent of the original, shared values stay shared. */
 static void copying(void) {
   static const tul_type arr_int = {TUL_K_ARRAY, 8, &tul_type_int, NULL, 0, NULL};
@@ -221,5 +302,8 @@ int main(int argc, char **argv) {
   randomized(0);
   randomized(1);
   large();
+  cluster(0);
+  cluster(1023); /* home slot = the last one of every index up to 1,024 slots: probes wrap around */
+  same_tag();
   return rt_done();
 }

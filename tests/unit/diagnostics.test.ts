@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TOOLCHAIN_ROOT } from "../../common/paths.js";
-import { CATALOGUE, MISSING_AWAIT_HINT } from "../../frontend/messages.js";
+import { CATALOGUE, MISSING_ASYNC_HINT, MISSING_AWAIT_HINT } from "../../frontend/messages.js";
 import { checkFile } from "../../driver/pipeline.js";
 
 interface DocEntry {
@@ -44,8 +44,8 @@ test("docs/diagnostics.md lists every catalogue entry, once, and nothing else", 
 /** A regular expression matching every message a template can produce. */
 function templateRegex(template: string): RegExp {
   const parts = template.split(/\{[a-z]+\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  const hint = MISSING_AWAIT_HINT.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^${parts.join(".*?")}(?:${hint})?$`);
+  const hints = [MISSING_AWAIT_HINT, MISSING_ASYNC_HINT].map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join(".*?")}(?:${hints.join("|")})?$`);
 }
 
 test("each example reports its entry", () => {

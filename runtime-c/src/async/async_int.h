@@ -71,10 +71,12 @@ typedef struct tul__stack {
 
 void tul__stack_pool_init(void);
 /* A slot for a task that never ran: a free one, a new one, or one whose suspended occupant is
- * evicted (never `running`). Listed as in use; the caller sets its occupant. */
+ * evicted (never `running`). Listed as in use; the caller sets its occupant. NULL when the heap has
+ * no room for the occupant's copy. */
 tul__stack *tul__stack_acquire(const tul__stack *running);
 tul__stack *tul__stack_restore(tul__task *t); /* evicted t back on t->home (not the running slot) */
 void tul__stack_release(tul__stack *s);
+void tul__stack_pool_rearm(void);           /* a task ended: take back the spent reserve if there is room */
 char *tul__stack_top(const tul__stack *s); /* one past the header: the GC's stack bottom */
 extern tul__stack *tul__stacks_in_use;     /* occupied slots, doubly linked through next/prev */
 extern int64_t tul__stack_pool_high_water; /* most slots at once */
@@ -384,6 +386,10 @@ void tul__ready(tul__task *t);          /* append to the FIFO run queue */
 tul__task *tul__take_next_in_round(const tul__stack *running);
 void tul__run_idle(void);              /* main only: until nothing is left (exit drain) */
 int64_t tul__run_until_idle(void);     /* the same, returning the tasks still waiting (no report) */
+/* Set by tulc test's runner: a loop kept alive only by what waits for the outside world (a
+ * listening server, a signal watcher) counts as idle, so a server the file's top-level statements
+ * started does not keep a test (or its deadlock report) waiting forever. */
+extern int tul__outside_is_idle;
 /* The oldest rejection nobody awaited since the last call (the list is emptied), marked handled
  * and recorded as the last re-thrown value (tul__async_origin_for finds its trace); NULL: none. */
 tul_json *tul__take_unhandled(void);

@@ -84,7 +84,7 @@ static tul_json *try_call(mc_state *st, int64_t w, int64_t i) {
     return NULL;
   }
   st->inflight[w] = NULL;
-  return tul_caught();
+  return tul__caught_raw();
 }
 
 static void fail(mc_state *st, tul_json *error, int64_t by) {

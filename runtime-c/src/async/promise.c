@@ -25,6 +25,12 @@ const tul_async_origin *tul__async_origin_for(const tul_json *value) {
   return origin_last && value == origin_value ? origin_last : NULL;
 }
 
+void tul__async_origin_forget(const tul_json *value) {
+  if (tul__self_worker || value != origin_value) return; /* workers never re-throw rejections */
+  origin_value = NULL;
+  origin_last = NULL;
+}
+
 /* ---------------------------------------------------------------- waiter lists */
 
 void tul__waiter_add(tul_promise *p, tul__waiter *w) {

@@ -58,6 +58,7 @@ void tul__ready(tul__task *t) {
 static tul__task *pop_ready(void) {
   tul__task *t = rq_head;
   rq_head = t->next_ready;
+  t->next_ready = NULL; /* a task that has run keeps none queued after it alive */
   if (!rq_head) rq_tail = NULL;
   rq_count--;
   return t;
@@ -123,15 +124,28 @@ static int wait_for_events_det(void) {
     tul__det_advance_to(tul__timers_next_deadline());
     return 1;
   }
-  if (!uv_loop_alive(loop)) return 0;
+  if (!uv_loop_alive(loop) || tul__outside_is_idle) return 0;
   uv_run(loop, UV_RUN_ONCE);
   return 1;
+}
+
+int tul__outside_is_idle;
+
+/* With tul__outside_is_idle (tulc test): nothing is in flight (no timer, HTTP request or spawned
+ * job), so only the outside world could wake a task (a listening server, a signal watcher): takes
+ * what is ready now and reports whether anything is. */
+static int only_outside_left(void) {
+  if (!tul__outside_is_idle || tul__timers_pending() || io_in_flight() || tul__spawn_in_flight()) return 0;
+  tul__flush_stdout();
+  uv_run(loop, UV_RUN_NOWAIT);
+  return !rq_count && !io_in_flight();
 }
 
 /* Blocks in libuv until the earliest timer is due or I/O happens. Returns 0 if nothing at all is
  * left that could ever make a task ready. */
 static int wait_for_events(void) {
   if (__builtin_expect(tul__det, 0)) return wait_for_events_det();
+  if (__builtin_expect(tul__outside_is_idle, 0) && only_outside_left()) return 0;
   int timers = tul__timers_pending();
   if (!timers && !uv_loop_alive(loop)) return 0;
   uint64_t ms = 1;

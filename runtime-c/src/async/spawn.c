@@ -86,7 +86,7 @@ static void run_job(tul__job *volatile j) {
     tul_try_pop(handler);
     return;
   }
-  j->error = tul_caught();
+  j->error = tul__caught_raw();
   j->failed = 1;
   void *const *frames = NULL;
   int64_t n = tul__exc_caught_frames(&frames);
@@ -295,7 +295,7 @@ static void copy_args(tul__job *j, int64_t nargs, const void *values, const tul_
     tul__copier_free(c);
     return;
   }
-  tul_json *e = tul_caught();
+  tul_json *e = tul__caught_raw();
   tul__copier_free(c);
   tul_throw(e);
 }

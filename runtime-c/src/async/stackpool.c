@@ -8,7 +8,10 @@
  * a task's own stack stay valid. A suspended task thus costs the bytes it really uses (a few
  * hundred for a sleeper) instead of a freshly faulted page, and 1,000,000 sleeping tasks touch
  * 64 stacks. Only the running slot is never evicted. Copying is cheap next to memory: 1,000 tasks
- * yielding in turn run as fast on 32 slots as on 1,024, and 100,000 sleepers 20% faster. */
+ * yielding in turn run as fast on 32 slots as on 1,024, and 100,000 sleepers 20% faster.
+ * Out of GC memory (async recursion without end, say), a task that needs a slot for its first run
+ * gets none (tul__stack_acquire returns NULL: the caller fails it with MemoryError), and a reserve
+ * block goes back to the GC so that a task already running can still be restored. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -35,6 +38,8 @@ int64_t tul__stack_evictions, tul__stack_restores;
 static tul__stack *free_list;      /* slots without an occupant, most recently released first */
 static tul__stack **slots;         /* every slot, for choosing whom to evict */
 static int64_t hand;               /* the next eviction candidate (round robin) */
+static void *reserve;              /* GC memory kept back to restore a task when the heap is full */
+#define RESERVE_BYTES TUL_TASK_STACK_SIZE /* more than any copy: a stack's live bytes */
 static char *slab_next, *slab_end; /* never used stacks of the newest slab */
 
 void tul__stack_pool_init(void) {
@@ -49,6 +54,17 @@ void tul__stack_pool_init(void) {
   if (tul__slot_limit < 2) tul__slot_limit = 2; /* one running, one to evict */
   slots = malloc((size_t)tul__slot_limit * sizeof *slots);
   if (!slots) abort();
+  reserve = GC_MALLOC_ATOMIC(RESERVE_BYTES);
+}
+
+/* After the reserve was spent: takes it back once the heap has room to spare again (a task ended;
+ * cheap unless the reserve is gone). */
+void tul__stack_pool_rearm(void) {
+  if (reserve) return;
+  if (GC_get_free_bytes() < 4 * RESERVE_BYTES) return;
+  tul__switch_end();
+  reserve = GC_MALLOC_ATOMIC(RESERVE_BYTES);
+  tul__switch_begin();
 }
 
 /* ---------------------------------------------------------------- lists (next/prev) */
@@ -122,23 +138,32 @@ __attribute__((no_sanitize_address)) static void copy_words(void *to, const void
 #define SAVED_CTX sizeof(tul__ctx)
 #endif
 
+/* A GC block of `bytes` for a task's copy, or NULL when the heap has no room (with `last_resort`:
+ * not even once the reserve went back to it). The switch guard is open meanwhile: the allocation
+ * may wait for the GC lock a worker's collection holds while it waits for the guard (async_int.h). */
+static void *copy_block(size_t bytes, int last_resort) {
+  tul__switch_end();
+  void *p = GC_MALLOC(bytes);
+  if (!p && last_resort && reserve) {
+    GC_FREE(reserve);
+    reserve = NULL;
+    p = GC_MALLOC(bytes);
+  }
+  tul__switch_begin();
+  return p;
+}
+
 /* Moves the suspended occupant of `s` into its own GC block (its live stack bytes, then what
- * SAVED_CTX says of the context); `s` is left empty, to start fresh. */
-static void evict(tul__stack *s) {
+ * SAVED_CTX says of the context); `s` is left empty, to start fresh. Returns 0, with nothing
+ * moved, when there is no memory for the copy. */
+static int evict(tul__stack *s, int last_resort) {
   tul__task *o = s->task;
   char *sp = s->ctx.sp;
   size_t len = (size_t)((char *)s - sp);
   if (!o->saved || o->saved_cap < len + SAVED_CTX) {
     o->saved = NULL; /* the GC may run in GC_MALLOC: o is still resident and scanned in place */
-    /* Nothing changed yet: close the switch guard while allocating, which may wait for the GC
-     * lock a worker's collection holds while it waits for the guard (async_int.h). */
-    tul__switch_end();
-    o->saved = GC_MALLOC(len + SAVED_CTX);
-    tul__switch_begin();
-    if (!o->saved) {
-      fprintf(stderr, "Fatal: out of memory suspending a task\n");
-      exit(1);
-    }
+    o->saved = copy_block(len + SAVED_CTX, last_resort);
+    if (!o->saved) return 0;
     o->saved_cap = GC_size(o->saved);
   }
   copy_words(o->saved, sp, len);
@@ -149,6 +174,7 @@ static void evict(tul__stack *s) {
   unlink_from(&tul__stacks_in_use, s);
   s->ctx.fresh = 1;
   tul__stack_evictions++;
+  return 1;
 }
 
 /* The next slot whose suspended occupant may be evicted (any but `running`). */
@@ -171,7 +197,7 @@ tul__stack *tul__stack_acquire(const tul__stack *running) {
     s = carve();
   } else {
     s = victim(running);
-    evict(s);
+    if (!evict(s, 0)) return NULL; /* out of memory: the reserve is for tasks already running */
   }
   push_on(&tul__stacks_in_use, s);
   return s;
@@ -182,7 +208,10 @@ tul__stack *tul__stack_acquire(const tul__stack *running) {
 tul__stack *tul__stack_restore(tul__task *t) {
   tul__stack *s = t->home;
   if (s->task) {
-    evict(s);
+    if (!evict(s, 1)) { /* t must run at its own addresses: there is no other way */
+      fprintf(stderr, "Fatal: out of memory resuming a task\n");
+      exit(1);
+    }
   } else {
     unlink_from(&free_list, s);
     tul__stacks_free--;

@@ -21,15 +21,18 @@ static size_t exc_state_size(void) {
   return &tul__exc_state_size ? (size_t)tul__exc_state_size : 0;
 }
 
-/* A new task, counted but not yet queued; site: the creation site for traces. */
-static tul__task *task_new(tul_task_entry entry, int64_t args_size, const tul_type *result_type,
-                           void **args_out, void *site) {
+/* A new task, counted but not yet queued, for scope s (NULL: none); site: the creation site for
+ * traces. Whatever may fail is allocated before it counts: joining s cannot throw MemoryError
+ * then, which would leave a queued task that nobody holds. */
+static tul__task *task_new(tul__scope *s, tul_task_entry entry, int64_t args_size,
+                           const tul_type *result_type, void **args_out, void *site) {
   tul__forbid_on_worker("calling an async function");
   tul__async_init();
   size_t exc_off = (sizeof(tul__task) + 15) & ~(size_t)15;
   size_t args_off = (exc_off + exc_state_size() + 15) & ~(size_t)15;
   tul__task *t = GC_MALLOC(args_off + (size_t)(args_size > 0 ? args_size : 0));
   if (!t) tul_throw_msg("MemoryError: out of memory");
+  if (s && !(t->st = GC_MALLOC(sizeof *t->st))) tul_throw_msg("MemoryError: out of memory");
   t->promise.kind = TUL__P_TASK;
   t->promise.result_type = result_type;
   t->entry = entry;
@@ -56,7 +59,7 @@ static int task_join_scope(tul__task *t, tul__scope *s) {
 /* Spawns a task into scope s (NULL: unstructured); site: the creation site for traces. */
 tul_promise *tul__spawn_into(tul__scope *s, tul_task_entry entry, int64_t args_size,
                              const tul_type *result_type, void **args_out, void *site) {
-  tul__task *t = task_new(entry, args_size, result_type, args_out, site);
+  tul__task *t = task_new(s, entry, args_size, result_type, args_out, site);
   tul__ready(t);
   task_join_scope(t, s);
   return &t->promise;
@@ -65,7 +68,7 @@ tul_promise *tul__spawn_into(tul__scope *s, tul_task_entry entry, int64_t args_s
 tul_promise *tul__task_start(tul__scope *s, tul_task_entry entry, int64_t args_size,
                              const tul_type *result_type, void (*init)(void *args, void *ud), void *ud) {
   void *args;
-  tul__task *t = task_new(entry, args_size, result_type, &args, __builtin_return_address(0));
+  tul__task *t = task_new(s, entry, args_size, result_type, &args, __builtin_return_address(0));
   init(args, ud);
   if (tul__current) {
     tul__ready(t);
@@ -91,16 +94,25 @@ void tul__task_finished(tul__task *t) {
 
 /* ---------------------------------------------------------------- running */
 
-/* The async origin of `error`, thrown inside t: where t was created and the trace of the throw. */
+/* Origins kept below a new one: the printer shows the 31 nearest tasks of a chain (exc.c), and a
+ * longer chain would keep every level of an unbounded recursion of tasks alive while it unwinds. */
+#define ORIGIN_DEPTH 31
+
+/* The async origin of `error`, thrown inside t: where t was created and the trace of the throw.
+ * NULL when the heap is full (the error is then likely a MemoryError): no async trace. */
 static tul_async_origin *origin_of(tul__task *t, tul_json *error) {
   tul_async_origin *o = GC_MALLOC(sizeof *o);
+  if (!o) return NULL;
   o->created_at = t->created_at;
   o->inner = tul__async_origin_for(error);
+  tul_async_origin *x = o;
+  for (int i = 0; i < ORIGIN_DEPTH && x; i++) x = (tul_async_origin *)x->inner;
+  if (x) x->inner = NULL;
   if (tul__exc_caught_frames) {
     void *const *frames = NULL;
     int64_t n = tul__exc_caught_frames(&frames);
-    if (n > 0 && frames) {
-      void **copy = GC_MALLOC_ATOMIC((size_t)n * sizeof(void *));
+    void **copy = n > 0 && frames ? GC_MALLOC_ATOMIC((size_t)n * sizeof(void *)) : NULL;
+    if (copy) {
       memcpy(copy, frames, (size_t)n * sizeof(void *));
       o->frames = copy;
       o->nframes = n;
@@ -122,7 +134,7 @@ static __attribute__((noinline)) tul_json *run_body(tul__task *volatile t) {
     tul_try_pop(handler);
     return NULL;
   }
-  return tul_caught();
+  return tul__caught_raw();
 }
 
 /* After the body: waits for the tasks it created inside its scope (if it belongs to one), then
@@ -148,6 +160,8 @@ void tul__task_main(void) {
     tul__task_finished(t);
     if (t->saved) GC_FREE(t->saved); /* only this task ever pointed at it */
     t->saved = NULL;
+    t->wait.owner = NULL; /* whoever holds the promise must not keep what the task awaited alive */
+    tul__stack_pool_rearm();
     tul__switch_begin(); /* from here the GC's view of the running stack changes */
     t->stack = t->home = NULL;
     tul__stack_release(s);
@@ -157,22 +171,38 @@ void tul__task_main(void) {
 }
 
 /* Gives t its stack: where it is, back from eviction, or a slot for its first run (`running`: the
- * slot of the task handing over, never evicted). May allocate: call before switching state. */
+ * slot of the task handing over, never evicted); NULL when there is no memory for a first run.
+ * May allocate: call before switching state. */
 static tul__stack *place(tul__task *t, const tul__stack *running) {
   if (t->stack) return t->stack;
   if (t->home) return tul__stack_restore(t);
   tul__stack *s = tul__stack_acquire(running);
+  if (!s) return NULL;
   s->task = t;
   t->stack = t->home = s;
   return s;
 }
 
+/* t found no stack to start on (the heap has no room to evict a suspended task): it fails with
+ * MemoryError without running, which wakes whoever awaits it, and the run queue skips it. */
+static void fail_unstarted(tul__task *t) {
+  t->dead = 1;
+  tul__promise_reject(&t->promise, tul__oom_value(), NULL);
+  tul__task_finished(t);
+}
+
 /* Makes t the running task as far as the runtime knows (stack, limit, GC stack bottom, handler
  * stack); the caller switches to it right after, allocating nothing in between. Opens the switch
- * guard (async_int.h), which the side that runs next closes. */
+ * guard (async_int.h), which the side that runs next closes. Returns NULL, the guard closed and
+ * nothing changed, when t failed instead (fail_unstarted). */
 static tul__stack *enter(tul__task *t, const tul__stack *running) {
   tul__switch_begin();
   tul__stack *s = place(t, running);
+  if (TUL_UNLIKELY(!s)) {
+    tul__switch_end();
+    fail_unstarted(t);
+    return NULL;
+  }
   tul__current = t;
   tul_stack_limit = (uintptr_t)s->lo + TUL_TASK_STACK_RED_ZONE;
   tul__gc_enter_stack(tul__stack_top(s));
@@ -182,8 +212,10 @@ static tul__stack *enter(tul__task *t, const tul__stack *running) {
 /* Main -> t: switches to t and restores the main program's state when some task switches back
  * (t or a task t handed over to). Only the main program calls this. */
 void tul__task_resume(tul__task *t) {
-  main_stack_limit = tul_stack_limit;
+  uintptr_t limit = tul_stack_limit;
   tul__stack *s = enter(t, NULL);
+  if (!s) return;
+  main_stack_limit = limit;
   if (tul__exc_state_swap) main_exc_state = tul__exc_state_swap(t->exc);
   tul__ctx_switch(&tul__main_ctx, &s->ctx);
   if (tul__exc_state_swap) tul__exc_state_swap(main_exc_state);
@@ -196,14 +228,17 @@ void tul__task_resume(tul__task *t) {
 /* The running task waits: hands over directly to the next task of this scheduler round when there
  * is one (one switch instead of two), else switches to the main program. Returns when resumed. */
 void tul__task_suspend(void) {
-  tul__stack *from = tul__current->stack;
-  tul__task *next = tul__take_next_in_round(from);
+  tul__task *self = tul__current;
+  tul__stack *from = self->stack, *to = NULL;
+  tul__task *next;
+  do { /* a next task that cannot start fails instead (enter), and may wake this one */
+    next = tul__take_next_in_round(from);
+  } while (next && next != self && !(to = enter(next, from)));
   if (!next) {
     tul__switch_begin();
     tul__ctx_switch(&from->ctx, &tul__main_ctx);
     tul__switch_end();
-  } else {
-    tul__stack *to = enter(next, from);
+  } else if (next != self) {
     if (tul__exc_state_swap) tul__exc_state_swap(next->exc);
     tul__ctx_switch(&from->ctx, &to->ctx);
     tul__switch_end();

@@ -326,6 +326,7 @@ static void report_totals(int64_t passed, int64_t failed) {
 
 void tul_test_main(int64_t n, const tul_test_case *cases) {
   tul__async_init();
+  tul__outside_is_idle = 1;
   const char *filter = getenv("TULPAR_TEST_FILTER");
   int64_t passed = 0, failed = 0;
   watch_start();

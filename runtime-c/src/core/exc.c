@@ -62,9 +62,8 @@ void tul_try_push(void *handler) {
 
 void tul_try_pop(void *handler) { cur->top = HANDLER_PREV(handler); }
 
-/* Called first thing in a catch: returns the value and puts back the one that was in flight when
- * the handler was pushed. */
-tul_json *tul_caught(void) {
+/* Returns the value caught and puts back the one that was in flight when the handler was pushed. */
+tul_json *tul__caught_raw(void) {
   exc_state *s = cur;
   tul_json *v = s->caught;
   s->last_trace = s->trace;
@@ -74,6 +73,21 @@ tul_json *tul_caught(void) {
     s->trace = HANDLER_TRACE(s->landed);
     s->landed = NULL;
   }
+  return v;
+}
+
+/* Out of memory: a value that needs no allocation (the message, boxing it, the trace all would),
+ * so the throw itself cannot fail or recurse. */
+static const tul_str oom_text = {26, 26, "MemoryError: out of memory"};
+static tul_json oom_value = {TUL_J_STR, {.s = (tul_str *)&oom_text}};
+
+/* Called first thing in a catch. A MemoryError is handed over after a full collection: what the
+ * throw unwound (frames, tasks) is garbage by now, but Boehm GC, having just failed to find room,
+ * does not collect again for a small request until much more was allocated, so the handler's first
+ * allocation would fail too. */
+tul_json *tul_caught(void) {
+  tul_json *v = tul__caught_raw();
+  if (TUL_UNLIKELY(v == &oom_value)) GC_gcollect();
   return v;
 }
 
@@ -120,12 +134,14 @@ tul_json *tul__exc_in_flight(void) { return cur->caught; }
 
 void tul__throw_str(tul_str *s) { tul_throw(tul__json_str(s)); }
 
-/* Out of memory: a value that needs no allocation (the message, boxing it, the trace all would),
- * so the throw itself cannot fail or recurse. */
-static const tul_str oom_text = {26, 26, "MemoryError: out of memory"};
-static tul_json oom_value = {TUL_J_STR, {.s = (tul_str *)&oom_text}};
+/* Every MemoryError is this one value: a fresh one is not a re-throw of the last one caught. */
+void tul__throw_oom(void) {
+  if (cur->last_value == &oom_value) cur->last_value = NULL;
+  tul__async_origin_forget(&oom_value);
+  tul_throw(&oom_value);
+}
 
-void tul__throw_oom(void) { tul_throw(&oom_value); }
+tul_json *tul__oom_value(void) { return &oom_value; }
 
 void tul_throw_msg(const char *kind_and_message) {
   if (strcmp(kind_and_message, oom_text.data) == 0) tul__throw_oom();

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include "rt_int.h"
 
 const tul_type tul_type_int = {TUL_K_INT, 8, NULL, NULL, 0, NULL};
@@ -41,6 +43,25 @@ void *tul_alloc_atomic(int64_t size) {
   if (TUL_UNLIKELY(!p)) tul_throw_msg("MemoryError: out of memory");
   memset(p, 0, n);
   return p;
+}
+
+/* The most bytes one value can take: the least of the GC heap's cap (GC_MAXIMUM_HEAP_SIZE), the
+ * address space limit (ulimit -v) and the machine's memory. A string builder grows in malloc'd
+ * memory before its text moves into the GC heap, so it checks this first: pad_right(s, 1 << 40)
+ * is a MemoryError at once, where malloc might say yes (overcommit) and the system then kill the
+ * program writing the padding, or AddressSanitizer warn on stderr. */
+int64_t tul__alloc_limit(void) {
+  static int64_t limit; /* computed once; a racing thread computes the same value */
+  int64_t l = __atomic_load_n(&limit, __ATOMIC_RELAXED);
+  if (l) return l;
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  l = pages > 0 && page > 0 ? (int64_t)pages * page : INT64_MAX;
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (int64_t)rl.rlim_cur < l) l = (int64_t)rl.rlim_cur;
+  const char *cap = getenv("GC_MAXIMUM_HEAP_SIZE");
+  if (cap && atoll(cap) > 0 && atoll(cap) < l) l = atoll(cap);
+  __atomic_store_n(&limit, l, __ATOMIC_RELAXED);
+  return l;
 }
 
 /* Asks for transparent huge pages on the 2 MiB-aligned interior of a big block (4 MiB or more):

@@ -26,6 +26,7 @@
 #define TUL__HANDLER_BYTES ((TUL__HANDLER_LINKS + 3 * sizeof(void *) + 15) & ~(size_t)15)
 
 void tul__huge_pages(void *p, size_t bytes); /* gc.c: THP hint for blocks of 4 MiB or more */
+int64_t tul__alloc_limit(void);                 /* gc.c: the most bytes one value can take */
 
 #define TUL_LIKELY(x) __builtin_expect(!!(x), 1)
 #define TUL_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -194,6 +195,13 @@ TUL_NORETURN void tul__throw_fmt(const char *fmt, ...) __attribute__((format(pri
 TUL_NORETURN void tul__throw_str(tul_str *s);
 /* MemoryError: out of memory, without allocating (tul_throw_msg with that text comes here too). */
 TUL_NORETURN void tul__throw_oom(void);
+tul_json *tul__oom_value(void); /* the value it throws (a task that cannot start is rejected with it) */
+/* `value` is thrown afresh: it no longer has the async origin of its last re-throw by an await
+ * (promise.c; MemoryError is one shared value). */
+void tul__async_origin_forget(const tul_json *value);
+/* tul_caught without its collection after a MemoryError: for runtime code that passes the value on
+ * (a task's promise, a spawn job) instead of handling it (a chain of tasks would collect per task). */
+tul_json *tul__caught_raw(void);
 /* gc.c: Boehm GC's warnings go to stderr only with TULPAR_GC_WARNINGS=1 (call before GC_INIT). */
 void tul__gc_quiet(void);
 /* Prints `Uncaught Exception: <value>` and the trace of the value just caught to stderr. */

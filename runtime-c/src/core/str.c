@@ -47,11 +47,14 @@ void tul__sb_free(tul__sb *b) {
   tul__sb_init(b);
 }
 
-/* Out of memory (a size beyond any heap included, as pad_left("", 1 << 62) asks) is a MemoryError. */
+/* Out of memory (a size beyond any heap included, as pad_left("", 1 << 62) asks) is a MemoryError,
+ * thrown before malloc is asked for more than the text could ever take in the GC heap. */
 void tul__sb_grow(tul__sb *b, int64_t extra) {
-  if (extra < 0 || extra > (INT64_MAX >> 2) - b->len) tul_throw_msg("MemoryError: out of memory");
+  if (extra < 0 || extra > (INT64_MAX >> 2) - b->len || b->len + extra > tul__alloc_limit())
+    tul_throw_msg("MemoryError: out of memory");
   int64_t want = b->len + extra, cap = b->cap * 2;
   while (cap < want) cap *= 2;
+  if (cap > tul__alloc_limit()) cap = tul__alloc_limit(); /* still >= want */
   char *p = b->p == b->inline_buf ? malloc((size_t)cap) : realloc(b->p, (size_t)cap);
   if (!p) tul_throw_msg("MemoryError: out of memory"); /* b keeps its buffer: freed with b, or leaked */
   if (b->p == b->inline_buf) memcpy(p, b->inline_buf, (size_t)b->len);
