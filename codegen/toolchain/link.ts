@@ -391,7 +391,7 @@ function startProcess(cmd: string, args: string[], what: string, group = false):
       // already exited
     }
   };
-  const unregister = onSignalStop(stop);
+  const unregister = onSignalStop(group && child.pid !== undefined ? -child.pid : child.pid); // for the reaper
   const exited = new Promise<void>((resolve) => {
     child.on("close", resolve);
     child.on("error", resolve);
