@@ -1,10 +1,11 @@
 // Build temporary directories (common/tempdir.ts, codegen/toolchain/link.ts): private to each build,
 // removed on every way out (success, a failing tool, code generation failing while clang is already
-// running, SIGTERM), and never hiding the real error. Each test points TMPDIR at its own directory
-// and checks it is empty afterwards.
+// running, SIGTERM, also in the middle of seconds of synchronous lowering), and never hiding the real
+// error. Each test points TMPDIR at its own directory and checks it is empty afterwards.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -114,10 +115,51 @@ test("SIGTERM during a build stops clang and removes the directory", async () =>
   child.kill("SIGTERM");
   const r = await child;
   assert.equal(r.signal, "SIGTERM");
+  for (let i = 0; i < 80 && readdirSync(tmp).length; i++) await sleep(25); // the reaper's clean-up
   assert.deepEqual(readdirSync(tmp), []);
   for (const pid of readFileSync(pids, "utf8").trim().split("\n").map(Number)) {
     let alive = true;
     for (let i = 0; i < 40 && (alive = running(pid)); i++) await new Promise((r) => setTimeout(r, 25));
     assert.ok(!alive, `clang stand-in ${pid} still runs`);
   }
+});
+
+/** Pids of the processes whose command line mentions `text` (Linux: /proc). */
+function processesMentioning(text: string): number[] {
+  if (!existsSync("/proc/self/cmdline")) return [];
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text) && running(Number(entry))) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+test("SIGTERM in seconds of synchronous lowering ends tulc at once: no directory, no clang left", async () => {
+  // 10,000 functions: several seconds of lowering, IR passes and splitting, all without a turn of
+  // the event loop (where a JavaScript signal handler would run), starting shortly after the build
+  // directory and clang (waiting for the IR on its stdin) appear.
+  const big = path.join(root, "big.tul");
+  const fn = (i: number): string => `func f${i}(int x): int { int s = x; for (int j = 0; j < 3; j++) { s += j * ${i} + x % 7; } return s + ${i}; }`;
+  writeFileSync(big, Array.from({ length: 10_000 }, (_, i) => fn(i)).join("\n") + "\nprint(f1(2));\n");
+  const { tmp, env } = sandbox();
+  const child = execa(TULC, ["build", big, "-o", path.join(root, "big")], { reject: false, env });
+  for (let i = 0; i < 2400 && readdirSync(tmp).length === 0 && child.exitCode === null; i++) await sleep(25);
+  assert.ok(readdirSync(tmp).length > 0, "the build directory never appeared");
+  await sleep(1000); // llvm-bindings loads (the event loop still turns), then lowering starts
+  const sent = Date.now();
+  child.kill("SIGTERM");
+  const r = await child;
+  const exited = Date.now() - sent;
+  assert.equal(r.signal, "SIGTERM", r.stderr);
+  assert.ok(exited < 1000, `tulc took ${exited} ms to end after SIGTERM`);
+  // The reaper (common/tempdir.ts) stops clang and removes the directory right after.
+  const clean = (): boolean => readdirSync(tmp).length === 0 && processesMentioning(tmp).length === 0;
+  while (!clean() && Date.now() - sent < 3000) await sleep(25);
+  assert.deepEqual(readdirSync(tmp), [], "the build directory is still there 3 s after SIGTERM");
+  assert.deepEqual(processesMentioning(tmp), [], "a tool of the killed build still runs 3 s after SIGTERM");
 });
