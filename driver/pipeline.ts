@@ -81,10 +81,28 @@ const LINES_PER_JOB = { optimised: 1000, O0: 4000 };
 export function defaultJobs(program: Program, optLevel: number): number {
   const env = Number(process.env.TULC_JOBS);
   if (Number.isInteger(env) && env > 0) return env;
+  const per = optLevel === 0 ? LINES_PER_JOB.O0 : LINES_PER_JOB.optimised;
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(sourceLines(program) / per)));
+}
+
+/** Source lines per part at most (bench/compile.mjs: a clang -O2 on an eighth of the 100k-line
+ *  program, ~12,500 lines, peaks at ~180 MB; on half of it, several times that). */
+const LINES_PER_PART = 12_500;
+
+/**
+ * How many parts a program's module is split into: one per job, more for huge programs, so that
+ * each clang process compiles a bounded part (they run `jobs` at a time); $TULC_PARTS overrides.
+ */
+export function defaultParts(program: Program, jobs: number): number {
+  const env = Number(process.env.TULC_PARTS);
+  if (Number.isInteger(env) && env > 0) return Math.max(jobs, env);
+  return Math.max(jobs, Math.ceil(sourceLines(program) / LINES_PER_PART));
+}
+
+function sourceLines(program: Program): number {
   let lines = 0;
   for (const f of program.files) for (let i = f.text.indexOf("\n"); i >= 0; i = f.text.indexOf("\n", i + 1)) lines++;
-  const per = optLevel === 0 ? LINES_PER_JOB.O0 : LINES_PER_JOB.optimised;
-  return Math.max(1, Math.min(availableParallelism(), Math.floor(lines / per)));
+  return lines;
 }
 
 /** Generates code for a checked program and writes an executable (or LLVM text with emitLlvm). */
@@ -92,7 +110,8 @@ export async function buildProgram(program: Program, outPath: string, opts: Buil
   // Loaded on first use: llvm-bindings (a ~100 ms native load) is not needed by `tulc check`. The
   // link starts first: clang loads while llvm-bindings does and reads the IR once it is generated.
   const { startLink } = await phaseAsync("load LLVM", () => import("../codegen/toolchain/link.js"));
-  const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs: opts.jobs ?? defaultJobs(program, opts.optLevel) });
+  const jobs = opts.jobs ?? defaultJobs(program, opts.optLevel);
+  const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs, parts: opts.parts ?? defaultParts(program, jobs) });
   try {
     const { generate } = await phaseAsync("load LLVM", () => import("../codegen/lower/module.js"));
     const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize, tests: opts.tests });

@@ -10,7 +10,7 @@ import { missingArgument, type InlineEmitter, type Overload } from "../../fronte
 import { CodegenError, type Gen } from "./context.js";
 import { arrayLen, noValue, genExpr, toStr, tyOf } from "./expr.js";
 import { abiByName } from "./abi.js";
-import { loadSlot, storeSlot, valueSlot } from "./vars.js";
+import { loadSlot, storeSlot, scratchSlot, valueSlot } from "./vars.js";
 import { memPtrType, slotSize, typeDesc } from "./types.js";
 import { strConst } from "./strings.js";
 import { jsonGet, mapGet, mapHas } from "./maps.js";
@@ -82,7 +82,7 @@ function formatValue(g: Gen, e: Call): llvm.Value {
   const t = tyOf(e.args[0]);
   const v = arg(g, e, 0), spec = arg(g, e, 1);
   g.loc(e.span);
-  return g.call("tul_format", [valueSlot(g, t, v), typeDesc(g, t), spec]);
+  return g.call("tul_format", [scratchSlot(g, t, v), typeDesc(g, t), spec]);
 }
 
 /** sort_by(xs, key): the runtime needs the key's result type to compare keys. */
@@ -109,7 +109,7 @@ function toJson(g: Gen, e: Call): llvm.Value {
   const t = tyOf(e.args[0]);
   const v = arg(g, e, 0);
   g.loc(e.span);
-  return g.call("tul_to_json", [valueSlot(g, t, v), typeDesc(g, t)]);
+  return g.call("tul_to_json", [scratchSlot(g, t, v), typeDesc(g, t)]);
 }
 
 // ---------------------------------------------------------------- collections

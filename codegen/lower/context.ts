@@ -36,6 +36,8 @@ export interface FnState {
   scope: llvm.DISubprogram;
   /** VarSymbol.id -> i8 flag: the str local holds the only reference to its value (vars.ts). */
   owned?: Map<number, llvm.Value>;
+  /** Type (typeToString) -> the reused slot for runtime calls that read a value (vars.ts, scratchSlot). */
+  scratch?: Map<string, llvm.Value>;
 }
 
 export interface LlvmTypes {

@@ -10,7 +10,7 @@ import { CodegenError, type Gen } from "./context.js";
 import { assertNever } from "../../common/assert.js";
 import { strConst, cString } from "./strings.js";
 import { llvmType, memPtrType, memType, structFieldTypes, toMem, typeDesc } from "./types.js";
-import { appendable, loadSlot, loadVar, outSlot, ownedFlag, requireOwnLocal, storeSlot, storeVar, valueSlot, varSlot } from "./vars.js";
+import { appendable, loadSlot, loadVar, outSlot, ownedFlag, requireOwnLocal, storeSlot, storeVar, scratchSlot, valueSlot, varSlot } from "./vars.js";
 import { genCall, genAwait, awaitRest, isSleepAsync } from "./calls.js";
 import { channelOp } from "./channels.js";
 import { genSpawn } from "./spawn.js";
@@ -20,6 +20,7 @@ import { jsonMemberOf, genJsonObjectLit, jsonArith, jsonIndexValue, jsonNeg, jso
 import { DATA_NAME, ELEM_NAME, LEN_NAME } from "../passes/tbaa.js";
 import { genMapIndex, genMapLit, mapPlace, newMap } from "./maps.js";
 import { newStruct } from "./structs.js";
+import { boxedInOrder, copyTemplate, literalConstants } from "./literal_tables.js";
 
 /**
  * Lowers an expression to its register-form value (noValue for void). Chains are as deep as they
@@ -120,11 +121,16 @@ export function formatted(g: Gen, v: llvm.Value, t: Type, spec: llvm.Value): llv
     case "int": return g.call("tul_format_int", [v, spec]);
     case "float": return g.call("tul_format_float", [v, spec]);
     case "str": return g.call("tul_format_str", [v, spec]);
-    default: return g.call("tul_format", [valueSlot(g, t, v), typeDesc(g, t), spec]);
+    default: return g.call("tul_format", [scratchSlot(g, t, v), typeDesc(g, t), spec]);
   }
 }
 
-/** tul_arr_new(elem, n) then one store per element. */
+/**
+ * tul_arr_new(elem, n), then the elements: literal constants (numbers, booleans, strings, null) are
+ * copied from a private constant global in one memcpy, the others stored one by one in order
+ * (constants have no effects, so copying them first changes nothing); runs of literals boxed to
+ * json go through a table loop (literal_tables.ts).
+ */
 function genArrayLit(g: Gen, e: ArrayLit): llvm.Value {
   const t = tyOf(e);
   const elem = t.k === "array" ? t.elem : ({ k: "json" } as Type);
@@ -132,9 +138,17 @@ function genArrayLit(g: Gen, e: ArrayLit): llvm.Value {
   const arr = g.call("tul_arr_new", [typeDesc(g, elem), g.i64(e.elems.length)]);
   if (e.elems.length === 0) return arr;
   const data = g.builder.CreateBitCast(arrayData(g, arr), memPtrType(g, elem));
+  const store = (i: llvm.Value, v: llvm.Value): void => {
+    g.builder.CreateStore(toMem(g, elem, v), g.builder.CreateInBoundsGEP(memType(g, elem), data, [i]));
+  };
+  if (elem.k === "json") {
+    boxedInOrder(g, e.elems, null, (i) => store(g.i64(i), genExpr(g, e.elems[i])), (boxed, i) => store(i, boxed));
+    return arr;
+  }
+  const constants = literalConstants(g, e.elems, elem);
+  if (constants) copyTemplate(g, data, elem, e.elems.length, constants);
   e.elems.forEach((x, i) => {
-    const v = genExpr(g, x);
-    g.builder.CreateStore(toMem(g, elem, v), g.builder.CreateInBoundsGEP(memType(g, elem), data, [g.i64(i)]));
+    if (!constants?.has(i)) store(g.i64(i), genExpr(g, x));
   });
   return arr;
 }
@@ -578,7 +592,7 @@ export function convertValue(g: Gen, v: llvm.Value, from: Type, to: Type): llvm.
 
 /** Any static value -> json. */
 export function box(g: Gen, v: llvm.Value, t: Type): llvm.Value {
-  return g.call("tul_json_box", [valueSlot(g, t, v), typeDesc(g, t)]);
+  return g.call("tul_json_box", [scratchSlot(g, t, v), typeDesc(g, t)]);
 }
 
 /** json -> a static type (TypeError on mismatch). */
@@ -596,7 +610,7 @@ export function toStr(g: Gen, v: llvm.Value, t: Type): llvm.Value {
     case "float": return g.call("tul_str_from_float", [v]);
     case "bool": return g.call("tul_str_from_bool", [v]);
     case "json": return g.call("tul_json_to_str", [v]);
-    default: return g.call("tul_to_str", [valueSlot(g, t, v), typeDesc(g, t)]);
+    default: return g.call("tul_to_str", [scratchSlot(g, t, v), typeDesc(g, t)]);
   }
 }
 

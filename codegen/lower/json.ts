@@ -9,20 +9,21 @@ import { genExpr, tyOf, type OrderOp } from "./expr.js";
 import { countingLoop } from "./stmt.js";
 import { strConst } from "./strings.js";
 import { typeDesc } from "./types.js";
-import { tempVar, valueSlot } from "./vars.js";
+import { boxedInOrder } from "./literal_tables.js";
+import { tempVar, scratchSlot } from "./vars.js";
 
 const OP_CODE = { "+": 0, "-": 1, "*": 2, "/": 3, "%": 4 } as const;
 
 // ---------------------------------------------------------------- literals and reads
 
-/** `{ "k": v, ... }` as json: a new object, then one set per entry (values already boxed by the checker). */
+/** `{ "k": v, ... }` as json: a new object, then one set per entry in order (values already boxed by
+ *  the checker; runs of literal values from a table loop, literal_tables.ts). */
 export function genJsonObjectLit(g: Gen, e: ObjectLit): llvm.Value {
   g.loc(e.span);
   const obj = g.call("tul_json_new_object", []);
-  for (const entry of e.entries) {
-    const v = genExpr(g, entry.value);
-    g.call("tul_json_set", [obj, strConst(g, entry.key), v]);
-  }
+  const set = (key: llvm.Value, v: llvm.Value): void => void g.call("tul_json_set", [obj, key, v]);
+  const values = e.entries.map((en) => en.value);
+  boxedInOrder(g, values, e.entries.map((en) => en.key), (i) => set(strConst(g, e.entries[i].key), genExpr(g, values[i])), (boxed, _i, key) => set(key, boxed));
   return obj;
 }
 
@@ -77,7 +78,7 @@ export function jsonNeg(g: Gen, v: llvm.Value): llvm.Value {
 
 /** json 1, for `j++` / `j--`. */
 export function jsonOne(g: Gen): llvm.Value {
-  return g.call("tul_json_box", [valueSlot(g, T.int, g.i64(1)), typeDesc(g, T.int)]);
+  return g.call("tul_json_box", [scratchSlot(g, T.int, g.i64(1)), typeDesc(g, T.int)]);
 }
 
 /** `<`, `<=`, `>`, `>=` through tul_json_cmp (-1, 0, 1; 2 when unordered, which is never true). */

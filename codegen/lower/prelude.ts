@@ -29,6 +29,9 @@ function volatileHelpers(): string {
   }).join("\n");
 }
 
+/** The memcpy intrinsic, declared in every module. */
+export const MEMCPY = "llvm.memcpy.p0i8.p0i8.i64";
+
 /** Reads the stack pointer: a register read on x86-64 (no frame pointer needed), else frameaddress. */
 function stackPointer(triple: string): string[] {
   if (/^x86_64/.test(triple)) {
@@ -44,6 +47,8 @@ function stackCheck(triple: string): string {
   return [
     "declare i64 @llvm.read_register.i64(metadata) nounwind readonly",
     "declare i8* @llvm.frameaddress.p0i8(i32 immarg) nounwind readnone",
+    // array literals copy their constant elements from a private global (lower/expr.ts, genArrayLit)
+    `declare void @${MEMCPY}(i8* noalias nocapture writeonly, i8* noalias nocapture readonly, i64, i1 immarg) nounwind`,
     "define internal void @tul__stack_check() alwaysinline nounwind {",
     "entry:",
     ...stackPointer(triple),

@@ -3,7 +3,7 @@
 
 import llvm from "llvm-bindings";
 import type { VarSymbol } from "../../frontend/ast.js";
-import type { Type } from "../../frontend/types.js";
+import { typeToString, type Type } from "../../frontend/types.js";
 import { CodegenError, type Gen } from "./context.js";
 import { fromMem, memPtrType, memType, toMem } from "./types.js";
 import { volatileName, type VolatileType } from "./prelude.js";
@@ -119,6 +119,21 @@ export function tempVar(g: Gen, t: Type, name: string): TempVar {
 /** Stores `v` into a fresh entry-block slot and returns it as i8* (for runtime calls taking a slot). */
 export function valueSlot(g: Gen, t: Type, v: llvm.Value): llvm.Value {
   const slot = g.alloca(memType(g, t), "slot");
+  g.builder.CreateStore(toMem(g, t, v), slot);
+  return g.builder.CreateBitCast(slot, g.types.ptr);
+}
+
+/**
+ * `v` in a slot for a runtime call that reads it before returning and keeps no pointer to it (boxing
+ * to json, string forms, formatting): one alloca per function and type, reused by every such call. An
+ * alloca per use gave a 20,000-key json literal 20,000 stack slots, and clang's register allocator
+ * went quadratic on them.
+ */
+export function scratchSlot(g: Gen, t: Type, v: llvm.Value): llvm.Value {
+  const state = g.current;
+  const key = typeToString(t);
+  let slot = (state.scratch ??= new Map()).get(key);
+  if (!slot) state.scratch.set(key, (slot = g.alloca(memType(g, t), "scratch")));
   g.builder.CreateStore(toMem(g, t, v), slot);
   return g.builder.CreateBitCast(slot, g.types.ptr);
 }

@@ -21,6 +21,9 @@ export interface LinkOptions {
   target?: string;
   /** Parallel clang jobs, each compiling a part of the module (codegen/passes/split.ts); default 1. */
   jobs?: number;
+  /** Parts the module is split into (at least `jobs`): a clang process each, `jobs` at a time, so
+   *  that no clang holds more than a part's worth of a huge program (default: `jobs`). */
+  parts?: number;
   /** Sanitizers (sanitize.ts), sorted; the program then links build/runtime-san. */
   sanitize?: string[];
 }
@@ -148,18 +151,19 @@ export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   }
   const dir = makeTempDir();
   const jobs = Math.max(1, opts.jobs ?? 1);
-  const objs = Array.from({ length: jobs }, (_, i) => path.join(dir, jobs === 1 ? "program.o" : `program.${i}.o`));
+  const parts = Math.max(jobs, opts.parts ?? jobs);
+  const objs = Array.from({ length: parts }, (_, i) => path.join(dir, parts === 1 ? "program.o" : `program.${i}.o`));
   for (const obj of objs) writeFileSync(obj, ""); // `clang -###` wants its inputs to exist
   const compileArgvs = objs.map((obj) => [...compileArgs(opts), "-c", "-x", "ir", "-", "-o", obj]);
   const linkArgs = [...compileArgs(opts), ...fastLinker(opts.target), ...objs, ...libs, ...systemLinkArgs(opts.target, true), ...sanitizeLinkFlags(opts.sanitize), "-o", outPath];
   const cleanup = (): void => removeTempDir(dir);
   const cached = cachedLinkCommand(linkArgs, objs, outPath);
   // --time: two steps, so that the compile and the link are timed apart.
-  const run = jobs === 1 && cached && !timingEnabled() ? startChain(compileArgvs[0], cached, linkArgs) : startSteps(compileArgvs, linkArgs, objs, outPath);
+  const run = parts === 1 && cached && !timingEnabled() ? startChain(compileArgvs[0], cached, linkArgs) : startSteps(compileArgvs, jobs, linkArgs, objs, outPath);
   return {
     finish: async (m) => {
       try {
-        await run.finish(jobs === 1 ? [m.rawText()] : phase("split IR", () => m.parts(jobs)));
+        await run.finish(parts === 1 ? [m.rawText()] : phase("split IR", () => m.parts(parts)));
       } finally {
         cleanup();
       }
@@ -208,21 +212,35 @@ function startChain(compileArgv: string[], command: LinkCommand, linkArgs: strin
   };
 }
 
-/** `clang -c` for each part now (and `clang -###` beside them when the linker command is not cached), then the linker. */
-function startSteps(compileArgvs: string[][], linkArgs: string[], objs: string[], out: string): LinkRun {
-  const compiles = compileArgvs.map((argv) => startClang(argv, "compiling"));
+/**
+ * `clang -c` for the first `jobs` parts now (and `clang -###` beside them when the linker command is
+ * not cached), each further part as a job finishes; then the linker.
+ */
+function startSteps(compileArgvs: string[][], jobs: number, linkArgs: string[], objs: string[], out: string): LinkRun {
+  const started = compileArgvs.slice(0, jobs).map((argv) => startClang(argv, "compiling"));
+  const all = started.slice();
+  let next = started.length;
+  let killed = false;
   const command = linkCommand(linkArgs, objs, out).catch(() => null); // null: link through clang
+  /** One job: its part `i`, then the next part nobody has taken, until none is left. */
+  const job = async (first: ProcessRun, i: number, ir: string[]): Promise<void> => {
+    for (let c = first; ; ) {
+      c.input(ir[i] ?? "");
+      await c.done;
+      if (killed || next >= compileArgvs.length) return;
+      i = next++;
+      all.push((c = startClang(compileArgvs[i], "compiling")));
+    }
+  };
   return {
     finish: async (ir) => {
-      await phaseAsync(CLANG_PHASE, async () => {
-        compiles.forEach((c, i) => c.input(ir[i] ?? ""));
-        await Promise.all(compiles.map((c) => c.done));
-      });
+      await phaseAsync(CLANG_PHASE, () => Promise.all(started.map((c, i) => job(c, i, ir))));
       const cmd = await command;
       await phaseAsync("link", () => runLinker(cmd, linkArgs));
     },
     kill: async () => {
-      await Promise.all(compiles.map((c) => c.kill()));
+      killed = true;
+      await Promise.all(all.map((c) => c.kill()));
     },
   };
 }

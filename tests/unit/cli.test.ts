@@ -2,7 +2,7 @@
 // exit status), check, and that user mistakes never print an internal stack trace.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -177,4 +177,48 @@ test("build time grows linearly: 20,000 lines take at most 15x the time of 2,000
   assert.ok(large <= 15 * small, `2,000 lines: ${small.toFixed(0)} ms, 20,000 lines: ${large.toFixed(0)} ms`);
   const out = (await execa(path.join(dir, "scale20000"))).stdout.split("\n");
   assert.equal(out.length, 2_000);
+});
+
+test("huge literals build in seconds at -O2 and print what they hold", async () => {
+  // Before issue 17's fixes: a 50,000-element array took clang minutes, a 10,000-key json literal
+  // ~50 s (5,000 keys ~8 s), a 10 MB string literal ~16 minutes (a 2 MB one ~10 s).
+  const ints = Array.from({ length: 50_000 }, (_, i) => String(i * 7 - 3));
+  const keys = Array.from({ length: 5_000 }, (_, i) => `"k${i}": ${i % 2 ? i : `"v${i}"`}`);
+  const text = [
+    `int[] xs = [${ints.join(", ")}];`,
+    "int sum = 0;",
+    "for (int x in xs) { sum += x; }",
+    `json j = {${keys.join(", ")}};`,
+    `str s = "${"abcdefgh\\u{e9}".repeat(200_000)}";`,
+    'print(length(xs), xs[49999], sum, length(j), j["k4999"], j["k4998"], length(s), s[1799999]);',
+  ];
+  const file = source("literals.tul", text.join("\n") + "\n");
+  const t0 = performance.now();
+  const r = await tulc("build", file, "-o", path.join(dir, "literals"), "-O2");
+  const ms = performance.now() - t0;
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.ok(ms < 120_000, `${ms.toFixed(0)} ms`);
+  const sum = ints.reduce((a, x) => a + Number(x), 0);
+  assert.equal((await execa(path.join(dir, "literals"))).stdout, `50000 349990 ${sum} 5000 4999 v4998 1800000 é`);
+});
+
+test("a module split into more parts than jobs (clang runs 2 at a time) links the same program", async () => {
+  const gen = path.join(TOOLCHAIN_ROOT, "bench", "program-gen.mjs");
+  const { generateProgram } = (await import(gen)) as { generateProgram(lines: number): string };
+  const file = source("parts.tul", generateProgram(3_000));
+  // clang through a wrapper that logs each compile (`-c`), so the test sees how many parts there were
+  const log = path.join(dir, "compiles.log");
+  const wrapper = source("clang-wrapper.sh", `#!/bin/sh\ncase " $* " in *" -c "*) echo c >> '${log}';; esac\nexec clang-14 "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  const build = async (name: string, jobs: string, parts: string): Promise<number> => {
+    writeFileSync(log, "");
+    const r = await execa(TULC, ["build", file, "-o", path.join(dir, name), "-O1"], { reject: false, env: { ...env, TULC_JOBS: jobs, TULC_PARTS: parts, TULC_CLANG: wrapper } });
+    assert.equal(r.exitCode, 0, r.stderr);
+    return readFileSync(log, "utf8").split("\n").filter(Boolean).length;
+  };
+  assert.equal(await build("parts5", "2", "5"), 5);
+  assert.equal(await build("parts1", "1", "1"), 1);
+  const [a, b] = [await execa(path.join(dir, "parts5")), await execa(path.join(dir, "parts1"))];
+  assert.equal(a.stdout.split("\n").length, 300);
+  assert.equal(a.stdout, b.stdout);
 });

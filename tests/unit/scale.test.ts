@@ -78,3 +78,48 @@ test("a 5,000-link else-if chain and 5,000-deep ternary, unary and field chains 
   ir(`bool b = ${"!".repeat(5_000)}true;\nprint(b);\n`);
   ir(`struct N { N next; int v; }\nN a;\nbool x = a${".next".repeat(5_000)} == null;\nprint(x);\n`);
 });
+
+// ---------------------------------------------------------------- huge literals (issue 17)
+
+/** The body of the top-level code's function in IR text. */
+function mainBody(text: string): string[] {
+  const main = text.slice(text.indexOf("define void @tul_user_main()"));
+  return main.slice(0, main.indexOf("\n}\n")).split("\n");
+}
+
+test("a 50,000-element array literal of constants is one memcpy from a constant global", () => {
+  const elems = rep(50_000, (i) => String(i * 7 - 3)).join(", ");
+  const text = ir(`int[] xs = [${elems}, -1];\nfloat[] fs = [${rep(20, (i) => `${i}.5`).join(", ")}, 2];\nprint(xs[49999]);\n`);
+  const body = mainBody(text);
+  assert.ok(body.length < 80, `tul_user_main has ${body.length} lines`);
+  assert.equal(body.filter((l) => l.includes("@llvm.memcpy")).length, 2);
+  assert.match(text, /^@tul\.lit\.\d+ = private constant \[50001 x i64\] \[i64 -3, i64 4, /m);
+  assert.match(text, /^@tul\.lit\.\d+ = private constant \[21 x double\] \[double 5\.000000e-01, /m);
+});
+
+test("a 10,000-key json literal of literals is one loop over a constant table", () => {
+  const keys = rep(10_000, (i) => `"k${i}": ${i % 3 ? i : `"s${i}"`}`).join(", ");
+  const more = keys.replace(/"k/g, '"m');
+  const text = ir(`int n = 5;\njson j = {${keys}, "x": n, ${more}};\njson[] a = [${rep(20, (i) => `${i}, "${i}"`).join(", ")}];\nprint(j["k9999"], a);\n`);
+  const body = mainBody(text);
+  assert.ok(body.length < 150, `tul_user_main has ${body.length} lines`);
+  assert.equal(body.filter((l) => l.includes("@tul_json_set(")).length, 3); // two table loops and "x"
+  assert.equal(body.filter((l) => l.includes("@tul_json_box(")).length, 4); // the loops (object twice, array) and n
+  assert.match(text, /^@tul\.lit\.\d+ = private constant \[30000 x i8\*\] /m); // key, type, value per entry
+});
+
+test("2,000 json values computed at run time box through one reused slot per type", () => {
+  const text = ir(`int k = 3;\njson j = {${rep(2_000, (i) => `"k${i}": k + ${i}, "s${i}": toString(k)`).join(", ")}};\nprint(j["k1999"]);\n`);
+  const body = mainBody(text);
+  assert.equal(body.filter((l) => l.includes(" = alloca ")).length, 2); // one i64 slot, one str slot
+  assert.equal(body.filter((l) => l.includes("@tul_json_box(")).length, 4_000);
+});
+
+test("a 5 MB string literal lowers in seconds (it was a constant per byte: minutes)", () => {
+  const s = "abcdefgh\\u{e9}".repeat(500_000);
+  const t0 = performance.now();
+  const text = ir(`str s = "${s}";\nprint(length(s));\n`);
+  const ms = performance.now() - t0;
+  assert.ok(ms < 30_000, `${ms.toFixed(0)} ms`);
+  assert.ok(text.includes(`{ i64, i64, [5000001 x i8] } { i64 5000000, i64 4500000, [5000001 x i8] c"abcdefgh\\C3\\A9abc`));
+});

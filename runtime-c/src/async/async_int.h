@@ -324,6 +324,7 @@ struct tul__task {
   tul__tstruct *st;         /* scope membership and chain; NULL until it needs them */
   tul__unlink_fn unlink;    /* set while suspended cancellably */
   void *wait_site;          /* where it waits (return address into user code) */
+  uint32_t await_depth;     /* length of the chain of tasks awaiting it (promise.c: recursion limit) */
   uint8_t cancelled;        /* cancel() was called: sticky */
   uint8_t stop;             /* its next await throws CancelledError */
   uint8_t started;          /* it has run */

@@ -177,9 +177,28 @@ static inline __attribute__((always_inline)) void wait_for(tul_promise *p, void 
   tul__suspend(unlink_await, site);
 }
 
+/* A chain of tasks each awaiting the next is async recursion; past this many it is unbounded
+ * recursion, StackOverflowError as on a stack (LANGUAGE.md §7), long before the heap runs out
+ * (docs/decisions.md). Each level costs a task record and its saved stack, about 1 KiB. */
+#define AWAIT_DEPTH_MAX 100000
+
+/* self is about to await the task behind p: the task sits one level below self in an await chain.
+ * Too deep: the task (not started yet, in a recursion) is cancelled and self throws. */
+static void note_await_depth(tul__task *self, tul_promise *p) {
+  if (p->kind != TUL__P_TASK || p->state != TUL_PROMISE_PENDING) return;
+  tul__task *t = (tul__task *)p;
+  uint32_t depth = self->await_depth + 1;
+  if (t->await_depth >= depth) return;
+  t->await_depth = depth;
+  if (depth <= AWAIT_DEPTH_MAX) return;
+  tul_cancel(p);
+  tul_stack_overflow();
+}
+
 void tul_await(tul_promise *p, void *out_slot) {
   void *site = __builtin_return_address(0);
   tul__forbid_on_worker("await");
+  note_await_depth(tul__self(), p);
   wait_for(p, site);
   if (p->state == TUL_PROMISE_REJECTED) rethrow(p, site);
   int64_t size = tul__result_size(p->result_type);
