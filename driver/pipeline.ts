@@ -85,18 +85,16 @@ export function defaultJobs(program: Program, optLevel: number): number {
   return Math.max(1, Math.min(availableParallelism(), Math.floor(sourceLines(program) / per)));
 }
 
-/** Source lines per part at most (bench/compile.mjs: a clang -O2 on an eighth of the 100k-line
- *  program, ~12,500 lines, peaks at ~180 MB; on half of it, several times that). */
-const LINES_PER_PART = 12_500;
-
 /**
- * How many parts a program's module is split into: one per job, more for huge programs, so that
- * each clang process compiles a bounded part (they run `jobs` at a time); $TULC_PARTS overrides.
+ * How many parts a program's module is split into: one per job; $TULC_PARTS asks for more (each
+ * clang then compiles a smaller part, `jobs` at a time). More parts by default lowered clang's
+ * memory, but node's peak is far above clang's at every size and 8 parts made the 100k-line -O2
+ * build 12% slower than 2 (docs/decisions.md "Bounded clang parts").
  */
-export function defaultParts(program: Program, jobs: number): number {
+export function defaultParts(jobs: number): number {
   const env = Number(process.env.TULC_PARTS);
   if (Number.isInteger(env) && env > 0) return Math.max(jobs, env);
-  return Math.max(jobs, Math.ceil(sourceLines(program) / LINES_PER_PART));
+  return jobs;
 }
 
 function sourceLines(program: Program): number {
@@ -111,7 +109,7 @@ export async function buildProgram(program: Program, outPath: string, opts: Buil
   // link starts first: clang loads while llvm-bindings does and reads the IR once it is generated.
   const { startLink } = await phaseAsync("load LLVM", () => import("../codegen/toolchain/link.js"));
   const jobs = opts.jobs ?? defaultJobs(program, opts.optLevel);
-  const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs, parts: opts.parts ?? defaultParts(program, jobs) });
+  const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs, parts: opts.parts ?? defaultParts(jobs) });
   try {
     const { generate } = await phaseAsync("load LLVM", () => import("../codegen/lower/module.js"));
     const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize, tests: opts.tests });
