@@ -101,14 +101,18 @@ static void error_site(tul_json *error, const tul_test_case *c, char *buf, size_
   snprintf(buf, size, "%s", c->where);
 }
 
-/* `'name'` for a shell: single quotes, each ' written as '\''. */
-static void sb_shell_quoted(tul__sb *b, const char *s) {
-  tul__sb_ch(b, '\'');
-  for (; *s; s++) {
-    if (*s == '\'') tul__sb_cstr(b, "'\\''");
-    else tul__sb_ch(b, *s);
+/* The rerun line, `  rerun: <TULPAR_TEST_RERUN> --filter '<name>'` (the name quoted for a shell:
+ * each ' written as '\''), into buf of rerun_size(rerun, name) bytes. No allocation: the watchdog
+ * thread, unknown to the collector, writes it too. */
+static size_t rerun_size(const char *rerun, const char *name) { return strlen(rerun) + 4 * strlen(name) + 24; }
+
+static void rerun_line(char *buf, const char *rerun, const char *name) {
+  char *p = buf + sprintf(buf, "  rerun: %s --filter '", rerun);
+  for (; *name; name++) {
+    if (*name == '\'') p = stpcpy(p, "'\\''");
+    else *p++ = *name;
   }
-  tul__sb_ch(b, '\'');
+  strcpy(p, "'");
 }
 
 /* The lines under `FAIL <name>`: `  file.tul:line: <error>` (later lines of a multi-line message
@@ -137,10 +141,9 @@ static void report_failure(const tul_test_case *c, tul_json *error) {
   tul__sb_init(&b);
   const char *rerun = getenv("TULPAR_TEST_RERUN");
   if (rerun && *rerun) {
-    tul__sb_cstr(&b, "  rerun: ");
-    tul__sb_cstr(&b, rerun);
-    tul__sb_cstr(&b, " --filter ");
-    sb_shell_quoted(&b, c->name);
+    char line[rerun_size(rerun, c->name)];
+    rerun_line(line, rerun, c->name);
+    tul__sb_cstr(&b, line);
   } else {
     char seed[64];
     snprintf(seed, sizeof seed, "  seed %llu", (unsigned long long)tul__det_seed());
@@ -247,14 +250,10 @@ static _Noreturn void timed_out(const tul_test_case *c) {
   write_all(1, line, (size_t)(n < (int)sizeof line ? n : (int)sizeof line - 1));
   const char *rerun = getenv("TULPAR_TEST_RERUN");
   if (rerun && *rerun) {
-    write_all(1, "  rerun: ", 9);
-    write_all(1, rerun, strlen(rerun));
-    write_all(1, " --filter '", 11);
-    for (const char *p = c->name; *p; p++) {
-      if (*p == '\'') write_all(1, "'\\''", 4);
-      else write_all(1, p, 1);
-    }
-    write_all(1, "'\n", 2);
+    char rl[rerun_size(rerun, c->name)];
+    rerun_line(rl, rerun, c->name);
+    write_all(1, rl, strlen(rl));
+    write_all(1, "\n", 1);
   }
   counts_to_tulc(watch_passed, watch_failed + 1);
   _exit(1);
