@@ -119,6 +119,11 @@ export class Gen {
   }
 
   /** A fresh name suffix for module-level symbols. */
+  /** A private constant global holding `init`, named `tul.<kind>.<n>` (string data, tables). */
+  constGlobal(kind: string, init: llvm.Constant): llvm.GlobalVariable {
+    return new llvm.GlobalVariable(this.mod, init.getType(), true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, init, `tul.${kind}.${this.nextId()}`);
+  }
+
   nextId(): number {
     return this.uniq++;
   }

@@ -52,7 +52,7 @@ export function copyTemplate(g: Gen, data: llvm.Value, elem: Type, n: number, co
   const elems: llvm.Constant[] = [];
   for (let i = 0; i < n; i++) elems.push(constants.get(i) ?? zero);
   const ty = llvm.ArrayType.get(mt, n);
-  const gv = new llvm.GlobalVariable(g.mod, ty, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, llvm.ConstantArray.get(ty, elems), `tul.lit.${g.nextId()}`);
+  const gv = g.constGlobal("lit", llvm.ConstantArray.get(ty, elems));
   const bytes = g.i64(n * (elem.k === "bool" ? 1 : 8));
   g.call(MEMCPY, [g.builder.CreateBitCast(data, g.types.ptr), llvm.ConstantExpr.getBitCast(gv, g.types.ptr), bytes, g.bool(false)]);
 }
@@ -90,11 +90,11 @@ function tableLoop(g: Gen, values: Expr[], keys: string[] | null, first: number,
   values.forEach((x, i) => {
     const lit = boxedLiteral(x)!;
     const t = tyOf(lit);
-    const slot = new llvm.GlobalVariable(g.mod, memType(g, t), true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, literalConstant(g, lit, t), `tul.lit.${g.nextId()}`);
+    const slot = g.constGlobal("lit", literalConstant(g, lit, t));
     cells.push(keys ? strConst(g, keys[i]) : g.nullPtr(), typeDesc(g, t), llvm.ConstantExpr.getBitCast(slot, g.types.ptr));
   });
   const ty = llvm.ArrayType.get(g.types.ptr, cells.length);
-  const table = new llvm.GlobalVariable(g.mod, ty, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, llvm.ConstantArray.get(ty, cells), `tul.lit.${g.nextId()}`);
+  const table = g.constGlobal("lit", llvm.ConstantArray.get(ty, cells));
   const base = llvm.ConstantExpr.getBitCast(table, g.types.ptrPtr);
   const pre = g.builder.GetInsertBlock()!;
   const loop = g.block("lit.loop"), done = g.block("lit.done");

@@ -22,7 +22,7 @@ export function strConst(g: Gen, s: string): llvm.Constant {
     llvm.ConstantInt.get(g.types.i64, codePoints(s), true),
     data,
   ]);
-  const gv = new llvm.GlobalVariable(g.mod, ty, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, init, `tul.str.${g.nextId()}`);
+  const gv = g.constGlobal("str", init);
   const ptr = llvm.ConstantExpr.getBitCast(gv, g.types.ptr);
   g.strings.set(s, ptr);
   return ptr;
@@ -34,7 +34,7 @@ export function cString(g: Gen, s: string): llvm.Constant {
   const hit = cache.get(s);
   if (hit) return hit;
   const data = byteArray(g, s);
-  const gv = new llvm.GlobalVariable(g.mod, data.getType(), true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, data, `tul.cstr.${g.nextId()}`);
+  const gv = g.constGlobal("cstr", data);
   const ptr = llvm.ConstantExpr.getBitCast(gv, g.types.ptr);
   cache.set(s, ptr);
   return ptr;

@@ -149,7 +149,7 @@ function fieldTable(g: Gen, t: Type & { k: "struct" }, pending: Pending[]): llvm
     llvm.ConstantStruct.get(fieldTy, [cString(g, f.name), declareDesc(g, types[i], pending), llvm.ConstantInt.get(g.types.i64, i * 8, true)]),
   );
   const arrTy = llvm.ArrayType.get(fieldTy, entries.length);
-  const gv = new llvm.GlobalVariable(g.mod, arrTy, true, llvm.GlobalValue.LinkageTypes.PrivateLinkage, llvm.ConstantArray.get(arrTy, entries), `tul.fields.${g.nextId()}`);
+  const gv = g.constGlobal("fields", llvm.ConstantArray.get(arrTy, entries));
   return llvm.ConstantExpr.getBitCast(gv, g.types.ptr);
 }
 
