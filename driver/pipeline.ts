@@ -89,7 +89,7 @@ export function defaultJobs(program: Program, optLevel: number): number {
  * How many parts a program's module is split into: one per job; $TULC_PARTS asks for more (each
  * clang then compiles a smaller part, `jobs` at a time). More parts by default lowered clang's
  * memory, but node's peak is far above clang's at every size and 8 parts made the 100k-line -O2
- * build 12% slower than 2 (docs/decisions.md "Bounded clang parts").
+ * build 12% slower than 2 (docs/decisions.md "Clang parts").
  */
 export function defaultParts(jobs: number): number {
   const env = Number(process.env.TULC_PARTS);
