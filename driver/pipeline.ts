@@ -10,6 +10,7 @@ import { decodeSourceFile, loadProgram } from "../frontend/modules.js";
 import { checkProgram } from "../frontend/checker.js";
 import type { Program } from "../frontend/ast.js";
 import type { LinkOptions } from "../codegen/toolchain/link.js";
+import type { GeneratedModule } from "../codegen/lower/module.js";
 import { phase, phaseAsync } from "../common/timing.js";
 
 export interface BuildOptions extends LinkOptions {
@@ -110,13 +111,15 @@ export async function buildProgram(program: Program, outPath: string, opts: Buil
   const { startLink } = await phaseAsync("load LLVM", () => import("../codegen/toolchain/link.js"));
   const jobs = opts.jobs ?? defaultJobs(program, opts.optLevel);
   const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs, parts: opts.parts ?? defaultParts(jobs) });
+  let module: GeneratedModule | undefined;
   try {
     const { generate } = await phaseAsync("load LLVM", () => import("../codegen/lower/module.js"));
-    const module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize, tests: opts.tests });
-    if (!link) return phase("write IR", () => writeFileSync(outPath, module.text()));
+    module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize, tests: opts.tests });
+    if (!link) return phase("write IR", () => writeFileSync(outPath, module!.text()));
     await link.finish(module);
   } catch (e) {
     await link?.abort(); // waits for clang to exit, then removes its directory; never rejects
+    module?.verify(); // clang rejected invalid IR: report the internal error, not clang's crash
     throw e;
   }
 }

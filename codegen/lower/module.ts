@@ -1,5 +1,5 @@
 // Code generation entry point: lowers a checked Program to an LLVM module (functions `tul_fn_<name>`,
-// the main program `tul_user_main`), verifies it and hands back its text and bitcode.
+// the main program `tul_user_main`) and hands back its text and bitcode (verified: see verifyEarly).
 
 import llvm from "llvm-bindings";
 import { writeFileSync } from "node:fs";
@@ -43,6 +43,8 @@ export interface GeneratedModule {
   rawText(): string;
   /** rawText split into at most `n` modules for parallel clang jobs (codegen/passes/split.ts). */
   parts(n: number): string[];
+  /** Runs LLVM's verifier on the lowered module (once; see verifyEarly): CodegenError when invalid. */
+  verify(): void;
 }
 
 export { CodegenError };
@@ -63,12 +65,17 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
     lowerProgram(g, program, !!opts.tests);
     di.finalize();
   });
-  if (phase("verify IR", () => llvm.verifyModule(mod))) {
+  let verified = false;
+  const verify = (): void => {
+    if (verified) return;
+    verified = true;
+    if (!llvm.verifyModule(mod)) return;
     const dump = process.env.TULC_DEBUG ? `\n${mod.print()}` : "";
     throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
-  }
+  };
+  if (verifyEarly()) phase("verify IR", verify);
   const printed = phase("print IR", () => mod.print());
-  const facts = { noTailCalls: g.noTailCalls, noInline: g.noInline, extraAttributes: sanitizeAttributes(opts.sanitize), debug: opts.debug };
+  const facts = { noTailCalls: g.noTailCalls, noInline: g.noInline, extraAttributes: sanitizeAttributes(opts.sanitize), debug: opts.debug, optLevel: opts.optLevel };
   const lines = phase("IR text passes", () => runTextPassesIn(printed.split("\n"), facts));
   let raw: string | null = null;
   const rawText = (): string => (raw ??= lines.join("\n"));
@@ -79,7 +86,19 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
     bitcode: (p: string) => llvm.WriteBitcodeToFile(parsed(), p),
     rawText,
     parts: (n: number) => splitModuleLines(lines, n, rawText),
+    verify,
   };
+}
+
+/**
+ * Whether to run LLVM's verifier on the module before printing it: with $TULC_DEBUG or
+ * $TULC_VERIFY (`npm test` sets it), not in ordinary builds. Clang verifies the module anyway when
+ * it parses the IR (our modules carry debug info, and LLVM verifies those on load), and a build
+ * whose clang fails calls verify() then (driver/pipeline.ts), so a lowering bug is still reported
+ * as an internal error; skipping it saves ~55 ms of a 10k-line build (docs/decisions.md, issue 17).
+ */
+function verifyEarly(): boolean {
+  return !!(process.env.TULC_DEBUG || process.env.TULC_VERIFY);
 }
 
 function parseFinal(ctx: llvm.LLVMContext, text: string, id: string): llvm.Module {

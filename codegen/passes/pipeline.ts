@@ -1,6 +1,6 @@
 // The text passes over the printed LLVM module, in the order they run: function attributes
 // (attributes.ts, with the recursions recursion.ts finds), stack-check placement
-// (stack_checks.ts), TBAA tags (tbaa.ts), and without -g the debug-info emission kind and
+// (stack_checks.ts), TBAA tags (tbaa.ts; when optimising), and without -g the debug-info emission kind and
 // call-site-only locations (locations.ts). Each is a function from IR text to IR text (and one on
 // its lines, ...In) with its own unit tests (tests/unit/passes.test.ts, recursion.test.ts).
 
@@ -20,6 +20,9 @@ export interface PassFacts {
   extraAttributes: string[];
   /** Full debug info (-g); otherwise line tables only. */
   debug: boolean;
+  /** The -O level: TBAA tags only serve optimisation, and clang -O0 ignores them (the object is
+   *  byte for byte the same), so at 0 they are not added. Unset: added. */
+  optLevel?: number;
 }
 
 export function runTextPasses(printed: string, facts: PassFacts): string {
@@ -32,6 +35,7 @@ export function runTextPasses(printed: string, facts: PassFacts): string {
 export function runTextPassesIn(printed: string[], facts: PassFacts): string[] {
   const noTailCalls = new Set([...facts.noTailCalls, ...unboundedRecursionIn(printed)]);
   const attributed = addFunctionAttributesIn(printed, noTailCalls, facts.noInline, facts.extraAttributes);
-  const tagged = addTbaaIn(placeStackChecksIn(attributed));
+  const placed = placeStackChecksIn(attributed);
+  const tagged = facts.optLevel === 0 ? placed : addTbaaIn(placed);
   return facts.debug ? tagged : callSiteLocationsIn(lineTablesOnlyIn(tagged));
 }

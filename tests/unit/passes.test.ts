@@ -181,3 +181,16 @@ test("pipeline: recursion without a way out gets disable-tail-calls, checks move
   assert.match(debug, /emissionKind: FullDebug/);
   assert.deepEqual(bodyOf(debug, "tul_fn_add"), ["entry:", "  %1 = add i64 %0, 1, !dbg !8", "  ret i64 %1, !dbg !8"]); // -g: every location
 });
+
+test("pipeline: TBAA tags only when optimising (clang -O0 ignores them)", () => {
+  const ir = [
+    fn("define internal i64 @tul_fn_len(i8* %0) !dbg !5 {", "entry:", "  %tul.len = load i64, i64* %p, align 8", "  ret i64 %tul.len"),
+    "!5 = distinct !DISubprogram(name: \"len\")",
+  ].join("\n");
+  const facts = { noTailCalls: new Set<string>(), noInline: new Set<string>(), extraAttributes: [], debug: true };
+  for (const [optLevel, tagged] of [[0, false], [1, true], [2, true], [undefined, true]] as const) {
+    const out = runTextPasses(ir, { ...facts, optLevel });
+    assert.equal(/%tul\.len = load i64, i64\* %p, align 8, !tbaa !\d+$/m.test(out), tagged, String(optLevel));
+    assert.equal(out.includes("tulpar tbaa"), tagged, String(optLevel));
+  }
+});
