@@ -5,8 +5,9 @@
 // its lines, ...In) with its own unit tests (tests/unit/passes.test.ts, recursion.test.ts).
 
 import { addFunctionAttributesIn, lineTablesOnlyIn } from "./attributes.js";
-import { unboundedRecursionIn } from "./recursion.js";
-import { placeStackChecksIn } from "./stack_checks.js";
+import { unboundedRecursionOf } from "./recursion.js";
+import { scanModule } from "./scan.js";
+import { placeStackChecksOf } from "./stack_checks.js";
 import { addTbaaIn } from "./tbaa.js";
 import { callSiteLocationsIn } from "./locations.js";
 
@@ -33,9 +34,10 @@ export function runTextPasses(printed: string, facts: PassFacts): string {
  *  into parts, passes/split.ts), not once per pass (each split and join of a 10k-line program's
  *  8 MB of IR cost tens of milliseconds, and as much again in garbage collection). */
 export function runTextPassesIn(printed: string[], facts: PassFacts): string[] {
-  const noTailCalls = new Set([...facts.noTailCalls, ...unboundedRecursionIn(printed)]);
+  const scan = scanModule(printed); // functions, blocks and calls, for recursion and stack checks
+  const noTailCalls = new Set([...facts.noTailCalls, ...unboundedRecursionOf(scan)]);
   const attributed = addFunctionAttributesIn(printed, noTailCalls, facts.noInline, facts.extraAttributes);
-  const placed = placeStackChecksIn(attributed);
+  const placed = placeStackChecksOf(attributed, scan);
   const tagged = facts.optLevel === 0 ? placed : addTbaaIn(placed);
   return facts.debug ? tagged : callSiteLocationsIn(lineTablesOnlyIn(tagged));
 }
