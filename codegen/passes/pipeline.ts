@@ -3,13 +3,14 @@
 // (stack_checks.ts), TBAA tags (tbaa.ts; when optimising), and without -g the debug-info emission
 // kind and call-site-only locations (locations.ts). Each is a function from IR text to IR text (and one on
 // its lines, ...In) with its own unit tests (tests/unit/passes.test.ts, recursion.test.ts); the
-// pipeline runs them on one array of lines, and the first walk (scan.ts) serves three of them.
+// pipeline runs them on one array of lines, and its one walk over them (scan.ts) serves all but
+// the attributes.
 
 import { addFunctionAttributesIn, lineTablesOnlyIn } from "./attributes.js";
 import { unboundedRecursionOf } from "./recursion.js";
 import { scanModule } from "./scan.js";
 import { placeStackChecksOf } from "./stack_checks.js";
-import { addTbaaIn } from "./tbaa.js";
+import { appendTbaaTree, nextMetadataId } from "./tbaa.js";
 
 /** What lowering knows that the passes need. */
 export interface PassFacts {
@@ -34,13 +35,14 @@ export function runTextPasses(printed: string, facts: PassFacts): string {
  *  into parts, passes/split.ts), not once per pass (each split and join of a 10k-line program's
  *  8 MB of IR cost tens of milliseconds, and as much again in garbage collection). */
 export function runTextPassesIn(printed: string[], facts: PassFacts): string[] {
-  // One walk: functions, blocks and calls for recursion and stack checks, and without -g the
-  // call-site-only locations (callSiteLocationsIn's work, done in place on the way).
-  const scan = scanModule(printed, !facts.debug);
+  // One walk: functions, blocks and calls for recursion and stack checks, and on the way, in place,
+  // the TBAA tags when optimising and the call-site-only locations without -g.
+  const tbaaBase = facts.optLevel === 0 ? undefined : nextMetadataId(printed);
+  const scan = scanModule(printed, { callSitesOnly: !facts.debug, tbaaBase });
   const noTailCalls = new Set([...facts.noTailCalls, ...unboundedRecursionOf(scan)]);
   const defines = scan.fns.map((f) => f.define);
   const attributed = addFunctionAttributesIn(printed, noTailCalls, facts.noInline, facts.extraAttributes, defines);
   const placed = placeStackChecksOf(attributed, scan);
-  const tagged = facts.optLevel === 0 ? placed : addTbaaIn(placed);
-  return facts.debug ? tagged : lineTablesOnlyIn(tagged);
+  if (tbaaBase !== undefined) appendTbaaTree(placed, tbaaBase, scan.tbaaTagged);
+  return facts.debug ? placed : lineTablesOnlyIn(placed);
 }

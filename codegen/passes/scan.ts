@@ -1,7 +1,9 @@
 // One walk over a printed module's lines that finds its functions, their basic blocks (calls,
 // branches, returns) and the functions referenced other than as a direct callee: what both the
 // recursion analysis (recursion.ts) and stack-check placement (stack_checks.ts) read, parsed once
-// (and, in the same walk, call-site-only locations: locations.ts).
+// (and, in the same walk, call-site-only locations and TBAA tags: locations.ts, tbaa.ts).
+
+import { withTbaaTag } from "./tbaa.js";
 
 export interface ScanCall {
   /** The direct callee's name, or null for an indirect call. */
@@ -35,6 +37,8 @@ export interface ModuleScan {
   fns: ScanFn[];
   /** Symbols named anywhere but as a direct call's callee or in a definition line (address-taken candidates). */
   referenced: Set<string>;
+  /** Whether the TBAA rewrite tagged some line (ScanRewrites). */
+  tbaaTagged: boolean;
 }
 
 const DEFINE = /^define [^@]*@([-\w.$]+|"[^"]*")\(/;
@@ -64,26 +68,51 @@ export function withoutLocation(line: string): string {
   return line.slice(0, at) + line.slice(end);
 }
 
+/** The rewrites of instruction lines (`call`: whether the line is a call). */
+class Rewriter {
+  /** Whether some line got a `!tbaa` tag. */
+  tagged = false;
+
+  constructor(private readonly r: ScanRewrites) {}
+
+  line(line: string, call: boolean): string {
+    const out = this.r.callSitesOnly && !call ? withoutLocation(line) : line;
+    if (this.r.tbaaBase === undefined) return out;
+    const tagged = withTbaaTag(out, this.r.tbaaBase);
+    if (tagged !== out) this.tagged = true;
+    return tagged;
+  }
+}
+
 /** A quick test that a line may be a call (CALL matches only lines that pass it). */
 export function mayCall(line: string): boolean {
   return line.includes("call") || line.includes("invoke ");
 }
 
 
+/** Rewrites of instruction lines the scan can do on its way (see scanModule). */
+export interface ScanRewrites {
+  /** locations.ts: instructions other than calls lose their `!dbg`. */
+  callSitesOnly?: boolean;
+  /** tbaa.ts: array accesses get `!tbaa` tags numbered from this metadata id (tbaa.ts appends the tree). */
+  tbaaBase?: number;
+}
+
 /**
- * Scans the module. With `callSitesOnly` the walk also does locations.ts's pass on the way, in
- * place: instructions other than calls lose their `!dbg` (it knows which lines are calls; no
- * other finding of the scan depends on those attachments).
+ * Scans the module. With `rewrites` the walk also does those passes on the way, in place (it knows
+ * which lines are calls; no other finding of the scan depends on a line's `!dbg` or `!tbaa`, and
+ * neither pass's result depends on the other having run first).
  */
-export function scanModule(lines: string[], callSitesOnly = false): ModuleScan {
+export function scanModule(lines: string[], rewrites: ScanRewrites = {}): ModuleScan {
   const fns: ScanFn[] = [];
   const referenced = new Set<string>();
+  const rewrite = rewrites.callSitesOnly || rewrites.tbaaBase !== undefined ? new Rewriter(rewrites) : null;
   let fn: ScanFn | null = null;
   let block: ScanBlock | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (fn === null || block === null) {
-      if (callSitesOnly && isIndented(line) && !(mayCall(line) && CALL.test(line))) lines[i] = withoutLocation(line); // (LLVM prints none)
+      if (rewrite && isIndented(line)) lines[i] = rewrite.line(line, mayCall(line) && CALL.test(line)); // (LLVM prints none)
       if (line.startsWith("define ")) {
         const m = DEFINE.exec(line);
         if (m && line.endsWith("{")) {
@@ -114,7 +143,7 @@ export function scanModule(lines: string[], callSitesOnly = false): ModuleScan {
     }
     let callee = -1;
     const call = (line.includes("call") || line.includes("invoke ")) && CALL.test(line);
-    if (callSitesOnly && !call) lines[i] = withoutLocation(line);
+    if (rewrite) lines[i] = rewrite.line(line, call);
     if (call) {
       const m = CALLEE.exec(line);
       const direct = m !== null && m[1].startsWith("@");
@@ -127,7 +156,7 @@ export function scanModule(lines: string[], callSitesOnly = false): ModuleScan {
     if (branch >= 0) labelRefs(line, branch, block.succs);
     if (line.includes("@")) symbolRefs(line, callee, referenced);
   }
-  return { fns, referenced };
+  return { fns, referenced, tbaaTagged: rewrite?.tagged ?? false };
 }
 
 /**
