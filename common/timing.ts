@@ -1,10 +1,13 @@
 // Time per compiler phase, for `tulc build --time`: phases record wall-clock milliseconds into one
 // process-wide table (a phase that runs twice adds up); report() formats it. Off by default, when
-// timing a phase costs one branch.
+// timing a phase costs one branch. With $TULC_MEM set, each phase's end also samples the process's
+// memory (rss; the JS heap, used and reserved; V8's external buffers; rss outside the JS heap is
+// mostly native memory such as LLVM's), listed after the times.
 
 import { performance } from "node:perf_hooks";
 
 const rows = new Map<string, number>();
+const memory: string[] = [];
 let enabled = false;
 
 export function enableTiming(): void {
@@ -39,7 +42,16 @@ export async function phaseAsync<T>(name: string, body: () => Promise<T>): Promi
 
 /** Adds `ms` to phase `name` (for phases measured elsewhere, e.g. by a child process). */
 export function record(name: string, ms: number): void {
-  if (enabled) rows.set(name, (rows.get(name) ?? 0) + ms);
+  if (!enabled) return;
+  rows.set(name, (rows.get(name) ?? 0) + ms);
+  if (process.env.TULC_MEM) sampleMemory(name);
+}
+
+/** Appends the process's memory after phase `name` to the --time report ($TULC_MEM). */
+function sampleMemory(name: string): void {
+  const m = process.memoryUsage();
+  const mb = (n: number): string => `${(n / 2 ** 20).toFixed(0).padStart(5)} MB`;
+  memory.push(`  after ${name}: rss ${mb(m.rss)}, heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}\n`);
 }
 
 /** The table: one line per phase in first-recorded order, then the total since the process started. */
@@ -49,5 +61,6 @@ export function timingReport(): string {
   const line = (name: string, ms: number): string => `  ${name.padEnd(width)} ${ms.toFixed(0).padStart(7)} ms\n`;
   let out = "tulc: time per phase (wall clock)\n";
   for (const [name, ms] of rows) out += line(name, ms);
-  return out + line("total", total);
+  out += line("total", total);
+  return memory.length ? `${out}tulc: memory at the end of each phase\n${memory.join("")}` : out;
 }

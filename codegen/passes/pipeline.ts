@@ -20,6 +20,9 @@ export interface PassFacts {
   extraAttributes: string[];
   /** Full debug info (-g); otherwise line tables only. */
   debug: boolean;
+  /** The unbounded recursions, when already known (chunked builds find them across all chunks,
+   *  passes/chunks.ts); otherwise recursion.ts looks for them in the module. */
+  recursion?: Set<string>;
 }
 
 export function runTextPasses(printed: string, facts: PassFacts): string {
@@ -30,7 +33,7 @@ export function runTextPasses(printed: string, facts: PassFacts): string {
  *  into parts, passes/split.ts), not once per pass (each split and join of a 10k-line program's
  *  8 MB of IR cost tens of milliseconds, and as much again in garbage collection). */
 export function runTextPassesIn(printed: string[], facts: PassFacts): string[] {
-  const noTailCalls = new Set([...facts.noTailCalls, ...unboundedRecursionIn(printed)]);
+  const noTailCalls = new Set([...facts.noTailCalls, ...(facts.recursion ?? unboundedRecursionIn(printed))]);
   const attributed = addFunctionAttributesIn(printed, noTailCalls, facts.noInline, facts.extraAttributes);
   const tagged = addTbaaIn(placeStackChecksIn(attributed));
   return facts.debug ? tagged : callSiteLocationsIn(lineTablesOnlyIn(tagged));

@@ -19,7 +19,7 @@
  * see docs/decisions.md ("Functions") for what that means for a base case that is never reached.
  */
 /** The call-graph node every indirect call goes to; its successors are the address-taken functions. */
-const ANY = "";
+export const ANY = "";
 
 export function unboundedRecursion(text: string): Set<string> {
   return unboundedRecursionIn(text.split("\n"));
@@ -29,10 +29,15 @@ export function unboundedRecursion(text: string): Set<string> {
 export function unboundedRecursionIn(lines: string[]): Set<string> {
   const fns = parseFunctions(lines);
   const byName = new Map(fns.map((f) => [f.name, f]));
-  const taken = addressTaken(lines, byName);
+  const taken = addressTaken(lines, (name) => byName.has(name));
   const succ = new Map(fns.map((f) => [f.name, callees(f, byName)]));
   succ.set(ANY, [...taken]);
-  const out = new Set<string>();
+  return withoutWayOut(succ, byName, taken);
+}
+
+/** The functions of the call graph `succ` (every successor a node of it; ANY among them when some
+ *  function calls indirectly) whose recursion has no way out, added to `out`. */
+export function withoutWayOut(succ: Map<string, string[]>, byName: Map<string, Fn>, taken: Set<string>, out = new Set<string>()): Set<string> {
   for (const scc of components([...succ.keys()], succ)) {
     if (scc.length === 1 && !succ.get(scc[0])!.includes(scc[0])) continue; // not recursive
     const members = scc.filter((f) => f !== ANY);
@@ -43,32 +48,32 @@ export function unboundedRecursionIn(lines: string[]): Set<string> {
 }
 
 
-interface Call {
+export interface Call {
   callee: string | null; // null: indirect
 }
 
-interface Block {
+export interface Block {
   label: string;
   calls: Call[];
   succs: string[];
   returns: boolean;
 }
 
-interface Fn {
+export interface Fn {
   name: string;
   blocks: Block[];
 }
 
-const DEFINE = /^define [^@]*@([-\w.$]+|"[^"]*")\(/;
+export const DEFINE = /^define [^@]*@([-\w.$]+|"[^"]*")\(/;
 const LABEL = /^([-\w.$]+|"(?:[^"\\]|\\.)*"):/;
 const SUCC = /label %([-\w.$]+|"(?:[^"\\]|\\.)*")/g;
 export const CALL = /^\s+(?:%\S+ = )?(?:tail |musttail |notail )?(?:call|invoke|callbr) /;
 /** The callee of a call: the first `@name(` or `%name(` after the opcode (types never end in `(`). */
-const CALLEE = /(?:call|invoke|callbr) [^\n]*?([@%](?:[-\w.$]+|"[^"]*"))\(/;
-const GLOBAL_REF = /@([-\w.$]+|"[^"]*")/g;
+export const CALLEE = /(?:call|invoke|callbr) [^\n]*?([@%](?:[-\w.$]+|"[^"]*"))\(/;
+export const GLOBAL_REF = /@([-\w.$]+|"[^"]*")/g;
 
 /** Every defined function with its basic blocks, calls, successors and returns. */
-function parseFunctions(lines: string[]): Fn[] {
+export function parseFunctions(lines: string[]): Fn[] {
   const fns: Fn[] = [];
   let cur: Fn | null = null;
   for (const line of lines) {
@@ -113,16 +118,16 @@ export function mayCall(line: string): boolean {
   return line.includes("call") || line.includes("invoke ");
 }
 
-/** Defined functions referenced anywhere other than as the callee of a direct call. */
-function addressTaken(lines: string[], byName: Map<string, Fn>): Set<string> {
-  const taken = new Set<string>();
+/** Defined functions (those `defined` says) referenced anywhere other than as the callee of a
+ *  direct call, added to `taken` (declarations name functions without taking their address). */
+export function addressTaken(lines: string[], defined: (name: string) => boolean, taken = new Set<string>()): Set<string> {
   for (const line of lines) {
-    if (!line.includes("@") || DEFINE.test(line)) continue;
+    if (!line.includes("@") || line.startsWith("declare ") || DEFINE.test(line)) continue;
     const direct = mayCall(line) && CALL.test(line) ? CALLEE.exec(line) : null;
     let skip = direct && direct[1].startsWith("@") ? direct.index + direct[0].length - direct[1].length - 1 : -1;
     for (const m of line.matchAll(GLOBAL_REF)) {
       if (m.index === skip) { skip = -1; continue; }
-      if (byName.has(m[1])) taken.add(m[1]);
+      if (defined(m[1])) taken.add(m[1]);
     }
   }
   return taken;

@@ -6,7 +6,7 @@
 // part with hidden visibility instead of internal linkage and is declared in the others. Each part
 // carries the metadata its code refers to (its debug compile unit, subprograms, locations, TBAA).
 
-interface Item {
+export interface Item {
   kind: "global" | "define";
   name: string;
   lines: string[];
@@ -24,10 +24,10 @@ const METADATA_DEF = /^!(\d+) = /;
 const COPIED_GLOBAL = /^tul\.c?str\.\d+$/;
 const COPIED_FUNCTION = /^tul__/;
 /** Globals the linker treats specially (appending arrays): kept whole in the first part. */
-const SPECIAL_GLOBAL = /^llvm\./;
+export const SPECIAL_GLOBAL = /^llvm\./;
 
 /** The top-level pieces of a printed module. */
-interface Parsed {
+export interface Parsed {
   /** Lines every part starts with: module id, source file, data layout, triple, type definitions. */
   head: string[];
   /** Declarations of external functions and globals: every part gets them all. */
@@ -47,7 +47,7 @@ function refsOf(lines: string[], self: string): Set<string> {
   return refs;
 }
 
-function parse(lines: string[]): Parsed {
+export function parse(lines: string[]): Parsed {
   const p: Parsed = { head: [], externals: [], items: [], attributes: [], namedMetadata: [], metadata: new Map() };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -127,7 +127,7 @@ function assign(items: Item[], parts: number): Map<Item, number> {
 }
 
 /** `define internal ...` / `@x = private ...` made visible to the other parts (hidden: not exported from the executable). */
-function exported(item: Item): string[] {
+export function exported(item: Item): string[] {
   const [first, ...rest] = item.lines;
   const line = item.kind === "define"
     ? first.replace(/^define (?:internal |private )?/, "define hidden ")
@@ -136,7 +136,7 @@ function exported(item: Item): string[] {
 }
 
 /** A declaration of an item defined in another part. */
-function declaration(item: Item): string {
+export function declaration(item: Item): string {
   const first = item.lines[0];
   if (item.kind === "define") {
     return first
@@ -190,7 +190,7 @@ function metadataFor(roots: number[], metadata: Map<number, string>, refCache: M
 }
 
 /** A line the splitter does not understand: the module is then compiled whole. */
-class SplitError extends Error {
+export class SplitError extends Error {
   constructor(line: string) {
     super(`split: unexpected line ${line.slice(0, 120)}`);
   }
