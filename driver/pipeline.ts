@@ -10,6 +10,7 @@ import { decodeSourceFile, loadProgram } from "../frontend/modules.js";
 import { checkProgram } from "../frontend/checker.js";
 import type { Program } from "../frontend/ast.js";
 import type { LinkOptions } from "../codegen/toolchain/link.js";
+import type { GeneratedModule } from "../codegen/lower/module.js";
 import { phase, phaseAsync } from "../common/timing.js";
 import { planChunks } from "../codegen/lower/chunks.js";
 
@@ -114,6 +115,7 @@ export async function buildProgram(program: Program, outPath: string, opts: Buil
   const plan = opts.emitLlvm ? null : planChunks(program, sourceLines(program), !!opts.tests);
   const parts = plan ? plan.funcs.length : opts.parts ?? defaultParts(jobs);
   const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs, parts, streamed: !!plan });
+  let module: GeneratedModule | undefined;
   try {
     const { generate, generateChunks } = await phaseAsync("load LLVM", () => import("../codegen/lower/module.js"));
     const genOpts = { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize, tests: opts.tests };
@@ -122,11 +124,12 @@ export async function buildProgram(program: Program, outPath: string, opts: Buil
       await generateChunks(program, genOpts, plan, (ir) => stream.part(ir));
       return await stream.finish();
     }
-    const module = generate(program, genOpts);
-    if (!link) return phase("write IR", () => writeFileSync(outPath, module.text()));
+    module = generate(program, genOpts);
+    if (!link) return phase("write IR", () => writeFileSync(outPath, module!.text()));
     await link.finish(module);
   } catch (e) {
     await link?.abort(); // waits for clang to exit, then removes its directory; never rejects
+    module?.verify(); // clang rejected invalid IR: report the internal error, not clang's crash
     throw e;
   }
 }

@@ -7,6 +7,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, existsSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
+// Every build in the suite runs LLVM's verifier on the lowered module before printing it (ordinary
+// builds leave that to clang's IR parser: codegen/lower/module.ts, verifyEarly).
+process.env.TULC_VERIFY ??= "1";
 process.chdir(root);
 
 function step(name, cmd, args, parse, env = {}) {

@@ -1,5 +1,5 @@
 // Code generation entry point: lowers a checked Program to an LLVM module (functions `tul_fn_<name>`,
-// the main program `tul_user_main`), verifies it and hands back its text and bitcode.
+// the main program `tul_user_main`) and hands back its text and bitcode (verified: see verifyEarly).
 
 import llvm from "llvm-bindings";
 import { writeFileSync } from "node:fs";
@@ -45,6 +45,8 @@ export interface GeneratedModule {
   rawText(): string;
   /** rawText split into at most `n` modules for parallel clang jobs (codegen/passes/split.ts). */
   parts(n: number): string[];
+  /** Runs LLVM's verifier on the lowered module (once; see verifyEarly): CodegenError when invalid. */
+  verify(): void;
 }
 
 export { CodegenError };
@@ -55,7 +57,13 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
     lowerProgram(g, program, !!opts.tests);
     g.di.finalize();
   });
-  verify(mod);
+  let verified = false;
+  const verify = (): void => {
+    if (verified) return;
+    verified = true;
+    verifyModule(mod);
+  };
+  if (verifyEarly()) phase("verify IR", verify);
   const printed = phase("print IR", () => mod.print());
   const lines = phase("IR text passes", () => runTextPassesIn(printed.split("\n"), passFacts(g, opts)));
   let raw: string | null = null;
@@ -67,15 +75,17 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
     bitcode: (p: string) => llvm.WriteBitcodeToFile(parsed(), p),
     rawText,
     parts: (n: number) => splitModuleLines(lines, n, rawText),
+    verify,
   };
 }
 
 /**
  * Generates a large program chunk by chunk (plan: lower/chunks.ts): each chunk's functions are
- * lowered into the one module, which is verified and printed; the printed functions' bodies are
- * then deleted (they become declarations, their instructions freed), so the module only ever holds
- * one chunk's code besides declarations, globals and metadata. passes/chunks.ts turns each print
- * into a module of its own and hands it to `emit` (a clang job) once its recursion facts are known.
+ * lowered into the one module, which is printed (verified first with verifyEarly); the printed
+ * functions' bodies are then deleted (they become declarations, their instructions freed), so the
+ * module only ever holds one chunk's code besides declarations, globals and metadata.
+ * passes/chunks.ts turns each print into a module of its own and hands it to `emit` (a clang job)
+ * once its recursion facts are known. Without verifyEarly a lowering bug shows as clang's error.
  */
 export async function generateChunks(program: Program, opts: GenerateOptions, plan: ChunkPlan, emit: (ir: string) => void): Promise<void> {
   const { mod, g } = setUp(program, opts);
@@ -91,7 +101,7 @@ export async function generateChunks(program: Program, opts: GenerateOptions, pl
       defineStructInits(g);
       if (last) g.di.finalize();
     });
-    verify(mod);
+    if (verifyEarly()) phase("verify IR", () => verifyModule(mod));
     const lines = phase("print IR", () => mod.print().split("\n"));
     phase("free chunk", () => deleteBodies(g, lines));
     phase("IR text passes", () => chunks.add(lines));
@@ -118,16 +128,16 @@ function setUp(program: Program, opts: GenerateOptions): { ctx: llvm.LLVMContext
   return { ctx, mod, g };
 }
 
-function verify(mod: llvm.Module): void {
-  if (phase("verify IR", () => llvm.verifyModule(mod))) {
-    const dump = process.env.TULC_DEBUG ? `\n${mod.print()}` : "";
-    throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
-  }
+/** LLVM's verifier on the module: CodegenError when invalid. */
+function verifyModule(mod: llvm.Module): void {
+  if (!llvm.verifyModule(mod)) return;
+  const dump = process.env.TULC_DEBUG ? `\n${mod.print()}` : "";
+  throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
 }
 
 /** What lowering knows that the text passes need. */
 function passFacts(g: Gen, opts: GenerateOptions): PassFacts {
-  return { noTailCalls: g.noTailCalls, noInline: g.noInline, extraAttributes: sanitizeAttributes(opts.sanitize), debug: opts.debug };
+  return { noTailCalls: g.noTailCalls, noInline: g.noInline, extraAttributes: sanitizeAttributes(opts.sanitize), debug: opts.debug, optLevel: opts.optLevel };
 }
 
 /** Deletes the bodies of the functions defined in a printed chunk (not the prelude's helpers, which
@@ -139,6 +149,17 @@ function deleteBodies(g: Gen, lines: string[]): void {
     if (!fn) throw new CodegenError(`internal error: printed function ${name} is not in the module`);
     fn.deleteBody();
   }
+}
+
+/**
+ * Whether to run LLVM's verifier on the module before printing it: with $TULC_DEBUG or
+ * $TULC_VERIFY (`npm test` sets it), not in ordinary builds. Clang verifies the module anyway when
+ * it parses the IR (our modules carry debug info, and LLVM verifies those on load), and a build
+ * whose clang fails calls verify() then (driver/pipeline.ts), so a lowering bug is still reported
+ * as an internal error; skipping it saves ~55 ms of a 10k-line build (docs/decisions.md, issue 17).
+ */
+function verifyEarly(): boolean {
+  return !!(process.env.TULC_DEBUG || process.env.TULC_VERIFY);
 }
 
 function parseFinal(ctx: llvm.LLVMContext, text: string, id: string): llvm.Module {

@@ -22,15 +22,17 @@ export function addFunctionAttributes(text: string, noTailCalls: Set<string>, no
   return addFunctionAttributesIn(text.split("\n"), noTailCalls, noInline, extra).join("\n");
 }
 
-/** addFunctionAttributes on the module's lines (a new array; the attribute groups go last). */
+/** addFunctionAttributes on the module's lines, in place (definition lines keep their indices; the
+ *  attribute groups go last). */
 export function addFunctionAttributesIn(lines: string[], noTailCalls: Set<string>, noInline: Set<string>, extra: string[] = []): string[] {
-  const out = lines.map((line) => {
-    if (!line.startsWith("define ")) return line;
-    return line.replace(GENERATED, (_all, head: string, name: string, tail: string) => {
+  const out = lines;
+  for (let i = 0; i < out.length; i++) {
+    if (!out[i].startsWith("define ")) continue;
+    out[i] = out[i].replace(GENERATED, (_all, head: string, name: string, tail: string) => {
       const group = (noTailCalls.has(name) ? 1 : 0) + (noInline.has(name) ? 2 : 0);
       return `${head} #${GROUP_BASE + group} ${tail}`;
     });
-  });
+  }
   const common = ["uwtable", ...extra].join(" ");
   out.push(
     `attributes #${GROUP_BASE} = { ${common} }`,

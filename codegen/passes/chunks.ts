@@ -6,7 +6,8 @@
 // helpers are copied where used. The unbounded-recursion facts (recursion.ts) are whole-program:
 // a chunk goes to clang only once they are final for each of its functions (see Recursion).
 
-import { ANY, addressTaken, parseFunctions, withoutWayOut, type Fn } from "./recursion.js";
+import { ANY, withoutWayOut } from "./recursion.js";
+import { scanModule, type ScanFn } from "./scan.js";
 import { declaration, exported, parse, SPECIAL_GLOBAL, type Item } from "./split.js";
 import { runTextPassesIn, type PassFacts } from "./pipeline.js";
 
@@ -123,10 +124,11 @@ export class ChunkedModule {
       } else if (it.kind === "define") {
         fns.push(it.name);
         this.definedFns.add(it.name);
-        push(defs, this.hidden(it));
+        defs.push(this.hidden(it));
+        for (let k = 1; k < it.lines.length; k++) defs.push(it.lines[k]);
       } else if (!this.definedGlobals.has(it.name)) {
         this.definedGlobals.add(it.name);
-        push(globals, SPECIAL_GLOBAL.test(it.name) ? it.lines : exported(it));
+        globals.push(SPECIAL_GLOBAL.test(it.name) ? it.lines[0] : exported(it));
       } else if (used.has(it.name) && !SPECIAL_GLOBAL.test(it.name)) globals.push(declaration(it));
     }
     const externals: string[] = [];
@@ -139,17 +141,17 @@ export class ChunkedModule {
     push(lines, defs);
     push(lines, p.attributes);
     push(lines, p.namedMetadata);
-    push(lines, [...p.metadata.values()]);
+    for (const l of p.metadata) if (l !== undefined) lines.push(l);
     lines.push("");
     return { lines, fns };
   }
 
-  /** A function defined in this chunk, visible to the others (hidden: not exported from the
-   *  executable); the program's main, `tul_user_main`, is called by the runtime and keeps its linkage. */
-  private hidden(it: Item): string[] {
+  /** The first line of a function defined in this chunk, visible to the others (hidden: not
+   *  exported from the executable); the program's main, `tul_user_main`, keeps its linkage. */
+  private hidden(it: Item): string {
     const first = it.lines[0];
     if (/^define (?:internal |private )/.test(first) || (this.userFns.has(unquote(it.name)) && !first.startsWith("define hidden "))) return exported(it);
-    return it.lines;
+    return first;
   }
 }
 
@@ -164,7 +166,7 @@ export class ChunkedModule {
  */
 class Recursion {
   /** Defined functions whose facts are not final yet. */
-  private readonly open = new Map<string, Fn>();
+  private readonly open = new Map<string, ScanFn>();
   private readonly defined = new Set<string>();
   private readonly taken = new Set<string>();
   /** The functions found without a way out so far (final for every function no longer open). */
@@ -173,11 +175,12 @@ class Recursion {
   constructor(private readonly userFns: Set<string>) {}
 
   add(lines: string[]): void {
-    for (const f of parseFunctions(lines)) {
+    const scan = scanModule(lines);
+    for (const f of scan.fns) {
       this.open.set(f.name, f);
       this.defined.add(f.name);
     }
-    addressTaken(lines, () => true, this.taken);
+    for (const name of scan.referenced) this.taken.add(name);
     this.decide(false);
   }
 

@@ -3,7 +3,7 @@
 // call is a call). This pass keeps `!dbg` on calls and drops it from every other instruction, which
 // makes clang's -O0 code generation a third faster (fewer line-table rows to emit) and -O2 a little.
 
-import { CALL, isIndented, mayCall } from "./recursion.js";
+import { CALL, isIndented, mayCall } from "./scan.js";
 
 const DBG = ", !dbg !";
 

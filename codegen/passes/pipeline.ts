@@ -1,12 +1,13 @@
 // The text passes over the printed LLVM module, in the order they run: function attributes
 // (attributes.ts, with the recursions recursion.ts finds), stack-check placement
-// (stack_checks.ts), TBAA tags (tbaa.ts), and without -g the debug-info emission kind and
+// (stack_checks.ts), TBAA tags (tbaa.ts; when optimising), and without -g the debug-info emission kind and
 // call-site-only locations (locations.ts). Each is a function from IR text to IR text (and one on
 // its lines, ...In) with its own unit tests (tests/unit/passes.test.ts, recursion.test.ts).
 
 import { addFunctionAttributesIn, lineTablesOnlyIn } from "./attributes.js";
-import { unboundedRecursionIn } from "./recursion.js";
-import { placeStackChecksIn } from "./stack_checks.js";
+import { unboundedRecursionOf } from "./recursion.js";
+import { scanModule } from "./scan.js";
+import { placeStackChecksOf } from "./stack_checks.js";
 import { addTbaaIn } from "./tbaa.js";
 import { callSiteLocationsIn } from "./locations.js";
 
@@ -20,6 +21,9 @@ export interface PassFacts {
   extraAttributes: string[];
   /** Full debug info (-g); otherwise line tables only. */
   debug: boolean;
+  /** The -O level: TBAA tags only serve optimisation, and clang -O0 ignores them (the object is
+   *  byte for byte the same), so at 0 they are not added. Unset: added. */
+  optLevel?: number;
   /** The unbounded recursions, when already known (chunked builds find them across all chunks,
    *  passes/chunks.ts); otherwise recursion.ts looks for them in the module. */
   recursion?: Set<string>;
@@ -33,8 +37,10 @@ export function runTextPasses(printed: string, facts: PassFacts): string {
  *  into parts, passes/split.ts), not once per pass (each split and join of a 10k-line program's
  *  8 MB of IR cost tens of milliseconds, and as much again in garbage collection). */
 export function runTextPassesIn(printed: string[], facts: PassFacts): string[] {
-  const noTailCalls = new Set([...facts.noTailCalls, ...(facts.recursion ?? unboundedRecursionIn(printed))]);
+  const scan = scanModule(printed); // functions, blocks and calls, for recursion and stack checks
+  const noTailCalls = new Set([...facts.noTailCalls, ...(facts.recursion ?? unboundedRecursionOf(scan))]);
   const attributed = addFunctionAttributesIn(printed, noTailCalls, facts.noInline, facts.extraAttributes);
-  const tagged = addTbaaIn(placeStackChecksIn(attributed));
+  const placed = placeStackChecksOf(attributed, scan);
+  const tagged = facts.optLevel === 0 ? placed : addTbaaIn(placed);
   return facts.debug ? tagged : callSiteLocationsIn(lineTablesOnlyIn(tagged));
 }

@@ -2,6 +2,8 @@
 // printed IR, the functions whose recursion has no way out (no base case), so that they get
 // "disable-tail-calls" (no tail-recursion elimination, no sibling calls) and cannot become loops.
 
+import { scanModule, type ModuleScan, type ScanBlock, type ScanCall, type ScanFn } from "./scan.js";
+
 /**
  * Names of the functions that can never return normally because every path to a `ret` goes through a
  * call that recurses without end. Works on the IR LLVM will optimise, so mutual recursion, lambdas,
@@ -25,11 +27,16 @@ export function unboundedRecursion(text: string): Set<string> {
   return unboundedRecursionIn(text.split("\n"));
 }
 
-/** unboundedRecursion on the module's lines (the pass pipeline splits the text once for all passes). */
+/** unboundedRecursion on the module's lines. */
 export function unboundedRecursionIn(lines: string[]): Set<string> {
-  const fns = parseFunctions(lines);
+  return unboundedRecursionOf(scanModule(lines));
+}
+
+/** unboundedRecursion on a scanned module (the pass pipeline scans once for this and stack_checks.ts). */
+export function unboundedRecursionOf(scan: ModuleScan): Set<string> {
+  const fns = scan.fns;
   const byName = new Map(fns.map((f) => [f.name, f]));
-  const taken = addressTaken(lines, (name) => byName.has(name));
+  const taken = new Set([...scan.referenced].filter((name) => byName.has(name)));
   const succ = new Map(fns.map((f) => [f.name, callees(f, byName)]));
   succ.set(ANY, [...taken]);
   return withoutWayOut(succ, byName, taken);
@@ -47,91 +54,9 @@ export function withoutWayOut(succ: Map<string, string[]>, byName: Map<string, F
   return out;
 }
 
-
-export interface Call {
-  callee: string | null; // null: indirect
-}
-
-export interface Block {
-  label: string;
-  calls: Call[];
-  succs: string[];
-  returns: boolean;
-}
-
-export interface Fn {
-  name: string;
-  blocks: Block[];
-}
-
-export const DEFINE = /^define [^@]*@([-\w.$]+|"[^"]*")\(/;
-const LABEL = /^([-\w.$]+|"(?:[^"\\]|\\.)*"):/;
-const SUCC = /label %([-\w.$]+|"(?:[^"\\]|\\.)*")/g;
-export const CALL = /^\s+(?:%\S+ = )?(?:tail |musttail |notail )?(?:call|invoke|callbr) /;
-/** The callee of a call: the first `@name(` or `%name(` after the opcode (types never end in `(`). */
-export const CALLEE = /(?:call|invoke|callbr) [^\n]*?([@%](?:[-\w.$]+|"[^"]*"))\(/;
-export const GLOBAL_REF = /@([-\w.$]+|"[^"]*")/g;
-
-/** Every defined function with its basic blocks, calls, successors and returns. */
-export function parseFunctions(lines: string[]): Fn[] {
-  const fns: Fn[] = [];
-  let cur: Fn | null = null;
-  for (const line of lines) {
-    if (!cur) {
-      const m = line.startsWith("define ") ? DEFINE.exec(line) : null;
-      if (m && line.endsWith("{")) cur = { name: m[1], blocks: [{ label: "", calls: [], succs: [], returns: false }] };
-      continue;
-    }
-    if (line === "}") {
-      fns.push(cur);
-      cur = null;
-      continue;
-    }
-    // The cheap tests first (this runs on every line of the module): a label starts in column 0,
-    // a call line names call/invoke, a branch `label %`.
-    const label = isIndented(line) ? null : LABEL.exec(line);
-    if (label) {
-      const last = cur.blocks[cur.blocks.length - 1];
-      if (last.label || last.calls.length || last.succs.length || last.returns) cur.blocks.push({ label: label[1], calls: [], succs: [], returns: false });
-      else last.label = label[1];
-      continue;
-    }
-    const b = cur.blocks[cur.blocks.length - 1];
-    if (mayCall(line) && CALL.test(line)) {
-      const m = CALLEE.exec(line);
-      b.calls.push({ callee: m && m[1].startsWith("@") ? m[1].slice(1) : null });
-    }
-    if (line.includes("ret ") && /^\s+ret /.test(line)) b.returns = true;
-    if (line.includes("label %")) for (const s of line.matchAll(SUCC)) b.succs.push(s[1]);
-  }
-  return fns;
-}
-
-/** Whether a line starts with white space (an instruction; labels and definitions start in column 0). */
-export function isIndented(line: string): boolean {
-  const c = line.charCodeAt(0);
-  return c === 32 || c === 9;
-}
-
-/** A quick test that a line may be a call (CALL matches only lines that pass it). */
-export function mayCall(line: string): boolean {
-  return line.includes("call") || line.includes("invoke ");
-}
-
-/** Defined functions (those `defined` says) referenced anywhere other than as the callee of a
- *  direct call, added to `taken` (declarations name functions without taking their address). */
-export function addressTaken(lines: string[], defined: (name: string) => boolean, taken = new Set<string>()): Set<string> {
-  for (const line of lines) {
-    if (!line.includes("@") || line.startsWith("declare ") || DEFINE.test(line)) continue;
-    const direct = mayCall(line) && CALL.test(line) ? CALLEE.exec(line) : null;
-    let skip = direct && direct[1].startsWith("@") ? direct.index + direct[0].length - direct[1].length - 1 : -1;
-    for (const m of line.matchAll(GLOBAL_REF)) {
-      if (m.index === skip) { skip = -1; continue; }
-      if (defined(m[1])) taken.add(m[1]);
-    }
-  }
-  return taken;
-}
+type Fn = ScanFn;
+type Block = ScanBlock;
+type Call = ScanCall;
 
 /** The functions `f` may call: its direct callees that are defined here, and ANY for an indirect call. */
 function callees(f: Fn, byName: Map<string, Fn>): string[] {

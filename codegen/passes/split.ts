@@ -6,6 +6,8 @@
 // part with hidden visibility instead of internal linkage and is declared in the others. Each part
 // carries the metadata its code refers to (its debug compile unit, subprograms, locations, TBAA).
 
+import { symbolRefs } from "./scan.js";
+
 export interface Item {
   kind: "global" | "define";
   name: string;
@@ -16,7 +18,6 @@ export interface Item {
   copied: boolean;
 }
 
-const SYMBOL = /@([-\w.$]+|"(?:[^"\\]|\\.)*")/g;
 const DEFINE_NAME = /^define [^@]*@([-\w.$]+|"(?:[^"\\]|\\.)*")\(/;
 const GLOBAL_NAME = /^@([-\w.$]+|"(?:[^"\\]|\\.)*") = /;
 const METADATA_DEF = /^!(\d+) = /;
@@ -35,20 +36,19 @@ export interface Parsed {
   items: Item[];
   attributes: string[];
   namedMetadata: string[];
-  metadata: Map<number, string>;
+  /** Metadata definitions by id (`!N = ...`; sparse). */
+  metadata: string[];
 }
 
 function refsOf(lines: string[], self: string): Set<string> {
   const refs = new Set<string>();
-  for (const line of lines) {
-    if (!line.includes("@")) continue;
-    for (const m of line.matchAll(SYMBOL)) if (m[1] !== self) refs.add(m[1]);
-  }
+  for (const line of lines) if (line.includes("@")) symbolRefs(line, -1, refs, true);
+  refs.delete(self);
   return refs;
 }
 
 export function parse(lines: string[]): Parsed {
-  const p: Parsed = { head: [], externals: [], items: [], attributes: [], namedMetadata: [], metadata: new Map() };
+  const p: Parsed = { head: [], externals: [], items: [], attributes: [], namedMetadata: [], metadata: [] };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line.startsWith("define ")) {
@@ -68,7 +68,7 @@ export function parse(lines: string[]): Parsed {
     else if (line.startsWith("attributes ")) p.attributes.push(line);
     else if (line.startsWith("!")) {
       const m = METADATA_DEF.exec(line);
-      if (m) p.metadata.set(Number(m[1]), line);
+      if (m) p.metadata[Number(m[1])] = line;
       else p.namedMetadata.push(line);
     } else if (line !== "" && !line.startsWith(";")) p.head.push(line);
   }
@@ -126,13 +126,13 @@ function assign(items: Item[], parts: number): Map<Item, number> {
   return home;
 }
 
-/** `define internal ...` / `@x = private ...` made visible to the other parts (hidden: not exported from the executable). */
-export function exported(item: Item): string[] {
-  const [first, ...rest] = item.lines;
-  const line = item.kind === "define"
+/** The first line of `define internal ...` / `@x = private ...` made visible to the other parts
+ *  (hidden: not exported from the executable). */
+export function exported(item: Item): string {
+  const first = item.lines[0];
+  return item.kind === "define"
     ? first.replace(/^define (?:internal |private )?/, "define hidden ")
     : first.replace(/^(@\S+ = )(?:internal |private )?/, "$1hidden ");
-  return [line, ...rest];
 }
 
 /** A declaration of an item defined in another part. */
@@ -164,33 +164,36 @@ function valueType(s: string): string {
   return s;
 }
 
-/** The metadata lines reachable from the `roots` ids, in id order. */
-function metadataFor(roots: number[], metadata: Map<number, string>, refCache: Map<number, number[]>): string[] {
-  const seen = new Set<number>();
+/** The metadata lines reachable from the `roots` ids, in id order (ids are dense: marked in an
+ *  array and read back in order, no sort). */
+function metadataFor(roots: number[], metadata: string[], refCache: number[][]): string[] {
+  const seen = new Uint8Array(metadata.length);
   const work: number[] = [];
   const add = (id: number): void => {
-    if (!seen.has(id) && metadata.has(id)) {
-      seen.add(id);
+    if (id < metadata.length && !seen[id] && metadata[id] !== undefined) {
+      seen[id] = 1;
       work.push(id);
     }
   };
   for (const id of roots) add(id);
   while (work.length) {
     const id = work.pop()!;
-    let refs = refCache.get(id);
+    let refs = refCache[id];
     if (!refs) {
       refs = [];
-      const line = metadata.get(id)!;
+      const line = metadata[id];
       metadataRefs(line.slice(line.indexOf("=")), refs);
-      refCache.set(id, refs);
+      refCache[id] = refs;
     }
     for (const r of refs) add(r);
   }
-  return [...seen].sort((a, b) => a - b).map((id) => metadata.get(id)!);
+  const out: string[] = [];
+  for (let id = 0; id < seen.length; id++) if (seen[id]) out.push(metadata[id]);
+  return out;
 }
 
 /** A line the splitter does not understand: the module is then compiled whole. */
-export class SplitError extends Error {
+class SplitError extends Error {
   constructor(line: string) {
     super(`split: unexpected line ${line.slice(0, 120)}`);
   }
@@ -255,7 +258,7 @@ function split(lines: string[], parts: number): string[] | null {
     }
   }
   const crossed = new Set(p.items.filter((it) => [...(users.get(it) ?? [])].some((u) => u !== home.get(it))));
-  const refCache = new Map<number, number[]>();
+  const refCache: number[][] = [];
   const itemMetadata = new Map<Item, number[]>();
   const metadataOf = (it: Item): number[] => {
     let ids = itemMetadata.get(it);
@@ -279,12 +282,20 @@ function split(lines: string[], parts: number): string[] | null {
       const target = it.kind === "global" ? globals : defs;
       const here = it.copied ? used : home.get(it) === part;
       if (here) {
-        for (const l of !it.copied && crossed.has(it) ? exported(it) : it.lines) target.push(l);
+        const lines = it.lines;
+        target.push(!it.copied && crossed.has(it) ? exported(it) : lines[0]);
+        for (let i = 1; i < lines.length; i++) target.push(lines[i]);
         for (const id of metadataOf(it)) roots.push(id);
       } else if (used && !it.copied) (it.kind === "global" ? globals : decls).push(declaration(it));
     }
     const meta = metadataFor(roots, p.metadata, refCache);
-    out.push([...p.head, ...globals, ...p.externals, ...decls, ...defs, ...p.attributes, ...p.namedMetadata, ...meta, ""].join("\n"));
+    out.push(joinLines([p.head, globals, p.externals, decls, defs, p.attributes, p.namedMetadata, meta]));
   }
   return out;
+}
+
+/** The lines of all `groups` in order, each ending in a newline (no spread: a group can hold
+ *  most of a huge module's lines). */
+function joinLines(groups: string[][]): string {
+  return groups.filter((g) => g.length).map((g) => g.join("\n")).join("\n") + "\n";
 }

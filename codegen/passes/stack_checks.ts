@@ -2,7 +2,7 @@
 // to where its calls start (placeStackChecks), so that paths without calls skip it. Which
 // recursions must stay real recursion is recursion.ts's job.
 
-import { isIndented, mayCall } from "./recursion.js";
+import { scanModule, type ModuleScan, type ScanBlock, type ScanFn } from "./scan.js";
 
 // ---------------------------------------------------------------- stack-check placement
 
@@ -31,76 +31,69 @@ export function placeStackChecks(text: string): string {
   return placeStackChecksIn(text.split("\n")).join("\n");
 }
 
-/** placeStackChecks on the module's lines (a new array). */
+/** placeStackChecks on the module's lines. */
 export function placeStackChecksIn(lines: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (!lines[i].startsWith("define ") || !/^define [^\n]*\{$/.test(lines[i])) {
-      out.push(lines[i]);
-      continue;
-    }
-    let end = i + 1;
-    while (end < lines.length && lines[end] !== "}") end++;
-    out.push(lines[i]);
-    for (const line of placeInFunction(lines.slice(i + 1, end))) out.push(line); // no spread: bodies reach 100k lines
-    i = end - 1;
+  return placeStackChecksOf(lines, scanModule(lines));
+}
+
+/** A line taken out of the module (a leaf function's check): dropped by the final compaction. */
+const REMOVED = "\u0000removed";
+
+/**
+ * placeStackChecks on lines that `scan` describes (line indices included): moves lines within each
+ * function in place; the same array is returned unless a leaf's check was dropped.
+ */
+export function placeStackChecksOf(lines: string[], scan: ModuleScan): string[] {
+  let removed = false;
+  for (const fn of scan.fns) {
+    if (fn.checks.length !== 1) continue; // none, or unsure
+    const at = placement(fn);
+    if (at === "leaf") {
+      lines[fn.checks[0]] = REMOVED;
+      removed = true;
+    } else if (at !== null) moveCheck(lines, fn, at);
   }
-  return out;
+  return removed ? lines.filter((l) => l !== REMOVED) : lines;
 }
 
-interface Block {
-  label: string;
-  lines: string[];
-  succs: string[];
-}
+const PHI = /^\s+%\S+ = phi /;
 
-const CHECK = /^\s+call void @tul__stack_check\(\)/;
-const LABEL = /^([-\w.$]+|"(?:[^"\\]|\\.)*"):/;
-const SUCC = /label %([-\w.$]+|"(?:[^"\\]|\\.)*")/g;
-const NOT_A_CALL = /call [^(]*@(?:llvm\.|tul__v(?:load|store)_|tul__stack_check\(|tul_throw\w*\(|tul_stack_overflow\()/;
-
-/** The function body with its check moved (or unchanged when the placement is uncertain). */
-function placeInFunction(body: string[]): string[] {
-  const checks: number[] = [];
-  body.forEach((l, i) => l.includes("@tul__stack_check(") && CHECK.test(l) && checks.push(i));
-  if (checks.length !== 1) return body;
-  const check = body[checks[0]];
-  const blocks = parseBlocks(body.filter((_, i) => i !== checks[0]));
+/** Where a function's check goes: a block index (0: stays), "leaf" (no calls: dropped), null (unsure: stays). */
+function placement(fn: ScanFn): number | "leaf" | null {
   const callers: number[] = [];
-  blocks.forEach((b, i) => b.lines.some(isCall) && callers.push(i));
-  if (!callers.length) return blocks.flatMap((b) => b.lines); // a leaf: nothing to protect
-  const at = checkBlock(blocks, callers);
-  if (at === null || at === 0) return body;
-  const b = blocks[at];
-  let k = 1;
-  while (k < b.lines.length && /^\s+%\S+ = phi /.test(b.lines[k])) k++;
-  b.lines.splice(k, 0, check);
-  return blocks.flatMap((x) => x.lines);
+  fn.blocks.forEach((b, i) => b.calls.some((c) => c.counts) && callers.push(i));
+  if (!callers.length) return "leaf"; // nothing to protect
+  const at = checkBlock(fn.blocks, callers);
+  return at === 0 ? null : at;
 }
 
-function isCall(line: string): boolean {
-  return mayCall(line) && /^\s+(?:%\S+ = )?(?:tail |musttail |notail )?(?:call|invoke|callbr) /.test(line) && !NOT_A_CALL.test(line);
-}
-
-/** Splits a body into basic blocks (the first may have no label line) with their successors. */
-function parseBlocks(body: string[]): Block[] {
-  const blocks: Block[] = [];
-  for (const line of body) {
-    const m = isIndented(line) ? null : LABEL.exec(line);
-    if (m || !blocks.length) blocks.push({ label: m ? m[1] : "", lines: [], succs: [] });
-    const b = blocks[blocks.length - 1];
-    b.lines.push(line);
-    if (line.includes("label %")) for (const s of line.matchAll(SUCC)) b.succs.push(s[1]);
-  }
-  return blocks;
+/** Moves the check to block `at`, after its label and phis (the function's line count is unchanged). */
+function moveCheck(lines: string[], fn: ScanFn, at: number): void {
+  const from = fn.checks[0];
+  const check = lines[from];
+  const last = fn.end - 1; // the body is lines[define + 1 .. last]
+  for (let k = from; k < last; k++) lines[k] = lines[k + 1]; // take it out
+  const shift = (k: number): number => (k > from ? k - 1 : k); // indices without the check
+  const blockEnd = at + 1 < fn.blocks.length ? shift(fn.blocks[at + 1].start) : last;
+  let k = shift(fn.blocks[at].start) + 1;
+  while (k < blockEnd && PHI.test(lines[k])) k++;
+  for (let j = last; j > k; j--) lines[j] = lines[j - 1]; // and in again
+  lines[k] = check;
 }
 
 /** Index of the block to check in: the calls' nearest common dominator, outside every cycle. */
-function checkBlock(blocks: Block[], targets: number[]): number | null {
+function checkBlock(blocks: ScanBlock[], targets: number[]): number | null {
   const index = new Map(blocks.map((b, i) => [b.label, i]));
-  const succs = blocks.map((b) => b.succs.map((s) => index.get(s)));
-  if (succs.some((s) => s.some((x) => x === undefined))) return null;
-  const edges = succs as number[][];
+  const edges: number[][] = [];
+  for (const b of blocks) {
+    const out: number[] = [];
+    for (const s of b.succs) {
+      const x = index.get(s);
+      if (x === undefined) return null;
+      out.push(x);
+    }
+    edges.push(out);
+  }
   const { idom, intersect } = dominators(edges);
   if (targets.some((t) => idom[t] === -1)) return null;
   let at = targets.reduce(intersect);
@@ -110,13 +103,15 @@ function checkBlock(blocks: Block[], targets: number[]): number | null {
 
 /** Immediate dominators (Cooper, Harvey, Kennedy; -1 for blocks unreachable from block 0) and the
  *  nearest common dominator of two reachable blocks. */
-function dominators(succs: number[][]): { idom: number[]; intersect: (a: number, b: number) => number } {
+function dominators(succs: number[][]): { idom: Int32Array; intersect: (a: number, b: number) => number } {
+  const n = succs.length;
   const rpo = reversePostorder(succs);
-  const num = succs.map(() => -1);
-  rpo.forEach((n, i) => (num[n] = i));
-  const preds = succs.map(() => [] as number[]);
-  succs.forEach((ss, n) => ss.forEach((s) => preds[s].push(n)));
-  const idom = succs.map(() => -1);
+  const num = new Int32Array(n).fill(-1);
+  for (let i = 0; i < rpo.length; i++) num[rpo[i]] = i;
+  const preds: number[][] = [];
+  for (let i = 0; i < n; i++) preds.push([]);
+  for (let i = 0; i < n; i++) for (const s of succs[i]) preds[s].push(i);
+  const idom = new Int32Array(n).fill(-1);
   idom[0] = 0;
   const intersect = (a: number, b: number): number => {
     while (a !== b) {
@@ -127,10 +122,11 @@ function dominators(succs: number[][]): { idom: number[]; intersect: (a: number,
   };
   for (let changed = true; changed; ) {
     changed = false;
-    for (const n of rpo.slice(1)) {
-      const done = preds[n].filter((p) => idom[p] !== -1);
-      const d = done.reduce(intersect);
-      if (idom[n] !== d) { idom[n] = d; changed = true; }
+    for (let i = 1; i < rpo.length; i++) {
+      const v = rpo[i];
+      let d = -1;
+      for (const p of preds[v]) if (idom[p] !== -1) d = d === -1 ? p : intersect(d, p);
+      if (idom[v] !== d) { idom[v] = d; changed = true; }
     }
   }
   return { idom, intersect };
@@ -139,17 +135,20 @@ function dominators(succs: number[][]): { idom: number[]; intersect: (a: number,
 /** Blocks reachable from block 0 in reverse postorder (iterative: bodies can have thousands of blocks). */
 function reversePostorder(succs: number[][]): number[] {
   const order: number[] = [];
-  const seen = new Set<number>([0]);
-  const stack: [number, number][] = [[0, 0]];
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const next = succs[top[0]][top[1]++];
-    if (next === undefined) {
-      order.push(top[0]);
-      stack.pop();
-    } else if (!seen.has(next)) {
-      seen.add(next);
-      stack.push([next, 0]);
+  const seen = new Uint8Array(succs.length);
+  seen[0] = 1;
+  const nodes = [0], next = [0];
+  while (nodes.length) {
+    const top = nodes.length - 1;
+    const s = succs[nodes[top]][next[top]++];
+    if (s === undefined) {
+      order.push(nodes[top]);
+      nodes.pop();
+      next.pop();
+    } else if (!seen[s]) {
+      seen[s] = 1;
+      nodes.push(s);
+      next.push(0);
     }
   }
   return order.reverse();
@@ -157,13 +156,13 @@ function reversePostorder(succs: number[][]): number[] {
 
 /** True when block `n` can reach itself. */
 function inCycle(succs: number[][], n: number): boolean {
-  const seen = new Set<number>();
-  const stack = [...succs[n]];
+  const seen = new Uint8Array(succs.length);
+  const stack = succs[n].slice();
   while (stack.length) {
     const x = stack.pop()!;
     if (x === n) return true;
-    if (seen.has(x)) continue;
-    seen.add(x);
+    if (seen[x]) continue;
+    seen[x] = 1;
     for (const s of succs[x]) stack.push(s);
   }
   return false;

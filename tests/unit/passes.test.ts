@@ -1,5 +1,6 @@
 // The IR text passes of codegen/passes on small hand-written IR: function attributes, stack-check
-// placement, TBAA tags and the pass pipeline (the recursion pass has its own recursion.test.ts).
+// placement, TBAA tags, the shared scan and the pass pipeline (the recursion pass has its own
+// recursion.test.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { addFunctionAttributes, lineTablesOnly } from "../../codegen/passes/attributes.js";
@@ -7,6 +8,7 @@ import { placeStackChecks } from "../../codegen/passes/stack_checks.js";
 import { addTbaa } from "../../codegen/passes/tbaa.js";
 import { runTextPasses } from "../../codegen/passes/pipeline.js";
 import { callSiteLocations } from "../../codegen/passes/locations.js";
+import { symbolRefs } from "../../codegen/passes/scan.js";
 
 const CHECK = "  call void @tul__stack_check()";
 const fn = (head: string, ...body: string[]) => [head, ...body, "}"].join("\n");
@@ -101,6 +103,43 @@ test("stack checks: unsure placements keep the function as it was", () => {
   assert.equal(placeStackChecks(unknownTarget), unknownTarget);
 });
 
+test("stack checks: several functions in one module, checks moved up and down in place, leaves dropped", () => {
+  const ir = [
+    fn("define internal void @tul_fn_up() {", "entry:", "  br label %body", "body:", "  %a = call i8* @tul_arr_new(i64 1)", CHECK, "  ret void"),
+    fn("define internal i64 @tul_fn_leaf(i64 %0) {", "entry:", CHECK, "  ret i64 %0"),
+    fn("define internal i64 @tul_fn_fib(i64 %0) {", "entry:", CHECK, "  %c = icmp slt i64 %0, 2",
+      "  br i1 %c, label %base, label %rec", "base:", "  ret i64 %0",
+      "rec:", "  %1 = call i64 @tul_fn_fib(i64 %0)", "  ret i64 %1"),
+    "@g = global i64 0",
+  ].join("\n");
+  const out = placeStackChecks(ir);
+  assert.deepEqual(bodyOf(out, "tul_fn_up"), ["entry:", "  br label %body", "body:", CHECK, "  %a = call i8* @tul_arr_new(i64 1)", "  ret void"]);
+  assert.deepEqual(bodyOf(out, "tul_fn_leaf"), ["entry:", "  ret i64 %0"]);
+  assert.deepEqual(bodyOf(out, "tul_fn_fib"), ["entry:", "  %c = icmp slt i64 %0, 2", "  br i1 %c, label %base, label %rec",
+    "base:", "  ret i64 %0", "rec:", CHECK, "  %1 = call i64 @tul_fn_fib(i64 %0)", "  ret i64 %1"]);
+  assert.equal(out.split("\n").length, ir.split("\n").length - 1);
+  assert.ok(out.endsWith("@g = global i64 0"));
+});
+
+test("scan: symbol references found by hand are what the regular expressions find", () => {
+  const plain = /@([-\w.$]+|"[^"]*")/g, escaped = /@([-\w.$]+|"(?:[^"\\]|\\.)*")/g;
+  const lines = [
+    '  %1 = call i64 @tul_fn_f(i8* bitcast ({ i64 }* @tul.str.3 to i8*), i64 ptrtoint (i8* @"quoted name" to i64))',
+    '@tbl = private constant [2 x i8*] [i8* @a$b.c-d, i8* @"x\\"y"], align 8',
+    '@s = private constant [6 x i8] c"a@b.c\\00", @ @"unterminated @after',
+  ];
+  for (const line of lines) {
+    for (const [re, escapes] of [[plain, false], [escaped, true]] as const) {
+      const found = new Set<string>();
+      symbolRefs(line, -1, found, escapes);
+      assert.deepEqual([...found], [...new Set([...line.matchAll(re)].map((m) => m[1]))], `${escapes} ${line}`);
+    }
+  }
+  const calls = new Set<string>();
+  symbolRefs(lines[0], lines[0].indexOf("@tul_fn_f"), calls);
+  assert.deepEqual([...calls], ["tul.str.3", '"quoted name"']);
+});
+
 // ---------------------------------------------------------------- TBAA
 
 test("tbaa: array header loads and element accesses get tags numbered above the module's metadata", () => {
@@ -180,4 +219,17 @@ test("pipeline: recursion without a way out gets disable-tail-calls, checks move
   const debug = runTextPasses(ir, { noTailCalls: new Set(), noInline: new Set(), extraAttributes: [], debug: true });
   assert.match(debug, /emissionKind: FullDebug/);
   assert.deepEqual(bodyOf(debug, "tul_fn_add"), ["entry:", "  %1 = add i64 %0, 1, !dbg !8", "  ret i64 %1, !dbg !8"]); // -g: every location
+});
+
+test("pipeline: TBAA tags only when optimising (clang -O0 ignores them)", () => {
+  const ir = [
+    fn("define internal i64 @tul_fn_len(i8* %0) !dbg !5 {", "entry:", "  %tul.len = load i64, i64* %p, align 8", "  ret i64 %tul.len"),
+    "!5 = distinct !DISubprogram(name: \"len\")",
+  ].join("\n");
+  const facts = { noTailCalls: new Set<string>(), noInline: new Set<string>(), extraAttributes: [], debug: true };
+  for (const [optLevel, tagged] of [[0, false], [1, true], [2, true], [undefined, true]] as const) {
+    const out = runTextPasses(ir, { ...facts, optLevel });
+    assert.equal(/%tul\.len = load i64, i64\* %p, align 8, !tbaa !\d+$/m.test(out), tagged, String(optLevel));
+    assert.equal(out.includes("tulpar tbaa"), tagged, String(optLevel));
+  }
 });
