@@ -8,7 +8,7 @@ import { cachedExecutable } from "../driver/run_cache.js";
 import { LinkError } from "../codegen/toolchain/link.js";
 import { parseSanitizers, SanitizeError } from "../codegen/toolchain/sanitize.js";
 import { VERSION } from "../common/version.js";
-import { enableTiming, record, timingEnabled, timingReport } from "../common/timing.js";
+import { cpuNow, enableTiming, record, timingEnabled, timingReport } from "../common/timing.js";
 
 const HELP = `tulc ${VERSION}: the Tulpar compiler
 
@@ -268,7 +268,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const p = parseArgs(argv);
-    record("start-up", performance.now()); // node, and loading the compiler's modules
+    record("start-up", performance.now(), cpuNow()); // node, and loading the compiler's modules
     switch (p.command) {
       case "build": return await cmdBuild(p);
       case "run": return await cmdRun(p);

@@ -46,7 +46,7 @@ export function buildTaskEntry(g: Gen, name: string, types: Type[], rt: Type, bo
 function loadArg(g: Gen, b: llvm.IRBuilder, block: llvm.Value, t: Type, i: number): llvm.Value {
   const at = b.CreateGEP(g.types.i8, block, [llvm.ConstantInt.get(g.types.i64, i * SLOT, false)]);
   const v = b.CreateLoad(memType(g, t), b.CreateBitCast(at, memPtrType(g, t)));
-  return t.k === "bool" ? b.CreateICmpNE(v, llvm.ConstantInt.get(g.types.i8, 0, false)) : v;
+  return t.k === "bool" ? b.CreateICmpNE(v, g.i8(0)) : v;
 }
 
 /** The task entry of a top-level async function (declared by module.ts). */

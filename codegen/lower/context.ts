@@ -6,6 +6,7 @@ import type { Block, FuncDecl, StructDecl } from "../../frontend/ast.js";
 import type { Span } from "../../frontend/source.js";
 import type { Type } from "../../frontend/types.js";
 import type { Debug } from "./debug.js";
+import { Builder } from "./builder.js";
 
 export class CodegenError extends Error {
   constructor(message: string) {
@@ -54,7 +55,7 @@ export interface LlvmTypes {
 }
 
 export class Gen {
-  readonly builder: llvm.IRBuilder;
+  readonly builder: Builder;
   readonly types: LlvmTypes;
   /** The function being generated (null between functions). */
   fnState: FnState | null = null;
@@ -100,7 +101,7 @@ export class Gen {
     readonly di: Debug,
     readonly triple: string,
   ) {
-    this.builder = new llvm.IRBuilder(ctx);
+    this.builder = new Builder(ctx);
     const i8 = llvm.Type.getInt8Ty(ctx);
     const i64 = llvm.Type.getInt64Ty(ctx);
     const ptr = llvm.PointerType.getUnqual(i8);
@@ -158,10 +159,15 @@ export class Gen {
     this.terminate(() => this.builder.CreateUnreachable());
   }
 
+  /** A runtime global as i8* (made once per name). */
   runtimeGlobal(name: string): llvm.Constant {
+    const hit = this.rtGlobals.get(name);
+    if (hit) return hit;
     const g = this.mod.getGlobalVariable(name);
     if (!g) throw new CodegenError(`runtime global ${name} is not declared`);
-    return llvm.ConstantExpr.getBitCast(g, this.types.ptr);
+    const c = llvm.ConstantExpr.getBitCast(g, this.types.ptr);
+    this.rtGlobals.set(name, c);
+    return c;
   }
 
   block(name: string): llvm.BasicBlock {
@@ -183,8 +189,7 @@ export class Gen {
    * moves on, so an unterminated current block is a dead block (see terminate): seal it.
    */
   at(bb: llvm.BasicBlock): void {
-    const cur = this.builder.GetInsertBlock();
-    if (cur && this.fnState && cur.getParent() !== null && !cur.getTerminator()) this.builder.CreateUnreachable();
+    if (this.fnState && this.builder.inOpenBlock()) this.builder.CreateUnreachable();
     this.builder.SetInsertPoint(bb);
   }
 
@@ -196,15 +201,34 @@ export class Gen {
   }
 
   /** The builder's current debug location (every change goes through setDebugLoc). */
-  private debugLoc: { line: number; col: number; scope: llvm.DIScope | null } = { line: 0, col: 0, scope: null };
+  private dlLine = 0;
+  private dlCol = 0;
+  private dlScope: llvm.DIScope | null = null;
+  /** DILocations made for `dlCacheScope`, by line * 2^32 + column (a location is often set again a
+   *  few expressions later); emptied when the scope changes, so it holds one function's at most. */
+  private readonly dlCache = new Map<number, llvm.DILocation>();
+  private dlCacheScope: llvm.DIScope | null = null;
 
   /** Sets the builder's debug location; an unchanged one costs no call into LLVM (lowering sets it
    *  for most expressions, and the two native calls were a tenth of lowering's time). */
   setDebugLoc(line: number, col: number, scope: llvm.DIScope): void {
-    const cur = this.debugLoc;
-    if (cur.line === line && cur.col === col && cur.scope === scope) return;
-    this.debugLoc = { line, col, scope };
-    this.builder.SetCurrentDebugLocation(llvm.DILocation.get(this.ctx, line, col, scope));
+    if (this.dlLine === line && this.dlCol === col && this.dlScope === scope) return;
+    this.dlLine = line;
+    this.dlCol = col;
+    this.dlScope = scope;
+    this.builder.SetCurrentDebugLocation(this.diLocation(line, col, scope));
+  }
+
+  private diLocation(line: number, col: number, scope: llvm.DIScope): llvm.DILocation {
+    if (line >= 2 ** 20 || col >= 2 ** 32) return llvm.DILocation.get(this.ctx, line, col, scope);
+    if (this.dlCacheScope !== scope) {
+      this.dlCache.clear();
+      this.dlCacheScope = scope;
+    }
+    const key = line * 2 ** 32 + col;
+    let loc = this.dlCache.get(key);
+    if (!loc) this.dlCache.set(key, (loc = llvm.DILocation.get(this.ctx, line, col, scope)));
+    return loc;
   }
 
   /** i64 constants made so far, by value (each is one native call to make). */
@@ -241,12 +265,41 @@ export class Gen {
     return llvm.ConstantFP.get(this.types.f64, v);
   }
 
+  // LLVM uniques constants: the wrappers of the common ones are made once (each native call makes
+  // a new wrapper object, and lowering asked for these thousands of times).
+  private trueC?: llvm.Constant;
+  private falseC?: llvm.Constant;
+  private nullC?: llvm.Constant;
+  private readonly i8s: llvm.Constant[] = [];
+  private readonly undefs = new Map<llvm.Type, llvm.Value>();
+  private readonly memPtrs = new Map<llvm.Type, llvm.PointerType>();
+  private readonly rtGlobals = new Map<string, llvm.Constant>();
+
   bool(v: boolean): llvm.Value {
-    return v ? llvm.ConstantInt.getTrue(this.ctx) : llvm.ConstantInt.getFalse(this.ctx);
+    return v ? (this.trueC ??= llvm.ConstantInt.getTrue(this.ctx)) : (this.falseC ??= llvm.ConstantInt.getFalse(this.ctx));
   }
 
   nullPtr(): llvm.Constant {
-    return llvm.ConstantPointerNull.get(this.types.ptr);
+    return (this.nullC ??= llvm.ConstantPointerNull.get(this.types.ptr));
+  }
+
+  /** The i8 constant 0 or 1 (owned flags, bool memory form). */
+  i8(v: 0 | 1): llvm.Constant {
+    return (this.i8s[v] ??= llvm.ConstantInt.get(this.types.i8, v, false));
+  }
+
+  /** The undef value of an LLVM type. */
+  undef(t: llvm.Type): llvm.Value {
+    let u = this.undefs.get(t);
+    if (!u) this.undefs.set(t, (u = llvm.UndefValue.get(t)));
+    return u;
+  }
+
+  /** A pointer type to `t` (for the memory types: few, each made once). */
+  ptrTo(t: llvm.Type): llvm.PointerType {
+    let p = this.memPtrs.get(t);
+    if (!p) this.memPtrs.set(t, (p = llvm.PointerType.getUnqual(t)));
+    return p;
   }
 
   /** An entry-block alloca of `type`. */

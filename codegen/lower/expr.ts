@@ -86,7 +86,7 @@ function genNode(g: Gen, e: Expr): llvm.Value {
 
 /** The value of an expression that has none (void): an undef i1 nothing reads. */
 export function noValue(g: Gen): llvm.Value {
-  return llvm.UndefValue.get(g.types.i1);
+  return g.undef(g.types.i1);
 }
 
 export function tyOf(e: Expr): Type {
@@ -97,7 +97,7 @@ export function tyOf(e: Expr): Type {
 /** An undefined value of a Tulpar type, for code after a noreturn call. */
 export function undefOf(g: Gen, t: Type): llvm.Value {
   const lt = llvmType(g, t);
-  return lt === g.types.void ? noValue(g) : llvm.UndefValue.get(lt);
+  return lt === g.types.void ? noValue(g) : g.undef(lt);
 }
 
 // ---------------------------------------------------------------- literals
@@ -511,10 +511,10 @@ function genAppend(g: Gen, target: Ident, added: Expr): void {
   g.loc(target.span);
   const slot = varSlot(g, sym);
   const flag = ownedFlag(g, sym);
-  const owned = g.builder.CreateICmpNE(g.builder.CreateLoad(g.types.i8, flag), llvm.ConstantInt.get(g.types.i8, 0, false));
+  const owned = g.builder.CreateICmpNE(g.builder.CreateLoad(g.types.i8, flag), g.i8(0));
   const result = g.call("tul_str_append", [g.builder.CreateLoad(g.types.ptr, slot), rhs, owned]);
   g.builder.CreateStore(result, slot);
-  g.builder.CreateStore(llvm.ConstantInt.get(g.types.i8, 1, false), flag);
+  g.builder.CreateStore(g.i8(1), flag);
 }
 
 function genUpdate(g: Gen, e: Update): llvm.Value {

@@ -174,7 +174,7 @@ function applyThunk(g: Gen, ft: FuncType): llvm.Function {
   b.SetInsertPoint(llvm.BasicBlock.Create(g.ctx, "entry", fn));
   const p = ft.params[0];
   let x: llvm.Value = b.CreateLoad(memType(g, p), b.CreateBitCast(fn.getArg(1), memPtrType(g, p)));
-  if (p.k === "bool") x = b.CreateICmpNE(x, llvm.ConstantInt.get(g.types.i8, 0, false));
+  if (p.k === "bool") x = b.CreateICmpNE(x, g.i8(0));
   const code = closureCodeType(g, ft);
   const fnPtr = b.CreateBitCast(b.CreateLoad(g.types.ptr, b.CreateBitCast(fn.getArg(0), g.types.ptrPtr)), llvm.PointerType.getUnqual(code));
   const v = b.CreateCall(code, fnPtr, [fn.getArg(0), x]);

@@ -51,7 +51,7 @@ export function emitWorkerGuard(g: Gen, b: llvm.IRBuilder, fn: llvm.Function, me
   if (!flag) throw new CodegenError("runtime global tul_on_worker is not declared");
   const bad = llvm.BasicBlock.Create(g.ctx, "worker.refuse", fn);
   const ok = llvm.BasicBlock.Create(g.ctx, "worker.ok", fn);
-  const on = b.CreateICmpNE(b.CreateLoad(g.types.i8, flag), llvm.ConstantInt.get(g.types.i8, 0, false));
+  const on = b.CreateICmpNE(b.CreateLoad(g.types.i8, flag), g.i8(0));
   b.CreateCondBr(on, bad, ok);
   b.SetInsertPoint(bad);
   b.CreateCall(g.rt("tul_throw_msg"), [cString(g, message)]);

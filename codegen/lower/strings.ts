@@ -18,8 +18,8 @@ export function strConst(g: Gen, s: string): llvm.Constant {
   const data = byteArray(g, s);
   const ty = llvm.StructType.get(g.ctx, [g.types.i64, g.types.i64, data.getType()]);
   const init = llvm.ConstantStruct.get(ty, [
-    llvm.ConstantInt.get(g.types.i64, Buffer.byteLength(s, "utf8"), true),
-    llvm.ConstantInt.get(g.types.i64, codePoints(s), true),
+    g.i64(Buffer.byteLength(s, "utf8")) as llvm.Constant,
+    g.i64(codePoints(s)) as llvm.Constant,
     data,
   ]);
   const gv = g.constGlobal("str", init);

@@ -40,7 +40,7 @@ export function toMem(g: Gen, t: Type, v: llvm.Value): llvm.Value {
 
 /** Converts a memory value to its register form. */
 export function fromMem(g: Gen, t: Type, v: llvm.Value): llvm.Value {
-  return t.k === "bool" ? g.builder.CreateICmpNE(v, llvm.ConstantInt.get(g.types.i8, 0, false)) : v;
+  return t.k === "bool" ? g.builder.CreateICmpNE(v, g.i8(0)) : v;
 }
 
 /** Size of a value in an array slot or struct field. */
@@ -50,7 +50,7 @@ export function slotSize(t: Type): number {
 
 /** A typed pointer to the memory form of `t`. */
 export function memPtrType(g: Gen, t: Type): llvm.PointerType {
-  return llvm.PointerType.getUnqual(memType(g, t));
+  return g.ptrTo(memType(g, t));
 }
 
 /** `const tul_type *` for a static type, as an i8* constant. */

@@ -173,12 +173,12 @@ export function ownedFlag(g: Gen, sym: VarSymbol): llvm.Value {
   let flag = map.get(sym.id);
   if (!flag) {
     flag = g.alloca(g.types.i8, `${sym.name}.owned`);
-    g.current.allocas.CreateStore(llvm.ConstantInt.get(g.types.i8, 0, false), flag);
+    g.current.allocas.CreateStore(g.i8(0), flag);
     map.set(sym.id, flag);
   }
   return flag;
 }
 
 function disown(g: Gen, sym: VarSymbol): void {
-  if (appendable(g, sym)) g.builder.CreateStore(llvm.ConstantInt.get(g.types.i8, 0, false), ownedFlag(g, sym));
+  if (appendable(g, sym)) g.builder.CreateStore(g.i8(0), ownedFlag(g, sym));
 }
