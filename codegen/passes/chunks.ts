@@ -7,8 +7,8 @@
 // a chunk goes to clang only once they are final for each of its functions (see Recursion).
 
 import { ANY, withoutWayOut } from "./recursion.js";
-import { scanModule, type ScanFn } from "./scan.js";
-import { declaration, exported, parse, SPECIAL_GLOBAL, type Item } from "./split.js";
+import { scanModule, symbolRefs, type ScanFn } from "./scan.js";
+import { declaration, exported, isCopied, SPECIAL_GLOBAL, type Item } from "./split.js";
 import { runTextPassesIn, type PassFacts } from "./pipeline.js";
 
 const DEFINE_OR_DECLARE_NAME = /^(?:define|declare) [^@]*@([-\w.$]+|"(?:[^"\\]|\\.)*")\(/;
@@ -20,15 +20,9 @@ export function definedFunctions(lines: string[]): string[] {
     if (!line.startsWith("define ")) continue;
     const m = DEFINE_OR_DECLARE_NAME.exec(line);
     if (!m) throw new Error(`chunks: unexpected line ${line.slice(0, 120)}`);
-    if (!isPreludeHelper(line, m[1])) out.push(unquote(m[1]));
+    if (!isCopied("define", m[1], line)) out.push(unquote(m[1])); // the prelude's helpers: every chunk copies them
   }
   return out;
-}
-
-/** The prelude's helpers (`define internal ... @tul__*` without debug info) stay in the module:
- *  every chunk copies them (split.ts COPIED_FUNCTION). */
-function isPreludeHelper(line: string, name: string): boolean {
-  return name.startsWith("tul__") && line.startsWith("define internal ") && !/ !dbg !\d+/.test(line);
 }
 
 /** A symbol name as LLVM prints it, unquoted (`"a b"`, with `\XX` hex escapes) or plain. */
@@ -43,6 +37,42 @@ function unquote(name: string): string {
     } else for (const b of Buffer.from(body[i])) bytes.push(b);
   }
   return Buffer.from(bytes).toString("utf8");
+}
+
+const GLOBAL_NAME = /^@([-\w.$]+|"(?:[^"\\]|\\.)*") = /;
+
+/** A function or global of a printed module: lines [start, end), the symbols it names. */
+interface Piece {
+  kind: Item["kind"];
+  name: string;
+  start: number;
+  end: number;
+  refs: Set<string>;
+  copied: boolean;
+  /** As split.ts sees it (its first line), for its declaration and hidden forms. */
+  item: Item;
+}
+
+/** The functions and (non-external) globals of a printed module, in order. */
+function piecesOf(lines: string[]): Piece[] {
+  const out: Piece[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const define = line.startsWith("define ");
+    if (!define && (!line.startsWith("@") || /^@\S+ = (?:external |extern_weak )/.test(line))) continue;
+    const name = (define ? DEFINE_OR_DECLARE_NAME : GLOBAL_NAME).exec(line)?.[1];
+    if (name === undefined) throw new Error(`chunks: unexpected line ${line.slice(0, 120)}`);
+    let end = i + 1;
+    if (define) while (end < lines.length && lines[end - 1] !== "}") end++;
+    const refs = new Set<string>();
+    for (let k = i; k < end; k++) if (lines[k].includes("@")) symbolRefs(lines[k], -1, refs, true);
+    refs.delete(name);
+    const kind = define ? "define" : "global";
+    const copied = isCopied(kind, name, line);
+    out.push({ kind, name, start: i, end, refs, copied, item: { kind, name, first: line, count: end - i, refs, metadata: [], rest: null, copied } });
+    i = end - 1;
+  }
+  return out;
 }
 
 /** One chunk's module text, waiting for its functions' recursion facts. */
@@ -96,13 +126,14 @@ export class ChunkedModule {
     return this.definedFns.has(name) || this.userFns.has(unquote(name));
   }
 
-  /** The chunk's own module: its functions, the globals new since the last print, what they use. */
+  /** The chunk's own module: its functions, the globals new since the last print, what they use.
+   *  Line by line over the print, in its order (function bodies pass through untouched). */
   private module(printed: string[]): Waiting {
-    const p = parse(printed);
-    const byName = new Map(p.items.map((it) => [it.name, it]));
-    const own = p.items.filter((it) => !it.copied && (it.kind === "define" || !this.definedGlobals.has(it.name)));
+    const pieces = piecesOf(printed);
+    const byName = new Map(pieces.map((it) => [it.name, it]));
+    const own = pieces.filter((it) => !it.copied && (it.kind === "define" || !this.definedGlobals.has(it.name)));
     const used = new Set<string>();
-    const copies = new Set<Item>();
+    const copies = new Set<Piece>();
     for (const work = own.slice(); work.length; ) {
       for (const r of work.pop()!.refs) {
         if (used.has(r)) continue;
@@ -114,42 +145,47 @@ export class ChunkedModule {
         }
       }
     }
-    const globals: string[] = [], defs: string[] = [], fns: string[] = [];
-    const push = (to: string[], lines: string[]): void => {
-      for (const l of lines) to.push(l); // no spread: bodies reach 100k lines
-    };
-    for (const it of p.items) {
-      if (it.copied) {
-        if (copies.has(it)) push(it.kind === "define" ? defs : globals, it.lines);
-      } else if (it.kind === "define") {
-        fns.push(it.name);
-        this.definedFns.add(it.name);
-        defs.push(this.hidden(it));
-        for (let k = 1; k < it.lines.length; k++) defs.push(it.lines[k]);
-      } else if (!this.definedGlobals.has(it.name)) {
-        this.definedGlobals.add(it.name);
-        globals.push(SPECIAL_GLOBAL.test(it.name) ? it.lines[0] : exported(it));
-      } else if (used.has(it.name) && !SPECIAL_GLOBAL.test(it.name)) globals.push(declaration(it));
+    const lines: string[] = [], fns: string[] = [];
+    let next = 0;
+    for (const it of pieces) {
+      for (; next < it.start; next++) this.keepLine(printed[next], used, lines);
+      next = it.end;
+      const first = this.firstLine(it, used, copies, fns);
+      if (first === null) continue;
+      lines.push(first);
+      for (let k = it.start + 1; k < it.end; k++) lines.push(printed[k]);
     }
-    const externals: string[] = [];
-    for (const line of p.externals) {
-      const name = line.startsWith("declare ") ? DEFINE_OR_DECLARE_NAME.exec(line)?.[1] : undefined;
-      if (name === undefined || !this.generated(name)) externals.push(line);
-      else if (used.has(name)) externals.push(line.replace(/^declare (?:dso_local )?(?:hidden )?/, "declare hidden "));
-    }
-    const lines = [...p.head, ...globals, ...externals];
-    push(lines, defs);
-    push(lines, p.attributes);
-    push(lines, p.namedMetadata);
-    for (const l of p.metadata) if (l !== undefined) lines.push(l);
-    lines.push("");
+    for (; next < printed.length; next++) this.keepLine(printed[next], used, lines);
     return { lines, fns };
+  }
+
+  /** A function's or global's first line in this chunk's module (null: left out). */
+  private firstLine(it: Piece, used: Set<string>, copies: Set<Piece>, fns: string[]): string | null {
+    if (it.copied) return copies.has(it) ? it.item.first : null;
+    if (it.kind === "define") {
+      fns.push(it.name);
+      this.definedFns.add(it.name);
+      return this.hidden(it.item);
+    }
+    if (!this.definedGlobals.has(it.name)) {
+      this.definedGlobals.add(it.name);
+      return SPECIAL_GLOBAL.test(it.name) ? it.item.first : exported(it.item);
+    }
+    return used.has(it.name) && !SPECIAL_GLOBAL.test(it.name) ? declaration(it.item) : null;
+  }
+
+  /** A line outside functions and globals: declarations of this program's functions only where
+   *  used (hidden), everything else as printed. */
+  private keepLine(line: string, used: Set<string>, out: string[]): void {
+    const name = line.startsWith("declare ") ? DEFINE_OR_DECLARE_NAME.exec(line)?.[1] : undefined;
+    if (name === undefined || !this.generated(name)) out.push(line);
+    else if (used.has(name)) out.push(line.replace(/^declare (?:dso_local )?(?:hidden )?/, "declare hidden "));
   }
 
   /** The first line of a function defined in this chunk, visible to the others (hidden: not
    *  exported from the executable); the program's main, `tul_user_main`, keeps its linkage. */
   private hidden(it: Item): string {
-    const first = it.lines[0];
+    const first = it.first;
     if (/^define (?:internal |private )/.test(first) || (this.userFns.has(unquote(it.name)) && !first.startsWith("define hidden "))) return exported(it);
     return first;
   }
