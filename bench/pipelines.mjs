@@ -2,7 +2,7 @@
 // 1k/10k-line programs' IR with stock `clang-14 -O2` and with each candidate (other clang levels and
 // flags, or an `opt-14 -passes=...` pipeline piped into `clang -O2 -Xclang -disable-llvm-passes`),
 // CPU time (user+sys, best of 3, each candidate alternated with stock), then runs every bench/cpu
-// workload built both ways (best of RUNS, interleaved) and prints the ratios to stock.
+// workload built both ways (CPU time, best of RUNS, interleaved) and prints the ratios to stock.
 //   node bench/pipelines.mjs [candidate ...]     (RUNS=5 by default)
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -65,16 +65,17 @@ function link(obj, exe) {
   execFileSync("clang-14", [obj, path.join(rt, "libtulrt_main.a"), path.join(rt, "libtulrt.a"), "-Wl,--as-needed", ...libs, "-o", exe]);
 }
 
+/** Runs a workload; its CPU time (user+sys: steadier than wall time on a loaded machine) and output. */
 function run(exe, env) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(exe, [], { env: { ...process.env, ...env }, encoding: "utf8" });
+  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", exe], { env: { ...process.env, ...env }, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${exe} failed: ${r.stderr}`);
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, out: r.stdout };
+  const [u, s] = r.stderr.trim().split("\n").pop().split(" ").map(Number);
+  return { ms: (u + s) * 1000, out: r.stdout };
 }
 
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(CANDIDATES).filter((c) => c !== "stock");
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
-console.log(`load average ${load()}; compile: CPU s (user+sys) best of 3 vs stock in alternation; runs: best of ${RUNS}, ratio to stock`);
+console.log(`load average ${load()}; compile: CPU s (user+sys) best of 3 vs stock in alternation; runs: CPU time best of ${RUNS}, ratio to stock`);
 const programs = [1000, 10000].map((n) => {
   const src = path.join(dir, `p${n}.tul`);
   writeFileSync(src, generateProgram(n));
