@@ -54,6 +54,10 @@ export interface LlvmTypes {
   typeDesc: llvm.StructType; // literal { i64, i64, i8*, i8*, i64, i8*, i8* } == struct tul_type
 }
 
+/** The i64 constants made from a JS number (exactly representable, and cached by value). */
+const MAX_EXACT = 2n ** 52n;
+const MIN_EXACT = -MAX_EXACT;
+
 export class Gen {
   readonly builder: Builder;
   readonly types: LlvmTypes;
@@ -204,8 +208,9 @@ export class Gen {
   private dlLine = 0;
   private dlCol = 0;
   private dlScope: llvm.DIScope | null = null;
-  /** DILocations made for `dlCacheScope`, by line * 2^32 + column (a location is often set again a
-   *  few expressions later); emptied when the scope changes, so it holds one function's at most. */
+  /** DILocations made for `dlCacheScope`, by line * 4096 + column (a small integer key; a location is
+   *  often set again a few expressions later); emptied when the scope changes, so it holds one
+   *  function's at most. */
   private readonly dlCache = new Map<number, llvm.DILocation>();
   private dlCacheScope: llvm.DIScope | null = null;
 
@@ -220,12 +225,12 @@ export class Gen {
   }
 
   private diLocation(line: number, col: number, scope: llvm.DIScope): llvm.DILocation {
-    if (line >= 2 ** 20 || col >= 2 ** 32) return llvm.DILocation.get(this.ctx, line, col, scope);
+    if (line >= 2 ** 19 || col >= 4096) return llvm.DILocation.get(this.ctx, line, col, scope);
     if (this.dlCacheScope !== scope) {
       this.dlCache.clear();
       this.dlCacheScope = scope;
     }
-    const key = line * 2 ** 32 + col;
+    const key = line * 4096 + col;
     let loc = this.dlCache.get(key);
     if (!loc) this.dlCache.set(key, (loc = llvm.DILocation.get(this.ctx, line, col, scope)));
     return loc;
@@ -238,7 +243,7 @@ export class Gen {
 
   /** An exact i64 constant (values beyond 2^53 are assembled from two 32-bit halves). */
   i64(v: number | bigint): llvm.Value {
-    if (typeof v === "bigint" && v >= -(2n ** 52n) && v <= 2n ** 52n) v = Number(v);
+    if (typeof v === "bigint" && v >= MIN_EXACT && v <= MAX_EXACT) v = Number(v);
     if (typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= 2 ** 52) {
       let c = this.ints.get(v);
       if (!c) {
@@ -249,7 +254,7 @@ export class Gen {
       return c;
     }
     const big = BigInt.asIntN(64, BigInt(v));
-    if (big >= -(2n ** 52n) && big <= 2n ** 52n) return llvm.ConstantInt.get(this.types.i64, Number(big), true);
+    if (big >= MIN_EXACT && big <= MAX_EXACT) return llvm.ConstantInt.get(this.types.i64, Number(big), true);
     const u = BigInt.asUintN(64, big);
     const hi = llvm.ConstantInt.get(this.types.i64, Number(u >> 32n), false);
     const lo = llvm.ConstantInt.get(this.types.i64, Number(u & 0xffffffffn), false);
