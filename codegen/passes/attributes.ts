@@ -23,16 +23,17 @@ export function addFunctionAttributes(text: string, noTailCalls: Set<string>, no
 }
 
 /** addFunctionAttributes on the module's lines, in place (definition lines keep their indices; the
- *  attribute groups go last). */
-export function addFunctionAttributesIn(lines: string[], noTailCalls: Set<string>, noInline: Set<string>, extra: string[] = []): string[] {
+ *  attribute groups go last); `defines`: the indices of the function definitions, when known. */
+export function addFunctionAttributesIn(lines: string[], noTailCalls: Set<string>, noInline: Set<string>, extra: string[] = [], defines?: number[]): string[] {
   const out = lines;
-  for (let i = 0; i < out.length; i++) {
-    if (!out[i].startsWith("define ")) continue;
+  const attribute = (i: number): void => {
     out[i] = out[i].replace(GENERATED, (_all, head: string, name: string, tail: string) => {
       const group = (noTailCalls.has(name) ? 1 : 0) + (noInline.has(name) ? 2 : 0);
       return `${head} #${GROUP_BASE + group} ${tail}`;
     });
-  }
+  };
+  if (defines) defines.forEach(attribute); // the definitions' line indices (scan.ts)
+  else for (let i = 0; i < out.length; i++) if (out[i].startsWith("define ")) attribute(i);
   const common = ["uwtable", ...extra].join(" ");
   out.push(
     `attributes #${GROUP_BASE} = { ${common} }`,

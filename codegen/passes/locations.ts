@@ -3,21 +3,15 @@
 // call is a call). This pass keeps `!dbg` on calls and drops it from every other instruction, which
 // makes clang's -O0 code generation a third faster (fewer line-table rows to emit) and -O2 a little.
 
-import { CALL, isIndented, mayCall } from "./scan.js";
-
-const DBG = ", !dbg !";
+import { CALL, DBG, isIndented, mayCall, withoutLocation } from "./scan.js";
 
 /** Drops the `!dbg` attachment of every instruction but calls, in place (with -g, skip this pass:
- *  a debugger steps by these locations). */
+ *  a debugger steps by these locations). The pass pipeline does the same inside its scan (scan.ts). */
 export function callSiteLocationsIn(lines: string[]): string[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (!isIndented(line)) continue; // labels, definitions, metadata
-    const at = line.indexOf(DBG);
-    if (at < 0 || (mayCall(line) && CALL.test(line))) continue;
-    let end = at + DBG.length;
-    while (end < line.length && line.charCodeAt(end) >= 48 && line.charCodeAt(end) <= 57) end++;
-    lines[i] = line.slice(0, at) + line.slice(end);
+    if (line.includes(DBG) && !(mayCall(line) && CALL.test(line))) lines[i] = withoutLocation(line);
   }
   return lines;
 }

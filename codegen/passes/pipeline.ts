@@ -1,15 +1,16 @@
 // The text passes over the printed LLVM module, in the order they run: function attributes
 // (attributes.ts, with the recursions recursion.ts finds), stack-check placement
-// (stack_checks.ts), TBAA tags (tbaa.ts; when optimising), and without -g the debug-info emission kind and
-// call-site-only locations (locations.ts). Each is a function from IR text to IR text (and one on
-// its lines, ...In) with its own unit tests (tests/unit/passes.test.ts, recursion.test.ts).
+// (stack_checks.ts), TBAA tags (tbaa.ts; when optimising), and without -g the debug-info emission
+// kind and call-site-only locations (locations.ts). Each is a function from IR text to IR text (and one on
+// its lines, ...In) with its own unit tests (tests/unit/passes.test.ts, recursion.test.ts); the
+// pipeline runs them on one array of lines, and its one walk over them (scan.ts) serves all but
+// the attributes.
 
 import { addFunctionAttributesIn, lineTablesOnlyIn } from "./attributes.js";
 import { unboundedRecursionOf } from "./recursion.js";
 import { scanModule } from "./scan.js";
 import { placeStackChecksOf } from "./stack_checks.js";
-import { addTbaaIn } from "./tbaa.js";
-import { callSiteLocationsIn } from "./locations.js";
+import { appendTbaaTree, nextMetadataId } from "./tbaa.js";
 
 /** What lowering knows that the passes need. */
 export interface PassFacts {
@@ -34,10 +35,14 @@ export function runTextPasses(printed: string, facts: PassFacts): string {
  *  into parts, passes/split.ts), not once per pass (each split and join of a 10k-line program's
  *  8 MB of IR cost tens of milliseconds, and as much again in garbage collection). */
 export function runTextPassesIn(printed: string[], facts: PassFacts): string[] {
-  const scan = scanModule(printed); // functions, blocks and calls, for recursion and stack checks
+  // One walk: functions, blocks and calls for recursion and stack checks, and on the way, in place,
+  // the TBAA tags when optimising and the call-site-only locations without -g.
+  const tbaaBase = facts.optLevel === 0 ? undefined : nextMetadataId(printed);
+  const scan = scanModule(printed, { callSitesOnly: !facts.debug, tbaaBase });
   const noTailCalls = new Set([...facts.noTailCalls, ...unboundedRecursionOf(scan)]);
-  const attributed = addFunctionAttributesIn(printed, noTailCalls, facts.noInline, facts.extraAttributes);
+  const defines = scan.fns.map((f) => f.define);
+  const attributed = addFunctionAttributesIn(printed, noTailCalls, facts.noInline, facts.extraAttributes, defines);
   const placed = placeStackChecksOf(attributed, scan);
-  const tagged = facts.optLevel === 0 ? placed : addTbaaIn(placed);
-  return facts.debug ? tagged : callSiteLocationsIn(lineTablesOnlyIn(tagged));
+  if (tbaaBase !== undefined) appendTbaaTree(placed, tbaaBase, scan.tbaaTagged);
+  return facts.debug ? placed : lineTablesOnlyIn(placed);
 }

@@ -11,9 +11,15 @@ import { symbolRefs } from "./scan.js";
 interface Item {
   kind: "global" | "define";
   name: string;
-  lines: string[];
+  /** Its first line (the definition's head, or the global), and how many lines it has. */
+  first: string;
+  count: number;
   /** Symbols (`@name`) the item refers to, itself excluded. */
   refs: Set<string>;
+  /** Metadata ids its lines refer to (with repeats). */
+  metadata: number[];
+  /** Its lines after the first, joined (a function's body and `}`), or null. */
+  rest: string | null;
   /** Copied into every part that uses it (see COPIED_GLOBAL, COPIED_FUNCTION). */
   copied: boolean;
 }
@@ -40,12 +46,6 @@ interface Parsed {
   metadata: string[];
 }
 
-function refsOf(lines: string[], self: string): Set<string> {
-  const refs = new Set<string>();
-  for (const line of lines) if (line.includes("@")) symbolRefs(line, -1, refs, true);
-  refs.delete(self);
-  return refs;
-}
 
 function parse(lines: string[]): Parsed {
   const p: Parsed = { head: [], externals: [], items: [], attributes: [], namedMetadata: [], metadata: [] };
@@ -54,16 +54,15 @@ function parse(lines: string[]): Parsed {
     if (line.startsWith("define ")) {
       let end = i;
       while (end < lines.length && lines[end] !== "}") end++;
-      const body = lines.slice(i, end + 1);
       const name = DEFINE_NAME.exec(line)?.[1];
       if (!name) throw new SplitError(line);
-      p.items.push(item("define", name, body));
+      p.items.push(item("define", name, line, end + 1 - i, lines.slice(i + 1, end + 1).join("\n")));
       i = end;
     } else if (line.startsWith("@")) {
       const name = GLOBAL_NAME.exec(line)?.[1];
       if (!name) throw new SplitError(line);
       if (/^@\S+ = (?:external |extern_weak )/.test(line)) p.externals.push(line);
-      else p.items.push(item("global", name, [line]));
+      else p.items.push(item("global", name, line, 1, null));
     } else if (line.startsWith("declare ")) p.externals.push(line);
     else if (line.startsWith("attributes ")) p.attributes.push(line);
     else if (line.startsWith("!")) {
@@ -75,16 +74,23 @@ function parse(lines: string[]): Parsed {
   return p;
 }
 
-function item(kind: Item["kind"], name: string, lines: string[]): Item {
-  const it: Item = { kind, name, lines, refs: refsOf(lines, name), copied: false };
+/** An item; its references are read from its text (the body as one string: indexOf jumps from one
+ *  `@` or `!` to the next instead of visiting every line). */
+function item(kind: Item["kind"], name: string, first: string, count: number, rest: string | null): Item {
+  const it: Item = { kind, name, first, count, refs: new Set(), metadata: [], rest, copied: false };
+  for (const text of rest === null ? [first] : [first, rest]) {
+    symbolRefs(text, -1, it.refs, true);
+    metadataRefs(text, it.metadata);
+  }
+  it.refs.delete(name);
   it.copied = kind === "global"
-    ? COPIED_GLOBAL.test(name) && /^@\S+ = private /.test(lines[0])
-    : COPIED_FUNCTION.test(name) && /^define internal /.test(lines[0]) && !/ !dbg !\d+/.test(lines[0]);
+    ? COPIED_GLOBAL.test(name) && /^@\S+ = private /.test(first)
+    : COPIED_FUNCTION.test(name) && /^define internal /.test(first) && !/ !dbg !\d+/.test(first);
   return it;
 }
 
-/** Metadata ids a line refers to (`!` and digits: what /!(\d+)/g finds, scanned by hand because
- *  nearly every line of a module has one, in `!dbg !N`). */
+/** Metadata ids a line (or lines) refers to (`!` and digits: what /!(\d+)/g finds, scanned by hand
+ *  because nearly every line of a module has one, in `!dbg !N`). */
 function metadataRefs(line: string, out: number[]): void {
   for (let i = line.indexOf("!"); i >= 0; i = line.indexOf("!", i + 1)) {
     let id = 0, j = i + 1;
@@ -104,11 +110,11 @@ function metadataRefs(line: string, out: number[]): void {
 function assign(items: Item[], parts: number): Map<Item, number> {
   const home = new Map<Item, number>();
   const functions = items.filter((it) => it.kind === "define" && !it.copied);
-  const total = functions.reduce((n, f) => n + f.lines.length, 0);
+  const total = functions.reduce((n, f) => n + f.count, 0);
   let seen = 0;
   for (const f of functions) {
     home.set(f, Math.min(parts - 1, Math.floor((seen * parts) / Math.max(1, total))));
-    seen += f.lines.length;
+    seen += f.count;
   }
   const byName = new Map(items.map((it) => [it.name, it]));
   // Globals follow their first user, through chains of globals (a type descriptor names others).
@@ -129,7 +135,7 @@ function assign(items: Item[], parts: number): Map<Item, number> {
 /** The first line of `define internal ...` / `@x = private ...` made visible to the other parts
  *  (hidden: not exported from the executable). */
 function exported(item: Item): string {
-  const first = item.lines[0];
+  const first = item.first;
   return item.kind === "define"
     ? first.replace(/^define (?:internal |private )?/, "define hidden ")
     : first.replace(/^(@\S+ = )(?:internal |private )?/, "$1hidden ");
@@ -137,7 +143,7 @@ function exported(item: Item): string {
 
 /** A declaration of an item defined in another part. */
 function declaration(item: Item): string {
-  const first = item.lines[0];
+  const first = item.first;
   if (item.kind === "define") {
     return first
       .replace(/^define (?:internal |private )?/, "declare hidden ")
@@ -259,16 +265,6 @@ function split(lines: string[], parts: number): string[] | null {
   }
   const crossed = new Set(p.items.filter((it) => [...(users.get(it) ?? [])].some((u) => u !== home.get(it))));
   const refCache: number[][] = [];
-  const itemMetadata = new Map<Item, number[]>();
-  const metadataOf = (it: Item): number[] => {
-    let ids = itemMetadata.get(it);
-    if (!ids) {
-      ids = [];
-      for (const l of it.lines) metadataRefs(l, ids);
-      itemMetadata.set(it, ids);
-    }
-    return ids;
-  };
   const namedRoots: number[] = [];
   for (const l of p.namedMetadata) metadataRefs(l, namedRoots);
   const out: string[] = [];
@@ -282,10 +278,9 @@ function split(lines: string[], parts: number): string[] | null {
       const target = it.kind === "global" ? globals : defs;
       const here = it.copied ? used : home.get(it) === part;
       if (here) {
-        const lines = it.lines;
-        target.push(!it.copied && crossed.has(it) ? exported(it) : lines[0]);
-        for (let i = 1; i < lines.length; i++) target.push(lines[i]);
-        for (const id of metadataOf(it)) roots.push(id);
+        target.push(!it.copied && crossed.has(it) ? exported(it) : it.first);
+        if (it.rest !== null) target.push(it.rest); // one string per body
+        for (const id of it.metadata) roots.push(id);
       } else if (used && !it.copied) (it.kind === "global" ? globals : decls).push(declaration(it));
     }
     const meta = metadataFor(roots, p.metadata, refCache);
@@ -294,8 +289,8 @@ function split(lines: string[], parts: number): string[] | null {
   return out;
 }
 
-/** The lines of all `groups` in order, each ending in a newline (no spread: a group can hold
- *  most of a huge module's lines). */
+/** The lines (or runs of lines) of all `groups` in order, each ending in a newline (no spread: a
+ *  group can hold most of a huge module's lines). */
 function joinLines(groups: string[][]): string {
   return groups.filter((g) => g.length).map((g) => g.join("\n")).join("\n") + "\n";
 }

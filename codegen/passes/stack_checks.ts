@@ -2,7 +2,7 @@
 // to where its calls start (placeStackChecks), so that paths without calls skip it. Which
 // recursions must stay real recursion is recursion.ts's job.
 
-import { scanModule, type ModuleScan, type ScanBlock, type ScanFn } from "./scan.js";
+import { scanModule, type ModuleScan, type ScanBlock, type ScanCall, type ScanFn } from "./scan.js";
 
 // ---------------------------------------------------------------- stack-check placement
 
@@ -47,7 +47,7 @@ export function placeStackChecksOf(lines: string[], scan: ModuleScan): string[] 
   let removed = false;
   for (const fn of scan.fns) {
     if (fn.checks.length !== 1) continue; // none, or unsure
-    const at = placement(fn);
+    const at = placement(fn, lines);
     if (at === "leaf") {
       lines[fn.checks[0]] = REMOVED;
       removed = true;
@@ -59,12 +59,33 @@ export function placeStackChecksOf(lines: string[], scan: ModuleScan): string[] 
 const PHI = /^\s+%\S+ = phi /;
 
 /** Where a function's check goes: a block index (0: stays), "leaf" (no calls: dropped), null (unsure: stays). */
-function placement(fn: ScanFn): number | "leaf" | null {
+function placement(fn: ScanFn, lines: string[]): number | "leaf" | null {
   const callers: number[] = [];
   fn.blocks.forEach((b, i) => b.calls.some((c) => c.counts) && callers.push(i));
   if (!callers.length) return "leaf"; // nothing to protect
+  if (staysPut(fn, lines)) return null;
   const at = checkBlock(fn.blocks, callers);
   return at === 0 ? null : at;
+}
+
+const counts = (c: ScanCall): boolean => c.counts;
+
+/**
+ * The common shape, decided without dominators: the check's block B calls and is entered straight
+ * from the entry block (or is it), so B's only dominators are the entry and B itself, and the
+ * calls' nearest common dominator (lifted out of cycles) is one of them. Either way the check stays,
+ * or moves to B after its label and phis, which is where it already is when only phis precede it.
+ */
+function staysPut(fn: ScanFn, lines: string[]): boolean {
+  const check = fn.checks[0];
+  let b = fn.blocks.length - 1;
+  while (b > 0 && fn.blocks[b].start > check) b--;
+  const block = fn.blocks[b];
+  if (!block.calls.some(counts)) return false;
+  if (b === 0) return true; // the entry dominates everything: the check stays
+  if (!fn.blocks[0].succs.includes(block.label)) return false;
+  for (let k = block.start + 1; k < check; k++) if (!PHI.test(lines[k])) return false;
+  return check + 1 >= fn.end || !PHI.test(lines[check + 1]);
 }
 
 /** Moves the check to block `at`, after its label and phis (the function's line count is unchanged). */

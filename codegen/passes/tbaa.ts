@@ -39,7 +39,7 @@ function tagFor(line: string): number | null {
 
 /** One more than the largest metadata id the lines define (valid IR refers to no other; LLVM
  *  prints the definitions last, so the scan starts at the end). */
-function nextMetadataId(lines: string[]): number {
+export function nextMetadataId(lines: string[]): number {
   let max = -1;
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i];
@@ -61,16 +61,21 @@ export function addTbaa(text: string): string {
 /** addTbaa on the module's lines (a new array, or the same one when nothing is tagged). */
 export function addTbaaIn(all: string[]): string[] {
   const base = nextMetadataId(all);
-  let used = false;
-  const lines = all.map((line) => {
-    if (!line.includes("%tul.") || line.includes("!tbaa") || line.includes(" volatile ")) return line;
-    const tag = tagFor(line);
-    if (tag === null) return line;
-    used = true;
-    return `${line}, !tbaa !${base + tag}`;
-  });
-  if (!used) return all;
+  const lines = all.map((line) => withTbaaTag(line, base));
+  return appendTbaaTree(lines, base, lines.some((l, i) => l !== all[i])) ? lines : all;
+}
+
+/** A line with its `!tbaa` tag (numbered from `base`) when it is a recognised access; else the line. */
+export function withTbaaTag(line: string, base: number): string {
+  if (!line.includes("%tul.") || line.includes("!tbaa") || line.includes(" volatile ")) return line;
+  const tag = tagFor(line);
+  return tag === null ? line : `${line}, !tbaa !${base + tag}`;
+}
+
+/** Appends the type tree (numbered from `base`) when some line was `tagged`; returns `tagged`. */
+export function appendTbaaTree(lines: string[], base: number, tagged: boolean): boolean {
+  if (!tagged) return false;
   for (const m of metadata(base)) lines.push(m);
   lines.push("");
-  return lines;
+  return true;
 }

@@ -135,6 +135,12 @@ test("scan: symbol references found by hand are what the regular expressions fin
       assert.deepEqual([...found], [...new Set([...line.matchAll(re)].map((m) => m[1]))], `${escapes} ${line}`);
     }
   }
+  const several = ['  call void @"open', '  store i8* @"a\\', '  %x = call i64 @b(i8* @"c d")'].join("\n"); // as each line alone
+  for (const escapes of [false, true]) {
+    const found = new Set<string>();
+    symbolRefs(several, -1, found, escapes);
+    assert.deepEqual([...found], ["b", '"c d"'], `several lines, escapes ${escapes}`);
+  }
   const calls = new Set<string>();
   symbolRefs(lines[0], lines[0].indexOf("@tul_fn_f"), calls);
   assert.deepEqual([...calls], ["tul.str.3", '"quoted name"']);
