@@ -105,7 +105,7 @@ export class Gen {
     readonly di: Debug,
     readonly triple: string,
   ) {
-    this.builder = new Builder(ctx);
+    this.builder = new Builder(ctx, () => this.flushLoc());
     const i8 = llvm.Type.getInt8Ty(ctx);
     const i64 = llvm.Type.getInt64Ty(ctx);
     const ptr = llvm.PointerType.getUnqual(i8);
@@ -204,24 +204,47 @@ export class Gen {
     this.setDebugLoc(line, col, this.fnState.scope);
   }
 
-  /** The builder's current debug location (every change goes through setDebugLoc). */
-  private dlLine = 0;
+  /**
+   * Debug locations. Without -g only calls keep theirs (codegen/passes/locations.ts drops the
+   * others' from the text), so a new location within the same function is passed to the builder
+   * just before the next call (`flushLoc`, run by the Builder), not at once: the other
+   * instructions carry a stale location of their own function, which the pass drops. That left
+   * out two native calls (a DILocation and setting it) for most of the 33,000 location changes of
+   * the 10k-line program. With -g, or when the function changes, the location is set at once.
+   */
+  private dlLine = 0; // wanted: set by the last setDebugLoc
   private dlCol = 0;
   private dlScope: llvm.DIScope | null = null;
+  private setLine = 0; // the builder's
+  private setCol = 0;
+  private setScope: llvm.DIScope | null = null;
   /** DILocations made for `dlCacheScope`, by line * 4096 + column (a small integer key; a location is
    *  often set again a few expressions later); emptied when the scope changes, so it holds one
    *  function's at most. */
   private readonly dlCache = new Map<number, llvm.DILocation>();
   private dlCacheScope: llvm.DIScope | null = null;
 
-  /** Sets the builder's debug location; an unchanged one costs no call into LLVM (lowering sets it
-   *  for most expressions, and the two native calls were a tenth of lowering's time). */
+  /** Sets the debug location of the instructions emitted next (see above for when the builder
+   *  gets it); an unchanged one costs no call into LLVM. */
   setDebugLoc(line: number, col: number, scope: llvm.DIScope): void {
     if (this.dlLine === line && this.dlCol === col && this.dlScope === scope) return;
     this.dlLine = line;
     this.dlCol = col;
     this.dlScope = scope;
-    this.builder.SetCurrentDebugLocation(this.diLocation(line, col, scope));
+    if (this.debugVars || scope !== this.setScope) this.applyLoc();
+  }
+
+  /** Gives the builder the wanted debug location if it has another (before a call). */
+  flushLoc(): void {
+    if (this.setLine !== this.dlLine || this.setCol !== this.dlCol || this.setScope !== this.dlScope) this.applyLoc();
+  }
+
+  private applyLoc(): void {
+    const scope = this.dlScope!;
+    this.setLine = this.dlLine;
+    this.setCol = this.dlCol;
+    this.setScope = scope;
+    this.builder.SetCurrentDebugLocation(this.diLocation(this.dlLine, this.dlCol, scope));
   }
 
   private diLocation(line: number, col: number, scope: llvm.DIScope): llvm.DILocation {
