@@ -12,6 +12,7 @@ import type { Program } from "../frontend/ast.js";
 import type { LinkOptions } from "../codegen/toolchain/link.js";
 import type { GeneratedModule } from "../codegen/lower/module.js";
 import { phase, phaseAsync } from "../common/timing.js";
+import { planChunks } from "../codegen/lower/chunks.js";
 
 export interface BuildOptions extends LinkOptions {
   emitLlvm: boolean;
@@ -110,11 +111,20 @@ export async function buildProgram(program: Program, outPath: string, opts: Buil
   // link starts first: clang loads while llvm-bindings does and reads the IR once it is generated.
   const { startLink } = await phaseAsync("load LLVM", () => import("../codegen/toolchain/link.js"));
   const jobs = opts.jobs ?? defaultJobs(program, opts.optLevel);
-  const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs, parts: opts.parts ?? defaultParts(jobs) });
+  // A large program is generated and compiled in chunks (codegen/lower/chunks.ts): a part each.
+  const plan = opts.emitLlvm ? null : planChunks(program, sourceLines(program), !!opts.tests);
+  const parts = plan ? plan.funcs.length : opts.parts ?? defaultParts(jobs);
+  const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs, parts, streamed: !!plan });
   let module: GeneratedModule | undefined;
   try {
-    const { generate } = await phaseAsync("load LLVM", () => import("../codegen/lower/module.js"));
-    module = generate(program, { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize, tests: opts.tests });
+    const { generate, generateChunks } = await phaseAsync("load LLVM", () => import("../codegen/lower/module.js"));
+    const genOpts = { optLevel: opts.optLevel, debug: opts.debug, targetTriple: opts.target, sanitize: opts.sanitize, tests: opts.tests };
+    const stream = link?.stream;
+    if (plan && stream) {
+      await generateChunks(program, genOpts, plan, (ir) => stream.part(ir));
+      return await stream.finish();
+    }
+    module = generate(program, genOpts);
     if (!link) return phase("write IR", () => writeFileSync(outPath, module!.text()));
     await link.finish(module);
   } catch (e) {

@@ -23,7 +23,8 @@ export function parseProgram(file: SourceFile, diags: DiagnosticBag): Program {
     ctx = new Ctx(file, tokens, diags);
     body = runGrammar(program, ctx);
     if (!ctx.fatal) for (const lit of ctx.pendingMinInt) diags.error(D.intOutOfRange(), (lit as Stmt).span);
-    const deep = ctx.fatal ? null : firstTooDeep(body);
+    const toks = ctx.toks;
+    const deep = ctx.fatal ? null : firstTooDeep(body, (i) => toks[i].start, toks.length);
     if (deep) {
       diags.error(D.tooDeep({ max: MAX_TREE_DEPTH }), deep.span);
       body = [];

@@ -12,9 +12,10 @@ const root = new URL("..", import.meta.url).pathname;
 process.env.TULC_VERIFY ??= "1";
 process.chdir(root);
 
-function step(name, cmd, args, parse) {
-  console.log(`\n=== ${name}: ${cmd} ${args.join(" ")}`);
-  const r = spawnSync(cmd, args, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+function step(name, cmd, args, parse, env = {}) {
+  const envText = Object.entries(env).map(([k, v]) => `${k}=${v} `).join("");
+  console.log(`\n=== ${name}: ${envText}${cmd} ${args.join(" ")}`);
+  const r = spawnSync(cmd, args, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", env: { ...process.env, ...env } });
   process.stdout.write(r.stdout ?? "");
   const counts = parse(r.stdout ?? "");
   if (r.status !== 0 && counts.failed === 0) counts.failed = 1; // a crash counts as a failure
@@ -38,6 +39,10 @@ const results = [
   // The same programs split into 3 modules compiled by parallel clang jobs (codegen/passes/split.ts):
   // traces across parts, type descriptors, closures, module inits and task entries.
   step("golden suite, 3 clang jobs", "node", ["dist/tests/golden/run.js", "--flags=-j 3", "errors", "structs", "closures", "modules", "async/task_trace", "async/func_values", "async/many_params"], (s) => ({ passed: num(/golden: (\d+) passed/, s), failed: num(/golden: \d+ passed, (\d+) failed/, s) })),
+  // The same programs generated one function per chunk, a clang job each (codegen/lower/chunks.ts):
+  // cross-chunk calls, globals, closures, struct inits, task entries, module inits, recursion facts.
+  step("golden suite, chunked", "node", ["dist/tests/golden/run.js", "recursion", "closures", "structs", "modules", "functions", "spawn", "async/task_trace", "async/func_values", "async/many_params"],
+    (s) => ({ passed: num(/golden: (\d+) passed/, s), failed: num(/golden: \d+ passed, (\d+) failed/, s) }), { TULC_CHUNK_LINES: "1" }),
   step("CLI mutation fuzz", "node", ["tests/fuzz/mutations.mjs", "40"], (s) => ({ passed: num(/fuzz: (\d+) passed/, s), failed: num(/fuzz: \d+ passed, (\d+) failed/, s) })),
   // Generated programs (fixed seed and count): the same output at -O0 and -O2, or positioned diagnostics.
   step("program generator, -O0 vs -O2", "node", ["tests/fuzz/differential.mjs", "12"], (s) => ({ passed: num(/differential: (\d+) passed/, s), failed: num(/differential: \d+ passed, (\d+) failed/, s) })),

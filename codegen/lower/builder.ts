@@ -27,6 +27,12 @@ export class Builder extends llvm.IRBuilder {
     super.SetInsertPoint(where as llvm.BasicBlock);
   }
 
+  override ClearInsertionPoint(): void {
+    this.block = null;
+    this.terminated = false;
+    super.ClearInsertionPoint();
+  }
+
   /** The insert block (the very wrapper passed to SetInsertPoint when there was one). */
   override GetInsertBlock(): llvm.BasicBlock | null {
     return this.block ?? super.GetInsertBlock();

@@ -4,7 +4,7 @@
 import llvm from "llvm-bindings";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { isStmt, someNode, walk, type AstNode, type FuncDecl, type Import, type Program, type Stmt } from "../../frontend/ast.js";
+import { someNode, type AstNode, type FuncDecl, type Import, type Program, type Stmt } from "../../frontend/ast.js";
 import type { SourceFile } from "../../frontend/source.js";
 import { withTempDirSync } from "../../common/tempdir.js";
 import { phase } from "../../common/timing.js";
@@ -13,7 +13,9 @@ import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
 import { hasBaseCase } from "./recursion.js";
-import { runTextPassesIn } from "../passes/pipeline.js";
+import { runTextPassesIn, type PassFacts } from "../passes/pipeline.js";
+import { ChunkedModule, definedFunctions } from "../passes/chunks.js";
+import { collectFuncs, type ChunkPlan } from "./chunks.js";
 import { sanitizeAttributes } from "../toolchain/sanitize.js";
 import { splitModuleLines } from "../passes/split.js";
 import { genBlock, genStmt } from "./stmt.js";
@@ -50,33 +52,20 @@ export interface GeneratedModule {
 export { CodegenError };
 
 export function generate(program: Program, opts: GenerateOptions): GeneratedModule {
-  const triple = opts.targetTriple ?? llvm.config.LLVM_DEFAULT_TARGET_TRIPLE;
-  const ctx = new llvm.LLVMContext();
-  const mod = phase("lower to LLVM IR", () => parsePrelude(ctx, triple));
-  mod.setModuleIdentifier(program.file.path);
-  mod.setSourceFileName(program.file.path);
-  mod.setTargetTriple(triple);
-  const layout = dataLayout(triple);
-  if (layout) mod.setDataLayout(layout);
-  const di = new Debug(mod, program.file.path, opts.optLevel > 0);
-  const g = new Gen(ctx, mod, di, triple);
-  g.debugVars = opts.debug;
+  const { ctx, mod, g } = setUp(program, opts);
   phase("lower to LLVM IR", () => {
     lowerProgram(g, program, !!opts.tests);
-    di.finalize();
+    g.di.finalize();
   });
   let verified = false;
   const verify = (): void => {
     if (verified) return;
     verified = true;
-    if (!llvm.verifyModule(mod)) return;
-    const dump = process.env.TULC_DEBUG ? `\n${mod.print()}` : "";
-    throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
+    verifyModule(mod);
   };
   if (verifyEarly()) phase("verify IR", verify);
   const printed = phase("print IR", () => mod.print());
-  const facts = { noTailCalls: g.noTailCalls, noInline: g.noInline, extraAttributes: sanitizeAttributes(opts.sanitize), debug: opts.debug, optLevel: opts.optLevel };
-  const lines = phase("IR text passes", () => runTextPassesIn(printed.split("\n"), facts));
+  const lines = phase("IR text passes", () => runTextPassesIn(printed.split("\n"), passFacts(g, opts)));
   let raw: string | null = null;
   const rawText = (): string => (raw ??= lines.join("\n"));
   let final: llvm.Module | null = null;
@@ -88,6 +77,78 @@ export function generate(program: Program, opts: GenerateOptions): GeneratedModu
     parts: (n: number) => splitModuleLines(lines, n, rawText),
     verify,
   };
+}
+
+/**
+ * Generates a large program chunk by chunk (plan: lower/chunks.ts): each chunk's functions are
+ * lowered into the one module, which is printed (verified first with verifyEarly); the printed
+ * functions' bodies are then deleted (they become declarations, their instructions freed), so the
+ * module only ever holds one chunk's code besides declarations, globals and metadata.
+ * passes/chunks.ts turns each print into a module of its own and hands it to `emit` (a clang job)
+ * once its recursion facts are known. Without verifyEarly a lowering bug shows as clang's error.
+ */
+export async function generateChunks(program: Program, opts: GenerateOptions, plan: ChunkPlan, emit: (ir: string) => void): Promise<void> {
+  const { mod, g } = setUp(program, opts);
+  const funcs = plan.funcs.flat();
+  g.externalGlobals = !!program.hasTry || funcs.some((f) => f.hasTry);
+  const names = phase("lower to LLVM IR", () => declareFuncs(g, funcs, true));
+  const chunks = new ChunkedModule(passFacts(g, opts), names, emit);
+  for (const [i, group] of plan.funcs.entries()) {
+    const last = i === plan.funcs.length - 1;
+    phase("lower to LLVM IR", () => {
+      for (const f of group) genFunction(g, f);
+      if (last) genMain(g, program, null);
+      defineStructInits(g);
+      if (last) g.di.finalize();
+    });
+    if (verifyEarly()) phase("verify IR", () => verifyModule(mod));
+    const lines = phase("print IR", () => mod.print().split("\n"));
+    phase("free chunk", () => deleteBodies(g, lines));
+    phase("IR text passes", () => chunks.add(lines));
+    // The event loop runs between chunks: clang jobs that ended make way for the next, and the
+    // bindings' objects garbage-collected so far are finalized (their native memory freed).
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  phase("IR text passes", () => chunks.finish());
+}
+
+/** The context, the module with the prelude, and the lowering state for a program. */
+function setUp(program: Program, opts: GenerateOptions): { ctx: llvm.LLVMContext; mod: llvm.Module; g: Gen } {
+  const triple = opts.targetTriple ?? llvm.config.LLVM_DEFAULT_TARGET_TRIPLE;
+  const ctx = new llvm.LLVMContext();
+  const mod = phase("lower to LLVM IR", () => parsePrelude(ctx, triple));
+  mod.setModuleIdentifier(program.file.path);
+  mod.setSourceFileName(program.file.path);
+  mod.setTargetTriple(triple);
+  const layout = dataLayout(triple);
+  if (layout) mod.setDataLayout(layout);
+  const di = new Debug(mod, program.file.path, opts.optLevel > 0);
+  const g = new Gen(ctx, mod, di, triple);
+  g.debugVars = opts.debug;
+  return { ctx, mod, g };
+}
+
+/** LLVM's verifier on the module: CodegenError when invalid. */
+function verifyModule(mod: llvm.Module): void {
+  if (!llvm.verifyModule(mod)) return;
+  const dump = process.env.TULC_DEBUG ? `\n${mod.print()}` : "";
+  throw new CodegenError(`internal error: generated LLVM IR is invalid (see the verifier's message above)${dump}`);
+}
+
+/** What lowering knows that the text passes need. */
+function passFacts(g: Gen, opts: GenerateOptions): PassFacts {
+  return { noTailCalls: g.noTailCalls, noInline: g.noInline, extraAttributes: sanitizeAttributes(opts.sanitize), debug: opts.debug, optLevel: opts.optLevel };
+}
+
+/** Deletes the bodies of the functions defined in a printed chunk (not the prelude's helpers, which
+ *  every chunk copies): they become declarations, and LLVM frees their instructions. */
+function deleteBodies(g: Gen, lines: string[]): void {
+  g.builder.ClearInsertionPoint(); // the builder's block is about to go
+  for (const name of definedFunctions(lines)) {
+    const fn = g.mod.getFunction(name);
+    if (!fn) throw new CodegenError(`internal error: printed function ${name} is not in the module`);
+    fn.deleteBody();
+  }
 }
 
 /**
@@ -147,20 +208,11 @@ function lowerProgram(g: Gen, program: Program, tests: boolean): void {
   defineStructInits(g);
 }
 
-/** Every function declaration, top-level and nested (statements inside statements, in order); test
- *  blocks only where `keepTest` says (`tulc test`: those of the main file). */
-function collectFuncs(body: Stmt[], keepTest: (f: FuncDecl) => boolean): FuncDecl[] {
-  const out: FuncDecl[] = [];
-  walk(body, (n) => {
-    if (n.kind === "FuncDecl" && n.test !== undefined && !keepTest(n)) return false;
-    if (n.kind === "FuncDecl") out.push(n);
-    return isStmt(n);
-  });
-  return out;
-}
-
-function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
+/** Declares the functions (internal; `external` in chunked builds, where a function of a chunk yet
+ *  to come must be a valid declaration until then); returns their LLVM names. */
+function declareFuncs(g: Gen, funcs: FuncDecl[], external = false): Set<string> {
   const used = new Set<string>();
+  const linkage = external ? llvm.Function.LinkageTypes.ExternalLinkage : llvm.Function.LinkageTypes.InternalLinkage;
   for (const f of funcs) {
     if (!f.sym) throw new CodegenError(`function ${f.name} has no symbol (checker contract)`);
     const base = f.test !== undefined ? "tul_fn_test" : `tul_fn_${f.name}`; // a test's name is no symbol
@@ -169,7 +221,7 @@ function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
     used.add(name);
     const result = f.isAsync ? asyncBodyResult(f) : f.sym.type.result;
     const ft = llvm.FunctionType.get(llvmType(g, result), f.sym.type.params.map((p) => llvmType(g, p)), false);
-    const fn = llvm.Function.Create(ft, llvm.Function.LinkageTypes.InternalLinkage, name, g.mod);
+    const fn = llvm.Function.Create(ft, linkage, name, g.mod);
     g.funcs.set(f, fn);
     if (!hasBaseCase(f.body.body, (c) => c.target?.kind === "func" && c.target.sym.decl === f)) g.noTailCalls.add(name);
     if (f.isAsync) {
@@ -178,6 +230,7 @@ function declareFuncs(g: Gen, funcs: FuncDecl[]): void {
     }
     if (f.spawned) g.noInline.add(name); // likewise for its spawn entry (spawn.ts)
   }
+  return used;
 }
 
 /** Sets up the per-function state, the entry (alloca) block and the body block (returned). */

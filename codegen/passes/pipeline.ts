@@ -25,6 +25,9 @@ export interface PassFacts {
   /** The -O level: TBAA tags only serve optimisation, and clang -O0 ignores them (the object is
    *  byte for byte the same), so at 0 they are not added. Unset: added. */
   optLevel?: number;
+  /** The unbounded recursions, when already known (chunked builds find them across all chunks,
+   *  passes/chunks.ts); otherwise recursion.ts looks for them in the module. */
+  recursion?: Set<string>;
 }
 
 export function runTextPasses(printed: string, facts: PassFacts): string {
@@ -39,7 +42,7 @@ export function runTextPassesIn(printed: string[], facts: PassFacts): string[] {
   // the TBAA tags when optimising and the call-site-only locations without -g.
   const tbaaBase = facts.optLevel === 0 ? undefined : nextMetadataId(printed);
   const scan = scanModule(printed, { callSitesOnly: !facts.debug, tbaaBase });
-  const noTailCalls = new Set([...facts.noTailCalls, ...unboundedRecursionOf(scan)]);
+  const noTailCalls = new Set([...facts.noTailCalls, ...(facts.recursion ?? unboundedRecursionOf(scan))]);
   const defines = scan.fns.map((f) => f.define);
   const attributed = addFunctionAttributesIn(printed, noTailCalls, facts.noInline, facts.extraAttributes, defines);
   const placed = placeStackChecksOf(attributed, scan);

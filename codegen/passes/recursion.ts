@@ -21,7 +21,7 @@ import { scanModule, type ModuleScan, type ScanBlock, type ScanCall, type ScanFn
  * see docs/decisions.md ("Functions") for what that means for a base case that is never reached.
  */
 /** The call-graph node every indirect call goes to; its successors are the address-taken functions. */
-const ANY = "";
+export const ANY = "";
 
 export function unboundedRecursion(text: string): Set<string> {
   return unboundedRecursionIn(text.split("\n"));
@@ -39,7 +39,12 @@ export function unboundedRecursionOf(scan: ModuleScan): Set<string> {
   const taken = new Set([...scan.referenced].filter((name) => byName.has(name)));
   const succ = new Map(fns.map((f) => [f.name, callees(f, byName)]));
   succ.set(ANY, [...taken]);
-  const out = new Set<string>();
+  return withoutWayOut(succ, byName, taken);
+}
+
+/** The functions of the call graph `succ` (every successor a node of it; ANY among them when some
+ *  function calls indirectly) whose recursion has no way out, added to `out`. */
+export function withoutWayOut(succ: Map<string, string[]>, byName: Map<string, Fn>, taken: Set<string>, out = new Set<string>()): Set<string> {
   for (const scc of components([...succ.keys()], succ)) {
     if (scc.length === 1 && !succ.get(scc[0])!.includes(scc[0])) continue; // not recursive
     const members = scc.filter((f) => f !== ANY);

@@ -121,7 +121,9 @@ export function scanModule(lines: string[], rewrites: ScanRewrites = {}): Module
         }
         if (m) continue; // a definition's own line names no address-taken function
       }
-      if (line.includes("@")) symbolRefs(line, -1, referenced);
+      // Nor does a declaration's (in a chunk of a chunked build, passes/chunks.ts, it may declare a
+      // function another chunk defines).
+      if (line.includes("@") && !line.startsWith("declare ")) symbolRefs(line, -1, referenced);
       continue;
     }
     if (line === "}") {

@@ -8,7 +8,7 @@
 
 import { symbolRefs } from "./scan.js";
 
-interface Item {
+export interface Item {
   kind: "global" | "define";
   name: string;
   /** Its first line (the definition's head, or the global), and how many lines it has. */
@@ -31,7 +31,7 @@ const METADATA_DEF = /^!(\d+) = /;
 const COPIED_GLOBAL = /^tul\.c?str\.\d+$/;
 const COPIED_FUNCTION = /^tul__/;
 /** Globals the linker treats specially (appending arrays): kept whole in the first part. */
-const SPECIAL_GLOBAL = /^llvm\./;
+export const SPECIAL_GLOBAL = /^llvm\./;
 
 /** The top-level pieces of a printed module. */
 interface Parsed {
@@ -83,10 +83,15 @@ function item(kind: Item["kind"], name: string, first: string, count: number, re
     metadataRefs(text, it.metadata);
   }
   it.refs.delete(name);
-  it.copied = kind === "global"
+  it.copied = isCopied(kind, name, first);
+  return it;
+}
+
+/** Whether an item is copied into every part that uses it (see COPIED_GLOBAL, COPIED_FUNCTION). */
+export function isCopied(kind: Item["kind"], name: string, first: string): boolean {
+  return kind === "global"
     ? COPIED_GLOBAL.test(name) && /^@\S+ = private /.test(first)
     : COPIED_FUNCTION.test(name) && /^define internal /.test(first) && !/ !dbg !\d+/.test(first);
-  return it;
 }
 
 /** Metadata ids a line (or lines) refers to (`!` and digits: what /!(\d+)/g finds, scanned by hand
@@ -134,7 +139,7 @@ function assign(items: Item[], parts: number): Map<Item, number> {
 
 /** The first line of `define internal ...` / `@x = private ...` made visible to the other parts
  *  (hidden: not exported from the executable). */
-function exported(item: Item): string {
+export function exported(item: Item): string {
   const first = item.first;
   return item.kind === "define"
     ? first.replace(/^define (?:internal |private )?/, "define hidden ")
@@ -142,7 +147,7 @@ function exported(item: Item): string {
 }
 
 /** A declaration of an item defined in another part. */
-function declaration(item: Item): string {
+export function declaration(item: Item): string {
   const first = item.first;
   if (item.kind === "define") {
     return first

@@ -26,6 +26,8 @@ export interface LinkOptions {
   parts?: number;
   /** Sanitizers (sanitize.ts), sorted; the program then links build/runtime-san. */
   sanitize?: string[];
+  /** The module comes as `parts` modules, one at a time (PendingLink.stream: chunked builds). */
+  streamed?: boolean;
 }
 
 // --as-needed (below) keeps only the libraries a program uses: PCRE2 for regular expressions and libcrypto
@@ -122,9 +124,19 @@ export async function linkExecutable(bitcodePath: string, outPath: string, opts:
 export interface PendingLink {
   /** Feeds the module to the link started earlier (or runs linkExecutable); resolves when the executable is written. */
   finish(module: LinkInput): Promise<void>;
+  /** With `streamed`: takes the modules one by one instead (null when the link cannot, see startLink). */
+  readonly stream: PartStream | null;
   /** Stops an early-started clang (code generation failed) and removes its directory once it has
    *  exited (clang writes its object through a temporary file beside it). Never rejects. */
   abort(): Promise<void>;
+}
+
+/** A link fed module by module (lower/module.ts generateChunks): each compiles as soon as it is handed over. */
+export interface PartStream {
+  /** The next module (at most `parts` of them): a clang job compiles it, `jobs` at a time. */
+  part(ir: string): void;
+  /** After the last part: resolves when all are compiled and the executable is linked. */
+  finish(): Promise<void>;
 }
 
 export interface LinkInput {
@@ -147,16 +159,18 @@ export function startLink(outPath: string, opts: LinkOptions): PendingLink {
   const libs = runtimeLibs(opts);
   const libdw = runtimeHasLibdw(runtimeDir(opts.target, opts.sanitize), opts.target);
   if (!libdw || isDarwinHost(opts.target)) {
-    return { finish: (m) => linkBitcode(m, outPath, opts), abort: async () => undefined };
+    return { finish: (m) => linkBitcode(m, outPath, opts), stream: null, abort: async () => undefined };
   }
   const dir = makeTempDir();
   const jobs = Math.max(1, opts.jobs ?? 1);
   const parts = Math.max(jobs, opts.parts ?? jobs);
   const objs = Array.from({ length: parts }, (_, i) => path.join(dir, parts === 1 ? "program.o" : `program.${i}.o`));
   for (const obj of objs) writeFileSync(obj, ""); // `clang -###` wants its inputs to exist
-  const compileArgvs = objs.map((obj) => [...compileArgs(opts), "-c", "-x", "ir", "-", "-o", obj]);
+  const irFiles = objs.map((obj) => obj.replace(/\.o$/, ".ll"));
+  const compileArgvs = objs.map((obj, i) => [...compileArgs(opts), "-c", "-x", "ir", opts.streamed ? irFiles[i] : "-", "-o", obj]);
   const linkArgs = [...compileArgs(opts), ...fastLinker(opts.target), ...objs, ...libs, ...systemLinkArgs(opts.target, true), ...sanitizeLinkFlags(opts.sanitize), "-o", outPath];
   const cleanup = (): void => removeTempDir(dir);
+  if (opts.streamed) return streamedLink(startStream(compileArgvs, irFiles, jobs, linkArgs, objs, outPath), cleanup);
   const cached = cachedLinkCommand(linkArgs, objs, outPath);
   // --time: two steps, so that the compile and the link are timed apart.
   const run = parts === 1 && cached && !timingEnabled() ? startChain(compileArgvs[0], cached, linkArgs) : startSteps(compileArgvs, jobs, linkArgs, objs, outPath);
@@ -168,6 +182,29 @@ export function startLink(outPath: string, opts: LinkOptions): PendingLink {
         cleanup();
       }
     },
+    stream: null,
+    abort: async () => {
+      await run.kill();
+      cleanup();
+    },
+  };
+}
+
+/** The PendingLink of a streamed build. */
+function streamedLink(run: StreamRun, cleanup: () => void): PendingLink {
+  const finish = async (): Promise<void> => {
+    try {
+      await run.end();
+    } finally {
+      cleanup();
+    }
+  };
+  return {
+    finish: (m) => {
+      run.part(m.rawText());
+      return finish();
+    },
+    stream: { part: run.part, finish },
     abort: async () => {
       await run.kill();
       cleanup();
@@ -257,6 +294,64 @@ async function runLinker(command: LinkCommand | null, clangArgs: string[]): Prom
     }
   }
   await runClang(clangArgs, "linking");
+}
+
+interface StreamRun {
+  /** The next part's IR, compiled from a file (object i gets the i-th part handed over). */
+  part(ir: string): void;
+  /** No more parts (the objects left compile empty modules): waits for the jobs, then links. */
+  end(): Promise<void>;
+  /** Kills the running tools; resolves once they have exited. */
+  kill(): Promise<void>;
+}
+
+/**
+ * The compile jobs of a streamed build: each part is written to a file in the build's directory as
+ * it comes, and a `clang -c` starts on it as soon as fewer than `jobs` run. Through a file, not
+ * stdin: tulc writes a pipe only while its event loop runs, and it is busy generating the next part.
+ */
+function startStream(compileArgvs: string[][], files: string[], jobs: number, linkArgs: string[], objs: string[], out: string): StreamRun {
+  const command = linkCommand(linkArgs, objs, out).catch(() => null); // null: link through clang
+  const running = new Set<ProcessRun>();
+  const waiting: (() => void)[] = [];
+  const compiled: Promise<void>[] = [];
+  let killed = false;
+  const next = (): void => {
+    while (!killed && running.size < jobs && waiting.length) waiting.shift()!();
+  };
+  const part = (ir: string): void => {
+    const i = compiled.length;
+    if (i >= files.length) throw new LinkError(`internal error: more than ${files.length} parts`);
+    writeFileSync(files[i], ir);
+    const done = new Promise<void>((resolve, reject) => {
+      waiting.push(() => {
+        const c = startClang(compileArgvs[i], "compiling");
+        c.input("");
+        running.add(c);
+        c.done.then(resolve, reject).finally(() => {
+          running.delete(c);
+          rmSync(files[i], { force: true });
+          next();
+        });
+      });
+    });
+    done.catch(() => undefined); // awaited by end(); never an unhandled rejection when aborted
+    compiled.push(done);
+    next();
+  };
+  return {
+    part,
+    end: async () => {
+      while (compiled.length < files.length) part("");
+      await phaseAsync(CLANG_PHASE, () => Promise.all(compiled));
+      const cmd = await command;
+      await phaseAsync("link", () => runLinker(cmd, linkArgs));
+    },
+    kill: async () => {
+      killed = true;
+      await Promise.all([...running].map((c) => c.kill()));
+    },
+  };
 }
 
 interface LinkCommand {

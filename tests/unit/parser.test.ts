@@ -445,6 +445,9 @@ test("nesting deeper than 256 levels is one diagnostic, never a crash", () => {
   // with explicit stacks; past MAX_TREE_DEPTH (10,000) levels the chain is one diagnostic (parse/depth.ts)
   assert.deepEqual(parse("if (a) {}" + " else if (b) {}".repeat(9000)).errors, []);
   assert.deepEqual(parse("if (a) {}" + " else if (b) {}".repeat(20000)).errors, ["1:150001: nesting too deep (more than 10000 levels)"]);
+  // only statements with enough tokens to be that deep are walked: the long one among short ones is found
+  assert.deepEqual(parse("x = 1;\n".repeat(3000) + "if (a) {}" + " else if (b) {}".repeat(20000) + "\ny = 2;").errors, ["3001:150001: nesting too deep (more than 10000 levels)"]);
+  assert.deepEqual(parse("x = 1;\n".repeat(3000) + "x = " + "!".repeat(12000) + "b;").errors, ["3001:10003: nesting too deep (more than 10000 levels)"]);
 });
 
 test("spans point at the source text of each node", () => {
