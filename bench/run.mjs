@@ -19,6 +19,7 @@ const WORKLOADS = {
   sieve: { N: "20000000", R: "5" },
   tak: { X: "33", Y: "22", Z: "11" },
   ackermann: { M: "3", N: "12" },
+  arraysum: { N: "1000000", R: "2000" },
 };
 
 function build(name) {

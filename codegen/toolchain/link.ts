@@ -101,6 +101,8 @@ function runtimeLibs(opts: LinkOptions): string[] {
   return libs;
 }
 
+/** clang's stock pipeline for the level: lighter -O2 pipelines were measured and made loops slower
+ *  (docs/decisions.md "The -O2 pass pipeline"). */
 function compileArgs(opts: LinkOptions): string[] {
   return [`-O${opts.optLevel}`, ...(opts.debug ? ["-g"] : []), ...targetArgs(opts.target), ...sanitizeCompileFlags(opts.sanitize), "-Wno-override-module"];
 }
