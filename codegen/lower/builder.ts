@@ -1,6 +1,7 @@
 // The IRBuilder lowering emits through: it remembers the block it inserts into and whether that block
 // just got its terminator, so Gen.at and GetInsertBlock answer without calls into LLVM (each such
-// call made a native wrapper object: a third of lowering's calls, and much of its GC time).
+// call made a native wrapper object: a third of lowering's calls, and much of its GC time). Before
+// each call instruction it lets lowering pass on a debug location it held back (Gen.setDebugLoc).
 
 import llvm from "llvm-bindings";
 
@@ -10,8 +11,14 @@ export class Builder extends llvm.IRBuilder {
   /** True only when this builder's last instruction was a terminator of `block`. */
   private terminated = false;
 
-  constructor(ctx: llvm.LLVMContext) {
+  constructor(ctx: llvm.LLVMContext, private readonly beforeCall: () => void) {
     super(ctx);
+  }
+
+  /** Every overload of CreateCall, after the held-back debug location is set. */
+  override CreateCall(...args: any[]): llvm.CallInst {
+    this.beforeCall();
+    return (super.CreateCall as (...a: unknown[]) => llvm.CallInst).apply(this, args);
   }
 
   override SetInsertPoint(where: llvm.BasicBlock | llvm.Instruction): void {

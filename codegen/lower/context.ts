@@ -54,6 +54,10 @@ export interface LlvmTypes {
   typeDesc: llvm.StructType; // literal { i64, i64, i8*, i8*, i64, i8*, i8* } == struct tul_type
 }
 
+/** The i64 constants made from a JS number (exactly representable, and cached by value). */
+const MAX_EXACT = 2n ** 52n;
+const MIN_EXACT = -MAX_EXACT;
+
 export class Gen {
   readonly builder: Builder;
   readonly types: LlvmTypes;
@@ -101,7 +105,7 @@ export class Gen {
     readonly di: Debug,
     readonly triple: string,
   ) {
-    this.builder = new Builder(ctx);
+    this.builder = new Builder(ctx, () => this.flushLoc());
     const i8 = llvm.Type.getInt8Ty(ctx);
     const i64 = llvm.Type.getInt64Ty(ctx);
     const ptr = llvm.PointerType.getUnqual(i8);
@@ -200,32 +204,56 @@ export class Gen {
     this.setDebugLoc(line, col, this.fnState.scope);
   }
 
-  /** The builder's current debug location (every change goes through setDebugLoc). */
-  private dlLine = 0;
+  /**
+   * Debug locations. Without -g only calls keep theirs (codegen/passes/locations.ts drops the
+   * others' from the text), so a new location within the same function is passed to the builder
+   * just before the next call (`flushLoc`, run by the Builder), not at once: the other
+   * instructions carry a stale location of their own function, which the pass drops. That left
+   * out two native calls (a DILocation and setting it) for most of the 33,000 location changes of
+   * the 10k-line program. With -g, or when the function changes, the location is set at once.
+   */
+  private dlLine = 0; // wanted: set by the last setDebugLoc
   private dlCol = 0;
   private dlScope: llvm.DIScope | null = null;
-  /** DILocations made for `dlCacheScope`, by line * 2^32 + column (a location is often set again a
-   *  few expressions later); emptied when the scope changes, so it holds one function's at most. */
+  private setLine = 0; // the builder's
+  private setCol = 0;
+  private setScope: llvm.DIScope | null = null;
+  /** DILocations made for `dlCacheScope`, by line * 4096 + column (a small integer key; a location is
+   *  often set again a few expressions later); emptied when the scope changes, so it holds one
+   *  function's at most. */
   private readonly dlCache = new Map<number, llvm.DILocation>();
   private dlCacheScope: llvm.DIScope | null = null;
 
-  /** Sets the builder's debug location; an unchanged one costs no call into LLVM (lowering sets it
-   *  for most expressions, and the two native calls were a tenth of lowering's time). */
+  /** Sets the debug location of the instructions emitted next (see above for when the builder
+   *  gets it); an unchanged one costs no call into LLVM. */
   setDebugLoc(line: number, col: number, scope: llvm.DIScope): void {
     if (this.dlLine === line && this.dlCol === col && this.dlScope === scope) return;
     this.dlLine = line;
     this.dlCol = col;
     this.dlScope = scope;
-    this.builder.SetCurrentDebugLocation(this.diLocation(line, col, scope));
+    if (this.debugVars || scope !== this.setScope) this.applyLoc();
+  }
+
+  /** Gives the builder the wanted debug location if it has another (before a call). */
+  flushLoc(): void {
+    if (this.setLine !== this.dlLine || this.setCol !== this.dlCol || this.setScope !== this.dlScope) this.applyLoc();
+  }
+
+  private applyLoc(): void {
+    const scope = this.dlScope!;
+    this.setLine = this.dlLine;
+    this.setCol = this.dlCol;
+    this.setScope = scope;
+    this.builder.SetCurrentDebugLocation(this.diLocation(this.dlLine, this.dlCol, scope));
   }
 
   private diLocation(line: number, col: number, scope: llvm.DIScope): llvm.DILocation {
-    if (line >= 2 ** 20 || col >= 2 ** 32) return llvm.DILocation.get(this.ctx, line, col, scope);
+    if (line >= 2 ** 19 || col >= 4096) return llvm.DILocation.get(this.ctx, line, col, scope);
     if (this.dlCacheScope !== scope) {
       this.dlCache.clear();
       this.dlCacheScope = scope;
     }
-    const key = line * 2 ** 32 + col;
+    const key = line * 4096 + col;
     let loc = this.dlCache.get(key);
     if (!loc) this.dlCache.set(key, (loc = llvm.DILocation.get(this.ctx, line, col, scope)));
     return loc;
@@ -238,7 +266,7 @@ export class Gen {
 
   /** An exact i64 constant (values beyond 2^53 are assembled from two 32-bit halves). */
   i64(v: number | bigint): llvm.Value {
-    if (typeof v === "bigint" && v >= -(2n ** 52n) && v <= 2n ** 52n) v = Number(v);
+    if (typeof v === "bigint" && v >= MIN_EXACT && v <= MAX_EXACT) v = Number(v);
     if (typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= 2 ** 52) {
       let c = this.ints.get(v);
       if (!c) {
@@ -249,7 +277,7 @@ export class Gen {
       return c;
     }
     const big = BigInt.asIntN(64, BigInt(v));
-    if (big >= -(2n ** 52n) && big <= 2n ** 52n) return llvm.ConstantInt.get(this.types.i64, Number(big), true);
+    if (big >= MIN_EXACT && big <= MAX_EXACT) return llvm.ConstantInt.get(this.types.i64, Number(big), true);
     const u = BigInt.asUintN(64, big);
     const hi = llvm.ConstantInt.get(this.types.i64, Number(u >> 32n), false);
     const lo = llvm.ConstantInt.get(this.types.i64, Number(u & 0xffffffffn), false);

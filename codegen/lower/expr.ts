@@ -29,8 +29,10 @@ import { boxedInOrder, copyTemplate, literalConstants } from "./literal_tables.j
  * operands recurse, which the parser's nesting limit bounds.
  */
 export function genExpr(g: Gen, e: Expr): llvm.Value {
+  let link = spineLink(g, e);
+  if (!link) return genNode(g, e); // most expressions: no stack to allocate
   const pending: ((v: llvm.Value) => llvm.Value)[] = [];
-  for (let link = spineLink(g, e); link; link = spineLink(g, e)) {
+  for (; link; link = spineLink(g, e)) {
     pending.push(link.finish);
     e = link.child;
   }
