@@ -96,7 +96,10 @@ export async function generateChunks(program: Program, opts: GenerateOptions, pl
   for (const [i, group] of plan.funcs.entries()) {
     const last = i === plan.funcs.length - 1;
     phase("lower to LLVM IR", () => {
-      for (const f of group) genFunction(g, f);
+      for (const f of group) {
+        genFunction(g, f);
+        f.body.body = []; // nothing reads a lowered function's statements again: let them go
+      }
       if (last) genMain(g, program, null);
       defineStructInits(g);
       if (last) g.di.finalize();
