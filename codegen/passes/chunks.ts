@@ -8,17 +8,15 @@
 
 import { ANY, withoutWayOut } from "./recursion.js";
 import { scanModule, symbolRefs, type ScanFn } from "./scan.js";
-import { declaration, exported, isCopied, SPECIAL_GLOBAL, type Item } from "./split.js";
+import { declaration, exported, FUNCTION_NAME, GLOBAL_NAME, isCopied, isExternalGlobal, SPECIAL_GLOBAL, type Item } from "./split.js";
 import { runTextPassesIn, type PassFacts } from "./pipeline.js";
-
-const DEFINE_OR_DECLARE_NAME = /^(?:define|declare) [^@]*@([-\w.$]+|"(?:[^"\\]|\\.)*")\(/;
 
 /** The LLVM names (unquoted) of the functions a printed module defines. */
 export function definedFunctions(lines: string[]): string[] {
   const out: string[] = [];
   for (const line of lines) {
     if (!line.startsWith("define ")) continue;
-    const m = DEFINE_OR_DECLARE_NAME.exec(line);
+    const m = FUNCTION_NAME.exec(line);
     if (!m) throw new Error(`chunks: unexpected line ${line.slice(0, 120)}`);
     if (!isCopied("define", m[1], line)) out.push(unquote(m[1])); // the prelude's helpers: every chunk copies them
   }
@@ -39,8 +37,6 @@ function unquote(name: string): string {
   return Buffer.from(bytes).toString("utf8");
 }
 
-const GLOBAL_NAME = /^@([-\w.$]+|"(?:[^"\\]|\\.)*") = /;
-
 /** A function or global of a printed module: lines [start, end), the symbols it names. */
 interface Piece {
   kind: Item["kind"];
@@ -59,8 +55,8 @@ function piecesOf(lines: string[]): Piece[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const define = line.startsWith("define ");
-    if (!define && (!line.startsWith("@") || /^@\S+ = (?:external |extern_weak )/.test(line))) continue;
-    const name = (define ? DEFINE_OR_DECLARE_NAME : GLOBAL_NAME).exec(line)?.[1];
+    if (!define && (!line.startsWith("@") || isExternalGlobal(line))) continue;
+    const name = (define ? FUNCTION_NAME : GLOBAL_NAME).exec(line)?.[1];
     if (name === undefined) throw new Error(`chunks: unexpected line ${line.slice(0, 120)}`);
     let end = i + 1;
     if (define) while (end < lines.length && lines[end - 1] !== "}") end++;
@@ -177,7 +173,7 @@ export class ChunkedModule {
   /** A line outside functions and globals: declarations of this program's functions only where
    *  used (hidden), everything else as printed. */
   private keepLine(line: string, used: Set<string>, out: string[]): void {
-    const name = line.startsWith("declare ") ? DEFINE_OR_DECLARE_NAME.exec(line)?.[1] : undefined;
+    const name = line.startsWith("declare ") ? FUNCTION_NAME.exec(line)?.[1] : undefined;
     if (name === undefined || !this.generated(name)) out.push(line);
     else if (used.has(name)) out.push(line.replace(/^declare (?:dso_local )?(?:hidden )?/, "declare hidden "));
   }

@@ -24,8 +24,10 @@ export interface Item {
   copied: boolean;
 }
 
-const DEFINE_NAME = /^define [^@]*@([-\w.$]+|"(?:[^"\\]|\\.)*")\(/;
-const GLOBAL_NAME = /^@([-\w.$]+|"(?:[^"\\]|\\.)*") = /;
+/** The name of the function a `define` or `declare` line names (passes/chunks.ts reads both). */
+export const FUNCTION_NAME = /^(?:define|declare) [^@]*@([-\w.$]+|"(?:[^"\\]|\\.)*")\(/;
+/** The name of the global a line defines or declares. */
+export const GLOBAL_NAME = /^@([-\w.$]+|"(?:[^"\\]|\\.)*") = /;
 const METADATA_DEF = /^!(\d+) = /;
 /** Copied into every part that uses them: pure data (strings) and the prelude's helpers. */
 const COPIED_GLOBAL = /^tul\.c?str\.\d+$/;
@@ -54,14 +56,14 @@ function parse(lines: string[]): Parsed {
     if (line.startsWith("define ")) {
       let end = i;
       while (end < lines.length && lines[end] !== "}") end++;
-      const name = DEFINE_NAME.exec(line)?.[1];
+      const name = FUNCTION_NAME.exec(line)?.[1];
       if (!name) throw new SplitError(line);
       p.items.push(item("define", name, line, end + 1 - i, lines.slice(i + 1, end + 1).join("\n")));
       i = end;
     } else if (line.startsWith("@")) {
       const name = GLOBAL_NAME.exec(line)?.[1];
       if (!name) throw new SplitError(line);
-      if (/^@\S+ = (?:external |extern_weak )/.test(line)) p.externals.push(line);
+      if (isExternalGlobal(line)) p.externals.push(line);
       else p.items.push(item("global", name, line, 1, null));
     } else if (line.startsWith("declare ")) p.externals.push(line);
     else if (line.startsWith("attributes ")) p.attributes.push(line);
@@ -85,6 +87,11 @@ function item(kind: Item["kind"], name: string, first: string, count: number, re
   it.refs.delete(name);
   it.copied = isCopied(kind, name, first);
   return it;
+}
+
+/** Whether a global line declares a global defined outside the program (every part keeps it). */
+export function isExternalGlobal(line: string): boolean {
+  return /^@\S+ = (?:external |extern_weak )/.test(line);
 }
 
 /** Whether an item is copied into every part that uses it (see COPIED_GLOBAL, COPIED_FUNCTION). */
