@@ -1,7 +1,7 @@
 // The AST traversal (frontend/ast.ts children/walk/someNode) and the recursion analysis built on
-// it (codegen/lower/recursion.ts hasBaseCase): source order, every kind's children (walk's fast
-// path agrees with children), no recursion on the depth of the program, and base-case detection
-// for top-level and nested functions.
+// it (codegen/lower/recursion.ts hasBaseCase, scanCalls): source order, every kind's children (walk's
+// fast path agrees with children), no recursion on the depth of the program, and base-case and
+// call detection for top-level and nested functions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SourceFile } from "../../frontend/source.js";
@@ -9,7 +9,7 @@ import { runFrontend } from "../../driver/pipeline.js";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { children, isStmt, pushChildren, someNode, walk, type AstNode, type Expr, type FuncDecl, type Lambda, type Program, type VarDecl } from "../../frontend/ast.js";
-import { hasBaseCase } from "../../codegen/lower/recursion.js";
+import { hasBaseCase, scanCalls } from "../../codegen/lower/recursion.js";
 import { TOOLCHAIN_ROOT } from "../../common/paths.js";
 import { RECURSION_SAMPLE } from "./fixtures.js";
 
@@ -122,3 +122,25 @@ test("hasBaseCase: a way out that does not recurse, for top-level and nested fun
   assert.equal(closure("forever"), false);
 });
 
+test("scanCalls: self calls and user calls or awaits in one walk, as the separate walks found them", () => {
+  const p = checked(`${RECURSION_SAMPLE}
+func callsLeaf(): int { return leaf() + length("x"); }
+func builtinsOnly(): int { print("x"); return length("y"); }
+func hidden() { func inner() { leaf(); } inner(); }
+async func waits() { await sleep_async(1); }`);
+  const funcs = p.body.filter((s): s is FuncDecl => s.kind === "FuncDecl");
+  const scan = (f: FuncDecl) => scanCalls(f.body.body, (c) => c.target?.kind === "func" && c.target.sym.decl === f);
+  for (const f of funcs) {
+    const enter = (n: AstNode) => n.kind !== "FuncDecl";
+    const self = someNode(f.body.body, (n) => n.kind === "Call" && n.target?.kind === "func" && n.target.sym.decl === f, enter);
+    const user = someNode(f.body.body, (n) => n.kind === "Await" || (n.kind === "Call" && n.target?.kind !== "builtin"), enter);
+    assert.deepEqual(scan(f), { self, user }, f.name);
+  }
+  const named = (name: string) => scan(funcs.find((f) => f.name === name)!);
+  assert.deepEqual(named("fib"), { self: true, user: true });
+  assert.deepEqual(named("leaf"), { self: false, user: false });
+  assert.deepEqual(named("lazy"), { self: true, user: true }); // lambdas are looked into
+  assert.deepEqual(named("callsLeaf"), { self: false, user: true });
+  assert.deepEqual(named("builtinsOnly"), { self: false, user: false });
+  assert.deepEqual(named("waits"), { self: false, user: true });
+});
