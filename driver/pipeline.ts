@@ -79,10 +79,13 @@ const LINES_PER_JOB = { optimised: 1000, O0: 4000 };
 /**
  * How many clang jobs compile a program (decided before code generation, so that they start
  * early): one per core for large programs, by source lines; $TULC_JOBS overrides (tests use it).
+ * A chunked build (`chunked`) may run one per core at any size: its chunks arrive one by one, and
+ * those left when tulc ends (the last, or chunks waiting for recursion facts) get both cores.
  */
-export function defaultJobs(program: Program, optLevel: number): number {
+export function defaultJobs(program: Program, optLevel: number, chunked = false): number {
   const env = Number(process.env.TULC_JOBS);
   if (Number.isInteger(env) && env > 0) return env;
+  if (chunked) return availableParallelism();
   const per = optLevel === 0 ? LINES_PER_JOB.O0 : LINES_PER_JOB.optimised;
   return Math.max(1, Math.min(availableParallelism(), Math.floor(sourceLines(program) / per)));
 }
@@ -110,9 +113,9 @@ export async function buildProgram(program: Program, outPath: string, opts: Buil
   // Loaded on first use: llvm-bindings (a ~100 ms native load) is not needed by `tulc check`. The
   // link starts first: clang loads while llvm-bindings does and reads the IR once it is generated.
   const { startLink } = await phaseAsync("load LLVM", () => import("../codegen/toolchain/link.js"));
-  const jobs = opts.jobs ?? defaultJobs(program, opts.optLevel);
   // A large program is generated and compiled in chunks (codegen/lower/chunks.ts): a part each.
-  const plan = opts.emitLlvm ? null : planChunks(program, sourceLines(program), !!opts.tests);
+  const plan = opts.emitLlvm ? null : planChunks(program, sourceLines(program), { tests: !!opts.tests, optLevel: opts.optLevel });
+  const jobs = opts.jobs ?? defaultJobs(program, opts.optLevel, !!plan);
   const parts = plan ? plan.funcs.length : opts.parts ?? defaultParts(jobs);
   const link = opts.emitLlvm ? null : startLink(outPath, { ...opts, jobs, parts, streamed: !!plan });
   let module: GeneratedModule | undefined;

@@ -23,20 +23,40 @@ export interface ChunkPlan {
   funcs: FuncDecl[][];
 }
 
-/** Source lines per chunk, and below how many lines a program is one module as before: a chunk
- *  costs a clang start-up and a module's worth of declarations (docs/decisions.md "Chunked code
- *  generation"). $TULC_CHUNK_LINES overrides both (the tests chunk small programs with it). */
-const CHUNK_LINES = 6000;
-const MIN_LINES = 12000;
+/**
+ * When a program is chunked, by optimisation level (docs/decisions.md "Chunked code generation"):
+ * below `minLines` source lines it is one module as before; otherwise it gets one chunk per
+ * `chunkLines`, at most `maxChunks` (larger chunks beyond: each chunk costs a clang start-up and
+ * reprints the module's declarations, which grow with the program). Optimised, a chunk border
+ * stops inlining, so only large programs are chunked, by ~6,000 lines. At -O0 clang inlines
+ * nothing, so a border costs the produced code nothing and chunking pays from a few thousand
+ * lines: clang compiles each chunk while tulc lowers the next, and only the last chunk's compile
+ * is left after tulc. $TULC_CHUNK_LINES sets the chunk size and forces chunking (the tests chunk
+ * small programs with it).
+ */
+const CHUNKING = {
+  optimised: { minLines: 12000, chunkLines: 6000, maxChunks: Infinity },
+  O0: { minLines: 3000, chunkLines: 2500, maxChunks: 16 },
+};
+
+export interface ChunkOptions {
+  /** `tulc test` (its builds are never chunked). */
+  tests: boolean;
+  optLevel: number;
+  /** Source lines per chunk, forcing chunking (default: $TULC_CHUNK_LINES). */
+  perChunk?: number;
+}
 
 /**
  * The chunks of a program (null: one module). Functions go to chunks in source order by the size of
  * their source text, the main program counting as the text outside functions.
  */
-export function planChunks(program: Program, lines: number, tests: boolean, perChunk = Number(process.env.TULC_CHUNK_LINES)): ChunkPlan | null {
+export function planChunks(program: Program, lines: number, opts: ChunkOptions): ChunkPlan | null {
+  const perChunk = opts.perChunk ?? Number(process.env.TULC_CHUNK_LINES);
   const forced = Number.isInteger(perChunk) && perChunk > 0;
-  if (tests || (!forced && lines < MIN_LINES)) return null;
-  const chunks = Math.ceil(lines / (forced ? perChunk : CHUNK_LINES));
+  const level = opts.optLevel === 0 ? CHUNKING.O0 : CHUNKING.optimised;
+  if (opts.tests || (!forced && lines < level.minLines)) return null;
+  const chunks = forced ? Math.ceil(lines / perChunk) : Math.min(level.maxChunks, Math.ceil(lines / level.chunkLines));
   if (chunks < 2) return null;
   const funcs = collectFuncs(program.body, () => false);
   const total = program.files.reduce((n, f) => n + f.text.length, 0);

@@ -7,9 +7,9 @@
 // a chunk goes to clang only once they are final for each of its functions (see Recursion).
 
 import { ANY, withoutWayOut } from "./recursion.js";
-import { scanModule, symbolRefs, type ScanFn } from "./scan.js";
+import { symbolRefs, type ModuleScan, type ScanFn } from "./scan.js";
 import { declaration, exported, FUNCTION_NAME, GLOBAL_NAME, isCopied, isExternalGlobal, SPECIAL_GLOBAL, type Item } from "./split.js";
-import { runTextPassesIn, type PassFacts } from "./pipeline.js";
+import { runTextPassesIn, scanForPasses, type PassFacts, type ScannedModule } from "./pipeline.js";
 
 /** The LLVM names (unquoted) of the functions a printed module defines. */
 export function definedFunctions(lines: string[]): string[] {
@@ -75,6 +75,8 @@ function piecesOf(lines: string[]): Piece[] {
 interface Waiting {
   lines: string[];
   fns: string[];
+  /** The passes' walk over `lines` (done on arrival: the recursion facts come from it too). */
+  scanned: ScannedModule;
 }
 
 /** Turns the prints of a chunked build into modules and emits them once their facts are final. */
@@ -91,9 +93,10 @@ export class ChunkedModule {
 
   /** A chunk's print (its functions' bodies have been deleted from the module since). */
   add(printed: string[]): void {
-    const chunk = this.module(printed);
-    this.recursion.add(chunk.lines);
-    this.waiting.push(chunk);
+    const { lines, fns } = this.module(printed);
+    const scanned = scanForPasses(lines, this.facts);
+    this.recursion.add(scanned.scan);
+    this.waiting.push({ lines, fns, scanned });
     this.flush();
   }
 
@@ -112,7 +115,7 @@ export class ChunkedModule {
         continue;
       }
       this.waiting.splice(i, 1);
-      const lines = runTextPassesIn(w.lines, { ...this.facts, recursion: this.recursion.unbounded });
+      const lines = runTextPassesIn(w.lines, { ...this.facts, recursion: this.recursion.unbounded }, w.scanned);
       this.emit(lines.join("\n"));
     }
   }
@@ -124,7 +127,7 @@ export class ChunkedModule {
 
   /** The chunk's own module: its functions, the globals new since the last print, what they use.
    *  Line by line over the print, in its order (function bodies pass through untouched). */
-  private module(printed: string[]): Waiting {
+  private module(printed: string[]): { lines: string[]; fns: string[] } {
     const pieces = piecesOf(printed);
     const byName = new Map(pieces.map((it) => [it.name, it]));
     const own = pieces.filter((it) => !it.copied && (it.kind === "define" || !this.definedGlobals.has(it.name)));
@@ -206,8 +209,8 @@ class Recursion {
 
   constructor(private readonly userFns: Set<string>) {}
 
-  add(lines: string[]): void {
-    const scan = scanModule(lines);
+  /** A chunk's module, as the passes' walk found it. */
+  add(scan: ModuleScan): void {
     for (const f of scan.fns) {
       this.open.set(f.name, f);
       this.defined.add(f.name);

@@ -8,7 +8,7 @@
 
 import { addFunctionAttributesIn, lineTablesOnlyIn } from "./attributes.js";
 import { unboundedRecursionOf } from "./recursion.js";
-import { scanModule } from "./scan.js";
+import { scanModule, type ModuleScan } from "./scan.js";
 import { placeStackChecksOf } from "./stack_checks.js";
 import { appendTbaaTree, nextMetadataId } from "./tbaa.js";
 
@@ -30,6 +30,24 @@ export interface PassFacts {
   recursion?: Set<string>;
 }
 
+/** The passes' walk over a module's lines (scan.ts), with the rewrites it does on its way. */
+export interface ScannedModule {
+  scan: ModuleScan;
+  /** Where the TBAA tags start (undefined: none added). */
+  tbaaBase?: number;
+}
+
+/**
+ * The one walk of the passes: functions, blocks and calls for recursion and stack checks, and on
+ * the way, in place, the TBAA tags when optimising and the call-site-only locations without -g.
+ * A chunked build (passes/chunks.ts) walks a chunk once, when it arrives, and runs the passes with
+ * that walk once the chunk's recursion facts are final (no finding of the walk depends on them).
+ */
+export function scanForPasses(printed: string[], facts: PassFacts): ScannedModule {
+  const tbaaBase = facts.optLevel === 0 ? undefined : nextMetadataId(printed);
+  return { scan: scanModule(printed, { callSitesOnly: !facts.debug, tbaaBase }), tbaaBase };
+}
+
 export function runTextPasses(printed: string, facts: PassFacts): string {
   return runTextPassesIn(printed.split("\n"), facts).join("\n");
 }
@@ -37,11 +55,8 @@ export function runTextPasses(printed: string, facts: PassFacts): string {
 /** The passes on the module's lines: the text is split once for all of them (and for the split
  *  into parts, passes/split.ts), not once per pass (each split and join of a 10k-line program's
  *  8 MB of IR cost tens of milliseconds, and as much again in garbage collection). */
-export function runTextPassesIn(printed: string[], facts: PassFacts): string[] {
-  // One walk: functions, blocks and calls for recursion and stack checks, and on the way, in place,
-  // the TBAA tags when optimising and the call-site-only locations without -g.
-  const tbaaBase = facts.optLevel === 0 ? undefined : nextMetadataId(printed);
-  const scan = scanModule(printed, { callSitesOnly: !facts.debug, tbaaBase });
+export function runTextPassesIn(printed: string[], facts: PassFacts, scanned: ScannedModule = scanForPasses(printed, facts)): string[] {
+  const { scan, tbaaBase } = scanned;
   const noTailCalls = new Set([...facts.noTailCalls, ...(facts.recursion ?? unboundedRecursionOf(scan))]);
   const defines = scan.fns.map((f) => f.define);
   const attributed = addFunctionAttributesIn(printed, noTailCalls, facts.noInline, facts.extraAttributes, defines);

@@ -44,7 +44,7 @@ function program(text: string) {
 /** The chunks of a program with one function per chunk, as emitted (in emission order). */
 async function chunked(text: string): Promise<string[]> {
   const p = program(text);
-  const plan = planChunks(p, text.split("\n").length, false, 1);
+  const plan = planChunks(p, text.split("\n").length, { tests: false, optLevel: 2, perChunk: 1 });
   assert.ok(plan && plan.funcs.length > 2);
   const out: string[] = [];
   await generateChunks(p, { optLevel: 2, debug: false }, plan, (ir) => out.push(ir));
@@ -72,6 +72,23 @@ test("the recursion facts are the whole program's: the same functions lose tail 
   const expected = ["tul_fn_forever", "tul_fn_loop", "tul_fn_ping", "tul_fn_pong", "tul_fn_spin", "tul_fn_viaLambda", "tul_fn_viaValue"];
   for (const f of expected) assert.ok(unboundedRecursion(whole).has(f), f);
   for (const f of expected) assert.ok(parts.flatMap(noTailCalls).includes(f), `${f} keeps tail calls in its chunk`);
+});
+
+test("chunking starts at 3,000 lines at -O0 (by ~2,500, at most 16 chunks), at 12,000 optimised; never for tests", () => {
+  const funcs = 400;
+  const text = Array.from({ length: funcs }, (_, i) => `func f${i}(int n): int {\n    return n + ${i};\n}\n`).join("") + "print(f0(1));\n";
+  const p = program(text);
+  const plan = (lines: number, optLevel: number, tests = false) => planChunks(p, lines, { tests, optLevel, perChunk: NaN })?.funcs.length ?? 0;
+  assert.equal(plan(2999, 0), 0);
+  assert.equal(plan(3000, 0), 2);
+  assert.equal(plan(10000, 0), 4);
+  assert.equal(plan(100000, 0), 16);
+  assert.equal(plan(3000, 0, true), 0, "tulc test: one module");
+  for (const o of [1, 2, 3]) {
+    assert.equal(plan(11999, o), 0);
+    assert.equal(plan(12000, o), 2);
+  }
+  assert.equal(planChunks(p, 10, { tests: false, optLevel: 2, perChunk: 5 })?.funcs.length, 2, "$TULC_CHUNK_LINES forces");
 });
 
 test("a chunk that calls into a chunk still to come waits for it; one with an indirect call for the last", () => {
