@@ -29,14 +29,14 @@ export interface ChunkPlan {
  * `chunkLines`, at most `maxChunks` (larger chunks beyond: each chunk costs a clang start-up and
  * reprints the module's declarations, which grow with the program). Optimised, a chunk border
  * stops inlining, so only large programs are chunked, by ~6,000 lines. At -O0 clang inlines
- * nothing, so a border costs the produced code nothing and chunking pays from a few thousand
- * lines: clang compiles each chunk while tulc lowers the next, and only the last chunk's compile
- * is left after tulc. $TULC_CHUNK_LINES sets the chunk size and forces chunking (the tests chunk
- * small programs with it).
+ * nothing, so a border costs the produced code nothing and chunking pays from ~4,000 lines (with
+ * a free second core): clang compiles each chunk while tulc lowers the next, and only the last
+ * chunk's compile is left after tulc. $TULC_CHUNK_LINES sets the chunk size and forces chunking
+ * (the tests chunk small programs with it).
  */
 const CHUNKING = {
   optimised: { minLines: 12000, chunkLines: 6000, maxChunks: Infinity },
-  O0: { minLines: 3000, chunkLines: 2500, maxChunks: 16 },
+  O0: { minLines: 4000, chunkLines: 2500, maxChunks: 16 },
 };
 
 export interface ChunkOptions {

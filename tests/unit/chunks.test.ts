@@ -74,16 +74,16 @@ test("the recursion facts are the whole program's: the same functions lose tail 
   for (const f of expected) assert.ok(parts.flatMap(noTailCalls).includes(f), `${f} keeps tail calls in its chunk`);
 });
 
-test("chunking starts at 3,000 lines at -O0 (by ~2,500, at most 16 chunks), at 12,000 optimised; never for tests", () => {
+test("chunking starts at 4,000 lines at -O0 (by ~2,500, at most 16 chunks), at 12,000 optimised; never for tests", () => {
   const funcs = 400;
   const text = Array.from({ length: funcs }, (_, i) => `func f${i}(int n): int {\n    return n + ${i};\n}\n`).join("") + "print(f0(1));\n";
   const p = program(text);
   const plan = (lines: number, optLevel: number, tests = false) => planChunks(p, lines, { tests, optLevel, perChunk: NaN })?.funcs.length ?? 0;
-  assert.equal(plan(2999, 0), 0);
-  assert.equal(plan(3000, 0), 2);
+  assert.equal(plan(3999, 0), 0);
+  assert.equal(plan(4000, 0), 2);
   assert.equal(plan(10000, 0), 4);
   assert.equal(plan(100000, 0), 16);
-  assert.equal(plan(3000, 0, true), 0, "tulc test: one module");
+  assert.equal(plan(4000, 0, true), 0, "tulc test: one module");
   for (const o of [1, 2, 3]) {
     assert.equal(plan(11999, o), 0);
     assert.equal(plan(12000, o), 2);
