@@ -291,7 +291,8 @@ export type AstNode = Stmt | Expr;
 /**
  * The statements and expressions directly inside `n`, in source order: sub-expressions, bodies,
  * parameter defaults, match patterns and arms, t-string parts (type annotations and names are not
- * nodes). Every traversal of the tree goes through here, so a new node kind is added in one place.
+ * nodes). Every traversal of the tree goes through here, so a new node kind is added in one place
+ * (walk's `pushChildren` has a fast path for common kinds; a unit test keeps it in agreement).
  */
 export function children(n: AstNode): AstNode[] {
   switch (n.kind) {
@@ -354,9 +355,56 @@ export function walk(roots: AstNode | readonly AstNode[], visit: (n: AstNode) =>
   const todo: AstNode[] = Array.isArray(roots) ? [...roots].reverse() : [roots as AstNode];
   while (todo.length) {
     const n = todo.pop()!;
-    if (visit(n) === false) continue;
-    const kids = children(n);
-    for (let i = kids.length - 1; i >= 0; i--) todo.push(kids[i]);
+    if (visit(n) !== false) pushChildren(n, todo);
+  }
+}
+
+/**
+ * Pushes the children of `n` onto a work list, last first (so that they pop in source order). The
+ * common kinds are pushed directly: building a `children` array for each node was most of a walk's
+ * time (lowering walks every function twice, the chunk planner the whole program). Every other
+ * kind goes through `children`, and a unit test checks that both agree for every kind.
+ */
+export function pushChildren(n: AstNode, todo: AstNode[]): void {
+  switch (n.kind) {
+    case "IntLit": case "FloatLit": case "BoolLit": case "NullLit": case "StrLit": case "Ident":
+    case "Break": case "Continue": case "StructDecl": case "Import":
+      return;
+    case "Binary": todo.push(n.right, n.left); return;
+    case "Unary": todo.push(n.operand); return;
+    case "Convert": todo.push(n.expr); return;
+    case "Member": todo.push(n.object); return;
+    case "Index": todo.push(n.index, n.object); return;
+    case "Assign": todo.push(n.value, n.target); return;
+    case "Update": todo.push(n.target); return;
+    case "Call":
+      for (let i = n.args.length - 1; i >= 0; i--) todo.push(n.args[i]);
+      todo.push(n.callee);
+      return;
+    case "ArrayLit":
+      for (let i = n.elems.length - 1; i >= 0; i--) todo.push(n.elems[i]);
+      return;
+    case "Block":
+      for (let i = n.body.length - 1; i >= 0; i--) todo.push(n.body[i]);
+      return;
+    case "ExprStmt": todo.push(n.expr); return;
+    case "VarDecl": if (n.init) todo.push(n.init); return;
+    case "Return": if (n.value) todo.push(n.value); return;
+    case "If":
+      if (n.else) todo.push(n.else);
+      todo.push(n.then, n.cond);
+      return;
+    case "While": todo.push(n.body, n.cond); return;
+    case "For":
+      todo.push(n.body);
+      if (n.update) todo.push(n.update);
+      if (n.cond) todo.push(n.cond);
+      if (n.init) todo.push(n.init);
+      return;
+    default: {
+      const kids = children(n);
+      for (let i = kids.length - 1; i >= 0; i--) todo.push(kids[i]);
+    }
   }
 }
 

@@ -84,6 +84,9 @@ export class Gen {
   readonly applyThunks = new Map<string, llvm.Function>();
   /** Owned flags of global str variables, by symbol id (vars.ts ownedFlag). */
   readonly globalOwnedFlags = new Map<number, llvm.GlobalVariable>();
+  /** Whether each declared function calls a user function or awaits: the others, leaves, get no
+   *  stack check (module.ts; found by the walk that looks for recursion). */
+  readonly stackChecks = new Map<FuncDecl, boolean>();
   /** LLVM names of functions that must not get tail-recursion elimination (module.ts). */
   readonly noTailCalls = new Set<string>();
   /** LLVM names of functions that must stay out of line (async bodies, module.ts). */

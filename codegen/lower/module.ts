@@ -4,7 +4,7 @@
 import llvm from "llvm-bindings";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { someNode, type AstNode, type FuncDecl, type Import, type Program, type Stmt } from "../../frontend/ast.js";
+import { someNode, type AstNode, type Call, type FuncDecl, type Import, type Program, type Stmt } from "../../frontend/ast.js";
 import type { SourceFile } from "../../frontend/source.js";
 import { withTempDirSync } from "../../common/tempdir.js";
 import { phase } from "../../common/timing.js";
@@ -12,7 +12,7 @@ import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
-import { hasBaseCase } from "./recursion.js";
+import { hasBaseCase, scanCalls } from "./recursion.js";
 import { runTextPassesIn, type PassFacts } from "../passes/pipeline.js";
 import { ChunkedModule, definedFunctions } from "../passes/chunks.js";
 import { collectFuncs, type ChunkPlan } from "./chunks.js";
@@ -226,7 +226,10 @@ function declareFuncs(g: Gen, funcs: FuncDecl[], external = false): Set<string> 
     const ft = llvm.FunctionType.get(llvmType(g, result), f.sym.type.params.map((p) => llvmType(g, p)), false);
     const fn = llvm.Function.Create(ft, linkage, name, g.mod);
     g.funcs.set(f, fn);
-    if (!hasBaseCase(f.body.body, (c) => c.target?.kind === "func" && c.target.sym.decl === f)) g.noTailCalls.add(name);
+    const isSelfCall = (c: Call): boolean => c.target?.kind === "func" && c.target.sym.decl === f;
+    const calls = scanCalls(f.body.body, isSelfCall); // one walk for both facts
+    g.stackChecks.set(f, calls.user);
+    if (!hasBaseCase(f.body.body, isSelfCall, calls.self)) g.noTailCalls.add(name);
     if (f.isAsync) {
       declareTaskEntry(g, f, fn);
       g.noInline.add(name); // keeps the body's frames in traces (its task entry has no debug info)
@@ -267,7 +270,7 @@ function genFunction(g: Gen, f: FuncDecl): void {
   const fn = g.funcs.get(f)!;
   const result = f.neverReturns ? T.never : f.isAsync ? asyncBodyResult(f) : f.sym!.type.result;
   const body = beginFunction(g, fn, f.name, lineOf(f), result, !!f.hasTry, f.span.file.path);
-  if (needsStackCheck(f.body.body)) g.call("tul__stack_check", []);
+  if (g.stackChecks.get(f) ?? needsStackCheck(f.body.body)) g.call("tul__stack_check", []);
   f.params.forEach((p, i) => {
     if (!p.sym) throw new CodegenError(`parameter ${p.name} has no symbol (checker contract)`);
     storeVar(g, p.sym, fn.getArg(i));

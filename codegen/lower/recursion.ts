@@ -10,12 +10,13 @@ import { someNode, walk, type AstNode, type Call, type Return, type Stmt } from 
 /**
  * Whether some return of `body` (or falling off its end) does not recurse. `isSelfCall` says which
  * calls are the function calling itself; nested functions and lambdas are not looked into for
- * returns, and nested function declarations not for calls.
+ * returns, and nested function declarations not for calls. `selfCalls`: whether the body calls
+ * itself, when the caller already knows (scanCalls).
  */
-export function hasBaseCase(body: Stmt[], isSelfCall: (c: Call) => boolean): boolean {
+export function hasBaseCase(body: Stmt[], isSelfCall: (c: Call) => boolean, selfCalls?: boolean): boolean {
   const callsSelf = (roots: AstNode | AstNode[]): boolean =>
     someNode(roots, (n) => n.kind === "Call" && isSelfCall(n), (n) => n.kind !== "FuncDecl");
-  if (!callsSelf(body)) return true;
+  if (!(selfCalls ?? callsSelf(body))) return true;
   const returns: Return[] = [];
   walk(body, (n) => {
     if (n.kind === "Return") returns.push(n);
@@ -25,4 +26,27 @@ export function hasBaseCase(body: Stmt[], isSelfCall: (c: Call) => boolean): boo
   const last: Stmt | undefined = body[body.length - 1];
   const fallsOff = !last || last.kind !== "Return";
   return fallsOff && !body.some((s) => s.kind === "ExprStmt" && callsSelf(s));
+}
+
+/** What one walk of a function body finds, nested function declarations not looked into. */
+export interface BodyCalls {
+  /** It calls itself (isSelfCall). */
+  self: boolean;
+  /** It calls a user function or awaits (a leaf function has no stack check: module.ts). */
+  user: boolean;
+}
+
+/** Both facts of BodyCalls in one walk (lowering asked for each with a walk of its own). */
+export function scanCalls(body: Stmt[], isSelfCall: (c: Call) => boolean): BodyCalls {
+  const found: BodyCalls = { self: false, user: false };
+  walk(body, (n) => {
+    if (found.self && found.user) return false;
+    if (n.kind === "Await") found.user = true;
+    else if (n.kind === "Call") {
+      if (n.target?.kind !== "builtin") found.user = true;
+      if (!found.self && isSelfCall(n)) found.self = true;
+    }
+    return !(found.self && found.user) && n.kind !== "FuncDecl";
+  });
+  return found;
 }

@@ -1,12 +1,16 @@
 // The AST traversal (frontend/ast.ts children/walk/someNode) and the recursion analysis built on
-// it (codegen/lower/recursion.ts hasBaseCase): source order, every kind's children, no recursion
-// on the depth of the program, and base-case detection for top-level and nested functions.
+// it (codegen/lower/recursion.ts hasBaseCase, scanCalls): source order, every kind's children (walk's
+// fast path agrees with children), no recursion on the depth of the program, and base-case and
+// call detection for top-level and nested functions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SourceFile } from "../../frontend/source.js";
 import { runFrontend } from "../../driver/pipeline.js";
-import { children, isStmt, someNode, walk, type AstNode, type Expr, type FuncDecl, type Lambda, type Program, type VarDecl } from "../../frontend/ast.js";
-import { hasBaseCase } from "../../codegen/lower/recursion.js";
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { children, isStmt, pushChildren, someNode, walk, type AstNode, type Expr, type FuncDecl, type Lambda, type Program, type VarDecl } from "../../frontend/ast.js";
+import { hasBaseCase, scanCalls } from "../../codegen/lower/recursion.js";
+import { TOOLCHAIN_ROOT } from "../../common/paths.js";
 import { RECURSION_SAMPLE } from "./fixtures.js";
 
 function checked(text: string): Program {
@@ -58,6 +62,28 @@ test("children of statements and expressions are nodes, statements are told apar
   assert.ok(count > 10);
 });
 
+test("walk's pushChildren agrees with children for every node of the golden programs", () => {
+  const root = path.join(TOOLCHAIN_ROOT, "tests", "golden");
+  const kinds = new Set<string>();
+  for (const dir of readdirSync(root, { withFileTypes: true })) {
+    if (!dir.isDirectory()) continue;
+    for (const f of readdirSync(path.join(root, dir.name)).filter((x) => x.endsWith(".tul"))) {
+      const file = path.join(root, dir.name, f);
+      const r = runFrontend(new SourceFile(file, readFileSync(file, "utf8")));
+      if (!r.ok) continue; // programs with compile errors (and imports of other files) are left out
+      walk(r.program.body, (n) => {
+        kinds.add(n.kind);
+        const pushed: AstNode[] = [];
+        pushChildren(n, pushed);
+        assert.deepEqual(pushed.reverse(), children(n), `${file}: ${n.kind}`);
+      });
+    }
+  }
+  for (const k of ["Binary", "Call", "If", "For", "ForIn", "Match", "Lambda", "Select", "Try", "TString", "ObjectLit", "FuncDecl"]) {
+    assert.ok(kinds.has(k), `no ${k} in the golden programs`);
+  }
+});
+
 test("walk and someNode do not recurse on the depth of the tree", () => {
   const span = { file: new SourceFile("deep.tul", ""), start: 0, end: 0 };
   let e: Expr = { kind: "IntLit", value: 1n, span };
@@ -94,4 +120,27 @@ test("hasBaseCase: a way out that does not recurse, for top-level and nested fun
   };
   assert.equal(closure("down"), true);
   assert.equal(closure("forever"), false);
+});
+
+test("scanCalls: self calls and user calls or awaits in one walk, as the separate walks found them", () => {
+  const p = checked(`${RECURSION_SAMPLE}
+func callsLeaf(): int { return leaf() + length("x"); }
+func builtinsOnly(): int { print("x"); return length("y"); }
+func hidden() { func inner() { leaf(); } inner(); }
+async func waits() { await sleep_async(1); }`);
+  const funcs = p.body.filter((s): s is FuncDecl => s.kind === "FuncDecl");
+  const scan = (f: FuncDecl) => scanCalls(f.body.body, (c) => c.target?.kind === "func" && c.target.sym.decl === f);
+  for (const f of funcs) {
+    const enter = (n: AstNode) => n.kind !== "FuncDecl";
+    const self = someNode(f.body.body, (n) => n.kind === "Call" && n.target?.kind === "func" && n.target.sym.decl === f, enter);
+    const user = someNode(f.body.body, (n) => n.kind === "Await" || (n.kind === "Call" && n.target?.kind !== "builtin"), enter);
+    assert.deepEqual(scan(f), { self, user }, f.name);
+  }
+  const named = (name: string) => scan(funcs.find((f) => f.name === name)!);
+  assert.deepEqual(named("fib"), { self: true, user: true });
+  assert.deepEqual(named("leaf"), { self: false, user: false });
+  assert.deepEqual(named("lazy"), { self: true, user: true }); // lambdas are looked into
+  assert.deepEqual(named("callsLeaf"), { self: false, user: true });
+  assert.deepEqual(named("builtinsOnly"), { self: false, user: false });
+  assert.deepEqual(named("waits"), { self: false, user: true });
 });
