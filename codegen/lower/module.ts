@@ -4,7 +4,7 @@
 import llvm from "llvm-bindings";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { someNode, type AstNode, type Call, type FuncDecl, type Import, type Program, type Stmt } from "../../frontend/ast.js";
+import { someNode, type Call, type FuncDecl, type Import, type Program, type Stmt } from "../../frontend/ast.js";
 import type { SourceFile } from "../../frontend/source.js";
 import { withTempDirSync } from "../../common/tempdir.js";
 import { phase } from "../../common/timing.js";
@@ -12,7 +12,7 @@ import { T, type Type } from "../../frontend/types.js";
 import { CodegenError, Gen, type FnState } from "./context.js";
 import { Debug } from "./debug.js";
 import { preludeText } from "./prelude.js";
-import { hasBaseCase, scanCalls } from "./recursion.js";
+import { callsUserCode, hasBaseCase, scanCalls } from "./recursion.js";
 import { runTextPassesIn, type PassFacts } from "../passes/pipeline.js";
 import { ChunkedModule, definedFunctions } from "../passes/chunks.js";
 import { collectFuncs, type ChunkPlan } from "./chunks.js";
@@ -270,7 +270,7 @@ function genFunction(g: Gen, f: FuncDecl): void {
   const fn = g.funcs.get(f)!;
   const result = f.neverReturns ? T.never : f.isAsync ? asyncBodyResult(f) : f.sym!.type.result;
   const body = beginFunction(g, fn, f.name, lineOf(f), result, !!f.hasTry, f.span.file.path);
-  if (g.stackChecks.get(f) ?? needsStackCheck(f.body.body)) g.call("tul__stack_check", []);
+  if (g.stackChecks.get(f)) g.call("tul__stack_check", []); // declareFuncs found it
   f.params.forEach((p, i) => {
     if (!p.sym) throw new CodegenError(`parameter ${p.name} has no symbol (checker contract)`);
     storeVar(g, p.sym, fn.getArg(i));
@@ -381,6 +381,5 @@ function genModuleBody(g: Gen, fn: llvm.Function, name: string, file: SourceFile
 
 /** True when the code calls a user function or awaits (leaf functions skip the stack check). */
 function needsStackCheck(body: Stmt[]): boolean {
-  const calls = (n: AstNode): boolean => n.kind === "Await" || (n.kind === "Call" && n.target?.kind !== "builtin");
-  return someNode(body.filter((s) => s.kind !== "FuncDecl"), calls, (n) => n.kind !== "FuncDecl");
+  return someNode(body.filter((s) => s.kind !== "FuncDecl"), callsUserCode, (n) => n.kind !== "FuncDecl");
 }

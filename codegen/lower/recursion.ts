@@ -36,16 +36,18 @@ export interface BodyCalls {
   user: boolean;
 }
 
+/** Whether a node calls a user function or awaits (what makes a function no leaf). */
+export function callsUserCode(n: AstNode): boolean {
+  return n.kind === "Await" || (n.kind === "Call" && n.target?.kind !== "builtin");
+}
+
 /** Both facts of BodyCalls in one walk (lowering asked for each with a walk of its own). */
 export function scanCalls(body: Stmt[], isSelfCall: (c: Call) => boolean): BodyCalls {
   const found: BodyCalls = { self: false, user: false };
   walk(body, (n) => {
     if (found.self && found.user) return false;
-    if (n.kind === "Await") found.user = true;
-    else if (n.kind === "Call") {
-      if (n.target?.kind !== "builtin") found.user = true;
-      if (!found.self && isSelfCall(n)) found.self = true;
-    }
+    if (callsUserCode(n)) found.user = true;
+    if (!found.self && n.kind === "Call" && isSelfCall(n)) found.self = true;
     return !(found.self && found.user) && n.kind !== "FuncDecl";
   });
   return found;
