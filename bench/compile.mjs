@@ -13,6 +13,11 @@ const tulc = path.join(root, "bin", "tulc");
 const arg = (name, dflt) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? dflt;
 const sizes = arg("sizes", "1000,10000,100000").split(",").map(Number);
 const jobs = arg("jobs", "");
+if (spawnSync("sh", ["-c", "command -v go"]).status !== 0) {
+  console.error("bench/compile.mjs compares with `go build`: install Go first (Debian: apt-get install golang-go)");
+  process.exit(2);
+}
+
 const dir = mkdtempSync(path.join(tmpdir(), "tulc-bench-"));
 const gocache = path.join(dir, "gocache");
 
